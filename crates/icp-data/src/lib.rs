@@ -1,0 +1,1 @@
+//! Reading account files (CSV, JSON, JSON Lines, gzip) into typed row values.

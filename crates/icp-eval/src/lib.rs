@@ -1,0 +1,1 @@
+//! Evaluation plans: score accounts against a checked ICP profile, purely.

@@ -1,0 +1,1 @@
+//! Language server for the ICP language.

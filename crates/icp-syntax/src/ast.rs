@@ -1,0 +1,718 @@
+//! The typed syntax tree. Every node carries a byte [`Span`]; equality ignores spans.
+//!
+//! The tree is what the source says, nothing resolved: a bare name may be a field, a `let`,
+//! a segment or an enum variant, and the checker decides which.
+
+use crate::date::Date;
+use crate::span::{HasSpan, Span};
+
+/// A name as written, with its span.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ident {
+    /// The name.
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A string literal, unescaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrLit {
+    /// The value, escapes resolved.
+    pub value: String,
+    /// Where it is written, quotes included.
+    pub span: Span,
+}
+
+/// One parsed file: its items in source order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct File {
+    /// Top-level items that parsed; broken ones are left out and reported.
+    pub items: Vec<Item>,
+}
+
+/// A top-level item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `import "path.icp"`
+    Import(Import),
+    /// `schema Name { ... }`
+    Schema(Schema),
+    /// `situation name "title" for Schema { ... }`
+    Situation(Situation),
+    /// `segment name "title" for Schema { cond }`
+    Segment(Segment),
+    /// `profile name "title" for Schema in situation { ... }`
+    Profile(Profile),
+    /// `test "name" { ... }`
+    Test(Test),
+}
+
+impl Item {
+    /// The declared name (`None` for imports; a test's name is its string).
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Item::Import(_) => None,
+            Item::Schema(s) => Some(&s.name.name),
+            Item::Situation(s) => Some(&s.name.name),
+            Item::Segment(s) => Some(&s.name.name),
+            Item::Profile(p) => Some(&p.name.name),
+            Item::Test(t) => Some(&t.name.value),
+        }
+    }
+
+    /// The item keyword.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Item::Import(_) => "import",
+            Item::Schema(_) => "schema",
+            Item::Situation(_) => "situation",
+            Item::Segment(_) => "segment",
+            Item::Profile(_) => "profile",
+            Item::Test(_) => "test",
+        }
+    }
+}
+
+impl HasSpan for Item {
+    fn span(&self) -> Span {
+        match self {
+            Item::Import(i) => i.span,
+            Item::Schema(i) => i.span,
+            Item::Situation(i) => i.span,
+            Item::Segment(i) => i.span,
+            Item::Profile(i) => i.span,
+            Item::Test(i) => i.span,
+        }
+    }
+}
+
+/// `import "schema.icp"`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    /// The path, relative to the importing file.
+    pub path: StrLit,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `schema Account { field: type ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    /// Schema name.
+    pub name: Ident,
+    /// Fields in order.
+    pub fields: Vec<Field>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `revenue: money? from "Annual Revenue" key`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Field name.
+    pub name: Ident,
+    /// Declared type (with `?`).
+    pub ty: TypeExpr,
+    /// Column name in account files (`from "..."`); else the field name is used.
+    pub from: Option<StrLit>,
+    /// `key`: the account's identifier, echoed in every output row.
+    pub key: Option<Span>,
+    /// The whole field.
+    pub span: Span,
+}
+
+/// A written type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeExpr {
+    /// The type.
+    pub kind: TypeKind,
+    /// Trailing `?`: the value may be missing.
+    pub optional: bool,
+    /// The whole type.
+    pub span: Span,
+}
+
+/// The kinds of written type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// `bool`
+    Bool,
+    /// `int`
+    Int,
+    /// `number`
+    Number,
+    /// `money`
+    Money,
+    /// `percent`
+    Percent,
+    /// `text`
+    Text,
+    /// `date`
+    Date,
+    /// `duration`
+    Duration,
+    /// `enum { a, b = "B", c = "C" | "See", other = _ }`
+    Enum(Vec<Variant>),
+    /// `set<T>`
+    Set(Box<TypeExpr>),
+    /// Any other name: an unknown type, reported by the checker with did-you-mean.
+    Named(Ident),
+}
+
+/// One enum variant and the strings it reads from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Variant name.
+    pub name: Ident,
+    /// `= "Software" | "SaaS"`: the strings it matches besides its own name.
+    pub strings: Vec<StrLit>,
+    /// `= _`: the catch-all for every other value.
+    pub catch_all: Option<Span>,
+    /// The whole variant.
+    pub span: Span,
+}
+
+/// `situation q1 "title" for Account { ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Situation {
+    /// Name.
+    pub name: Ident,
+    /// Optional title.
+    pub title: Option<StrLit>,
+    /// `for Schema`; else the only schema.
+    pub schema: Option<Ident>,
+    /// Clauses in order.
+    pub clauses: Vec<SituationClause>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A clause of a situation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SituationClause {
+    /// `timeframe 2027-01-01 .. 2027-03-31`
+    Timeframe(Timeframe),
+    /// `goal new_arr sum(arr) >= $100k where stage == won`
+    Goal(Goal),
+    /// `milestone 2027-01-31 new_arr >= $34k`
+    Milestone(Milestone),
+    /// `capability full_ui = false`
+    Capability(Capability),
+}
+
+/// `timeframe START .. END` (both inclusive).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeframe {
+    /// First day.
+    pub start: DateLit,
+    /// Last day.
+    pub end: DateLit,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// A date literal with its span.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DateLit {
+    /// The date.
+    pub date: Date,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// `goal NAME AGGREGATE OP VALUE [where COND]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    /// Goal name (milestones refer to it).
+    pub name: Ident,
+    /// Optional title.
+    pub title: Option<StrLit>,
+    /// What is measured.
+    pub metric: Aggregate,
+    /// Comparison against the target.
+    pub op: CmpOp,
+    /// Target value.
+    pub target: Expr,
+    /// `where COND`: which accounts count.
+    pub filter: Option<Expr>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// What a goal measures over the accounts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Aggregate {
+    /// `count`
+    Count(Span),
+    /// `sum(field)`
+    Sum(Ident, Span),
+}
+
+impl HasSpan for Aggregate {
+    fn span(&self) -> Span {
+        match self {
+            Aggregate::Count(s) | Aggregate::Sum(_, s) => *s,
+        }
+    }
+}
+
+/// `milestone DATE GOAL OP VALUE`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestone {
+    /// By when.
+    pub date: DateLit,
+    /// Which goal's measure.
+    pub goal: Ident,
+    /// Comparison.
+    pub op: CmpOp,
+    /// Value to reach.
+    pub target: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `capability NAME = VALUE`: a fact about us, usable as `situation.NAME`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capability {
+    /// Name.
+    pub name: Ident,
+    /// Its value (a literal).
+    pub value: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `segment name "title" for Schema { COND }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// Name (a boolean in expressions).
+    pub name: Ident,
+    /// Optional title.
+    pub title: Option<StrLit>,
+    /// `for Schema`; else the only schema.
+    pub schema: Option<Ident>,
+    /// Membership condition.
+    pub cond: Expr,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// `profile name "title" for Schema in situation { ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Name.
+    pub name: Ident,
+    /// Optional title.
+    pub title: Option<StrLit>,
+    /// `for Schema`; else the only schema.
+    pub schema: Option<Ident>,
+    /// `in situation`.
+    pub situation: Option<Ident>,
+    /// Members in order.
+    pub members: Vec<ProfileMember>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A member of a profile body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProfileMember {
+    /// `target seg1, seg2`
+    Target(Target),
+    /// `practical_share 50%`
+    PracticalShare(PracticalShare),
+    /// `let name = expr`
+    Let(Let),
+    /// `group name "title" { criteria }`
+    Group(Group),
+    /// A criterion outside any group.
+    Criterion(Criterion),
+    /// `exclude name "reason" { cond }`
+    Exclude(Exclude),
+    /// `tier name ...`
+    Tier(Tier),
+}
+
+/// `target a, b`: the account must be in one of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Segment names.
+    pub segments: Vec<Ident>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `practical_share 50%`
+#[derive(Debug, Clone, PartialEq)]
+pub struct PracticalShare {
+    /// The share (a percent literal, or a number).
+    pub value: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `let name = expr`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    /// Name.
+    pub name: Ident,
+    /// Value.
+    pub value: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `group name "title" { criterion ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Name (`score.NAME` in tiers).
+    pub name: Ident,
+    /// Optional title.
+    pub title: Option<StrLit>,
+    /// Criteria in order.
+    pub criteria: Vec<Criterion>,
+    /// The whole group.
+    pub span: Span,
+}
+
+/// `criterion name "title" weight N { ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Criterion {
+    /// Name.
+    pub name: Ident,
+    /// Optional title.
+    pub title: Option<StrLit>,
+    /// The weight (may be negative).
+    pub weight: Weight,
+    /// Boolean or scorecard body.
+    pub body: CriterionBody,
+    /// The whole criterion.
+    pub span: Span,
+}
+
+/// `weight -10`
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weight {
+    /// Value, sign included.
+    pub value: f64,
+    /// Where the number is written.
+    pub span: Span,
+}
+
+/// A criterion's body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CriterionBody {
+    /// `{ cond }`: the full weight when true.
+    Bool(Expr),
+    /// `{ perfect when c1  practical when c2 }`.
+    Scorecard {
+        /// Full weight when true.
+        perfect: Expr,
+        /// `weight × practical_share` when true (and `perfect` is not).
+        practical: Option<Expr>,
+    },
+}
+
+/// `exclude name "reason" { cond }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exclude {
+    /// Name.
+    pub name: Ident,
+    /// The stated reason.
+    pub reason: Option<StrLit>,
+    /// When true, the account is excluded.
+    pub cond: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `tier name ["action"] (>= N | when COND)?`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tier {
+    /// Name.
+    pub name: Ident,
+    /// Action text for sales.
+    pub action: Option<StrLit>,
+    /// How it is reached.
+    pub rule: TierRule,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// How a tier is reached.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TierRule {
+    /// `>= 80`: the score meets the threshold.
+    Threshold(Expr),
+    /// `when COND` over `score` and `score.GROUP`.
+    When(Expr),
+    /// No rule: catches every remaining account.
+    CatchAll,
+}
+
+/// `test "name" { ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Test {
+    /// The test's name.
+    pub name: StrLit,
+    /// Clauses in order.
+    pub clauses: Vec<TestClause>,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A clause of a test.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TestClause {
+    /// `profile name`
+    Profile(Ident),
+    /// `as_of 2027-01-15`
+    AsOf(DateLit),
+    /// `account { field: value, ... }`
+    Account(Account),
+    /// `expect ...`
+    Expect(Expect),
+}
+
+/// `account { id: "a1", employees: 120 }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    /// Field values in order.
+    pub fields: Vec<AccountField>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// `name: value` inside `account { }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountField {
+    /// Field name.
+    pub name: Ident,
+    /// Value (a literal, a list or a bare variant name).
+    pub value: Expr,
+    /// The whole entry.
+    pub span: Span,
+}
+
+/// `expect ...`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expect {
+    /// What is expected.
+    pub kind: ExpectKind,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// The forms of `expect`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectKind {
+    /// `expect tier ideal` (also `excluded`, `out_of_segment`, `invalid`).
+    Tier(Ident),
+    /// `expect score >= 80`, `expect score.able >= 50`, `expect coverage >= 90%`.
+    Compare {
+        /// What is compared.
+        metric: ExpectMetric,
+        /// Comparison.
+        op: CmpOp,
+        /// Against.
+        value: Expr,
+    },
+    /// `expect reason no_marketer`: the criterion or exclusion is among the reasons.
+    Reason(Ident),
+}
+
+/// What an `expect` compares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectMetric {
+    /// `score`
+    Score(Span),
+    /// `score.GROUP`
+    GroupScore(Ident),
+    /// `coverage`
+    Coverage(Span),
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it is written.
+    pub span: Span,
+}
+
+impl HasSpan for Expr {
+    fn span(&self) -> Span {
+        self.span
+    }
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A literal.
+    Lit(Lit),
+    /// `[a, b, c]`
+    List(Vec<Expr>),
+    /// A bare name: field, `let`, segment, enum variant or `today`.
+    Name(Ident),
+    /// `situation.full_ui`, `score.able`.
+    Path(Ident, Ident),
+    /// `not x`, `-x`.
+    Unary(UnaryOp, Box<Expr>),
+    /// `a OP b`.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `x in lo..hi` (inclusive); `x not in lo..hi` when negated.
+    InRange {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// Lower bound.
+        lo: Box<Expr>,
+        /// Upper bound.
+        hi: Box<Expr>,
+        /// `not in`.
+        negated: bool,
+    },
+    /// `x in [a, b]`; `x not in [..]` when negated.
+    InList {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// Candidates.
+        list: Vec<Expr>,
+        /// `not in`.
+        negated: bool,
+    },
+    /// `x contains y`, `x contains any [..]`, `x contains all [..]`.
+    Contains {
+        /// The set or text searched.
+        expr: Box<Expr>,
+        /// One, any or all.
+        mode: ContainsMode,
+        /// What is looked for (a value, or a list for any/all).
+        needle: Box<Expr>,
+    },
+    /// `x is missing`; `x is present` when negated.
+    IsMissing {
+        /// Tested value.
+        expr: Box<Expr>,
+        /// `is present`.
+        negated: bool,
+    },
+    /// `f(args)`: only `count` and `sum(field)` exist, and only in goals.
+    Call {
+        /// Function name.
+        func: Ident,
+        /// Arguments.
+        args: Vec<Expr>,
+    },
+}
+
+/// Literal values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// `42`
+    Int(i64),
+    /// `3.5`
+    Number(f64),
+    /// `$100k`, `$2M`, `$1.5B` (in currency units).
+    Money(f64),
+    /// `70%`, stored as the fraction `0.7`.
+    Percent(f64),
+    /// `2027-01-31`
+    Date(Date),
+    /// `90d`, `12w`, in days.
+    Duration(i64),
+    /// `"text"`
+    Text(String),
+    /// `true`, `false`
+    Bool(bool),
+}
+
+/// Unary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `not`
+    Not,
+    /// `-`
+    Neg,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `and`
+    And,
+    /// `or`
+    Or,
+    /// A comparison.
+    Cmp(CmpOp),
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `??`
+    Coalesce,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::And => "and",
+            BinOp::Or => "or",
+            BinOp::Cmp(c) => c.as_str(),
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Coalesce => "??",
+        }
+    }
+}
+
+/// `contains`, `contains any`, `contains all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContainsMode {
+    /// `contains x`
+    One,
+    /// `contains any [..]`
+    Any,
+    /// `contains all [..]`
+    All,
+}

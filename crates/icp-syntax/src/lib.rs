@@ -1,0 +1,33 @@
+//! Syntax of the ICP language: the pest grammar (`grammar/icp.pest`), the typed syntax tree
+//! with byte spans on every node, and friendly parse diagnostics.
+//!
+//! Parsing never stops at the first error: the file is split into top-level items and each
+//! is parsed on its own, so one broken item never hides the others.
+//!
+//! ```
+//! let parsed = icp_syntax::parse("segment big { employees > 100 }\n");
+//! assert!(parsed.diagnostics.is_empty());
+//! assert_eq!(parsed.file.items.len(), 1);
+//! ```
+//!
+//! **API boundary**: no pest type leaves this crate.
+
+pub mod ast;
+pub mod date;
+pub mod diagnostic;
+mod parser;
+pub mod span;
+
+pub use date::Date;
+pub use diagnostic::{Code, Diagnostic, FileId, Severity, did_you_mean};
+pub use parser::{ITEM_KEYWORDS, MAX_DEPTH, parse};
+pub use span::{HasSpan, LineIndex, Span};
+
+/// The result of parsing one file: the items that parsed and a diagnostic per broken item.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The syntax tree of the items that parsed.
+    pub file: ast::File,
+    /// Every syntax error, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
