@@ -37,6 +37,7 @@ impl Date {
     }
 
     /// Parse `YYYY-MM-DD` exactly.
+    #[expect(clippy::many_single_char_names, reason = "y, m, d are the clearest names")]
     pub fn parse_iso(s: &str) -> Option<Date> {
         let b = s.as_bytes();
         if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {

@@ -230,7 +230,7 @@ pub struct Edit {
 /// A machine-applicable suggestion (a code action in the editor).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
-    /// What the fix does, as a command (`replace with \`employees\``).
+    /// What the fix does, as a command ("replace with `employees`").
     pub title: String,
     /// The edits.
     pub edits: Vec<Edit>,
