@@ -1,1 +1,277 @@
 //! Name resolution, type checking and lints for ICP programs.
+//!
+//! [`check`] loads the entry files and everything they import through a [`Loader`] (the
+//! caller does the IO), parses them, resolves every name globally, types every expression,
+//! runs the lints and returns a [`Checked`]: the source files, the checked
+//! [`icp_model::Program`] (every item that checked without errors), every diagnostic, and a
+//! [`SymbolIndex`] of definitions and references for the language server.
+//!
+//! **Architecture invariant**: checking never stops at the first error, never panics on user
+//! input, does no IO and reads no clock (`today` comes in through [`Options`]).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use icp_syntax::{Diagnostic, FileId, LineIndex, Span};
+
+mod checker;
+mod load;
+mod logic;
+
+pub use checker::BUILTIN_TIERS;
+
+/// Why a file could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// No such file.
+    NotFound,
+    /// The file is not valid UTF-8; `offset` is the first invalid byte.
+    NotUtf8 {
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// Any other reason (a directory, no permission, ...).
+    Other(String),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotFound => f.write_str("no such file"),
+            LoadError::NotUtf8 { offset } => write!(f, "not valid UTF-8 (byte offset {offset})"),
+            LoadError::Other(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads source files. The CLI reads the file system, the LSP its open buffers, tests memory.
+pub trait Loader {
+    /// The text of the file at `path`.
+    fn load(&self, path: &Path) -> Result<String, LoadError>;
+}
+
+/// An in-memory loader: a map from path to text (for tests and tools).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLoader {
+    /// The files.
+    pub files: HashMap<PathBuf, String>,
+}
+
+impl MemoryLoader {
+    /// An empty loader.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a file.
+    #[must_use]
+    pub fn with(mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        self.files.insert(normalize(&path.into()), text.into());
+        self
+    }
+}
+
+impl Loader for MemoryLoader {
+    fn load(&self, path: &Path) -> Result<String, LoadError> {
+        self.files.get(&normalize(path)).cloned().ok_or(LoadError::NotFound)
+    }
+}
+
+/// The project root: the nearest ancestor of `start_dir` (itself included) holding an
+/// `icp.toml`, else `start_dir`. `is_file` answers whether a path is a file (the caller's IO).
+pub fn find_root(start_dir: &Path, is_file: impl Fn(&Path) -> bool) -> PathBuf {
+    let mut dir = Some(start_dir);
+    while let Some(d) = dir {
+        if is_file(&d.join("icp.toml")) {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    start_dir.to_path_buf()
+}
+
+/// Normalise a path lexically: drop `.`, resolve `..` against the preceding component.
+/// No file-system access, so symlinks are not followed.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
+/// Checking options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Today's date, for `situation_ended`; `None` skips that lint.
+    pub today: Option<icp_syntax::Date>,
+}
+
+/// One loaded source file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Its id: the index into [`Checked::files`].
+    pub id: FileId,
+    /// Its path (normalised; as the loader was asked).
+    pub path: PathBuf,
+    /// Its text (empty when it could not be loaded).
+    pub text: String,
+    /// Its syntax tree.
+    pub ast: icp_syntax::ast::File,
+    /// Its line index.
+    pub lines: LineIndex,
+}
+
+/// The result of a check.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Every file, indexed by [`FileId`]: entries first, then imports in discovery order.
+    pub files: Vec<SourceFile>,
+    /// Every item that checked without errors.
+    pub program: icp_model::Program,
+    /// Parse and check diagnostics of every file, sorted by file and offset.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Definitions and references, for the language server.
+    pub symbols: SymbolIndex,
+}
+
+/// Definitions and references of every name.
+#[derive(Debug, Clone, Default)]
+pub struct SymbolIndex {
+    /// Definitions.
+    pub defs: Vec<Def>,
+    /// References; `def` indexes [`SymbolIndex::defs`].
+    pub refs: Vec<Ref>,
+}
+
+/// What a definition is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DefKind {
+    /// `schema`
+    Schema,
+    /// A schema field.
+    Field,
+    /// An enum variant.
+    Variant,
+    /// `situation`
+    Situation,
+    /// A situation goal.
+    Goal,
+    /// A situation capability.
+    Capability,
+    /// `segment`
+    Segment,
+    /// `profile`
+    Profile,
+    /// A profile `let`.
+    Let,
+    /// A profile `group`.
+    Group,
+    /// A `criterion`.
+    Criterion,
+    /// An `exclude` rule.
+    Exclude,
+    /// A `tier`.
+    Tier,
+    /// A `test`.
+    Test,
+}
+
+/// A definition.
+#[derive(Debug, Clone)]
+pub struct Def {
+    /// What it is.
+    pub kind: DefKind,
+    /// Its name.
+    pub name: String,
+    /// Its file.
+    pub file: FileId,
+    /// The span of its name.
+    pub name_span: Span,
+    /// The span of the whole declaration.
+    pub full_span: Span,
+    /// The enclosing declaration's name (a field's schema, a criterion's profile, ...).
+    pub container: Option<String>,
+    /// Hover text (markdown).
+    pub detail: String,
+}
+
+/// A reference to a definition.
+#[derive(Debug, Clone, Copy)]
+pub struct Ref {
+    /// Its file.
+    pub file: FileId,
+    /// The span of the name as written.
+    pub span: Span,
+    /// Index into [`SymbolIndex::defs`].
+    pub def: usize,
+}
+
+impl Checked {
+    /// The definition under the cursor: a definition's name or a reference to it.
+    pub fn def_at(&self, file: FileId, offset: usize) -> Option<usize> {
+        let defs = &self.symbols.defs;
+        if let Some(i) = defs.iter().position(|d| d.file == file && d.name_span.contains(offset)) {
+            return Some(i);
+        }
+        self.symbols
+            .refs
+            .iter()
+            .find(|r| r.file == file && r.span.contains(offset))
+            .map(|r| r.def)
+    }
+
+    /// Every place the definition is referenced (not its own name).
+    pub fn references(&self, def: usize) -> impl Iterator<Item = (FileId, Span)> + '_ {
+        self.symbols.refs.iter().filter(move |r| r.def == def).map(|r| (r.file, r.span))
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// A file by id.
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+}
+
+/// Check the entry files and everything they import. `root` is the project root: imports
+/// may not leave it.
+pub fn check(entries: &[PathBuf], root: &Path, loader: &dyn Loader, options: &Options) -> Checked {
+    check_with_overlay(entries, root, loader, &HashMap::new(), options)
+}
+
+/// [`check`], with the text of some files given (an editor's unsaved buffers): the overlay
+/// wins over the loader.
+pub fn check_with_overlay(
+    entries: &[PathBuf],
+    root: &Path,
+    loader: &dyn Loader,
+    overlay: &HashMap<PathBuf, String>,
+    options: &Options,
+) -> Checked {
+    let loaded = load::load(entries, root, loader, overlay);
+    let out = checker::Checker::new(&loaded.files, root, options).run();
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.extend(out.diagnostics);
+    diagnostics.sort_by_key(|d| (d.file, d.span.start, d.span.end));
+    Checked { files: loaded.files, program: out.program, diagnostics, symbols: out.symbols }
+}

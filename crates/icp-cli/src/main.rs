@@ -5,6 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod explain;
+mod load;
+mod score;
+mod test_cmd;
+
 /// Ideal Customer Profiles as code: check, score, explain and test them.
 #[derive(Debug, Parser)]
 #[command(name = "icp", version, about, long_about = None)]
@@ -16,12 +22,21 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Type-check ICP files and report every problem.
-    Check,
+    Check(check::CheckArgs),
+    /// Score every account of a CSV / JSON / JSON Lines file against a profile.
+    Score(score::ScoreArgs),
+    /// Explain the score and tier of one account, criterion by criterion.
+    Explain(explain::ExplainArgs),
+    /// Run the `test` blocks of ICP files.
+    Test(test_cmd::TestArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check => ExitCode::SUCCESS,
+        Command::Check(args) => check::run(&args),
+        Command::Score(args) => score::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Test(args) => test_cmd::run(&args),
     }
 }

@@ -1,1 +1,135 @@
 //! Reading account files (CSV, JSON, JSON Lines, gzip) into typed row values.
+//!
+//! An input is opened with [`Source::open`] (which reads the header), bound to a schema with
+//! [`Source::bind`] (every missing column reported at once, before any row is read), then
+//! streamed with [`Source::run`]: a reader thread cuts the input into blocks at record
+//! boundaries, worker threads decode each row into [`icp_model::Value`]s borrowed from the
+//! record and call a [`RowSink`], and the caller receives each block's output in input
+//! order. Every input row reaches the sink exactly once; a row that cannot be read carries
+//! a [`RowError`] instead of values.
+//!
+//! Value decoding follows LANGUAGE.md, "Reading data": `Empty`, `NA`, `N/A`, `null` and `-`
+//! are missing (an empty `set` cell is the empty set); numbers take `,` thousands
+//! separators; money takes `$`, `K`/`M`/`B` and `thousand`/`million`/`billion`; percent
+//! takes `33.3%` or `33.3` (both 0.333); dates are `YYYY-MM-DD` or an ISO date-time (the
+//! date part; `MM/DD/YYYY` is refused as ambiguous); durations are days (`90`, `90d`,
+//! `12w`); enums match a variant's name or strings case-insensitively.
+//!
+//! ```
+//! use icp_data::{Format, ReadOptions, Row, RowSink, Source};
+//! use icp_model::{Field, Loc, Program, Schema, Ty};
+//!
+//! let schema = Schema {
+//!     name: "Account".into(),
+//!     loc: Loc::default(),
+//!     key: None,
+//!     fields: vec![Field {
+//!         name: "revenue".into(),
+//!         column: "Revenue".into(),
+//!         ty: Ty::Money,
+//!         optional: true,
+//!         loc: Loc::default(),
+//!     }],
+//! };
+//! struct Echo;
+//! impl RowSink for Echo {
+//!     type Local = ();
+//!     type Stats = ();
+//!     fn local(&self) {}
+//!     fn row(&self, _: &mut (), _: &mut (), row: &Row<'_>, out: &mut Vec<u8>) {
+//!         out.extend_from_slice(format!("{:?}\n", row.values).as_bytes());
+//!     }
+//! }
+//! let csv = "Name,Revenue\nAcme,36.9 M\nBeta,NA\n";
+//! let source = Source::open(Box::new(csv.as_bytes()), ReadOptions::default()).unwrap();
+//! let (binding, _warnings) = source.bind(&Program::default(), &schema).unwrap();
+//! let mut out = Vec::new();
+//! source
+//!     .run(&binding, &Echo, |chunk| {
+//!         out.extend_from_slice(chunk.bytes);
+//!         Ok(())
+//!     })
+//!     .unwrap();
+//! assert_eq!(String::from_utf8(out).unwrap(), "[Num(36900000.0)]\n[Missing]\n");
+//! ```
+
+mod binding;
+mod decode;
+mod pipeline;
+mod source;
+mod split;
+
+use std::fmt;
+
+pub use binding::{Binding, MissingColumn, MissingColumnsError};
+pub use decode::{is_missing_token, trim};
+pub use pipeline::{Chunk, Row, RowSink, RunSummary};
+pub use source::{Format, ReadOptions, Source};
+
+/// Why a whole input cannot be read (as opposed to one row: [`RowError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// Reading (or decompressing) failed.
+    #[error("cannot read the input: {0}")]
+    Read(std::io::Error),
+    /// Writing the output failed.
+    #[error("cannot write the output: {0}")]
+    Write(std::io::Error),
+    /// A CSV input without even a header line.
+    #[error("the file is empty: a CSV file needs a header line")]
+    Empty,
+    /// A `.json` input that is neither an array nor objects.
+    #[error("expected a JSON array of objects or JSON Lines, found `{found}`")]
+    NotJson {
+        /// The start of what was found.
+        found: String,
+    },
+    /// A delimiter that cannot be used.
+    #[error("`{0}` cannot be a delimiter")]
+    BadDelimiter(char),
+    /// A record longer than the limit: usually a quote that is never closed.
+    #[error(
+        "the record starting near line {line} is longer than {} MiB: is a quote never closed?",
+        limit >> 20
+    )]
+    RecordTooLong {
+        /// Line where the block with the record starts.
+        line: u64,
+        /// The limit in bytes.
+        limit: usize,
+    },
+}
+
+/// Why one row cannot be read: it is reported with tier `invalid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// 1-based data row.
+    pub row: u64,
+    /// Line where the row starts.
+    pub line: u64,
+    /// The column, when one cell is at fault.
+    pub column: Option<String>,
+    /// The cell's text (trimmed).
+    pub value: Option<String>,
+    /// What was expected.
+    pub why: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "row {} (line {})", self.row, self.line)?;
+        if let Some(c) = &self.column {
+            write!(f, ", column `{c}`")?;
+        }
+        write!(f, ": {}", self.why)?;
+        match self.value.as_deref() {
+            None => Ok(()),
+            Some("") => write!(f, ", found an empty cell"),
+            Some(v) if v.chars().count() > 60 => {
+                let t: String = v.chars().take(60).collect();
+                write!(f, ", found `{t}…`")
+            }
+            Some(v) => write!(f, ", found `{v}`"),
+        }
+    }
+}

@@ -1,1 +1,745 @@
 //! Evaluation plans: score accounts against a checked ICP profile, purely.
+//!
+//! A [`Plan`] compiles one profile of a checked [`Program`] into a flat arena of nodes with
+//! slot indices (constants folded, text constants lowercased, list needles prepared), so
+//! that [`Plan::eval`] neither allocates nor looks up a name per row. A plan is `Send +
+//! Sync`; each thread keeps its own [`Scratch`].
+//!
+//! Semantics are LANGUAGE.md's "Semantics (the contract)": SQL's three-valued logic, points
+//! per criterion, `score = 100 × Σ points / Σ positive weights` clamped to `[0, 100]`,
+//! coverage, group scores and tiers tried in order.
+//!
+//! ```
+//! use icp_eval::{Plan, TierOutcome};
+//! use icp_model::{Date, Program, ProfileId, Value};
+//! # fn program() -> Program { icp_eval::doc_example_program() }
+//! let program: Program = program(); // from `icp_check::check`
+//! let plan = Plan::new(&program, ProfileId(0), Date::from_ymd(2027, 1, 15).unwrap()).unwrap();
+//! let mut scratch = plan.scratch();
+//! let outcome = plan.eval(&[Value::Num(120.0)], &mut scratch);
+//! assert_eq!(outcome.tier, TierOutcome::Tier(0));
+//! assert_eq!(plan.tier_label(outcome.tier), "big");
+//! ```
+//!
+//! **Architecture invariant**: evaluation is total: no IO, no clock (`today` comes from the
+//! plan), no panics on any row, whatever its values.
+
+mod code;
+mod explain;
+mod testing;
+mod text;
+
+use std::fmt::Write as _;
+
+use icp_model::{CriterionBody, Date, ProfileId, Program, Schema, TierRule, Value};
+
+pub use code::Tri;
+use code::{Code, Compiler, Ctx, Env, V};
+pub use explain::{
+    CriterionExplanation, ExclusionExplanation, Explanation, GroupExplanation, LetExplanation,
+    NextTier, Raise, SegmentExplanation, TargetExplanation,
+};
+pub use testing::{ConstRow, TestFailure, TestReport, run_test};
+
+/// A compiled evaluation plan for one profile (`Send + Sync`: share it between threads).
+#[derive(Debug)]
+pub struct Plan {
+    schema: Schema,
+    today: Date,
+    profile: String,
+    profile_title: Option<String>,
+    code: Code,
+    practical_share: f64,
+    lets: Vec<LetPlan>,
+    segs: Vec<SegPlan>,
+    /// Target segment slots.
+    targets: Vec<u32>,
+    excludes: Vec<ExcludePlan>,
+    crits: Vec<CritPlan>,
+    groups: Vec<GroupPlan>,
+    tiers: Vec<TierPlan>,
+    /// Σ positive weights.
+    pos_total: f64,
+    /// Σ |weight|.
+    abs_total: f64,
+}
+
+#[derive(Debug)]
+struct LetPlan {
+    name: String,
+    node: u32,
+    /// Variant names, for a let of an enum type.
+    variants: Vec<String>,
+}
+
+#[derive(Debug)]
+struct SegPlan {
+    name: String,
+    title: Option<String>,
+    node: u32,
+    fields: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct ExcludePlan {
+    name: String,
+    reason: Option<String>,
+    node: u32,
+    fields: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct CritPlan {
+    name: String,
+    title: Option<String>,
+    weight: f64,
+    group: Option<u32>,
+    scorecard: bool,
+    perfect: u32,
+    practical: Option<u32>,
+    fields: Vec<u32>,
+}
+
+#[derive(Debug)]
+struct GroupPlan {
+    name: String,
+    title: Option<String>,
+    pos_weight: f64,
+}
+
+#[derive(Debug)]
+struct TierPlan {
+    name: String,
+    action: Option<String>,
+    rule: Rule,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    Threshold(f64),
+    When(u32),
+    CatchAll,
+}
+
+/// Why a plan could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// No such profile in the program.
+    #[error("unknown profile `{0}`")]
+    UnknownProfile(String),
+    /// The profile's schema is not in the program.
+    #[error("the schema of profile `{0}` is not in the program")]
+    UnknownSchema(String),
+}
+
+/// How a criterion came out on one row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CriterionOutcome {
+    /// The perfect branch of a scorecard is true: full weight.
+    Perfect,
+    /// The practical branch of a scorecard is true: `weight × practical_share`.
+    Practical,
+    /// A boolean criterion is true: full weight.
+    True,
+    /// Not met: no points.
+    #[default]
+    False,
+    /// The deciding condition is unknown: no points, not decided.
+    Unknown,
+}
+
+impl CriterionOutcome {
+    /// As text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CriterionOutcome::Perfect => "perfect",
+            CriterionOutcome::Practical => "practical",
+            CriterionOutcome::True => "true",
+            CriterionOutcome::False => "false",
+            CriterionOutcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// Per-thread reusable buffers for [`Plan::eval`]; also holds the details of the last row,
+/// read by [`Plan::write_reasons`].
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    lets: Vec<V>,
+    segs: Vec<V>,
+    targets: Vec<Tri>,
+    excludes: Vec<Tri>,
+    crits: Vec<(CriterionOutcome, f64)>,
+    group_points: Vec<f64>,
+    group_scores: Vec<Option<f64>>,
+    in_segment: bool,
+    excluded: bool,
+    score: f64,
+    coverage: f64,
+    score_tier: u32,
+    tier: Option<TierOutcome>,
+}
+
+/// The result of evaluating one row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    /// Unrounded score, `0..=100`.
+    pub score: f64,
+    /// Share of the absolute weight decided, `0..=1`.
+    pub coverage: f64,
+    /// Tier.
+    pub tier: TierOutcome,
+}
+
+/// The tier of a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TierOutcome {
+    /// Index into the profile's tiers.
+    Tier(u32),
+    /// A true exclusion.
+    Excluded,
+    /// In none of the profile's targets.
+    OutOfSegment,
+}
+
+/// The name of the implicit tier of a profile that declares none.
+const NO_TIER: &str = "none";
+
+impl Plan {
+    /// Compile the plan of `profile`, with `today` for every `today` in it.
+    pub fn new(program: &Program, profile: ProfileId, today: Date) -> Result<Plan, PlanError> {
+        let p = program
+            .profile(profile)
+            .ok_or_else(|| PlanError::UnknownProfile(format!("#{}", profile.0)))?;
+        let schema = program
+            .schema(p.schema)
+            .ok_or_else(|| PlanError::UnknownSchema(p.name.clone()))?
+            .clone();
+        let mut c = Compiler::new(program, f64::from(today.0));
+
+        let mut lets = Vec::with_capacity(p.lets.len());
+        for (i, l) in p.lets.iter().enumerate() {
+            let mut fields = Vec::new();
+            let node = c.expr(
+                &l.expr,
+                Ctx {
+                    lets: i,
+                    scores: false,
+                },
+                &mut fields,
+            );
+            dedup(&mut fields);
+            c.let_fields.push(fields);
+            let variants = match &l.expr.ty {
+                icp_model::Ty::Enum(e) => program
+                    .enum_ty(*e)
+                    .map(|t| t.variants.iter().map(|v| v.name.clone()).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            lets.push(LetPlan {
+                name: l.name.clone(),
+                node,
+                variants,
+            });
+        }
+        let ctx = Ctx {
+            lets: lets.len(),
+            scores: false,
+        };
+        let targets: Vec<u32> = p.targets.iter().filter_map(|t| c.segment(*t)).collect();
+        let excludes = p
+            .excludes
+            .iter()
+            .map(|x| {
+                let mut fields = Vec::new();
+                let node = c.expr(&x.cond, ctx, &mut fields);
+                dedup(&mut fields);
+                ExcludePlan {
+                    name: x.name.clone(),
+                    reason: x.reason.clone(),
+                    node,
+                    fields,
+                }
+            })
+            .collect();
+        let crits: Vec<CritPlan> = p
+            .criteria
+            .iter()
+            .map(|cr| {
+                let mut fields = Vec::new();
+                let (scorecard, perfect, practical) = match &cr.body {
+                    CriterionBody::Bool(e) => (false, c.expr(e, ctx, &mut fields), None),
+                    CriterionBody::Scorecard { perfect, practical } => {
+                        let pf = c.expr(perfect, ctx, &mut fields);
+                        let pr = practical.as_ref().map(|e| c.expr(e, ctx, &mut fields));
+                        (true, pf, pr)
+                    }
+                };
+                dedup(&mut fields);
+                CritPlan {
+                    name: cr.name.clone(),
+                    title: cr.title.clone(),
+                    weight: cr.weight,
+                    group: cr.group.map(|g| g.0),
+                    scorecard,
+                    perfect,
+                    practical,
+                    fields,
+                }
+            })
+            .collect();
+        let groups = p
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| GroupPlan {
+                name: g.name.clone(),
+                title: g.title.clone(),
+                pos_weight: crits
+                    .iter()
+                    .filter(|cr| cr.group == Some(gi as u32) && cr.weight > 0.0)
+                    .map(|cr| cr.weight)
+                    .sum(),
+            })
+            .collect();
+        let tier_ctx = Ctx {
+            lets: lets.len(),
+            scores: true,
+        };
+        let mut tiers: Vec<TierPlan> = p
+            .tiers
+            .iter()
+            .map(|t| TierPlan {
+                name: t.name.clone(),
+                action: t.action.clone(),
+                rule: match &t.rule {
+                    TierRule::Threshold(x) => Rule::Threshold(*x),
+                    TierRule::When(e) => Rule::When(c.expr(e, tier_ctx, &mut Vec::new())),
+                    TierRule::CatchAll => Rule::CatchAll,
+                },
+            })
+            .collect();
+        if tiers.is_empty() {
+            tiers.push(TierPlan {
+                name: NO_TIER.into(),
+                action: None,
+                rule: Rule::CatchAll,
+            });
+        }
+        let segs = c
+            .segs
+            .iter()
+            .enumerate()
+            .map(|(slot, (id, node))| {
+                let seg = program.segment(*id);
+                SegPlan {
+                    name: seg.map(|s| s.name.clone()).unwrap_or_default(),
+                    title: seg.and_then(|s| s.title.clone()),
+                    node: *node,
+                    fields: c
+                        .seg_fields
+                        .get(&(slot as u32))
+                        .cloned()
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        let pos_total = crits
+            .iter()
+            .filter(|c| c.weight > 0.0)
+            .map(|c| c.weight)
+            .sum();
+        let abs_total = crits.iter().map(|c| c.weight.abs()).sum();
+        Ok(Plan {
+            schema,
+            today,
+            profile: p.name.clone(),
+            profile_title: p.title.clone(),
+            code: c.code,
+            practical_share: p.practical_share,
+            lets,
+            segs,
+            targets,
+            excludes,
+            crits,
+            groups,
+            tiers,
+            pos_total,
+            abs_total,
+        })
+    }
+
+    /// The row layout: value slot `i` is schema field `i`.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// `today`, as given to [`Plan::new`].
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    /// The profile's name.
+    pub fn profile_name(&self) -> &str {
+        &self.profile
+    }
+
+    /// Tier names in order.
+    pub fn tier_names(&self) -> impl Iterator<Item = &str> {
+        self.tiers.iter().map(|t| t.name.as_str())
+    }
+
+    /// The action text of a tier, if it has one.
+    pub fn tier_action(&self, t: TierOutcome) -> Option<&str> {
+        match t {
+            TierOutcome::Tier(i) => self.tiers.get(i as usize).and_then(|t| t.action.as_deref()),
+            _ => None,
+        }
+    }
+
+    /// Label of a tier outcome: the tier's name, `excluded` or `out_of_segment`.
+    pub fn tier_label(&self, t: TierOutcome) -> &str {
+        match t {
+            TierOutcome::Tier(i) => self
+                .tiers
+                .get(i as usize)
+                .map_or(NO_TIER, |t| t.name.as_str()),
+            TierOutcome::Excluded => "excluded",
+            TierOutcome::OutOfSegment => "out_of_segment",
+        }
+    }
+
+    /// Fresh per-thread buffers sized for this plan.
+    pub fn scratch(&self) -> Scratch {
+        let mut s = Scratch::default();
+        self.size(&mut s);
+        s
+    }
+
+    fn size(&self, s: &mut Scratch) {
+        s.lets.resize(self.lets.len(), V::Missing);
+        s.segs.resize(self.segs.len(), V::Missing);
+        s.targets.resize(self.targets.len(), Tri::Unknown);
+        s.excludes.resize(self.excludes.len(), Tri::Unknown);
+        s.crits
+            .resize(self.crits.len(), (CriterionOutcome::Unknown, 0.0));
+        s.group_points.resize(self.groups.len(), 0.0);
+        s.group_scores.resize(self.groups.len(), None);
+    }
+
+    /// Evaluate one row. Hot path: no allocation (once the scratch is sized), no name
+    /// lookup. `row[i]` is the value of schema field `i`; absent slots read as missing.
+    pub fn eval(&self, row: &[Value<'_>], s: &mut Scratch) -> Outcome {
+        if s.lets.len() != self.lets.len()
+            || s.segs.len() != self.segs.len()
+            || s.crits.len() != self.crits.len()
+            || s.group_points.len() != self.groups.len()
+            || s.targets.len() != self.targets.len()
+            || s.excludes.len() != self.excludes.len()
+        {
+            self.size(s);
+        }
+        let code = &self.code;
+        for (i, l) in self.lets.iter().enumerate() {
+            let env = Env {
+                lets: &s.lets,
+                segs: &[],
+                score: 0.0,
+                groups: &[],
+            };
+            let v = code.ev(l.node, row, &env);
+            if let Some(slot) = s.lets.get_mut(i) {
+                *slot = v;
+            }
+        }
+        for (i, g) in self.segs.iter().enumerate() {
+            let env = Env {
+                lets: &[],
+                segs: &s.segs,
+                score: 0.0,
+                groups: &[],
+            };
+            let v = code.ev(g.node, row, &env);
+            if let Some(slot) = s.segs.get_mut(i) {
+                *slot = v;
+            }
+        }
+        let env = Env {
+            lets: &s.lets,
+            segs: &s.segs,
+            score: 0.0,
+            groups: &[],
+        };
+
+        let mut in_segment = self.targets.is_empty();
+        for (t, out) in self.targets.iter().zip(s.targets.iter_mut()) {
+            *out = Tri::of(s.segs.get(*t as usize).copied().unwrap_or(V::Missing));
+            in_segment |= *out == Tri::True;
+        }
+        let mut excluded = false;
+        for (x, out) in self.excludes.iter().zip(s.excludes.iter_mut()) {
+            *out = Tri::of(code.ev(x.node, row, &env));
+            excluded |= *out == Tri::True;
+        }
+
+        s.group_points.iter_mut().for_each(|p| *p = 0.0);
+        let (mut points, mut decided) = (0.0, 0.0);
+        for (c, out) in self.crits.iter().zip(s.crits.iter_mut()) {
+            let perfect = Tri::of(code.ev(c.perfect, row, &env));
+            let (outcome, p) = if !c.scorecard {
+                match perfect {
+                    Tri::True => (CriterionOutcome::True, c.weight),
+                    Tri::False => (CriterionOutcome::False, 0.0),
+                    Tri::Unknown => (CriterionOutcome::Unknown, 0.0),
+                }
+            } else if perfect == Tri::True {
+                (CriterionOutcome::Perfect, c.weight)
+            } else {
+                let practical = c
+                    .practical
+                    .map_or(Tri::False, |n| Tri::of(code.ev(n, row, &env)));
+                match (perfect, practical) {
+                    (_, Tri::True) => {
+                        (CriterionOutcome::Practical, c.weight * self.practical_share)
+                    }
+                    (Tri::False, Tri::False) => (CriterionOutcome::False, 0.0),
+                    _ => (CriterionOutcome::Unknown, 0.0),
+                }
+            };
+            *out = (outcome, p);
+            points += p;
+            if outcome != CriterionOutcome::Unknown {
+                decided += c.weight.abs();
+            }
+            if let Some(gp) = c.group.and_then(|g| s.group_points.get_mut(g as usize)) {
+                *gp += p;
+            }
+        }
+        let score = ratio_score(points, self.pos_total).unwrap_or(0.0);
+        let coverage = if self.abs_total > 0.0 {
+            (decided / self.abs_total).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        for ((g, gp), gs) in self
+            .groups
+            .iter()
+            .zip(&s.group_points)
+            .zip(s.group_scores.iter_mut())
+        {
+            *gs = ratio_score(*gp, g.pos_weight);
+        }
+
+        let env = Env {
+            lets: &s.lets,
+            segs: &s.segs,
+            score,
+            groups: &s.group_scores,
+        };
+        let last = self.tiers.len().saturating_sub(1) as u32;
+        let score_tier = self
+            .tiers
+            .iter()
+            .position(|t| match t.rule {
+                Rule::Threshold(x) => score >= x,
+                Rule::When(n) => code.ev(n, row, &env) == V::Bool(true),
+                Rule::CatchAll => true,
+            })
+            .map_or(last, |i| i as u32);
+        let tier = if !in_segment {
+            TierOutcome::OutOfSegment
+        } else if excluded {
+            TierOutcome::Excluded
+        } else {
+            TierOutcome::Tier(score_tier)
+        };
+        s.in_segment = in_segment;
+        s.excluded = excluded;
+        s.score = score;
+        s.coverage = coverage;
+        s.score_tier = score_tier;
+        s.tier = Some(tier);
+        Outcome {
+            score,
+            coverage,
+            tier,
+        }
+    }
+
+    /// Short reasons of the last [`Plan::eval`] with this scratch, appended to `out`: the
+    /// segment miss or the true exclusions first, then criteria that earned or cost points,
+    /// then unknowns, e.g. `excluded: no_marketer (No full-time marketer); budget +25; size
+    /// +10 (practical); legacy_tool -10; unknown: recent`.
+    pub fn write_reasons(&self, s: &Scratch, out: &mut String) {
+        let mut first = true;
+        let mut sep = |out: &mut String| {
+            if !first {
+                out.push_str("; ");
+            }
+            first = false;
+        };
+        if s.tier.is_none() {
+            return;
+        }
+        if !s.in_segment {
+            sep(out);
+            out.push_str("out_of_segment:");
+            for (k, (t, r)) in self.targets.iter().zip(&s.targets).enumerate() {
+                out.push_str(if k == 0 { " " } else { ", " });
+                out.push_str(self.segs.get(*t as usize).map_or("", |g| g.name.as_str()));
+                out.push(' ');
+                out.push_str(r.as_str());
+            }
+        }
+        for (x, r) in self.excludes.iter().zip(&s.excludes) {
+            if *r == Tri::True {
+                sep(out);
+                out.push_str("excluded: ");
+                out.push_str(&x.name);
+                if let Some(reason) = &x.reason {
+                    out.push_str(" (");
+                    out.push_str(reason);
+                    out.push(')');
+                }
+            }
+        }
+        for (c, (o, p)) in self.crits.iter().zip(&s.crits) {
+            if *p != 0.0 {
+                sep(out);
+                out.push_str(&c.name);
+                out.push(' ');
+                write_points(out, *p);
+                if *o == CriterionOutcome::Practical {
+                    out.push_str(" (practical)");
+                }
+            }
+        }
+        let unknown_crits = self
+            .crits
+            .iter()
+            .zip(&s.crits)
+            .filter(|(_, (o, _))| *o == CriterionOutcome::Unknown);
+        let unknown_excl = self
+            .excludes
+            .iter()
+            .zip(&s.excludes)
+            .filter(|(_, r)| **r == Tri::Unknown);
+        for (k, name) in unknown_crits
+            .map(|(c, _)| &c.name)
+            .chain(unknown_excl.map(|(x, _)| &x.name))
+            .enumerate()
+        {
+            if k == 0 {
+                sep(out);
+                out.push_str("unknown: ");
+            } else {
+                out.push_str(", ");
+            }
+            out.push_str(name);
+        }
+    }
+}
+
+/// `100 × points / max`, clamped to `[0, 100]`; `None` when `max` is not positive.
+fn ratio_score(points: f64, max: f64) -> Option<f64> {
+    (max > 0.0).then(|| (100.0 * points / max).clamp(0.0, 100.0))
+}
+
+fn dedup(v: &mut Vec<u32>) {
+    v.sort_unstable();
+    v.dedup();
+}
+
+/// Points with a sign, as few decimals as needed (at most two): `+25`, `+7.5`, `-10`.
+fn write_points(out: &mut String, p: f64) {
+    let sign = if p < 0.0 { '-' } else { '+' };
+    out.push(sign);
+    write_num(out, p.abs());
+}
+
+/// A number with at most two decimals, trailing zeros dropped.
+pub(crate) fn write_num(out: &mut String, x: f64) {
+    let r = (x * 100.0).round() / 100.0;
+    if r.fract() == 0.0 && r.abs() < 1e15 {
+        let _ = write!(out, "{}", r as i64);
+    } else if r.fract() == 0.0 {
+        let _ = write!(out, "{r:.0}");
+    } else if (r * 10.0).fract().abs() < 1e-9 {
+        let _ = write!(out, "{r:.1}");
+    } else {
+        let _ = write!(out, "{r:.2}");
+    }
+}
+
+/// A tiny program for the crate-level example: schema `A { employees: int }`, profile `p`
+/// with one criterion `employees >= 100` and tiers `big >= 50`, `small`.
+#[doc(hidden)]
+pub fn doc_example_program() -> Program {
+    use icp_model::{Criterion, Expr, ExprKind, Field, FieldId, Profile, SchemaId, Tier, Ty};
+    let field = Expr {
+        kind: ExprKind::Field(FieldId(0)),
+        ty: Ty::Int,
+        span: icp_model::Span::default(),
+    };
+    let k = Expr {
+        kind: ExprKind::Const(icp_model::Const::Num(100.0)),
+        ty: Ty::Int,
+        span: icp_model::Span::default(),
+    };
+    let cond = Expr {
+        kind: ExprKind::Cmp(icp_syntax::ast::CmpOp::Ge, Box::new(field), Box::new(k)),
+        ty: Ty::Bool,
+        span: icp_model::Span::default(),
+    };
+    Program {
+        schemas: vec![Schema {
+            name: "A".into(),
+            loc: icp_model::Loc::default(),
+            fields: vec![Field {
+                name: "employees".into(),
+                column: "employees".into(),
+                ty: Ty::Int,
+                optional: false,
+                loc: icp_model::Loc::default(),
+            }],
+            key: None,
+        }],
+        profiles: vec![Profile {
+            name: "p".into(),
+            title: None,
+            loc: icp_model::Loc::default(),
+            schema: SchemaId(0),
+            situation: None,
+            targets: vec![],
+            practical_share: 0.5,
+            lets: vec![],
+            groups: vec![],
+            criteria: vec![Criterion {
+                name: "big".into(),
+                title: None,
+                loc: icp_model::Loc::default(),
+                weight: 10.0,
+                group: None,
+                body: CriterionBody::Bool(cond),
+            }],
+            excludes: vec![],
+            tiers: vec![
+                Tier {
+                    name: "big".into(),
+                    action: None,
+                    loc: icp_model::Loc::default(),
+                    rule: TierRule::Threshold(50.0),
+                },
+                Tier {
+                    name: "small".into(),
+                    action: None,
+                    loc: icp_model::Loc::default(),
+                    rule: TierRule::CatchAll,
+                },
+            ],
+        }],
+        ..Program::default()
+    }
+}

@@ -1,1 +1,70 @@
-//! Language server for the ICP language.
+//! Language server for the ICP language (`icp lsp`): diagnostics as you type (the same
+//! codes and messages as `icp check`), completion in context, hover, go to definition,
+//! references, rename, symbols, folding, semantic tokens, quick fixes, inlay hints with each
+//! criterion's share of the score, and figures from a sample of accounts.
+//!
+//! The server speaks LSP over any byte streams; `icp lsp` serves it on stdin/stdout:
+//!
+//! ```no_run
+//! # async fn demo() {
+//! icp_lsp::serve(tokio::io::stdin(), tokio::io::stdout()).await;
+//! # }
+//! ```
+//!
+//! **Architecture invariant**: edits are applied strictly in the order they arrive (the
+//! server handles one message at a time); checks run after a short debounce on a blocking
+//! thread, and only the check of a document's latest version is published, tagged with that
+//! version. Features are plain functions over an [`world::Analysis`], so tests call them
+//! without a transport. **API boundary**: LSP types stay in this crate.
+
+pub mod diag;
+pub mod features;
+pub mod framing;
+pub mod project;
+pub mod server;
+pub mod text;
+pub mod world;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tower_lsp_server::{LspService, Server};
+
+pub use server::{Backend, Settings};
+
+/// Serve the language server over `input`/`output` until the client exits.
+pub async fn serve<I, O>(input: I, output: O)
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite,
+{
+    serve_with(input, output, Settings::default()).await;
+}
+
+/// [`serve`] with the given settings.
+pub async fn serve_with<I, O>(input: I, output: O, settings: Settings)
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite,
+{
+    let (service, socket) = LspService::build(move |client| Backend::with_settings(client, settings))
+        .custom_method(framing::INVALID_METHOD, Backend::invalid_message)
+        .finish();
+    // Bad frames would stop the transport: check each one on its way in.
+    let (to_server, from_guard) = tokio::io::duplex(1 << 20);
+    let guard = tokio::spawn(framing::sanitize(input, to_server));
+    // INVARIANT: one message at a time, so a `didChange` is never overtaken by a later
+    // request; the slow part (checking) runs on its own tasks.
+    Server::new(from_guard, output, socket).concurrency_level(1).serve(service).await;
+    guard.abort();
+}
+
+/// Serve on stdin/stdout on a new runtime; returns when the client exits.
+pub fn run_stdio() -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // The thread blocked reading stdin would keep a plain drop waiting forever.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(())
+}

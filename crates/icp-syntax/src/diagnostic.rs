@@ -145,6 +145,8 @@ codes! {
     ScoreOutsideTier = "score_outside_tier", Error;
     /// A list whose elements have different types.
     MixedList = "mixed_list", Error;
+    /// An expression where a literal is required (a goal target, a tier threshold, a test value).
+    NotConstant = "not_constant", Error;
     // --- profiles ---
     /// A criterion of weight zero.
     ZeroWeight = "zero_weight", Error;

@@ -15,12 +15,18 @@
 pub mod ast;
 pub mod date;
 pub mod diagnostic;
+mod lexer;
 mod parser;
 pub mod span;
 
 pub use date::Date;
 pub use diagnostic::{Code, Diagnostic, FileId, Severity, did_you_mean};
-pub use parser::{ITEM_KEYWORDS, MAX_DEPTH, parse};
+pub use lexer::{
+    CLAUSE_KEYWORDS, EXPR_KEYWORDS, FIELD_KEYWORDS, HEADER_KEYWORDS, ITEM_KEYWORDS,
+    PROFILE_KEYWORDS, SITUATION_KEYWORDS, TEST_KEYWORDS, TYPE_NAMES, Token, TokenKind, is_keyword,
+    tokens,
+};
+pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse};
 pub use span::{HasSpan, LineIndex, Span};
 
 /// The result of parsing one file: the items that parsed and a diagnostic per broken item.

@@ -1,0 +1,61 @@
+//! UI tests: every `tests/ui/*.icp` case, its source and its colourless diagnostics.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use icp_syntax::Code;
+
+#[test]
+fn ui() {
+    insta::glob!("ui/*.icp", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let checked = common::check_case(&text);
+        let name = path.file_name().unwrap().to_string_lossy();
+        if name.starts_with("valid_") {
+            assert!(
+                checked.diagnostics.is_empty(),
+                "{name} should check cleanly:\n{}",
+                common::render(&checked)
+            );
+        } else {
+            assert!(!checked.diagnostics.is_empty(), "{name} should report something");
+        }
+        let snap = format!("----- SOURCE CODE\n{text}\n----- DIAGNOSTICS\n{}", common::render(&checked));
+        insta::assert_snapshot!(snap);
+    });
+}
+
+#[test]
+fn every_code_has_a_case() {
+    let mut seen = BTreeSet::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "icp") {
+            cases += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            for d in common::check_case(&text).diagnostics {
+                seen.insert(d.code.name());
+            }
+        }
+    }
+    let missing: Vec<&str> = Code::ALL.iter().map(|c| c.name()).filter(|n| !seen.contains(n)).collect();
+    assert!(missing.is_empty(), "codes without a UI case: {missing:?}");
+    assert!(cases >= 45, "only {cases} UI cases");
+}
+
+#[test]
+fn every_code_is_documented() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/diagnostics.md"),
+    )
+    .unwrap();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.name())
+        .filter(|n| !doc.contains(&format!("icp::{n}")))
+        .collect();
+    assert!(missing.is_empty(), "codes missing from docs/diagnostics.md: {missing:?}");
+}

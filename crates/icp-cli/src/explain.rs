@@ -1,0 +1,275 @@
+//! `icp explain PROGRAM ACCOUNTS (--id KEY | --row N)`: the full explanation of one account.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use icp_data::{Format, ReadOptions, Row, RowSink, Source};
+use icp_eval::{Explanation, Plan};
+use icp_model::{ProfileId, Program};
+
+use crate::load;
+use crate::test_cmd::{clock_today, color, parse_date};
+
+/// Arguments of `icp explain`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["id", "row"])))]
+pub struct ExplainArgs {
+    /// The program: an `.icp` file or a directory of them.
+    pub program: PathBuf,
+    /// The accounts file (CSV, JSON, JSON Lines; optionally gzipped).
+    pub accounts: PathBuf,
+    /// The account whose key field has this value.
+    #[arg(long, value_name = "KEY")]
+    pub id: Option<String>,
+    /// The account on this data row (1-based; the header is not a row).
+    #[arg(long, value_name = "N")]
+    pub row: Option<u64>,
+    /// The profile (needed when the program has several).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+    /// `today` (default: the clock, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Input format when the file name does not tell (`csv`, `tsv`, `json`, `jsonl`).
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+}
+
+/// Output formats of `icp explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// An indented tree.
+    Text,
+    /// The explanation as JSON.
+    Json,
+}
+
+/// Exit codes: the account is not in the file (1), usage or program errors (2).
+const NOT_FOUND: u8 = 1;
+const ERROR: u8 = 2;
+
+/// The profile to explain: the named one, else the only one.
+fn pick_profile(program: &Program, name: Option<&str>) -> Result<ProfileId, String> {
+    let names: Vec<&str> = program.profiles.iter().map(|p| p.name.as_str()).collect();
+    match name {
+        Some(n) => program.profile_named(n).map(|(id, _)| id).ok_or_else(|| {
+            let hint = icp_syntax::did_you_mean(n, names.iter().copied())
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            format!("no profile `{n}`{hint} (profiles: {})", names.join(", "))
+        }),
+        None => match names.as_slice() {
+            [_] => Ok(ProfileId(0)),
+            [] => Err("the program has no profile".to_owned()),
+            many => Err(format!(
+                "the program has several profiles: choose one with --profile ({})",
+                many.join(", ")
+            )),
+        },
+    }
+}
+
+/// What was found for the chosen account.
+enum Found {
+    Explained {
+        row: u64,
+        id: Option<String>,
+        explanation: Box<Explanation>,
+    },
+    Invalid {
+        row: u64,
+        id: Option<String>,
+        error: String,
+    },
+}
+
+struct Finder<'a> {
+    plan: &'a Plan,
+    key: Option<usize>,
+    id: Option<&'a str>,
+    row: Option<u64>,
+    found: Mutex<Option<(u64, Found)>>,
+}
+
+impl RowSink for Finder<'_> {
+    type Local = ();
+    type Stats = ();
+    fn local(&self) {}
+    fn row(&self, (): &mut (), (): &mut (), row: &Row<'_>, _out: &mut Vec<u8>) {
+        let id = self.key.and_then(|k| row.cell(k));
+        let hit = match (self.row, self.id) {
+            (Some(n), _) => row.number == n,
+            (None, Some(want)) => id.is_some_and(|v| v == want.trim()),
+            (None, None) => false,
+        };
+        if !hit {
+            return;
+        }
+        let id = id.map(str::to_owned);
+        let found = match row.error {
+            Some(e) => Found::Invalid {
+                row: row.number,
+                id,
+                error: e.to_string(),
+            },
+            None => Found::Explained {
+                row: row.number,
+                id,
+                explanation: Box::new(self.plan.explain(row.values)),
+            },
+        };
+        if let Ok(mut slot) = self.found.lock() {
+            // Keep the first matching row of the file.
+            if slot.as_ref().is_none_or(|(n, _)| row.number < *n) {
+                *slot = Some((row.number, found));
+            }
+        }
+    }
+}
+
+/// Run `icp explain`.
+pub fn run(args: &ExplainArgs) -> ExitCode {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(ERROR)
+        }
+    }
+}
+
+fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
+    let today = args
+        .as_of
+        .as_deref()
+        .map(parse_date)
+        .transpose()?
+        .unwrap_or_else(clock_today);
+    let checked = match load::load_program(&args.program, Some(today), color(false)) {
+        Ok(c) => c,
+        Err(rendered) => {
+            eprint!("{rendered}");
+            return Err(format!(
+                "`{}` has errors: fix them (see `icp check`)",
+                args.program.display()
+            ));
+        }
+    };
+    let program = &checked.program;
+    let profile = pick_profile(program, args.profile.as_deref())?;
+    let plan = Plan::new(program, profile, today).map_err(|e| e.to_string())?;
+    let schema = plan.schema();
+    let key = schema.key.map(icp_model::FieldId::index);
+    if args.id.is_some() && key.is_none() {
+        return Err(format!(
+            "schema `{}` has no `key` field: choose the account with --row",
+            schema.name
+        ));
+    }
+
+    let path = args.accounts.display().to_string();
+    let (format, delimiter) = match &args.input_format {
+        Some(name) => {
+            Format::from_name(name).ok_or_else(|| format!("unknown input format `{name}`"))?
+        }
+        None => Format::from_path(&path).unwrap_or((Format::Csv, None)),
+    };
+    let file =
+        std::fs::File::open(&args.accounts).map_err(|e| format!("cannot open `{path}`: {e}"))?;
+    let options = ReadOptions {
+        format,
+        delimiter,
+        threads: 1,
+        ..ReadOptions::default()
+    };
+    let source = Source::open(Box::new(std::io::BufReader::new(file)), options)
+        .map_err(|e| format!("`{path}`: {e}"))?;
+    let (binding, _warnings) = source
+        .bind(program, schema)
+        .map_err(|e| format!("`{path}`: {e}"))?;
+    let finder = Finder {
+        plan: &plan,
+        key,
+        id: args.id.as_deref(),
+        row: args.row,
+        found: Mutex::new(None),
+    };
+    source
+        .run(&binding, &finder, |_| Ok(()))
+        .map_err(|e| format!("`{path}`: {e}"))?;
+
+    let found = finder.found.into_inner().ok().flatten().map(|(_, f)| f);
+    let Some(found) = found else {
+        match (&args.id, args.row) {
+            (_, Some(n)) => eprintln!("error: `{path}` has no data row {n}"),
+            (Some(id), None) => eprintln!("error: no account in `{path}` has the key `{id}`"),
+            (None, None) => {}
+        }
+        return Ok(ExitCode::from(NOT_FOUND));
+    };
+    print!("{}", render(&found, args.format, color(true))?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render(found: &Found, format: ExplainFormat, color: bool) -> Result<String, String> {
+    #[derive(serde::Serialize)]
+    struct Json<'a> {
+        row: u64,
+        id: Option<&'a str>,
+        #[serde(flatten)]
+        explanation: &'a Explanation,
+    }
+    #[derive(serde::Serialize)]
+    struct InvalidJson<'a> {
+        row: u64,
+        id: Option<&'a str>,
+        tier: &'static str,
+        error: &'a str,
+    }
+    let json = match (format, found) {
+        (
+            ExplainFormat::Json,
+            Found::Explained {
+                row,
+                id,
+                explanation,
+            },
+        ) => serde_json::to_string_pretty(&Json {
+            row: *row,
+            id: id.as_deref(),
+            explanation,
+        }),
+        (ExplainFormat::Json, Found::Invalid { row, id, error }) => {
+            serde_json::to_string_pretty(&InvalidJson {
+                row: *row,
+                id: id.as_deref(),
+                tier: "invalid",
+                error,
+            })
+        }
+        (
+            ExplainFormat::Text,
+            Found::Explained {
+                row,
+                id,
+                explanation,
+            },
+        ) => {
+            let who = id
+                .as_ref()
+                .map_or_else(|| format!("row {row}"), |id| format!("{id} (row {row})"));
+            return Ok(format!("account {who}\n{}", explanation.to_text(color)));
+        }
+        (ExplainFormat::Text, Found::Invalid { row, id, error }) => {
+            let who = id
+                .as_ref()
+                .map_or_else(|| format!("row {row}"), |id| format!("{id} (row {row})"));
+            return Ok(format!("account {who}\ntier invalid: {error}\n"));
+        }
+    };
+    json.map(|s| s + "\n").map_err(|e| e.to_string())
+}

@@ -1,0 +1,23 @@
+//! `icp lsp`: the language server, on stdin/stdout.
+
+use std::process::ExitCode;
+
+/// Arguments of `icp lsp`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LspArgs {
+    /// Talk over stdin/stdout (the only transport; accepted because editors pass it).
+    #[arg(long)]
+    pub stdio: bool,
+}
+
+/// Serve the language server on stdin/stdout until the editor sends `exit`.
+pub fn run(args: &LspArgs) -> ExitCode {
+    let _ = args.stdio;
+    match icp_lsp::run_stdio() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("icp lsp: cannot start the server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

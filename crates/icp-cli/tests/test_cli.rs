@@ -1,0 +1,170 @@
+//! `icp test`: ok / FAILED per test, the reasons of failures, the summary and exit codes.
+
+use std::path::Path;
+use std::process::Command;
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+
+/// LANGUAGE.md's first program (its `import` dropped: one file).
+const FIRST: &str = r#"schema Account {
+  id:         text     from "Record ID" key
+  name:       text     from "Company name"
+  industry:   enum { saas = "Software", fintech = "Financial Services", agency, other = _ }
+  employees:  int      from "Number of Employees"
+  marketers:  int?
+  revenue:    money?   from "Annual Revenue"
+  country:    text
+  funding:    enum { none, seed, series_a, series_b, later, public }
+  tech:       set<text> from "Technologies"
+  intent:     percent? from "Intent"
+  last_touch: date?    from "Last touch"
+  stage:      enum { open, won, lost, churned }?
+  arr:        money?
+}
+
+situation q1_2027 "Mid-market push" for Account {
+  timeframe 2027-01-01 .. 2027-03-31
+  goal new_customers count >= 25 where stage == won
+  goal new_arr sum(arr) >= $100k where stage == won
+  milestone 2027-01-31 new_arr >= $34k
+  capability full_ui = false
+}
+
+segment mary_marketer "Marketers at companies of 10-1000 employees" {
+  employees in 10..1000 and marketers >= 1
+}
+segment owner_ollie "Owners of businesses under 10 employees, no full-time marketer" {
+  employees < 10 and (marketers ?? 0) == 0
+}
+
+profile mid_market "Mid-market marketing teams" for Account in q1_2027 {
+  target mary_marketer
+  practical_share 50%
+
+  let revenue_per_employee = revenue / employees
+
+  group ready "Ready" {
+    criterion urgent_need "Shows buying intent" weight 15 { intent >= 70% }
+  }
+  group able "Able" {
+    criterion size "Company size" weight 20 {
+      perfect   when employees in 50..200
+      practical when employees in 10..1000
+    }
+    criterion budget "Can afford us" weight 25 { revenue >= $2M }
+    criterion efficient "Revenue per head" weight 5 { revenue_per_employee >= $100k }
+  }
+  criterion stack "Uses a CRM we integrate with" weight 10 {
+    tech contains any ["HubSpot", "Salesforce"]
+  }
+  criterion recent "Touched this quarter" weight 10 { last_touch >= today - 90d }
+  criterion legacy_tool "Locked into a competitor" weight -10 { tech contains "Marketo" }
+
+  exclude no_marketer "No full-time marketer" { marketers == 0 }
+  exclude needs_ui "Needs a full UI we do not have" {
+    not situation.full_ui and funding == public
+  }
+
+  tier ideal     >= 80
+  tier practical >= 50
+  tier not_fit
+}
+
+test "a 120-person SaaS with two marketers is ideal" {
+  profile mid_market
+  as_of 2027-01-15
+  account { id: "a1", name: "Acme", industry: saas, employees: 120, marketers: 2,
+            revenue: $5M, country: "US", funding: series_a, tech: ["HubSpot"],
+            intent: 80%, last_touch: 2027-01-02 }
+  expect tier ideal
+  expect score >= 80
+}
+"#;
+
+const FAILING: &str = r#"
+test "no revenue is still ideal" {
+  profile mid_market
+  as_of 2027-01-15
+  account { id: "a2", name: "Beta", industry: saas, employees: 120, marketers: 2,
+            country: "US", funding: series_a, tech: ["HubSpot"], intent: 80% }
+  expect tier ideal
+  expect coverage >= 90%
+  expect score.able >= 50
+  expect reason budget
+}
+
+test "a public company is excluded" {
+  profile mid_market
+  as_of 2027-01-15
+  account { id: "a3", name: "Gamma", industry: fintech, employees: 300, marketers: 4,
+            country: "US", funding: public, tech: [] }
+  expect tier excluded
+  expect reason needs_ui
+}
+"#;
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+fn icp(dir: &Path) -> Command {
+    let mut c = Command::new(get_cargo_bin("icp"));
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn the_language_md_test_passes() {
+    let dir = project(&[("first.icp", FIRST)]);
+    assert_cmd_snapshot!(icp(dir.path()).arg("test").arg("first.icp"));
+}
+
+#[test]
+fn failures_show_expected_and_found() {
+    let dir = project(&[("first.icp", FIRST), ("more.icp", FAILING)]);
+    // No paths: every `.icp` file of the current directory.
+    assert_cmd_snapshot!(icp(dir.path()).arg("test").args(["--as-of", "2027-02-01"]));
+}
+
+#[test]
+fn json_reports() {
+    let dir = project(&[("first.icp", FIRST), ("more.icp", FAILING)]);
+    let out = icp(dir.path())
+        .args(["test", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passed"], 2);
+    assert_eq!(v["failed"], 1);
+    let failed = v["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["passed"] == false)
+        .unwrap();
+    assert_eq!(failed["name"], "no revenue is still ideal");
+    assert_eq!(failed["failures"].as_array().unwrap().len(), 4);
+    assert_eq!(failed["explanation"]["tier"], "practical");
+}
+
+#[test]
+fn a_program_with_errors_exits_2() {
+    let broken = FIRST.replace(
+        "weight 25 { revenue >= $2M }",
+        "weight 25 { revenu >= $2M }",
+    );
+    let dir = project(&[("first.icp", &broken)]);
+    let out = icp(dir.path())
+        .args(["test", "first.icp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("revenu"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}

@@ -1,0 +1,621 @@
+//! Decoding one cell of text into a typed [`Value`], exactly as LANGUAGE.md "Reading data"
+//! says. Nothing here allocates on the success path.
+
+use icp_model::{Date, EnumTy, SetVal, Ty, Value};
+
+/// How a field's cells are read.
+#[derive(Debug, Clone)]
+pub(crate) enum Kind {
+    Bool,
+    Int,
+    Number,
+    Money,
+    Percent,
+    Text,
+    Date,
+    Duration,
+    Enum(EnumTable),
+    Set,
+}
+
+/// Lookup table of one enum field: every string a variant reads from, lowercased.
+#[derive(Debug, Clone)]
+pub(crate) struct EnumTable {
+    /// (lowercased string, variant index); variant names first, then mapped strings.
+    entries: Vec<(String, u32)>,
+    catch_all: Option<u32>,
+    /// Variant names and strings as written, for did-you-mean.
+    originals: Vec<String>,
+}
+
+impl EnumTable {
+    fn new(ty: &EnumTy) -> EnumTable {
+        let mut entries = Vec::new();
+        let mut originals = Vec::new();
+        for (i, v) in ty.variants.iter().enumerate() {
+            entries.push((v.name.to_lowercase(), i as u32));
+            originals.push(v.name.clone());
+            for s in &v.strings {
+                entries.push((trim(s).to_lowercase(), i as u32));
+                originals.push(s.clone());
+            }
+        }
+        EnumTable {
+            entries,
+            catch_all: ty.catch_all,
+            originals,
+        }
+    }
+
+    fn lookup(&self, cell: &str) -> Option<u32> {
+        if cell.is_ascii() {
+            let hit = self
+                .entries
+                .iter()
+                .find(|(s, _)| s.eq_ignore_ascii_case(cell))
+                .map(|&(_, v)| v);
+            if hit.is_some() {
+                return hit;
+            }
+            // Non-ASCII table entries can still equal an ASCII cell only if they lowercase
+            // to ASCII, which `eq_ignore_ascii_case` already covers for ASCII entries.
+            if self.entries.iter().all(|(s, _)| s.is_ascii()) {
+                return self.catch_all;
+            }
+        }
+        let lower = cell.to_lowercase();
+        self.entries
+            .iter()
+            .find(|(s, _)| *s == lower)
+            .map(|&(_, v)| v)
+            .or(self.catch_all)
+    }
+}
+
+impl Kind {
+    /// For an enum, the variant name or string closest to `cell`.
+    pub(crate) fn suggest(&self, cell: &str) -> Option<&str> {
+        match self {
+            Kind::Enum(t) => icp_syntax::did_you_mean(cell, t.originals.iter().map(String::as_str)),
+            _ => None,
+        }
+    }
+
+    /// The reader for a type; `None` for types no column can hold (lists).
+    pub(crate) fn new(ty: &Ty, enums: &[EnumTy]) -> Option<Kind> {
+        Some(match ty {
+            Ty::Bool => Kind::Bool,
+            Ty::Int => Kind::Int,
+            Ty::Number => Kind::Number,
+            Ty::Money => Kind::Money,
+            Ty::Percent => Kind::Percent,
+            Ty::Text => Kind::Text,
+            Ty::Date => Kind::Date,
+            Ty::Duration => Kind::Duration,
+            Ty::Enum(id) => Kind::Enum(EnumTable::new(enums.get(id.index())?)),
+            Ty::Set(_) => Kind::Set,
+            Ty::List(_) => return None,
+        })
+    }
+
+    /// What the cell should have looked like, for error messages.
+    pub(crate) fn expected(&self, ty: &Ty, enums: &[EnumTy]) -> String {
+        match self {
+            Kind::Bool => "expected `true`, `false`, `yes`, `no`, `1` or `0`".into(),
+            Kind::Int => "expected a whole number like `1,200`".into(),
+            Kind::Number => "expected a number like `3.5`".into(),
+            Kind::Money => "expected money like `$1.2M`, `36.9 M` or `850000`".into(),
+            Kind::Percent => "expected a percent like `33.3%` or `33.3`".into(),
+            Kind::Text | Kind::Set => "expected text".into(),
+            Kind::Date => "expected a date like `2027-01-31`".into(),
+            Kind::Duration => "expected a duration in days like `90`, `90d` or `12w`".into(),
+            Kind::Enum(_) => {
+                let mut names = Vec::new();
+                if let Ty::Enum(id) = ty
+                    && let Some(e) = enums.get(id.index())
+                {
+                    if e.variants.len() > 8 {
+                        let first: Vec<String> =
+                            e.variants.iter().take(5).map(|v| format!("`{}`", v.name)).collect();
+                        return format!(
+                            "expected one of the {} values of the enum ({}, …)",
+                            e.variants.len(),
+                            first.join(", ")
+                        );
+                    }
+                    for v in &e.variants {
+                        if v.strings.is_empty() {
+                            names.push(format!("`{}`", v.name));
+                        } else {
+                            let strs: Vec<String> =
+                                v.strings.iter().map(|s| format!("`{s}`")).collect();
+                            names.push(format!("`{}` ({})", v.name, strs.join(", ")));
+                        }
+                    }
+                }
+                format!("expected one of {}", names.join(", "))
+            }
+        }
+    }
+}
+
+/// Why a cell could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Why {
+    /// The cell is missing but the field is not `?`.
+    Required,
+    /// The cell is not of the field's type.
+    Unreadable,
+}
+
+/// Trims whitespace, including U+00A0 (no-break space).
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
+}
+
+/// Whether a trimmed cell means "missing": empty, `NA`, `N/A`, `null` or `-`
+/// (case-insensitive).
+pub fn is_missing_token(s: &str) -> bool {
+    match s.len() {
+        0 => true,
+        1 => s == "-",
+        2 => s.eq_ignore_ascii_case("na"),
+        3 => s.eq_ignore_ascii_case("n/a"),
+        4 => s.eq_ignore_ascii_case("null"),
+        _ => false,
+    }
+}
+
+/// Decodes one trimmed cell. `None` means the column is absent (or the JSON value null).
+pub(crate) fn decode<'a>(
+    kind: &Kind,
+    optional: bool,
+    cell: Option<&'a str>,
+) -> Result<Value<'a>, Why> {
+    let Some(cell) = cell else {
+        return if optional {
+            Ok(Value::Missing)
+        } else {
+            Err(Why::Required)
+        };
+    };
+    if let Kind::Set = kind
+        && cell.is_empty()
+    {
+        return Ok(Value::Set(SetVal { raw: "" }));
+    }
+    if is_missing_token(cell) {
+        return if optional {
+            Ok(Value::Missing)
+        } else {
+            Err(Why::Required)
+        };
+    }
+    decode_present(kind, cell).ok_or(Why::Unreadable)
+}
+
+fn decode_present<'a>(kind: &Kind, cell: &'a str) -> Option<Value<'a>> {
+    Some(match kind {
+        Kind::Text => Value::Text(cell),
+        Kind::Set => Value::Set(SetVal { raw: cell }),
+        Kind::Bool => Value::Bool(parse_bool(cell)?),
+        Kind::Int => {
+            let n = parse_num(cell)?;
+            if n.dollar || n.suffix != Suffix::None || n.exponent || n.fraction {
+                return None;
+            }
+            Value::Num(n.value)
+        }
+        Kind::Number => {
+            let n = parse_num(cell)?;
+            if n.dollar || n.suffix != Suffix::None {
+                return None;
+            }
+            Value::Num(n.value)
+        }
+        Kind::Money => {
+            let n = parse_num(cell)?;
+            match n.suffix {
+                Suffix::None => Value::Num(n.value),
+                Suffix::Scale(s) => Value::Num(n.value * s),
+                Suffix::Percent | Suffix::Days(_) => return None,
+            }
+        }
+        Kind::Percent => {
+            let n = parse_num(cell)?;
+            if n.dollar || !matches!(n.suffix, Suffix::None | Suffix::Percent) {
+                return None;
+            }
+            Value::Num(n.value / 100.0)
+        }
+        Kind::Duration => {
+            let n = parse_num(cell)?;
+            if n.dollar {
+                return None;
+            }
+            match n.suffix {
+                Suffix::None => Value::Num(n.value),
+                Suffix::Days(d) => Value::Num(n.value * d),
+                Suffix::Scale(_) | Suffix::Percent => return None,
+            }
+        }
+        Kind::Date => Value::Num(f64::from(parse_date(cell)?.0)),
+        Kind::Enum(table) => Value::Enum(table.lookup(cell)?),
+    })
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    const TRUE: [&str; 3] = ["true", "yes", "1"];
+    const FALSE: [&str; 3] = ["false", "no", "0"];
+    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(s)) {
+        Some(true)
+    } else if FALSE.iter().any(|t| t.eq_ignore_ascii_case(s)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// `YYYY-MM-DD`, or an ISO date-time (`2027-01-02T10:00:00Z`, `2027-01-02 10:00`) whose
+/// date part is taken. `MM/DD/YYYY` is refused: it is ambiguous with `DD/MM/YYYY`.
+pub(crate) fn parse_date(s: &str) -> Option<Date> {
+    match s.as_bytes().get(10) {
+        None => Date::parse_iso(s),
+        Some(b'T' | b't' | b' ') => Date::parse_iso(s.get(..10)?),
+        Some(_) => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Suffix {
+    None,
+    Percent,
+    /// `K`, `M`, `B`, `thousand`, `million`, `billion`.
+    Scale(f64),
+    /// `d` (1) or `w` (7).
+    Days(f64),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Num {
+    value: f64,
+    dollar: bool,
+    fraction: bool,
+    exponent: bool,
+    suffix: Suffix,
+}
+
+/// Parses `-$1,234.50 M`-like text: sign, `$`, digits with `,` thousands separators, a
+/// fraction, an exponent, then an optional suffix. `fraction` is set only when the fraction
+/// has a non-zero digit.
+fn parse_num(s: &str) -> Option<Num> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut neg = false;
+    let mut dollar = false;
+    // Sign and `$` in either order: `-$5k`, `$-5k`.
+    for _ in 0..2 {
+        match b.get(i) {
+            Some(b'-') if !neg => {
+                neg = true;
+                i += 1;
+            }
+            Some(b'+') if !neg => i += 1,
+            Some(b'$') if !dollar => {
+                dollar = true;
+                i += 1;
+                while b.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    let mut buf = [0u8; 40];
+    let mut n = 0;
+    let mut push = |c: u8, n: &mut usize| -> Option<()> {
+        *buf.get_mut(*n)? = c;
+        *n += 1;
+        Some(())
+    };
+    if neg {
+        push(b'-', &mut n)?;
+    }
+    let mut digits = 0;
+    let mut fraction = false;
+    let mut exponent = false;
+    // Integer part, with `,` only between digits.
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii_digit() {
+            push(c, &mut n)?;
+            digits += 1;
+        } else if c == b',' && digits > 0 && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if b.get(i) == Some(&b'.') {
+        push(b'.', &mut n)?;
+        i += 1;
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            push(c, &mut n)?;
+            digits += 1;
+            fraction |= c != b'0';
+            i += 1;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E'))
+        && b.get(i + 1).is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+')
+    {
+        exponent = true;
+        push(b'e', &mut n)?;
+        i += 1;
+        if let Some(&c @ (b'-' | b'+')) = b.get(i) {
+            push(c, &mut n)?;
+            i += 1;
+        }
+        let start = i;
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            push(c, &mut n)?;
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    let rest = s.get(i..)?.trim_start_matches([' ', '\u{a0}']);
+    let suffix = match rest.len() {
+        0 => Suffix::None,
+        1 => match rest.as_bytes().first()?.to_ascii_lowercase() {
+            b'%' => Suffix::Percent,
+            b'k' => Suffix::Scale(1e3),
+            b'm' => Suffix::Scale(1e6),
+            b'b' => Suffix::Scale(1e9),
+            b'd' => Suffix::Days(1.0),
+            b'w' => Suffix::Days(7.0),
+            _ => return None,
+        },
+        _ if rest.eq_ignore_ascii_case("thousand") => Suffix::Scale(1e3),
+        _ if rest.eq_ignore_ascii_case("million") || rest.eq_ignore_ascii_case("mm") => {
+            Suffix::Scale(1e6)
+        }
+        _ if rest.eq_ignore_ascii_case("billion") || rest.eq_ignore_ascii_case("bn") => {
+            Suffix::Scale(1e9)
+        }
+        _ => return None,
+    };
+    let text = std::str::from_utf8(buf.get(..n)?).ok()?;
+    let value: f64 = text.parse().ok()?;
+    if !value.is_finite() {
+        return None;
+    }
+    Some(Num {
+        value,
+        dollar,
+        fraction,
+        exponent,
+        suffix,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icp_model::{Loc, VariantDef};
+
+    fn variant(name: &str, strings: &[&str]) -> VariantDef {
+        VariantDef {
+            name: name.into(),
+            strings: strings.iter().map(|s| (*s).to_string()).collect(),
+            loc: Loc::default(),
+        }
+    }
+
+    fn industry() -> EnumTy {
+        EnumTy {
+            variants: vec![
+                variant("saas", &["Software", "SaaS"]),
+                variant("fintech", &["Financial Services"]),
+                variant("agency", &[]),
+                variant("other", &[]),
+            ],
+            catch_all: Some(3),
+        }
+    }
+
+    fn closed() -> EnumTy {
+        EnumTy {
+            variants: vec![variant("none", &[]), variant("seed", &["Seed round"])],
+            catch_all: None,
+        }
+    }
+
+    fn read(kind: &Kind, cell: &str) -> Result<Value<'static>, Why> {
+        let cell: &'static str = Box::leak(cell.to_string().into_boxed_str());
+        decode(kind, false, Some(trim(cell)))
+    }
+
+    #[test]
+    fn numbers() {
+        use Value::Num;
+        let ok: &[(Kind, &str, f64)] = &[
+            (Kind::Int, "40", 40.0),
+            (Kind::Int, "1,200", 1200.0),
+            (Kind::Int, " 1,200\u{a0}", 1200.0),
+            (Kind::Int, "-3", -3.0),
+            (Kind::Int, "2.0", 2.0),
+            (Kind::Int, "12,345,678", 12_345_678.0),
+            (Kind::Number, "3.5", 3.5),
+            (Kind::Number, "1e3", 1000.0),
+            (Kind::Number, "-0.25", -0.25),
+            (Kind::Number, "1,234.5", 1234.5),
+            (Kind::Money, "850000", 850_000.0),
+            (Kind::Money, "$1,200,000", 1_200_000.0),
+            (Kind::Money, "36.9 M", 36_900_000.0),
+            (Kind::Money, "2.6 B", 2_600_000_000.0),
+            (Kind::Money, "$1.5B", 1_500_000_000.0),
+            (Kind::Money, "$100k", 100_000.0),
+            (Kind::Money, "$1.82 million", 1_820_000.0),
+            (Kind::Money, "3 thousand", 3000.0),
+            (Kind::Money, "$2billion", 2_000_000_000.0),
+            (Kind::Money, "-$5k", -5000.0),
+            (Kind::Money, "$-5k", -5000.0),
+            (Kind::Money, "$0", 0.0),
+            (Kind::Money, "$ 12", 12.0),
+            (Kind::Percent, "33.3%", 0.333),
+            (Kind::Percent, "33.3", 0.333),
+            (Kind::Percent, "33.30%", 0.333),
+            (Kind::Percent, "36680%", 366.8),
+            (Kind::Percent, "1,200%", 12.0),
+            (Kind::Percent, "73 %", 0.73),
+            (Kind::Duration, "90", 90.0),
+            (Kind::Duration, "90d", 90.0),
+            (Kind::Duration, "12w", 84.0),
+        ];
+        for (kind, cell, want) in ok {
+            match read(kind, cell) {
+                Ok(Num(got)) => assert!(
+                    (got - want).abs() < 1e-9 * want.abs().max(1.0),
+                    "{kind:?} {cell:?}: got {got}, want {want}"
+                ),
+                other => panic!("{kind:?} {cell:?}: got {other:?}, want {want}"),
+            }
+        }
+        let bad: &[(Kind, &str)] = &[
+            (Kind::Int, "$0"),
+            (Kind::Int, "2.5"),
+            (Kind::Int, "$1.82 million"),
+            (Kind::Int, "1e3"),
+            (Kind::Int, "40%"),
+            (Kind::Int, "abc"),
+            (Kind::Int, "1,,200"),
+            (Kind::Int, ",200"),
+            (Kind::Int, "12 people"),
+            (Kind::Number, "$3"),
+            (Kind::Number, "3M"),
+            (Kind::Money, "abc"),
+            (Kind::Money, "12%"),
+            (Kind::Money, "$"),
+            (Kind::Money, "1.2.3"),
+            (Kind::Money, "5 zillion"),
+            (Kind::Percent, "$5"),
+            (Kind::Percent, "5M"),
+            (Kind::Percent, "high"),
+            (Kind::Duration, "3 months"),
+            (Kind::Number, "inf"),
+            (Kind::Number, "NaN"),
+            (Kind::Number, "1e999"),
+            (Kind::Number, "0x10"),
+        ];
+        for (kind, cell) in bad {
+            assert_eq!(read(kind, cell), Err(Why::Unreadable), "{kind:?} {cell:?}");
+        }
+    }
+
+    #[test]
+    fn missing_tokens() {
+        for cell in ["", "NA", "na", "N/A", "n/a", "null", "NULL", "-", " NA ", "\u{a0}"] {
+            assert_eq!(read(&Kind::Int, cell), Err(Why::Required), "{cell:?}");
+            let t = trim(cell);
+            assert_eq!(decode(&Kind::Money, true, Some(t)), Ok(Value::Missing), "{cell:?}");
+            assert_eq!(decode(&Kind::Text, true, Some(t)), Ok(Value::Missing), "{cell:?}");
+        }
+        for cell in ["NaN", "none", "--", "nil"] {
+            assert!(!is_missing_token(cell), "{cell:?}");
+        }
+        assert_eq!(decode(&Kind::Int, true, None), Ok(Value::Missing));
+        assert_eq!(decode(&Kind::Int, false, None), Err(Why::Required));
+        // An empty set cell is the empty set; `NA` is still missing.
+        assert_eq!(
+            decode(&Kind::Set, false, Some("")),
+            Ok(Value::Set(SetVal { raw: "" }))
+        );
+        assert_eq!(decode(&Kind::Set, true, Some("NA")), Ok(Value::Missing));
+        assert_eq!(
+            decode(&Kind::Set, false, Some("HubSpot;Salesforce")),
+            Ok(Value::Set(SetVal {
+                raw: "HubSpot;Salesforce"
+            }))
+        );
+    }
+
+    #[test]
+    fn bools_dates_text() {
+        for (cell, want) in [
+            ("true", true),
+            ("TRUE", true),
+            ("yes", true),
+            ("Yes", true),
+            ("1", true),
+            ("false", false),
+            ("No", false),
+            ("0", false),
+        ] {
+            assert_eq!(read(&Kind::Bool, cell), Ok(Value::Bool(want)), "{cell:?}");
+        }
+        for cell in ["2", "maybe", "y"] {
+            assert_eq!(read(&Kind::Bool, cell), Err(Why::Unreadable), "{cell:?}");
+        }
+        let day = |s| f64::from(Date::parse_iso(s).unwrap().0);
+        for (cell, want) in [
+            ("2027-01-31", "2027-01-31"),
+            ("2027-01-02T10:00:00Z", "2027-01-02"),
+            ("2027-01-02 10:00", "2027-01-02"),
+            ("2024-02-29", "2024-02-29"),
+        ] {
+            assert_eq!(read(&Kind::Date, cell), Ok(Value::Num(day(want))), "{cell:?}");
+        }
+        for cell in ["01/31/2027", "2027-02-30", "2027-1-5", "2027-01-31X", "yesterday"] {
+            assert_eq!(read(&Kind::Date, cell), Err(Why::Unreadable), "{cell:?}");
+        }
+        assert_eq!(read(&Kind::Text, "  Acme  "), Ok(Value::Text("Acme")));
+        assert_eq!(
+            read(&Kind::Text, "\u{a0}Acme\u{a0}"),
+            Ok(Value::Text("Acme"))
+        );
+    }
+
+    #[test]
+    fn enums() {
+        let open = Kind::Enum(EnumTable::new(&industry()));
+        for (cell, want) in [
+            ("Software", 0),
+            ("software", 0),
+            ("SAAS", 0),
+            ("saas", 0),
+            ("Financial Services", 1),
+            ("financial services", 1),
+            ("fintech", 1),
+            ("Agency", 2),
+            ("Advertising & Marketing", 3),
+            ("Ünïcode", 3),
+        ] {
+            assert_eq!(read(&open, cell), Ok(Value::Enum(want)), "{cell:?}");
+        }
+        let shut = Kind::Enum(EnumTable::new(&closed()));
+        assert_eq!(read(&shut, "SEED ROUND"), Ok(Value::Enum(1)));
+        assert_eq!(read(&shut, "None"), Ok(Value::Enum(0)));
+        assert_eq!(read(&shut, "series_a"), Err(Why::Unreadable));
+        assert_eq!(
+            shut.expected(&Ty::Enum(icp_model::EnumId(0)), &[closed()]),
+            "expected one of `none`, `seed` (`Seed round`)"
+        );
+        // Non-ASCII strings match case-insensitively too.
+        let uni = EnumTy {
+            variants: vec![variant("munich", &["München"])],
+            catch_all: None,
+        };
+        let uni = Kind::Enum(EnumTable::new(&uni));
+        assert_eq!(read(&uni, "MÜNCHEN"), Ok(Value::Enum(0)));
+    }
+}

@@ -1,0 +1,280 @@
+//! Cutting a byte stream into blocks at record boundaries, so that blocks can be parsed in
+//! parallel and every record lands in exactly one block.
+//!
+//! INVARIANT: [`scan_csv`] finds record ends exactly where `csv-core` (default options:
+//! quoting with `""` escapes, CR, LF or CRLF terminators, blank lines skipped) ends records,
+//! and counts the same records; a quote opens a quoted field only at the start of a field,
+//! elsewhere it is an ordinary byte. The property tests check this against the `csv` crate.
+
+use std::ops::Range;
+
+use memchr::{memchr, memchr3};
+
+/// How records are delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Splitter {
+    /// CSV with this delimiter.
+    Csv(u8),
+    /// JSON Lines: one object per non-blank line.
+    Lines,
+    /// The elements of a JSON array (its `[` already consumed).
+    JsonArray,
+}
+
+/// Result of scanning a buffer that starts at a record boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Scan {
+    /// Bytes up to the end of the last complete record (all of them at end of input).
+    pub cut: usize,
+    /// Records that end before `cut`.
+    pub records: u64,
+    /// At end of input: the offset of a quote that opens a field never closed.
+    pub open_quote: Option<usize>,
+    /// The input is over (end of a JSON array).
+    pub done: bool,
+}
+
+/// Scans CSV. With `eof`, `buf` is the rest of the input: the cut is its end. Stops after
+/// `limit` records.
+#[expect(clippy::many_single_char_names, reason = "offsets in a scanner")]
+pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64) -> Scan {
+    let len = buf.len();
+    let mut i = 0;
+    let mut rec_start = 0;
+    let mut cut = 0;
+    let mut records = 0;
+    let incomplete = |cut, records| Scan {
+        cut,
+        records,
+        open_quote: None,
+        done: false,
+    };
+    while let Some(off) = buf.get(i..).and_then(|rest| memchr3(b'"', b'\n', b'\r', rest)) {
+        let p = i + off;
+        if buf.get(p) == Some(&b'"') {
+            let field_start = p == rec_start || (p > 0 && buf.get(p - 1) == Some(&delim));
+            i = p + 1;
+            if !field_start {
+                continue;
+            }
+            // Inside a quoted field: find its closing quote (`""` is an escaped quote).
+            let mut j = p + 1;
+            loop {
+                match buf.get(j..).and_then(|rest| memchr(b'"', rest)) {
+                    None => {
+                        if eof {
+                            return Scan {
+                                cut: len,
+                                records: records + 1,
+                                open_quote: Some(p),
+                                done: false,
+                            };
+                        }
+                        return incomplete(cut, records);
+                    }
+                    Some(o) => {
+                        let q = j + o;
+                        match buf.get(q + 1) {
+                            Some(b'"') => j = q + 2,
+                            None if !eof => return incomplete(cut, records),
+                            _ => {
+                                i = q + 1;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            if p > rec_start {
+                records += 1;
+            }
+            rec_start = p + 1;
+            cut = p + 1;
+            i = p + 1;
+            if records >= limit {
+                return incomplete(cut, records);
+            }
+        }
+    }
+    if eof {
+        if rec_start < len {
+            records += 1;
+        }
+        cut = len;
+    }
+    incomplete(cut, records)
+}
+
+/// Picks the delimiter of a CSV file from its first line: the most frequent of `,`, `;` and
+/// tab outside quotes (`,` on a tie or when none occurs).
+pub(crate) fn sniff_delimiter(buf: &[u8]) -> u8 {
+    let line = match memchr(b'\n', buf) {
+        Some(n) => buf.get(..n).unwrap_or(buf),
+        None => buf,
+    };
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &c in line {
+        match c {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let [comma, semi, tab] = counts;
+    if semi > comma && semi >= tab {
+        b';'
+    } else if tab > comma && tab > semi {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+/// The records of JSON Lines text: every non-blank line, as byte ranges (without the line
+/// end). Returns them with the cut (after the last complete line, or the end with `eof`).
+pub(crate) fn jsonl_records(buf: &[u8], eof: bool, limit: usize) -> (Vec<Range<usize>>, usize) {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut cut = 0;
+    for nl in memchr::memchr_iter(b'\n', buf) {
+        push_nonblank(buf, start..nl, &mut out);
+        start = nl + 1;
+        cut = nl + 1;
+        if out.len() >= limit {
+            return (out, cut);
+        }
+    }
+    if eof {
+        push_nonblank(buf, start..buf.len(), &mut out);
+        cut = buf.len();
+    }
+    (out, cut)
+}
+
+fn push_nonblank(buf: &[u8], r: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let Some(s) = buf.get(r.clone()) else { return };
+    let lead = s.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let trail = s.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
+    if lead < s.len() {
+        out.push(r.start + lead..r.end - trail);
+    }
+}
+
+/// The elements of a JSON array, from just after its `[` (or after a `,` between
+/// elements): byte ranges of each element, the cut after the last complete element, and
+/// whether the closing `]` was seen (the cut is then just after it).
+pub(crate) fn json_elements(
+    buf: &[u8],
+    eof: bool,
+    limit: usize,
+) -> (Vec<Range<usize>>, usize, bool) {
+    let mut out = Vec::new();
+    let mut depth = 0u32;
+    let mut in_str = false;
+    let mut esc = false;
+    let mut seg = 0;
+    let mut cut = 0;
+    for (p, &c) in buf.iter().enumerate() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' if depth > 0 => depth -= 1,
+            b']' => {
+                push_nonblank(buf, seg..p, &mut out);
+                return (out, p + 1, true);
+            }
+            b',' if depth == 0 => {
+                push_nonblank(buf, seg..p, &mut out);
+                seg = p + 1;
+                cut = p + 1;
+                if out.len() >= limit {
+                    return (out, cut, false);
+                }
+            }
+            _ => {}
+        }
+    }
+    if eof {
+        push_nonblank(buf, seg..buf.len(), &mut out);
+        cut = buf.len();
+    }
+    (out, cut, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv_count(data: &[u8]) -> u64 {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(data);
+        let mut rec = csv::ByteRecord::new();
+        let mut n = 0;
+        while r.read_byte_record(&mut rec).unwrap() {
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn csv_cuts() {
+        let cases: &[(&str, usize, u64)] = &[
+            ("a,b\nc,d\n", 8, 2),
+            ("a,b\nc,d", 4, 1),
+            ("a,\"b\nx\"\nc,d", 8, 1),
+            ("a,\"b\nx", 0, 0),
+            ("\n\n\na\r\n\r\nb\r", 10, 2),
+            ("x\"y\nz\n", 6, 2),
+            ("\"a\"\"\n\"\nb\n", 9, 2),
+            ("a,\"b\"", 0, 0),
+        ];
+        for (data, cut, records) in cases {
+            let s = scan_csv(data.as_bytes(), b',', false, u64::MAX);
+            assert_eq!((s.cut, s.records), (*cut, *records), "{data:?}");
+            let all = scan_csv(data.as_bytes(), b',', true, u64::MAX);
+            assert_eq!(all.records, csv_count(data.as_bytes()), "{data:?}");
+            assert_eq!(all.cut, data.len());
+        }
+        let open = scan_csv(b"a,b\nc,\"d\ne,f\n", b',', true, u64::MAX);
+        assert_eq!(open.open_quote, Some(6));
+        assert_eq!(open.records, 2);
+        assert_eq!(scan_csv(b"h1,h2\nx,y\n", b',', false, 1).cut, 6);
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1;2"), b',');
+        assert_eq!(sniff_delimiter(b"a;b;c\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"x;y\",b\n"), b',');
+        assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
+    #[test]
+    fn json_splitting() {
+        let (el, cut, done) = json_elements(b" {\"a\":\"],\"} , {\"b\":[1,2]}\n]  ", false, 99);
+        assert_eq!(el.len(), 2);
+        assert!(done);
+        assert_eq!(cut, 27);
+        let (el, cut, done) = json_elements(b"{\"a\":1},{\"b\"", false, 99);
+        assert_eq!((el.first(), el.len(), cut, done), (Some(&(0..7)), 1, 8, false));
+        let (el, cut) = jsonl_records(b"{}\n  \n{\"a\":1}\n{", false, 99);
+        assert_eq!((el, cut), (vec![0..2, 6..13], 14));
+    }
+}

@@ -1,0 +1,362 @@
+//! Reading whole inputs: CSV edge cases, JSON, JSON Lines, gzip, the Inc. 5000 file, and
+//! property tests that every row comes out once, in order, whatever the block size.
+#![allow(clippy::disallowed_methods, reason = "tests read fixtures and write gzip")]
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use icp_data::{DataError, Format, ReadOptions, Row, RowSink, Source};
+use icp_model::{EnumId, EnumTy, Field, Loc, Program, Schema, Ty, VariantDef};
+use proptest::prelude::*;
+
+/// Writes one line per row: number, line, then the error or the decoded values.
+struct Dump;
+
+impl RowSink for Dump {
+    type Local = ();
+    type Stats = u64;
+    fn local(&self) {}
+    fn row(&self, (): &mut (), stats: &mut u64, row: &Row<'_>, out: &mut Vec<u8>) {
+        *stats += 1;
+        let mut s = format!("{}@{}: ", row.number, row.line);
+        match row.error {
+            Some(e) => write!(s, "ERROR {e}").unwrap(),
+            None => write!(s, "{:?}", row.values).unwrap(),
+        }
+        s.push('\n');
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Writes the raw columns of each row, `|`-joined.
+struct Raw;
+
+impl RowSink for Raw {
+    type Local = ();
+    type Stats = ();
+    fn local(&self) {}
+    fn row(&self, (): &mut (), (): &mut (), row: &Row<'_>, out: &mut Vec<u8>) {
+        let cols: Vec<String> = (0..row.column_count())
+            .map(|i| String::from_utf8_lossy(row.column(i).unwrap_or_default()).into_owned())
+            .collect();
+        out.extend_from_slice(format!("{}@{}={:?}\n", row.number, row.line, cols).as_bytes());
+    }
+}
+
+fn field(name: &str, column: &str, ty: Ty, optional: bool) -> Field {
+    Field {
+        name: name.into(),
+        column: column.into(),
+        ty,
+        optional,
+        loc: Loc::default(),
+    }
+}
+
+fn schema(fields: Vec<Field>) -> Schema {
+    Schema {
+        name: "Account".into(),
+        loc: Loc::default(),
+        fields,
+        key: None,
+    }
+}
+
+fn opts(format: Format, block_size: usize, threads: usize) -> ReadOptions {
+    ReadOptions {
+        format,
+        block_size,
+        threads,
+        ..ReadOptions::default()
+    }
+}
+
+fn run_with<S: RowSink>(
+    data: &[u8],
+    options: ReadOptions,
+    program: &Program,
+    schema: &Schema,
+    sink: &S,
+) -> Result<String, DataError> {
+    let source = Source::open(Box::new(std::io::Cursor::new(data.to_vec())), options)?;
+    let (binding, warnings) = source.bind(program, schema).map_err(|e| {
+        DataError::Read(std::io::Error::other(e.to_string()))
+    })?;
+    let mut out = String::new();
+    for w in warnings {
+        writeln!(out, "warning: {w}").unwrap();
+    }
+    let mut bytes = Vec::new();
+    source.run(&binding, sink, |chunk| {
+        bytes.extend_from_slice(chunk.bytes);
+        Ok(())
+    })?;
+    out.push_str(&String::from_utf8(bytes).unwrap());
+    Ok(out)
+}
+
+fn dump(data: &str, fields: Vec<Field>) -> String {
+    let sch = schema(fields);
+    let program = Program::default();
+    let one = run_with(data.as_bytes(), opts(Format::Csv, 1 << 20, 1), &program, &sch, &Dump)
+        .unwrap_or_else(|e| format!("FATAL {e}"));
+    // The same with tiny blocks and several threads.
+    let many = run_with(data.as_bytes(), opts(Format::Csv, 3, 3), &program, &sch, &Dump)
+        .unwrap_or_else(|e| format!("FATAL {e}"));
+    assert_eq!(one, many, "block size changes the result");
+    one
+}
+
+fn text(name: &str) -> Field {
+    field(name, name, Ty::Text, false)
+}
+
+#[test]
+fn csv_edge_cases() {
+    let two = || vec![text("a"), field("n", "N", Ty::Int, true)];
+    let cases: &[(&str, &str)] = &[
+        ("bom", "\u{feff}a,N\nx,1\n"),
+        ("crlf", "a,N\r\nx,1\r\ny,2\r\n"),
+        ("quoted newline", "a,N\n\"multi\nline\",1\nnext,2\n"),
+        ("escaped quotes", "a,N\n\"say \"\"hi\"\"\",3\n"),
+        ("semicolon sniffed", "a;N\nx;1\ny;\"1,200\"\n"),
+        ("tab sniffed", "a\tN\nx\t1\n"),
+        ("no final newline", "a,N\nx,1"),
+        ("blank lines skipped", "a,N\n\nx,1\n\n\ny,2\n"),
+        ("ragged rows", "a,N\nx,1,extra\ny\nz,3\n"),
+        ("unterminated quote", "a,N\nx,1\n\"y,2\nz,3\n"),
+        ("stray quote mid-field", "a,N\n5\" screen,1\nz,3\n"),
+        ("header case and spaces", " A ,\u{a0}n\nx,4\n"),
+        ("bad values", "a,N\nx,$0\ny,2.5\nz,abc\nw,NA\n"),
+        ("missing required", "a,N\n,1\nNA,2\n"),
+        ("empty", ""),
+        ("header only", "a,N\n"),
+    ];
+    let mut snap = String::new();
+    for (name, data) in cases {
+        writeln!(snap, "--- {name}: {data:?}").unwrap();
+        snap.push_str(&dump(data, two()));
+    }
+    insta::assert_snapshot!(snap);
+}
+
+#[test]
+fn missing_columns_are_one_error() {
+    let sch = schema(vec![
+        field("employees", "Employees", Ty::Int, false),
+        field("revenue", "Annual Revenue", Ty::Money, false),
+        field("intent", "Intent", Ty::Percent, true),
+        text("name"),
+    ]);
+    let src = Source::open(
+        Box::new(&b"Name,Employes,Revenue\nAcme,3,$1M\n"[..]),
+        ReadOptions::default(),
+    )
+    .unwrap();
+    let err = src.bind(&Program::default(), &sch).unwrap_err();
+    assert_eq!(err.missing.len(), 2);
+    insta::assert_snapshot!(err.to_string(), @r"
+    the file lacks 2 columns the schema needs:
+      - `Employees` (field `employees`): did you mean `Employes`?
+      - `Annual Revenue` (field `revenue`)
+      the file has: `Name`, `Employes`, `Revenue`
+    ");
+    let sch = schema(vec![field("intent", "Intent", Ty::Percent, true), text("name")]);
+    let (_, warnings) = src.bind(&Program::default(), &sch).unwrap();
+    assert_eq!(
+        warnings,
+        ["column `Intent` (optional field `intent`) is not in the file: its values are missing"]
+    );
+}
+
+fn json_fields() -> Vec<Field> {
+    vec![
+        text("id"),
+        field("employees", "Employees", Ty::Int, true),
+        field("tech", "tech", Ty::Set(Box::new(Ty::Text)), true),
+        field("public", "public", Ty::Bool, true),
+    ]
+}
+
+#[test]
+fn json_and_json_lines() {
+    let sch = schema(json_fields());
+    let program = Program::default();
+    let array = r#"[
+  {"id": "a1", "employees": 120, "tech": ["HubSpot", "Salesforce"], "public": true},
+  {"id": "a2", "employees": "1,200", "tech": "Marketo", "public": null},
+  {"id": "a3", "employees": 2.5},
+  {"id": "a4", "employees": {"n": 3}},
+  [1, 2],
+  {"id": "a6", "tech": [], "extra": {"nested": true}}
+]
+"#;
+    let lines = "{\"id\": \"a1\", \"Employees\": 120}\n\n{\"id\": \"a2\"}\nnot json\n{\"employees\": 5}";
+    let mut snap = String::new();
+    for (name, data, format) in [
+        ("array", array, Format::Json),
+        ("lines", lines, Format::JsonLines),
+        ("lines named .json", lines, Format::Json),
+        ("empty array", "[]", Format::Json),
+        ("empty", "", Format::Json),
+    ] {
+        writeln!(snap, "--- {name}").unwrap();
+        let one = run_with(data.as_bytes(), opts(format, 1 << 20, 1), &program, &sch, &Dump)
+            .unwrap_or_else(|e| format!("FATAL {e}\n"));
+        let many = run_with(data.as_bytes(), opts(format, 2, 3), &program, &sch, &Dump)
+            .unwrap_or_else(|e| format!("FATAL {e}\n"));
+        assert_eq!(one, many, "{name}");
+        snap.push_str(&one);
+    }
+    insta::assert_snapshot!(snap);
+    let err = run_with(b"42", opts(Format::Json, 64, 1), &program, &sch, &Dump).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "expected a JSON array of objects or JSON Lines, found `42`"
+    );
+}
+
+#[test]
+fn gzip_is_recognised() {
+    let data = "id,Employees\na1,5\na2,NA\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(data.as_bytes()).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    // Multi-member gzip (as `cat a.gz b.gz`) reads on.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"a3,7\n").unwrap();
+    bytes.extend(gz.finish().unwrap());
+    let sch = schema(vec![text("id"), field("employees", "Employees", Ty::Int, true)]);
+    let out = run_with(&bytes, opts(Format::Csv, 4, 2), &Program::default(), &sch, &Dump)
+        .unwrap();
+    assert_eq!(
+        out,
+        "1@2: [Text(\"a1\"), Num(5.0)]\n2@3: [Text(\"a2\"), Missing]\n3@4: [Text(\"a3\"), Num(7.0)]\n"
+    );
+    assert_eq!(Format::from_path("x/accounts.CSV.gz"), Some((Format::Csv, None)));
+    assert_eq!(Format::from_path("a.tsv"), Some((Format::Csv, Some(b'\t'))));
+    assert_eq!(Format::from_path("a.ndjson.gz"), Some((Format::JsonLines, None)));
+    assert_eq!(Format::from_path("a.json"), Some((Format::Json, None)));
+    assert_eq!(Format::from_path("a.xlsx"), None);
+    assert_eq!(Format::from_name("jsonl"), Some((Format::JsonLines, None)));
+}
+
+fn inc5000() -> (Program, Schema) {
+    let variant = |name: &str, s: &str| VariantDef {
+        name: name.into(),
+        strings: vec![s.into()],
+        loc: Loc::default(),
+    };
+    let program = Program {
+        enums: vec![EnumTy {
+            variants: vec![variant("secure", "Secure"), variant("not_secure", "Not Secure")],
+            catch_all: None,
+        }],
+        ..Program::default()
+    };
+    let sch = schema(vec![
+        text("id"),
+        field("revenue_m", "revenue_millions", Ty::Number, false),
+        field("industry", "industry", Ty::Text, false),
+        field("founded", "year_founded", Ty::Int, false),
+        field("employees", "employees", Ty::Int, true),
+        field("revenue", "Revenue", Ty::Money, false),
+        field("growth", "3 Years Growth", Ty::Percent, false),
+        field("traffic", "Traffic Overview", Ty::Int, true),
+        field("search", "% Search Traffic", Ty::Percent, true),
+        field("secure", "Is Homepage Secure?", Ty::Enum(EnumId(0)), true),
+    ]);
+    (program, sch)
+}
+
+#[test]
+fn inc5000_every_row_out_invalid_ones_explained() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/score/inc5000/accounts.csv");
+    let data = std::fs::read(path).unwrap();
+    let (program, sch) = inc5000();
+    let out = run_with(&data, opts(Format::Csv, 1 << 14, 2), &program, &sch, &Dump).unwrap();
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 5015);
+    for (i, r) in rows.iter().enumerate() {
+        assert!(r.starts_with(&format!("{}@{}: ", i + 1, i + 2)), "{r}");
+    }
+    let errors: Vec<&str> = rows.iter().copied().filter(|r| r.contains("ERROR")).collect();
+    insta::assert_snapshot!(errors.join("\n"));
+    let first = rows.first().unwrap();
+    assert_eq!(
+        *first,
+        "1@2: [Text(\"1\"), Num(36.9), Text(\"Advertising & Marketing\"), Num(2015.0), Num(40.0), \
+         Num(36900000.0), Num(366.8), Missing, Num(0.33299999999999996), Enum(0)]"
+    );
+}
+
+/// Records as the `csv` crate reads the whole text at once: the reference.
+fn reference(data: &[u8]) -> Vec<(u64, Vec<String>)> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut rec = csv::ByteRecord::new();
+    let mut out = Vec::new();
+    while r.read_byte_record(&mut rec).unwrap() {
+        let pos = rec.position().unwrap();
+        let blank = data[pos.byte() as usize..]
+            .iter()
+            .take_while(|&&c| c == b'\n' || c == b'\r')
+            .filter(|&&c| c == b'\n')
+            .count() as u64;
+        let line = pos.line() + blank;
+        let cols = rec
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        out.push((line, cols));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn every_row_once_in_order(
+        text in proptest::string::string_regex("[ab,\"\n\r ]{0,80}").unwrap(),
+        block in 1usize..40,
+        threads in 1usize..4,
+    ) {
+        let data = text.as_bytes();
+        let want = reference(data);
+        let got = run_with(data, opts(Format::Csv, block, threads), &Program::default(), &schema(vec![]), &Raw);
+        match got {
+            Err(DataError::Empty) => prop_assert!(want.is_empty()),
+            Err(e) => prop_assert!(false, "{e}"),
+            Ok(out) => {
+                let expected: String = want
+                    .iter()
+                    .skip(1)
+                    .enumerate()
+                    .map(|(i, (line, cols))| format!("{}@{}={:?}\n", i + 1, line, cols))
+                    .collect();
+                prop_assert_eq!(out, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn json_lines_every_row_once(
+        rows in proptest::collection::vec("[a-z ]{0,6}", 0..30),
+        block in 1usize..40,
+        threads in 1usize..4,
+    ) {
+        let data: String = rows.iter().map(|r| format!("{{\"id\": \"{r}\"}}\n")).collect();
+        let sch = schema(vec![field("id", "id", Ty::Text, true)]);
+        let out = run_with(data.as_bytes(), opts(Format::JsonLines, block, threads), &Program::default(), &sch, &Raw).unwrap();
+        let out: String = out.lines().filter(|l| !l.starts_with("warning:")).map(|l| format!("{l}\n")).collect();
+        let expected: String = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("{}@{}={:?}\n", i + 1, i + 1, [r]))
+            .collect();
+        prop_assert_eq!(out, expected);
+    }
+}

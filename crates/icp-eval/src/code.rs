@@ -1,0 +1,902 @@
+//! Compiled expressions: a flat arena of nodes with slot indices, evaluated without
+//! allocation or name lookup.
+
+use std::collections::HashMap;
+
+use icp_model::{ArithOp, Const, Expr, ExprKind, LetId, Program, SegmentId, Ty, Value};
+use icp_syntax::ast::{CmpOp, ContainsMode};
+
+use crate::text::{cmp_ci, contains_ci, eq_ci, trim};
+
+/// Where a text or set value lives: a field of the row or a text constant of the plan.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Src {
+    /// Field slot of the row.
+    Field(u32),
+    /// Index into [`Code::texts`].
+    Const(u32),
+}
+
+/// A value during evaluation; booleans that are unknown are `Missing`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum V {
+    Missing,
+    Bool(bool),
+    Num(f64),
+    Enum(u32),
+    Text(Src),
+    Set(Src),
+}
+
+impl V {
+    fn is_missing(self) -> bool {
+        matches!(self, V::Missing)
+    }
+}
+
+/// Three-valued truth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tri {
+    /// False.
+    #[default]
+    False,
+    /// True.
+    True,
+    /// Unknown (a missing operand).
+    Unknown,
+}
+
+impl Tri {
+    pub(crate) fn of(v: V) -> Tri {
+        match v {
+            V::Bool(true) => Tri::True,
+            V::Bool(false) => Tri::False,
+            _ => Tri::Unknown,
+        }
+    }
+    /// As text: `true`, `false` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tri::True => "true",
+            Tri::False => "false",
+            Tri::Unknown => "unknown",
+        }
+    }
+}
+
+/// A prepared needle or list item.
+#[derive(Clone, Debug)]
+pub(crate) enum Item {
+    Num(f64),
+    /// Text constant index (its lowercase form is used for text, the original for sets).
+    Text(u32),
+    /// An enum variant, with the strings it reads (for sets of enums).
+    Enum(u32, Vec<String>),
+    Bool(bool),
+    Missing,
+}
+
+/// One node of the arena.
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    Const(V),
+    Field(u32),
+    Let(u32),
+    Seg(u32),
+    Score,
+    GroupScore(u32),
+    Not(u32),
+    Neg(u32),
+    And(u32, u32),
+    Or(u32, u32),
+    Cmp(CmpOp, u32, u32),
+    /// `field OP number` (the commonest criterion shape).
+    CmpFieldNum(CmpOp, u32, f64),
+    Arith(ArithOp, u32, u32),
+    Coalesce(u32, u32),
+    InRange(u32, u32, u32),
+    /// `field in lo..hi` with constant bounds.
+    InRangeFieldNum(u32, f64, f64),
+    /// `x in [..]` with arbitrary items: `args[start..start+len]`.
+    InList(u32, u32, u32),
+    /// `x in [..]` with constant items: `lists[idx]`.
+    InConst(u32, u32),
+    /// `x contains ..`: expr, mode, set (vs text), args range.
+    Contains(u32, ContainsMode, bool, u32, u32),
+    /// `x contains ..` with constant needles: expr, mode, set (vs text), `lists[idx]`.
+    ContainsConst(u32, ContainsMode, bool, u32),
+    IsMissing(u32),
+}
+
+/// Run-time slots an expression may read besides the row.
+pub(crate) struct Env<'s> {
+    pub lets: &'s [V],
+    pub segs: &'s [V],
+    pub score: f64,
+    pub groups: &'s [Option<f64>],
+}
+
+impl Env<'_> {
+    pub(crate) const EMPTY: Env<'static> = Env {
+        lets: &[],
+        segs: &[],
+        score: 0.0,
+        groups: &[],
+    };
+}
+
+/// What an expression may refer to where it is compiled.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ctx {
+    /// Lets with an index below this are available.
+    pub lets: usize,
+    /// `score` and `score.GROUP` are available (tier conditions).
+    pub scores: bool,
+}
+
+/// The node arena and its constants.
+#[derive(Debug, Default)]
+pub(crate) struct Code {
+    pub nodes: Vec<Node>,
+    /// Text constants: (trimmed original, lowercase).
+    pub texts: Vec<(String, String)>,
+    pub args: Vec<u32>,
+    pub lists: Vec<Vec<Item>>,
+}
+
+/// Compiles expressions of one profile into a [`Code`].
+pub(crate) struct Compiler<'p> {
+    pub program: &'p Program,
+    pub code: Code,
+    /// Segment id → slot, for segments compiled (or being compiled).
+    pub seg_slots: HashMap<SegmentId, u32>,
+    /// Segments in evaluation order: (id, node, fields read).
+    pub segs: Vec<(SegmentId, u32)>,
+    in_progress: Vec<SegmentId>,
+    /// Fields read by each let (transitively), for explanations.
+    pub let_fields: Vec<Vec<u32>>,
+    /// Fields read by each segment slot (transitively).
+    pub seg_fields: HashMap<u32, Vec<u32>>,
+    today: f64,
+}
+
+impl<'p> Compiler<'p> {
+    pub(crate) fn new(program: &'p Program, today: f64) -> Self {
+        Compiler {
+            program,
+            code: Code::default(),
+            seg_slots: HashMap::new(),
+            segs: Vec::new(),
+            in_progress: Vec::new(),
+            let_fields: Vec::new(),
+            seg_fields: HashMap::new(),
+            today,
+        }
+    }
+
+    fn push(&mut self, n: Node) -> u32 {
+        self.code.nodes.push(n);
+        (self.code.nodes.len() - 1) as u32
+    }
+
+    fn text_const(&mut self, s: &str) -> u32 {
+        let t = trim(s);
+        if let Some(i) = self.code.texts.iter().position(|(o, _)| o == t) {
+            return i as u32;
+        }
+        self.code.texts.push((t.to_owned(), t.to_lowercase()));
+        (self.code.texts.len() - 1) as u32
+    }
+
+    fn const_value(&mut self, c: &Const) -> V {
+        match c {
+            Const::Missing => V::Missing,
+            Const::Bool(b) => V::Bool(*b),
+            Const::Num(n) => V::Num(*n),
+            Const::Text(s) => V::Text(Src::Const(self.text_const(s))),
+            Const::Date(d) => V::Num(f64::from(d.0)),
+            Const::Duration(d) => V::Num(*d as f64),
+            Const::Enum(_, i) => V::Enum(*i),
+            Const::List(items) => {
+                let mut raw = String::new();
+                for (k, it) in items.iter().enumerate() {
+                    if k > 0 {
+                        raw.push('\u{1f}');
+                    }
+                    if let Const::Text(s) = it {
+                        raw.push_str(s);
+                    }
+                }
+                self.code.texts.push((raw.clone(), raw.to_lowercase()));
+                V::Set(Src::Const((self.code.texts.len() - 1) as u32))
+            }
+        }
+    }
+
+    /// Compile a constant into a prepared item (lists are flattened by the caller).
+    fn item(&mut self, c: &Const) -> Item {
+        match c {
+            Const::Missing | Const::List(_) => Item::Missing,
+            Const::Bool(b) => Item::Bool(*b),
+            Const::Num(n) => Item::Num(*n),
+            Const::Date(d) => Item::Num(f64::from(d.0)),
+            Const::Duration(d) => Item::Num(*d as f64),
+            Const::Text(s) => Item::Text(self.text_const(s)),
+            Const::Enum(e, i) => {
+                let strings = self
+                    .program
+                    .enum_ty(*e)
+                    .and_then(|t| t.variants.get(*i as usize))
+                    .map(|v| {
+                        std::iter::once(v.name.to_lowercase())
+                            .chain(v.strings.iter().map(|s| trim(s).to_lowercase()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Item::Enum(*i, strings)
+            }
+        }
+    }
+
+    fn node_const(&self, n: u32) -> Option<V> {
+        match self.code.nodes.get(n as usize) {
+            Some(Node::Const(v)) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// Fold a node whose operands are all constants.
+    fn fold(&mut self, n: Node, operands: &[u32]) -> u32 {
+        if operands.iter().all(|&o| self.node_const(o).is_some()) {
+            self.code.nodes.push(n);
+            let idx = (self.code.nodes.len() - 1) as u32;
+            let v = self.code.ev(idx, &[], &Env::EMPTY);
+            self.code.nodes.pop();
+            return self.push(Node::Const(v));
+        }
+        self.push(n)
+    }
+
+    /// Compile a list of items (needles or candidates): constants become prepared items.
+    fn items(
+        &mut self,
+        exprs: &[Expr],
+        ctx: Ctx,
+        fields: &mut Vec<u32>,
+    ) -> Result<u32, (u32, u32)> {
+        let mut consts: Vec<&Const> = Vec::new();
+        let mut all_const = true;
+        for e in exprs {
+            match &e.kind {
+                ExprKind::Const(Const::List(items)) => consts.extend(items.iter()),
+                ExprKind::Const(c) => consts.push(c),
+                _ => all_const = false,
+            }
+        }
+        if all_const {
+            let items = consts.into_iter().map(|c| self.item(c)).collect();
+            self.code.lists.push(items);
+            return Ok((self.code.lists.len() - 1) as u32);
+        }
+        let nodes: Vec<u32> = exprs.iter().map(|e| self.expr(e, ctx, fields)).collect();
+        let start = self.code.args.len() as u32;
+        self.code.args.extend(nodes);
+        Err((start, exprs.len() as u32))
+    }
+
+    /// Compile a segment (and the ones it refers to) and return its slot.
+    pub(crate) fn segment(&mut self, id: SegmentId) -> Option<u32> {
+        if let Some(&slot) = self.seg_slots.get(&id) {
+            return Some(slot);
+        }
+        if self.in_progress.contains(&id) {
+            return None;
+        }
+        let program = self.program;
+        let seg = program.segment(id)?;
+        self.in_progress.push(id);
+        let mut fields = Vec::new();
+        let node = self.expr(
+            &seg.cond,
+            Ctx {
+                lets: 0,
+                scores: false,
+            },
+            &mut fields,
+        );
+        self.in_progress.retain(|s| *s != id);
+        let slot = self.segs.len() as u32;
+        self.segs.push((id, node));
+        self.seg_slots.insert(id, slot);
+        fields.sort_unstable();
+        fields.dedup();
+        self.seg_fields.insert(slot, fields);
+        Some(slot)
+    }
+
+    /// Compile an expression; `fields` collects every field it reads (transitively).
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "operands are clearest as a, b, x, l, h"
+    )]
+    pub(crate) fn expr(&mut self, e: &Expr, ctx: Ctx, fields: &mut Vec<u32>) -> u32 {
+        match &e.kind {
+            ExprKind::Const(c) => {
+                let v = self.const_value(c);
+                self.push(Node::Const(v))
+            }
+            ExprKind::Field(f) => {
+                fields.push(f.0);
+                self.push(Node::Field(f.0))
+            }
+            ExprKind::Let(LetId(i)) => {
+                if (*i as usize) < ctx.lets {
+                    if let Some(fs) = self.let_fields.get(*i as usize) {
+                        fields.extend(fs.iter().copied());
+                    }
+                    self.push(Node::Let(*i))
+                } else {
+                    self.push(Node::Const(V::Missing))
+                }
+            }
+            ExprKind::Segment(id) => match self.segment(*id) {
+                Some(slot) => {
+                    if let Some(fs) = self.seg_fields.get(&slot) {
+                        fields.extend(fs.iter().copied());
+                    }
+                    self.push(Node::Seg(slot))
+                }
+                None => self.push(Node::Const(V::Missing)),
+            },
+            ExprKind::Today => self.push(Node::Const(V::Num(self.today))),
+            ExprKind::Score if ctx.scores => self.push(Node::Score),
+            ExprKind::GroupScore(g) if ctx.scores => self.push(Node::GroupScore(g.0)),
+            ExprKind::Score | ExprKind::GroupScore(_) => self.push(Node::Const(V::Missing)),
+            ExprKind::Not(a) => {
+                let a = self.expr(a, ctx, fields);
+                self.fold(Node::Not(a), &[a])
+            }
+            ExprKind::Neg(a) => {
+                let a = self.expr(a, ctx, fields);
+                self.fold(Node::Neg(a), &[a])
+            }
+            ExprKind::And(a, b) => {
+                let a = self.expr(a, ctx, fields);
+                let b = self.expr(b, ctx, fields);
+                if self.node_const(a) == Some(V::Bool(false))
+                    || self.node_const(b) == Some(V::Bool(false))
+                {
+                    return self.push(Node::Const(V::Bool(false)));
+                }
+                if self.node_const(a) == Some(V::Bool(true)) {
+                    return b;
+                }
+                self.fold(Node::And(a, b), &[a, b])
+            }
+            ExprKind::Or(a, b) => {
+                let a = self.expr(a, ctx, fields);
+                let b = self.expr(b, ctx, fields);
+                if self.node_const(a) == Some(V::Bool(true))
+                    || self.node_const(b) == Some(V::Bool(true))
+                {
+                    return self.push(Node::Const(V::Bool(true)));
+                }
+                if self.node_const(a) == Some(V::Bool(false)) {
+                    return b;
+                }
+                self.fold(Node::Or(a, b), &[a, b])
+            }
+            ExprKind::Cmp(op, a, b) => {
+                let na = self.expr(a, ctx, fields);
+                let nb = self.expr(b, ctx, fields);
+                let field_of = |c: &Self, n: u32| match c.code.nodes.get(n as usize) {
+                    Some(Node::Field(f)) => Some(*f),
+                    _ => None,
+                };
+                if is_num_ty(&a.ty) || is_num_ty(&b.ty) {
+                    if let (Some(f), Some(V::Num(k))) = (field_of(self, na), self.node_const(nb)) {
+                        return self.push(Node::CmpFieldNum(*op, f, k));
+                    }
+                    if let (Some(V::Num(k)), Some(f)) = (self.node_const(na), field_of(self, nb)) {
+                        return self.push(Node::CmpFieldNum(flip(*op), f, k));
+                    }
+                }
+                self.fold(Node::Cmp(*op, na, nb), &[na, nb])
+            }
+            ExprKind::Arith(op, a, b) => {
+                let a = self.expr(a, ctx, fields);
+                let b = self.expr(b, ctx, fields);
+                self.fold(Node::Arith(*op, a, b), &[a, b])
+            }
+            ExprKind::Coalesce(a, b) => {
+                let a = self.expr(a, ctx, fields);
+                let b = self.expr(b, ctx, fields);
+                match self.node_const(a) {
+                    Some(V::Missing) => b,
+                    Some(_) => a,
+                    None => self.push(Node::Coalesce(a, b)),
+                }
+            }
+            ExprKind::InRange { expr, lo, hi } => {
+                let x = self.expr(expr, ctx, fields);
+                let l = self.expr(lo, ctx, fields);
+                let h = self.expr(hi, ctx, fields);
+                if let (Some(Node::Field(f)), Some(V::Num(lv)), Some(V::Num(hv))) = (
+                    self.code.nodes.get(x as usize),
+                    self.node_const(l),
+                    self.node_const(h),
+                ) {
+                    let f = *f;
+                    return self.push(Node::InRangeFieldNum(f, lv, hv));
+                }
+                self.fold(Node::InRange(x, l, h), &[x, l, h])
+            }
+            ExprKind::InList { expr, list } => {
+                let x = self.expr(expr, ctx, fields);
+                match self.items(list, ctx, fields) {
+                    Ok(idx) => self.fold(Node::InConst(x, idx), &[x]),
+                    Err((start, len)) => self.push(Node::InList(x, start, len)),
+                }
+            }
+            ExprKind::Contains {
+                expr,
+                mode,
+                needles,
+            } => {
+                let set = matches!(expr.ty, Ty::Set(_));
+                let x = self.expr(expr, ctx, fields);
+                match self.items(needles, ctx, fields) {
+                    Ok(idx) => self.fold(Node::ContainsConst(x, *mode, set, idx), &[x]),
+                    Err((start, len)) => self.push(Node::Contains(x, *mode, set, start, len)),
+                }
+            }
+            ExprKind::IsMissing(a) => {
+                let a = self.expr(a, ctx, fields);
+                self.fold(Node::IsMissing(a), &[a])
+            }
+        }
+    }
+}
+
+fn is_num_ty(t: &Ty) -> bool {
+    t.is_numeric() || matches!(t, Ty::Date | Ty::Duration)
+}
+
+/// `k OP x` as `x OP' k`.
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        o => o,
+    }
+}
+
+fn cmp_num(op: CmpOp, a: f64, b: f64) -> bool {
+    match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        CmpOp::Lt => a < b,
+        CmpOp::Le => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::Ge => a >= b,
+    }
+}
+
+fn cmp_ord(op: CmpOp, o: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    match op {
+        CmpOp::Eq => o == Equal,
+        CmpOp::Ne => o != Equal,
+        CmpOp::Lt => o == Less,
+        CmpOp::Le => o != Greater,
+        CmpOp::Gt => o == Greater,
+        CmpOp::Ge => o != Less,
+    }
+}
+
+/// Read a row value as an evaluation value.
+#[inline]
+pub(crate) fn field(row: &[Value<'_>], f: u32) -> V {
+    match row.get(f as usize) {
+        Some(Value::Num(n)) => V::Num(*n),
+        Some(Value::Bool(b)) => V::Bool(*b),
+        Some(Value::Enum(e)) => V::Enum(*e),
+        Some(Value::Text(_)) => V::Text(Src::Field(f)),
+        Some(Value::Set(_)) => V::Set(Src::Field(f)),
+        Some(Value::Missing) | None => V::Missing,
+    }
+}
+
+#[inline]
+fn num(row: &[Value<'_>], f: u32) -> Option<f64> {
+    match row.get(f as usize) {
+        Some(Value::Num(n)) => Some(*n),
+        _ => None,
+    }
+}
+
+impl Code {
+    /// The text of a source (the raw text for sets).
+    pub(crate) fn text<'s>(&'s self, src: Src, row: &'s [Value<'s>]) -> &'s str {
+        match src {
+            Src::Field(f) => match row.get(f as usize) {
+                Some(Value::Text(t)) => t,
+                Some(Value::Set(s)) => s.raw,
+                _ => "",
+            },
+            Src::Const(i) => self.texts.get(i as usize).map_or("", |(o, _)| o.as_str()),
+        }
+    }
+
+    /// The lowercase text of a source where it is a constant, else the text.
+    fn text_lower<'s>(&'s self, src: Src, row: &'s [Value<'s>]) -> &'s str {
+        match src {
+            Src::Const(i) => self.texts.get(i as usize).map_or("", |(_, l)| l.as_str()),
+            Src::Field(_) => self.text(src, row),
+        }
+    }
+
+    fn const_text(&self, i: u32) -> (&str, &str) {
+        self.texts
+            .get(i as usize)
+            .map_or(("", ""), |(o, l)| (o.as_str(), l.as_str()))
+    }
+
+    #[inline]
+    fn arg(&self, i: u32) -> u32 {
+        self.args.get(i as usize).copied().unwrap_or(u32::MAX)
+    }
+
+    /// Evaluate node `n` on `row`.
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "operands are clearest as a, b, x, y"
+    )]
+    pub(crate) fn ev(&self, n: u32, row: &[Value<'_>], env: &Env<'_>) -> V {
+        let Some(node) = self.nodes.get(n as usize) else {
+            return V::Missing;
+        };
+        match node {
+            Node::Const(v) => *v,
+            Node::Field(f) => field(row, *f),
+            Node::Let(i) => env.lets.get(*i as usize).copied().unwrap_or(V::Missing),
+            Node::Seg(i) => env.segs.get(*i as usize).copied().unwrap_or(V::Missing),
+            Node::Score => V::Num(env.score),
+            Node::GroupScore(g) => match env.groups.get(*g as usize) {
+                Some(Some(s)) => V::Num(*s),
+                _ => V::Missing,
+            },
+            Node::Not(a) => match self.ev(*a, row, env) {
+                V::Bool(b) => V::Bool(!b),
+                _ => V::Missing,
+            },
+            Node::Neg(a) => match self.ev(*a, row, env) {
+                V::Num(x) => V::Num(-x),
+                _ => V::Missing,
+            },
+            Node::And(a, b) => {
+                let x = self.ev(*a, row, env);
+                if x == V::Bool(false) {
+                    return x;
+                }
+                match (x, self.ev(*b, row, env)) {
+                    (_, V::Bool(false)) => V::Bool(false),
+                    (V::Bool(true), V::Bool(true)) => V::Bool(true),
+                    _ => V::Missing,
+                }
+            }
+            Node::Or(a, b) => {
+                let x = self.ev(*a, row, env);
+                if x == V::Bool(true) {
+                    return x;
+                }
+                match (x, self.ev(*b, row, env)) {
+                    (_, V::Bool(true)) => V::Bool(true),
+                    (V::Bool(false), V::Bool(false)) => V::Bool(false),
+                    _ => V::Missing,
+                }
+            }
+            Node::CmpFieldNum(op, f, k) => match num(row, *f) {
+                Some(x) => V::Bool(cmp_num(*op, x, *k)),
+                None => V::Missing,
+            },
+            Node::Cmp(op, a, b) => {
+                let (x, y) = (self.ev(*a, row, env), self.ev(*b, row, env));
+                self.compare(*op, x, y, row)
+            }
+            Node::Arith(op, a, b) => match (self.ev(*a, row, env), self.ev(*b, row, env)) {
+                (V::Num(x), V::Num(y)) => {
+                    let r = match op {
+                        ArithOp::Add => x + y,
+                        ArithOp::Sub => x - y,
+                        ArithOp::Mul => x * y,
+                        ArithOp::Div if y == 0.0 => return V::Missing,
+                        ArithOp::Div => x / y,
+                    };
+                    if r.is_nan() { V::Missing } else { V::Num(r) }
+                }
+                _ => V::Missing,
+            },
+            Node::Coalesce(a, b) => match self.ev(*a, row, env) {
+                V::Missing => self.ev(*b, row, env),
+                v => v,
+            },
+            Node::InRangeFieldNum(f, lo, hi) => match num(row, *f) {
+                Some(x) => V::Bool(*lo <= x && x <= *hi),
+                None => V::Missing,
+            },
+            Node::InRange(x, lo, hi) => {
+                let (x, lo, hi) = (
+                    self.ev(*x, row, env),
+                    self.ev(*lo, row, env),
+                    self.ev(*hi, row, env),
+                );
+                match (
+                    self.compare(CmpOp::Ge, x, lo, row),
+                    self.compare(CmpOp::Le, x, hi, row),
+                ) {
+                    (V::Bool(a), V::Bool(b)) => V::Bool(a && b),
+                    _ => V::Missing,
+                }
+            }
+            Node::InConst(x, idx) => {
+                let x = self.ev(*x, row, env);
+                if x.is_missing() {
+                    return V::Missing;
+                }
+                let items = self.lists.get(*idx as usize).map_or(&[][..], Vec::as_slice);
+                let mut unknown = false;
+                for it in items {
+                    match self.item_eq(x, it, row) {
+                        V::Bool(true) => return V::Bool(true),
+                        V::Bool(false) => {}
+                        _ => unknown = true,
+                    }
+                }
+                if unknown { V::Missing } else { V::Bool(false) }
+            }
+            Node::InList(x, start, len) => {
+                let x = self.ev(*x, row, env);
+                if x.is_missing() {
+                    return V::Missing;
+                }
+                let mut unknown = false;
+                for k in *start..start.saturating_add(*len) {
+                    let y = self.ev(self.arg(k), row, env);
+                    match self.compare(CmpOp::Eq, x, y, row) {
+                        V::Bool(true) => return V::Bool(true),
+                        V::Bool(false) => {}
+                        _ => unknown = true,
+                    }
+                }
+                if unknown { V::Missing } else { V::Bool(false) }
+            }
+            Node::ContainsConst(x, mode, set, idx) => {
+                let hay = self.ev(*x, row, env);
+                if hay.is_missing() {
+                    return V::Missing;
+                }
+                let items = self.lists.get(*idx as usize).map_or(&[][..], Vec::as_slice);
+                if let (true, V::Set(src)) = (*set, hay)
+                    && let Some(v) = self.set_contains(self.text(src, row), *mode, items)
+                {
+                    return v;
+                }
+                Self::contains_all_any(*mode, items.len(), |k| match items.get(k) {
+                    Some(it) => self.has_item(hay, *set, it, row),
+                    None => V::Missing,
+                })
+            }
+            Node::Contains(x, mode, set, start, len) => {
+                let hay = self.ev(*x, row, env);
+                if hay.is_missing() {
+                    return V::Missing;
+                }
+                Self::contains_all_any(*mode, *len as usize, |k| {
+                    let y = self.ev(self.arg(start.saturating_add(k as u32)), row, env);
+                    self.has_value(hay, *set, y, row)
+                })
+            }
+            Node::IsMissing(a) => V::Bool(self.ev(*a, row, env).is_missing()),
+        }
+    }
+
+    /// Combine per-needle results: one/any is true if any is true; all is false if any is false.
+    fn contains_all_any(mode: ContainsMode, len: usize, mut one: impl FnMut(usize) -> V) -> V {
+        let mut unknown = false;
+        for k in 0..len {
+            match (mode, one(k)) {
+                (ContainsMode::One | ContainsMode::Any, V::Bool(true)) => return V::Bool(true),
+                (ContainsMode::All, V::Bool(false)) => return V::Bool(false),
+                (_, V::Bool(_)) => {}
+                _ => unknown = true,
+            }
+        }
+        match (unknown, mode) {
+            (true, _) => V::Missing,
+            (false, ContainsMode::All) => V::Bool(true),
+            (false, _) => V::Bool(false),
+        }
+    }
+
+    /// `set contains ..` with prepared needles in one pass over the set's items; `None`
+    /// when there are too many needles for the bit mask of `contains all`.
+    fn set_contains(&self, raw: &str, mode: ContainsMode, items: &[Item]) -> Option<V> {
+        let unknown = items.iter().any(|i| matches!(i, Item::Missing));
+        let matches = |x: &str, it: &Item| match it {
+            Item::Text(i) => self.const_text(*i).0 == x,
+            Item::Enum(_, strings) => strings.iter().any(|s| eq_ci(x, s)),
+            _ => false,
+        };
+        match mode {
+            ContainsMode::One | ContainsMode::Any => {
+                for x in set_items(raw) {
+                    if items.iter().any(|it| matches(x, it)) {
+                        return Some(V::Bool(true));
+                    }
+                }
+                Some(if unknown { V::Missing } else { V::Bool(false) })
+            }
+            ContainsMode::All => {
+                if items.len() > 64 {
+                    return None;
+                }
+                let mut found = 0u64;
+                for x in set_items(raw) {
+                    for (k, it) in items.iter().enumerate() {
+                        if matches(x, it) {
+                            found |= 1 << k;
+                        }
+                    }
+                }
+                let known = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| !matches!(i, Item::Missing));
+                if known.clone().any(|(k, _)| found & (1 << k) == 0) {
+                    return Some(V::Bool(false));
+                }
+                Some(if unknown { V::Missing } else { V::Bool(true) })
+            }
+        }
+    }
+
+    /// Whether `hay` (a set or text) holds a prepared needle.
+    fn has_item(&self, hay: V, set: bool, it: &Item, row: &[Value<'_>]) -> V {
+        let (V::Text(h) | V::Set(h)) = hay else {
+            return V::Missing;
+        };
+        let h = self.text(h, row);
+        match it {
+            Item::Missing => V::Missing,
+            Item::Text(i) => {
+                let (orig, lower) = self.const_text(*i);
+                if set {
+                    V::Bool(set_items(h).any(|x| x == orig))
+                } else {
+                    V::Bool(contains_ci(h, lower))
+                }
+            }
+            Item::Enum(_, strings) => {
+                V::Bool(set_items(h).any(|x| strings.iter().any(|s| eq_ci(x, s))))
+            }
+            Item::Num(_) | Item::Bool(_) => V::Bool(false),
+        }
+    }
+
+    /// Whether `hay` (a set or text) holds the value `y`.
+    fn has_value(&self, hay: V, set: bool, y: V, row: &[Value<'_>]) -> V {
+        let (V::Text(h) | V::Set(h)) = hay else {
+            return V::Missing;
+        };
+        let h = self.text(h, row);
+        match y {
+            V::Missing => V::Missing,
+            V::Text(s) => {
+                let n = self.text(s, row);
+                if set {
+                    let n = trim(n);
+                    V::Bool(set_items(h).any(|x| x == n))
+                } else {
+                    V::Bool(contains_ci(h, trim(n)))
+                }
+            }
+            _ => V::Bool(false),
+        }
+    }
+
+    /// `x == item` for a prepared list item.
+    fn item_eq(&self, x: V, it: &Item, row: &[Value<'_>]) -> V {
+        match (x, it) {
+            (V::Missing, _) | (_, Item::Missing) => V::Missing,
+            (V::Num(a), Item::Num(b)) => V::Bool(a == *b),
+            (V::Enum(a), Item::Enum(b, _)) => V::Bool(a == *b),
+            (V::Bool(a), Item::Bool(b)) => V::Bool(a == *b),
+            (V::Text(s), Item::Text(i)) => V::Bool(eq_ci(self.text(s, row), self.const_text(*i).1)),
+            _ => V::Bool(false),
+        }
+    }
+
+    /// A comparison of two values (three-valued).
+    fn compare(&self, op: CmpOp, x: V, y: V, row: &[Value<'_>]) -> V {
+        // Any other pair, a missing operand included, is unknown.
+        match (x, y) {
+            (V::Num(a), V::Num(b)) => V::Bool(cmp_num(op, a, b)),
+            (V::Enum(a), V::Enum(b)) => V::Bool(cmp_ord(op, a.cmp(&b))),
+            (V::Bool(a), V::Bool(b)) => V::Bool(cmp_ord(op, a.cmp(&b))),
+            (V::Text(a), V::Text(b)) => {
+                let (a, b) = (self.text_lower(a, row), self.text_lower(b, row));
+                match op {
+                    CmpOp::Eq => V::Bool(eq_ci(a, b)),
+                    CmpOp::Ne => V::Bool(!eq_ci(a, b)),
+                    _ => V::Bool(cmp_ord(op, cmp_ci(a, b))),
+                }
+            }
+            (V::Set(a), V::Set(b)) => {
+                let (a, b) = (self.text(a, row), self.text(b, row));
+                let same = set_items(a).all(|i| set_items(b).any(|j| i == j))
+                    && set_items(b).all(|j| set_items(a).any(|i| i == j));
+                match op {
+                    CmpOp::Eq => V::Bool(same),
+                    CmpOp::Ne => V::Bool(!same),
+                    _ => V::Missing,
+                }
+            }
+            _ => V::Missing,
+        }
+    }
+}
+
+/// Items of a set's raw text, as [`icp_model::SetVal::items`] gives them, faster: the
+/// separators are ASCII, so the text is split on bytes.
+fn set_items(raw: &str) -> impl Iterator<Item = &str> {
+    let bytes = raw.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start <= bytes.len() {
+            let rest = bytes.get(start..).unwrap_or_default();
+            let len = rest
+                .iter()
+                .position(|b| matches!(b, b';' | b'|' | b',' | 0x1f))
+                .unwrap_or(rest.len());
+            let item = raw.get(start..start + len).unwrap_or_default();
+            start += len + 1;
+            let item = item.trim_ascii();
+            let item = match (item.as_bytes().first(), item.as_bytes().last()) {
+                (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => trim(item),
+                _ => item,
+            };
+            if !item.is_empty() {
+                return Some(item);
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::set_items;
+    use icp_model::SetVal;
+
+    #[test]
+    fn set_items_match_the_model() {
+        for raw in [
+            "",
+            "a",
+            " a ; b|c,d\u{1f}e",
+            ";;a;;",
+            "\u{a0}x\u{a0}| y ,",
+            "Zürich; Straße ",
+            ",",
+            " ",
+        ] {
+            let fast: Vec<&str> = set_items(raw).collect();
+            let model: Vec<&str> = SetVal { raw }.items().collect();
+            assert_eq!(fast, model, "{raw:?}");
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! Running a program's `test` blocks: the account's constants become a row, the profile's
+//! plan scores it, each `expect` is checked.
+
+use icp_model::{
+    Const, Date, ExpectKind, ExpectMetric, FieldId, Program, Schema, SetVal, Test, Ty, Value,
+};
+use icp_syntax::ast::CmpOp;
+
+use crate::{Explanation, Plan, write_num};
+
+/// A row built from constants (a test's `account`), owning its text.
+#[derive(Debug, Clone, Default)]
+pub struct ConstRow {
+    cells: Vec<Cell>,
+    /// Required fields that are missing (the row is then invalid).
+    missing_required: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+enum Cell {
+    Missing,
+    Bool(bool),
+    Num(f64),
+    Enum(u32),
+    Text(String),
+    Set(String),
+}
+
+impl ConstRow {
+    /// The row of `schema` with `account`'s values; unlisted fields are missing (an
+    /// unlisted set is empty).
+    pub fn new(program: &Program, schema: &Schema, account: &[(FieldId, Const)]) -> ConstRow {
+        let mut cells: Vec<Cell> = schema
+            .fields
+            .iter()
+            .map(|f| {
+                if matches!(f.ty, Ty::Set(_)) {
+                    Cell::Set(String::new())
+                } else {
+                    Cell::Missing
+                }
+            })
+            .collect();
+        for (f, c) in account {
+            let is_set = schema.field(*f).is_some_and(|f| matches!(f.ty, Ty::Set(_)));
+            let cell = match c {
+                Const::Missing => Cell::Missing,
+                Const::Bool(b) => Cell::Bool(*b),
+                Const::Num(n) => Cell::Num(*n),
+                Const::Date(d) => Cell::Num(f64::from(d.0)),
+                Const::Duration(d) => Cell::Num(*d as f64),
+                Const::Enum(_, i) => Cell::Enum(*i),
+                Const::Text(t) if is_set => Cell::Set(t.clone()),
+                Const::Text(t) => Cell::Text(t.trim().to_owned()),
+                Const::List(items) => Cell::Set(
+                    items
+                        .iter()
+                        .filter_map(|i| match i {
+                            Const::Text(t) => Some(t.clone()),
+                            Const::Enum(e, v) => program
+                                .enum_ty(*e)
+                                .and_then(|t| t.variants.get(*v as usize))
+                                .map(|v| v.name.clone()),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\u{1f}"),
+                ),
+            };
+            if let Some(slot) = cells.get_mut(f.index()) {
+                *slot = cell;
+            }
+        }
+        let missing_required = schema
+            .fields
+            .iter()
+            .zip(&cells)
+            .filter(|(f, c)| !f.optional && matches!(c, Cell::Missing))
+            .map(|(f, _)| f.name.clone())
+            .collect();
+        ConstRow {
+            cells,
+            missing_required,
+        }
+    }
+
+    /// The row's values, slot `i` for field `i`.
+    pub fn values(&self) -> Vec<Value<'_>> {
+        self.cells
+            .iter()
+            .map(|c| match c {
+                Cell::Missing => Value::Missing,
+                Cell::Bool(b) => Value::Bool(*b),
+                Cell::Num(n) => Value::Num(*n),
+                Cell::Enum(e) => Value::Enum(*e),
+                Cell::Text(t) => Value::Text(t),
+                Cell::Set(s) => Value::Set(SetVal { raw: s }),
+            })
+            .collect()
+    }
+
+    /// Required (non-`?`) fields that are missing: such a row is `invalid`.
+    pub fn missing_required(&self) -> &[String] {
+        &self.missing_required
+    }
+}
+
+/// The result of one `test` block.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TestReport {
+    /// The test's name.
+    pub name: String,
+    /// The profile tested.
+    pub profile: String,
+    /// `today` used.
+    pub today: String,
+    /// Whether every expectation held.
+    pub passed: bool,
+    /// The expectations that failed.
+    pub failures: Vec<TestFailure>,
+    /// Why the account is invalid, if it is.
+    pub invalid: Option<String>,
+    /// The account's explanation (absent when invalid).
+    pub explanation: Option<Explanation>,
+}
+
+/// A failed expectation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TestFailure {
+    /// The expectation as written, e.g. `tier ideal`, `score >= 80`.
+    pub expected: String,
+    /// What it was instead.
+    pub actual: String,
+    /// Where the `expect` is written.
+    #[serde(skip)]
+    pub loc: icp_model::Loc,
+}
+
+fn holds(op: CmpOp, a: f64, b: f64) -> bool {
+    match op {
+        CmpOp::Eq => a == b,
+        CmpOp::Ne => a != b,
+        CmpOp::Lt => a < b,
+        CmpOp::Le => a <= b,
+        CmpOp::Gt => a > b,
+        CmpOp::Ge => a >= b,
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn fmt_num(x: f64) -> String {
+    let mut s = String::new();
+    write_num(&mut s, x);
+    s
+}
+
+/// Run one test of `program`; `clock_today` is `today` unless the test has an `as_of`.
+pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport {
+    let today = test.as_of.unwrap_or(clock_today);
+    let profile = program
+        .profile(test.profile)
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let mut report = TestReport {
+        name: test.name.clone(),
+        profile,
+        today: today.to_string(),
+        passed: false,
+        failures: Vec::new(),
+        invalid: None,
+        explanation: None,
+    };
+    let plan = match Plan::new(program, test.profile, today) {
+        Ok(p) => p,
+        Err(e) => {
+            report.failures.push(TestFailure {
+                expected: "a profile to test".into(),
+                actual: e.to_string(),
+                loc: test.loc,
+            });
+            return report;
+        }
+    };
+    let row = ConstRow::new(program, plan.schema(), &test.account);
+    let invalid = match row.missing_required() {
+        [] => None,
+        [one] => Some(format!("required field `{one}` is missing")),
+        many => Some(format!(
+            "required fields `{}` are missing",
+            many.join("`, `")
+        )),
+    };
+    let values = row.values();
+    let mut scratch = plan.scratch();
+    let outcome = plan.eval(&values, &mut scratch);
+    let expl = plan.explain(&values);
+    let tier = if invalid.is_some() {
+        "invalid"
+    } else {
+        plan.tier_label(outcome.tier)
+    };
+    let unknown: Vec<&str> = expl
+        .criteria
+        .iter()
+        .filter(|c| c.outcome == crate::CriterionOutcome::Unknown)
+        .map(|c| c.name.as_str())
+        .collect();
+    let unknown_note = if unknown.is_empty() {
+        String::new()
+    } else {
+        let mut fields: Vec<&str> = expl
+            .criteria
+            .iter()
+            .flat_map(|c| c.unknown_fields.iter().map(String::as_str))
+            .collect();
+        fields.sort_unstable();
+        fields.dedup();
+        format!(
+            "; unknown: {} (missing: {})",
+            unknown.join(", "),
+            fields.join(", ")
+        )
+    };
+
+    for ex in &test.expects {
+        let failure = match &ex.kind {
+            ExpectKind::Tier(name) => (name != tier).then(|| {
+                let detail = match &invalid {
+                    Some(why) => format!(" ({why})"),
+                    None => format!(" (score {:.2}{unknown_note})", outcome.score),
+                };
+                (format!("tier {name}"), format!("tier {tier}{detail}"))
+            }),
+            ExpectKind::Compare { metric, op, value } => {
+                let (label, actual, shown) = match metric {
+                    ExpectMetric::Score => {
+                        ("score".to_owned(), Some(outcome.score), fmt_num(*value))
+                    }
+                    ExpectMetric::GroupScore(g) => {
+                        let name = program
+                            .profile(test.profile)
+                            .and_then(|p| p.groups.get(g.index()))
+                            .map(|g| g.name.clone())
+                            .unwrap_or_default();
+                        let actual = expl
+                            .groups
+                            .iter()
+                            .find(|x| x.name == name)
+                            .and_then(|x| x.score);
+                        (format!("score.{name}"), actual, fmt_num(*value))
+                    }
+                    ExpectMetric::Coverage => (
+                        "coverage".to_owned(),
+                        Some(outcome.coverage),
+                        format!("{}%", fmt_num(value * 100.0)),
+                    ),
+                };
+                // `==` and `!=` compare the value as reported (two decimals); orderings the
+                // unrounded value, as tiers do.
+                let ok = invalid.is_none()
+                    && actual.is_some_and(|a| {
+                        if matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                            let k = if *metric == ExpectMetric::Coverage {
+                                10_000.0
+                            } else {
+                                100.0
+                            };
+                            holds(*op, (a * k).round() / k, (value * k).round() / k)
+                        } else {
+                            holds(*op, a, *value)
+                        }
+                    });
+                (!ok).then(|| {
+                    let got = match (&invalid, actual) {
+                        (Some(why), _) => format!("the account is invalid ({why})"),
+                        (None, None) => {
+                            format!("{label} is missing (the group has no positive weight)")
+                        }
+                        (None, Some(a)) if *metric == ExpectMetric::Coverage => {
+                            format!("{label} {}%{unknown_note}", fmt_num(round2(a * 100.0)))
+                        }
+                        (None, Some(a)) => format!("{label} {a:.2}{unknown_note}"),
+                    };
+                    (format!("{label} {} {shown}", op.as_str()), got)
+                })
+            }
+            ExpectKind::Reason(name) => {
+                let hit = expl
+                    .exclusions
+                    .iter()
+                    .any(|x| &x.name == name && x.result == crate::Tri::True)
+                    || expl
+                        .criteria
+                        .iter()
+                        .any(|c| &c.name == name && c.points != 0.0);
+                (invalid.is_some() || !hit).then(|| {
+                    let mut reasons = String::new();
+                    plan.write_reasons(&scratch, &mut reasons);
+                    if reasons.is_empty() {
+                        reasons.push_str("none");
+                    }
+                    (format!("reason {name}"), format!("reasons: {reasons}"))
+                })
+            }
+        };
+        if let Some((expected, actual)) = failure {
+            report.failures.push(TestFailure {
+                expected,
+                actual,
+                loc: ex.loc,
+            });
+        }
+    }
+    report.passed = report.failures.is_empty();
+    report.invalid = invalid;
+    if report.invalid.is_none() {
+        report.explanation = Some(expl);
+    }
+    report
+}

@@ -1,0 +1,85 @@
+//! Case-insensitive text helpers that never allocate.
+
+use std::cmp::Ordering;
+
+/// Characters trimmed from both ends of text before comparing.
+fn is_trim(c: char) -> bool {
+    c.is_whitespace() || c == '\u{a0}'
+}
+
+/// Trim whitespace (also no-break spaces) from both ends.
+pub(crate) fn trim(s: &str) -> &str {
+    s.trim_matches(is_trim)
+}
+
+/// Lowercased characters of `s`.
+fn lower_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().flat_map(char::to_lowercase)
+}
+
+/// `a == b`, case-insensitively, after trimming both.
+pub(crate) fn eq_ci(a: &str, b: &str) -> bool {
+    let (a, b) = (trim(a), trim(b));
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    lower_chars(a).eq(lower_chars(b))
+}
+
+/// Order `a` and `b` case-insensitively, after trimming both.
+pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
+    let (a, b) = (trim(a), trim(b));
+    if a.is_ascii() && b.is_ascii() {
+        return a
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
+    }
+    lower_chars(a).cmp(lower_chars(b))
+}
+
+/// Whether `hay` contains `needle` as a substring, case-insensitively.
+pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.char_indices().any(|(i, _)| {
+        hay.get(i..).is_some_and(|rest| {
+            let mut r = lower_chars(rest);
+            lower_chars(needle).all(|c| r.next() == Some(c))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equality_ignores_case_and_outer_space() {
+        assert!(eq_ci(" SaaS ", "saas"));
+        assert!(eq_ci("Ärzte", "ärzte"));
+        assert!(!eq_ci("saas", "saa"));
+        assert!(!eq_ci("Ärzte", "ärztin"));
+    }
+
+    #[test]
+    fn ordering_ignores_case() {
+        assert_eq!(cmp_ci("apple", "Banana"), Ordering::Less);
+        assert_eq!(cmp_ci("B", "a"), Ordering::Greater);
+        assert_eq!(cmp_ci("É", "é"), Ordering::Equal);
+    }
+
+    #[test]
+    fn substring_ignores_case() {
+        assert!(contains_ci("Acme Marketing Inc", "MARKET"));
+        assert!(!contains_ci("Acme", "acmes"));
+        assert!(contains_ci("Straße GmbH", "STRASSE") || contains_ci("Straße GmbH", "straße"));
+        assert!(contains_ci("Zürich Bank", "zürich"));
+        assert!(contains_ci("anything", ""));
+    }
+}

@@ -1,0 +1,141 @@
+//! Properties of every evaluation: score in [0, 100], coverage in [0, 1], the tier the one
+//! the thresholds give, and `eval` agreeing with `explain`.
+
+mod common;
+
+use common::*;
+use icp_eval::TierOutcome;
+use icp_model::{SetVal, Value};
+use proptest::prelude::*;
+
+fn value(slot: u32) -> BoxedStrategy<Value<'static>> {
+    let missing = Just(Value::Missing);
+    match slot {
+        A | B => prop_oneof![
+            missing,
+            (-5.0..200.0f64).prop_map(Value::Num),
+            Just(Value::Num(0.0))
+        ]
+        .boxed(),
+        NAME => prop_oneof![
+            missing,
+            prop::sample::select(vec!["Acme", " acme ", "Beta", "", "Zürich"])
+                .prop_map(Value::Text)
+        ]
+        .boxed(),
+        TECH => prop_oneof![
+            missing,
+            prop::sample::select(vec!["", "HubSpot", "Salesforce;Marketo", "HubSpot|x"])
+                .prop_map(|raw| Value::Set(SetVal { raw }))
+        ]
+        .boxed(),
+        P | Q => prop_oneof![missing, any::<bool>().prop_map(Value::Bool)].boxed(),
+        KIND => prop_oneof![missing, (0u32..3).prop_map(Value::Enum)].boxed(),
+        _ => prop_oneof![
+            missing,
+            (20_000.0..21_000.0f64).prop_map(|d| Value::Num(d.floor()))
+        ]
+        .boxed(),
+    }
+}
+
+fn rows() -> impl Strategy<Value = Vec<Value<'static>>> {
+    (0..N_FIELDS as u32).map(value).collect::<Vec<_>>()
+}
+
+/// A profile with weights drawn at random (some negative), thresholds sorted descending.
+fn profile_with(weights: &[f64], thresholds: &[f64], share: f64) -> icp_model::Profile {
+    let conds = [
+        cmp(Ge, field(A), num(50.0)),
+        and(field(P), cmp(Lt, field(B), num(100.0))),
+        or(field(Q), contains(field(TECH), Any, vec![text("HubSpot")])),
+        cmp(Eq, field(NAME), text("acme")),
+        cmp(Gt, arith(Div, field(A), field(B)), num(1.0)),
+        in_list(field(KIND), vec![variant(0), variant(2)]),
+        cmp(Ge, field(DAY), arith(Sub, today(), days(365))),
+    ];
+    let mut p = profile();
+    p.practical_share = share;
+    p.groups = vec![group("g0"), group("g1")];
+    for (i, (w, c)) in weights.iter().zip(conds.iter().cycle()).enumerate() {
+        let name = format!("c{i}");
+        let mut cr = if i % 3 == 0 {
+            card(&name, *w, c.clone(), Some(not(c.clone())))
+        } else {
+            crit(&name, *w, c.clone())
+        };
+        if i % 2 == 0 {
+            cr = in_group(cr, (i % 4 / 2) as u32);
+        }
+        p.criteria.push(cr);
+    }
+    let mut ts: Vec<f64> = thresholds.to_vec();
+    ts.sort_by(|a, b| b.total_cmp(a));
+    p.tiers = ts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| threshold(&format!("t{i}"), *t))
+        .collect();
+    p.tiers.push(catch_all("rest"));
+    p
+}
+
+fn weight() -> impl Strategy<Value = f64> {
+    prop_oneof![1.0..50.0f64, -30.0..-1.0f64, Just(10.0)]
+}
+
+proptest! {
+    #[test]
+    fn score_coverage_and_tier_are_consistent(
+        weights in prop::collection::vec(weight(), 1..12),
+        thresholds in prop::collection::vec(0.0..100.0f64, 0..4),
+        share in 0.0..1.0f64,
+        r in rows(),
+    ) {
+        let prog = program(profile_with(&weights, &thresholds, share), vec![]);
+        let plan = plan(&prog);
+        let mut s = plan.scratch();
+        let o = plan.eval(&r, &mut s);
+        prop_assert!((0.0..=100.0).contains(&o.score), "score {}", o.score);
+        prop_assert!((0.0..=1.0).contains(&o.coverage), "coverage {}", o.coverage);
+        let mut sorted = thresholds.clone();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        let want = sorted.iter().position(|t| o.score >= *t).unwrap_or(sorted.len());
+        prop_assert_eq!(o.tier, TierOutcome::Tier(want as u32));
+
+        // `explain` agrees with `eval`; group scores are scores too.
+        let e = plan.explain(&r);
+        prop_assert_eq!(&e.tier, plan.tier_label(o.tier));
+        prop_assert!((e.score - o.score).abs() <= 0.005 + 1e-9);
+        for g in &e.groups {
+            if let Some(gs) = g.score {
+                prop_assert!((0.0..=100.0).contains(&gs));
+            }
+        }
+        let points: f64 = e.criteria.iter().map(|c| c.points).sum();
+        let max: f64 = weights.iter().filter(|w| **w > 0.0).sum();
+        if max > 0.0 {
+            prop_assert!((o.score - (100.0 * points / max).clamp(0.0, 100.0)).abs() < 0.01);
+        }
+        // Evaluation reuses the scratch without leaking state between rows.
+        let again = plan.eval(&r, &mut s);
+        prop_assert_eq!(again, o);
+    }
+
+    #[test]
+    fn scratch_reuse_is_stateless(r1 in rows(), r2 in rows()) {
+        let prog = program(profile_with(&[10.0, -5.0, 20.0, 7.0, 3.0, 12.0, 9.0], &[70.0, 30.0], 0.5), vec![]);
+        let plan = plan(&prog);
+        let mut s = plan.scratch();
+        let _ = plan.eval(&r1, &mut s);
+        let after = plan.eval(&r2, &mut s);
+        let fresh = plan.eval(&r2, &mut plan.scratch());
+        prop_assert_eq!(after, fresh);
+        let (mut a, mut b) = (String::new(), String::new());
+        plan.write_reasons(&s, &mut a);
+        let mut s2 = plan.scratch();
+        plan.eval(&r2, &mut s2);
+        plan.write_reasons(&s2, &mut b);
+        prop_assert_eq!(a, b);
+    }
+}

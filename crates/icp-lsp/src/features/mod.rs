@@ -1,0 +1,118 @@
+//! The editor features, each a plain function over an [`Analysis`].
+
+pub mod actions;
+pub mod completion;
+pub mod folding;
+pub mod hints;
+pub mod hover;
+pub mod keywords;
+pub mod nav;
+pub mod sample;
+pub mod semantic;
+
+use icp_syntax::ast::{self, Item, ProfileMember, TypeExpr, TypeKind};
+use tower_lsp_server::ls_types as lsp;
+
+use crate::world::{Analysis, ENTRY};
+
+/// The LSP diagnostics of the analysed document (its own file's, not its imports').
+pub fn diagnostics(a: &Analysis) -> Vec<lsp::Diagnostic> {
+    a.checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == ENTRY)
+        .map(|d| crate::diag::to_lsp(d, &a.uri, &a.text))
+        .collect()
+}
+
+/// Every parsed item of every file of the analyses given, the first analysis first (so a
+/// fresh analysis wins over the last good one), each with its source text.
+pub fn items<'a>(analyses: &[&'a Analysis]) -> Vec<(&'a Item, &'a str)> {
+    let mut out = Vec::new();
+    let mut seen: std::collections::HashSet<(&str, Option<&str>)> = std::collections::HashSet::new();
+    for a in analyses {
+        for f in &a.checked.files {
+            for item in &f.ast.items {
+                if seen.insert((item.keyword(), item.name())) {
+                    out.push((item, f.text.as_str()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The type as written, without comments (`money?`, `enum { a, b }`, `set<text>`).
+pub fn type_text(ty: &TypeExpr) -> String {
+    let base = match &ty.kind {
+        TypeKind::Bool => "bool".to_owned(),
+        TypeKind::Int => "int".to_owned(),
+        TypeKind::Number => "number".to_owned(),
+        TypeKind::Money => "money".to_owned(),
+        TypeKind::Percent => "percent".to_owned(),
+        TypeKind::Text => "text".to_owned(),
+        TypeKind::Date => "date".to_owned(),
+        TypeKind::Duration => "duration".to_owned(),
+        TypeKind::Enum(vs) => {
+            let names: Vec<&str> = vs.iter().map(|v| v.name.name.as_str()).collect();
+            format!("enum {{ {} }}", names.join(", "))
+        }
+        TypeKind::Set(inner) => format!("set<{}>", type_text(inner)),
+        TypeKind::Named(id) => id.name.clone(),
+    };
+    if ty.optional { format!("{base}?") } else { base }
+}
+
+/// The schema an item is for: its `for NAME`, else the only schema.
+pub fn schema_for<'a>(items: &[(&'a Item, &'a str)], name: Option<&str>) -> Vec<&'a ast::Schema> {
+    let schemas: Vec<&ast::Schema> = items
+        .iter()
+        .filter_map(|(i, _)| match i {
+            Item::Schema(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    if let Some(n) = name
+        && let Some(s) = schemas.iter().find(|s| s.name.name == n)
+    {
+        return vec![s];
+    }
+    schemas
+}
+
+/// A profile's criteria, grouped or not, in source order.
+pub fn criteria(p: &ast::Profile) -> Vec<&ast::Criterion> {
+    let mut out = Vec::new();
+    for m in &p.members {
+        match m {
+            ProfileMember::Criterion(c) => out.push(c),
+            ProfileMember::Group(g) => out.extend(g.criteria.iter()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The maximum score of a profile: the sum of its positive weights.
+pub fn max_points(p: &ast::Profile) -> f64 {
+    criteria(p).iter().map(|c| c.weight.value).filter(|w| *w > 0.0).sum()
+}
+
+/// A weight's share of the maximum score, as a whole percent (`"22%"`, `"-10%"`).
+pub fn share_text(weight: f64, max: f64) -> Option<String> {
+    if max <= 0.0 || !weight.is_finite() {
+        return None;
+    }
+    let pct = 100.0 * weight / max;
+    let rounded = pct.round();
+    if (pct - rounded).abs() < 0.05 || pct.abs() >= 10.0 {
+        Some(format!("{rounded}%"))
+    } else {
+        Some(format!("{pct:.1}%"))
+    }
+}
+
+/// A number as the user writes it (`15`, `2.5`).
+pub fn num_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+}

@@ -1,0 +1,95 @@
+//! The outside world: reading files from disk, the project root and its `icp.toml`, and the
+//! clock. Everything else in the server reads files through a [`Loader`], so tests run on
+//! memory.
+#![allow(clippy::disallowed_methods, reason = "the language server is where IO and the clock live")]
+
+use std::path::{Path, PathBuf};
+
+use icp_check::{LoadError, Loader};
+use icp_syntax::Date;
+
+/// Reads files from the file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FsLoader;
+
+impl Loader for FsLoader {
+    fn load(&self, path: &Path) -> Result<String, LoadError> {
+        match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|e| LoadError::NotUtf8 { offset: e.utf8_error().valid_up_to() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound),
+            Err(e) => Err(LoadError::Other(e.to_string())),
+        }
+    }
+}
+
+/// Today's date from the system clock (UTC).
+pub fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date((secs / 86_400) as i32)
+}
+
+/// A monotonic clock reading, for the debounce and benchmarks.
+pub fn now() -> std::time::Instant {
+    std::time::Instant::now()
+}
+
+/// The project root of a file: the nearest ancestor with an `icp.toml`, else the file's
+/// directory.
+pub fn root_of(path: &Path, loader: &dyn Loader) -> PathBuf {
+    let dir = path.parent().unwrap_or(path);
+    icp_check::find_root(dir, |p| loader.load(p).is_ok())
+}
+
+/// What `icp.toml` says to the language server (`[lsp]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// A sample accounts file, relative to the root (`[lsp] sample = "accounts.csv"`).
+    pub sample: Option<PathBuf>,
+    /// Why `icp.toml` could not be read, if it could not.
+    pub error: Option<String>,
+}
+
+/// Read `icp.toml` at `root` (an absent file is the default configuration).
+pub fn config(root: &Path, loader: &dyn Loader) -> Config {
+    let Ok(text) = loader.load(&root.join("icp.toml")) else {
+        return Config::default();
+    };
+    match text.parse::<toml::Table>() {
+        Ok(table) => Config {
+            sample: table
+                .get("lsp")
+                .and_then(|l| l.get("sample"))
+                .and_then(toml::Value::as_str)
+                .map(|s| icp_check::normalize(&root.join(s))),
+            error: None,
+        },
+        Err(e) => Config { sample: None, error: Some(e.to_string()) },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use icp_check::MemoryLoader;
+
+    #[test]
+    fn root_and_config() {
+        let loader = MemoryLoader::new()
+            .with("/p/icp.toml", "[lsp]\nsample = \"data/accounts.csv\"\n")
+            .with("/p/sub/a.icp", "");
+        let root = root_of(Path::new("/p/sub/a.icp"), &loader);
+        assert_eq!(root, PathBuf::from("/p"));
+        assert_eq!(config(&root, &loader).sample, Some(PathBuf::from("/p/data/accounts.csv")));
+        assert_eq!(root_of(Path::new("/q/b.icp"), &loader), PathBuf::from("/q"));
+        let bad = MemoryLoader::new().with("/p/icp.toml", "[lsp\n");
+        assert!(config(Path::new("/p"), &bad).error.is_some());
+    }
+
+    #[test]
+    fn clock_is_sane() {
+        assert!(today() > Date::from_ymd(2024, 1, 1).unwrap());
+    }
+}

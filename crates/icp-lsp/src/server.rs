@@ -1,0 +1,386 @@
+//! The [`Backend`]: the `LanguageServer` implementation. Handlers take a snapshot of the
+//! [`World`] and call the feature functions; nothing here panics on a bad request, and a
+//! panic inside a feature is caught and turned into an empty answer.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use icp_check::Loader;
+use icp_syntax::Date;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    self as lsp, CodeActionParams, CodeActionProviderCapability, CodeActionResponse, CodeLens,
+    CodeLensOptions, CodeLensParams, CompletionOptions, CompletionParams, CompletionResponse,
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, DocumentSymbolParams, DocumentSymbolResponse, FoldingRange,
+    FoldingRangeParams, FoldingRangeProviderCapability, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverParams, HoverProviderCapability, InitializeParams,
+    InitializeResult, InitializedParams, InlayHint, InlayHintParams, Location, OneOf,
+    PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensParams, SemanticTokensResult,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Uri, WorkDoneProgressOptions, WorkspaceEdit,
+    WorkspaceSymbolParams, WorkspaceSymbolResponse,
+};
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::world::{Analysis, World};
+use crate::{features, project};
+
+/// How the server is set up (tests fix the loader, the date and the debounce).
+#[derive(Clone)]
+pub struct Settings {
+    /// Reads files (the file system by default).
+    pub loader: Arc<dyn Loader + Send + Sync>,
+    /// Today's date; `None` reads the clock.
+    pub today: Option<Date>,
+    /// How long to wait after an edit before checking (later edits restart the wait).
+    pub debounce: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { loader: Arc::new(project::FsLoader), today: None, debounce: Duration::from_millis(50) }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("today", &self.today)
+            .field("debounce", &self.debounce)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The language server.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    client: Client,
+    world: Arc<World>,
+    /// Held while publishing, so a stale check never publishes after a newer one.
+    publish: Arc<tokio::sync::Mutex<()>>,
+    debounce: Duration,
+}
+
+/// Run `f`, turning a panic into `None` (logged on stderr): a bug in one feature must never
+/// kill the server.
+pub fn guard<T>(what: &str, f: impl FnOnce() -> Option<T>) -> Option<T> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        eprintln!("icp lsp: internal error in {what}; answering nothing");
+        None
+    })
+}
+
+impl Backend {
+    /// A server with the default settings (files from disk, today from the clock).
+    pub fn new(client: Client) -> Self {
+        Self::with_settings(client, Settings::default())
+    }
+
+    /// A server with the given settings.
+    pub fn with_settings(client: Client, settings: Settings) -> Self {
+        Self {
+            client,
+            world: Arc::new(World::new(settings.loader, settings.today)),
+            publish: Arc::new(tokio::sync::Mutex::new(())),
+            debounce: settings.debounce,
+        }
+    }
+
+    /// Answer a frame the transport guard refused ([`crate::framing`]) with its error.
+    pub async fn invalid_message(&self, refusal: crate::framing::Refusal) -> Result<serde_json::Value> {
+        Err(tower_lsp_server::jsonrpc::Error {
+            code: refusal.code.into(),
+            message: refusal.message.into(),
+            data: None,
+        })
+    }
+
+    /// The state: open documents and analyses.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The LSP diagnostics of a document's current version (what would be published).
+    pub fn diagnostics(&self, uri: &Uri) -> Option<(i32, Vec<lsp::Diagnostic>)> {
+        let world = self.world.clone();
+        let uri = uri.clone();
+        guard("diagnostics", move || {
+            let a = world.analysis(&uri)?;
+            Some((a.version, features::diagnostics(&a)))
+        })
+    }
+
+    /// Check the document after the debounce and publish its diagnostics, unless a newer
+    /// version has arrived meanwhile (its own task then publishes).
+    fn schedule(&self, uri: Uri, version: i32, delay: Duration) {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let this = self.clone();
+        rt.spawn(async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            if this.world.version(&uri) != Some(version) {
+                return;
+            }
+            let world = this.world.clone();
+            let u = uri.clone();
+            let computed = tokio::task::spawn_blocking(move || {
+                guard("check", move || {
+                    let a = world.analysis(&u)?;
+                    Some((a.version, features::diagnostics(&a)))
+                })
+            })
+            .await;
+            let Ok(Some((checked_version, diags))) = computed else {
+                return;
+            };
+            let _held = this.publish.lock().await;
+            if checked_version != version || this.world.version(&uri) != Some(version) {
+                return;
+            }
+            this.client.publish_diagnostics(uri, diags, Some(version)).await;
+        });
+    }
+
+    /// Re-check every other open document (an edit may change what they import).
+    fn refresh_others(&self, changed: &Uri) {
+        for uri in self.world.uris() {
+            if &uri != changed
+                && let Some(v) = self.world.version(&uri)
+            {
+                self.schedule(uri, v, self.debounce * 2);
+            }
+        }
+    }
+
+    fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        let world = self.world.clone();
+        let uri = uri.clone();
+        guard("check", move || world.analysis(&uri))
+    }
+
+    /// The analyses of every other open document.
+    fn other_analyses(&self, uri: &Uri) -> Vec<Arc<Analysis>> {
+        self.world.uris().into_iter().filter(|u| u != uri).filter_map(|u| self.analysis(&u)).collect()
+    }
+
+    /// Run a feature over the document's current analysis.
+    fn with_analysis<T>(&self, what: &str, uri: &Uri, f: impl FnOnce(&Analysis) -> Option<T>) -> Option<T> {
+        let a = self.analysis(uri)?;
+        guard(what, || f(&a))
+    }
+}
+
+/// The capabilities the server announces.
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(lsp::PositionEncodingKind::UTF16),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+            open_close: Some(true),
+            change: Some(TextDocumentSyncKind::INCREMENTAL),
+            will_save: None,
+            will_save_wait_until: None,
+            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".into(), ":".into(), "[".into(), " ".into()]),
+            resolve_provider: Some(false),
+            ..CompletionOptions::default()
+        }),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+                legend: features::semantic::legend(),
+                range: Some(false),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+        ..ServerCapabilities::default()
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+        Ok(InitializeResult {
+            capabilities: capabilities(),
+            server_info: Some(ServerInfo {
+                name: "icp".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {}
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        self.world.open(doc.uri.clone(), doc.version, doc.text);
+        self.schedule(doc.uri.clone(), doc.version, Duration::ZERO);
+        self.refresh_others(&doc.uri);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        if self.world.change(&uri, version, &params.content_changes).is_some() {
+            self.schedule(uri.clone(), version, self.debounce);
+            self.refresh_others(&uri);
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if let Some(v) = self.world.version(&uri) {
+            self.schedule(uri.clone(), v, Duration::ZERO);
+            self.refresh_others(&uri);
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.world.close(&uri);
+        self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position;
+        let uri = pos.text_document.uri;
+        let Some(snap) = self.world.snapshot(&uri) else {
+            return Ok(None);
+        };
+        let analysis = self.analysis(&uri);
+        let last_good = self.world.last_good(&uri);
+        let items = guard("completion", || {
+            Some(features::completion::complete(
+                &snap.text,
+                analysis.as_deref(),
+                last_good.as_deref(),
+                pos.position,
+            ))
+        });
+        Ok(items.map(CompletionResponse::Array))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let p = params.text_document_position_params;
+        Ok(self.with_analysis("hover", &p.text_document.uri, |a| features::hover::hover(a, p.position)))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let p = params.text_document_position_params;
+        Ok(self.with_analysis("definition", &p.text_document.uri, |a| {
+            features::nav::definition(a, p.position).map(GotoDefinitionResponse::Scalar)
+        }))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let p = params.text_document_position;
+        let include = params.context.include_declaration;
+        let Some(a) = self.analysis(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let others = self.other_analyses(&p.text_document.uri);
+        let others: Vec<&Analysis> = others.iter().map(|o| &**o).collect();
+        Ok(guard("references", || features::nav::references_in(&a, &others, p.position, include)))
+    }
+
+    async fn prepare_rename(&self, p: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        Ok(self.with_analysis("prepareRename", &p.text_document.uri, |a| {
+            features::nav::prepare_rename(a, p.position)
+        }))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let p = params.text_document_position;
+        let Some(a) = self.analysis(&p.text_document.uri) else {
+            return Ok(None);
+        };
+        let others = self.other_analyses(&p.text_document.uri);
+        let others: Vec<&Analysis> = others.iter().map(|o| &**o).collect();
+        match guard("rename", || Some(features::nav::rename_in(&a, &others, p.position, &params.new_name))) {
+            Some(Ok(edit)) => Ok(edit),
+            Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
+            None => Ok(None),
+        }
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(self.with_analysis("documentSymbol", &params.text_document.uri, |a| {
+            Some(DocumentSymbolResponse::Nested(features::nav::document_symbols(a)))
+        }))
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for uri in self.world.uris() {
+            let found = self.with_analysis("workspaceSymbol", &uri, |a| {
+                Some(features::nav::workspace_symbols(a, &params.query))
+            });
+            for s in found.unwrap_or_default() {
+                let OneOf::Left(loc) = &s.location else { continue };
+                let key = (s.name.clone(), loc.uri.clone(), loc.range.start.line, loc.range.start.character);
+                if seen.insert(key) {
+                    out.push(s);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Some(WorkspaceSymbolResponse::Nested(out)))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(snap) = self.world.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(guard("foldingRange", || Some(features::folding::folding_ranges(&snap.text))))
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        Ok(self.with_analysis("semanticTokens", &params.text_document.uri, |a| {
+            Some(SemanticTokensResult::Tokens(features::semantic::tokens(a)))
+        }))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        Ok(self.with_analysis("codeAction", &params.text_document.uri, |a| {
+            Some(features::actions::code_actions(a, params.range))
+        }))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        Ok(self.with_analysis("inlayHint", &params.text_document.uri, |a| {
+            Some(features::hints::inlay_hints(a, params.range))
+        }))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        Ok(self.with_analysis("codeLens", &params.text_document.uri, |a| {
+            Some(features::hints::code_lenses(a, self.world.loader()))
+        }))
+    }
+}

@@ -1,0 +1,148 @@
+//! Open documents: their text, version and line index, edits in UTF-16 positions, and the
+//! conversions between byte spans and LSP ranges.
+
+use icp_syntax::{LineIndex, Span};
+use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
+
+/// One version of a document's text with its line index.
+#[derive(Debug, Clone)]
+pub struct Text {
+    /// The text.
+    pub src: String,
+    /// Its line starts.
+    pub index: LineIndex,
+}
+
+impl Text {
+    /// Index `src`.
+    pub fn new(src: impl Into<String>) -> Self {
+        let src = src.into();
+        let index = LineIndex::new(&src);
+        Self { src, index }
+    }
+
+    /// The LSP position (0-based line, UTF-16 column) of a byte offset.
+    pub fn position(&self, offset: usize) -> Position {
+        let (line, character) = self.index.utf16_position(&self.src, offset);
+        Position { line, character }
+    }
+
+    /// The byte offset of an LSP position; clamps to the line's end and to the file.
+    pub fn offset(&self, pos: Position) -> usize {
+        self.index.offset_of_utf16(&self.src, pos.line, pos.character)
+    }
+
+    /// The LSP range of a byte span (clamped to the text).
+    pub fn range(&self, span: Span) -> Range {
+        let start = (span.start as usize).min(self.src.len());
+        let end = (span.end as usize).min(self.src.len()).max(start);
+        Range { start: self.position(start), end: self.position(end) }
+    }
+
+    /// The byte span of an LSP range (start and end ordered).
+    pub fn span(&self, range: Range) -> Span {
+        let a = self.offset(range.start);
+        let b = self.offset(range.end);
+        Span::new(a.min(b), a.max(b))
+    }
+
+    /// Apply LSP content changes in order (a change without a range replaces everything).
+    pub fn apply(&mut self, changes: &[TextDocumentContentChangeEvent]) {
+        for change in changes {
+            match change.range {
+                None => self.src.clone_from(&change.text),
+                Some(range) => {
+                    let span = self.span(range);
+                    let (start, end) = (span.start as usize, span.end as usize);
+                    if self.src.is_char_boundary(start) && self.src.is_char_boundary(end) {
+                        self.src.replace_range(start..end, &change.text);
+                    }
+                }
+            }
+            self.index = LineIndex::new(&self.src);
+        }
+    }
+}
+
+/// The byte offset of the start of the word (identifier characters) that ends at `offset`.
+pub fn word_start(src: &str, offset: usize) -> usize {
+    let offset = offset.min(src.len());
+    let before = src.get(..offset).unwrap_or("");
+    before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_ident_char(c))
+        .last()
+        .map_or(offset, |(i, _)| i)
+}
+
+/// The span of the identifier under or just before `offset`, if any.
+pub fn word_at(src: &str, offset: usize) -> Option<Span> {
+    let offset = offset.min(src.len());
+    let start = word_start(src, offset);
+    let after = src.get(offset..).unwrap_or("");
+    let len: usize = after.chars().take_while(|&c| is_ident_char(c)).map(char::len_utf8).sum();
+    let end = offset + len;
+    (end > start).then(|| Span::new(start, end))
+}
+
+/// Characters of identifiers (`a-z`, `A-Z`, `0-9`, `_`).
+pub fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(range: Option<((u32, u32), (u32, u32))>, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: range.map(|((a, b), (c, d))| Range {
+                start: Position { line: a, character: b },
+                end: Position { line: c, character: d },
+            }),
+            range_length: None,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn edits_count_utf16_units() {
+        // "😀" is two UTF-16 units, "ש" one, "س" one.
+        let mut t = Text::new("// 😀 שלום سلام\nsegment x { a }\n");
+        // Replace "שלום" (UTF-16 columns 6..10) by "hi".
+        t.apply(&[change(Some(((0, 6), (0, 10))), "hi")]);
+        assert_eq!(t.src, "// 😀 hi سلام\nsegment x { a }\n");
+        // Insert after the emoji + space on line 0 and rename `x` on line 1.
+        t.apply(&[change(Some(((1, 8), (1, 9))), "big"), change(Some(((0, 5), (0, 5))), "!")]);
+        assert_eq!(t.src, "// 😀! hi سلام\nsegment big { a }\n");
+        // A position inside the surrogate pair never splits the character.
+        let off = t.offset(Position { line: 0, character: 4 });
+        assert!(t.src.is_char_boundary(off));
+        // Whole-document replacement.
+        t.apply(&[change(None, "x")]);
+        assert_eq!(t.src, "x");
+    }
+
+    #[test]
+    fn ranges_round_trip() {
+        let t = Text::new("a\n\"🎉\" b\n");
+        let b = t.src.find('b').unwrap();
+        let r = t.range(Span::new(b, b + 1));
+        assert_eq!(r.start, Position { line: 1, character: 5 });
+        assert_eq!(t.span(r).range(), b..b + 1);
+        // Out of range spans clamp.
+        let r = t.range(Span::new(100, 200));
+        assert_eq!(r.start, t.position(t.src.len()));
+    }
+
+    #[test]
+    fn words() {
+        let s = "employees >= 10 and tech";
+        assert_eq!(word_at(s, 3).map(|w| w.text(s)), Some("employees"));
+        assert_eq!(word_at(s, 9).map(|w| w.text(s)), Some("employees"));
+        assert_eq!(word_at(s, s.len()).map(|w| w.text(s)), Some("tech"));
+        assert_eq!(word_at(s, 10), None);
+        assert_eq!(word_start(s, 23), 20);
+    }
+}

@@ -1,0 +1,300 @@
+//! The server's state: open documents and their analyses. Everything here is synchronous
+//! and does its IO through a [`Loader`], so features are plain functions over an
+//! [`Analysis`] that tests call directly.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use icp_check::{Checked, Loader, Options, SourceFile};
+use icp_syntax::{Date, FileId, LineIndex, Span};
+use tower_lsp_server::ls_types::{Position, Range, Uri};
+
+use crate::project::{self, Config};
+use crate::text::Text;
+
+/// One open document.
+#[derive(Debug, Clone)]
+struct Doc {
+    version: i32,
+    text: Arc<Text>,
+    path: PathBuf,
+    analysis: Option<Arc<Analysis>>,
+    last_good: Option<Arc<Analysis>>,
+}
+
+/// A document as it is now.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Its URI.
+    pub uri: Uri,
+    /// Its version.
+    pub version: i32,
+    /// Its text.
+    pub text: Arc<Text>,
+    /// Its path (a made-up one for non-file URIs).
+    pub path: PathBuf,
+}
+
+/// The check of one open document with its imports, unsaved buffers overlaid.
+#[derive(Debug)]
+pub struct Analysis {
+    /// The document.
+    pub uri: Uri,
+    /// The version checked.
+    pub version: i32,
+    /// Its text at that version.
+    pub text: Arc<Text>,
+    /// Its path.
+    pub path: PathBuf,
+    /// The project root.
+    pub root: PathBuf,
+    /// The project's `icp.toml`.
+    pub config: Config,
+    /// The check.
+    pub checked: Checked,
+    /// The URI of every file of the check, by [`FileId`].
+    pub uris: Vec<Uri>,
+    /// How long the check took.
+    pub elapsed: std::time::Duration,
+}
+
+/// The entry file of every analysis.
+pub const ENTRY: FileId = FileId(0);
+
+impl Analysis {
+    /// The file with this id.
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.checked.file(id)
+    }
+
+    /// The URI of a file.
+    pub fn uri_of(&self, id: FileId) -> Option<&Uri> {
+        self.uris.get(id.0 as usize)
+    }
+
+    /// The id of the file with this URI.
+    pub fn file_of(&self, uri: &Uri) -> Option<FileId> {
+        self.uris.iter().position(|u| u == uri).map(|i| FileId(i as u32))
+    }
+
+    /// The LSP range of a span in a file (the entry's own text for the entry).
+    pub fn range(&self, id: FileId, span: Span) -> Range {
+        if id == ENTRY {
+            return self.text.range(span);
+        }
+        match self.file(id) {
+            Some(f) => range_in(&f.text, &f.lines, span),
+            None => Range::default(),
+        }
+    }
+
+    /// The byte offset of an LSP position in the entry file.
+    pub fn offset(&self, pos: Position) -> usize {
+        self.text.offset(pos)
+    }
+}
+
+/// The LSP range of a span of `src`.
+pub fn range_in(src: &str, lines: &LineIndex, span: Span) -> Range {
+    let start = (span.start as usize).min(src.len());
+    let end = (span.end as usize).min(src.len()).max(start);
+    let (l0, c0) = lines.utf16_position(src, start);
+    let (l1, c1) = lines.utf16_position(src, end);
+    Range { start: Position { line: l0, character: c0 }, end: Position { line: l1, character: c1 } }
+}
+
+/// The path of a document URI: its file path, or a made-up path for other schemes.
+pub fn path_of(uri: &Uri) -> PathBuf {
+    let is_file = uri.scheme().as_str().eq_ignore_ascii_case("file");
+    if is_file && let Some(p) = uri.to_file_path() {
+        return icp_check::normalize(&p);
+    }
+    let name: String = uri
+        .as_str()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect();
+    PathBuf::from("/__icp_untitled__").join(name)
+}
+
+/// The URI of a path.
+pub fn uri_of(path: &Path) -> Option<Uri> {
+    Uri::from_file_path(path)
+}
+
+/// Open documents and their analyses.
+pub struct World {
+    loader: Arc<dyn Loader + Send + Sync>,
+    today: Option<Date>,
+    docs: Mutex<HashMap<Uri, Doc>>,
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World").field("today", &self.today).finish_non_exhaustive()
+    }
+}
+
+impl World {
+    /// A world reading files through `loader`; `today` fixes the date (else the clock).
+    pub fn new(loader: Arc<dyn Loader + Send + Sync>, today: Option<Date>) -> Self {
+        Self { loader, today, docs: Mutex::new(HashMap::new()) }
+    }
+
+    fn docs(&self) -> MutexGuard<'_, HashMap<Uri, Doc>> {
+        self.docs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The loader.
+    pub fn loader(&self) -> &(dyn Loader + Send + Sync) {
+        &*self.loader
+    }
+
+    /// Today's date.
+    pub fn today(&self) -> Date {
+        self.today.unwrap_or_else(project::today)
+    }
+
+    /// Open (or reopen) a document.
+    pub fn open(&self, uri: Uri, version: i32, text: String) {
+        let path = path_of(&uri);
+        let doc = Doc { version, text: Arc::new(Text::new(text)), path, analysis: None, last_good: None };
+        self.docs().insert(uri, doc);
+    }
+
+    /// Apply an edit; returns the new version, or `None` for a document that is not open.
+    pub fn change(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: &[tower_lsp_server::ls_types::TextDocumentContentChangeEvent],
+    ) -> Option<i32> {
+        let mut docs = self.docs();
+        let doc = docs.get_mut(uri)?;
+        let mut text = (*doc.text).clone();
+        text.apply(changes);
+        doc.text = Arc::new(text);
+        doc.version = version;
+        Some(version)
+    }
+
+    /// Close a document.
+    pub fn close(&self, uri: &Uri) {
+        self.docs().remove(uri);
+    }
+
+    /// The open documents' URIs.
+    pub fn uris(&self) -> Vec<Uri> {
+        self.docs().keys().cloned().collect()
+    }
+
+    /// A document's current version.
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.docs().get(uri).map(|d| d.version)
+    }
+
+    /// A document as it is now.
+    pub fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        self.docs().get(uri).map(|d| Snapshot {
+            uri: uri.clone(),
+            version: d.version,
+            text: d.text.clone(),
+            path: d.path.clone(),
+        })
+    }
+
+    /// The analysis of the document's current version (computed now if needed).
+    pub fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        let (snap, overlay) = {
+            let docs = self.docs();
+            let doc = docs.get(uri)?;
+            if let Some(a) = &doc.analysis
+                && a.version == doc.version
+            {
+                return Some(a.clone());
+            }
+            let overlay: HashMap<PathBuf, String> =
+                docs.values().map(|d| (d.path.clone(), d.text.src.clone())).collect();
+            let snap = Snapshot {
+                uri: uri.clone(),
+                version: doc.version,
+                text: doc.text.clone(),
+                path: doc.path.clone(),
+            };
+            (snap, overlay)
+        };
+        let analysis = Arc::new(self.analyze(&snap, &overlay));
+        let mut docs = self.docs();
+        if let Some(doc) = docs.get_mut(uri)
+            && doc.version == analysis.version
+        {
+            doc.analysis = Some(analysis.clone());
+            if is_good(&analysis) {
+                doc.last_good = Some(analysis.clone());
+            }
+        }
+        Some(analysis)
+    }
+
+    /// The last analysis of the document whose own text parsed cleanly, if any.
+    pub fn last_good(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        self.docs().get(uri).and_then(|d| d.last_good.clone())
+    }
+
+    fn analyze(&self, snap: &Snapshot, overlay: &HashMap<PathBuf, String>) -> Analysis {
+        let start = project::now();
+        let root = project::root_of(&snap.path, self.loader());
+        let config = project::config(&root, self.loader());
+        let options = Options { today: Some(self.today()) };
+        let checked = icp_check::check_with_overlay(
+            std::slice::from_ref(&snap.path),
+            &root,
+            self.loader(),
+            overlay,
+            &options,
+        );
+        let uris = checked
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                if i == 0 {
+                    snap.uri.clone()
+                } else {
+                    self.docs()
+                        .iter()
+                        .find(|(_, d)| d.path == f.path)
+                        .map(|(u, _)| u.clone())
+                        .or_else(|| uri_of(&f.path))
+                        .unwrap_or_else(|| snap.uri.clone())
+                }
+            })
+            .collect();
+        Analysis {
+            uri: snap.uri.clone(),
+            version: snap.version,
+            text: snap.text.clone(),
+            path: snap.path.clone(),
+            root,
+            config,
+            checked,
+            uris,
+            elapsed: start.elapsed(),
+        }
+    }
+}
+
+/// Whether the entry file has no syntax errors.
+fn is_good(a: &Analysis) -> bool {
+    !a.checked.diagnostics.iter().any(|d| {
+        d.file == ENTRY
+            && matches!(
+                d.code,
+                icp_syntax::Code::Syntax
+                    | icp_syntax::Code::UnclosedDelimiter
+                    | icp_syntax::Code::UnterminatedString
+                    | icp_syntax::Code::UnknownItem
+            )
+    })
+}

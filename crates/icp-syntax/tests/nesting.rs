@@ -1,0 +1,69 @@
+//! Deep nesting is reported as `nesting_too_deep`, never a stack overflow, on the 2 MiB stack
+//! of a debug-build test thread.
+
+#![allow(clippy::unwrap_used, reason = "test helpers may unwrap")]
+
+use icp_syntax::{Code, parse};
+
+fn on_small_stack(src: String) -> Vec<Code> {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || parse(&src).diagnostics.iter().map(|d| d.code).collect())
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
+fn segment(body: &str) -> String {
+    format!("segment s {{ {body} }}\n")
+}
+
+#[test]
+fn deep_parens_are_reported() {
+    let n = 100_000;
+    let src = segment(&format!("{}a{}", "(".repeat(n), ")".repeat(n)));
+    assert_eq!(on_small_stack(src), vec![Code::NestingTooDeep]);
+}
+
+#[test]
+fn deep_lists_are_reported() {
+    let n = 100_000;
+    let src = segment(&format!("a in {}1{}", "[".repeat(n), "]".repeat(n)));
+    assert_eq!(on_small_stack(src), vec![Code::NestingTooDeep]);
+}
+
+#[test]
+fn unclosed_deep_parens_are_reported() {
+    let src = segment(&"(".repeat(100_000));
+    assert_eq!(on_small_stack(src), vec![Code::NestingTooDeep]);
+}
+
+#[test]
+fn long_prefix_chains_are_reported() {
+    for op in ["not ", "- ", "-"] {
+        let src = segment(&format!("{}a", op.repeat(100_000)));
+        assert_eq!(on_small_stack(src), vec![Code::NestingTooDeep], "{op}");
+    }
+}
+
+#[test]
+fn long_operator_chains_are_reported() {
+    for op in [" and ", " or ", " + ", " ?? ", " * "] {
+        let src = segment(&vec!["a"; 10_000].join(op));
+        assert_eq!(on_small_stack(src), vec![Code::NestingTooDeep], "{op}");
+    }
+}
+
+#[test]
+fn nesting_up_to_the_limits_parses() {
+    let n = icp_syntax::MAX_BRACKET_DEPTH - 1; // the segment's braces count too
+    let src = segment(&format!("{}a{}", "(".repeat(n), ")".repeat(n)));
+    assert_eq!(on_small_stack(src), vec![]);
+    let n = icp_syntax::MAX_BRACKET_DEPTH - 2;
+    let src = segment(&format!("{}a{}", "not (".repeat(n), ")".repeat(n)));
+    assert_eq!(on_small_stack(src), vec![]);
+    let src = segment(&vec!["a"; icp_syntax::MAX_DEPTH / 2].join(" or "));
+    assert_eq!(on_small_stack(src), vec![]);
+    let src = segment(&format!("{}a", "not ".repeat(icp_syntax::MAX_DEPTH - 1)));
+    assert_eq!(on_small_stack(src), vec![]);
+}

@@ -1,0 +1,280 @@
+//! Property tests: parsing never panics, diagnostics point inside the source, and every
+//! node's span lies inside its item's span.
+
+#![allow(clippy::unwrap_used, reason = "test helpers may unwrap")]
+#![allow(clippy::disallowed_methods, reason = "tests read their data files")]
+
+use icp_syntax::ast::{
+    CriterionBody, Expr, ExprKind, ExpectKind, ExpectMetric, Item, ProfileMember, SituationClause,
+    TestClause, TierRule, TypeExpr, TypeKind,
+};
+use icp_syntax::{HasSpan, Span, parse};
+use proptest::prelude::*;
+
+const PROGRAM: &str = include_str!("data/language_md.icp");
+
+fn spans_of_type(t: &TypeExpr, out: &mut Vec<Span>) {
+    out.push(t.span);
+    match &t.kind {
+        TypeKind::Enum(vs) => {
+            for v in vs {
+                out.push(v.span);
+                out.push(v.name.span);
+                out.extend(v.strings.iter().map(|s| s.span));
+                out.extend(v.catch_all);
+            }
+        }
+        TypeKind::Set(inner) => spans_of_type(inner, out),
+        TypeKind::Named(id) => out.push(id.span),
+        _ => {}
+    }
+}
+
+fn spans_of_expr(e: &Expr, out: &mut Vec<Span>) {
+    out.push(e.span);
+    match &e.kind {
+        ExprKind::Lit(_) => {}
+        ExprKind::List(xs) => xs.iter().for_each(|x| spans_of_expr(x, out)),
+        ExprKind::Name(id) => out.push(id.span),
+        ExprKind::Path(a, b) => out.extend([a.span, b.span]),
+        ExprKind::Unary(_, x) | ExprKind::IsMissing { expr: x, .. } => spans_of_expr(x, out),
+        ExprKind::Binary(_, a, b) | ExprKind::Contains { expr: a, needle: b, .. } => {
+            spans_of_expr(a, out);
+            spans_of_expr(b, out);
+        }
+        ExprKind::InRange { expr, lo, hi, .. } => {
+            for x in [expr, lo, hi] {
+                spans_of_expr(x, out);
+            }
+        }
+        ExprKind::InList { expr, list, .. } => {
+            spans_of_expr(expr, out);
+            list.iter().for_each(|x| spans_of_expr(x, out));
+        }
+        ExprKind::Call { func, args } => {
+            out.push(func.span);
+            args.iter().for_each(|x| spans_of_expr(x, out));
+        }
+    }
+}
+
+/// Every span in an item.
+fn spans_of_item(item: &Item) -> Vec<Span> {
+    let mut out = Vec::new();
+    match item {
+        Item::Import(i) => out.push(i.path.span),
+        Item::Schema(s) => {
+            out.push(s.name.span);
+            for f in &s.fields {
+                out.extend([f.span, f.name.span]);
+                out.extend(f.from.as_ref().map(|s| s.span));
+                out.extend(f.key);
+                spans_of_type(&f.ty, &mut out);
+            }
+        }
+        Item::Situation(s) => {
+            out.push(s.name.span);
+            out.extend(s.title.as_ref().map(|t| t.span));
+            out.extend(s.schema.as_ref().map(|t| t.span));
+            for c in &s.clauses {
+                match c {
+                    SituationClause::Timeframe(t) => out.extend([t.span, t.start.span, t.end.span]),
+                    SituationClause::Goal(g) => {
+                        out.extend([g.span, g.name.span, g.metric.span()]);
+                        spans_of_expr(&g.target, &mut out);
+                        if let Some(f) = &g.filter {
+                            spans_of_expr(f, &mut out);
+                        }
+                    }
+                    SituationClause::Milestone(m) => {
+                        out.extend([m.span, m.date.span, m.goal.span]);
+                        spans_of_expr(&m.target, &mut out);
+                    }
+                    SituationClause::Capability(c) => {
+                        out.extend([c.span, c.name.span]);
+                        spans_of_expr(&c.value, &mut out);
+                    }
+                }
+            }
+        }
+        Item::Segment(s) => {
+            out.push(s.name.span);
+            spans_of_expr(&s.cond, &mut out);
+        }
+        Item::Profile(p) => {
+            out.push(p.name.span);
+            let criterion = |c: &icp_syntax::ast::Criterion, out: &mut Vec<Span>| {
+                out.extend([c.span, c.name.span, c.weight.span]);
+                match &c.body {
+                    CriterionBody::Bool(e) => spans_of_expr(e, out),
+                    CriterionBody::Scorecard { perfect, practical } => {
+                        spans_of_expr(perfect, out);
+                        if let Some(p) = practical {
+                            spans_of_expr(p, out);
+                        }
+                    }
+                }
+            };
+            for m in &p.members {
+                match m {
+                    ProfileMember::Target(t) => {
+                        out.push(t.span);
+                        out.extend(t.segments.iter().map(|s| s.span));
+                    }
+                    ProfileMember::PracticalShare(s) => spans_of_expr(&s.value, &mut out),
+                    ProfileMember::Let(l) => {
+                        out.extend([l.span, l.name.span]);
+                        spans_of_expr(&l.value, &mut out);
+                    }
+                    ProfileMember::Group(g) => {
+                        out.extend([g.span, g.name.span]);
+                        g.criteria.iter().for_each(|c| criterion(c, &mut out));
+                    }
+                    ProfileMember::Criterion(c) => criterion(c, &mut out),
+                    ProfileMember::Exclude(x) => {
+                        out.extend([x.span, x.name.span]);
+                        spans_of_expr(&x.cond, &mut out);
+                    }
+                    ProfileMember::Tier(t) => {
+                        out.extend([t.span, t.name.span]);
+                        if let TierRule::Threshold(e) | TierRule::When(e) = &t.rule {
+                            spans_of_expr(e, &mut out);
+                        }
+                    }
+                }
+            }
+        }
+        Item::Test(t) => {
+            out.push(t.name.span);
+            for c in &t.clauses {
+                match c {
+                    TestClause::Profile(p) => out.push(p.span),
+                    TestClause::AsOf(d) => out.push(d.span),
+                    TestClause::Account(a) => {
+                        out.push(a.span);
+                        for f in &a.fields {
+                            out.extend([f.span, f.name.span]);
+                            spans_of_expr(&f.value, &mut out);
+                        }
+                    }
+                    TestClause::Expect(e) => {
+                        out.push(e.span);
+                        match &e.kind {
+                            ExpectKind::Tier(id) | ExpectKind::Reason(id) => out.push(id.span),
+                            ExpectKind::Compare { metric, value, .. } => {
+                                out.push(match metric {
+                                    ExpectMetric::Score(s) | ExpectMetric::Coverage(s) => *s,
+                                    ExpectMetric::GroupScore(id) => id.span,
+                                });
+                                spans_of_expr(value, &mut out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The laws every parse obeys, whatever the input.
+fn check_laws(src: &str) {
+    let parsed = parse(src);
+    for d in &parsed.diagnostics {
+        assert!(d.span.start <= d.span.end && d.span.range().end <= src.len(), "{d:?}");
+        assert!(src.get(d.span.range()).is_some(), "not on a char boundary: {d:?}");
+        for l in &d.labels {
+            assert!(src.get(l.span.range()).is_some(), "{l:?}");
+        }
+        assert!(!d.message.is_empty());
+    }
+    for item in &parsed.file.items {
+        let outer = item.span();
+        assert!(src.get(outer.range()).is_some());
+        for s in spans_of_item(item) {
+            assert!(
+                outer.start <= s.start && s.start <= s.end && s.end <= outer.end,
+                "{s:?} outside {outer:?} in {item:?}"
+            );
+        }
+    }
+    let _ = icp_syntax::tokens(src);
+}
+
+#[test]
+fn language_md_spans_are_nested() {
+    check_laws(PROGRAM);
+    let parsed = parse(PROGRAM);
+    // Every node is inside its item, and every item's text starts with its keyword.
+    for item in &parsed.file.items {
+        let text = item.span().text(PROGRAM);
+        assert!(text.starts_with(item.keyword()), "{:?}: {text:?}", item.span());
+        assert!(!spans_of_item(item).is_empty());
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Delete(usize),
+    Insert(usize, char),
+    Swap(usize, usize),
+}
+
+fn mutate(src: &str, muts: &[Mutation]) -> String {
+    let mut chars: Vec<char> = src.chars().collect();
+    for m in muts {
+        let n = chars.len().max(1);
+        match *m {
+            Mutation::Delete(i) if !chars.is_empty() => {
+                chars.remove(i % n);
+            }
+            Mutation::Insert(i, c) => chars.insert(i % (chars.len() + 1), c),
+            Mutation::Swap(i, j) if !chars.is_empty() => chars.swap(i % n, j % n),
+            _ => {}
+        }
+    }
+    chars.into_iter().collect()
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let interesting = prop::sample::select(vec![
+        '{', '}', '(', ')', '[', ']', '"', '\\', '/', '\n', ' ', '.', ',', ':', '=', '<', '>',
+        '-', '$', '%', '?', '0', '9', 'a', 'é', '😀',
+    ]);
+    prop_oneof![
+        any::<usize>().prop_map(Mutation::Delete),
+        (any::<usize>(), interesting).prop_map(|(i, c)| Mutation::Insert(i, c)),
+        (any::<usize>(), any::<char>()).prop_map(|(i, c)| Mutation::Insert(i, c)),
+        (any::<usize>(), any::<usize>()).prop_map(|(i, j)| Mutation::Swap(i, j)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_strings_never_panic(src in ".{0,300}") {
+        check_laws(&src);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        check_laws(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn item_like_strings_never_panic(
+        kw in prop::sample::select(vec!["segment s {", "profile p {", "schema A {", "test \"t\" {",
+                                         "situation q {", "import "]),
+        body in "[a-z0-9 {}()\\[\\]\"\\\\.,:=<>!?$%+*/\\-\n]{0,80}",
+    ) {
+        check_laws(&format!("{kw}{body}"));
+    }
+
+    #[test]
+    fn mutations_of_the_language_md_program_never_panic(
+        muts in prop::collection::vec(mutation(), 1..8)
+    ) {
+        check_laws(&mutate(PROGRAM, &muts));
+    }
+}
