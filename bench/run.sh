@@ -9,7 +9,7 @@
 # RSS per implementation, with `cat` as the floor.
 #
 # Environment:
-#   RUNS=3            best of RUNS for the fast implementations (cat, yardstick, icp)
+#   RUNS=3            best of RUNS (default 3) for the fast ones (cat, yardstick, icp)
 #   THREADS=N         threads for the yardstick and DuckDB (default: nproc)
 #   SKIP=ref,duckdb   leave implementations out (names: ref, duckdb, yardstick, icp)
 #   ICP_BIN=path      use this icp binary instead of building target/release/icp
@@ -22,7 +22,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 N="${1:-1000000}"
-RUNS="${RUNS:-1}"
+RUNS="${RUNS:-3}"
 THREADS="${THREADS:-$(nproc)}"
 SKIP=",${SKIP:-},"
 AS_OF="${AS_OF:-2027-02-15}"
@@ -163,8 +163,11 @@ say "results: $N rows, $((BYTES / 1024 / 1024)) MiB"
       "$rate" "$mbs" "$(calc "$rss / 1024")"
   done < "$RESULTS"
   icp_secs=$(awk -F'\t' '$1 == "icp" {print $2}' "$RESULTS")
+  icp_cpu=$(awk -F'\t' '$1 == "icp" {print $4}' "$RESULTS")
+  yard_cpu=$(awk -F'\t' '$1 == "yardstick" {print $4}' "$RESULTS")
   if [[ -n "$icp_secs" && -n "$yard_secs" ]]; then
-    printf '\nicp / yardstick time: %.2fx (target: <= 1.5x)\n' "$(calc "$icp_secs / $yard_secs")"
+    printf '\nicp / yardstick: %.2fx wall, %.2fx cpu (target: <= 1.5x)\n' \
+      "$(calc "$icp_secs / $yard_secs")" "$(calc "$icp_cpu / $yard_cpu")"
   fi
 } | tee "$OUT/table-$N.md"
 

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Pipeline: a reader thread cuts the input into ~1 MiB blocks at record boundaries
-//! (quote-aware, memchr); N workers parse each block with a reused `csv::ByteRecord`,
+//! (quote-aware, memchr); N workers split each block's records by hand (memchr) into reused field spans,
 //! decode the cells in place (no per-row allocation: values are numbers, bit sets and
 //! borrowed bytes), score, and format the output rows into a reused per-block buffer; the
 //! main thread writes blocks in input order. Buffers travel back to be reused, and the
@@ -312,7 +312,7 @@ struct Bad<'a> {
     missing: bool,
 }
 
-fn decode<'a>(rec: &'a csv::ByteRecord, idx: &[usize; 11]) -> Result<Row<'a>, Bad<'a>> {
+fn decode<'a>(rec: &Rec<'a>, idx: &[usize; 11]) -> Result<Row<'a>, Bad<'a>> {
     let mut row = Row {
         id: b"",
         industry: Industry::Other,
@@ -612,8 +612,102 @@ fn fixed2(out: &mut Vec<u8>, x: f64) {
     out.push(b'0' + (frac % 10) as u8);
 }
 
+/// Byte ranges of one record's fields: in the block, or in the arena for quoted fields
+/// with `""` escapes.
+#[derive(Default)]
+struct Fields {
+    spans: Vec<(u32, u32, bool)>,
+    arena: Vec<u8>,
+}
+
+/// One record's fields, borrowed.
+struct Rec<'a> {
+    block: &'a [u8],
+    f: &'a Fields,
+}
+
+impl<'a> Rec<'a> {
+    fn get(&self, i: usize) -> Option<&'a [u8]> {
+        let &(a, b, in_arena) = self.f.spans.get(i)?;
+        let src = if in_arena { &self.f.arena[..] } else { self.block };
+        src.get(a as usize..b as usize)
+    }
+}
+
+/// Splits the record at `pos` (RFC 4180: `,` separators, `"` quoting with `""` escapes,
+/// LF or CRLF line ends; blank lines skipped). Returns the position after it, or `None`
+/// at the end of the block.
+fn next_record(block: &[u8], mut pos: usize, f: &mut Fields) -> Option<usize> {
+    // skip blank lines
+    loop {
+        match block.get(pos..)? {
+            [] => return None,
+            [b'\n', ..] => pos += 1,
+            [b'\r', b'\n', ..] => pos += 2,
+            _ => break,
+        }
+    }
+    f.spans.clear();
+    f.arena.clear();
+    loop {
+        let rest = block.get(pos..).unwrap_or_default();
+        if rest.first() == Some(&b'"') {
+            // quoted field: find the closing quote, noting `""` escapes
+            let mut i = pos + 1;
+            let mut escaped = false;
+            let close = loop {
+                match memchr::memchr(b'"', block.get(i..).unwrap_or_default()) {
+                    None => break block.len(),
+                    Some(q) if block.get(i + q + 1) == Some(&b'"') => {
+                        escaped = true;
+                        i += q + 2;
+                    }
+                    Some(q) => break i + q,
+                }
+            };
+            let raw = block.get(pos + 1..close).unwrap_or_default();
+            if escaped {
+                let a = f.arena.len();
+                let mut r = raw;
+                while let Some(q) = memchr::memchr(b'"', r) {
+                    f.arena.extend_from_slice(r.get(..=q).unwrap_or_default());
+                    r = r.get(q + 2..).unwrap_or_default();
+                }
+                f.arena.extend_from_slice(r);
+                f.spans.push((a as u32, f.arena.len() as u32, true));
+            } else {
+                f.spans.push(((pos + 1) as u32, close as u32, false));
+            }
+            // after the closing quote: up to the next separator (stray bytes are dropped)
+            let after = (close + 1).min(block.len());
+            match memchr::memchr2(b',', b'\n', block.get(after..).unwrap_or_default()) {
+                Some(d) if block.get(after + d) == Some(&b',') => pos = after + d + 1,
+                Some(d) => return Some(after + d + 1),
+                None => return Some(block.len()),
+            }
+        } else {
+            match memchr::memchr2(b',', b'\n', rest) {
+                Some(d) if rest.get(d) == Some(&b',') => {
+                    f.spans.push((pos as u32, (pos + d) as u32, false));
+                    pos += d + 1;
+                }
+                Some(d) => {
+                    let end = if d > 0 && rest.get(d - 1) == Some(&b'\r') { d - 1 } else { d };
+                    f.spans.push((pos as u32, (pos + end) as u32, false));
+                    return Some(pos + d + 1);
+                }
+                None => {
+                    let end = if rest.last() == Some(&b'\r') { rest.len() - 1 } else { rest.len() };
+                    f.spans.push((pos as u32, (pos + end) as u32, false));
+                    return Some(block.len());
+                }
+            }
+        }
+    }
+}
+
 struct Worker {
-    rec: csv::ByteRecord,
+    fields: Fields,
     reasons: String,
 }
 
@@ -626,22 +720,13 @@ fn score_block(
     out: &mut Vec<u8>,
 ) {
     out.clear();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(block);
     let mut row_no = first_row;
-    loop {
-        match rdr.read_byte_record(&mut w.rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let _ = write!(w.reasons, "{e}");
-                break;
-            }
-        }
+    let mut pos = 0;
+    while let Some(next) = next_record(block, pos, &mut w.fields) {
+        pos = next;
         row_no += 1;
-        match decode(&w.rec, idx) {
+        let rec = Rec { block, f: &w.fields };
+        match decode(&rec, idx) {
             Ok(row) => {
                 let s = score(&row, today);
                 csv_field(out, row.id);
@@ -657,7 +742,7 @@ fn score_block(
                 out.extend_from_slice(b",\n");
             }
             Err(bad) => {
-                let id = w.rec.get(idx[0]).map_or(&b""[..], trim);
+                let id = rec.get(idx[0]).map_or(&b""[..], trim);
                 csv_field(out, id);
                 out.extend_from_slice(b",,invalid,,,");
                 w.reasons.clear();
@@ -759,7 +844,7 @@ fn run(input: &str, output: &str, today: i64, threads: usize) -> Result<u64, Str
         let free_out = Arc::clone(&free_out_rx);
         handles.push(thread::spawn(move || {
             let mut w = Worker {
-                rec: csv::ByteRecord::new(),
+                fields: Fields::default(),
                 reasons: String::with_capacity(256),
             };
             loop {
@@ -909,6 +994,27 @@ mod tests {
         csv_field(&mut v, b"a, b");
         csv_field(&mut v, b"say \"hi\"");
         assert_eq!(v, b"plain\"a, b\"\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn splits_records() {
+        let block = b"a,\"b, c\",\"say \"\"hi\"\"\"\r\n\nx,,\"multi\nline\"\nlast";
+        let mut f = Fields::default();
+        let mut got = Vec::new();
+        let mut pos = 0;
+        while let Some(next) = next_record(block, pos, &mut f) {
+            let rec = Rec { block, f: &f };
+            let fields: Vec<String> = (0..f.spans.len())
+                .map(|i| String::from_utf8(rec.get(i).unwrap().to_vec()).unwrap())
+                .collect();
+            got.push(fields);
+            pos = next;
+        }
+        assert_eq!(got, vec![
+            vec!["a", "b, c", "say \"hi\""],
+            vec!["x", "", "multi\nline"],
+            vec!["last"],
+        ]);
     }
 
     #[test]

@@ -74,6 +74,10 @@ fn bench(c: &mut Criterion) {
         checked.program.profiles.len(),
         checked.diagnostics.len()
     );
+    let source = loader.files.values().next().cloned().unwrap_or_default();
+    c.bench_function(&format!("parse only {lines} lines"), |b| {
+        b.iter(|| icp_syntax::parse(black_box(&source)));
+    });
     c.bench_function(&format!("parse+check {lines} lines"), |b| {
         b.iter(|| check(black_box(&entries), Path::new("/p"), &loader, &options));
     });

@@ -159,6 +159,10 @@ pub(crate) struct Checker<'a> {
     seg_refs: Vec<usize>,
     /// Whether the "nesting too deep" error was reported.
     deep_reported: bool,
+    /// The enum types, for the logic pass (fixed once the schemas are checked).
+    enum_tys: Vec<m::EnumTy>,
+    /// The schemas by name, sorted (fixed once the items are collected).
+    schema_names: Vec<(usize, &'a str)>,
 }
 
 fn lit_const(l: &a::Lit) -> (m::Const, m::Ty) {
@@ -223,7 +227,7 @@ fn arith_ty(op: BinOp, l: &m::Ty, r: &m::Ty) -> Option<m::Ty> {
         (BinOp::Mul, Money, Int | Number | Percent)
         | (BinOp::Mul, Int | Number | Percent, Money)
         | (BinOp::Div, Money, Int | Number) => Money,
-        (BinOp::Mul, Percent, Int | Number) | (BinOp::Mul, Int | Number, Percent) => Number,
+        (BinOp::Mul, Percent, Int | Number) | (BinOp::Mul, Int | Number, Percent) => Percent,
         (BinOp::Div, Money, Money) | (BinOp::Div, Percent, Percent) | (BinOp::Div, Duration, Duration) => {
             Number
         }
@@ -269,6 +273,8 @@ impl<'a> Checker<'a> {
             tests: Vec::new(),
             seg_refs: Vec::new(),
             deep_reported: false,
+            enum_tys: Vec::new(),
+            schema_names: Vec::new(),
         }
     }
 
@@ -429,9 +435,20 @@ impl<'a> Checker<'a> {
 
     pub(crate) fn run(mut self) -> Output {
         self.collect();
+        let mut schema_names: Vec<(usize, &'a str)> = self
+            .names
+            .iter()
+            .filter_map(|(n, (g, _))| match g {
+                Global::Schema(i) => Some((*i, *n)),
+                _ => None,
+            })
+            .collect();
+        schema_names.sort_unstable_by_key(|(_, n)| *n);
+        self.schema_names = schema_names;
         for i in 0..self.schemas.len() {
             self.check_schema(i);
         }
+        self.enum_tys = self.enums.iter().map(|e| e.ty.clone()).collect();
         // Schemas of situations and segments first: references need them.
         for i in 0..self.situations.len() {
             let (file, ident) = self.situations.get(i).map(|s| (s.file, s.ast.schema.as_ref())).unzip();
@@ -597,15 +614,8 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        let schemas: Vec<(usize, &'a str)> = self
-            .names
-            .iter()
-            .filter_map(|(n, (g, _))| match g {
-                Global::Schema(i) => Some((*i, *n)),
-                _ => None,
-            })
-            .collect();
-        match schemas.as_slice() {
+        let schemas = std::mem::take(&mut self.schema_names);
+        let found = match schemas.as_slice() {
             [(only, _)] => Some(*only),
             [] => {
                 self.emit(
@@ -618,8 +628,7 @@ impl<'a> Checker<'a> {
                 None
             }
             many => {
-                let mut names: Vec<&str> = many.iter().map(|(_, n)| *n).collect();
-                names.sort_unstable();
+                let names: Vec<&str> = many.iter().map(|(_, n)| *n).collect();
                 let first = names.first().copied().unwrap_or("Account");
                 self.emit(
                     Some(owner),
@@ -634,7 +643,9 @@ impl<'a> Checker<'a> {
                 );
                 None
             }
-        }
+        };
+        self.schema_names = schemas;
+        found
     }
 
     // ----- schemas --------------------------------------------------------------------
@@ -1245,11 +1256,10 @@ impl<'a> Checker<'a> {
 
     /// `(never true, always true)` of a typed condition.
     fn truth(&self, schema: usize, lets: Option<&[m::Let]>, cond: &m::Expr) -> (bool, bool) {
-        let enums: Vec<m::EnumTy> = self.enums.iter().map(|e| e.ty.clone()).collect();
         let optional = |v: Var| self.var_optional(schema, v);
         let segment = |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
         let _ = lets;
-        let env = logic::Env { enums: &enums, optional: &optional, segment: &segment };
+        let env = logic::Env { enums: &self.enum_tys, optional: &optional, segment: &segment };
         (!logic::can_be_true(cond, &env), !logic::can_be_not_true(cond, &env))
     }
 
@@ -1697,10 +1707,9 @@ impl<'a> Checker<'a> {
     }
 
     fn practical_possible(&self, schema: usize, practical: &m::Expr, perfect: &m::Expr) -> bool {
-        let enums: Vec<m::EnumTy> = self.enums.iter().map(|e| e.ty.clone()).collect();
         let optional = |v: Var| self.var_optional(schema, v);
         let segment = |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
-        let env = logic::Env { enums: &enums, optional: &optional, segment: &segment };
+        let env = logic::Env { enums: &self.enum_tys, optional: &optional, segment: &segment };
         logic::can_be_true_without(practical, perfect, &env)
     }
 

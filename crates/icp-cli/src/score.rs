@@ -680,11 +680,11 @@ fn fixed2(out: &mut Vec<u8>, x: f64) {
         let _ = write!(out, "{x:.2}");
         return;
     }
-    let cents = (x * 100.0).round() as i64;
-    if cents < 0 {
+    // `round` is a libm call; half-up by hand on the magnitude is the same and inlines.
+    if x < 0.0 {
         out.push(b'-');
     }
-    let cents = cents.unsigned_abs();
+    let cents = (x.abs() * 100.0 + 0.5) as u64;
     let mut buf = [0u8; 20];
     out.extend_from_slice(fmt_u64(cents / 100, &mut buf));
     out.push(b'.');
@@ -710,20 +710,20 @@ fn fmt_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
 
 /// A CSV field, quoted when it holds a comma, quote or line end.
 fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
-    let needs = field
-        .iter()
-        .any(|&c| matches!(c, b',' | b'"' | b'\n' | b'\r'));
+    let needs = memchr::memchr3(b',', b'"', b'\n', field).is_some()
+        || memchr::memchr(b'\r', field).is_some();
     if !needs {
         out.extend_from_slice(field);
         return;
     }
     out.push(b'"');
-    for &c in field {
-        if c == b'"' {
-            out.push(b'"');
-        }
-        out.push(c);
+    let mut rest = field;
+    while let Some(i) = memchr::memchr(b'"', rest) {
+        out.extend_from_slice(rest.get(..=i).unwrap_or_default());
+        out.push(b'"');
+        rest = rest.get(i + 1..).unwrap_or_default();
     }
+    out.extend_from_slice(rest);
     out.push(b'"');
 }
 

@@ -1,4 +1,10 @@
 //! `icp explain`: one account's explanation as a text tree or JSON, found by key or row.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods,
+    reason = "tests: fixtures are written to a temporary directory"
+)]
 
 use std::path::Path;
 use std::process::Command;

@@ -140,6 +140,28 @@ fn neovim_runtime_files_detect_and_highlight_icp() {
     assert!(run.status.success(), "{}", run.stderr);
 }
 
+/// `require('icp').setup()` uses `vim.lsp.config`/`enable` on 0.11+, `vim.lsp.start` on
+/// 0.8-0.10 and `start_client` on 0.7 (those APIs are stubbed, so any Neovim checks all three).
+#[test]
+fn neovim_setup_picks_the_lsp_api_of_each_neovim_generation() {
+    let Some(nvim) = find_nvim("neovim_setup_picks_the_lsp_api_of_each_neovim_generation") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_nvim(
+        &nvim,
+        dir.path(),
+        &nvim_dir().join("tests/setup_paths.lua"),
+        &[],
+    );
+    let out = run
+        .output
+        .unwrap_or_else(|| panic!("no result; nvim said:\n{}", run.stderr));
+    assert_eq!(out["failures"], Value::Array(vec![]), "{out:#}");
+    assert!(out["checked"].as_u64().unwrap() >= 13, "{out:#}");
+    assert!(run.status.success(), "{}", run.stderr);
+}
+
 /// A project whose segment misspells a field: `employes` for `employees`.
 const BROKEN: &str = r#"// A broken ICP file for the editor end-to-end test.
 schema Account {

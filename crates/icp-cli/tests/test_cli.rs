@@ -1,4 +1,10 @@
 //! `icp test`: ok / FAILED per test, the reasons of failures, the summary and exit codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::disallowed_methods,
+    reason = "tests: fixtures are written to a temporary directory"
+)]
 
 use std::path::Path;
 use std::process::Command;

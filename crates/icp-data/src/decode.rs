@@ -150,6 +150,11 @@ pub(crate) enum Why {
 
 /// Trims whitespace, including U+00A0 (no-break space).
 pub fn trim(s: &str) -> &str {
+    // Fast path: nothing to trim when both ends are visible ASCII.
+    let b = s.as_bytes();
+    if b.first().is_none_or(u8::is_ascii_graphic) && b.last().is_none_or(u8::is_ascii_graphic) {
+        return s;
+    }
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
 }
 
@@ -290,6 +295,17 @@ struct Num {
 /// has a non-zero digit.
 fn parse_num(s: &str) -> Option<Num> {
     let b = s.as_bytes();
+    // Fast path: plain digits, exact in an f64.
+    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        let v = b.iter().fold(0u64, |a, &c| a * 10 + u64::from(c - b'0'));
+        return Some(Num {
+            value: v as f64,
+            dollar: false,
+            fraction: false,
+            exponent: false,
+            suffix: Suffix::None,
+        });
+    }
     let mut i = 0;
     let mut neg = false;
     let mut dollar = false;

@@ -464,7 +464,17 @@ fn decode_csv<'a>(
             ),
         });
     }
+    // One UTF-8 check for the whole record; fields are then slices of it.
+    let whole = std::str::from_utf8(rec.as_slice()).ok();
     for f in &binding.fields {
+        if let Some(text) = whole {
+            let cell = f.index.and_then(|c| rec.range(c)).and_then(|r| text.get(r));
+            match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+                Ok(v) => values.push(v),
+                Err(why) => return Some(cell_error(f, why, cell, row, line)),
+            }
+            continue;
+        }
         let cell = match f.index.and_then(|c| rec.get(c)) {
             None => None,
             Some(bytes) => match std::str::from_utf8(bytes) {

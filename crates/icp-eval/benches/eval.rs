@@ -1,5 +1,11 @@
 //! `Plan::eval` throughput on a 12-criterion profile with a target, two exclusions, a let,
 //! groups and three tiers: `cargo bench -p icp-eval --bench eval`.
+#![allow(
+    clippy::wildcard_imports,
+    clippy::indexing_slicing,
+    missing_docs,
+    reason = "a benchmark: terse on purpose"
+)]
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -93,6 +93,12 @@ pub(crate) enum Node {
     Cmp(CmpOp, u32, u32),
     /// `field OP number` (the commonest criterion shape).
     CmpFieldNum(CmpOp, u32, f64),
+    /// `let OP number`.
+    CmpLetNum(CmpOp, u32, f64),
+    /// `field == "text"` (negated: `!=`): field, text constant.
+    EqFieldText(bool, u32, u32),
+    /// `field is missing`.
+    IsMissingField(u32),
     Arith(ArithOp, u32, u32),
     Coalesce(u32, u32),
     InRange(u32, u32, u32),
@@ -394,6 +400,10 @@ impl<'p> Compiler<'p> {
                     Some(Node::Field(f)) => Some(*f),
                     _ => None,
                 };
+                let let_of = |c: &Self, n: u32| match c.code.nodes.get(n as usize) {
+                    Some(Node::Let(l)) => Some(*l),
+                    _ => None,
+                };
                 if is_num_ty(&a.ty) || is_num_ty(&b.ty) {
                     if let (Some(f), Some(V::Num(k))) = (field_of(self, na), self.node_const(nb)) {
                         return self.push(Node::CmpFieldNum(*op, f, k));
@@ -401,6 +411,15 @@ impl<'p> Compiler<'p> {
                     if let (Some(V::Num(k)), Some(f)) = (self.node_const(na), field_of(self, nb)) {
                         return self.push(Node::CmpFieldNum(flip(*op), f, k));
                     }
+                    if let (Some(l), Some(V::Num(k))) = (let_of(self, na), self.node_const(nb)) {
+                        return self.push(Node::CmpLetNum(*op, l, k));
+                    }
+                }
+                if matches!(op, CmpOp::Eq | CmpOp::Ne)
+                    && let (Some(f), Some(V::Text(Src::Const(t)))) =
+                        (field_of(self, na), self.node_const(nb))
+                {
+                    return self.push(Node::EqFieldText(*op == CmpOp::Ne, f, t));
                 }
                 self.fold(Node::Cmp(*op, na, nb), &[na, nb])
             }
@@ -453,6 +472,10 @@ impl<'p> Compiler<'p> {
             }
             ExprKind::IsMissing(a) => {
                 let a = self.expr(a, ctx, fields);
+                if let Some(Node::Field(f)) = self.code.nodes.get(a as usize) {
+                    let f = *f;
+                    return self.push(Node::IsMissingField(f));
+                }
                 self.fold(Node::IsMissing(a), &[a])
             }
         }
@@ -603,10 +626,6 @@ impl Code {
                 Some(x) => V::Bool(cmp_num(*op, x, *k)),
                 None => V::Missing,
             },
-            Node::Cmp(op, a, b) => {
-                let (x, y) = (self.ev(*a, row, env), self.ev(*b, row, env));
-                self.compare(*op, x, y, row)
-            }
             Node::Arith(op, a, b) => match (self.ev(*a, row, env), self.ev(*b, row, env)) {
                 (V::Num(x), V::Num(y)) => {
                     let r = match op {
@@ -628,6 +647,39 @@ impl Code {
                 Some(x) => V::Bool(*lo <= x && x <= *hi),
                 None => V::Missing,
             },
+            Node::CmpLetNum(op, l, k) => match env.lets.get(*l as usize) {
+                Some(V::Num(x)) => V::Bool(cmp_num(*op, *x, *k)),
+                _ => V::Missing,
+            },
+            Node::EqFieldText(negate, f, t) => match row.get(*f as usize) {
+                Some(Value::Text(x)) => V::Bool(
+                    eq_ci(
+                        x,
+                        self.texts.get(*t as usize).map_or("", |(_, l)| l.as_str()),
+                    ) != *negate,
+                ),
+                _ => V::Missing,
+            },
+            Node::IsMissingField(f) => {
+                V::Bool(matches!(row.get(*f as usize), Some(Value::Missing) | None))
+            }
+            Node::IsMissing(a) => V::Bool(self.ev(*a, row, env).is_missing()),
+            _ => self.ev_slow(node, row, env),
+        }
+    }
+
+    /// The rarer, heavier nodes, out of line so that [`Code::ev`] stays small.
+    #[inline(never)]
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "operands are clearest as a, b, x, y"
+    )]
+    fn ev_slow(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> V {
+        match node {
+            Node::Cmp(op, a, b) => {
+                let (x, y) = (self.ev(*a, row, env), self.ev(*b, row, env));
+                self.compare(*op, x, y, row)
+            }
             Node::InRange(x, lo, hi) => {
                 let (x, lo, hi) = (
                     self.ev(*x, row, env),
@@ -700,7 +752,7 @@ impl Code {
                     self.has_value(hay, *set, y, row)
                 })
             }
-            Node::IsMissing(a) => V::Bool(self.ev(*a, row, env).is_missing()),
+            _ => V::Missing,
         }
     }
 

@@ -19,6 +19,9 @@ fn lower_chars(s: &str) -> impl Iterator<Item = char> + '_ {
 
 /// `a == b`, case-insensitively, after trimming both.
 pub(crate) fn eq_ci(a: &str, b: &str) -> bool {
+    if a.len() == b.len() && a.as_bytes().eq_ignore_ascii_case(b.as_bytes()) {
+        return true;
+    }
     let (a, b) = (trim(a), trim(b));
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);

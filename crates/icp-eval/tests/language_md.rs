@@ -1,5 +1,6 @@
 //! LANGUAGE.md's first program, built by hand as the checker would: its test passes, and
 //! the explanations of a few accounts are snapshotted.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
 mod common;
 

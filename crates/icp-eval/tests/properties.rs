@@ -1,5 +1,6 @@
 //! Properties of every evaluation: score in [0, 100], coverage in [0, 1], the tier the one
 //! the thresholds give, and `eval` agreeing with `explain`.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
 mod common;
 

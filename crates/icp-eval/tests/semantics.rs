@@ -1,4 +1,5 @@
 //! Hand-computed cases for every rule of LANGUAGE.md "Semantics (the contract)".
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
 mod common;
 

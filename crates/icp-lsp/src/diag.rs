@@ -24,8 +24,15 @@ pub fn to_lsp(d: &Diagnostic, uri: &Uri, text: &Text) -> lsp::Diagnostic {
         .labels
         .iter()
         .map(|l| DiagnosticRelatedInformation {
-            location: Location { uri: uri.clone(), range: text.range(l.span) },
-            message: if l.message.is_empty() { d.message.clone() } else { l.message.clone() },
+            location: Location {
+                uri: uri.clone(),
+                range: text.range(l.span),
+            },
+            message: if l.message.is_empty() {
+                d.message.clone()
+            } else {
+                l.message.clone()
+            },
         })
         .collect();
     let tags = match d.code {
@@ -46,6 +53,9 @@ pub fn to_lsp(d: &Diagnostic, uri: &Uri, text: &Text) -> lsp::Diagnostic {
         message,
         related_information: (!related.is_empty()).then_some(related),
         tags,
-        data: d.fix.as_ref().map(|f| serde_json::json!({ "fix": f.title })),
+        data: d
+            .fix
+            .as_ref()
+            .map(|f| serde_json::json!({ "fix": f.title })),
     }
 }

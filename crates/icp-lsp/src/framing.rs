@@ -42,24 +42,46 @@ fn frame(body: &[u8]) -> Vec<u8> {
 /// Check one message body: `None` if it is a JSON-RPC request, notification or response.
 pub fn check_body(body: &[u8]) -> Option<Refusal> {
     let Ok(text) = std::str::from_utf8(body) else {
-        return Some(Refusal { code: -32700, message: "the message is not valid UTF-8".into() });
+        return Some(Refusal {
+            code: -32700,
+            message: "the message is not valid UTF-8".into(),
+        });
     };
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => return Some(Refusal { code: -32700, message: format!("the message is not JSON: {e}") }),
+        Err(e) => {
+            return Some(Refusal {
+                code: -32700,
+                message: format!("the message is not JSON: {e}"),
+            });
+        }
     };
     let Some(obj) = value.as_object() else {
-        return Some(Refusal { code: -32600, message: "a message must be a JSON object".into() });
+        return Some(Refusal {
+            code: -32600,
+            message: "a message must be a JSON object".into(),
+        });
     };
     if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return Some(Refusal { code: -32600, message: "a message must say `\"jsonrpc\": \"2.0\"`".into() });
+        return Some(Refusal {
+            code: -32600,
+            message: "a message must say `\"jsonrpc\": \"2.0\"`".into(),
+        });
     }
-    let id_ok = obj.get("id").is_none_or(|id| id.is_null() || id.is_string() || id.is_i64());
+    let id_ok = obj
+        .get("id")
+        .is_none_or(|id| id.is_null() || id.is_string() || id.is_i64());
     let is_request = obj.get("method").is_some_and(Value::is_string);
-    let is_response = obj.contains_key("id") && (obj.contains_key("result") || obj.contains_key("error"));
-    let params_ok = obj.get("params").is_none_or(|p| p.is_object() || p.is_array() || p.is_null());
+    let is_response =
+        obj.contains_key("id") && (obj.contains_key("result") || obj.contains_key("error"));
+    let params_ok = obj
+        .get("params")
+        .is_none_or(|p| p.is_object() || p.is_array() || p.is_null());
     if !id_ok || !(is_request || is_response) || !params_ok {
-        return Some(Refusal { code: -32600, message: "not a JSON-RPC request, notification or response".into() });
+        return Some(Refusal {
+            code: -32600,
+            message: "not a JSON-RPC request, notification or response".into(),
+        });
     }
     None
 }
@@ -73,7 +95,10 @@ fn content_length(header: &[u8]) -> Option<usize> {
     let text = std::str::from_utf8(header).ok()?;
     text.split("\r\n").find_map(|line| {
         let (name, value) = line.split_once(':')?;
-        name.trim().eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok()).flatten()
+        name.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse().ok())
+            .flatten()
     })
 }
 
@@ -130,11 +155,16 @@ where
                     if let Some(next) = find(&buf, b"Content-Length") {
                         buf.drain(..next);
                     }
-                    out.extend(refusal_frame(-32700, "a message header without a valid `Content-Length`"));
+                    out.extend(refusal_frame(
+                        -32700,
+                        "a message header without a valid `Content-Length`",
+                    ));
                 }
             }
         }
-        if !out.is_empty() && (output.write_all(&out).await.is_err() || output.flush().await.is_err()) {
+        if !out.is_empty()
+            && (output.write_all(&out).await.is_err() || output.flush().await.is_err())
+        {
             return;
         }
         match input.read(&mut chunk).await {
@@ -154,19 +184,34 @@ mod tests {
     #[test]
     fn bodies() {
         assert_eq!(check_body(br#"{"jsonrpc":"2.0","method":"x"}"#), None);
-        assert_eq!(check_body(br#"{"jsonrpc":"2.0","id":1,"result":null}"#), None);
+        assert_eq!(
+            check_body(br#"{"jsonrpc":"2.0","id":1,"result":null}"#),
+            None
+        );
         assert_eq!(check_body(b"{ nope").map(|r| r.code), Some(-32700));
         assert_eq!(check_body(b"\xff\xfe").map(|r| r.code), Some(-32700));
         assert_eq!(check_body(b"[1]").map(|r| r.code), Some(-32600));
-        assert_eq!(check_body(br#"{"jsonrpc":"1.0","method":"x"}"#).map(|r| r.code), Some(-32600));
-        assert_eq!(check_body(br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#).map(|r| r.code), Some(-32600));
-        assert_eq!(check_body(br#"{"jsonrpc":"2.0","method":"x","params":3}"#).map(|r| r.code), Some(-32600));
+        assert_eq!(
+            check_body(br#"{"jsonrpc":"1.0","method":"x"}"#).map(|r| r.code),
+            Some(-32600)
+        );
+        assert_eq!(
+            check_body(br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#).map(|r| r.code),
+            Some(-32600)
+        );
+        assert_eq!(
+            check_body(br#"{"jsonrpc":"2.0","method":"x","params":3}"#).map(|r| r.code),
+            Some(-32600)
+        );
     }
 
     #[test]
     fn headers() {
         assert_eq!(content_length(b"Content-Length: 12"), Some(12));
-        assert_eq!(content_length(b"content-length:7\r\nContent-Type: x"), Some(7));
+        assert_eq!(
+            content_length(b"content-length:7\r\nContent-Type: x"),
+            Some(7)
+        );
         assert_eq!(content_length(b"Content-Type: x"), None);
         assert_eq!(content_length(b"Content-Length: -1"), None);
     }
@@ -181,7 +226,11 @@ mod tests {
         let mut output = Vec::new();
         sanitize(&input[..], &mut output).await;
         let text = String::from_utf8(output).unwrap();
-        let bodies: Vec<&str> = text.split("\r\n\r\n").skip(1).map(|b| b.split("Content-Length").next().unwrap()).collect();
+        let bodies: Vec<&str> = text
+            .split("\r\n\r\n")
+            .skip(1)
+            .map(|b| b.split("Content-Length").next().unwrap())
+            .collect();
         assert_eq!(bodies.len(), 4, "{text}");
         assert!(bodies[0].contains(r#""method":"a""#));
         assert!(bodies[1].contains(INVALID_METHOD) && bodies[1].contains("-32700"));

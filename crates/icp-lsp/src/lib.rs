@@ -45,15 +45,19 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
-    let (service, socket) = LspService::build(move |client| Backend::with_settings(client, settings))
-        .custom_method(framing::INVALID_METHOD, Backend::invalid_message)
-        .finish();
+    let (service, socket) =
+        LspService::build(move |client| Backend::with_settings(client, settings))
+            .custom_method(framing::INVALID_METHOD, Backend::invalid_message)
+            .finish();
     // Bad frames would stop the transport: check each one on its way in.
     let (to_server, from_guard) = tokio::io::duplex(1 << 20);
     let guard = tokio::spawn(framing::sanitize(input, to_server));
     // INVARIANT: one message at a time, so a `didChange` is never overtaken by a later
     // request; the slow part (checking) runs on its own tasks.
-    Server::new(from_guard, output, socket).concurrency_level(1).serve(service).await;
+    Server::new(from_guard, output, socket)
+        .concurrency_level(1)
+        .serve(service)
+        .await;
     guard.abort();
 }
 

@@ -1,7 +1,10 @@
 //! The outside world: reading files from disk, the project root and its `icp.toml`, and the
 //! clock. Everything else in the server reads files through a [`Loader`], so tests run on
 //! memory.
-#![allow(clippy::disallowed_methods, reason = "the language server is where IO and the clock live")]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the language server is where IO and the clock live"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +18,9 @@ pub struct FsLoader;
 impl Loader for FsLoader {
     fn load(&self, path: &Path) -> Result<String, LoadError> {
         match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map_err(|e| LoadError::NotUtf8 { offset: e.utf8_error().valid_up_to() }),
+            Ok(bytes) => String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+                offset: e.utf8_error().valid_up_to(),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound),
             Err(e) => Err(LoadError::Other(e.to_string())),
         }
@@ -66,7 +70,10 @@ pub fn config(root: &Path, loader: &dyn Loader) -> Config {
                 .map(|s| icp_check::normalize(&root.join(s))),
             error: None,
         },
-        Err(e) => Config { sample: None, error: Some(e.to_string()) },
+        Err(e) => Config {
+            sample: None,
+            error: Some(e.to_string()),
+        },
     }
 }
 
@@ -82,7 +89,10 @@ mod tests {
             .with("/p/sub/a.icp", "");
         let root = root_of(Path::new("/p/sub/a.icp"), &loader);
         assert_eq!(root, PathBuf::from("/p"));
-        assert_eq!(config(&root, &loader).sample, Some(PathBuf::from("/p/data/accounts.csv")));
+        assert_eq!(
+            config(&root, &loader).sample,
+            Some(PathBuf::from("/p/data/accounts.csv"))
+        );
         assert_eq!(root_of(Path::new("/q/b.icp"), &loader), PathBuf::from("/q"));
         let bad = MemoryLoader::new().with("/p/icp.toml", "[lsp\n");
         assert!(config(Path::new("/p"), &bad).error.is_some());

@@ -42,7 +42,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { loader: Arc::new(project::FsLoader), today: None, debounce: Duration::from_millis(50) }
+        Self {
+            loader: Arc::new(project::FsLoader),
+            today: None,
+            debounce: Duration::from_millis(50),
+        }
     }
 }
 
@@ -63,6 +67,11 @@ pub struct Backend {
     /// Held while publishing, so a stale check never publishes after a newer one.
     publish: Arc<tokio::sync::Mutex<()>>,
     debounce: Duration,
+    /// When each document last changed (the first change after a quiet spell is checked at
+    /// once; changes in a burst wait for the burst to end).
+    last_change: Arc<std::sync::Mutex<std::collections::HashMap<Uri, std::time::Instant>>>,
+    /// The client asks to be told when code lenses change (sample figures).
+    lens_refresh: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Run `f`, turning a panic into `None` (logged on stderr): a bug in one feature must never
@@ -87,11 +96,17 @@ impl Backend {
             world: Arc::new(World::new(settings.loader, settings.today)),
             publish: Arc::new(tokio::sync::Mutex::new(())),
             debounce: settings.debounce,
+            last_change: Arc::default(),
+            lens_refresh: Arc::default(),
         }
     }
 
     /// Answer a frame the transport guard refused ([`crate::framing`]) with its error.
-    pub async fn invalid_message(&self, refusal: crate::framing::Refusal) -> Result<serde_json::Value> {
+    #[expect(clippy::unused_async, reason = "tower-lsp-server handlers are async")]
+    pub async fn invalid_message(
+        &self,
+        refusal: crate::framing::Refusal,
+    ) -> Result<serde_json::Value> {
         Err(tower_lsp_server::jsonrpc::Error {
             code: refusal.code.into(),
             message: refusal.message.into(),
@@ -133,18 +148,28 @@ impl Backend {
             let computed = tokio::task::spawn_blocking(move || {
                 guard("check", move || {
                     let a = world.analysis(&u)?;
-                    Some((a.version, features::diagnostics(&a)))
+                    Some((
+                        a.version,
+                        features::diagnostics(&a),
+                        a.config.sample.is_some(),
+                    ))
                 })
             })
             .await;
-            let Ok(Some((checked_version, diags))) = computed else {
+            let Ok(Some((checked_version, diags, has_sample))) = computed else {
                 return;
             };
-            let _held = this.publish.lock().await;
+            let held = this.publish.lock().await;
             if checked_version != version || this.world.version(&uri) != Some(version) {
                 return;
             }
-            this.client.publish_diagnostics(uri, diags, Some(version)).await;
+            this.client
+                .publish_diagnostics(uri, diags, Some(version))
+                .await;
+            drop(held);
+            if has_sample && this.lens_refresh.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = this.client.code_lens_refresh().await;
+            }
         });
     }
 
@@ -167,11 +192,21 @@ impl Backend {
 
     /// The analyses of every other open document.
     fn other_analyses(&self, uri: &Uri) -> Vec<Arc<Analysis>> {
-        self.world.uris().into_iter().filter(|u| u != uri).filter_map(|u| self.analysis(&u)).collect()
+        self.world
+            .uris()
+            .into_iter()
+            .filter(|u| u != uri)
+            .filter_map(|u| self.analysis(&u))
+            .collect()
     }
 
     /// Run a feature over the document's current analysis.
-    fn with_analysis<T>(&self, what: &str, uri: &Uri, f: impl FnOnce(&Analysis) -> Option<T>) -> Option<T> {
+    fn with_analysis<T>(
+        &self,
+        what: &str,
+        uri: &Uri,
+        f: impl FnOnce(&Analysis) -> Option<T>,
+    ) -> Option<T> {
         let a = self.analysis(uri)?;
         guard(what, || f(&a))
     }
@@ -181,13 +216,15 @@ impl Backend {
 pub fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(lsp::PositionEncodingKind::UTF16),
-        text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
-            open_close: Some(true),
-            change: Some(TextDocumentSyncKind::INCREMENTAL),
-            will_save: None,
-            will_save_wait_until: None,
-            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
-        })),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                will_save: None,
+                will_save_wait_until: None,
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+            },
+        )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec![".".into(), ":".into(), "[".into(), " ".into()]),
@@ -213,13 +250,23 @@ pub fn capabilities() -> ServerCapabilities {
         )),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
-        code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         ..ServerCapabilities::default()
     }
 }
 
 impl LanguageServer for Backend {
-    async fn initialize(&self, _: InitializeParams) -> Result<InitializeResult> {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let refresh = params
+            .capabilities
+            .workspace
+            .and_then(|w| w.code_lens)
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.lens_refresh
+            .store(refresh, std::sync::atomic::Ordering::Relaxed);
         Ok(InitializeResult {
             capabilities: capabilities(),
             server_info: Some(ServerInfo {
@@ -246,8 +293,20 @@ impl LanguageServer for Backend {
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
-        if self.world.change(&uri, version, &params.content_changes).is_some() {
-            self.schedule(uri.clone(), version, self.debounce);
+        if self
+            .world
+            .change(&uri, version, &params.content_changes)
+            .is_some()
+        {
+            let now = project::now();
+            let previous = self
+                .last_change
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(uri.clone(), now);
+            let quiet = previous.is_none_or(|p| now.duration_since(p) >= self.debounce);
+            let delay = if quiet { Duration::ZERO } else { self.debounce };
+            self.schedule(uri.clone(), version, delay);
             self.refresh_others(&uri);
         }
     }
@@ -263,6 +322,10 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.world.close(&uri);
+        self.last_change
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&uri);
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }
 
@@ -287,10 +350,15 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
-        Ok(self.with_analysis("hover", &p.text_document.uri, |a| features::hover::hover(a, p.position)))
+        Ok(self.with_analysis("hover", &p.text_document.uri, |a| {
+            features::hover::hover(a, p.position)
+        }))
     }
 
-    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
         Ok(self.with_analysis("definition", &p.text_document.uri, |a| {
             features::nav::definition(a, p.position).map(GotoDefinitionResponse::Scalar)
@@ -305,13 +373,20 @@ impl LanguageServer for Backend {
         };
         let others = self.other_analyses(&p.text_document.uri);
         let others: Vec<&Analysis> = others.iter().map(|o| &**o).collect();
-        Ok(guard("references", || features::nav::references_in(&a, &others, p.position, include)))
+        Ok(guard("references", || {
+            features::nav::references_in(&a, &others, p.position, include)
+        }))
     }
 
-    async fn prepare_rename(&self, p: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
-        Ok(self.with_analysis("prepareRename", &p.text_document.uri, |a| {
-            features::nav::prepare_rename(a, p.position)
-        }))
+    async fn prepare_rename(
+        &self,
+        p: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        Ok(
+            self.with_analysis("prepareRename", &p.text_document.uri, |a| {
+                features::nav::prepare_rename(a, p.position)
+            }),
+        )
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
@@ -321,20 +396,37 @@ impl LanguageServer for Backend {
         };
         let others = self.other_analyses(&p.text_document.uri);
         let others: Vec<&Analysis> = others.iter().map(|o| &**o).collect();
-        match guard("rename", || Some(features::nav::rename_in(&a, &others, p.position, &params.new_name))) {
+        match guard("rename", || {
+            Some(features::nav::rename_in(
+                &a,
+                &others,
+                p.position,
+                &params.new_name,
+            ))
+        }) {
             Some(Ok(edit)) => Ok(edit),
             Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
             None => Ok(None),
         }
     }
 
-    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(self.with_analysis("documentSymbol", &params.text_document.uri, |a| {
-            Some(DocumentSymbolResponse::Nested(features::nav::document_symbols(a)))
-        }))
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        Ok(
+            self.with_analysis("documentSymbol", &params.text_document.uri, |a| {
+                Some(DocumentSymbolResponse::Nested(
+                    features::nav::document_symbols(a),
+                ))
+            }),
+        )
     }
 
-    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for uri in self.world.uris() {
@@ -342,8 +434,15 @@ impl LanguageServer for Backend {
                 Some(features::nav::workspace_symbols(a, &params.query))
             });
             for s in found.unwrap_or_default() {
-                let OneOf::Left(loc) = &s.location else { continue };
-                let key = (s.name.clone(), loc.uri.clone(), loc.range.start.line, loc.range.start.character);
+                let OneOf::Left(loc) = &s.location else {
+                    continue;
+                };
+                let key = (
+                    s.name.clone(),
+                    loc.uri.clone(),
+                    loc.range.start.line,
+                    loc.range.start.character,
+                );
                 if seen.insert(key) {
                     out.push(s);
                 }
@@ -357,30 +456,43 @@ impl LanguageServer for Backend {
         let Some(snap) = self.world.snapshot(&params.text_document.uri) else {
             return Ok(None);
         };
-        Ok(guard("foldingRange", || Some(features::folding::folding_ranges(&snap.text))))
+        Ok(guard("foldingRange", || {
+            Some(features::folding::folding_ranges(&snap.text))
+        }))
     }
 
-    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        Ok(self.with_analysis("semanticTokens", &params.text_document.uri, |a| {
-            Some(SemanticTokensResult::Tokens(features::semantic::tokens(a)))
-        }))
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        Ok(
+            self.with_analysis("semanticTokens", &params.text_document.uri, |a| {
+                Some(SemanticTokensResult::Tokens(features::semantic::tokens(a)))
+            }),
+        )
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(self.with_analysis("codeAction", &params.text_document.uri, |a| {
-            Some(features::actions::code_actions(a, params.range))
-        }))
+        Ok(
+            self.with_analysis("codeAction", &params.text_document.uri, |a| {
+                Some(features::actions::code_actions(a, params.range))
+            }),
+        )
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        Ok(self.with_analysis("inlayHint", &params.text_document.uri, |a| {
-            Some(features::hints::inlay_hints(a, params.range))
-        }))
+        Ok(
+            self.with_analysis("inlayHint", &params.text_document.uri, |a| {
+                Some(features::hints::inlay_hints(a, params.range))
+            }),
+        )
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        Ok(self.with_analysis("codeLens", &params.text_document.uri, |a| {
-            Some(features::hints::code_lenses(a, self.world.loader()))
-        }))
+        Ok(
+            self.with_analysis("codeLens", &params.text_document.uri, |a| {
+                Some(features::hints::code_lenses(a, self.world.loader()))
+            }),
+        )
     }
 }

@@ -29,14 +29,18 @@ impl Text {
 
     /// The byte offset of an LSP position; clamps to the line's end and to the file.
     pub fn offset(&self, pos: Position) -> usize {
-        self.index.offset_of_utf16(&self.src, pos.line, pos.character)
+        self.index
+            .offset_of_utf16(&self.src, pos.line, pos.character)
     }
 
     /// The LSP range of a byte span (clamped to the text).
     pub fn range(&self, span: Span) -> Range {
         let start = (span.start as usize).min(self.src.len());
         let end = (span.end as usize).min(self.src.len()).max(start);
-        Range { start: self.position(start), end: self.position(end) }
+        Range {
+            start: self.position(start),
+            end: self.position(end),
+        }
     }
 
     /// The byte span of an LSP range (start and end ordered).
@@ -81,7 +85,11 @@ pub fn word_at(src: &str, offset: usize) -> Option<Span> {
     let offset = offset.min(src.len());
     let start = word_start(src, offset);
     let after = src.get(offset..).unwrap_or("");
-    let len: usize = after.chars().take_while(|&c| is_ident_char(c)).map(char::len_utf8).sum();
+    let len: usize = after
+        .chars()
+        .take_while(|&c| is_ident_char(c))
+        .map(char::len_utf8)
+        .sum();
     let end = offset + len;
     (end > start).then(|| Span::new(start, end))
 }
@@ -95,11 +103,20 @@ pub fn is_ident_char(c: char) -> bool {
 mod tests {
     use super::*;
 
-    fn change(range: Option<((u32, u32), (u32, u32))>, text: &str) -> TextDocumentContentChangeEvent {
+    fn change(
+        range: Option<((u32, u32), (u32, u32))>,
+        text: &str,
+    ) -> TextDocumentContentChangeEvent {
         TextDocumentContentChangeEvent {
             range: range.map(|((a, b), (c, d))| Range {
-                start: Position { line: a, character: b },
-                end: Position { line: c, character: d },
+                start: Position {
+                    line: a,
+                    character: b,
+                },
+                end: Position {
+                    line: c,
+                    character: d,
+                },
             }),
             range_length: None,
             text: text.to_owned(),
@@ -114,10 +131,16 @@ mod tests {
         t.apply(&[change(Some(((0, 6), (0, 10))), "hi")]);
         assert_eq!(t.src, "// 😀 hi سلام\nsegment x { a }\n");
         // Insert after the emoji + space on line 0 and rename `x` on line 1.
-        t.apply(&[change(Some(((1, 8), (1, 9))), "big"), change(Some(((0, 5), (0, 5))), "!")]);
+        t.apply(&[
+            change(Some(((1, 8), (1, 9))), "big"),
+            change(Some(((0, 5), (0, 5))), "!"),
+        ]);
         assert_eq!(t.src, "// 😀! hi سلام\nsegment big { a }\n");
         // A position inside the surrogate pair never splits the character.
-        let off = t.offset(Position { line: 0, character: 4 });
+        let off = t.offset(Position {
+            line: 0,
+            character: 4,
+        });
         assert!(t.src.is_char_boundary(off));
         // Whole-document replacement.
         t.apply(&[change(None, "x")]);
@@ -129,7 +152,13 @@ mod tests {
         let t = Text::new("a\n\"🎉\" b\n");
         let b = t.src.find('b').unwrap();
         let r = t.range(Span::new(b, b + 1));
-        assert_eq!(r.start, Position { line: 1, character: 5 });
+        assert_eq!(
+            r.start,
+            Position {
+                line: 1,
+                character: 5
+            }
+        );
         assert_eq!(t.span(r).range(), b..b + 1);
         // Out of range spans clamp.
         let r = t.range(Span::new(100, 200));

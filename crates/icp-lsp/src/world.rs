@@ -57,6 +57,10 @@ pub struct Analysis {
     pub uris: Vec<Uri>,
     /// How long the check took.
     pub elapsed: std::time::Duration,
+    /// The `today` of the check.
+    pub today: Date,
+    /// The sample figures, computed on first use ([`crate::features::sample`]).
+    pub sample: std::sync::OnceLock<Vec<(Span, String)>>,
 }
 
 /// The entry file of every analysis.
@@ -75,7 +79,10 @@ impl Analysis {
 
     /// The id of the file with this URI.
     pub fn file_of(&self, uri: &Uri) -> Option<FileId> {
-        self.uris.iter().position(|u| u == uri).map(|i| FileId(i as u32))
+        self.uris
+            .iter()
+            .position(|u| u == uri)
+            .map(|i| FileId(i as u32))
     }
 
     /// The LSP range of a span in a file (the entry's own text for the entry).
@@ -101,7 +108,16 @@ pub fn range_in(src: &str, lines: &LineIndex, span: Span) -> Range {
     let end = (span.end as usize).min(src.len()).max(start);
     let (l0, c0) = lines.utf16_position(src, start);
     let (l1, c1) = lines.utf16_position(src, end);
-    Range { start: Position { line: l0, character: c0 }, end: Position { line: l1, character: c1 } }
+    Range {
+        start: Position {
+            line: l0,
+            character: c0,
+        },
+        end: Position {
+            line: l1,
+            character: c1,
+        },
+    }
 }
 
 /// The path of a document URI: its file path, or a made-up path for other schemes.
@@ -113,7 +129,13 @@ pub fn path_of(uri: &Uri) -> PathBuf {
     let name: String = uri
         .as_str()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     PathBuf::from("/__icp_untitled__").join(name)
 }
@@ -132,14 +154,20 @@ pub struct World {
 
 impl std::fmt::Debug for World {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("World").field("today", &self.today).finish_non_exhaustive()
+        f.debug_struct("World")
+            .field("today", &self.today)
+            .finish_non_exhaustive()
     }
 }
 
 impl World {
     /// A world reading files through `loader`; `today` fixes the date (else the clock).
     pub fn new(loader: Arc<dyn Loader + Send + Sync>, today: Option<Date>) -> Self {
-        Self { loader, today, docs: Mutex::new(HashMap::new()) }
+        Self {
+            loader,
+            today,
+            docs: Mutex::new(HashMap::new()),
+        }
     }
 
     fn docs(&self) -> MutexGuard<'_, HashMap<Uri, Doc>> {
@@ -159,7 +187,13 @@ impl World {
     /// Open (or reopen) a document.
     pub fn open(&self, uri: Uri, version: i32, text: String) {
         let path = path_of(&uri);
-        let doc = Doc { version, text: Arc::new(Text::new(text)), path, analysis: None, last_good: None };
+        let doc = Doc {
+            version,
+            text: Arc::new(Text::new(text)),
+            path,
+            analysis: None,
+            last_good: None,
+        };
         self.docs().insert(uri, doc);
     }
 
@@ -214,8 +248,10 @@ impl World {
             {
                 return Some(a.clone());
             }
-            let overlay: HashMap<PathBuf, String> =
-                docs.values().map(|d| (d.path.clone(), d.text.src.clone())).collect();
+            let overlay: HashMap<PathBuf, String> = docs
+                .values()
+                .map(|d| (d.path.clone(), d.text.src.clone()))
+                .collect();
             let snap = Snapshot {
                 uri: uri.clone(),
                 version: doc.version,
@@ -246,7 +282,8 @@ impl World {
         let start = project::now();
         let root = project::root_of(&snap.path, self.loader());
         let config = project::config(&root, self.loader());
-        let options = Options { today: Some(self.today()) };
+        let today = self.today();
+        let options = Options { today: Some(today) };
         let checked = icp_check::check_with_overlay(
             std::slice::from_ref(&snap.path),
             &root,
@@ -281,6 +318,8 @@ impl World {
             checked,
             uris,
             elapsed: start.elapsed(),
+            today,
+            sample: std::sync::OnceLock::new(),
         }
     }
 }

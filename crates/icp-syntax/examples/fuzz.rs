@@ -17,8 +17,8 @@ const PROGRAM: &str = include_str!("../tests/data/language_md.icp");
 
 /// Characters the grammar cares about, inserted more often than random ones.
 const INTERESTING: &[char] = &[
-    '{', '}', '(', ')', '[', ']', '"', '\\', '/', '\n', ' ', '.', ',', ':', '=', '<', '>', '-', '$',
-    '%', '?', '|', '_', '0', '9', 'd', 'w', 'k', 'M', 'é', '😀', '\r', '\t',
+    '{', '}', '(', ')', '[', ']', '"', '\\', '/', '\n', ' ', '.', ',', ':', '=', '<', '>', '-',
+    '$', '%', '?', '|', '_', '0', '9', 'd', 'w', 'k', 'M', 'é', '😀', '\r', '\t',
 ];
 
 /// xorshift64*: small, fast and good enough to pick mutations.
@@ -35,7 +35,11 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -49,7 +53,10 @@ fn mutate(rng: &mut Rng, base: &[char]) -> String {
                 chars.remove(rng.below(len));
             }
             1 => {
-                let c = INTERESTING.get(rng.below(INTERESTING.len())).copied().unwrap_or(' ');
+                let c = INTERESTING
+                    .get(rng.below(INTERESTING.len()))
+                    .copied()
+                    .unwrap_or(' ');
                 chars.insert(rng.below(len + 1), c);
             }
             2 => {
@@ -76,7 +83,10 @@ fn mutate(rng: &mut Rng, base: &[char]) -> String {
             }
             _ => {
                 // Repeat one bracket or operator many times (deep nesting).
-                let c = ['(', '[', '-', '{'].get(rng.below(4)).copied().unwrap_or('(');
+                let c = ['(', '[', '-', '{']
+                    .get(rng.below(4))
+                    .copied()
+                    .unwrap_or('(');
                 let n = rng.below(2000);
                 let at = rng.below(len + 1);
                 chars.splice(at..at, std::iter::repeat_n(c, n));
@@ -95,7 +105,10 @@ fn random_bytes(rng: &mut Rng) -> String {
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
-    let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(0x9E37_79B9_7F4A_7C15);
+    let seed: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9E37_79B9_7F4A_7C15);
     let mut rng = Rng(seed.max(1));
     let base: Vec<char> = PROGRAM.chars().collect();
     // Panics are caught and reported below; keep the default hook quiet.
@@ -107,11 +120,18 @@ fn main() -> ExitCode {
     let mut panics: u64 = 0;
     while start.elapsed() < deadline {
         for _ in 0..64 {
-            let input = if rng.below(8) == 0 { random_bytes(&mut rng) } else { mutate(&mut rng, &base) };
+            let input = if rng.below(8) == 0 {
+                random_bytes(&mut rng)
+            } else {
+                mutate(&mut rng, &base)
+            };
             let result = catch_unwind(AssertUnwindSafe(|| {
                 let parsed = icp_syntax::parse(&input);
                 for d in &parsed.diagnostics {
-                    assert!(input.get(d.span.range()).is_some(), "diagnostic span outside the source");
+                    assert!(
+                        input.get(d.span.range()).is_some(),
+                        "diagnostic span outside the source"
+                    );
                 }
                 let _ = icp_syntax::tokens(&input);
             }));
@@ -127,5 +147,9 @@ fn main() -> ExitCode {
         "{cases} cases in {secs:.1} s ({:.0} cases/s), seed {seed}, {panics} panics",
         cases as f64 / secs
     );
-    if panics > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if panics > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

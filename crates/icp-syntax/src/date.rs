@@ -37,7 +37,10 @@ impl Date {
     }
 
     /// Parse `YYYY-MM-DD` exactly.
-    #[expect(clippy::many_single_char_names, reason = "y, m, d are the clearest names")]
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "y, m, d are the clearest names"
+    )]
     pub fn parse_iso(s: &str) -> Option<Date> {
         let b = s.as_bytes();
         if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
@@ -82,7 +85,10 @@ mod tests {
     #[test]
     fn round_trips() {
         assert_eq!(Date::from_ymd(1970, 1, 1), Some(Date(0)));
-        assert_eq!(Date::parse_iso("2027-01-31").unwrap().to_string(), "2027-01-31");
+        assert_eq!(
+            Date::parse_iso("2027-01-31").unwrap().to_string(),
+            "2027-01-31"
+        );
         assert_eq!(Date::parse_iso("2024-02-29").unwrap().ymd(), (2024, 2, 29));
         assert_eq!(Date::parse_iso("2027-02-29"), None);
         assert_eq!(Date::parse_iso("2027-13-01"), None);

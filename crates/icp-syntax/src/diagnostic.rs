@@ -287,7 +287,10 @@ impl Diagnostic {
     /// Add a secondary label.
     #[must_use]
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label { span, message: message.into() });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -319,10 +322,19 @@ impl Diagnostic {
 
     /// Attach a fix that replaces `span` (in this diagnostic's file) by `text`.
     #[must_use]
-    pub fn with_fix(mut self, title: impl Into<String>, span: Span, text: impl Into<String>) -> Self {
+    pub fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        text: impl Into<String>,
+    ) -> Self {
         self.fix = Some(Fix {
             title: title.into(),
-            edits: vec![Edit { file: self.file, span, text: text.into() }],
+            edits: vec![Edit {
+                file: self.file,
+                span,
+                text: text.into(),
+            }],
         });
         self
     }
@@ -363,7 +375,12 @@ impl Diagnostic {
     pub fn position(&self, src: &str, index: &LineIndex) -> Position {
         let (line, column) = index.line_col(src, self.span.start as usize);
         let (end_line, end_column) = index.line_col(src, self.span.end as usize);
-        Position { line, column, end_line, end_column }
+        Position {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
     }
 }
 
@@ -414,7 +431,10 @@ impl miette::Diagnostic for SourcedDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -432,18 +452,19 @@ impl miette::Diagnostic for SourcedDiagnostic<'_> {
             (!self.diag.label.is_empty()).then(|| self.diag.label.clone()),
             clamp(self.diag.span),
         );
-        let rest = self
-            .diag
-            .labels
-            .iter()
-            .map(move |l| miette::LabeledSpan::new_with_span(Some(l.message.clone()), clamp(l.span)));
+        let rest = self.diag.labels.iter().map(move |l| {
+            miette::LabeledSpan::new_with_span(Some(l.message.clone()), clamp(l.span))
+        });
         Some(Box::new(std::iter::once(primary).chain(rest)))
     }
 }
 
 /// The did-you-mean helper used for every unknown name: a case-insensitive match first,
 /// else the closest candidate within an edit distance of `max(len / 3, 1)`.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let limit = (name.chars().count() / 3).max(1);
     let mut best: Option<(usize, &'a str)> = None;

@@ -5,18 +5,33 @@
 use crate::span::Span;
 
 /// Top-level item keywords; an item starts with one of them in column 0.
-pub const ITEM_KEYWORDS: &[&str] = &["import", "schema", "situation", "segment", "profile", "test"];
+pub const ITEM_KEYWORDS: &[&str] = &[
+    "import",
+    "schema",
+    "situation",
+    "segment",
+    "profile",
+    "test",
+];
 
 /// Words that may follow a field's type in a schema (`from "Column"`, `key`).
 pub const FIELD_KEYWORDS: &[&str] = &["from", "key"];
 
 /// Built-in type names (`enum { .. }` and `set<T>` included).
-pub const TYPE_NAMES: &[&str] =
-    &["bool", "int", "number", "money", "percent", "text", "date", "duration", "enum", "set"];
+pub const TYPE_NAMES: &[&str] = &[
+    "bool", "int", "number", "money", "percent", "text", "date", "duration", "enum", "set",
+];
 
 /// Clauses of a `situation` body, and the words used inside them.
-pub const SITUATION_KEYWORDS: &[&str] =
-    &["timeframe", "goal", "milestone", "capability", "count", "sum", "where"];
+pub const SITUATION_KEYWORDS: &[&str] = &[
+    "timeframe",
+    "goal",
+    "milestone",
+    "capability",
+    "count",
+    "sum",
+    "where",
+];
 
 /// Members of a `profile` body, and the words used inside them.
 pub const PROFILE_KEYWORDS: &[&str] = &[
@@ -34,8 +49,9 @@ pub const PROFILE_KEYWORDS: &[&str] = &[
 ];
 
 /// Clauses of a `test` body, and the forms of `expect`.
-pub const TEST_KEYWORDS: &[&str] =
-    &["profile", "as_of", "account", "expect", "tier", "reason", "score", "coverage"];
+pub const TEST_KEYWORDS: &[&str] = &[
+    "profile", "as_of", "account", "expect", "tier", "reason", "score", "coverage",
+];
 
 /// Every word that starts a clause or member inside an item body.
 pub const CLAUSE_KEYWORDS: &[&str] = &[
@@ -125,7 +141,10 @@ pub fn is_keyword(word: &str) -> bool {
 pub fn tokens(src: &str) -> Vec<Token> {
     lex(src)
         .into_iter()
-        .map(|t| Token { kind: t.kind, span: Span::new(t.start, t.end) })
+        .map(|t| Token {
+            kind: t.kind,
+            span: Span::new(t.start, t.end),
+        })
         .collect()
 }
 
@@ -213,7 +232,9 @@ pub(crate) fn lex(src: &str) -> Vec<Tok> {
                     i += 1;
                 }
                 let word = src.get(start..i).unwrap_or("");
-                if is_keyword(word) && !followed_by_colon(bytes, i) && !preceded_by_dot(&out, bytes, start)
+                if is_keyword(word)
+                    && !followed_by_colon(bytes, i)
+                    && !preceded_by_dot(&out, bytes, start)
                 {
                     TokenKind::Keyword
                 } else {
@@ -246,12 +267,20 @@ pub(crate) fn lex(src: &str) -> Vec<Tok> {
             }
             _ => {
                 // One character, whole (never split a UTF-8 sequence).
-                let len = src.get(i..).and_then(|s| s.chars().next()).map_or(1, char::len_utf8);
+                let len = src
+                    .get(i..)
+                    .and_then(|s| s.chars().next())
+                    .map_or(1, char::len_utf8);
                 i += len;
                 TokenKind::Punct
             }
         };
-        out.push(Tok { kind, start, end: i.min(bytes.len()), unterminated });
+        out.push(Tok {
+            kind,
+            start,
+            end: i.min(bytes.len()),
+            unterminated,
+        });
     }
     out
 }
@@ -289,7 +318,10 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(TokenKind, &str)> {
-        tokens(src).into_iter().map(|t| (t.kind, t.span.text(src))).collect()
+        tokens(src)
+            .into_iter()
+            .map(|t| (t.kind, t.span.text(src)))
+            .collect()
     }
 
     #[test]

@@ -13,6 +13,7 @@ use pest::Parser as _;
 use pest::iterators::Pair;
 
 use crate::Parsed;
+use crate::ast::BinOp;
 use crate::ast::{
     Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
     DateLit, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal, Group, Ident,
@@ -20,7 +21,6 @@ use crate::ast::{
     Situation, SituationClause, StrLit, Target, Test, TestClause, Tier, TierRule, Timeframe,
     TypeExpr, TypeKind, UnaryOp, Variant, Weight,
 };
-use crate::ast::BinOp;
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::lexer::{
@@ -122,7 +122,10 @@ fn is_item_keyword(src: &str, t: &Tok) -> bool {
 fn line_opens_brace(src: &str, toks: &[Tok], i: usize) -> bool {
     let mut prev_end = toks.get(i).map_or(0, |t| t.end);
     for t in toks.iter().skip(i + 1) {
-        if src.get(prev_end..t.start).is_none_or(|gap| gap.contains('\n')) {
+        if src
+            .get(prev_end..t.start)
+            .is_none_or(|gap| gap.contains('\n'))
+        {
             return false;
         }
         if t.kind == TokenKind::Punct && tok_text(src, t) == "{" {
@@ -146,7 +149,11 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
         let col0 = at_line_start(src, t.start);
         let word = matches!(t.kind, TokenKind::Ident | TokenKind::Keyword);
         let new_kind = if chunks.is_empty() {
-            Some(if is_item_keyword(src, t) { ChunkKind::Item } else { ChunkKind::Unknown })
+            Some(if is_item_keyword(src, t) {
+                ChunkKind::Item
+            } else {
+                ChunkKind::Unknown
+            })
         } else if col0 && is_item_keyword(src, t) {
             // Inside braces, a keyword in column 0 starts an item only when its line opens a
             // brace (a header): `profile mid_market` alone is a test clause.
@@ -166,7 +173,13 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
                 prev.end = t.start;
                 prev.last = i;
             }
-            chunks.push(Chunk { kind, start: t.start, end: src.len(), first: i, last: toks.len() });
+            chunks.push(Chunk {
+                kind,
+                start: t.start,
+                end: src.len(),
+                first: i,
+                last: toks.len(),
+            });
             depth = 0;
             complete = false;
         }
@@ -181,7 +194,8 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
             },
             TokenKind::String if depth == 0 => {
                 complete |= chunks.last().is_some_and(|c| {
-                    toks.get(c.first).is_some_and(|f| tok_text(src, f) == "import")
+                    toks.get(c.first)
+                        .is_some_and(|f| tok_text(src, f) == "import")
                 });
             }
             _ => {}
@@ -196,21 +210,33 @@ fn span_of(t: &Tok) -> Span {
 
 fn unknown_item(src: &str, toks: &[Tok], chunk: &Chunk) -> Diagnostic {
     let Some(first) = toks.get(chunk.first) else {
-        return Diagnostic::new(Code::UnknownItem, Span::new(chunk.start, chunk.start), "unknown item");
+        return Diagnostic::new(
+            Code::UnknownItem,
+            Span::new(chunk.start, chunk.start),
+            "unknown item",
+        );
     };
     let word = tok_text(src, first);
     let span = span_of(first);
-    let list = "an item starts with `import`, `schema`, `situation`, `segment`, `profile` or `test`";
+    let list =
+        "an item starts with `import`, `schema`, `situation`, `segment`, `profile` or `test`";
     if !matches!(first.kind, TokenKind::Ident | TokenKind::Keyword) {
-        return Diagnostic::new(Code::UnknownItem, span, format!("expected an item, found `{word}`"))
-            .with_label("not the start of an item")
-            .with_help(list);
+        return Diagnostic::new(
+            Code::UnknownItem,
+            span,
+            format!("expected an item, found `{word}`"),
+        )
+        .with_label("not the start of an item")
+        .with_help(list);
     }
     let d = Diagnostic::new(Code::UnknownItem, span, format!("unknown item `{word}`"))
         .with_label("expected an item keyword");
     if let Some(kw) = did_you_mean(word, ITEM_KEYWORDS.iter().copied()) {
-        d.with_help(format!("did you mean `{kw}`?"))
-            .with_fix(format!("replace with `{kw}`"), span, kw)
+        d.with_help(format!("did you mean `{kw}`?")).with_fix(
+            format!("replace with `{kw}`"),
+            span,
+            kw,
+        )
     } else if CLAUSE_KEYWORDS.contains(&word) {
         d.with_help(format!("`{word}` belongs inside an item's braces; {list}"))
     } else {
@@ -231,7 +257,10 @@ enum Pre {
 /// Indentation (in bytes) of the line holding `offset`, and whether `offset` is the first
 /// token on it.
 fn indent_of(src: &str, offset: usize) -> (usize, bool) {
-    let line_start = src.get(..offset).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+    let line_start = src
+        .get(..offset)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let before = src.get(line_start..offset).unwrap_or("");
     let indent = before.len() - before.trim_start_matches([' ', '\t']).len();
     (indent, indent == before.len())
@@ -278,7 +307,8 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
                         match stack.pop() {
                             Some(open) if tok_text(src, open) == want => {
                                 let (ci, first) = indent_of(src, t.start);
-                                if first && suspect.is_none() && indent_of(src, open.start).0 != ci {
+                                if first && suspect.is_none() && indent_of(src, open.start).0 != ci
+                                {
                                     suspect = Some(open);
                                 }
                             }
@@ -314,12 +344,18 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
             _ => {}
         }
     }
-    let Some(outer) = stack.first() else { return Pre::Sound };
+    let Some(outer) = stack.first() else {
+        return Pre::Sound;
+    };
     let open = suspect.unwrap_or(outer);
     let o = tok_text(src, open);
-    let diag = Diagnostic::new(Code::UnclosedDelimiter, span_of(open), format!("unclosed `{o}`"))
-        .with_label(format!("this `{o}` is never closed"))
-        .with_help(format!("add the missing `{}`", closer(o)));
+    let diag = Diagnostic::new(
+        Code::UnclosedDelimiter,
+        span_of(open),
+        format!("unclosed `{o}`"),
+    )
+    .with_label(format!("this `{o}` is never closed"))
+    .with_help(format!("add the missing `{}`", closer(o)));
     Pre::Delimiter { diag, at: 0 }
 }
 
@@ -344,7 +380,12 @@ fn parse_item(
     let text = src.get(chunk.start..chunk.end).unwrap_or("");
     match IcpParser::parse(Rule::item_only, text) {
         Ok(mut pairs) => {
-            let mut lower = Lower { base: chunk.start, diags: Vec::new(), toks };
+            let item_toks = toks.get(chunk.first..chunk.last).unwrap_or(&[]);
+            let mut lower = Lower {
+                base: chunk.start,
+                diags: Vec::new(),
+                toks: item_toks,
+            };
             let item = pairs.next().and_then(|p| lower.item(p));
             if item.is_none() && lower.diags.is_empty() {
                 lower.diags.push(Diagnostic::new(
@@ -353,7 +394,11 @@ fn parse_item(
                     "this item could not be read",
                 ));
             }
-            let item = if lower.diags.iter().any(Diagnostic::is_error) { None } else { item };
+            let item = if lower.diags.iter().any(Diagnostic::is_error) {
+                None
+            } else {
+                item
+            };
             (item, lower.diags, None)
         }
         Err(err) => {
@@ -398,7 +443,10 @@ impl Lower<'_> {
     }
 
     fn ident(&self, p: &Pr<'_>) -> Ident {
-        Ident { name: p.as_str().to_owned(), span: self.span(p) }
+        Ident {
+            name: p.as_str().to_owned(),
+            span: self.span(p),
+        }
     }
 
     fn invalid(&mut self, span: Span, message: String, label: &str, help: &str) {
@@ -424,7 +472,10 @@ impl Lower<'_> {
     fn import(&mut self, p: Pr<'_>) -> Option<Import> {
         let span = self.span(&p);
         let path = p.into_inner().find(|c| c.as_rule() == Rule::string)?;
-        Some(Import { path: self.string(&path), span })
+        Some(Import {
+            path: self.string(&path),
+            span,
+        })
     }
 
     fn schema(&mut self, p: Pr<'_>) -> Option<Schema> {
@@ -438,7 +489,11 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Some(Schema { name: name?, fields, span })
+        Some(Schema {
+            name: name?,
+            fields,
+            span,
+        })
     }
 
     fn field(&mut self, p: Pr<'_>) -> Option<Field> {
@@ -459,7 +514,13 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Some(Field { name: name?, ty: ty?, from, key, span })
+        Some(Field {
+            name: name?,
+            ty: ty?,
+            from,
+            key,
+            span,
+        })
     }
 
     fn type_expr(&mut self, p: Pr<'_>) -> Option<TypeExpr> {
@@ -496,7 +557,11 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Some(TypeExpr { kind: kind?, optional, span })
+        Some(TypeExpr {
+            kind: kind?,
+            optional,
+            span,
+        })
     }
 
     fn variant(&mut self, p: Pr<'_>) -> Option<Variant> {
@@ -512,7 +577,12 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Some(Variant { name: name?, strings, catch_all, span })
+        Some(Variant {
+            name: name?,
+            strings,
+            catch_all,
+            span,
+        })
     }
 
     fn title(&mut self, p: &Pr<'_>) -> Option<StrLit> {
@@ -521,7 +591,9 @@ impl Lower<'_> {
     }
 
     fn inner_ident(&self, p: Pr<'_>) -> Option<Ident> {
-        p.into_inner().find(|c| c.as_rule() == Rule::ident).map(|c| self.ident(&c))
+        p.into_inner()
+            .find(|c| c.as_rule() == Rule::ident)
+            .map(|c| self.ident(&c))
     }
 
     fn situation(&mut self, p: Pr<'_>) -> Option<Situation> {
@@ -589,7 +661,13 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Some(Situation { name: name?, title, schema, clauses, span })
+        Some(Situation {
+            name: name?,
+            title,
+            schema,
+            clauses,
+            span,
+        })
     }
 
     fn goal(&mut self, p: Pr<'_>) -> Option<Goal> {
@@ -618,7 +696,15 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Some(Goal { name: name?, title, metric: metric?, op: op?, target: target?, filter, span })
+        Some(Goal {
+            name: name?,
+            title,
+            metric: metric?,
+            op: op?,
+            target: target?,
+            filter,
+            span,
+        })
     }
 
     fn segment(&mut self, p: Pr<'_>) -> Option<Segment> {
@@ -636,7 +722,13 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Some(Segment { name: name?, title, schema, cond: cond?, span })
+        Some(Segment {
+            name: name?,
+            title,
+            schema,
+            cond: cond?,
+            span,
+        })
     }
 
     fn profile(&mut self, p: Pr<'_>) -> Option<Profile> {
@@ -665,7 +757,10 @@ impl Lower<'_> {
                     let span = self.span(&c);
                     let e = c.into_inner().find(|x| x.as_rule() == Rule::expr)?;
                     let value = self.expr(e)?;
-                    members.push(ProfileMember::PracticalShare(PracticalShare { value, span }));
+                    members.push(ProfileMember::PracticalShare(PracticalShare {
+                        value,
+                        span,
+                    }));
                 }
                 Rule::let_binding => {
                     let span = self.span(&c);
@@ -678,7 +773,11 @@ impl Lower<'_> {
                             _ => {}
                         }
                     }
-                    members.push(ProfileMember::Let(Let { name: name?, value: value?, span }));
+                    members.push(ProfileMember::Let(Let {
+                        name: name?,
+                        value: value?,
+                        span,
+                    }));
                 }
                 Rule::group => {
                     let span = self.span(&c);
@@ -693,7 +792,12 @@ impl Lower<'_> {
                             _ => {}
                         }
                     }
-                    members.push(ProfileMember::Group(Group { name: name?, title, criteria, span }));
+                    members.push(ProfileMember::Group(Group {
+                        name: name?,
+                        title,
+                        criteria,
+                        span,
+                    }));
                 }
                 Rule::criterion => members.push(ProfileMember::Criterion(self.criterion(c)?)),
                 Rule::exclude => {
@@ -736,12 +840,24 @@ impl Lower<'_> {
                             _ => {}
                         }
                     }
-                    members.push(ProfileMember::Tier(Tier { name: name?, action, rule, span }));
+                    members.push(ProfileMember::Tier(Tier {
+                        name: name?,
+                        action,
+                        rule,
+                        span,
+                    }));
                 }
                 _ => {}
             }
         }
-        Some(Profile { name: name?, title, schema, situation, members, span })
+        Some(Profile {
+            name: name?,
+            title,
+            schema,
+            situation,
+            members,
+            span,
+        })
     }
 
     fn criterion(&mut self, p: Pr<'_>) -> Option<Criterion> {
@@ -783,13 +899,22 @@ impl Lower<'_> {
                             practical = Some(e);
                         }
                     }
-                    body = Some(CriterionBody::Scorecard { perfect: perfect?, practical });
+                    body = Some(CriterionBody::Scorecard {
+                        perfect: perfect?,
+                        practical,
+                    });
                 }
                 Rule::expr => body = Some(CriterionBody::Bool(self.expr(c)?)),
                 _ => {}
             }
         }
-        Some(Criterion { name: name?, title, weight: weight?, body: body?, span })
+        Some(Criterion {
+            name: name?,
+            title,
+            weight: weight?,
+            body: body?,
+            span,
+        })
     }
 
     fn test(&mut self, p: Pr<'_>) -> Option<Test> {
@@ -807,7 +932,10 @@ impl Lower<'_> {
                 Rule::account => {
                     let span = self.span(&c);
                     let mut fields = Vec::new();
-                    for f in c.into_inner().filter(|x| x.as_rule() == Rule::account_field) {
+                    for f in c
+                        .into_inner()
+                        .filter(|x| x.as_rule() == Rule::account_field)
+                    {
                         let fspan = self.span(&f);
                         let mut name = None;
                         let mut value = None;
@@ -818,7 +946,11 @@ impl Lower<'_> {
                                 _ => {}
                             }
                         }
-                        fields.push(AccountField { name: name?, value: value?, span: fspan });
+                        fields.push(AccountField {
+                            name: name?,
+                            value: value?,
+                            span: fspan,
+                        });
                     }
                     clauses.push(TestClause::Account(Account { fields, span }));
                 }
@@ -826,7 +958,11 @@ impl Lower<'_> {
                 _ => {}
             }
         }
-        Some(Test { name: name?, clauses, span })
+        Some(Test {
+            name: name?,
+            clauses,
+            span,
+        })
     }
 
     fn expect(&mut self, p: Pr<'_>) -> Option<Expect> {
@@ -853,7 +989,11 @@ impl Lower<'_> {
                         _ => {}
                     }
                 }
-                ExpectKind::Compare { metric: metric?, op: op?, value: value? }
+                ExpectKind::Compare {
+                    metric: metric?,
+                    op: op?,
+                    value: value?,
+                }
             }
             _ => return None,
         };
@@ -882,13 +1022,20 @@ impl Lower<'_> {
             }
             return None;
         }
-        Some(E { expr: Expr { kind, span }, depth })
+        Some(E {
+            expr: Expr { kind, span },
+            depth,
+        })
     }
 
     fn binary(&mut self, op: BinOp, l: E, r: E) -> Option<E> {
         let span = l.expr.span.to(r.expr.span);
         let depth = l.depth.max(r.depth) + 1;
-        self.node(ExprKind::Binary(op, Box::new(l.expr), Box::new(r.expr)), span, depth)
+        self.node(
+            ExprKind::Binary(op, Box::new(l.expr), Box::new(r.expr)),
+            span,
+            depth,
+        )
     }
 
     /// Lower any expression-level pair.
@@ -952,7 +1099,9 @@ impl Lower<'_> {
     fn cmp(&mut self, p: Pr<'_>) -> Option<E> {
         let mut it = p.into_inner();
         let lhs = self.e(it.next()?)?;
-        let Some(tail) = it.next() else { return Some(lhs) };
+        let Some(tail) = it.next() else {
+            return Some(lhs);
+        };
         let tail_span = self.span(&tail);
         let span = lhs.expr.span.to(tail_span);
         match tail.as_rule() {
@@ -970,8 +1119,11 @@ impl Lower<'_> {
                         Rule::list => {
                             let (items, d) = self.list_items(c)?;
                             let depth = lhs.depth.max(d) + 1;
-                            let kind =
-                                ExprKind::InList { expr: Box::new(lhs.expr), list: items, negated };
+                            let kind = ExprKind::InList {
+                                expr: Box::new(lhs.expr),
+                                list: items,
+                                negated,
+                            };
                             return self.node(kind, span, depth);
                         }
                         Rule::range => {
@@ -993,7 +1145,9 @@ impl Lower<'_> {
                 None
             }
             Rule::contains_test => {
-                let needle = tail.into_inner().find(|x| x.as_rule() != Rule::kw_contains)?;
+                let needle = tail
+                    .into_inner()
+                    .find(|x| x.as_rule() != Rule::kw_contains)?;
                 let (mode, needle) = match needle.as_rule() {
                     Rule::contains_any | Rule::contains_all => {
                         let mode = if needle.as_rule() == Rule::contains_any {
@@ -1007,14 +1161,24 @@ impl Lower<'_> {
                     _ => (ContainsMode::One, self.e(needle)?),
                 };
                 let depth = lhs.depth.max(needle.depth) + 1;
-                let kind =
-                    ExprKind::Contains { expr: Box::new(lhs.expr), mode, needle: Box::new(needle.expr) };
+                let kind = ExprKind::Contains {
+                    expr: Box::new(lhs.expr),
+                    mode,
+                    needle: Box::new(needle.expr),
+                };
                 self.node(kind, span, depth)
             }
             Rule::is_test => {
                 let negated = tail.into_inner().any(|x| x.as_rule() == Rule::present);
                 let depth = lhs.depth + 1;
-                self.node(ExprKind::IsMissing { expr: Box::new(lhs.expr), negated }, span, depth)
+                self.node(
+                    ExprKind::IsMissing {
+                        expr: Box::new(lhs.expr),
+                        negated,
+                    },
+                    span,
+                    depth,
+                )
             }
             _ => None,
         }
@@ -1044,33 +1208,28 @@ impl Lower<'_> {
                 let (items, d) = self.list_items(p)?;
                 self.node(ExprKind::List(items), span, d + 1)
             }
-            Rule::call => {
-                let mut func = None;
-                let mut args = Vec::new();
-                let mut depth = 0;
-                for c in p.into_inner() {
-                    match c.as_rule() {
-                        Rule::ident => func = Some(self.ident(&c)),
-                        Rule::expr => {
+            Rule::reference => {
+                let mut it = p.into_inner();
+                let id = it.find(|x| x.as_rule() == Rule::ident)?;
+                let id = self.ident(&id);
+                match it.next() {
+                    None => self.node(ExprKind::Name(id), span, 1),
+                    Some(tail) if tail.as_rule() == Rule::path_tail => {
+                        let b = tail.into_inner().find(|x| x.as_rule() == Rule::ident)?;
+                        let b = self.ident(&b);
+                        self.node(ExprKind::Path(id, b), span, 1)
+                    }
+                    Some(args_pair) => {
+                        let mut args = Vec::new();
+                        let mut depth = 0;
+                        for c in args_pair.into_inner().filter(|x| x.as_rule() == Rule::expr) {
                             let e = self.e(c)?;
                             depth = depth.max(e.depth);
                             args.push(e.expr);
                         }
-                        _ => {}
+                        self.node(ExprKind::Call { func: id, args }, span, depth + 1)
                     }
                 }
-                self.node(ExprKind::Call { func: func?, args }, span, depth + 1)
-            }
-            Rule::path => {
-                let mut ids = p.into_inner().filter(|x| x.as_rule() == Rule::ident);
-                let a = self.ident(&ids.next()?);
-                let b = self.ident(&ids.next()?);
-                self.node(ExprKind::Path(a, b), span, 1)
-            }
-            Rule::name => {
-                let id = p.into_inner().find(|x| x.as_rule() == Rule::ident)?;
-                let id = self.ident(&id);
-                self.node(ExprKind::Name(id), span, 1)
             }
             _ => {
                 // An invalid literal is reported and stands in as `false`, so that every
@@ -1090,26 +1249,7 @@ impl Lower<'_> {
             Rule::date => Some(Lit::Date(self.date_lit(p).date)),
             Rule::boolean => Some(Lit::Bool(text == "true")),
             Rule::string => Some(Lit::Text(self.string(p).value)),
-            Rule::number => {
-                if text.contains('.') {
-                    self.float(text, text, span).map(Lit::Number)
-                } else if let Ok(n) = text.parse::<i64>() {
-                    Some(Lit::Int(n))
-                } else {
-                    self.invalid(
-                        span,
-                        format!("integer `{text}` is too large"),
-                        "does not fit in 64 bits",
-                        "the largest integer is 9223372036854775807",
-                    );
-                    None
-                }
-            }
-            Rule::percent => {
-                // `33.3e-2` parses to the f64 nearest 0.333 (dividing by 100 would not).
-                let digits = text.trim_end_matches('%');
-                self.float(&format!("{digits}e-2"), text, span).map(Lit::Percent)
-            }
+            Rule::numeric => self.numeric(text, span),
             Rule::money => {
                 let body = text.trim_start_matches('$');
                 let (digits, exp) = match body.chars().last() {
@@ -1118,37 +1258,69 @@ impl Lower<'_> {
                     Some('b' | 'B') => (body.get(..body.len() - 1)?, "e9"),
                     _ => (body, ""),
                 };
-                self.float(&format!("{digits}{exp}"), text, span).map(Lit::Money)
-            }
-            Rule::duration => {
-                let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-                let (digits, unit) = (text.get(..split)?, text.get(split..)?);
-                let per = match unit {
-                    "d" => 1,
-                    "w" => 7,
-                    _ => {
-                        let help = if matches!(unit, "k" | "K" | "m" | "M" | "b" | "B") {
-                            format!("write `${text}` for an amount of money")
-                        } else {
-                            "durations are written in days (`90d`) or weeks (`12w`)".to_owned()
-                        };
-                        self.invalid(
-                            span,
-                            format!("unknown unit `{unit}` in `{text}`"),
-                            "not a duration unit",
-                            &help,
-                        );
-                        return None;
-                    }
-                };
-                let days = digits.parse::<i64>().ok().and_then(|n| n.checked_mul(per));
-                if days.is_none() {
-                    self.invalid(span, format!("duration `{text}` is too large"), "too large", "");
-                }
-                days.map(Lit::Duration)
+                self.float(&format!("{digits}{exp}"), text, span)
+                    .map(Lit::Money)
             }
             _ => None,
         }
+    }
+
+    /// `42`, `3.5`, `70%`, `90d`, `12w`.
+    fn numeric(&mut self, text: &str, span: Span) -> Option<Lit> {
+        if let Some(digits) = text.strip_suffix('%') {
+            // `33.3e-2` parses to the f64 nearest 0.333 (dividing by 100 would not).
+            return self
+                .float(&format!("{digits}e-2"), text, span)
+                .map(Lit::Percent);
+        }
+        let split = text
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(text.len());
+        let (digits, unit) = (text.get(..split)?, text.get(split..)?);
+        if unit.is_empty() {
+            if digits.contains('.') {
+                return self.float(text, text, span).map(Lit::Number);
+            }
+            if let Ok(n) = text.parse::<i64>() {
+                return Some(Lit::Int(n));
+            }
+            self.invalid(
+                span,
+                format!("integer `{text}` is too large"),
+                "does not fit in 64 bits",
+                "the largest integer is 9223372036854775807",
+            );
+            return None;
+        }
+        let per = match unit {
+            "d" => 1,
+            "w" => 7,
+            _ => {
+                let help = if matches!(unit, "k" | "K" | "m" | "M" | "b" | "B") {
+                    format!("write `${text}` for an amount of money")
+                } else {
+                    "durations are written in days (`90d`) or weeks (`12w`)".to_owned()
+                };
+                let message = format!("unknown unit `{unit}` in `{text}`");
+                self.invalid(span, message, "not a duration unit", &help);
+                return None;
+            }
+        };
+        if digits.contains('.') {
+            let message = format!("duration `{text}` is not a whole number of days or weeks");
+            self.invalid(span, message, "a fraction", "write whole days, as in `90d`");
+            return None;
+        }
+        let days = digits.parse::<i64>().ok().and_then(|n| n.checked_mul(per));
+        if days.is_none() {
+            self.invalid(
+                span,
+                format!("duration `{text}` is too large"),
+                "too large",
+                "",
+            );
+        }
+        days.map(Lit::Duration)
     }
 
     /// Parse a float; `shown` is the literal as written, for the message.
@@ -1156,7 +1328,12 @@ impl Lower<'_> {
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Some(v),
             _ => {
-                self.invalid(span, format!("number `{shown}` is too large"), "too large", "");
+                self.invalid(
+                    span,
+                    format!("number `{shown}` is too large"),
+                    "too large",
+                    "",
+                );
                 None
             }
         }
@@ -1173,13 +1350,19 @@ impl Lower<'_> {
             "no such day",
             "dates are written `YYYY-MM-DD`, with a month from 01 to 12 and a day that exists",
         );
-        DateLit { date: Date(0), span }
+        DateLit {
+            date: Date(0),
+            span,
+        }
     }
 
     fn string(&mut self, p: &Pr<'_>) -> StrLit {
         let span = self.span(p);
         let raw = p.as_str();
-        let inner = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
+        let inner = raw
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(raw);
         let mut value = String::with_capacity(inner.len());
         let mut chars = inner.char_indices();
         while let Some((i, c)) = chars.next() {
@@ -1202,7 +1385,10 @@ impl Lower<'_> {
                         "not an escape",
                         "strings know `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash",
                     );
-                    return StrLit { value: inner.to_owned(), span };
+                    return StrLit {
+                        value: inner.to_owned(),
+                        span,
+                    };
                 }
             }
         }
@@ -1226,7 +1412,10 @@ fn cmp_op(s: &str) -> Option<CmpOp> {
 // Friendly syntax errors
 
 /// What a rule is called in a message ("expected a weight").
-#[expect(clippy::match_same_arms, reason = "one arm per rule keeps the table easy to scan")]
+#[expect(
+    clippy::match_same_arms,
+    reason = "one arm per rule keeps the table easy to scan"
+)]
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the item",
@@ -1310,15 +1499,13 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::neg_op => "`-`",
         Rule::paren => "`(`",
         Rule::list => "a list",
-        Rule::call => "a call",
-        Rule::path => "a path (`a.b`)",
-        Rule::name => "a name",
+        Rule::reference => "a name",
+        Rule::call_args => "`(`",
+        Rule::path_tail => "`.`",
         Rule::literal => "a literal",
         Rule::date => "a date",
         Rule::money => "an amount",
-        Rule::percent => "a percentage",
-        Rule::duration => "a duration",
-        Rule::number => "a number",
+        Rule::numeric => "a number",
         Rule::string | Rule::escape => "a string",
         Rule::boolean => "`true` or `false`",
         Rule::ident | Rule::ident_raw | Rule::ident_char => "a name",
@@ -1474,14 +1661,22 @@ const NAMED_BY: &[&str] = &[
     "capability",
 ];
 
-fn syntax_error(src: &str, toks: &[Tok], chunk: &Chunk, err: &pest::error::Error<Rule>) -> Diagnostic {
+fn syntax_error(
+    src: &str,
+    toks: &[Tok],
+    chunk: &Chunk,
+    err: &pest::error::Error<Rule>,
+) -> Diagnostic {
     let pos = chunk.start
         + match err.location {
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
     let item_toks = toks.get(chunk.first..chunk.last).unwrap_or(&[]);
-    let real: Vec<&Tok> = item_toks.iter().filter(|t| t.kind != TokenKind::Comment).collect();
+    let real: Vec<&Tok> = item_toks
+        .iter()
+        .filter(|t| t.kind != TokenKind::Comment)
+        .collect();
     // The offending token: the first real token ending after the error position.
     let at = real.partition_point(|t| t.end <= pos);
     let found = real.get(at).copied();
@@ -1489,12 +1684,16 @@ fn syntax_error(src: &str, toks: &[Tok], chunk: &Chunk, err: &pest::error::Error
     let before_prev = at.checked_sub(2).and_then(|i| real.get(i)).copied();
     let (span, found_text) = match found {
         Some(t) => (span_of(t), format!("`{}`", tok_text(src, t))),
-        None => (prev.map_or(Span::new(pos, pos), span_of), String::from("the end of the item")),
+        None => (
+            prev.map_or(Span::new(pos, pos), span_of),
+            String::from("the end of the item"),
+        ),
     };
     let (positives, negatives): (Vec<Rule>, Vec<Rule>) = match &err.variant {
-        pest::error::ErrorVariant::ParsingError { positives, negatives } => {
-            (positives.clone(), negatives.clone())
-        }
+        pest::error::ErrorVariant::ParsingError {
+            positives,
+            negatives,
+        } => (positives.clone(), negatives.clone()),
         pest::error::ErrorVariant::CustomError { .. } => (Vec::new(), Vec::new()),
     };
     let has = |r: Rule| positives.contains(&r);
@@ -1536,8 +1735,6 @@ fn syntax_error(src: &str, toks: &[Tok], chunk: &Chunk, err: &pest::error::Error
                     | "a string"
                     | "`true` or `false`"
                     | "a list"
-                    | "a call"
-                    | "a path (`a.b`)"
                     | "`(`"
                     | "`not`"
                     | "`-`"
@@ -1552,7 +1749,9 @@ fn syntax_error(src: &str, toks: &[Tok], chunk: &Chunk, err: &pest::error::Error
 
     // "after the criterion name": the token before is a name that a keyword introduced.
     let after = match (before_prev, prev) {
-        (Some(k), Some(n)) if n.kind == TokenKind::Ident && NAMED_BY.contains(&tok_text(src, k)) => {
+        (Some(k), Some(n))
+            if n.kind == TokenKind::Ident && NAMED_BY.contains(&tok_text(src, k)) =>
+        {
             format!(" after the {} name", tok_text(src, k))
         }
         (_, Some(p)) if found.is_none() => format!(" after `{}`", tok_text(src, p)),
@@ -1591,7 +1790,9 @@ fn syntax_error(src: &str, toks: &[Tok], chunk: &Chunk, err: &pest::error::Error
     } else if found_raw == "!" {
         Some(String::from("write `not`, or `!=` to compare"))
     } else if found_raw == ":" && kw == "schema" {
-        Some(String::from("each field reads `name: type`: the field before may lack its type"))
+        Some(String::from(
+            "each field reads `name: type`: the field before may lack its type",
+        ))
     } else if let Some(w) = found_word {
         let word = tok_text(src, w);
         let candidates: &[&str] = if expect_form {

@@ -18,7 +18,10 @@ pub struct Span {
 impl Span {
     /// A span from byte offsets.
     pub fn new(start: usize, end: usize) -> Self {
-        Self { start: start as u32, end: end as u32 }
+        Self {
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     /// The span as a `usize` range.
@@ -29,7 +32,10 @@ impl Span {
     /// The smallest span covering both.
     #[must_use]
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// Length in bytes.
@@ -100,18 +106,25 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| (i + 1) as u32),
         );
-        Self { starts, len: src.len() as u32 }
+        Self {
+            starts,
+            len: src.len() as u32,
+        }
     }
 
     /// 0-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = (offset as u32).min(self.len);
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     /// Byte offset where a 0-based line starts (the end of file past the last line).
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts.get(line).map_or(self.len as usize, |&s| s as usize)
+        self.starts
+            .get(line)
+            .map_or(self.len as usize, |&s| s as usize)
     }
 
     /// Number of lines.
@@ -133,7 +146,9 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.line_start(line);
         let end = offset.min(src.len()).max(start);
-        let col: usize = src.get(start..end).map_or(0, |s| s.chars().map(char::len_utf16).sum());
+        let col: usize = src
+            .get(start..end)
+            .map_or(0, |s| s.chars().map(char::len_utf16).sum());
         (line as u32, col as u32)
     }
 
@@ -181,7 +196,10 @@ mod tests {
         assert_eq!((l, c), (0, 6));
         assert_eq!(idx.offset_of_utf16(src, l, c), s);
         // past the end of a line clamps to the line end
-        assert_eq!(idx.offset_of_utf16(src, 1, 99), src.find("x\n").unwrap() + 1);
+        assert_eq!(
+            idx.offset_of_utf16(src, 1, 99),
+            src.find("x\n").unwrap() + 1
+        );
         assert_eq!(idx.offset_of_utf16(src, 9, 0), src.len());
     }
 }

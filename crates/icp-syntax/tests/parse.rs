@@ -16,7 +16,18 @@ fn language_md_program() {
     let parsed = parse(&src);
     assert_eq!(parsed.diagnostics, vec![], "{:#?}", parsed.diagnostics);
     let kinds: Vec<_> = parsed.file.items.iter().map(Item::keyword).collect();
-    assert_eq!(kinds, ["import", "schema", "situation", "segment", "segment", "profile", "test"]);
+    assert_eq!(
+        kinds,
+        [
+            "import",
+            "schema",
+            "situation",
+            "segment",
+            "segment",
+            "profile",
+            "test"
+        ]
+    );
     insta::assert_debug_snapshot!(parsed.file);
 }
 
@@ -25,8 +36,11 @@ fn valid_programs() {
     insta::glob!("data/valid/*.icp", |path| {
         let src = read(path);
         let parsed = parse(&src);
-        let rendered: Vec<String> =
-            parsed.diagnostics.iter().map(|d| d.render("test.icp", &src, false)).collect();
+        let rendered: Vec<String> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.render("test.icp", &src, false))
+            .collect();
         assert!(rendered.is_empty(), "{}", rendered.join("\n"));
         insta::assert_debug_snapshot!(parsed.file);
     });
@@ -39,9 +53,15 @@ fn syntax_errors() {
         let parsed = parse(&src);
         assert!(!parsed.diagnostics.is_empty());
         let name = path.file_name().unwrap().to_string_lossy();
-        let rendered: Vec<String> =
-            parsed.diagnostics.iter().map(|d| d.render(&name, &src, false)).collect();
-        let out = format!("----- SOURCE CODE\n{src}----- ERROR\n{}", rendered.join("\n"));
+        let rendered: Vec<String> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.render(&name, &src, false))
+            .collect();
+        let out = format!(
+            "----- SOURCE CODE\n{src}----- ERROR\n{}",
+            rendered.join("\n")
+        );
         insta::assert_snapshot!(out);
     });
 }
@@ -72,12 +92,19 @@ fn invalid_literals_are_each_reported() {
     let parsed = parse(
         "segment s { a == 2027-02-30 and b == 99999999999999999999 and c < 3y and d == $1m }\n",
     );
-    let messages: Vec<_> = parsed.diagnostics.iter().map(|d| (d.code, d.message.as_str())).collect();
+    let messages: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
     assert_eq!(
         messages,
         [
             (Code::InvalidLiteral, "`2027-02-30` is not a date"),
-            (Code::InvalidLiteral, "integer `99999999999999999999` is too large"),
+            (
+                Code::InvalidLiteral,
+                "integer `99999999999999999999` is too large"
+            ),
             (Code::InvalidLiteral, "unknown unit `y` in `3y`"),
         ]
     );
@@ -86,9 +113,17 @@ fn invalid_literals_are_each_reported() {
 
 fn lit(src: &str) -> Lit {
     let parsed = parse(&format!("segment s {{ {src} }}"));
-    assert!(parsed.diagnostics.is_empty(), "{src}: {:?}", parsed.diagnostics);
-    let Some(Item::Segment(seg)) = parsed.file.items.first() else { panic!("{src}") };
-    let ExprKind::Lit(l) = &seg.cond.kind else { panic!("{src}: {:?}", seg.cond) };
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{src}: {:?}",
+        parsed.diagnostics
+    );
+    let Some(Item::Segment(seg)) = parsed.file.items.first() else {
+        panic!("{src}")
+    };
+    let ExprKind::Lit(l) = &seg.cond.kind else {
+        panic!("{src}: {:?}", seg.cond)
+    };
     l.clone()
 }
 
@@ -126,7 +161,12 @@ impl Lossy for Lit {
 fn item_spans_cover_the_item() {
     let src = "segment a { x }  // c\n\nsegment b { y }\n";
     let parsed = parse(src);
-    let spans: Vec<&str> = parsed.file.items.iter().map(|i| i.span().text(src)).collect();
+    let spans: Vec<&str> = parsed
+        .file
+        .items
+        .iter()
+        .map(|i| i.span().text(src))
+        .collect();
     assert_eq!(spans, ["segment a { x }", "segment b { y }"]);
 }
 
@@ -135,7 +175,10 @@ fn tokens_are_total() {
     let src = "segment s { x >= $1M } // c\n\"open";
     let toks = icp_syntax::tokens(src);
     let texts: Vec<&str> = toks.iter().map(|t| t.span.text(src)).collect();
-    assert_eq!(texts, ["segment", "s", "{", "x", ">=", "$1M", "}", "// c", "\"open"]);
+    assert_eq!(
+        texts,
+        ["segment", "s", "{", "x", ">=", "$1M", "}", "// c", "\"open"]
+    );
     assert_eq!(toks[0].kind, icp_syntax::TokenKind::Keyword);
 }
 
@@ -151,11 +194,31 @@ fn sexpr(e: &icp_syntax::ast::Expr) -> String {
         ExprKind::Unary(UnaryOp::Not, x) => format!("(not {})", sexpr(x)),
         ExprKind::Unary(UnaryOp::Neg, x) => format!("(neg {})", sexpr(x)),
         ExprKind::Binary(op, a, b) => format!("({} {} {})", op.as_str(), sexpr(a), sexpr(b)),
-        ExprKind::InRange { expr, lo, hi, negated } => {
-            format!("({}in {} {} {})", if *negated { "not-" } else { "" }, sexpr(expr), sexpr(lo), sexpr(hi))
+        ExprKind::InRange {
+            expr,
+            lo,
+            hi,
+            negated,
+        } => {
+            format!(
+                "({}in {} {} {})",
+                if *negated { "not-" } else { "" },
+                sexpr(expr),
+                sexpr(lo),
+                sexpr(hi)
+            )
         }
-        ExprKind::InList { expr, list: xs, negated } => {
-            format!("({}in {} [{}])", if *negated { "not-" } else { "" }, sexpr(expr), list(xs))
+        ExprKind::InList {
+            expr,
+            list: xs,
+            negated,
+        } => {
+            format!(
+                "({}in {} [{}])",
+                if *negated { "not-" } else { "" },
+                sexpr(expr),
+                list(xs)
+            )
         }
         ExprKind::Contains { expr, mode, needle } => {
             let m = match mode {
@@ -166,7 +229,11 @@ fn sexpr(e: &icp_syntax::ast::Expr) -> String {
             format!("({m} {} {})", sexpr(expr), sexpr(needle))
         }
         ExprKind::IsMissing { expr, negated } => {
-            format!("({} {})", if *negated { "present" } else { "missing" }, sexpr(expr))
+            format!(
+                "({} {})",
+                if *negated { "present" } else { "missing" },
+                sexpr(expr)
+            )
         }
         ExprKind::Call { func, args } => format!("({} {})", func.name, list(args)),
     }
@@ -174,8 +241,14 @@ fn sexpr(e: &icp_syntax::ast::Expr) -> String {
 
 fn cond(src: &str) -> String {
     let parsed = parse(&format!("segment s {{ {src} }}"));
-    assert!(parsed.diagnostics.is_empty(), "{src}: {:?}", parsed.diagnostics);
-    let Some(Item::Segment(seg)) = parsed.file.items.first() else { panic!("{src}") };
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{src}: {:?}",
+        parsed.diagnostics
+    );
+    let Some(Item::Segment(seg)) = parsed.file.items.first() else {
+        panic!("{src}")
+    };
     sexpr(&seg.cond)
 }
 
@@ -196,14 +269,29 @@ fn precedence_and_associativity() {
         ("not not a", "(not (not a))"),
         ("(a + b) * c", "(* (+ a b) c)"),
         ("x in 1..10", "(in x Int(1) Int(10))"),
-        ("x not in today - 90d..today", "(not-in x (- today Duration(90)) today)"),
+        (
+            "x not in today - 90d..today",
+            "(not-in x (- today Duration(90)) today)",
+        ),
         ("x in [1, 2,]", "(in x [Int(1) Int(2)])"),
         ("x not in []", "(not-in x [])"),
-        ("t contains \"a\" or t contains any [\"b\"]", "(or (contains t Text(\"a\")) (contains-any t [Text(\"b\")]))"),
-        ("t contains all [1] and any contains all", "(and (contains-all t [Int(1)]) (contains any all))"),
-        ("x is missing or y is present", "(or (missing x) (present y))"),
+        (
+            "t contains \"a\" or t contains any [\"b\"]",
+            "(or (contains t Text(\"a\")) (contains-any t [Text(\"b\")]))",
+        ),
+        (
+            "t contains all [1] and any contains all",
+            "(and (contains-all t [Int(1)]) (contains any all))",
+        ),
+        (
+            "x is missing or y is present",
+            "(or (missing x) (present y))",
+        ),
         ("not x is missing", "(not (missing x))"),
-        ("situation.full_ui and score.able >= 80", "(and situation.full_ui (>= score.able Int(80)))"),
+        (
+            "situation.full_ui and score.able >= 80",
+            "(and situation.full_ui (>= score.able Int(80)))",
+        ),
         ("f() == g(1, h)", "(== (f ) (g Int(1) h))"),
         ("a ?? b ?? c", "(?? (?? a b) c)"),
         ("-$5 < x", "(< (neg Money(5.0)) x)"),

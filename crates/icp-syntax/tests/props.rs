@@ -5,7 +5,7 @@
 #![allow(clippy::disallowed_methods, reason = "tests read their data files")]
 
 use icp_syntax::ast::{
-    CriterionBody, Expr, ExprKind, ExpectKind, ExpectMetric, Item, ProfileMember, SituationClause,
+    CriterionBody, ExpectKind, ExpectMetric, Expr, ExprKind, Item, ProfileMember, SituationClause,
     TestClause, TierRule, TypeExpr, TypeKind,
 };
 use icp_syntax::{HasSpan, Span, parse};
@@ -38,7 +38,10 @@ fn spans_of_expr(e: &Expr, out: &mut Vec<Span>) {
         ExprKind::Name(id) => out.push(id.span),
         ExprKind::Path(a, b) => out.extend([a.span, b.span]),
         ExprKind::Unary(_, x) | ExprKind::IsMissing { expr: x, .. } => spans_of_expr(x, out),
-        ExprKind::Binary(_, a, b) | ExprKind::Contains { expr: a, needle: b, .. } => {
+        ExprKind::Binary(_, a, b)
+        | ExprKind::Contains {
+            expr: a, needle: b, ..
+        } => {
             spans_of_expr(a, out);
             spans_of_expr(b, out);
         }
@@ -181,8 +184,14 @@ fn spans_of_item(item: &Item) -> Vec<Span> {
 fn check_laws(src: &str) {
     let parsed = parse(src);
     for d in &parsed.diagnostics {
-        assert!(d.span.start <= d.span.end && d.span.range().end <= src.len(), "{d:?}");
-        assert!(src.get(d.span.range()).is_some(), "not on a char boundary: {d:?}");
+        assert!(
+            d.span.start <= d.span.end && d.span.range().end <= src.len(),
+            "{d:?}"
+        );
+        assert!(
+            src.get(d.span.range()).is_some(),
+            "not on a char boundary: {d:?}"
+        );
         for l in &d.labels {
             assert!(src.get(l.span.range()).is_some(), "{l:?}");
         }
@@ -208,7 +217,11 @@ fn language_md_spans_are_nested() {
     // Every node is inside its item, and every item's text starts with its keyword.
     for item in &parsed.file.items {
         let text = item.span().text(PROGRAM);
-        assert!(text.starts_with(item.keyword()), "{:?}: {text:?}", item.span());
+        assert!(
+            text.starts_with(item.keyword()),
+            "{:?}: {text:?}",
+            item.span()
+        );
         assert!(!spans_of_item(item).is_empty());
     }
 }
@@ -238,8 +251,8 @@ fn mutate(src: &str, muts: &[Mutation]) -> String {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     let interesting = prop::sample::select(vec![
-        '{', '}', '(', ')', '[', ']', '"', '\\', '/', '\n', ' ', '.', ',', ':', '=', '<', '>',
-        '-', '$', '%', '?', '0', '9', 'a', 'é', '😀',
+        '{', '}', '(', ')', '[', ']', '"', '\\', '/', '\n', ' ', '.', ',', ':', '=', '<', '>', '-',
+        '$', '%', '?', '0', '9', 'a', 'é', '😀',
     ]);
     prop_oneof![
         any::<usize>().prop_map(Mutation::Delete),

@@ -7,7 +7,7 @@
 const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
-const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
+const { LanguageClient } = require('vscode-languageclient/node');
 
 /** @type {LanguageClient | undefined} */
 let client;
@@ -47,7 +47,9 @@ function serverCommand() {
 /** @returns {import('vscode-languageclient/node').ServerOptions} */
 function serverOptions() {
   const { command, args } = serverCommand();
-  const executable = { command, args, transport: TransportKind.stdio };
+  // No `transport`: the client then speaks over the child's stdin/stdout without appending
+  // `--stdio` to the arguments, so the command line is exactly `icp lsp`.
+  const executable = { command, args };
   return { run: executable, debug: executable };
 }
 

@@ -4,6 +4,13 @@
     unused_imports,
     reason = "each test file uses a different subset"
 )]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::unnecessary_box_returns,
+    missing_docs,
+    reason = "test helpers, also built into the bench"
+)]
 
 use icp_eval::{Explanation, Outcome, Plan};
 use icp_model::{

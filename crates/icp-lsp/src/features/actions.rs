@@ -25,11 +25,13 @@ pub fn code_actions(a: &Analysis, range: Range) -> Vec<CodeActionOrCommand> {
         }
         let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
         for e in &fix.edits {
-            let Some(uri) = a.uri_of(e.file) else { continue };
-            changes
-                .entry(uri.clone())
-                .or_default()
-                .push(TextEdit { range: a.range(e.file, e.span), new_text: e.text.clone() });
+            let Some(uri) = a.uri_of(e.file) else {
+                continue;
+            };
+            changes.entry(uri.clone()).or_default().push(TextEdit {
+                range: a.range(e.file, e.span),
+                new_text: e.text.clone(),
+            });
         }
         if changes.is_empty() {
             continue;
@@ -38,7 +40,10 @@ pub fn code_actions(a: &Analysis, range: Range) -> Vec<CodeActionOrCommand> {
             title: fix.title.clone(),
             kind: Some(CodeActionKind::QUICKFIX),
             diagnostics: Some(vec![lsp_diag]),
-            edit: Some(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }),
+            edit: Some(WorkspaceEdit {
+                changes: Some(changes),
+                ..WorkspaceEdit::default()
+            }),
             command: None,
             is_preferred: Some(fix.edits.len() == 1),
             disabled: None,

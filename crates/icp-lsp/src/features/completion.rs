@@ -158,7 +158,10 @@ impl<'s> Toks<'s> {
     fn at_line_start(&self, i: usize) -> bool {
         let s = self.start(i);
         let before = self.src.get(..s).unwrap_or("");
-        before.rsplit('\n').next().is_none_or(|l| l.trim().is_empty())
+        before
+            .rsplit('\n')
+            .next()
+            .is_none_or(|l| l.trim().is_empty())
     }
     fn at_column0(&self, i: usize) -> bool {
         let s = self.start(i);
@@ -178,7 +181,8 @@ pub fn locate(src: &str, offset: usize) -> Located {
     let mut before: Vec<Token> = Vec::new();
     for t in all {
         let (s, e) = (t.span.start as usize, t.span.end as usize);
-        if e <= offset && !(e == offset && matches!(t.kind, TokenKind::Ident | TokenKind::Keyword)) {
+        if e <= offset && !(e == offset && matches!(t.kind, TokenKind::Ident | TokenKind::Keyword))
+        {
             if t.kind != TokenKind::Comment {
                 before.push(t);
             }
@@ -187,7 +191,10 @@ pub fn locate(src: &str, offset: usize) -> Located {
         if s < offset {
             match t.kind {
                 TokenKind::Comment | TokenKind::String | TokenKind::Number => {
-                    return Located { context: Context::Nothing, item: ItemInfo::default() };
+                    return Located {
+                        context: Context::Nothing,
+                        item: ItemInfo::default(),
+                    };
                 }
                 _ => {}
             }
@@ -200,13 +207,21 @@ pub fn locate(src: &str, offset: usize) -> Located {
     if let Some(line) = src.get(..offset).and_then(|b| b.rsplit('\n').next())
         && line_has_comment(line)
     {
-        return Located { context: Context::Nothing, item: ItemInfo::default() };
+        return Located {
+            context: Context::Nothing,
+            item: ItemInfo::default(),
+        };
     }
     let t = Toks { src, toks: before };
     let n = t.toks.len();
-    let top = Located { context: Context::TopLevel, item: ItemInfo::default() };
+    let top = Located {
+        context: Context::TopLevel,
+        item: ItemInfo::default(),
+    };
     // The cursor at column 0 starts a new item.
-    let line_start = src.get(..offset).map_or(0, |b| b.rfind('\n').map_or(0, |i| i + 1));
+    let line_start = src
+        .get(..offset)
+        .map_or(0, |b| b.rfind('\n').map_or(0, |i| i + 1));
     if line_start == offset {
         return top;
     }
@@ -226,9 +241,11 @@ pub fn locate(src: &str, offset: usize) -> Located {
     for i in item_start..n {
         match t.text(i) {
             "{" if t.kind(i) == Some(TokenKind::Punct) => {
-                let owner = (last_boundary..i)
-                    .rev()
-                    .find_map(|j| (t.kind(j) == Some(TokenKind::Keyword)).then(|| Block::of(t.text(j))).flatten());
+                let owner = (last_boundary..i).rev().find_map(|j| {
+                    (t.kind(j) == Some(TokenKind::Keyword))
+                        .then(|| Block::of(t.text(j)))
+                        .flatten()
+                });
                 let owner = match (owner, stack.last()) {
                     // A test's `profile NAME` clause is no block; `account {` is.
                     (Some(b), _) => b,
@@ -248,13 +265,22 @@ pub fn locate(src: &str, offset: usize) -> Located {
     }
     let Some(&(block, open)) = stack.last() else {
         if opened {
-            return Located { context: Context::TopLevel, item: ItemInfo::default() };
+            return Located {
+                context: Context::TopLevel,
+                item: ItemInfo::default(),
+            };
         }
         let context = header_context(&t, item_start, n, &info);
-        return Located { context, item: info };
+        return Located {
+            context,
+            item: info,
+        };
     };
     let context = block_context(&t, block, open, n, offset);
-    Located { context, item: info }
+    Located {
+        context,
+        item: info,
+    }
 }
 
 fn line_has_comment(line: &str) -> bool {
@@ -279,7 +305,11 @@ fn item_info(t: &Toks<'_>, start: usize, n: usize) -> ItemInfo {
         Some(TokenKind::String) => Some(t.text(start + 1).trim_matches('"').to_owned()),
         _ => None,
     };
-    let mut info = ItemInfo { keyword, name, ..ItemInfo::default() };
+    let mut info = ItemInfo {
+        keyword,
+        name,
+        ..ItemInfo::default()
+    };
     let mut depth = 0usize;
     for i in start..n {
         let next = || (t.kind(i + 1) == Some(TokenKind::Ident)).then(|| t.text(i + 1).to_owned());
@@ -305,15 +335,17 @@ fn header_context(t: &Toks<'_>, item_start: usize, n: usize, info: &ItemInfo) ->
     match last.map(|l| t.text(l)) {
         Some("for") => Context::HeaderSchema,
         Some("in") if info.keyword == "profile" => Context::HeaderSituation,
-        _ => Context::Header { item: info.keyword.clone() },
+        _ => Context::Header {
+            item: info.keyword.clone(),
+        },
     }
 }
 
 /// Words after which an expression goes on (so a new line does not start a clause).
 const CONTINUES: &[&str] = &[
-    "and", "or", "not", "in", "contains", "any", "all", "is", "when", "where", "==", "!=", "<", "<=",
-    ">", ">=", "+", "-", "*", "/", "??", "..", "=", ",", "(", "[", "weight", "target", "profile",
-    "tier", "reason", "expect", "for",
+    "and", "or", "not", "in", "contains", "any", "all", "is", "when", "where", "==", "!=", "<",
+    "<=", ">", ">=", "+", "-", "*", "/", "??", "..", "=", ",", "(", "[", "weight", "target",
+    "profile", "tier", "reason", "expect", "for",
 ];
 
 fn block_context(t: &Toks<'_>, block: Block, open: usize, n: usize, offset: usize) -> Context {
@@ -321,7 +353,8 @@ fn block_context(t: &Toks<'_>, block: Block, open: usize, n: usize, offset: usiz
     // A new clause: right after the block's `{`, or on a new line after a finished clause.
     let new_line = last.is_none_or(|l| {
         let end = t.toks.get(l).map_or(0, |tok| tok.span.end as usize);
-        t.src.get(end..offset).is_some_and(|gap| gap.contains('\n')) && !CONTINUES.contains(&t.text(l))
+        t.src.get(end..offset).is_some_and(|gap| gap.contains('\n'))
+            && !CONTINUES.contains(&t.text(l))
     });
     let clause_kw = clause_start(t, block, open, n);
     if new_line && !matches!(block, Block::Account | Block::Enum) {
@@ -337,7 +370,10 @@ fn block_context(t: &Toks<'_>, block: Block, open: usize, n: usize, offset: usiz
         Block::Schema => {
             if prev == ":" || (prev == "<" && last >= 1 && t.is(last - 1, "set")) {
                 Context::Type
-            } else if (open + 1..n).rev().take_while(|&i| !t.at_line_start(i) || i == last).any(|i| t.is(i, ":"))
+            } else if (open + 1..n)
+                .rev()
+                .take_while(|&i| !t.at_line_start(i) || i == last)
+                .any(|i| t.is(i, ":"))
                 || line_has(t, last, ":")
             {
                 Context::AfterType
@@ -359,13 +395,17 @@ fn block_context(t: &Toks<'_>, block: Block, open: usize, n: usize, offset: usiz
             ("expect", "expect") => Context::Expect,
             ("expect", "tier") => Context::ExpectTier,
             ("expect", "reason") => Context::ExpectReason,
-            ("expect", ".") if last >= 1 && t.is(last - 1, "score") => Context::Member("score".into()),
+            ("expect", ".") if last >= 1 && t.is(last - 1, "score") => {
+                Context::Member("score".into())
+            }
             _ => Context::Nothing,
         },
         Block::Situation => match (first, prev) {
             ("milestone", _) if last >= 1 && clause_kw == Some(last - 1) => Context::Goals,
             ("goal", _) if last >= 1 && clause_kw == Some(last - 1) => Context::Aggregate,
-            ("goal", _) if (clause_kw.unwrap_or(n)..n).any(|i| t.is(i, "where")) => expr_context(t, last, false),
+            ("goal", _) if (clause_kw.unwrap_or(n)..n).any(|i| t.is(i, "where")) => {
+                expr_context(t, last, false)
+            }
             _ => Context::Nothing,
         },
         Block::Segment | Block::Criterion | Block::Exclude => expr_context(t, last, false),
@@ -377,9 +417,16 @@ fn block_context(t: &Toks<'_>, block: Block, open: usize, n: usize, offset: usiz
                     Context::Nothing
                 }
             }
-            "let" if (clause_kw.unwrap_or(n)..n).any(|i| t.is(i, "=")) => expr_context(t, last, false),
-            "tier" if (clause_kw.unwrap_or(n)..n).any(|i| t.is(i, "when")) => expr_context(t, last, true),
-            "criterion" if !(clause_kw.unwrap_or(n)..n).any(|i| t.is(i, "weight")) && prev != "criterion" => {
+            "let" if (clause_kw.unwrap_or(n)..n).any(|i| t.is(i, "=")) => {
+                expr_context(t, last, false)
+            }
+            "tier" if (clause_kw.unwrap_or(n)..n).any(|i| t.is(i, "when")) => {
+                expr_context(t, last, true)
+            }
+            "criterion"
+                if !(clause_kw.unwrap_or(n)..n).any(|i| t.is(i, "weight"))
+                    && prev != "criterion" =>
+            {
                 Context::Weight
             }
             _ => Context::Nothing,
@@ -403,9 +450,15 @@ fn line_has(t: &Toks<'_>, last: usize, text: &str) -> bool {
 /// The index of the keyword that starts the clause the cursor is in.
 fn clause_start(t: &Toks<'_>, block: Block, open: usize, n: usize) -> Option<usize> {
     let words: &[&str] = match block {
-        Block::Profile | Block::Group => {
-            &["target", "practical_share", "let", "group", "criterion", "exclude", "tier"]
-        }
+        Block::Profile | Block::Group => &[
+            "target",
+            "practical_share",
+            "let",
+            "group",
+            "criterion",
+            "exclude",
+            "tier",
+        ],
         Block::Situation => &["timeframe", "goal", "milestone", "capability"],
         Block::Test => &["profile", "as_of", "account", "expect"],
         Block::Criterion => &["perfect", "practical"],
@@ -449,15 +502,26 @@ fn expr_context(t: &Toks<'_>, last: usize, tier: bool) -> Context {
             i -= 1;
         }
         if t.is(i, "[") && i >= 2 && t.is(i - 1, "in") {
-            let j = if t.is(i - 2, "not") { i.saturating_sub(3) } else { i - 2 };
+            let j = if t.is(i - 2, "not") {
+                i.saturating_sub(3)
+            } else {
+                i - 2
+            };
             if t.kind(j) == Some(TokenKind::Ident) {
                 return Context::Variants(t.text(j).to_owned());
             }
         }
     }
-    let operand = !matches!(t.kind(last), Some(TokenKind::Ident | TokenKind::Number | TokenKind::String))
-        && !matches!(prev, ")" | "]" | "missing" | "present" | "true" | "false" | "today" | "score")
-        || matches!(prev, "not" | "and" | "or" | "in" | "contains" | "any" | "all" | "when" | "where");
+    let operand = !matches!(
+        t.kind(last),
+        Some(TokenKind::Ident | TokenKind::Number | TokenKind::String)
+    ) && !matches!(
+        prev,
+        ")" | "]" | "missing" | "present" | "true" | "false" | "today" | "score"
+    ) || matches!(
+        prev,
+        "not" | "and" | "or" | "in" | "contains" | "any" | "all" | "when" | "where"
+    );
     Context::Expr { operand, tier }
 }
 
@@ -500,7 +564,11 @@ impl<'a> Names<'a> {
     /// The schema(s) of the item: its `for`, a profile's, a test's profile's, else all.
     fn fields(&self, info: &ItemInfo) -> Vec<&'a ast::Field> {
         let mut schema = info.schema.clone();
-        let profile_name = if info.keyword == "test" { info.profile.as_deref() } else { None };
+        let profile_name = if info.keyword == "test" {
+            info.profile.as_deref()
+        } else {
+            None
+        };
         if schema.is_none()
             && let Some(p) = self.profile(profile_name)
         {
@@ -526,14 +594,21 @@ impl<'a> Names<'a> {
 }
 
 fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {
-    CompletionItem { label: label.to_owned(), kind: Some(kind), detail, ..CompletionItem::default() }
+    CompletionItem {
+        label: label.to_owned(),
+        kind: Some(kind),
+        detail,
+        ..CompletionItem::default()
+    }
 }
 
 fn keyword(word: &str) -> CompletionItem {
     let mut it = item(word, CompletionItemKind::KEYWORD, None);
     if let Some(h) = keywords::help(word) {
-        it.documentation =
-            Some(Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: h.to_owned() }));
+        it.documentation = Some(Documentation::MarkupContent(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: h.to_owned(),
+        }));
     }
     it
 }
@@ -550,9 +625,9 @@ fn snippet(label: &str, detail: &str, body: &str) -> CompletionItem {
 }
 
 const PROFILE_SNIPPET: &str = "profile ${1:name} \"${2:title}\" {\n\ttarget ${3:segment}\n\n\tcriterion ${4:criterion} \"${5:title}\" weight ${6:10} {\n\t\t${7:condition}\n\t}\n\n\texclude ${8:exclusion} \"${9:reason}\" {\n\t\t${10:condition}\n\t}\n\n\ttier ${11:ideal} >= ${12:80}\n\ttier ${13:practical} >= ${14:50}\n\ttier ${15:not_fit}\n}\n$0";
-const CRITERION_SNIPPET: &str = "criterion ${1:name} \"${2:title}\" weight ${3:10} {\n\t${0:condition}\n}";
-const SCORECARD_SNIPPET: &str =
-    "criterion ${1:name} \"${2:title}\" weight ${3:10} {\n\tperfect   when ${4:condition}\n\tpractical when ${0:condition}\n}";
+const CRITERION_SNIPPET: &str =
+    "criterion ${1:name} \"${2:title}\" weight ${3:10} {\n\t${0:condition}\n}";
+const SCORECARD_SNIPPET: &str = "criterion ${1:name} \"${2:title}\" weight ${3:10} {\n\tperfect   when ${4:condition}\n\tpractical when ${0:condition}\n}";
 const EXCLUDE_SNIPPET: &str = "exclude ${1:name} \"${2:reason}\" {\n\t${0:condition}\n}";
 const TIER_SNIPPET: &str = "tier ${1:name} >= ${0:50}";
 const CATCH_ALL_SNIPPET: &str = "tier ${0:not_fit}";
@@ -568,7 +643,9 @@ pub fn complete(
     let offset = text.offset(pos);
     let located = locate(&text.src, offset);
     let analyses: Vec<&Analysis> = fresh.into_iter().chain(last_good).collect();
-    let names = Names { items: super::items(&analyses) };
+    let names = Names {
+        items: super::items(&analyses),
+    };
     let mut out = items_for(&located, &names);
     for (i, it) in out.iter_mut().enumerate() {
         it.sort_text = Some(format!("{i:04}"));
@@ -583,14 +660,28 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
         Context::Nothing => {}
         Context::TopLevel => {
             out.extend(icp_syntax::ITEM_KEYWORDS.iter().map(|k| keyword(k)));
-            out.push(snippet("profile skeleton", "a profile with a target, a criterion, an exclusion and tiers", PROFILE_SNIPPET));
+            out.push(snippet(
+                "profile skeleton",
+                "a profile with a target, a criterion, an exclusion and tiers",
+                PROFILE_SNIPPET,
+            ));
         }
         Context::HeaderSchema => {
-            out.extend(names.schemas().map(|s| item(&s.name.name, CompletionItemKind::STRUCT, Some("schema".into()))));
+            out.extend(names.schemas().map(|s| {
+                item(
+                    &s.name.name,
+                    CompletionItemKind::STRUCT,
+                    Some("schema".into()),
+                )
+            }));
         }
         Context::HeaderSituation => {
             out.extend(names.situations().map(|s| {
-                item(&s.name.name, CompletionItemKind::MODULE, s.title.as_ref().map(|t| t.value.clone()))
+                item(
+                    &s.name.name,
+                    CompletionItemKind::MODULE,
+                    s.title.as_ref().map(|t| t.value.clone()),
+                )
             }));
         }
         Context::Header { item: kw } => {
@@ -603,7 +694,11 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
         Context::Type => {
             for t in icp_syntax::TYPE_NAMES {
                 match *t {
-                    "enum" => out.push(snippet("enum", "enum { a, b = \"B\", other = _ }", "enum { ${1:a}, ${0:b} }")),
+                    "enum" => out.push(snippet(
+                        "enum",
+                        "enum { a, b = \"B\", other = _ }",
+                        "enum { ${1:a}, ${0:b} }",
+                    )),
                     "set" => out.push(snippet("set", "set<text>", "set<${0:text}>")),
                     _ => {
                         let mut it = keyword(t);
@@ -619,17 +714,27 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
         }
         Context::Segments => {
             out.extend(names.segments().map(|s| {
-                item(&s.name.name, CompletionItemKind::CLASS, s.title.as_ref().map(|t| t.value.clone()))
+                item(
+                    &s.name.name,
+                    CompletionItemKind::CLASS,
+                    s.title.as_ref().map(|t| t.value.clone()),
+                )
             }));
         }
         Context::Profiles => {
             out.extend(names.profiles().map(|p| {
-                item(&p.name.name, CompletionItemKind::MODULE, p.title.as_ref().map(|t| t.value.clone()))
+                item(
+                    &p.name.name,
+                    CompletionItemKind::MODULE,
+                    p.title.as_ref().map(|t| t.value.clone()),
+                )
             }));
         }
         Context::Goals => {
             let mut goals = info.goals.clone();
-            let situation = names.situations().find(|s| Some(&s.name.name) == info.name.as_ref());
+            let situation = names
+                .situations()
+                .find(|s| Some(&s.name.name) == info.name.as_ref());
             if let Some(s) = situation {
                 for c in &s.clauses {
                     if let SituationClause::Goal(g) = c
@@ -639,7 +744,11 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
                     }
                 }
             }
-            out.extend(goals.iter().map(|g| item(g, CompletionItemKind::PROPERTY, Some("goal".into()))));
+            out.extend(
+                goals
+                    .iter()
+                    .map(|g| item(g, CompletionItemKind::PROPERTY, Some("goal".into()))),
+            );
         }
         Context::Weight => out.push(keyword("weight")),
         Context::Aggregate => {
@@ -655,22 +764,38 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
             if let Some(p) = names.item_profile(info) {
                 for m in &p.members {
                     if let ProfileMember::Tier(t) = m {
-                        out.push(item(&t.name.name, CompletionItemKind::ENUM_MEMBER, t.action.as_ref().map(|a| a.value.clone())));
+                        out.push(item(
+                            &t.name.name,
+                            CompletionItemKind::ENUM_MEMBER,
+                            t.action.as_ref().map(|a| a.value.clone()),
+                        ));
                     }
                 }
             }
             for w in ["excluded", "out_of_segment", "invalid"] {
-                out.push(item(w, CompletionItemKind::ENUM_MEMBER, Some("outcome".into())));
+                out.push(item(
+                    w,
+                    CompletionItemKind::ENUM_MEMBER,
+                    Some("outcome".into()),
+                ));
             }
         }
         Context::ExpectReason => {
             if let Some(p) = names.item_profile(info) {
                 for c in super::criteria(p) {
-                    out.push(item(&c.name.name, CompletionItemKind::FUNCTION, c.title.as_ref().map(|t| t.value.clone())));
+                    out.push(item(
+                        &c.name.name,
+                        CompletionItemKind::FUNCTION,
+                        c.title.as_ref().map(|t| t.value.clone()),
+                    ));
                 }
                 for m in &p.members {
                     if let ProfileMember::Exclude(e) = m {
-                        out.push(item(&e.name.name, CompletionItemKind::FUNCTION, e.reason.as_ref().map(|t| t.value.clone())));
+                        out.push(item(
+                            &e.name.name,
+                            CompletionItemKind::FUNCTION,
+                            e.reason.as_ref().map(|t| t.value.clone()),
+                        ));
                     }
                 }
             }
@@ -687,7 +812,8 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
                         } else if v.strings.is_empty() {
                             None
                         } else {
-                            let s: Vec<String> = v.strings.iter().map(|s| format!("{:?}", s.value)).collect();
+                            let s: Vec<String> =
+                                v.strings.iter().map(|s| format!("{:?}", s.value)).collect();
                             Some(format!("= {}", s.join(" | ")))
                         };
                         out.push(item(&v.name.name, CompletionItemKind::ENUM_MEMBER, detail));
@@ -699,7 +825,13 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
                 }
                 _ if located.item.keyword != "test" => {
                     return items_for(
-                        &Located { context: Context::Expr { operand: true, tier: false }, item: info.clone() },
+                        &Located {
+                            context: Context::Expr {
+                                operand: true,
+                                tier: false,
+                            },
+                            item: info.clone(),
+                        },
                         names,
                     );
                 }
@@ -708,7 +840,11 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
         }
         Context::AccountField => {
             for f in names.fields(info) {
-                let mut it = item(&f.name.name, CompletionItemKind::FIELD, Some(type_text(&f.ty)));
+                let mut it = item(
+                    &f.name.name,
+                    CompletionItemKind::FIELD,
+                    Some(type_text(&f.ty)),
+                );
                 it.insert_text = Some(format!("{}: ", f.name.name));
                 out.push(it);
             }
@@ -726,22 +862,53 @@ fn clause_items(block: Block, info: &ItemInfo, names: &Names<'_>, out: &mut Vec<
         }
         Block::Segment | Block::Exclude => expr_items(true, false, info, names, out),
         Block::Profile => {
-            out.extend(["target", "practical_share", "let", "group", "criterion", "exclude", "tier"].map(keyword));
+            out.extend(
+                [
+                    "target",
+                    "practical_share",
+                    "let",
+                    "group",
+                    "criterion",
+                    "exclude",
+                    "tier",
+                ]
+                .map(keyword),
+            );
             out.push(snippet("criterion …", "a new criterion", CRITERION_SNIPPET));
-            out.push(snippet("criterion … perfect/practical", "a new scorecard criterion", SCORECARD_SNIPPET));
+            out.push(snippet(
+                "criterion … perfect/practical",
+                "a new scorecard criterion",
+                SCORECARD_SNIPPET,
+            ));
             out.push(snippet("exclude …", "a new exclusion", EXCLUDE_SNIPPET));
             out.push(snippet("tier … >=", "a new tier", TIER_SNIPPET));
-            out.push(snippet("tier (catch-all)", "the last tier, for every other account", CATCH_ALL_SNIPPET));
+            out.push(snippet(
+                "tier (catch-all)",
+                "the last tier, for every other account",
+                CATCH_ALL_SNIPPET,
+            ));
         }
         Block::Group => {
             out.push(keyword("criterion"));
             out.push(snippet("criterion …", "a new criterion", CRITERION_SNIPPET));
-            out.push(snippet("criterion … perfect/practical", "a new scorecard criterion", SCORECARD_SNIPPET));
+            out.push(snippet(
+                "criterion … perfect/practical",
+                "a new scorecard criterion",
+                SCORECARD_SNIPPET,
+            ));
         }
         Block::Criterion => {
-            let mut p = snippet("perfect when", "a perfect fit earns the full weight", "perfect when $0");
+            let mut p = snippet(
+                "perfect when",
+                "a perfect fit earns the full weight",
+                "perfect when $0",
+            );
             p.kind = Some(CompletionItemKind::KEYWORD);
-            let mut q = snippet("practical when", "a practical fit earns weight × practical_share", "practical when $0");
+            let mut q = snippet(
+                "practical when",
+                "a practical fit earns weight × practical_share",
+                "practical when $0",
+            );
             q.kind = Some(CompletionItemKind::KEYWORD);
             out.push(p);
             out.push(q);
@@ -757,14 +924,21 @@ fn member_items(of: &str, info: &ItemInfo, names: &Names<'_>, out: &mut Vec<Comp
     match of {
         "situation" => {
             let profile = names.item_profile(info);
-            let wanted = info.situation.clone().or_else(|| profile.and_then(|p| p.situation.as_ref().map(|s| s.name.clone())));
+            let wanted = info
+                .situation
+                .clone()
+                .or_else(|| profile.and_then(|p| p.situation.as_ref().map(|s| s.name.clone())));
             for s in names.situations() {
                 if wanted.as_ref().is_some_and(|w| w != &s.name.name) {
                     continue;
                 }
                 for c in &s.clauses {
                     if let SituationClause::Capability(cap) = c {
-                        out.push(item(&cap.name.name, CompletionItemKind::PROPERTY, Some(format!("capability of `{}`", s.name.name))));
+                        out.push(item(
+                            &cap.name.name,
+                            CompletionItemKind::PROPERTY,
+                            Some(format!("capability of `{}`", s.name.name)),
+                        ));
                     }
                 }
             }
@@ -780,22 +954,44 @@ fn member_items(of: &str, info: &ItemInfo, names: &Names<'_>, out: &mut Vec<Comp
                     }
                 }
             }
-            out.extend(groups.iter().map(|g| item(g, CompletionItemKind::MODULE, Some("group score".into()))));
+            out.extend(
+                groups
+                    .iter()
+                    .map(|g| item(g, CompletionItemKind::MODULE, Some("group score".into()))),
+            );
         }
         _ => {}
     }
 }
 
-fn expr_items(operand: bool, tier: bool, info: &ItemInfo, names: &Names<'_>, out: &mut Vec<CompletionItem>) {
+fn expr_items(
+    operand: bool,
+    tier: bool,
+    info: &ItemInfo,
+    names: &Names<'_>,
+    out: &mut Vec<CompletionItem>,
+) {
     if !operand {
-        for w in ["and", "or", "in", "not in", "contains", "contains any", "contains all", "is missing", "is present"] {
+        for w in [
+            "and",
+            "or",
+            "in",
+            "not in",
+            "contains",
+            "contains any",
+            "contains all",
+            "is missing",
+            "is present",
+        ] {
             let mut it = keyword(w);
             if let Some(first) = w.split(' ').next()
                 && it.documentation.is_none()
                 && let Some(h) = keywords::help(first)
             {
-                it.documentation =
-                    Some(Documentation::MarkupContent(MarkupContent { kind: MarkupKind::Markdown, value: h.to_owned() }));
+                it.documentation = Some(Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: h.to_owned(),
+                }));
             }
             out.push(it);
         }
@@ -805,7 +1001,11 @@ fn expr_items(operand: bool, tier: bool, info: &ItemInfo, names: &Names<'_>, out
         out.push(keyword("score"));
     }
     for f in names.fields(info) {
-        out.push(item(&f.name.name, CompletionItemKind::FIELD, Some(type_text(&f.ty))));
+        out.push(item(
+            &f.name.name,
+            CompletionItemKind::FIELD,
+            Some(type_text(&f.ty)),
+        ));
     }
     let mut lets: Vec<String> = info.lets.clone();
     if let Some(p) = names.item_profile(info) {
@@ -824,7 +1024,15 @@ fn expr_items(operand: bool, tier: bool, info: &ItemInfo, names: &Names<'_>, out
         if info.keyword == "segment" && info.name.as_ref() == Some(&s.name.name) {
             continue;
         }
-        out.push(item(&s.name.name, CompletionItemKind::CLASS, Some(s.title.as_ref().map_or_else(|| "segment".to_owned(), |t| format!("segment: {}", t.value)))));
+        out.push(item(
+            &s.name.name,
+            CompletionItemKind::CLASS,
+            Some(
+                s.title
+                    .as_ref()
+                    .map_or_else(|| "segment".to_owned(), |t| format!("segment: {}", t.value)),
+            ),
+        ));
     }
     for w in ["not", "today", "situation", "true", "false"] {
         out.push(keyword(w));

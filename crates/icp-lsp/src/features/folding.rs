@@ -17,20 +17,21 @@ pub fn folding_ranges(text: &Text) -> Vec<FoldingRange> {
     let mut run: Option<(u32, u32)> = None;
     let mut imports: Option<(u32, u32)> = None;
     let mut last_line: Option<u32> = None;
-    let flush = |r: &mut Option<(u32, u32)>, kind: FoldingRangeKind, out: &mut Vec<FoldingRange>| {
-        if let Some((a, b)) = r.take()
-            && b > a
-        {
-            out.push(FoldingRange {
-                start_line: a,
-                start_character: None,
-                end_line: b,
-                end_character: None,
-                kind: Some(kind),
-                collapsed_text: None,
-            });
-        }
-    };
+    let flush =
+        |r: &mut Option<(u32, u32)>, kind: FoldingRangeKind, out: &mut Vec<FoldingRange>| {
+            if let Some((a, b)) = r.take()
+                && b > a
+            {
+                out.push(FoldingRange {
+                    start_line: a,
+                    start_character: None,
+                    end_line: b,
+                    end_character: None,
+                    kind: Some(kind),
+                    collapsed_text: None,
+                });
+            }
+        };
     for (i, t) in toks.iter().enumerate() {
         let l = line(t.span.start);
         let first_on_line = last_line != Some(l);

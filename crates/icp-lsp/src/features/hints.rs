@@ -25,7 +25,9 @@ pub fn inlay_hints(a: &Analysis, range: Range) -> Vec<InlayHint> {
         let Item::Profile(p) = item else { continue };
         let max = max_points(p);
         for c in criteria(p) {
-            let Some(share) = share_text(c.weight.value, max) else { continue };
+            let Some(share) = share_text(c.weight.value, max) else {
+                continue;
+            };
             let position = a.text.position(c.weight.span.end as usize);
             if !within(position, range) {
                 continue;
@@ -56,7 +58,11 @@ pub fn code_lenses(a: &Analysis, loader: &dyn Loader) -> Vec<CodeLens> {
         .into_iter()
         .map(|(span, title)| CodeLens {
             range: a.range(ENTRY, span),
-            command: Some(Command { title, command: String::new(), arguments: None }),
+            command: Some(Command {
+                title,
+                command: String::new(),
+                arguments: None,
+            }),
             data: None,
         })
         .collect()

@@ -31,7 +31,9 @@ pub fn hover(a: &Analysis, pos: Position) -> Option<Hover> {
     }
     // A keyword: its help, unless the cursor is in a comment or string.
     let toks = icp_syntax::tokens(&a.text.src);
-    let tok = toks.iter().find(|t| t.span.start as usize <= offset && offset < t.span.end as usize)?;
+    let tok = toks
+        .iter()
+        .find(|t| t.span.start as usize <= offset && offset < t.span.end as usize)?;
     if tok.kind != icp_syntax::TokenKind::Keyword && tok.span.text(&a.text.src) != "today" {
         return None;
     }
@@ -41,7 +43,13 @@ pub fn hover(a: &Analysis, pos: Position) -> Option<Hover> {
 }
 
 fn markdown(value: String, range: Option<tower_lsp_server::ls_types::Range>) -> Hover {
-    Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range }
+    Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range,
+    }
 }
 
 fn code(src: &str) -> String {
@@ -62,9 +70,12 @@ pub fn describe(a: &Analysis, def: &Def) -> String {
         DefKind::Field => field(&items, container, &def.name),
         DefKind::Variant => variant(&items, def),
         DefKind::Criterion => criterion(&items, container, &def.name),
-        DefKind::Segment | DefKind::Exclude | DefKind::Let | DefKind::Tier | DefKind::Capability | DefKind::Goal => {
-            Some(code(def.full_span.text(src)))
-        }
+        DefKind::Segment
+        | DefKind::Exclude
+        | DefKind::Let
+        | DefKind::Tier
+        | DefKind::Capability
+        | DefKind::Goal => Some(code(def.full_span.text(src))),
         DefKind::Profile => profile(&items, &def.name),
         _ => None,
     };
@@ -88,14 +99,24 @@ fn schemas<'a>(items: &[(&'a Item, &'a str)], name: Option<&str>) -> Vec<&'a ast
 }
 
 fn field(items: &[(&Item, &str)], schema: Option<&str>, name: &str) -> Option<String> {
-    let f = schemas(items, schema).into_iter().flat_map(|s| s.fields.iter()).find(|f| f.name.name == name)?;
+    let f = schemas(items, schema)
+        .into_iter()
+        .flat_map(|s| s.fields.iter())
+        .find(|f| f.name.name == name)?;
     let mut out = code(&format!("{}: {}", f.name.name, type_text(&f.ty)));
-    let column = f.from.as_ref().map_or_else(|| f.name.name.clone(), |c| c.value.clone());
+    let column = f
+        .from
+        .as_ref()
+        .map_or_else(|| f.name.name.clone(), |c| c.value.clone());
     let _ = write!(out, "\n\nreads column `{column}`");
     if f.key.is_some() {
         out.push_str(" · the account's key");
     }
-    out.push_str(if f.ty.optional { " · may be missing" } else { " · never missing (a missing value makes the row invalid)" });
+    out.push_str(if f.ty.optional {
+        " · may be missing"
+    } else {
+        " · never missing (a missing value makes the row invalid)"
+    });
     if let TypeKind::Enum(vs) = &f.ty.kind {
         out.push_str("\n\nvariants:");
         for v in vs {
@@ -111,7 +132,11 @@ fn variant_reads(v: &ast::Variant) -> String {
     } else if v.strings.is_empty() {
         String::new()
     } else {
-        let s: Vec<String> = v.strings.iter().map(|s| format!("\"{}\"", s.value)).collect();
+        let s: Vec<String> = v
+            .strings
+            .iter()
+            .map(|s| format!("\"{}\"", s.value))
+            .collect();
         format!(" = {}", s.join(" | "))
     }
 }
@@ -122,10 +147,16 @@ fn variant(items: &[(&Item, &str)], def: &Def) -> Option<String> {
         let Item::Schema(s) = item else { continue };
         for f in &s.fields {
             if let TypeKind::Enum(vs) = &f.ty.kind
-                && vs.iter().any(|v| v.name.name == def.name && v.name.span.start == def.name_span.start)
+                && vs
+                    .iter()
+                    .any(|v| v.name.name == def.name && v.name.span.start == def.name_span.start)
             {
                 let mut out = code(&format!("{}: {}", f.name.name, type_text(&f.ty)));
-                let _ = write!(out, "\n\nvariant `{}` of `{}.{}`:", def.name, s.name.name, f.name.name);
+                let _ = write!(
+                    out,
+                    "\n\nvariant `{}` of `{}.{}`:",
+                    def.name, s.name.name, f.name.name
+                );
                 for v in vs {
                     let mark = if v.name.name == def.name { " ←" } else { "" };
                     let _ = write!(out, "\n- `{}`{}{mark}", v.name.name, variant_reads(v));
@@ -139,7 +170,10 @@ fn variant(items: &[(&Item, &str)], def: &Def) -> Option<String> {
 
 fn criterion(items: &[(&Item, &str)], profile: Option<&str>, name: &str) -> Option<String> {
     let (p, src) = items.iter().find_map(|(i, src)| match i {
-        Item::Profile(p) if profile.is_none_or(|n| n == p.name.name) && criteria(p).iter().any(|c| c.name.name == name) => {
+        Item::Profile(p)
+            if profile.is_none_or(|n| n == p.name.name)
+                && criteria(p).iter().any(|c| c.name.name == name) =>
+        {
             Some((p, *src))
         }
         _ => None,
@@ -150,12 +184,24 @@ fn criterion(items: &[(&Item, &str)], profile: Option<&str>, name: &str) -> Opti
     let _ = write!(out, "\n\nweight **{}**", num_text(c.weight.value));
     if let Some(share) = share_text(c.weight.value, max) {
         if c.weight.value >= 0.0 {
-            let _ = write!(out, " · {share} of the maximum score ({} points)", num_text(max));
+            let _ = write!(
+                out,
+                " · {share} of the maximum score ({} points)",
+                num_text(max)
+            );
         } else {
-            let _ = write!(out, " · subtracts {} of the maximum score ({} points) when true", share.trim_start_matches('-'), num_text(max));
+            let _ = write!(
+                out,
+                " · subtracts {} of the maximum score ({} points) when true",
+                share.trim_start_matches('-'),
+                num_text(max)
+            );
         }
     }
-    if let ast::CriterionBody::Scorecard { practical: Some(_), .. } = &c.body {
+    if let ast::CriterionBody::Scorecard {
+        practical: Some(_), ..
+    } = &c.body
+    {
         let share = p
             .members
             .iter()
@@ -168,7 +214,11 @@ fn criterion(items: &[(&Item, &str)], profile: Option<&str>, name: &str) -> Opti
                 _ => None,
             })
             .unwrap_or(0.5);
-        let _ = write!(out, " · a practical fit earns {}", num_text(c.weight.value * share));
+        let _ = write!(
+            out,
+            " · a practical fit earns {}",
+            num_text(c.weight.value * share)
+        );
     }
     Some(out)
 }
@@ -202,6 +252,10 @@ fn profile(items: &[(&Item, &str)], name: &str) -> Option<String> {
         code(&header),
         cs.len(),
         num_text(max_points(p)),
-        tiers.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        tiers
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ))
 }

@@ -29,7 +29,8 @@ pub fn diagnostics(a: &Analysis) -> Vec<lsp::Diagnostic> {
 /// fresh analysis wins over the last good one), each with its source text.
 pub fn items<'a>(analyses: &[&'a Analysis]) -> Vec<(&'a Item, &'a str)> {
     let mut out = Vec::new();
-    let mut seen: std::collections::HashSet<(&str, Option<&str>)> = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<(&str, Option<&str>)> =
+        std::collections::HashSet::new();
     for a in analyses {
         for f in &a.checked.files {
             for item in &f.ast.items {
@@ -60,7 +61,11 @@ pub fn type_text(ty: &TypeExpr) -> String {
         TypeKind::Set(inner) => format!("set<{}>", type_text(inner)),
         TypeKind::Named(id) => id.name.clone(),
     };
-    if ty.optional { format!("{base}?") } else { base }
+    if ty.optional {
+        format!("{base}?")
+    } else {
+        base
+    }
 }
 
 /// The schema an item is for: its `for NAME`, else the only schema.
@@ -95,7 +100,11 @@ pub fn criteria(p: &ast::Profile) -> Vec<&ast::Criterion> {
 
 /// The maximum score of a profile: the sum of its positive weights.
 pub fn max_points(p: &ast::Profile) -> f64 {
-    criteria(p).iter().map(|c| c.weight.value).filter(|w| *w > 0.0).sum()
+    criteria(p)
+        .iter()
+        .map(|c| c.weight.value)
+        .filter(|w| *w > 0.0)
+        .sum()
 }
 
 /// A weight's share of the maximum score, as a whole percent (`"22%"`, `"-10%"`).
@@ -114,5 +123,9 @@ pub fn share_text(weight: f64, max: f64) -> Option<String> {
 
 /// A number as the user writes it (`15`, `2.5`).
 pub fn num_text(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
 }

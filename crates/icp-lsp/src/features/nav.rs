@@ -26,7 +26,9 @@ pub fn def_at(a: &Analysis, file: FileId, offset: usize) -> Option<usize> {
         syms.defs
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.file == file && d.name_span.contains(offset) && !d.name_span.is_empty())
+            .filter(|(_, d)| {
+                d.file == file && d.name_span.contains(offset) && !d.name_span.is_empty()
+            })
             .min_by_key(|(_, d)| d.name_span.len())
             .map(|(i, _)| i)
     })
@@ -39,7 +41,10 @@ pub fn def_at_pos(a: &Analysis, pos: Position) -> Option<(usize, &Def)> {
 }
 
 fn location(a: &Analysis, file: FileId, span: Span) -> Option<Location> {
-    Some(Location { uri: a.uri_of(file)?.clone(), range: a.range(file, span) })
+    Some(Location {
+        uri: a.uri_of(file)?.clone(),
+        range: a.range(file, span),
+    })
 }
 
 /// Where the name under the cursor is defined.
@@ -50,21 +55,34 @@ pub fn definition(a: &Analysis, pos: Position) -> Option<Location> {
 
 /// Every place the definition under the cursor is referenced, in `a` and in the other
 /// analyses given (other open documents that import the same file), without duplicates.
-pub fn references_in(a: &Analysis, others: &[&Analysis], pos: Position, include_decl: bool) -> Option<Vec<Location>> {
+pub fn references_in(
+    a: &Analysis,
+    others: &[&Analysis],
+    pos: Position,
+    include_decl: bool,
+) -> Option<Vec<Location>> {
     let (_, def) = def_at_pos(a, pos)?;
     let target = (a.uri_of(def.file)?.clone(), def.name_span.start, def.kind);
     let mut out: Vec<Location> = Vec::new();
     let mut seen = HashSet::new();
     for b in std::iter::once(a).chain(others.iter().copied()) {
         let Some(i) = b.checked.symbols.defs.iter().position(|d| {
-            b.uri_of(d.file).is_some_and(|u| *u == target.0) && d.name_span.start == target.1 && d.kind == target.2
+            b.uri_of(d.file).is_some_and(|u| *u == target.0)
+                && d.name_span.start == target.1
+                && d.kind == target.2
         }) else {
             continue;
         };
-        let Some(d) = b.checked.symbols.defs.get(i) else { continue };
+        let Some(d) = b.checked.symbols.defs.get(i) else {
+            continue;
+        };
         let mut push = |file: FileId, span: Span| {
             if let Some(loc) = location(b, file, span)
-                && seen.insert((loc.uri.clone(), loc.range.start.line, loc.range.start.character))
+                && seen.insert((
+                    loc.uri.clone(),
+                    loc.range.start.line,
+                    loc.range.start.character,
+                ))
             {
                 out.push(loc);
             }
@@ -77,7 +95,10 @@ pub fn references_in(a: &Analysis, others: &[&Analysis], pos: Position, include_
         }
     }
     out.sort_by(|x, y| {
-        x.uri.cmp(&y.uri).then_with(|| (x.range.start.line, x.range.start.character).cmp(&(y.range.start.line, y.range.start.character)))
+        x.uri.cmp(&y.uri).then_with(|| {
+            (x.range.start.line, x.range.start.character)
+                .cmp(&(y.range.start.line, y.range.start.character))
+        })
     });
     Some(out)
 }
@@ -101,21 +122,33 @@ pub fn prepare_rename(a: &Analysis, pos: Position) -> Option<PrepareRenameRespon
         .filter(|r| r.file == ENTRY && r.span.contains(offset))
         .map(|r| r.span)
         .min_by_key(|s| s.len())
-        .or_else(|| (def.file == ENTRY && def.name_span.contains(offset)).then_some(def.name_span))?;
-    Some(PrepareRenameResponse::RangeWithPlaceholder { range: a.range(ENTRY, span), placeholder: def.name.clone() })
+        .or_else(|| {
+            (def.file == ENTRY && def.name_span.contains(offset)).then_some(def.name_span)
+        })?;
+    Some(PrepareRenameResponse::RangeWithPlaceholder {
+        range: a.range(ENTRY, span),
+        placeholder: def.name.clone(),
+    })
 }
 
 /// Whether `name` can name a declaration.
 pub fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !icp_syntax::is_keyword(name)
 }
 
 /// Rename the definition under the cursor and every reference to it (across the files of
 /// this analysis and the other analyses given).
-pub fn rename_in(a: &Analysis, others: &[&Analysis], pos: Position, new_name: &str) -> Result<Option<WorkspaceEdit>, String> {
+pub fn rename_in(
+    a: &Analysis,
+    others: &[&Analysis],
+    pos: Position,
+    new_name: &str,
+) -> Result<Option<WorkspaceEdit>, String> {
     let Some((_, def)) = def_at_pos(a, pos) else {
         return Ok(None);
     };
@@ -123,20 +156,32 @@ pub fn rename_in(a: &Analysis, others: &[&Analysis], pos: Position, new_name: &s
         return Err("a test's name is a string: edit it in place".to_owned());
     }
     if !valid_name(new_name) {
-        return Err(format!("`{new_name}` is not a valid name (letters, digits and `_`, not a keyword)"));
+        return Err(format!(
+            "`{new_name}` is not a valid name (letters, digits and `_`, not a keyword)"
+        ));
     }
     let Some(locations) = references_in(a, others, pos, true) else {
         return Ok(None);
     };
     let mut changes: BTreeMap<Uri, Vec<TextEdit>> = BTreeMap::new();
     for loc in locations {
-        changes.entry(loc.uri).or_default().push(TextEdit { range: loc.range, new_text: new_name.to_owned() });
+        changes.entry(loc.uri).or_default().push(TextEdit {
+            range: loc.range,
+            new_text: new_name.to_owned(),
+        });
     }
-    Ok(Some(WorkspaceEdit { changes: Some(changes.into_iter().collect()), ..WorkspaceEdit::default() }))
+    Ok(Some(WorkspaceEdit {
+        changes: Some(changes.into_iter().collect()),
+        ..WorkspaceEdit::default()
+    }))
 }
 
 /// [`rename_in`] over this analysis only.
-pub fn rename(a: &Analysis, pos: Position, new_name: &str) -> Result<Option<WorkspaceEdit>, String> {
+pub fn rename(
+    a: &Analysis,
+    pos: Position,
+    new_name: &str,
+) -> Result<Option<WorkspaceEdit>, String> {
     rename_in(a, &[], pos, new_name)
 }
 
@@ -158,10 +203,25 @@ pub fn symbol_kind(kind: DefKind) -> SymbolKind {
     }
 }
 
-#[expect(deprecated, reason = "`DocumentSymbol::deprecated` must still be written")]
-fn symbol(a: &Analysis, name: &str, detail: Option<String>, kind: SymbolKind, full: Span, sel: Span, children: Vec<DocumentSymbol>) -> DocumentSymbol {
+#[expect(
+    deprecated,
+    reason = "`DocumentSymbol::deprecated` must still be written"
+)]
+fn symbol(
+    a: &Analysis,
+    name: &str,
+    detail: Option<String>,
+    kind: SymbolKind,
+    full: Span,
+    sel: Span,
+    children: Vec<DocumentSymbol>,
+) -> DocumentSymbol {
     DocumentSymbol {
-        name: if name.is_empty() { "_".to_owned() } else { name.to_owned() },
+        name: if name.is_empty() {
+            "_".to_owned()
+        } else {
+            name.to_owned()
+        },
         detail,
         kind,
         tags: None,
@@ -185,7 +245,15 @@ pub fn document_symbols(a: &Analysis) -> Vec<DocumentSymbol> {
     for item in &file.ast.items {
         match item {
             Item::Import(i) => {
-                out.push(symbol(a, &i.path.value, Some("import".into()), SymbolKind::FILE, i.span, i.path.span, Vec::new()));
+                out.push(symbol(
+                    a,
+                    &i.path.value,
+                    Some("import".into()),
+                    SymbolKind::FILE,
+                    i.span,
+                    i.path.span,
+                    Vec::new(),
+                ));
             }
             Item::Schema(s) => {
                 let fields = s
@@ -195,49 +263,155 @@ pub fn document_symbols(a: &Analysis) -> Vec<DocumentSymbol> {
                         let variants = match &f.ty.kind {
                             TypeKind::Enum(vs) => vs
                                 .iter()
-                                .map(|v| symbol(a, &v.name.name, None, SymbolKind::ENUM_MEMBER, v.span, v.name.span, Vec::new()))
+                                .map(|v| {
+                                    symbol(
+                                        a,
+                                        &v.name.name,
+                                        None,
+                                        SymbolKind::ENUM_MEMBER,
+                                        v.span,
+                                        v.name.span,
+                                        Vec::new(),
+                                    )
+                                })
                                 .collect(),
                             _ => Vec::new(),
                         };
-                        symbol(a, &f.name.name, Some(super::type_text(&f.ty)), SymbolKind::FIELD, f.span, f.name.span, variants)
+                        symbol(
+                            a,
+                            &f.name.name,
+                            Some(super::type_text(&f.ty)),
+                            SymbolKind::FIELD,
+                            f.span,
+                            f.name.span,
+                            variants,
+                        )
                     })
                     .collect();
-                out.push(symbol(a, &s.name.name, Some("schema".into()), SymbolKind::STRUCT, s.span, s.name.span, fields));
+                out.push(symbol(
+                    a,
+                    &s.name.name,
+                    Some("schema".into()),
+                    SymbolKind::STRUCT,
+                    s.span,
+                    s.name.span,
+                    fields,
+                ));
             }
             Item::Situation(s) => {
                 let children = s
                     .clauses
                     .iter()
                     .filter_map(|c| match c {
-                        SituationClause::Goal(g) => Some(symbol(a, &g.name.name, title(g.title.as_ref()).or(Some("goal".into())), SymbolKind::PROPERTY, g.span, g.name.span, Vec::new())),
-                        SituationClause::Capability(c) => Some(symbol(a, &c.name.name, Some("capability".into()), SymbolKind::CONSTANT, c.span, c.name.span, Vec::new())),
+                        SituationClause::Goal(g) => Some(symbol(
+                            a,
+                            &g.name.name,
+                            title(g.title.as_ref()).or(Some("goal".into())),
+                            SymbolKind::PROPERTY,
+                            g.span,
+                            g.name.span,
+                            Vec::new(),
+                        )),
+                        SituationClause::Capability(c) => Some(symbol(
+                            a,
+                            &c.name.name,
+                            Some("capability".into()),
+                            SymbolKind::CONSTANT,
+                            c.span,
+                            c.name.span,
+                            Vec::new(),
+                        )),
                         _ => None,
                     })
                     .collect();
-                out.push(symbol(a, &s.name.name, title(s.title.as_ref()), SymbolKind::NAMESPACE, s.span, s.name.span, children));
+                out.push(symbol(
+                    a,
+                    &s.name.name,
+                    title(s.title.as_ref()),
+                    SymbolKind::NAMESPACE,
+                    s.span,
+                    s.name.span,
+                    children,
+                ));
             }
             Item::Segment(s) => {
-                out.push(symbol(a, &s.name.name, title(s.title.as_ref()), SymbolKind::CLASS, s.span, s.name.span, Vec::new()));
+                out.push(symbol(
+                    a,
+                    &s.name.name,
+                    title(s.title.as_ref()),
+                    SymbolKind::CLASS,
+                    s.span,
+                    s.name.span,
+                    Vec::new(),
+                ));
             }
             Item::Profile(p) => {
                 let mut children = Vec::new();
                 for m in &p.members {
                     match m {
-                        ProfileMember::Let(l) => children.push(symbol(a, &l.name.name, Some("let".into()), SymbolKind::VARIABLE, l.span, l.name.span, Vec::new())),
+                        ProfileMember::Let(l) => children.push(symbol(
+                            a,
+                            &l.name.name,
+                            Some("let".into()),
+                            SymbolKind::VARIABLE,
+                            l.span,
+                            l.name.span,
+                            Vec::new(),
+                        )),
                         ProfileMember::Group(g) => {
                             let cs = g.criteria.iter().map(|c| criterion_symbol(a, c)).collect();
-                            children.push(symbol(a, &g.name.name, title(g.title.as_ref()), SymbolKind::NAMESPACE, g.span, g.name.span, cs));
+                            children.push(symbol(
+                                a,
+                                &g.name.name,
+                                title(g.title.as_ref()),
+                                SymbolKind::NAMESPACE,
+                                g.span,
+                                g.name.span,
+                                cs,
+                            ));
                         }
                         ProfileMember::Criterion(c) => children.push(criterion_symbol(a, c)),
-                        ProfileMember::Exclude(e) => children.push(symbol(a, &e.name.name, title(e.reason.as_ref()), SymbolKind::EVENT, e.span, e.name.span, Vec::new())),
-                        ProfileMember::Tier(t) => children.push(symbol(a, &t.name.name, title(t.action.as_ref()).or(Some("tier".into())), SymbolKind::ENUM_MEMBER, t.span, t.name.span, Vec::new())),
+                        ProfileMember::Exclude(e) => children.push(symbol(
+                            a,
+                            &e.name.name,
+                            title(e.reason.as_ref()),
+                            SymbolKind::EVENT,
+                            e.span,
+                            e.name.span,
+                            Vec::new(),
+                        )),
+                        ProfileMember::Tier(t) => children.push(symbol(
+                            a,
+                            &t.name.name,
+                            title(t.action.as_ref()).or(Some("tier".into())),
+                            SymbolKind::ENUM_MEMBER,
+                            t.span,
+                            t.name.span,
+                            Vec::new(),
+                        )),
                         ProfileMember::Target(_) | ProfileMember::PracticalShare(_) => {}
                     }
                 }
-                out.push(symbol(a, &p.name.name, title(p.title.as_ref()), SymbolKind::MODULE, p.span, p.name.span, children));
+                out.push(symbol(
+                    a,
+                    &p.name.name,
+                    title(p.title.as_ref()),
+                    SymbolKind::MODULE,
+                    p.span,
+                    p.name.span,
+                    children,
+                ));
             }
             Item::Test(t) => {
-                out.push(symbol(a, &t.name.value, Some("test".into()), SymbolKind::METHOD, t.span, t.name.span, Vec::new()));
+                out.push(symbol(
+                    a,
+                    &t.name.value,
+                    Some("test".into()),
+                    SymbolKind::METHOD,
+                    t.span,
+                    t.name.span,
+                    Vec::new(),
+                ));
             }
         }
         let _ = item.span();
@@ -247,7 +421,15 @@ pub fn document_symbols(a: &Analysis) -> Vec<DocumentSymbol> {
 
 fn criterion_symbol(a: &Analysis, c: &icp_syntax::ast::Criterion) -> DocumentSymbol {
     let detail = format!("weight {}", super::num_text(c.weight.value));
-    symbol(a, &c.name.name, Some(detail), SymbolKind::FUNCTION, c.span, c.name.span, Vec::new())
+    symbol(
+        a,
+        &c.name.name,
+        Some(detail),
+        SymbolKind::FUNCTION,
+        c.span,
+        c.name.span,
+        Vec::new(),
+    )
 }
 
 /// Definitions whose name contains `query` (case-insensitively), in every file of the

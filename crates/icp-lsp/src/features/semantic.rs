@@ -4,25 +4,27 @@ use std::collections::HashMap;
 
 use icp_check::DefKind;
 use icp_syntax::TokenKind;
-use tower_lsp_server::ls_types::{SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend};
+use tower_lsp_server::ls_types::{
+    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
+};
 
 use crate::world::{Analysis, ENTRY};
 
 /// Token types, in legend order.
 pub const TYPES: &[SemanticTokenType] = &[
-    SemanticTokenType::KEYWORD,   // 0
-    SemanticTokenType::TYPE,      // 1
-    SemanticTokenType::PROPERTY,  // 2 field, goal, capability
+    SemanticTokenType::KEYWORD,     // 0
+    SemanticTokenType::TYPE,        // 1
+    SemanticTokenType::PROPERTY,    // 2 field, goal, capability
     SemanticTokenType::ENUM_MEMBER, // 3 variant, tier
-    SemanticTokenType::CLASS,     // 4 segment
-    SemanticTokenType::NAMESPACE, // 5 situation, profile, group
-    SemanticTokenType::VARIABLE,  // 6 let
-    SemanticTokenType::FUNCTION,  // 7 criterion, exclusion
-    SemanticTokenType::STRING,    // 8
-    SemanticTokenType::NUMBER,    // 9
-    SemanticTokenType::COMMENT,   // 10
-    SemanticTokenType::OPERATOR,  // 11
-    SemanticTokenType::STRUCT,    // 12 schema
+    SemanticTokenType::CLASS,       // 4 segment
+    SemanticTokenType::NAMESPACE,   // 5 situation, profile, group
+    SemanticTokenType::VARIABLE,    // 6 let
+    SemanticTokenType::FUNCTION,    // 7 criterion, exclusion
+    SemanticTokenType::STRING,      // 8
+    SemanticTokenType::NUMBER,      // 9
+    SemanticTokenType::COMMENT,     // 10
+    SemanticTokenType::OPERATOR,    // 11
+    SemanticTokenType::STRUCT,      // 12 schema
 ];
 
 /// Token modifiers, in legend order.
@@ -30,7 +32,10 @@ pub const MODIFIERS: &[SemanticTokenModifier] = &[SemanticTokenModifier::DECLARA
 
 /// The legend announced at initialisation.
 pub fn legend() -> SemanticTokensLegend {
-    SemanticTokensLegend { token_types: TYPES.to_vec(), token_modifiers: MODIFIERS.to_vec() }
+    SemanticTokensLegend {
+        token_types: TYPES.to_vec(),
+        token_modifiers: MODIFIERS.to_vec(),
+    }
 }
 
 fn type_of(kind: DefKind) -> u32 {
@@ -73,17 +78,32 @@ pub fn tokens(a: &Analysis) -> SemanticTokens {
             TokenKind::Ident => names.get(&t.span.start).copied(),
             TokenKind::Punct => None,
         };
-        let Some((ty, modifiers)) = class else { continue };
+        let Some((ty, modifiers)) = class else {
+            continue;
+        };
         let pos = a.text.position(t.span.start as usize);
         let length: u32 = text.chars().map(|c| c.len_utf16() as u32).sum();
         if length == 0 {
             continue;
         }
         let delta_line = pos.line.saturating_sub(prev_line);
-        let delta_start = if delta_line == 0 { pos.character.saturating_sub(prev_col) } else { pos.character };
-        data.push(SemanticToken { delta_line, delta_start, length, token_type: ty, token_modifiers_bitset: modifiers });
+        let delta_start = if delta_line == 0 {
+            pos.character.saturating_sub(prev_col)
+        } else {
+            pos.character
+        };
+        data.push(SemanticToken {
+            delta_line,
+            delta_start,
+            length,
+            token_type: ty,
+            token_modifiers_bitset: modifiers,
+        });
         prev_line = pos.line;
         prev_col = pos.character;
     }
-    SemanticTokens { result_id: None, data }
+    SemanticTokens {
+        result_id: None,
+        data,
+    }
 }

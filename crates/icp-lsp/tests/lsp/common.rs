@@ -1,6 +1,7 @@
 //! The test harness: a memory project, a `Backend` driven directly, `$0` cursors.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -125,7 +126,10 @@ pub async fn start(files: &[(&str, &str)]) -> Harness {
         if let Some(at) = at {
             cursor = Some((uri(path), at));
         }
-        if path.ends_with(".icp") {
+        if std::path::Path::new(path)
+            .extension()
+            .is_some_and(|e| e == "icp")
+        {
             texts.insert(uri(path), text);
         }
     }
@@ -134,9 +138,17 @@ pub async fn start(files: &[(&str, &str)]) -> Harness {
         today: Date::from_ymd(2027, 1, 15),
         debounce: Duration::from_millis(1),
     };
-    let (service, _socket) = LspService::new(move |client| Backend::with_settings(client, settings));
-    let h = Harness { service, texts, cursor };
-    h.backend().initialize(InitializeParams::default()).await.unwrap();
+    let (service, _socket) =
+        LspService::new(move |client| Backend::with_settings(client, settings));
+    let h = Harness {
+        service,
+        texts,
+        cursor,
+    };
+    h.backend()
+        .initialize(InitializeParams::default())
+        .await
+        .unwrap();
     for (u, text) in &h.texts {
         h.backend()
             .did_open(DidOpenTextDocumentParams {
@@ -162,16 +174,24 @@ impl Harness {
         let (u, at) = self.cursor.clone().expect("a `$0` cursor");
         let text = &self.texts[&u];
         let t = icp_lsp::text::Text::new(text.clone());
-        TextDocumentPositionParams { text_document: TextDocumentIdentifier { uri: u }, position: t.position(at) }
+        TextDocumentPositionParams {
+            text_document: TextDocumentIdentifier { uri: u },
+            position: t.position(at),
+        }
     }
 
     pub fn doc(&self) -> TextDocumentIdentifier {
-        TextDocumentIdentifier { uri: self.cursor.clone().map_or_else(|| uri("main.icp"), |c| c.0) }
+        TextDocumentIdentifier {
+            uri: self.cursor.clone().map_or_else(|| uri("main.icp"), |c| c.0),
+        }
     }
 
     /// The file name of a URI, relative to the root.
-    pub fn name(&self, u: &Uri) -> String {
-        u.as_str().rsplit_once(ROOT).map_or_else(|| u.as_str().to_owned(), |(_, p)| p.trim_start_matches('/').to_owned())
+    pub fn name(u: &Uri) -> String {
+        u.as_str().rsplit_once(ROOT).map_or_else(
+            || u.as_str().to_owned(),
+            |(_, p)| p.trim_start_matches('/').to_owned(),
+        )
     }
 
     /// `file:line:col` and the text a range covers.
@@ -181,7 +201,7 @@ impl Harness {
         let span = t.span(r);
         format!(
             "{}:{}:{}-{}:{} `{}`",
-            self.name(u),
+            Self::name(u),
             r.start.line + 1,
             r.start.character + 1,
             r.end.line + 1,
@@ -192,17 +212,23 @@ impl Harness {
 
     /// The source around the cursor (its line and the one above and below), `$0` marked.
     pub fn cursor_context(&self) -> String {
-        let Some((u, at)) = self.cursor.clone() else { return String::new() };
+        let Some((u, at)) = self.cursor.clone() else {
+            return String::new();
+        };
         let text = &self.texts[&u];
         let mut marked = text.clone();
         marked.insert_str(at, "$0");
         let line = text[..at].matches('\n').count();
-        marked
+        let mut out = String::new();
+        for (_, l) in marked
             .lines()
             .enumerate()
             .filter(|(i, _)| i + 1 >= line && *i <= line + 1)
-            .map(|(_, l)| format!("{l}\n"))
-            .collect()
+        {
+            out.push_str(l);
+            out.push('\n');
+        }
+        out
     }
 
     /// Apply a workspace edit to the texts; returns the changed files, rendered.
@@ -212,17 +238,20 @@ impl Harness {
         let mut changes: Vec<(Uri, Vec<TextEdit>)> = changes.into_iter().collect();
         changes.sort_by(|a, b| a.0.cmp(&b.0));
         for (u, edits) in changes {
-            let mut text = icp_lsp::text::Text::new(self.texts.get(&u).cloned().unwrap_or_default());
+            let mut text =
+                icp_lsp::text::Text::new(self.texts.get(&u).cloned().unwrap_or_default());
             let mut edits = edits;
             edits.sort_by_key(|e| std::cmp::Reverse((e.range.start.line, e.range.start.character)));
             for e in edits {
-                text.apply(&[tower_lsp_server::ls_types::TextDocumentContentChangeEvent {
-                    range: Some(e.range),
-                    range_length: None,
-                    text: e.new_text,
-                }]);
+                text.apply(
+                    &[tower_lsp_server::ls_types::TextDocumentContentChangeEvent {
+                        range: Some(e.range),
+                        range_length: None,
+                        text: e.new_text,
+                    }],
+                );
             }
-            out.push_str(&format!("----- {}\n{}", self.name(&u), text.src));
+            let _ = write!(out, "----- {}\n{}", Self::name(&u), text.src);
         }
         out
     }
@@ -235,7 +264,10 @@ pub fn pos(line: u32, character: u32) -> Position {
 
 /// `src` with `$0` inserted `delta` bytes after the first `needle`.
 pub fn at(src: &str, needle: &str, delta: usize) -> String {
-    let i = src.find(needle).unwrap_or_else(|| panic!("`{needle}` not in the source")) + delta;
+    let i = src
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in the source"))
+        + delta;
     let mut s = src.to_owned();
     s.insert_str(i, "$0");
     s

@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 
 use tower_lsp_server::LanguageServer;
-use tower_lsp_server::ls_types::{CompletionParams, CompletionResponse, PartialResultParams, WorkDoneProgressParams};
+use tower_lsp_server::ls_types::{
+    CompletionParams, CompletionResponse, PartialResultParams, WorkDoneProgressParams,
+};
 
 use crate::common::{SCHEMA, start};
 
@@ -58,7 +60,9 @@ async fn from_and_key_after_a_type() {
 
 #[tokio::test]
 async fn profile_clauses_and_snippets() {
-    insta::assert_snapshot!(complete(&format!("{HEAD}profile p {{\n  target big\n  $0\n}}\n")).await);
+    insta::assert_snapshot!(
+        complete(&format!("{HEAD}profile p {{\n  target big\n  $0\n}}\n")).await
+    );
 }
 
 #[tokio::test]
@@ -82,7 +86,12 @@ async fn variants_after_equals_on_an_enum_field() {
 
 #[tokio::test]
 async fn variants_in_a_list_on_an_enum_field() {
-    insta::assert_snapshot!(complete(&format!("{HEAD}segment s {{ funding not in [seed, $0] }}\n")).await);
+    insta::assert_snapshot!(
+        complete(&format!(
+            "{HEAD}segment s {{ funding not in [seed, $0] }}\n"
+        ))
+        .await
+    );
 }
 
 #[tokio::test]
@@ -116,7 +125,12 @@ async fn criterion_clauses() {
 
 #[tokio::test]
 async fn weight_after_a_criterion_name() {
-    insta::assert_snapshot!(complete(&format!("{HEAD}profile p {{\n  criterion size \"Size\" $0\n}}\n")).await);
+    insta::assert_snapshot!(
+        complete(&format!(
+            "{HEAD}profile p {{\n  criterion size \"Size\" $0\n}}\n"
+        ))
+        .await
+    );
 }
 
 #[tokio::test]
@@ -182,6 +196,7 @@ async fn situation_clauses_and_goals() {
 #[tokio::test]
 async fn nothing_in_comments_and_strings() {
     insta::assert_snapshot!(complete(&format!("{HEAD}segment s \"a $0 title\" {{ employees > 1 }}\n")).await, @r#"
+    import "schema.icp"
     segment s "a $0 title" { employees > 1 }
     -----
     "#);

@@ -12,12 +12,22 @@ fn render(h: &crate::common::Harness, uri: &tower_lsp_server::ls_types::Uri) -> 
             Some(tower_lsp_server::ls_types::NumberOrString::String(s)) => s,
             _ => String::new(),
         };
-        let _ = writeln!(out, "{:?} {code} at {}", d.severity.unwrap(), h.show_range(uri, d.range));
+        let _ = writeln!(
+            out,
+            "{:?} {code} at {}",
+            d.severity.unwrap(),
+            h.show_range(uri, d.range)
+        );
         for line in d.message.lines() {
             let _ = writeln!(out, "    {line}");
         }
         for r in d.related_information.unwrap_or_default() {
-            let _ = writeln!(out, "    related: {} {}", h.show_range(&r.location.uri, r.location.range), r.message);
+            let _ = writeln!(
+                out,
+                "    related: {} {}",
+                h.show_range(&r.location.uri, r.location.range),
+                r.message
+            );
         }
     }
     out

@@ -1,5 +1,7 @@
 //! Hover: fields, criteria (weight and share), segments, exclusions, enums, keywords.
 
+use std::fmt::Write as _;
+
 use tower_lsp_server::LanguageServer;
 use tower_lsp_server::ls_types::{HoverContents, HoverParams, WorkDoneProgressParams};
 
@@ -9,7 +11,10 @@ async fn hover(main: &str) -> String {
     let h = start(&[("schema.icp", SCHEMA), ("main.icp", main)]).await;
     let res = h
         .backend()
-        .hover(HoverParams { text_document_position_params: h.position(), work_done_progress_params: WorkDoneProgressParams::default() })
+        .hover(HoverParams {
+            text_document_position_params: h.position(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        })
         .await
         .unwrap();
     let mut out = h.cursor_context();
@@ -20,7 +25,7 @@ async fn hover(main: &str) -> String {
                 out.push_str(&m.value);
             }
             if let Some(r) = hv.range {
-                out.push_str(&format!("\n----- range {}", h.show_range(&h.doc().uri, r)));
+                let _ = write!(out, "\n----- range {}", h.show_range(&h.doc().uri, r));
             }
         }
         None => out.push_str("(no hover)"),

@@ -2,13 +2,22 @@
 //! transport) on a memory project and snapshots the answer with the cursor marked `$0`;
 //! `ordering` speaks the real JSON-RPC framing over an in-process pipe.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
 mod common;
 mod transport;
 
+mod actions;
 mod completion;
 mod diagnostics;
 mod hover;
 mod navigation;
-mod outline;
-mod actions;
 mod ordering;
+mod outline;
+mod sample;

@@ -12,15 +12,22 @@ use crate::transport::connect;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_changes_then_completion() {
-    let loader = MemoryLoader::new().with(format!("{ROOT}/icp.toml"), "").with(format!("{ROOT}/schema.icp"), SCHEMA);
+    let loader = MemoryLoader::new()
+        .with(format!("{ROOT}/icp.toml"), "")
+        .with(format!("{ROOT}/schema.icp"), SCHEMA);
     let settings = icp_lsp::Settings {
         loader: Arc::new(loader),
         today: icp_syntax::Date::from_ymd(2027, 1, 15),
         ..icp_lsp::Settings::default()
     };
     let mut c = connect(settings);
-    let init = c.request(1, "initialize", json!({ "capabilities": {} })).await;
-    assert!(init["result"]["capabilities"]["completionProvider"].is_object(), "{init}");
+    let init = c
+        .request(1, "initialize", json!({ "capabilities": {} }))
+        .await;
+    assert!(
+        init["result"]["capabilities"]["completionProvider"].is_object(),
+        "{init}"
+    );
     c.notify("initialized", json!({})).await;
 
     let main = uri("main.icp");
@@ -56,26 +63,48 @@ async fn two_hundred_changes_then_completion() {
             json!({ "textDocument": { "uri": main.as_str() }, "position": { "line": 5, "character": 9 } }),
         )
         .await;
-    let labels: Vec<&str> =
-        completion["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
-    assert_eq!(labels, vec![format!("s_{typed}")], "completion saw another text");
+    let labels: Vec<&str> = completion["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        vec![format!("s_{typed}")],
+        "completion saw another text"
+    );
 
     c.drain(Duration::from_millis(500)).await;
     let published = c.published(main.as_str());
     assert!(!published.is_empty(), "no diagnostics were published");
     // Versions only go up, and the last one published is the final version.
-    let versions: Vec<i64> = published.iter().map(|p| p["params"]["version"].as_i64().unwrap()).collect();
-    assert!(versions.windows(2).all(|w| w[0] <= w[1]), "versions went back: {versions:?}");
+    let versions: Vec<i64> = published
+        .iter()
+        .map(|p| p["params"]["version"].as_i64().unwrap())
+        .collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] <= w[1]),
+        "versions went back: {versions:?}"
+    );
     let last = published.last().unwrap();
     assert_eq!(last["params"]["version"], 200);
-    let messages: Vec<&str> =
-        last["params"]["diagnostics"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    let messages: Vec<&str> = last["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
     assert!(
         messages.iter().any(|m| m.contains(&format!("`f_{typed}`"))),
         "the last diagnostics are not those of the final text: {messages:?}"
     );
     // The debounce coalesced the burst: far fewer checks were published than changes made.
-    assert!(published.len() < 50, "{} publications for 200 changes", published.len());
+    assert!(
+        published.len() < 50,
+        "{} publications for 200 changes",
+        published.len()
+    );
 
     let shutdown = c.request(3, "shutdown", json!(null)).await;
     assert_eq!(shutdown["result"], json!(null));
@@ -85,7 +114,9 @@ async fn two_hundred_changes_then_completion() {
 #[tokio::test]
 async fn malformed_messages_and_unknown_methods_do_not_kill_the_server() {
     let mut c = connect(icp_lsp::Settings::default());
-    let init = c.request(1, "initialize", json!({ "capabilities": {} })).await;
+    let init = c
+        .request(1, "initialize", json!({ "capabilities": {} }))
+        .await;
     assert!(init["result"]["capabilities"].is_object());
     c.notify("initialized", json!({})).await;
     // Not JSON at all.
@@ -95,9 +126,12 @@ async fn malformed_messages_and_unknown_methods_do_not_kill_the_server() {
     // An unknown request gets `method not found`; an unknown notification is ignored.
     let unknown = c.request(2, "icp/doesNotExist", json!({})).await;
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
-    c.notify("$/icp/unknownNotification", json!({ "x": 1 })).await;
+    c.notify("$/icp/unknownNotification", json!({ "x": 1 }))
+        .await;
     // Wrong parameters for a known method.
-    let bad = c.request(3, "textDocument/hover", json!({ "nonsense": true })).await;
+    let bad = c
+        .request(3, "textDocument/hover", json!({ "nonsense": true }))
+        .await;
     assert!(bad.get("error").is_some(), "{bad}");
     // A request about a document that is not open answers nothing.
     let hover = c
@@ -123,5 +157,10 @@ async fn malformed_messages_and_unknown_methods_do_not_kill_the_server() {
         .filter(|m| m["id"].is_null() && m.get("error").is_some())
         .map(|m| m["error"]["code"].as_i64().unwrap())
         .collect();
-    assert_eq!(codes, vec![-32700, -32600], "an error per malformed message: {:?}", c.seen);
+    assert_eq!(
+        codes,
+        vec![-32700, -32600],
+        "an error per malformed message: {:?}",
+        c.seen
+    );
 }

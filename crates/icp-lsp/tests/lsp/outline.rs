@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 
 use tower_lsp_server::LanguageServer;
 use tower_lsp_server::ls_types::{
-    DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, FoldingRangeParams, InlayHintLabel,
-    InlayHintParams, OneOf, PartialResultParams, Range, SemanticTokensParams, SemanticTokensResult,
-    TextDocumentIdentifier, WorkDoneProgressParams, WorkspaceSymbolParams, WorkspaceSymbolResponse,
+    DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, FoldingRangeParams,
+    InlayHintLabel, InlayHintParams, OneOf, PartialResultParams, Range, SemanticTokensParams,
+    SemanticTokensResult, TextDocumentIdentifier, WorkDoneProgressParams, WorkspaceSymbolParams,
+    WorkspaceSymbolResponse,
 };
 
 use crate::common::{MAIN, SCHEMA, pos, start, uri};
@@ -43,7 +44,9 @@ async fn document_symbols_nest() {
             })
             .await
             .unwrap();
-        let Some(DocumentSymbolResponse::Nested(syms)) = res else { panic!("{res:?}") };
+        let Some(DocumentSymbolResponse::Nested(syms)) = res else {
+            panic!("{res:?}")
+        };
         let _ = writeln!(out, "----- {file}");
         outline(&mut out, &syms, 0);
     }
@@ -62,11 +65,22 @@ async fn workspace_symbols_match_a_query() {
         })
         .await
         .unwrap();
-    let Some(WorkspaceSymbolResponse::Nested(syms)) = res else { panic!("{res:?}") };
+    let Some(WorkspaceSymbolResponse::Nested(syms)) = res else {
+        panic!("{res:?}")
+    };
     let mut out = String::new();
     for s in syms {
-        let OneOf::Left(loc) = s.location else { continue };
-        let _ = writeln!(out, "{:?} {} in {:?} at {}", s.kind, s.name, s.container_name, h.show_range(&loc.uri, loc.range));
+        let OneOf::Left(loc) = s.location else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{:?} {} in {:?} at {}",
+            s.kind,
+            s.name,
+            s.container_name,
+            h.show_range(&loc.uri, loc.range)
+        );
     }
     insta::assert_snapshot!(out);
 }
@@ -78,7 +92,9 @@ async fn folding_items_groups_and_comments() {
     let res = h
         .backend()
         .folding_range(FoldingRangeParams {
-            text_document: TextDocumentIdentifier { uri: uri("main.icp") },
+            text_document: TextDocumentIdentifier {
+                uri: uri("main.icp"),
+            },
             work_done_progress_params: WorkDoneProgressParams::default(),
             partial_result_params: PartialResultParams::default(),
         })
@@ -88,8 +104,18 @@ async fn folding_items_groups_and_comments() {
     let lines: Vec<&str> = src.lines().collect();
     let mut out = String::new();
     for r in res {
-        let first = lines.get(r.start_line as usize).copied().unwrap_or("").trim();
-        let _ = writeln!(out, "{}-{} {:?} {first}", r.start_line + 1, r.end_line + 1, r.kind.unwrap());
+        let first = lines
+            .get(r.start_line as usize)
+            .copied()
+            .unwrap_or("")
+            .trim();
+        let _ = writeln!(
+            out,
+            "{}-{} {:?} {first}",
+            r.start_line + 1,
+            r.end_line + 1,
+            r.kind.unwrap()
+        );
     }
     insta::assert_snapshot!(out);
 }
@@ -101,13 +127,17 @@ async fn semantic_tokens_classify_names() {
     let res = h
         .backend()
         .semantic_tokens_full(SemanticTokensParams {
-            text_document: TextDocumentIdentifier { uri: uri("main.icp") },
+            text_document: TextDocumentIdentifier {
+                uri: uri("main.icp"),
+            },
             work_done_progress_params: WorkDoneProgressParams::default(),
             partial_result_params: PartialResultParams::default(),
         })
         .await
         .unwrap();
-    let Some(SemanticTokensResult::Tokens(tokens)) = res else { panic!("{res:?}") };
+    let Some(SemanticTokensResult::Tokens(tokens)) = res else {
+        panic!("{res:?}")
+    };
     let legend = icp_lsp::features::semantic::legend();
     let text = icp_lsp::text::Text::new(src);
     let (mut line, mut col) = (0u32, 0u32);
@@ -119,11 +149,24 @@ async fn semantic_tokens_classify_names() {
         } else {
             col += t.delta_start;
         }
-        let r = Range { start: pos(line, col), end: pos(line, col + t.length) };
+        let r = Range {
+            start: pos(line, col),
+            end: pos(line, col + t.length),
+        };
         let span = text.span(r);
         let ty = legend.token_types[t.token_type as usize].as_str();
-        let decl = if t.token_modifiers_bitset & 1 == 1 { " (declaration)" } else { "" };
-        let _ = writeln!(out, "{}:{} {ty}{decl} `{}`", line + 1, col + 1, span.text(src));
+        let decl = if t.token_modifiers_bitset & 1 == 1 {
+            " (declaration)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{}:{} {ty}{decl} `{}`",
+            line + 1,
+            col + 1,
+            span.text(src)
+        );
     }
     insta::assert_snapshot!(out);
 }
@@ -134,8 +177,13 @@ async fn inlay_hints_show_each_criterion_share() {
     let res = h
         .backend()
         .inlay_hint(InlayHintParams {
-            text_document: TextDocumentIdentifier { uri: uri("main.icp") },
-            range: Range { start: pos(0, 0), end: pos(1000, 0) },
+            text_document: TextDocumentIdentifier {
+                uri: uri("main.icp"),
+            },
+            range: Range {
+                start: pos(0, 0),
+                end: pos(1000, 0),
+            },
             work_done_progress_params: WorkDoneProgressParams::default(),
         })
         .await
@@ -147,7 +195,9 @@ async fn inlay_hints_show_each_criterion_share() {
     let mut hints: Vec<(usize, String)> = res
         .into_iter()
         .map(|h| {
-            let InlayHintLabel::String(s) = h.label else { panic!() };
+            let InlayHintLabel::String(s) = h.label else {
+                panic!()
+            };
             (text.offset(h.position), s)
         })
         .collect();

@@ -22,12 +22,16 @@ pub fn connect(settings: icp_lsp::Settings) -> Client {
     let (read, write) = tokio::io::split(client_side);
     let (tx, incoming) = mpsc::unbounded_channel();
     tokio::spawn(read_loop(read, tx));
-    Client { write, incoming, seen: Vec::new() }
+    Client {
+        write,
+        incoming,
+        seen: Vec::new(),
+    }
 }
 
 async fn read_loop(mut read: ReadHalf<DuplexStream>, tx: mpsc::UnboundedSender<Value>) {
     let mut buf: Vec<u8> = Vec::new();
-    let mut chunk = [0u8; 65536];
+    let mut chunk = vec![0u8; 65536];
     loop {
         // Parse every complete frame in the buffer.
         while let Some(end) = find(&buf, b"\r\n\r\n") {
@@ -104,7 +108,9 @@ impl Client {
     pub fn published(&self, uri: &str) -> Vec<&Value> {
         self.seen
             .iter()
-            .filter(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+            .filter(|m| {
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+            })
             .collect()
     }
 }

@@ -122,7 +122,14 @@ end
 
 --- Configures the server and starts it for every ICP buffer, now and later.
 function M.setup(opts)
-  M.config = vim.tbl_deep_extend('force', vim.deepcopy(defaults), opts or {})
+  opts = opts or {}
+  M.config = vim.tbl_deep_extend('force', vim.deepcopy(defaults), opts)
+  -- Lists replace the defaults whole (a deep merge would mix them index by index).
+  for _, key in ipairs({ 'cmd', 'filetypes', 'root_markers' }) do
+    if opts[key] ~= nil then
+      M.config[key] = opts[key]
+    end
+  end
   local group = vim.api.nvim_create_augroup(group_name, { clear = true })
 
   if vim.lsp.config ~= nil and vim.lsp.enable ~= nil then

@@ -1,0 +1,228 @@
+//! `icp lsp` through its real stdin/stdout: the `initialize` handshake, diagnostics of an
+//! opened file, and malformed JSON-RPC or unknown methods that must not kill the server.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test drives a child process, writes files and fails by panicking"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: Receiver<Value>,
+    seen: Vec<Value>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_icp"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start `icp lsp`");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(n) = line.strip_prefix("Content-Length: ") {
+                        len = n.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; len.expect("a Content-Length header")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let value: Value = serde_json::from_slice(&body).expect("the server writes JSON");
+                if tx.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        Server {
+            child,
+            stdin,
+            incoming,
+            seen: Vec::new(),
+        }
+    }
+
+    fn raw(&mut self, body: &[u8]) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        self.stdin.write_all(body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn send(&mut self, msg: &Value) {
+        self.raw(msg.to_string().as_bytes());
+    }
+
+    fn next(&mut self, timeout: Duration) -> Option<Value> {
+        match self.incoming.recv_timeout(timeout) {
+            Ok(v) => {
+                self.seen.push(v.clone());
+                Some(v)
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    fn request(&mut self, id: i64, method: &str, params: Value) -> Value {
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(msg) = self.next(Duration::from_secs(30)) {
+                if msg["id"] == json!(id) && msg.get("method").is_none() {
+                    return msg;
+                }
+            }
+        }
+        panic!("no response to `{method}`; seen: {:?}", self.seen);
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn handshake_diagnostics_and_bad_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("icp.toml"), "").unwrap();
+    std::fs::write(
+        dir.path().join("schema.icp"),
+        "schema Account {\n  id: text key\n  employees: int\n}\n",
+    )
+    .unwrap();
+    let main_path = dir.path().join("main.icp");
+    let main_text = "import \"schema.icp\"\n// שלום 😀\nsegment big \"😀\" { employes > 100 }\n";
+    std::fs::write(&main_path, main_text).unwrap();
+    let uri = format!("file://{}", main_path.display());
+
+    let mut s = Server::start();
+    let init = s.request(
+        1,
+        "initialize",
+        json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+    );
+    let caps = &init["result"]["capabilities"];
+    for cap in [
+        "completionProvider",
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "renameProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "foldingRangeProvider",
+        "semanticTokensProvider",
+        "codeActionProvider",
+        "inlayHintProvider",
+    ] {
+        assert!(!caps[cap].is_null(), "`{cap}` is not announced: {caps}");
+    }
+    assert!(
+        caps["documentFormattingProvider"].is_null(),
+        "formatting is announced but does not exist"
+    );
+    assert_eq!(init["result"]["serverInfo"]["name"], "icp");
+    s.notify("initialized", json!({}));
+
+    // Malformed JSON, a non-request and an unknown method: answered, never fatal.
+    s.raw(b"{ not json");
+    s.raw(b"42");
+    let unknown = s.request(2, "icp/noSuchMethod", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
+
+    s.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "icp", "version": 7, "text": main_text } }),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut published = None;
+    while published.is_none() && Instant::now() < deadline {
+        if let Some(msg) = s.next(Duration::from_secs(30))
+            && msg["method"] == "textDocument/publishDiagnostics"
+            && msg["params"]["uri"] == uri
+        {
+            published = Some(msg);
+        }
+    }
+    let published = published.expect("diagnostics for the opened file");
+    assert_eq!(published["params"]["version"], 7);
+    let diag = &published["params"]["diagnostics"][0];
+    assert_eq!(diag["code"], "icp::unknown_field", "{published}");
+    // UTF-16 columns: `segment big "😀" { ` is 19 UTF-16 units (the emoji counts two).
+    assert_eq!(
+        diag["range"]["start"],
+        json!({ "line": 2, "character": 19 })
+    );
+    assert_eq!(diag["range"]["end"], json!({ "line": 2, "character": 27 }));
+
+    let hover = s.request(
+        3,
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": 2 } }),
+    );
+    assert!(
+        hover["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("segment"),
+        "{hover}"
+    );
+
+    let parse_errors: Vec<i64> = s
+        .seen
+        .iter()
+        .filter(|m| m["id"].is_null() && m.get("error").is_some())
+        .map(|m| m["error"]["code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(parse_errors, vec![-32700, -32600]);
+
+    let shutdown = s.request(4, "shutdown", json!(null));
+    assert!(shutdown.get("error").is_none(), "{shutdown}");
+    s.notify("exit", json!(null));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert!(status.success(), "`icp lsp` exited with {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "`icp lsp` did not exit after `exit`"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -1,0 +1,279 @@
+//! Latency of the language server on a generated 5,000-line program, through the real
+//! JSON-RPC framing: from `didChange` to the published diagnostics of that version, and
+//! completion. Targets: < 50 ms and < 20 ms.
+//!
+//! `cargo bench -p icp-lsp --bench lsp` (add `-- --lines N --runs N` to change the size).
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    reason = "a benchmark reads the clock and fails by panicking"
+)]
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use icp_check::MemoryLoader;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream, ReadHalf, WriteHalf};
+use tokio::sync::mpsc;
+
+const SCHEMA: &str = r#"schema Account {
+  id:         text     from "Record ID" key
+  name:       text     from "Company name"
+  industry:   enum { saas = "Software", fintech = "Financial Services", agency, other = _ }
+  employees:  int      from "Number of Employees"
+  marketers:  int?
+  revenue:    money?   from "Annual Revenue"
+  country:    text
+  funding:    enum { none, seed, series_a, series_b, later, public }
+  tech:       set<text> from "Technologies"
+  intent:     percent? from "Intent"
+  last_touch: date?    from "Last touch"
+  stage:      enum { open, won, lost, churned }?
+  arr:        money?
+}
+
+situation q1 "Quarter" {
+  timeframe 2027-01-01 .. 2027-03-31
+  goal wins count >= 25 where stage == won
+  capability full_ui = false
+}
+"#;
+
+/// A program of at least `lines` lines: segments, profiles with groups, criteria,
+/// exclusions and tiers, and tests.
+pub fn program(lines: usize) -> String {
+    let mut out = String::from(SCHEMA);
+    let mut i = 0;
+    while out.lines().count() < lines {
+        let _ = write!(
+            out,
+            "\nsegment seg_{i} \"Segment {i}\" {{\n  employees in {lo}..{hi} and industry != agency\n}}\n",
+            lo = i % 50,
+            hi = 100 + i
+        );
+        let _ = writeln!(
+            out,
+            "\nprofile p_{i} \"Profile {i}\" in q1 {{\n  target seg_{i}\n  let rpe = revenue / employees\n"
+        );
+        for g in 0..2 {
+            let _ = writeln!(out, "  group g{g} \"Group {g}\" {{");
+            for c in 0..8 {
+                if c % 4 == 0 {
+                    let _ = writeln!(
+                        out,
+                        "    criterion c{g}_{c} \"Size {c}\" weight {w} {{\n      perfect   when employees in 50..{hi}\n      practical when employees in 10..1000\n    }}",
+                        w = 5 + c,
+                        hi = 200 + c
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "    criterion c{g}_{c} \"Criterion {c}\" weight {w} {{ revenue >= ${c}M and tech contains any [\"HubSpot\", \"Salesforce\"] }}",
+                        w = 5 + c
+                    );
+                }
+            }
+            let _ = writeln!(out, "  }}");
+        }
+        let _ = writeln!(
+            out,
+            "  criterion recent \"Recent\" weight 10 {{ last_touch >= today - 90d }}\n  criterion rich \"Rich\" weight 5 {{ rpe >= $100k }}\n  exclude tiny \"Too small\" {{ employees < 5 }}\n  exclude needs_ui \"Needs a UI\" {{ not situation.full_ui and funding == public }}\n\n  tier ideal \"Call today\" >= 80\n  tier good >= 50\n  tier rest\n}}"
+        );
+        let _ = writeln!(
+            out,
+            "\ntest \"profile {i}\" {{\n  profile p_{i}\n  as_of 2027-01-15\n  account {{ id: \"a\", name: \"A\", industry: saas, employees: 120, country: \"US\", funding: seed, tech: [\"HubSpot\"] }}\n  expect score >= 0\n}}"
+        );
+        i += 1;
+    }
+    out
+}
+
+struct Client {
+    write: WriteHalf<DuplexStream>,
+    incoming: mpsc::UnboundedReceiver<Value>,
+}
+
+async fn read_loop(mut read: ReadHalf<DuplexStream>, tx: mpsc::UnboundedSender<Value>) {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 1 << 16];
+    loop {
+        while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let header = String::from_utf8_lossy(&buf[..end]).to_string();
+            let len: usize = header
+                .trim()
+                .trim_start_matches("Content-Length: ")
+                .parse()
+                .unwrap();
+            if buf.len() < end + 4 + len {
+                break;
+            }
+            let value = serde_json::from_slice(&buf[end + 4..end + 4 + len]).unwrap();
+            buf.drain(..end + 4 + len);
+            if tx.send(value).is_err() {
+                return;
+            }
+        }
+        match read.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+impl Client {
+    async fn send(&mut self, msg: Value) {
+        let body = msg.to_string();
+        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        self.write.write_all(frame.as_bytes()).await.unwrap();
+        self.write.flush().await.unwrap();
+    }
+
+    async fn until(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_mins(1), self.incoming.recv())
+                .await
+                .unwrap()
+                .unwrap();
+            if pred(&msg) {
+                return msg;
+            }
+        }
+    }
+}
+
+fn stats(name: &str, mut times: Vec<Duration>, target_ms: f64) {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = ms(times[times.len() / 2]);
+    let p90 = ms(times[(times.len() * 9 / 10).min(times.len() - 1)]);
+    let max = ms(*times.last().unwrap());
+    let verdict = if median < target_ms {
+        "ok"
+    } else {
+        "OVER TARGET"
+    };
+    println!(
+        "{name:<34} median {median:7.2} ms   p90 {p90:7.2} ms   max {max:7.2} ms   (n = {}, target < {target_ms} ms: {verdict})",
+        times.len()
+    );
+}
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let lines = arg("--lines", 5000);
+    let runs = arg("--runs", 30);
+    let src = program(lines);
+    let n_lines = src.lines().count();
+    let path = "/bench/main.icp";
+    let uri = "file:///bench/main.icp";
+    let loader = MemoryLoader::new()
+        .with("/bench/icp.toml", "")
+        .with(path, src.clone());
+    let settings = icp_lsp::Settings {
+        loader: Arc::new(loader),
+        today: icp_syntax::Date::from_ymd(2027, 1, 15),
+        debounce: Duration::from_millis(50),
+    };
+
+    // The check alone, for reference.
+    let world = icp_lsp::world::World::new(settings.loader.clone(), settings.today);
+    let mut check_times = Vec::new();
+    for v in 0..runs.min(10) {
+        world.open(uri.parse().unwrap(), v as i32, src.clone());
+        let t = Instant::now();
+        let a = world.analysis(&uri.parse().unwrap()).unwrap();
+        check_times.push(t.elapsed());
+        assert!(
+            a.checked.diagnostics.iter().all(|d| !d.is_error()),
+            "the generated program has errors: {:?}",
+            a.checked.diagnostics.first()
+        );
+    }
+
+    let (client_side, server_side) = tokio::io::duplex(1 << 22);
+    let (sr, sw) = tokio::io::split(server_side);
+    tokio::spawn(icp_lsp::serve_with(sr, sw, settings));
+    let (read, write) = tokio::io::split(client_side);
+    let (tx, incoming) = mpsc::unbounded_channel();
+    tokio::spawn(read_loop(read, tx));
+    let mut c = Client { write, incoming };
+
+    c.send(json!({ "jsonrpc": "2.0", "id": 0, "method": "initialize", "params": { "capabilities": {} } })).await;
+    c.until(|m| m["id"] == 0).await;
+    c.send(json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }))
+        .await;
+    c.send(json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": { "uri": uri, "languageId": "icp", "version": 0, "text": src } } })).await;
+    c.until(|m| m["method"] == "textDocument/publishDiagnostics")
+        .await;
+
+    // A line in the middle: `    criterion cX_Y "..." weight N { revenue >= ...`
+    let (line_no, line) = src
+        .lines()
+        .enumerate()
+        .skip(n_lines / 2)
+        .find(|(_, l)| l.contains("weight") && l.contains("revenue >="))
+        .unwrap();
+    let weight_col = line.find("weight ").unwrap() as u32 + 7;
+    let body_col = line.find("{ ").unwrap() as u32 + 2;
+
+    let mut change_times = Vec::new();
+    for v in 1..=runs as i64 {
+        // A quiet spell before each edit, as between two edits of a person.
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        let digit = if v % 2 == 0 { "6" } else { "7" };
+        let t = Instant::now();
+        c.send(json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": { "uri": uri, "version": v },
+            "contentChanges": [{ "range": { "start": { "line": line_no, "character": weight_col }, "end": { "line": line_no, "character": weight_col + 1 } }, "text": digit }]
+        } }))
+        .await;
+        c.until(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] == v
+        })
+        .await;
+        change_times.push(t.elapsed());
+    }
+
+    let mut completion_times = Vec::new();
+    let mut count = 0;
+    for id in 1..=runs as i64 {
+        let t = Instant::now();
+        c.send(
+            json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/completion", "params": {
+            "textDocument": { "uri": uri }, "position": { "line": line_no, "character": body_col }
+        } }),
+        )
+        .await;
+        let res = c.until(|m| m["id"] == id).await;
+        completion_times.push(t.elapsed());
+        count = res["result"].as_array().map_or(0, Vec::len);
+    }
+
+    println!(
+        "icp-lsp on a generated program of {n_lines} lines ({} bytes); {} cores",
+        src.len(),
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
+    stats("check alone (parse + check)", check_times, 50.0);
+    stats("didChange -> publishDiagnostics", change_times, 50.0);
+    stats(
+        &format!("completion ({count} items)"),
+        completion_times,
+        20.0,
+    );
+}

@@ -1,0 +1,93 @@
+//! Data-aware code lenses from the sample accounts named in `icp.toml`.
+
+use std::fmt::Write as _;
+
+use tower_lsp_server::LanguageServer;
+use tower_lsp_server::ls_types::{
+    CodeLensParams, PartialResultParams, TextDocumentIdentifier, WorkDoneProgressParams,
+};
+
+use crate::common::{SCHEMA, start, uri};
+
+const PROFILE: &str = r#"import "schema.icp"
+
+segment mid "Mid-market" { employees in 10..1000 }
+
+profile p "P" {
+  target mid
+  criterion size "Size" weight 20 {
+    perfect   when employees in 50..200
+    practical when employees in 10..1000
+  }
+  criterion rich "Rich" weight 10 { revenue >= $2M }
+  criterion crm "CRM" weight 10 { tech contains "HubSpot" }
+  exclude agencies "Agencies" { industry == agency }
+  tier ideal >= 70
+  tier good >= 40
+  tier rest
+}
+"#;
+
+const ACCOUNTS: &str = "\
+Record ID,Company name,industry,Number of Employees,marketers,Annual Revenue,country,funding,Technologies,Intent,Last touch,stage,arr
+1,Acme,Software,120,2,$5M,US,seed,HubSpot;Salesforce,80%,2027-01-02,open,
+2,Beta,Software,30,1,,US,none,HubSpot,,,,
+3,Gamma,agency,60,1,$3M,FR,seed,,,,,
+4,Delta,Financial Services,5,0,$100k,DE,none,,,,,
+5,Eps,Software,150,3,36.9 M,US,series_a,Marketo,50,,,
+6,Zeta,Software,not a number,1,$1M,US,seed,,,,,
+7,Eta,Software,800,4,N/A,US,later,HubSpot,,,,
+";
+
+async fn lenses(files: &[(&str, &str)]) -> String {
+    let h = start(files).await;
+    let res = h
+        .backend()
+        .code_lens(CodeLensParams {
+            text_document: TextDocumentIdentifier {
+                uri: uri("main.icp"),
+            },
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    let text = &h.texts[&uri("main.icp")];
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for l in res {
+        let line = lines
+            .get(l.range.start.line as usize)
+            .copied()
+            .unwrap_or("")
+            .trim();
+        let _ = writeln!(out, "{:<44} ▸ {}", line, l.command.unwrap().title);
+    }
+    out
+}
+
+#[tokio::test]
+async fn sample_figures_per_criterion_segment_exclusion_and_tier() {
+    let out = lenses(&[
+        ("icp.toml", "[lsp]\nsample = \"accounts.csv\"\n"),
+        ("accounts.csv", ACCOUNTS),
+        ("schema.icp", SCHEMA),
+        ("main.icp", PROFILE),
+    ])
+    .await;
+    insta::assert_snapshot!(out);
+}
+
+#[tokio::test]
+async fn no_sample_no_lenses_and_a_missing_sample_says_so() {
+    let none = lenses(&[("schema.icp", SCHEMA), ("main.icp", PROFILE)]).await;
+    assert_eq!(none, "");
+    let missing = lenses(&[
+        ("icp.toml", "[lsp]\nsample = \"nowhere.csv\"\n"),
+        ("schema.icp", SCHEMA),
+        ("main.icp", PROFILE),
+    ])
+    .await;
+    insta::assert_snapshot!(missing, @"import \"schema.icp\"                          ▸ sample `nowhere.csv`: no such file");
+}
