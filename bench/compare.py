@@ -11,6 +11,7 @@ Exit 0 when all agree, 1 otherwise.
 """
 
 import argparse
+import collections
 import csv
 import sys
 
@@ -58,6 +59,21 @@ def cell(row, cols, name):
     return row[i] if i is not None and i < len(row) else ""
 
 
+def reason_names(reasons):
+    """The criteria and exclusions a reasons cell names, with how: {name: text}."""
+    out = {}
+    for part in reasons.split("; "):
+        head, sep, rest = part.partition(": ")
+        if sep and " " not in head:  # `excluded: a (why), b`, `unknown: a, b`, ...
+            for item in rest.split(", "):
+                name, _, how = item.partition(" ")
+                out[name] = f"{head} {how}".strip()
+        elif part:
+            name, _, how = part.partition(" ")
+            out[name] = how
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("outputs", nargs="+", help="NAME=PATH")
@@ -71,6 +87,7 @@ def main():
         ord_, ocols = open_csv(path)
         pct = percent_coverage(path)
         diffs = cov_diffs = n = 0
+        culprits = collections.Counter()
         sentinel = object()
         while True:
             b, o = next(brd, sentinel), next(ord_, sentinel)
@@ -86,6 +103,10 @@ def main():
             bs, os_ = score2(cell(b, bcols, "score")), score2(cell(o, ocols, "score"))
             if bk != ok or bt != ot or bs != os_:
                 diffs += 1
+                br = reason_names(cell(b, bcols, "reasons"))
+                orr = reason_names(cell(o, ocols, "reasons"))
+                culprits.update(k for k in br.keys() | orr.keys() if br.get(k) != orr.get(k)
+                                and not str(br.get(k, orr.get(k))).startswith("out_of_segment"))
                 if diffs <= a.show:
                     print(f"DISAGREE row {n}: {base_name}: key={bk} tier={bt} score={bs}"
                           f" | {name}: key={ok} tier={ot} score={os_}")
@@ -108,6 +129,9 @@ def main():
         status = "agree" if diffs == 0 else f"{diffs} rows DISAGREE"
         print(f"{name} vs {base_name}: {n} rows compared, {status}"
               + (f" (coverage differs on {cov_diffs} rows: warning only)" if cov_diffs else ""))
+        if culprits:
+            print("    names whose reason differs on disagreeing rows: "
+                  + ", ".join(f"{k} ({v})" for k, v in culprits.most_common(12)))
         bad += diffs
     sys.exit(1 if bad else 0)
 

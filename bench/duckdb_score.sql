@@ -211,7 +211,7 @@ SELECT
        WHEN score >= 45 THEN 'practical'
        ELSE 'not_fit' END AS tier,
   CASE WHEN error IS NULL THEN printf('%.2f', coverage) END AS coverage,
-  CASE WHEN error IS NULL THEN concat_ws('; ',
+  CASE WHEN error IS NULL THEN nullif(concat_ws('; ',
     'excluded: ' || excl,
     CASE c_urgent_need WHEN 'perfect' THEN 'urgent_need +15'
                        WHEN 'practical' THEN 'urgent_need +7.5 (practical)' END,
@@ -227,7 +227,7 @@ SELECT
     CASE WHEN c_industry_fit THEN 'industry_fit +12' END,
     CASE WHEN c_home_market THEN 'home_market +4' END,
     CASE WHEN c_legacy_tool THEN 'legacy_tool -10' END,
-    'unknown: ' || unknowns) END AS reasons,
+    'unknown: ' || unknowns), '') END AS reasons,
   error
 FROM scored
 -- DuckDB does not keep input order through this query on its own (seen with 2

@@ -156,8 +156,11 @@ def date_cell(rng):
 
 def name_cell(rng):
     n = f"{rng.choice(ADJ)} {rng.choice(NOUN)}{rng.choice(SUFFIX)}"
-    if rng.random() < 0.01:
+    r = rng.random()
+    if r < 0.01:
         n = f'The "{n}"'
+    elif r < 0.0102:
+        n = f"{n}\n(formerly {rng.choice(ADJ)} {rng.choice(NOUN)})"  # a quoted line break
     return n
 
 

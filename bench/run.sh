@@ -71,13 +71,17 @@ fi
 ICP="${ICP_BIN:-$TARGET/release/icp}"
 ICP_OK=0
 if ! skipped icp; then
+  BUILT=1
   if [[ -z "${ICP_BIN:-}" ]]; then
     say "building icp (cargo build --release -p icp-cli; slow on a shared 2-core box)"
     if ! (cd "$ROOT" && cargo build --release -q -p icp-cli >&2); then
       loud "icp DID NOT BUILD: skipping icp (the other implementations still run)"
+      BUILT=0
     fi
   fi
-  if [[ -x "$ICP" ]] && "$ICP" score --help >/dev/null 2>&1; then
+  if [[ $BUILT -eq 0 ]]; then
+    :  # never time a stale binary
+  elif [[ -x "$ICP" ]] && "$ICP" score --help >/dev/null 2>&1; then
     ICP_OK=1
   elif [[ -x "$ICP" ]]; then
     loud "$ICP has no working \`score\` command yet: skipping icp"
@@ -91,7 +95,7 @@ RESULTS="$OUT/results-$N.tsv"
 : > "$RESULTS"
 FAILED=0
 
-# measure NAME OUTFILE -- CMD...: best wall time of RUNS (or 1), peak RSS of that run
+# measure NAME OUTFILE RUNS -- CMD...: best wall time of RUNS runs; peak RSS and CPU of that run
 measure() {
   local name="$1" outfile="$2" runs="$3"; shift 4
   local best="" rss="" cpu="" i t0 t1 secs

@@ -29,11 +29,22 @@ fn program(lines: usize) -> String {
     let mut p = 0;
     while s.lines().count() < lines {
         let _ = writeln!(s, "profile p{p} \"Profile {p}\" for Account in q1 {{");
-        let _ = writeln!(s, "  target seg{}, seg{}", p % segments.max(1), (p + 7) % segments.max(1));
+        let _ = writeln!(
+            s,
+            "  target seg{}, seg{}",
+            p % segments.max(1),
+            (p + 7) % segments.max(1)
+        );
         let _ = writeln!(s, "  let per_head = revenue / employees");
         let _ = writeln!(s, "  group able \"Able\" {{");
         for c in 0..25 {
-            let _ = writeln!(s, "    criterion c{c} weight {} {{ employees >= {} and revenue >= ${}k }}", c + 1, c * 10, c + 1);
+            let _ = writeln!(
+                s,
+                "    criterion c{c} weight {} {{ employees >= {} and revenue >= ${}k }}",
+                c + 1,
+                c * 10,
+                c + 1
+            );
         }
         let _ = writeln!(s, "  }}");
         for c in 25..50 {
@@ -46,9 +57,18 @@ fn program(lines: usize) -> String {
             );
         }
         let _ = writeln!(s, "  criterion eff weight 5 {{ per_head >= $100k }}");
-        let _ = writeln!(s, "  criterion recent weight 5 {{ last_touch >= today - 90d }}");
-        let _ = writeln!(s, "  criterion stack weight 5 {{ tech contains any [\"HubSpot\", \"Salesforce\"] }}");
-        let _ = writeln!(s, "  exclude ui \"No UI\" {{ not situation.full_ui and stage == churned }}");
+        let _ = writeln!(
+            s,
+            "  criterion recent weight 5 {{ last_touch >= today - 90d }}"
+        );
+        let _ = writeln!(
+            s,
+            "  criterion stack weight 5 {{ tech contains any [\"HubSpot\", \"Salesforce\"] }}"
+        );
+        let _ = writeln!(
+            s,
+            "  exclude ui \"No UI\" {{ not situation.full_ui and stage == churned }}"
+        );
         let _ = writeln!(s, "  tier a when score.able >= 80 and score >= 70");
         let _ = writeln!(s, "  tier b >= 50\n  tier c\n}}");
         p += 1;

@@ -1,5 +1,10 @@
 //! Name resolution, typing and lints over the parsed files.
 
+#![allow(
+    clippy::single_match_else,
+    reason = "a two-arm `match` with a long second arm reads better than `if let .. else`"
+)]
+
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -20,8 +25,9 @@ const MAX_EXPR_DEPTH: usize = 2 * icp_syntax::MAX_DEPTH + 16;
 /// Built-in tier names a profile's tiers may not reuse.
 pub const BUILTIN_TIERS: [&str; 3] = ["excluded", "out_of_segment", "invalid"];
 
-const TYPE_NAMES: [&str; 10] =
-    ["bool", "int", "number", "money", "percent", "text", "date", "duration", "enum", "set"];
+const TYPE_NAMES: [&str; 10] = [
+    "bool", "int", "number", "money", "percent", "text", "date", "duration", "enum", "set",
+];
 
 /// What the checker produces.
 pub(crate) struct Output {
@@ -179,7 +185,11 @@ fn lit_const(l: &a::Lit) -> (m::Const, m::Ty) {
 }
 
 fn konst(c: m::Const, ty: m::Ty, span: Span) -> m::Expr {
-    m::Expr { kind: m::ExprKind::Const(c), ty, span }
+    m::Expr {
+        kind: m::ExprKind::Const(c),
+        ty,
+        span,
+    }
 }
 
 fn as_const(e: &m::Expr) -> Option<&m::Const> {
@@ -190,33 +200,48 @@ fn as_const(e: &m::Expr) -> Option<&m::Const> {
 }
 
 /// Whether two types may be compared with `op`; else the reason.
+#[expect(
+    clippy::match_same_arms,
+    reason = "one arm per typing rule, as the docs list them"
+)]
 fn comparable(op: CmpOp, l: &m::Ty, r: &m::Ty) -> Result<(), String> {
     use m::Ty::{Bool, Date, Duration, Enum, Int, Money, Number, Percent, Text};
     let ordering = !matches!(op, CmpOp::Eq | CmpOp::Ne);
     match (l, r) {
         (Percent, Percent) | (Date, Date) | (Duration, Duration) => Ok(()),
-        (Percent, Int | Number) | (Int | Number, Percent) => Err(
-            "a percent compares with a percent: write the number with `%` (`70%`)".to_owned(),
-        ),
+        (Percent, Int | Number) | (Int | Number, Percent) => {
+            Err("a percent compares with a percent: write the number with `%` (`70%`)".to_owned())
+        }
         (Int | Number | Money, Int | Number | Money) => Ok(()),
         (Text, Text) | (Bool, Bool) if !ordering => Ok(()),
         (Enum(x), Enum(y)) if x == y && !ordering => Ok(()),
-        (Text, Text) | (Bool, Bool) | (Enum(_), Enum(_)) if ordering => {
-            Err(format!("`{}` only works on numbers, money, percents, dates and durations", op.as_str()))
-        }
-        (Enum(_), Text) | (Text, Enum(_)) => {
-            Err("compare an enum with one of its variants, written as a bare name (`saas`)".to_owned())
-        }
-        _ => Err("both sides must have the same type (an `int` also fits a `number` or `money`)".to_owned()),
+        (Text, Text) | (Bool, Bool) | (Enum(_), Enum(_)) if ordering => Err(format!(
+            "`{}` only works on numbers, money, percents, dates and durations",
+            op.as_str()
+        )),
+        (Enum(_), Text) | (Text, Enum(_)) => Err(
+            "compare an enum with one of its variants, written as a bare name (`saas`)".to_owned(),
+        ),
+        _ => Err(
+            "both sides must have the same type (an `int` also fits a `number` or `money`)"
+                .to_owned(),
+        ),
     }
 }
 
+#[expect(
+    clippy::match_same_arms,
+    clippy::unnested_or_patterns,
+    reason = "one arm per typing rule, as the docs list them"
+)]
 fn arith_ty(op: BinOp, l: &m::Ty, r: &m::Ty) -> Option<m::Ty> {
     use m::Ty::{Date, Duration, Int, Money, Number, Percent};
     Some(match (op, l, r) {
         (BinOp::Add | BinOp::Sub | BinOp::Mul, Int, Int) => Int,
         (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, Int | Number, Int | Number) => Number,
-        (BinOp::Add | BinOp::Sub, Money, Money | Int) | (BinOp::Add | BinOp::Sub, Int, Money) => Money,
+        (BinOp::Add | BinOp::Sub, Money, Money | Int) | (BinOp::Add | BinOp::Sub, Int, Money) => {
+            Money
+        }
         (BinOp::Add | BinOp::Sub, Percent, Percent) | (BinOp::Mul, Percent, Percent) => Percent,
         (BinOp::Add | BinOp::Sub, Date, Duration) | (BinOp::Add, Duration, Date) => Date,
         (BinOp::Sub, Date, Date) => Duration,
@@ -228,9 +253,9 @@ fn arith_ty(op: BinOp, l: &m::Ty, r: &m::Ty) -> Option<m::Ty> {
         | (BinOp::Mul, Int | Number | Percent, Money)
         | (BinOp::Div, Money, Int | Number) => Money,
         (BinOp::Mul, Percent, Int | Number) | (BinOp::Mul, Int | Number, Percent) => Percent,
-        (BinOp::Div, Money, Money) | (BinOp::Div, Percent, Percent) | (BinOp::Div, Duration, Duration) => {
-            Number
-        }
+        (BinOp::Div, Money, Money)
+        | (BinOp::Div, Percent, Percent)
+        | (BinOp::Div, Duration, Duration) => Number,
         (BinOp::Div, Percent, Int | Number) => Percent,
         _ => return None,
     })
@@ -324,7 +349,14 @@ impl<'a> Checker<'a> {
         self.emit(Some(sc.owner), sc.file, d);
     }
 
-    fn def(&mut self, kind: DefKind, name: &str, file: FileId, name_span: Span, full_span: Span) -> usize {
+    fn def(
+        &mut self,
+        kind: DefKind,
+        name: &str,
+        file: FileId,
+        name_span: Span,
+        full_span: Span,
+    ) -> usize {
         self.defs.push(Def {
             kind,
             name: name.to_owned(),
@@ -374,22 +406,41 @@ impl<'a> Checker<'a> {
     }
 
     fn src(&self, file: FileId, span: Span) -> &'a str {
-        self.files.get(file.0 as usize).map_or("", |f| span.text(&f.text))
+        self.files
+            .get(file.0 as usize)
+            .map_or("", |f| span.text(&f.text))
     }
 
     /// A duplicate-name diagnostic pointing at the first definition.
-    fn duplicate(&mut self, owner: Option<Owner>, file: FileId, what: &str, name: &a::Ident, first: usize) {
-        let (ffile, fspan) = self.defs.get(first).map_or((file, name.span), |d| (d.file, d.name_span));
-        let mut d = Diagnostic::new(Code::DuplicateName, name.span, format!("{what} `{}` is defined twice", name.name))
-            .with_label("defined again here");
+    fn duplicate(
+        &mut self,
+        owner: Option<Owner>,
+        file: FileId,
+        what: &str,
+        name: &a::Ident,
+        first: usize,
+    ) {
+        let (ffile, fspan) = self
+            .defs
+            .get(first)
+            .map_or((file, name.span), |d| (d.file, d.name_span));
+        let mut d = Diagnostic::new(
+            Code::DuplicateName,
+            name.span,
+            format!("{what} `{}` is defined twice", name.name),
+        )
+        .with_label("defined again here");
         if ffile == file {
             d = d.with_secondary(fspan, "first defined here");
         }
         let at = self.where_is(ffile, fspan);
-        d = d.with_help(format!("the first definition is at {at}; rename one of them"));
+        d = d.with_help(format!(
+            "the first definition is at {at}; rename one of them"
+        ));
         self.emit(owner, file, d);
     }
 
+    #[expect(clippy::too_many_arguments, reason = "plain data for one message")]
     fn unknown(
         &mut self,
         sc_owner: Option<Owner>,
@@ -403,9 +454,11 @@ impl<'a> Checker<'a> {
         let mut d = Diagnostic::new(code, ident.span, message).with_label("not found");
         match did_you_mean(&ident.name, candidates.iter().copied()) {
             Some(s) => {
-                d = d
-                    .with_help(format!("did you mean `{s}`?"))
-                    .with_fix(format!("replace with `{s}`"), ident.span, s);
+                d = d.with_help(format!("did you mean `{s}`?")).with_fix(
+                    format!("replace with `{s}`"),
+                    ident.span,
+                    s,
+                );
             }
             None => d = d.with_help(fallback_help.to_owned()),
         }
@@ -451,9 +504,18 @@ impl<'a> Checker<'a> {
         self.enum_tys = self.enums.iter().map(|e| e.ty.clone()).collect();
         // Schemas of situations and segments first: references need them.
         for i in 0..self.situations.len() {
-            let (file, ident) = self.situations.get(i).map(|s| (s.file, s.ast.schema.as_ref())).unzip();
-            let (Some(file), Some(ident)) = (file, ident) else { continue };
-            let span = self.situations.get(i).map_or(Span::default(), |s| s.ast.name.span);
+            let (file, ident) = self
+                .situations
+                .get(i)
+                .map(|s| (s.file, s.ast.schema.as_ref()))
+                .unzip();
+            let (Some(file), Some(ident)) = (file, ident) else {
+                continue;
+            };
+            let span = self
+                .situations
+                .get(i)
+                .map_or(Span::default(), |s| s.ast.name.span);
             let s = self.resolve_schema(Owner::Situation(i), file, ident, span);
             if let Some(x) = self.situations.get_mut(i) {
                 x.schema = s;
@@ -489,7 +551,10 @@ impl<'a> Checker<'a> {
         Output {
             program,
             diagnostics: self.diags,
-            symbols: SymbolIndex { defs: self.defs, refs: self.refs },
+            symbols: SymbolIndex {
+                defs: self.defs,
+                refs: self.refs,
+            },
         }
     }
 
@@ -502,7 +567,8 @@ impl<'a> Checker<'a> {
                 let (global, name, kind) = match item {
                     a::Item::Import(_) => continue,
                     a::Item::Schema(s) => {
-                        let def = self.def(DefKind::Schema, &s.name.name, f.id, s.name.span, s.span);
+                        let def =
+                            self.def(DefKind::Schema, &s.name.name, f.id, s.name.span, s.span);
                         self.schemas.push(SchemaInfo {
                             file: f.id,
                             ast: s,
@@ -516,7 +582,8 @@ impl<'a> Checker<'a> {
                         (Global::Schema(self.schemas.len() - 1), &s.name, "schema")
                     }
                     a::Item::Situation(s) => {
-                        let def = self.def(DefKind::Situation, &s.name.name, f.id, s.name.span, s.span);
+                        let def =
+                            self.def(DefKind::Situation, &s.name.name, f.id, s.name.span, s.span);
                         self.situations.push(SituationInfo {
                             file: f.id,
                             ast: s,
@@ -527,10 +594,15 @@ impl<'a> Checker<'a> {
                             goals: Vec::new(),
                             model: None,
                         });
-                        (Global::Situation(self.situations.len() - 1), &s.name, "situation")
+                        (
+                            Global::Situation(self.situations.len() - 1),
+                            &s.name,
+                            "situation",
+                        )
                     }
                     a::Item::Segment(s) => {
-                        let def = self.def(DefKind::Segment, &s.name.name, f.id, s.name.span, s.span);
+                        let def =
+                            self.def(DefKind::Segment, &s.name.name, f.id, s.name.span, s.span);
                         self.segments.push(SegmentInfo {
                             file: f.id,
                             ast: s,
@@ -543,7 +615,8 @@ impl<'a> Checker<'a> {
                         (Global::Segment(self.segments.len() - 1), &s.name, "segment")
                     }
                     a::Item::Profile(p) => {
-                        let def = self.def(DefKind::Profile, &p.name.name, f.id, p.name.span, p.span);
+                        let def =
+                            self.def(DefKind::Profile, &p.name.name, f.id, p.name.span, p.span);
                         self.profiles.push(ProfileInfo {
                             file: f.id,
                             ast: p,
@@ -563,9 +636,18 @@ impl<'a> Checker<'a> {
                         let def = self.def(DefKind::Test, &t.name.value, f.id, t.name.span, t.span);
                         self.set_detail(def, format!("**test** \"{}\"", t.name.value));
                         let ix = self.tests.len();
-                        self.tests.push(TestInfo { file: f.id, ast: t, err: false, profile: None, model: None });
+                        self.tests.push(TestInfo {
+                            file: f.id,
+                            ast: t,
+                            err: false,
+                            profile: None,
+                            model: None,
+                        });
                         if let Some(&first) = test_names.get(t.name.value.as_str()) {
-                            let ident = a::Ident { name: t.name.value.clone(), span: t.name.span };
+                            let ident = a::Ident {
+                                name: t.name.value.clone(),
+                                span: t.name.span,
+                            };
                             self.duplicate(Some(Owner::Test(ix)), f.id, "test", &ident, first);
                         } else {
                             test_names.insert(&t.name.value, def);
@@ -590,13 +672,24 @@ impl<'a> Checker<'a> {
     }
 
     fn names_of(&self, pick: impl Fn(Global) -> bool) -> Vec<&'a str> {
-        let mut v: Vec<&'a str> = self.names.iter().filter(|(_, (g, _))| pick(*g)).map(|(n, _)| *n).collect();
+        let mut v: Vec<&'a str> = self
+            .names
+            .iter()
+            .filter(|(_, (g, _))| pick(*g))
+            .map(|(n, _)| *n)
+            .collect();
         v.sort_unstable();
         v
     }
 
     /// The schema named by `for`, else the only one.
-    fn resolve_schema(&mut self, owner: Owner, file: FileId, ident: Option<&a::Ident>, at: Span) -> Option<usize> {
+    fn resolve_schema(
+        &mut self,
+        owner: Owner,
+        file: FileId,
+        ident: Option<&a::Ident>,
+        at: Span,
+    ) -> Option<usize> {
         if let Some(ident) = ident {
             if let Some(&(Global::Schema(i), def)) = self.names.get(ident.name.as_str()) {
                 self.reference(file, ident.span, def);
@@ -623,7 +716,9 @@ impl<'a> Checker<'a> {
                     file,
                     Diagnostic::new(Code::NoSchema, at, "no schema to check this against")
                         .with_label("needs a schema")
-                        .with_help("declare `schema Account { ... }`, or import the file that declares it"),
+                        .with_help(
+                            "declare `schema Account { ... }`, or import the file that declares it",
+                        ),
                 );
                 None
             }
@@ -636,10 +731,15 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::AmbiguousSchema,
                         at,
-                        format!("several schemas are in scope ({}): say which one", names.join(", ")),
+                        format!(
+                            "several schemas are in scope ({}): say which one",
+                            names.join(", ")
+                        ),
                     )
                     .with_label("no `for SCHEMA`")
-                    .with_help(format!("add `for {first}` (or another schema) after the name")),
+                    .with_help(format!(
+                        "add `for {first}` (or another schema) after the name"
+                    )),
                 );
                 None
             }
@@ -650,7 +750,14 @@ impl<'a> Checker<'a> {
 
     // ----- schemas --------------------------------------------------------------------
 
-    fn field_ty(&mut self, si: usize, file: FileId, field: &'a a::Field, t: &'a a::TypeExpr, in_set: bool) -> Option<m::Ty> {
+    fn field_ty(
+        &mut self,
+        si: usize,
+        file: FileId,
+        field: &'a a::Field,
+        t: &'a a::TypeExpr,
+        in_set: bool,
+    ) -> Option<m::Ty> {
         let owner = Some(Owner::Schema(si));
         Some(match &t.kind {
             a::TypeKind::Bool => m::Ty::Bool,
@@ -692,16 +799,23 @@ impl<'a> Checker<'a> {
             }
             a::TypeKind::Enum(variants) => {
                 let eid = self.enums.len() as u32;
-                let mut ty = m::EnumTy { variants: Vec::new(), catch_all: None };
+                let mut ty = m::EnumTy {
+                    variants: Vec::new(),
+                    catch_all: None,
+                };
                 let mut defs = Vec::new();
                 let mut ok = true;
                 if variants.is_empty() {
                     self.emit(
                         owner,
                         file,
-                        Diagnostic::new(Code::EmptyEnum, t.span, format!("enum `{}` has no variants", field.name.name))
-                            .with_label("empty")
-                            .with_help("list its values: `enum { open, won, lost }`"),
+                        Diagnostic::new(
+                            Code::EmptyEnum,
+                            t.span,
+                            format!("enum `{}` has no variants", field.name.name),
+                        )
+                        .with_label("empty")
+                        .with_help("list its values: `enum { open, won, lost }`"),
                     );
                     ok = false;
                 }
@@ -709,7 +823,14 @@ impl<'a> Checker<'a> {
                 let mut strings: HashMap<String, (String, Span)> = HashMap::new();
                 let mut catch: Option<Span> = None;
                 for v in variants {
-                    let def = self.def_in(DefKind::Variant, &v.name.name, file, v.name.span, v.span, &field.name.name);
+                    let def = self.def_in(
+                        DefKind::Variant,
+                        &v.name.name,
+                        file,
+                        v.name.span,
+                        v.span,
+                        &field.name.name,
+                    );
                     if let Some(&first) = seen.get(&v.name.name) {
                         self.duplicate(owner, file, "variant", &v.name, first);
                         ok = false;
@@ -732,8 +853,13 @@ impl<'a> Checker<'a> {
                             ty.catch_all = Some(ty.variants.len() as u32);
                         }
                     }
-                    let mut reads: Vec<(String, Span)> = vec![(v.name.name.trim().to_lowercase(), v.name.span)];
-                    reads.extend(v.strings.iter().map(|s| (s.value.trim().to_lowercase(), s.span)));
+                    let mut reads: Vec<(String, Span)> =
+                        vec![(v.name.name.trim().to_lowercase(), v.name.span)];
+                    reads.extend(
+                        v.strings
+                            .iter()
+                            .map(|s| (s.value.trim().to_lowercase(), s.span)),
+                    );
                     let mut mine: Vec<String> = Vec::new();
                     for (s, span) in reads {
                         if mine.contains(&s) {
@@ -748,7 +874,9 @@ impl<'a> Checker<'a> {
                             )
                             .with_label(format!("`{}` reads it here", v.name.name))
                             .with_secondary(*ospan, format!("`{other}` reads it here"))
-                            .with_help("a value must map to one variant: remove one of the mappings");
+                            .with_help(
+                                "a value must map to one variant: remove one of the mappings",
+                            );
                             self.emit(owner, file, d);
                             ok = false;
                         } else {
@@ -759,23 +887,43 @@ impl<'a> Checker<'a> {
                     ty.variants.push(m::VariantDef {
                         name: v.name.name.clone(),
                         strings: v.strings.iter().map(|s| s.value.clone()).collect(),
-                        loc: m::Loc { file, span: v.name.span },
+                        loc: m::Loc {
+                            file,
+                            span: v.name.span,
+                        },
                     });
                 }
-                let list = ty.variants.iter().map(|v| format!("`{}`", v.name)).collect::<Vec<_>>().join(", ");
+                let list = ty
+                    .variants
+                    .iter()
+                    .map(|v| format!("`{}`", v.name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 for (d, v) in defs.iter().zip(&ty.variants) {
                     let reads = if v.strings.is_empty() {
                         String::new()
                     } else {
                         format!(
                             "\n\nreads {}",
-                            v.strings.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
+                            v.strings
+                                .iter()
+                                .map(|s| format!("\"{s}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     };
-                    self.set_detail(*d, format!("**variant** `{}` of `{}`{reads}", v.name, field.name.name));
+                    self.set_detail(
+                        *d,
+                        format!("**variant** `{}` of `{}`{reads}", v.name, field.name.name),
+                    );
                 }
                 let _ = list;
-                self.enums.push(EnumInfo { ty, owner: si, field: field.name.name.clone(), defs });
+                self.enums.push(EnumInfo {
+                    ty,
+                    owner: si,
+                    field: field.name.name.clone(),
+                    defs,
+                });
                 if !ok {
                     return None;
                 }
@@ -785,7 +933,9 @@ impl<'a> Checker<'a> {
     }
 
     fn check_schema(&mut self, si: usize) {
-        let Some(info) = self.schemas.get(si) else { return };
+        let Some(info) = self.schemas.get(si) else {
+            return;
+        };
         let (file, ast) = (info.file, info.ast);
         let owner = Some(Owner::Schema(si));
         let mut field_ix: HashMap<&'a str, u32> = HashMap::new();
@@ -794,24 +944,39 @@ impl<'a> Checker<'a> {
         let mut key: Option<(m::FieldId, Span)> = None;
         let mut columns: HashMap<String, (String, Span)> = HashMap::new();
         for f in &ast.fields {
-            let def = self.def_in(DefKind::Field, &f.name.name, file, f.name.span, f.span, &ast.name.name);
+            let def = self.def_in(
+                DefKind::Field,
+                &f.name.name,
+                file,
+                f.name.span,
+                f.span,
+                &ast.name.name,
+            );
             if let Some(&first) = field_ix.get(f.name.name.as_str()) {
                 let first_def = field_defs.get(first as usize).copied().unwrap_or(def);
                 self.duplicate(owner, file, "field", &f.name, first_def);
             }
             let ty = self.field_ty(si, file, f, &f.ty, false);
-            let column = f.from.as_ref().map_or_else(|| f.name.name.clone(), |s| s.value.clone());
+            let column = f
+                .from
+                .as_ref()
+                .map_or_else(|| f.name.name.clone(), |s| s.value.clone());
             let col_key = column.trim().to_lowercase();
             let col_span = f.from.as_ref().map_or(f.name.span, |s| s.span);
             if let Some((other, ospan)) = columns.get(&col_key) {
                 let d = Diagnostic::new(
                     Code::DuplicateColumn,
                     col_span,
-                    format!("fields `{other}` and `{}` both read column `{column}`", f.name.name),
+                    format!(
+                        "fields `{other}` and `{}` both read column `{column}`",
+                        f.name.name
+                    ),
                 )
                 .with_label("read again here")
                 .with_secondary(*ospan, format!("`{other}` reads it"))
-                .with_help("columns match case-insensitively; give one field another `from \"...\"`");
+                .with_help(
+                    "columns match case-insensitively; give one field another `from \"...\"`",
+                );
                 self.emit(owner, file, d);
             } else {
                 columns.insert(col_key, (f.name.name.clone(), col_span));
@@ -834,16 +999,31 @@ impl<'a> Checker<'a> {
                     self.emit(
                         owner,
                         file,
-                        Diagnostic::new(Code::OptionalKey, f.ty.span, format!("key field `{}` may be missing", f.name.name))
-                            .with_label("`?` makes the key optional")
-                            .with_help("every account needs its key: remove the `?`")
-                            .with_fix("remove the `?`", f.ty.span, self.src(file, f.ty.span).trim_end_matches('?').trim_end()),
+                        Diagnostic::new(
+                            Code::OptionalKey,
+                            f.ty.span,
+                            format!("key field `{}` may be missing", f.name.name),
+                        )
+                        .with_label("`?` makes the key optional")
+                        .with_help("every account needs its key: remove the `?`")
+                        .with_fix(
+                            "remove the `?`",
+                            f.ty.span,
+                            self.src(file, f.ty.span).trim_end_matches('?').trim_end(),
+                        ),
                     );
                 }
             }
             let ty_text = self.src(file, f.ty.span);
-            let mut detail = format!("**field** `{}`: `{ty_text}`\n\ncolumn \"{column}\"", f.name.name);
-            detail.push_str(if f.ty.optional { " · may be missing" } else { " · required" });
+            let mut detail = format!(
+                "**field** `{}`: `{ty_text}`\n\ncolumn \"{column}\"",
+                f.name.name
+            );
+            detail.push_str(if f.ty.optional {
+                " · may be missing"
+            } else {
+                " · required"
+            });
             if f.key.is_some() {
                 detail.push_str(" · key");
             }
@@ -851,7 +1031,10 @@ impl<'a> Checker<'a> {
                 let _ = write!(
                     detail,
                     "\n\nvariants: {}",
-                    vs.iter().map(|v| format!("`{}`", v.name.name)).collect::<Vec<_>>().join(", ")
+                    vs.iter()
+                        .map(|v| format!("`{}`", v.name.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
             self.set_detail(def, detail);
@@ -862,7 +1045,10 @@ impl<'a> Checker<'a> {
                 column,
                 ty: ty.unwrap_or(m::Ty::Bool),
                 optional: f.ty.optional,
-                loc: m::Loc { file, span: f.name.span },
+                loc: m::Loc {
+                    file,
+                    span: f.name.span,
+                },
             });
         }
         if key.is_none() {
@@ -877,7 +1063,11 @@ impl<'a> Checker<'a> {
         let n = fields.len();
         self.set_detail(
             info_def(&self.schemas, si),
-            format!("**schema** `{}`\n\n{n} field{}", ast.name.name, if n == 1 { "" } else { "s" }),
+            format!(
+                "**schema** `{}`\n\n{n} field{}",
+                ast.name.name,
+                if n == 1 { "" } else { "s" }
+            ),
         );
         if let Some(info) = self.schemas.get_mut(si) {
             info.fields = fields;
@@ -890,15 +1080,26 @@ impl<'a> Checker<'a> {
     // ----- situations -----------------------------------------------------------------
 
     fn check_situation(&mut self, xi: usize) {
-        let Some(info) = self.situations.get(xi) else { return };
+        let Some(info) = self.situations.get(xi) else {
+            return;
+        };
         let (file, ast, schema, sdef) = (info.file, info.ast, info.schema, info.def);
         let owner = Owner::Situation(xi);
         let mut timeframe: Option<(m::Date, m::Date, Span)> = None;
         // capabilities first: goal filters may use them
         let mut caps: Vec<(String, m::Const, m::Ty, usize)> = Vec::new();
         for c in &ast.clauses {
-            let a::SituationClause::Capability(cap) = c else { continue };
-            let def = self.def_in(DefKind::Capability, &cap.name.name, file, cap.name.span, cap.span, &ast.name.name);
+            let a::SituationClause::Capability(cap) = c else {
+                continue;
+            };
+            let def = self.def_in(
+                DefKind::Capability,
+                &cap.name.name,
+                file,
+                cap.name.span,
+                cap.span,
+                &ast.name.name,
+            );
             if let Some((_, _, _, first)) = caps.iter().find(|x| x.0 == cap.name.name) {
                 let first = *first;
                 self.duplicate(Some(owner), file, "capability", &cap.name, first);
@@ -937,7 +1138,11 @@ impl<'a> Checker<'a> {
             };
             self.set_detail(
                 def,
-                format!("**capability** `situation.{}` = `{}`", cap.name.name, self.src(file, cap.value.span)),
+                format!(
+                    "**capability** `situation.{}` = `{}`",
+                    cap.name.name,
+                    self.src(file, cap.value.span)
+                ),
             );
             caps.push((cap.name.name.clone(), c, ty, def));
         }
@@ -963,9 +1168,13 @@ impl<'a> Checker<'a> {
                         self.emit(
                             Some(owner),
                             file,
-                            Diagnostic::new(Code::DuplicateClause, t.span, "a situation has one `timeframe`")
-                                .with_label("second timeframe")
-                                .with_help("keep one `timeframe START .. END`"),
+                            Diagnostic::new(
+                                Code::DuplicateClause,
+                                t.span,
+                                "a situation has one `timeframe`",
+                            )
+                            .with_label("second timeframe")
+                            .with_help("keep one `timeframe START .. END`"),
                         );
                         continue;
                     }
@@ -985,7 +1194,14 @@ impl<'a> Checker<'a> {
                     timeframe = Some((t.start.date, t.end.date, t.span));
                 }
                 a::SituationClause::Goal(g) => {
-                    let def = self.def_in(DefKind::Goal, &g.name.name, file, g.name.span, g.span, &ast.name.name);
+                    let def = self.def_in(
+                        DefKind::Goal,
+                        &g.name.name,
+                        file,
+                        g.name.span,
+                        g.span,
+                        &ast.name.name,
+                    );
                     if let Some((_, _, first)) = goal_info.iter().find(|x| x.0 == g.name.name) {
                         let first = *first;
                         self.duplicate(Some(owner), file, "goal", &g.name, first);
@@ -1012,14 +1228,21 @@ impl<'a> Checker<'a> {
                     let filter = g.filter.as_ref().and_then(|f| self.condition(&sc, f));
                     self.set_detail(
                         def,
-                        format!("**goal** `{}`\n\n```icp\n{}\n```", g.name.name, self.src(file, g.span)),
+                        format!(
+                            "**goal** `{}`\n\n```icp\n{}\n```",
+                            g.name.name,
+                            self.src(file, g.span)
+                        ),
                     );
                     goal_info.push((g.name.name.clone(), mty, def));
                     if let (Some(metric), Some(target)) = (metric, target) {
                         goals.push(m::Goal {
                             name: g.name.name.clone(),
                             title: g.title.as_ref().map(|t| t.value.clone()),
-                            loc: m::Loc { file, span: g.name.span },
+                            loc: m::Loc {
+                                file,
+                                span: g.name.span,
+                            },
                             metric,
                             op: g.op,
                             target,
@@ -1031,7 +1254,9 @@ impl<'a> Checker<'a> {
             }
         }
         for c in &ast.clauses {
-            let a::SituationClause::Milestone(ms) = c else { continue };
+            let a::SituationClause::Milestone(ms) = c else {
+                continue;
+            };
             let Some(gi) = goal_info.iter().position(|g| g.0 == ms.goal.name) else {
                 let cands: Vec<&str> = goal_info.iter().map(|g| g.0.as_str()).collect();
                 self.unknown(
@@ -1045,7 +1270,9 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             };
-            let Some((_, mty, gdef)) = goal_info.get(gi).cloned() else { continue };
+            let Some((_, mty, gdef)) = goal_info.get(gi).cloned() else {
+                continue;
+            };
             self.reference(file, ms.goal.span, gdef);
             if let Some((start, end, tspan)) = timeframe
                 && (ms.date.date < start || ms.date.date > end)
@@ -1071,7 +1298,10 @@ impl<'a> Checker<'a> {
                     goal,
                     op: ms.op,
                     target,
-                    loc: m::Loc { file, span: ms.span },
+                    loc: m::Loc {
+                        file,
+                        span: ms.span,
+                    },
                 });
             }
         }
@@ -1113,7 +1343,10 @@ impl<'a> Checker<'a> {
         let model = schema.map(|s| m::Situation {
             name: ast.name.name.clone(),
             title: ast.title.as_ref().map(|t| t.value.clone()),
-            loc: m::Loc { file, span: ast.name.span },
+            loc: m::Loc {
+                file,
+                span: ast.name.span,
+            },
             schema: m::SchemaId(s as u32),
             timeframe: timeframe.map(|(s, e, _)| (s, e)),
             goals,
@@ -1132,9 +1365,13 @@ impl<'a> Checker<'a> {
         let Some(v) = const_num(&t) else {
             self.emit_in(
                 sc,
-                Diagnostic::new(Code::NotConstant, e.span, "a goal's target must be a literal")
-                    .with_label("not a literal")
-                    .with_help("write the number to reach: `25`, `$100k`"),
+                Diagnostic::new(
+                    Code::NotConstant,
+                    e.span,
+                    "a goal's target must be a literal",
+                )
+                .with_label("not a literal")
+                .with_help("write the number to reach: `25`, `$100k`"),
             );
             return None;
         };
@@ -1142,9 +1379,13 @@ impl<'a> Checker<'a> {
             let (mn, tn) = (self.ty_name(metric), self.ty_name(&t.ty));
             self.emit_in(
                 sc,
-                Diagnostic::new(Code::TypeMismatch, e.span, format!("the goal measures `{mn}`, the target is `{tn}`"))
-                    .with_label(format!("this is `{tn}`"))
-                    .with_help(format!("write a `{mn}` target")),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    e.span,
+                    format!("the goal measures `{mn}`, the target is `{tn}`"),
+                )
+                .with_label(format!("this is `{tn}`"))
+                .with_help(format!("write a `{mn}` target")),
             );
             return None;
         }
@@ -1154,7 +1395,9 @@ impl<'a> Checker<'a> {
     // ----- segments -------------------------------------------------------------------
 
     fn check_segment(&mut self, gi: usize) {
-        let Some(info) = self.segments.get(gi) else { return };
+        let Some(info) = self.segments.get(gi) else {
+            return;
+        };
         let (file, ast, schema, def) = (info.file, info.ast, info.schema, info.def);
         let sc = Scope {
             owner: Owner::Segment(gi),
@@ -1194,7 +1437,11 @@ impl<'a> Checker<'a> {
                 *s = 1;
             }
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                let dep = self.segments.get(node).and_then(|s| s.deps.get(*next)).copied();
+                let dep = self
+                    .segments
+                    .get(node)
+                    .and_then(|s| s.deps.get(*next))
+                    .copied();
                 let Some(dep) = dep else {
                     if let Some(s) = state.get_mut(node) {
                         *s = 2;
@@ -1212,7 +1459,12 @@ impl<'a> Checker<'a> {
                     }
                     Some(1) => {
                         let pos = stack.iter().position(|(x, _)| *x == dep).unwrap_or(0);
-                        let members: Vec<usize> = stack.get(pos..).unwrap_or_default().iter().map(|(x, _)| *x).collect();
+                        let members: Vec<usize> = stack
+                            .get(pos..)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|(x, _)| *x)
+                            .collect();
                         let mut chain: Vec<String> = members
                             .iter()
                             .filter_map(|x| self.segments.get(*x).map(|s| s.ast.name.name.clone()))
@@ -1221,17 +1473,24 @@ impl<'a> Checker<'a> {
                             chain.push(first);
                         }
                         for x in members {
-                            let Some(s) = self.segments.get(x) else { continue };
-                            let (file, span, name) = (s.file, s.ast.name.span, s.ast.name.name.clone());
+                            let Some(s) = self.segments.get(x) else {
+                                continue;
+                            };
+                            let (file, span, name) =
+                                (s.file, s.ast.name.span, s.ast.name.name.clone());
                             self.emit(
                                 Some(Owner::Segment(x)),
                                 file,
-                                Diagnostic::new(Code::ReferenceCycle, span, format!("segment `{name}` refers to itself"))
-                                    .with_label("part of a cycle")
-                                    .with_help(format!(
-                                        "segments may use other segments, but not in a circle: {}",
-                                        chain.join(" → ")
-                                    )),
+                                Diagnostic::new(
+                                    Code::ReferenceCycle,
+                                    span,
+                                    format!("segment `{name}` refers to itself"),
+                                )
+                                .with_label("part of a cycle")
+                                .with_help(format!(
+                                    "segments may use other segments, but not in a circle: {}",
+                                    chain.join(" → ")
+                                )),
                             );
                             if let Some(s) = self.segments.get_mut(x) {
                                 s.cond = None;
@@ -1245,11 +1504,23 @@ impl<'a> Checker<'a> {
     }
 
     fn lint_segment(&mut self, gi: usize) {
-        let Some(info) = self.segments.get(gi) else { return };
-        let (Some(cond), Some(schema)) = (info.cond.as_ref(), info.schema) else { return };
+        let Some(info) = self.segments.get(gi) else {
+            return;
+        };
+        let (Some(cond), Some(schema)) = (info.cond.as_ref(), info.schema) else {
+            return;
+        };
         let (file, span, name) = (info.file, info.ast.cond.span, info.ast.name.name.clone());
         let (never, always) = self.truth(schema, None, cond);
-        self.report_truth(Owner::Segment(gi), file, span, "segment", &name, never, always);
+        self.report_truth(
+            Owner::Segment(gi),
+            file,
+            span,
+            "segment",
+            &name,
+            never,
+            always,
+        );
     }
 
     // ----- the logic pass glue --------------------------------------------------------
@@ -1257,10 +1528,18 @@ impl<'a> Checker<'a> {
     /// `(never true, always true)` of a typed condition.
     fn truth(&self, schema: usize, lets: Option<&[m::Let]>, cond: &m::Expr) -> (bool, bool) {
         let optional = |v: Var| self.var_optional(schema, v);
-        let segment = |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
+        let segment =
+            |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
         let _ = lets;
-        let env = logic::Env { enums: &self.enum_tys, optional: &optional, segment: &segment };
-        (!logic::can_be_true(cond, &env), !logic::can_be_not_true(cond, &env))
+        let env = logic::Env {
+            enums: &self.enum_tys,
+            optional: &optional,
+            segment: &segment,
+        };
+        (
+            !logic::can_be_true(cond, &env),
+            !logic::can_be_not_true(cond, &env),
+        )
     }
 
     fn var_optional(&self, schema: usize, v: Var) -> bool {
@@ -1276,7 +1555,16 @@ impl<'a> Checker<'a> {
     }
 
     #[expect(clippy::too_many_arguments, reason = "plain data for one message")]
-    fn report_truth(&mut self, owner: Owner, file: FileId, span: Span, what: &str, name: &str, never: bool, always: bool) {
+    fn report_truth(
+        &mut self,
+        owner: Owner,
+        file: FileId,
+        span: Span,
+        what: &str,
+        name: &str,
+        never: bool,
+        always: bool,
+    ) {
         if never {
             self.emit(
                 Some(owner),
@@ -1299,7 +1587,9 @@ impl<'a> Checker<'a> {
     // ----- profiles -------------------------------------------------------------------
 
     fn check_profile(&mut self, pi: usize) {
-        let Some(info) = self.profiles.get(pi) else { return };
+        let Some(info) = self.profiles.get(pi) else {
+            return;
+        };
         let (file, ast, pdef) = (info.file, info.ast, info.def);
         let owner = Owner::Profile(pi);
         let schema = self.resolve_schema(owner, file, ast.schema.as_ref(), ast.name.span);
@@ -1322,7 +1612,10 @@ impl<'a> Checker<'a> {
                             Diagnostic::new(
                                 Code::SchemaMismatch,
                                 id.span,
-                                format!("profile `{}` is for `{pn}`, situation `{}` for `{sn}`", ast.name.name, id.name),
+                                format!(
+                                    "profile `{}` is for `{pn}`, situation `{}` for `{sn}`",
+                                    ast.name.name, id.name
+                                ),
                             )
                             .with_label(format!("a situation for `{sn}`"))
                             .with_help("a profile and its situation must describe the same schema"),
@@ -1363,10 +1656,14 @@ impl<'a> Checker<'a> {
                         self.emit(
                             Some(owner),
                             file,
-                            Diagnostic::new(Code::DuplicateClause, ps.span, "`practical_share` is set twice")
-                                .with_label("second one")
-                                .with_secondary(first, "first one")
-                                .with_help("keep one `practical_share`"),
+                            Diagnostic::new(
+                                Code::DuplicateClause,
+                                ps.span,
+                                "`practical_share` is set twice",
+                            )
+                            .with_label("second one")
+                            .with_secondary(first, "first one")
+                            .with_help("keep one `practical_share`"),
                         );
                         continue;
                     }
@@ -1411,15 +1708,16 @@ impl<'a> Checker<'a> {
         let mut crit_asts: Vec<(&'a a::Criterion, Option<u32>, usize)> = Vec::new();
         let mut excl_asts: Vec<(&'a a::Exclude, usize)> = Vec::new();
         let mut tier_asts: Vec<(&'a a::Tier, usize)> = Vec::new();
-        let mut declare = |this: &mut Self, kind: DefKind, what: &str, name: &'a a::Ident, full: Span| -> usize {
-            let def = this.def_in(kind, &name.name, file, name.span, full, pname);
-            if let Some(&first) = local.get(name.name.as_str()) {
-                this.duplicate(Some(owner), file, what, name, first);
-            } else {
-                local.insert(&name.name, def);
-            }
-            def
-        };
+        let mut declare =
+            |this: &mut Self, kind: DefKind, what: &str, name: &'a a::Ident, full: Span| -> usize {
+                let def = this.def_in(kind, &name.name, file, name.span, full, pname);
+                if let Some(&first) = local.get(name.name.as_str()) {
+                    this.duplicate(Some(owner), file, what, name, first);
+                } else {
+                    local.insert(&name.name, def);
+                }
+                def
+            };
         for member in &ast.members {
             match member {
                 a::ProfileMember::Let(l) => {
@@ -1444,7 +1742,14 @@ impl<'a> Checker<'a> {
                     excl_asts.push((x, d));
                 }
                 a::ProfileMember::Tier(t) => {
-                    let d = self.def_in(DefKind::Tier, &t.name.name, file, t.name.span, t.span, pname);
+                    let d = self.def_in(
+                        DefKind::Tier,
+                        &t.name.name,
+                        file,
+                        t.name.span,
+                        t.span,
+                        pname,
+                    );
                     tier_asts.push((t, d));
                 }
                 _ => {}
@@ -1452,8 +1757,11 @@ impl<'a> Checker<'a> {
         }
         // lets, in dependency order
         let (lets, let_table) = self.profile_lets(owner, file, schema, sit_scope, &let_asts);
-        let groups_map: HashMap<String, (u32, usize)> =
-            group_asts.iter().enumerate().map(|(i, (g, d))| (g.name.name.clone(), (i as u32, *d))).collect();
+        let groups_map: HashMap<String, (u32, usize)> = group_asts
+            .iter()
+            .enumerate()
+            .map(|(i, (g, d))| (g.name.name.clone(), (i as u32, *d)))
+            .collect();
         let sc = Scope {
             owner,
             file,
@@ -1469,21 +1777,33 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(Code::EmptyGroup, g.name.span, format!("group `{}` has no criteria", g.name.name))
-                        .with_label("empty")
-                        .with_help("add criteria to the group or remove it"),
+                    Diagnostic::new(
+                        Code::EmptyGroup,
+                        g.name.span,
+                        format!("group `{}` has no criteria", g.name.name),
+                    )
+                    .with_label("empty")
+                    .with_help("add criteria to the group or remove it"),
                 );
             }
             let mut detail = format!("**group** `{}`", g.name.name);
             if let Some(t) = &g.title {
                 let _ = write!(detail, " \"{}\"", t.value);
             }
-            let _ = write!(detail, "\n\n{} criteria · `score.{}` in tiers", g.criteria.len(), g.name.name);
+            let _ = write!(
+                detail,
+                "\n\n{} criteria · `score.{}` in tiers",
+                g.criteria.len(),
+                g.name.name
+            );
             self.set_detail(*d, detail);
             groups.push(m::Group {
                 name: g.name.name.clone(),
                 title: g.title.as_ref().map(|t| t.value.clone()),
-                loc: m::Loc { file, span: g.name.span },
+                loc: m::Loc {
+                    file,
+                    span: g.name.span,
+                },
             });
         }
         // criteria
@@ -1508,8 +1828,14 @@ impl<'a> Checker<'a> {
                     let p = self.condition(&sc, perfect);
                     let q = practical.as_ref().map(|q| self.condition(&sc, q));
                     match (p, q) {
-                        (Some(p), None) => Some(m::CriterionBody::Scorecard { perfect: p, practical: None }),
-                        (Some(p), Some(Some(q))) => Some(m::CriterionBody::Scorecard { perfect: p, practical: Some(q) }),
+                        (Some(p), None) => Some(m::CriterionBody::Scorecard {
+                            perfect: p,
+                            practical: None,
+                        }),
+                        (Some(p), Some(Some(q))) => Some(m::CriterionBody::Scorecard {
+                            perfect: p,
+                            practical: Some(q),
+                        }),
                         _ => None,
                     }
                 }
@@ -1518,7 +1844,10 @@ impl<'a> Checker<'a> {
                 Some(body) => criteria.push(m::Criterion {
                     name: c.name.name.clone(),
                     title: c.title.as_ref().map(|t| t.value.clone()),
-                    loc: m::Loc { file, span: c.name.span },
+                    loc: m::Loc {
+                        file,
+                        span: c.name.span,
+                    },
                     weight: c.weight.value,
                     group: group.map(m::GroupId),
                     body,
@@ -1526,7 +1855,10 @@ impl<'a> Checker<'a> {
                 None => crit_ok = false,
             }
         }
-        if !crit_asts.is_empty() && positive <= 0.0 && crit_asts.iter().all(|(c, _, _)| c.weight.value != 0.0) {
+        if !crit_asts.is_empty()
+            && positive <= 0.0
+            && crit_asts.iter().all(|(c, _, _)| c.weight.value != 0.0)
+        {
             self.emit(
                 Some(owner),
                 file,
@@ -1538,9 +1870,15 @@ impl<'a> Checker<'a> {
             self.emit(
                 Some(owner),
                 file,
-                Diagnostic::new(Code::NoPositiveWeight, ast.name.span, format!("profile `{}` has no criteria", ast.name.name))
-                    .with_label("nothing to score")
-                    .with_help("add a weighted criterion: `criterion size weight 20 { employees in 50..200 }`"),
+                Diagnostic::new(
+                    Code::NoPositiveWeight,
+                    ast.name.span,
+                    format!("profile `{}` has no criteria", ast.name.name),
+                )
+                .with_label("nothing to score")
+                .with_help(
+                    "add a weighted criterion: `criterion size weight 20 { employees in 50..200 }`",
+                ),
             );
         }
         // exclusions
@@ -1557,7 +1895,10 @@ impl<'a> Checker<'a> {
                 excludes.push(m::Exclude {
                     name: x.name.name.clone(),
                     reason: x.reason.as_ref().map(|r| r.value.clone()),
-                    loc: m::Loc { file, span: x.name.span },
+                    loc: m::Loc {
+                        file,
+                        span: x.name.span,
+                    },
                     cond,
                 });
             }
@@ -1571,14 +1912,25 @@ impl<'a> Checker<'a> {
                 match (&c.body, &ca.body) {
                     (m::CriterionBody::Bool(e), a::CriterionBody::Bool(ae)) => {
                         let (never, always) = self.truth(s, Some(&lets), e);
-                        self.report_truth(owner, file, ae.span, "criterion", &c.name, never, always);
+                        self.report_truth(
+                            owner,
+                            file,
+                            ae.span,
+                            "criterion",
+                            &c.name,
+                            never,
+                            always,
+                        );
                         if !never {
                             max_points += w;
                         }
                     }
                     (
                         m::CriterionBody::Scorecard { perfect, practical },
-                        a::CriterionBody::Scorecard { perfect: ap, practical: aq },
+                        a::CriterionBody::Scorecard {
+                            perfect: ap,
+                            practical: aq,
+                        },
                     ) => {
                         let (pn, pa) = self.truth(s, Some(&lets), perfect);
                         self.report_truth(owner, file, ap.span, "criterion", &c.name, pn, pa);
@@ -1586,7 +1938,15 @@ impl<'a> Checker<'a> {
                         if let (Some(q), Some(aq)) = (practical, aq) {
                             let (qn, _) = self.truth(s, Some(&lets), q);
                             if qn {
-                                self.report_truth(owner, file, aq.span, "criterion", &c.name, true, false);
+                                self.report_truth(
+                                    owner,
+                                    file,
+                                    aq.span,
+                                    "criterion",
+                                    &c.name,
+                                    true,
+                                    false,
+                                );
                             } else if !self.practical_possible(s, q, perfect) {
                                 self.emit(
                                     Some(owner),
@@ -1611,10 +1971,22 @@ impl<'a> Checker<'a> {
             }
             for (x, (xa, _)) in excludes.iter().zip(excl_asts.iter()) {
                 let (never, always) = self.truth(s, Some(&lets), &x.cond);
-                self.report_truth(owner, file, xa.cond.span, "exclusion", &x.name, never, always);
+                self.report_truth(
+                    owner,
+                    file,
+                    xa.cond.span,
+                    "exclusion",
+                    &x.name,
+                    never,
+                    always,
+                );
             }
         }
-        let max_score = if positive > 0.0 && crit_ok && schema.is_some() { 100.0 * max_points / positive } else { 100.0 };
+        let max_score = if positive > 0.0 && crit_ok && schema.is_some() {
+            100.0 * max_points / positive
+        } else {
+            100.0
+        };
         // criteria details
         for (c, _, d) in &crit_asts {
             let mut detail = format!("**criterion** `{}`", c.name.name);
@@ -1633,11 +2005,25 @@ impl<'a> Checker<'a> {
             } else {
                 let _ = write!(detail, "\n\nweight {}", fmt_num(w));
                 if positive > 0.0 && w < 0.0 {
-                    let _ = write!(detail, " · takes {:.1} points off the score when true", 100.0 * -w / positive);
+                    let _ = write!(
+                        detail,
+                        " · takes {:.1} points off the score when true",
+                        100.0 * -w / positive
+                    );
                 }
             }
-            if matches!(c.body, a::CriterionBody::Scorecard { practical: Some(_), .. }) {
-                let _ = write!(detail, " · practical fit earns {:.0}%", 100.0 * share.map_or(0.5, |s| s.0));
+            if matches!(
+                c.body,
+                a::CriterionBody::Scorecard {
+                    practical: Some(_),
+                    ..
+                }
+            ) {
+                let _ = write!(
+                    detail,
+                    " · practical fit earns {:.0}%",
+                    100.0 * share.map_or(0.5, |s| s.0)
+                );
             }
             self.set_detail(*d, detail);
         }
@@ -1652,9 +2038,13 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(Code::UnusedLet, l.name.span, format!("`let {}` is never used", l.name.name))
-                        .with_label("unused")
-                        .with_help("use it in a criterion, exclusion or tier, or remove it"),
+                    Diagnostic::new(
+                        Code::UnusedLet,
+                        l.name.span,
+                        format!("`let {}` is never used", l.name.name),
+                    )
+                    .with_label("unused")
+                    .with_help("use it in a criterion, exclusion or tier, or remove it"),
                 );
             }
         }
@@ -1677,12 +2067,18 @@ impl<'a> Checker<'a> {
             .map(|(c, _, d)| (c.name.name.clone(), *d))
             .chain(excl_asts.iter().map(|(x, d)| (x.name.name.clone(), *d)))
             .collect();
-        let tier_names: Vec<(String, usize)> = tier_asts.iter().map(|(t, d)| (t.name.name.clone(), *d)).collect();
+        let tier_names: Vec<(String, usize)> = tier_asts
+            .iter()
+            .map(|(t, d)| (t.name.name.clone(), *d))
+            .collect();
         let model = match (schema, tiers) {
             (Some(s), Some(tiers)) => Some(m::Profile {
                 name: ast.name.name.clone(),
                 title: ast.title.as_ref().map(|t| t.value.clone()),
-                loc: m::Loc { file, span: ast.name.span },
+                loc: m::Loc {
+                    file,
+                    span: ast.name.span,
+                },
                 schema: m::SchemaId(s as u32),
                 situation: situation.map(|x| m::SituationId(x as u32)),
                 targets,
@@ -1708,17 +2104,31 @@ impl<'a> Checker<'a> {
 
     fn practical_possible(&self, schema: usize, practical: &m::Expr, perfect: &m::Expr) -> bool {
         let optional = |v: Var| self.var_optional(schema, v);
-        let segment = |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
-        let env = logic::Env { enums: &self.enum_tys, optional: &optional, segment: &segment };
+        let segment =
+            |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
+        let env = logic::Env {
+            enums: &self.enum_tys,
+            optional: &optional,
+            segment: &segment,
+        };
         logic::can_be_true_without(practical, perfect, &env)
     }
 
     fn schema_name(&self, s: usize) -> String {
-        self.schemas.get(s).map(|x| x.ast.name.name.clone()).unwrap_or_default()
+        self.schemas
+            .get(s)
+            .map(|x| x.ast.name.name.clone())
+            .unwrap_or_default()
     }
 
     /// A segment named in `target` or an expression; checks its schema.
-    fn segment_ref(&mut self, owner: Owner, file: FileId, schema: Option<usize>, id: &a::Ident) -> Option<usize> {
+    fn segment_ref(
+        &mut self,
+        owner: Owner,
+        file: FileId,
+        schema: Option<usize>,
+        id: &a::Ident,
+    ) -> Option<usize> {
         match self.names.get(id.name.as_str()) {
             Some(&(Global::Segment(g), def)) => {
                 self.reference(file, id.span, def);
@@ -1768,13 +2178,20 @@ impl<'a> Checker<'a> {
         situation: SitScope,
         lets: &[(&'a a::Let, usize)],
     ) -> (Vec<m::Let>, HashMap<String, LetEntry>) {
-        let index: HashMap<&str, usize> = lets.iter().enumerate().map(|(i, (l, _))| (l.name.name.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = lets
+            .iter()
+            .enumerate()
+            .map(|(i, (l, _))| (l.name.name.as_str(), i))
+            .collect();
         let deps: Vec<Vec<usize>> = lets
             .iter()
             .map(|(l, _)| {
                 let mut names = Vec::new();
                 collect_names(&l.value, &mut names, 0);
-                let mut d: Vec<usize> = names.iter().filter_map(|n| index.get(n.as_str()).copied()).collect();
+                let mut d: Vec<usize> = names
+                    .iter()
+                    .filter_map(|n| index.get(n.as_str()).copied())
+                    .collect();
                 d.sort_unstable();
                 d.dedup();
                 d
@@ -1812,9 +2229,16 @@ impl<'a> Checker<'a> {
                     }
                     Some(1) => {
                         let pos = stack.iter().position(|(x, _)| *x == dep).unwrap_or(0);
-                        let members: Vec<usize> = stack.get(pos..).unwrap_or_default().iter().map(|(x, _)| *x).collect();
-                        let mut chain: Vec<String> =
-                            members.iter().filter_map(|x| lets.get(*x).map(|(l, _)| l.name.name.clone())).collect();
+                        let members: Vec<usize> = stack
+                            .get(pos..)
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|(x, _)| *x)
+                            .collect();
+                        let mut chain: Vec<String> = members
+                            .iter()
+                            .filter_map(|x| lets.get(*x).map(|(l, _)| l.name.name.clone()))
+                            .collect();
                         if let Some(first) = chain.first().cloned() {
                             chain.push(first);
                         }
@@ -1826,9 +2250,16 @@ impl<'a> Checker<'a> {
                             self.emit(
                                 Some(owner),
                                 file,
-                                Diagnostic::new(Code::ReferenceCycle, l.name.span, format!("`let {}` refers to itself", l.name.name))
-                                    .with_label("part of a cycle")
-                                    .with_help(format!("a `let` may use other `let`s, but not in a circle: {}", chain.join(" → "))),
+                                Diagnostic::new(
+                                    Code::ReferenceCycle,
+                                    l.name.span,
+                                    format!("`let {}` refers to itself", l.name.name),
+                                )
+                                .with_label("part of a cycle")
+                                .with_help(format!(
+                                    "a `let` may use other `let`s, but not in a circle: {}",
+                                    chain.join(" → ")
+                                )),
                             );
                         }
                     }
@@ -1872,13 +2303,24 @@ impl<'a> Checker<'a> {
                 let tn = self.ty_name(&e.ty);
                 self.set_detail(
                     *d,
-                    format!("**let** `{}`: `{tn}`\n\n```icp\n{}\n```", l.name.name, self.src(file, l.value.span)),
+                    format!(
+                        "**let** `{}`: `{tn}`\n\n```icp\n{}\n```",
+                        l.name.name,
+                        self.src(file, l.value.span)
+                    ),
                 );
                 if let Some(entry) = table.get_mut(&l.name.name) {
                     entry.id = id;
                     entry.ty = Some(e.ty.clone());
                 }
-                out.push(m::Let { name: l.name.name.clone(), loc: m::Loc { file, span: l.name.span }, expr: e });
+                out.push(m::Let {
+                    name: l.name.name.clone(),
+                    loc: m::Loc {
+                        file,
+                        span: l.name.span,
+                    },
+                    expr: e,
+                });
             }
         }
         (out, table)
@@ -1926,10 +2368,14 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(Code::DuplicateName, t.name.span, format!("tier `{}` is defined twice", t.name.name))
-                        .with_label("defined again here")
-                        .with_secondary(*first, "first defined here")
-                        .with_help("rename one of the tiers"),
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        t.name.span,
+                        format!("tier `{}` is defined twice", t.name.name),
+                    )
+                    .with_label("defined again here")
+                    .with_secondary(*first, "first defined here")
+                    .with_help("rename one of the tiers"),
                 );
                 ok = false;
             } else {
@@ -2002,7 +2448,11 @@ impl<'a> Checker<'a> {
                                         Diagnostic::new(
                                             Code::UnreachableTier,
                                             e.span,
-                                            format!("tier `{}` needs a score of {}, above 100", t.name.name, fmt_num(v)),
+                                            format!(
+                                                "tier `{}` needs a score of {}, above 100",
+                                                t.name.name,
+                                                fmt_num(v)
+                                            ),
                                         )
                                         .with_label("scores go from 0 to 100")
                                         .with_help("lower the threshold to at most 100"),
@@ -2049,7 +2499,10 @@ impl<'a> Checker<'a> {
                 Some(rule) => out.push(m::Tier {
                     name: t.name.name.clone(),
                     action: t.action.as_ref().map(|a| a.value.clone()),
-                    loc: m::Loc { file, span: t.name.span },
+                    loc: m::Loc {
+                        file,
+                        span: t.name.span,
+                    },
                     rule,
                 }),
                 None => ok = false,
@@ -2058,12 +2511,18 @@ impl<'a> Checker<'a> {
         if let Some((last, _)) = tiers.last()
             && !matches!(last.rule, a::TierRule::CatchAll)
         {
-            let (line_start, indent) = self.files.get(file.0 as usize).map_or((0, String::new()), |f| {
-                let line = f.lines.line_of(last.span.start as usize);
-                let start = f.lines.line_start(line);
-                let text = f.text.get(start..last.span.start as usize).unwrap_or("");
-                (start, text.chars().take_while(|c| c.is_whitespace()).collect())
-            });
+            let (line_start, indent) =
+                self.files
+                    .get(file.0 as usize)
+                    .map_or((0, String::new()), |f| {
+                        let line = f.lines.line_of(last.span.start as usize);
+                        let start = f.lines.line_start(line);
+                        let text = f.text.get(start..last.span.start as usize).unwrap_or("");
+                        (
+                            start,
+                            text.chars().take_while(|c| c.is_whitespace()).collect(),
+                        )
+                    });
             let _ = line_start;
             let insert = Span::new(last.span.end as usize, last.span.end as usize);
             self.emit(
@@ -2072,11 +2531,20 @@ impl<'a> Checker<'a> {
                 Diagnostic::new(
                     Code::MissingCatchAllTier,
                     last.span,
-                    format!("the last tier of `{}` has a threshold, so some accounts get no tier", ast.name.name),
+                    format!(
+                        "the last tier of `{}` has a threshold, so some accounts get no tier",
+                        ast.name.name
+                    ),
                 )
                 .with_label("accounts below this get no tier")
-                .with_help("end with a tier without a threshold that catches the rest: `tier not_fit`")
-                .with_fix("add `tier not_fit`", insert, format!("\n{indent}tier not_fit")),
+                .with_help(
+                    "end with a tier without a threshold that catches the rest: `tier not_fit`",
+                )
+                .with_fix(
+                    "add `tier not_fit`",
+                    insert,
+                    format!("\n{indent}tier not_fit"),
+                ),
             );
             ok = false;
         }
@@ -2086,7 +2554,9 @@ impl<'a> Checker<'a> {
     // ----- tests ----------------------------------------------------------------------
 
     fn check_test(&mut self, ti: usize) {
-        let Some(info) = self.tests.get(ti) else { return };
+        let Some(info) = self.tests.get(ti) else {
+            return;
+        };
         let (file, ast) = (info.file, info.ast);
         let owner = Owner::Test(ti);
         let mut profile_ident: Option<&'a a::Ident> = None;
@@ -2097,10 +2567,16 @@ impl<'a> Checker<'a> {
             this.emit(
                 Some(owner),
                 file,
-                Diagnostic::new(Code::DuplicateClause, span, format!("a test has one `{what}`"))
-                    .with_label(format!("second `{what}`"))
-                    .with_secondary(first, "first one")
-                    .with_help(format!("keep one `{what}` clause; write another test for another case")),
+                Diagnostic::new(
+                    Code::DuplicateClause,
+                    span,
+                    format!("a test has one `{what}`"),
+                )
+                .with_label(format!("second `{what}`"))
+                .with_secondary(first, "first one")
+                .with_help(format!(
+                    "keep one `{what}` clause; write another test for another case"
+                )),
             );
         };
         for c in &ast.clauses {
@@ -2154,29 +2630,44 @@ impl<'a> Checker<'a> {
                 } else {
                     let names = self.names_of(|g| matches!(g, Global::Profile(_)));
                     let help = match names.first() {
-                        Some(first) => format!("add `profile {first}` (or another: {})", names.join(", ")),
-                        None => "declare a profile to test, then name it: `profile mid_market`".to_owned(),
+                        Some(first) => {
+                            format!("add `profile {first}` (or another: {})", names.join(", "))
+                        }
+                        None => "declare a profile to test, then name it: `profile mid_market`"
+                            .to_owned(),
                     };
                     self.emit(
                         Some(owner),
                         file,
-                        Diagnostic::new(Code::TestProfileRequired, ast.name.span, "this test does not say which profile it tests")
-                            .with_label("no `profile NAME`")
-                            .with_help(help),
+                        Diagnostic::new(
+                            Code::TestProfileRequired,
+                            ast.name.span,
+                            "this test does not say which profile it tests",
+                        )
+                        .with_label("no `profile NAME`")
+                        .with_help(help),
                     );
                     None
                 }
             }
         };
-        let schema = profile.and_then(|p| self.profiles.get(p)).and_then(|p| p.schema);
+        let schema = profile
+            .and_then(|p| self.profiles.get(p))
+            .and_then(|p| p.schema);
         let mut values: Vec<(m::FieldId, m::Const)> = Vec::new();
         match account {
             None => self.emit(
                 Some(owner),
                 file,
-                Diagnostic::new(Code::TestWithoutAccount, ast.name.span, "this test has no account")
-                    .with_label("no `account { .. }`")
-                    .with_help("describe the account to score: `account { id: \"a1\", employees: 120 }`"),
+                Diagnostic::new(
+                    Code::TestWithoutAccount,
+                    ast.name.span,
+                    "this test has no account",
+                )
+                .with_label("no `account { .. }`")
+                .with_help(
+                    "describe the account to score: `account { id: \"a1\", employees: 120 }`",
+                ),
             ),
             Some(acc) => {
                 if let Some(s) = schema {
@@ -2188,22 +2679,32 @@ impl<'a> Checker<'a> {
             self.emit(
                 Some(owner),
                 file,
-                Diagnostic::new(Code::TestWithoutExpect, ast.name.span, "this test expects nothing")
-                    .with_label("no `expect`")
-                    .with_help("say what should happen: `expect tier ideal`, `expect score >= 80`"),
+                Diagnostic::new(
+                    Code::TestWithoutExpect,
+                    ast.name.span,
+                    "this test expects nothing",
+                )
+                .with_label("no `expect`")
+                .with_help("say what should happen: `expect tier ideal`, `expect score >= 80`"),
             );
         }
         let mut out_expects = Vec::new();
         if let Some(p) = profile {
             for e in &expects {
                 if let Some(kind) = self.test_expect(owner, file, p, e) {
-                    out_expects.push(m::Expect { kind, loc: m::Loc { file, span: e.span } });
+                    out_expects.push(m::Expect {
+                        kind,
+                        loc: m::Loc { file, span: e.span },
+                    });
                 }
             }
         }
         let model = profile.map(|p| m::Test {
             name: ast.name.value.clone(),
-            loc: m::Loc { file, span: ast.name.span },
+            loc: m::Loc {
+                file,
+                span: ast.name.span,
+            },
             profile: m::ProfileId(p as u32),
             as_of: as_of.map(|d| d.0),
             account: values,
@@ -2215,7 +2716,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn test_account(&mut self, owner: Owner, file: FileId, schema: usize, acc: &'a a::Account) -> Vec<(m::FieldId, m::Const)> {
+    fn test_account(
+        &mut self,
+        owner: Owner,
+        file: FileId,
+        schema: usize,
+        acc: &'a a::Account,
+    ) -> Vec<(m::FieldId, m::Const)> {
         let sc = Scope {
             owner,
             file,
@@ -2232,16 +2739,24 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(Code::DuplicateName, f.name.span, format!("field `{}` is given twice", f.name.name))
-                        .with_label("given again here")
-                        .with_secondary(*first, "first given here")
-                        .with_help("give each field once"),
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        f.name.span,
+                        format!("field `{}` is given twice", f.name.name),
+                    )
+                    .with_label("given again here")
+                    .with_secondary(*first, "first given here")
+                    .with_help("give each field once"),
                 );
                 continue;
             }
             seen.insert(&f.name.name, f.name.span);
-            let Some((fid, fty)) = self.field(&sc, &f.name) else { continue };
-            let Some(v) = self.account_value(&sc, &f.value, &fty) else { continue };
+            let Some((fid, fty)) = self.field(&sc, &f.name) else {
+                continue;
+            };
+            let Some(v) = self.account_value(&sc, &f.value, &fty) else {
+                continue;
+            };
             out.push((fid, v));
         }
         let missing: Vec<String> = self
@@ -2273,6 +2788,10 @@ impl<'a> Checker<'a> {
     }
 
     /// A test account value: a literal of the field's type.
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "e, c, d, x: expression, constant, diagnostic, typed"
+    )]
     fn account_value(&mut self, sc: &Scope<'_>, e: &'a a::Expr, ty: &m::Ty) -> Option<m::Const> {
         match (ty, &e.kind) {
             (m::Ty::Set(inner), a::ExprKind::List(items)) => {
@@ -2297,27 +2816,40 @@ impl<'a> Checker<'a> {
                     );
                     return None;
                 };
-                let fits = &x.ty == ty || matches!((ty, &x.ty), (m::Ty::Number | m::Ty::Money, m::Ty::Int));
+                let fits = &x.ty == ty
+                    || matches!((ty, &x.ty), (m::Ty::Number | m::Ty::Money, m::Ty::Int));
                 if !fits {
                     let (want, got) = (self.ty_name(ty), self.ty_name(&x.ty));
-                    let mut d = Diagnostic::new(Code::TypeMismatch, e.span, format!("expected `{want}`, found `{got}`"))
-                        .with_label(format!("this is `{got}`"));
+                    let mut d = Diagnostic::new(
+                        Code::TypeMismatch,
+                        e.span,
+                        format!("expected `{want}`, found `{got}`"),
+                    )
+                    .with_label(format!("this is `{got}`"));
                     d = match (ty, &c) {
                         (m::Ty::Enum(id), m::Const::Text(t)) => {
                             let name = self.enums.get(id.index()).and_then(|en| {
                                 en.ty.variants.iter().find(|v| {
                                     v.name.eq_ignore_ascii_case(t.trim())
-                                        || v.strings.iter().any(|s| s.trim().eq_ignore_ascii_case(t.trim()))
+                                        || v.strings
+                                            .iter()
+                                            .any(|s| s.trim().eq_ignore_ascii_case(t.trim()))
                                 })
                             });
                             match name {
                                 Some(v) => d
                                     .with_help(format!("write the variant by name: `{}`", v.name))
-                                    .with_fix(format!("replace with `{}`", v.name), e.span, v.name.clone()),
+                                    .with_fix(
+                                        format!("replace with `{}`", v.name),
+                                        e.span,
+                                        v.name.clone(),
+                                    ),
                                 None => d.with_help("write one of the enum's variants by name"),
                             }
                         }
-                        (m::Ty::Set(_), _) => d.with_help("a set value is a list: `[\"HubSpot\", \"Salesforce\"]`"),
+                        (m::Ty::Set(_), _) => {
+                            d.with_help("a set value is a list: `[\"HubSpot\", \"Salesforce\"]`")
+                        }
                         _ => d.with_help(format!("write a `{want}` literal")),
                     };
                     self.emit_in(sc, d);
@@ -2328,8 +2860,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn test_expect(&mut self, owner: Owner, file: FileId, p: usize, e: &'a a::Expect) -> Option<m::ExpectKind> {
-        let Some(pinfo) = self.profiles.get(p) else { return None };
+    fn test_expect(
+        &mut self,
+        owner: Owner,
+        file: FileId,
+        p: usize,
+        e: &'a a::Expect,
+    ) -> Option<m::ExpectKind> {
+        let pinfo = self.profiles.get(p)?;
         match &e.kind {
             a::ExpectKind::Tier(id) => {
                 let tiers: Vec<(String, usize)> = pinfo.tiers.clone();
@@ -2367,7 +2905,10 @@ impl<'a> Checker<'a> {
                         file,
                         Code::UnknownName,
                         id,
-                        format!("profile `{pname}` has no criterion or exclusion `{}`", id.name),
+                        format!(
+                            "profile `{pname}` has no criterion or exclusion `{}`",
+                            id.name
+                        ),
                         &cands,
                         "a reason is the name of a criterion or an `exclude` rule",
                     );
@@ -2426,7 +2967,11 @@ impl<'a> Checker<'a> {
                         return None;
                     }
                 };
-                Some(m::ExpectKind::Compare { metric, op: *op, value: v })
+                Some(m::ExpectKind::Compare {
+                    metric,
+                    op: *op,
+                    value: v,
+                })
             }
         }
     }
@@ -2469,36 +3014,60 @@ impl<'a> Checker<'a> {
             let tn = self.ty_name(&x.ty);
             self.emit_in(
                 sc,
-                Diagnostic::new(Code::NotBoolean, e.span, format!("a condition must be true or false, this is `{tn}`"))
-                    .with_label(format!("this is `{tn}`"))
-                    .with_help("compare it: `employees >= 10`, `revenue is present`"),
+                Diagnostic::new(
+                    Code::NotBoolean,
+                    e.span,
+                    format!("a condition must be true or false, this is `{tn}`"),
+                )
+                .with_label(format!("this is `{tn}`"))
+                .with_help("compare it: `employees >= 10`, `revenue is present`"),
             );
             return None;
         }
         Some(x)
     }
 
-    fn bool_operand(&mut self, sc: &Scope<'_>, e: &'a a::Expr, op: &str, depth: usize) -> Option<m::Expr> {
+    fn bool_operand(
+        &mut self,
+        sc: &Scope<'_>,
+        e: &'a a::Expr,
+        op: &str,
+        depth: usize,
+    ) -> Option<m::Expr> {
         let x = self.expr(sc, e, None, depth + 1)?;
         if x.ty != m::Ty::Bool {
             let tn = self.ty_name(&x.ty);
             self.emit_in(
                 sc,
-                Diagnostic::new(Code::NotBoolean, e.span, format!("`{op}` needs true or false, this is `{tn}`"))
-                    .with_label(format!("this is `{tn}`"))
-                    .with_help("compare it to get a boolean: `employees >= 10`"),
+                Diagnostic::new(
+                    Code::NotBoolean,
+                    e.span,
+                    format!("`{op}` needs true or false, this is `{tn}`"),
+                )
+                .with_label(format!("this is `{tn}`"))
+                .with_help("compare it to get a boolean: `employees >= 10`"),
             );
             return None;
         }
         Some(x)
     }
 
-    fn mismatch(&mut self, sc: &Scope<'_>, span: Span, l: (&m::Ty, Span), r: (&m::Ty, Span), what: &str, help: &str) {
+    fn mismatch(
+        &mut self,
+        sc: &Scope<'_>,
+        span: Span,
+        l: (&m::Ty, Span),
+        r: (&m::Ty, Span),
+        what: &str,
+        help: &str,
+    ) {
         let (ln, rn) = (self.ty_name(l.0), self.ty_name(r.0));
         let message = match what {
             "compare" => format!("cannot compare `{ln}` with `{rn}`"),
             "range over" => format!("a range of `{rn}` does not fit `{ln}`"),
-            "combine with `??`" => format!("`??` needs a default of the value's type, not `{ln}` and `{rn}`"),
+            "combine with `??`" => {
+                format!("`??` needs a default of the value's type, not `{ln}` and `{rn}`")
+            }
             _ => format!("cannot {what} `{ln}` and `{rn}`"),
         };
         self.emit_in(
@@ -2511,289 +3080,527 @@ impl<'a> Checker<'a> {
         );
     }
 
-    #[expect(clippy::too_many_lines, reason = "one match over the expression kinds")]
-    fn expr(&mut self, sc: &Scope<'_>, e: &'a a::Expr, want_enum: Option<u32>, depth: usize) -> Option<m::Expr> {
+    fn expr(
+        &mut self,
+        sc: &Scope<'_>,
+        e: &'a a::Expr,
+        want_enum: Option<u32>,
+        depth: usize,
+    ) -> Option<m::Expr> {
         if depth > MAX_EXPR_DEPTH {
-            if !self.deep_reported {
-                self.deep_reported = true;
-                self.emit_in(
-                    sc,
-                    Diagnostic::new(Code::NestingTooDeep, e.span, "expression nested too deeply")
-                        .with_label("too deep")
-                        .with_help("split it with `let`s or segments"),
-                );
-            } else {
-                self.mark(sc.owner);
-            }
+            self.too_deep(sc, e.span);
             return None;
         }
         let span = e.span;
-        let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
+        // INVARIANT: each kind is typed in its own function, so that this recursive frame
+        // stays small (the parser bounds the depth; small frames keep that within any stack).
         match &e.kind {
             a::ExprKind::Lit(l) => {
                 let (c, ty) = lit_const(l);
                 Some(konst(c, ty, span))
             }
-            a::ExprKind::List(items) => {
-                for item in items {
-                    let _ = self.expr(sc, item, want_enum, depth + 1);
-                }
-                self.emit_in(
-                    sc,
-                    Diagnostic::new(Code::TypeMismatch, span, "a list only goes after `in`, `contains any` or `contains all`")
-                        .with_label("list here")
-                        .with_help("test membership: `industry in [saas, fintech]`"),
-                );
-                None
-            }
+            a::ExprKind::List(items) => self.expr_list(sc, items, want_enum, span, depth),
             a::ExprKind::Name(id) => self.name(sc, id, want_enum),
             a::ExprKind::Path(base, member) => self.path(sc, base, member),
-            a::ExprKind::Unary(UnaryOp::Not, x) => {
-                let x = self.bool_operand(sc, x, "not", depth)?;
-                if let m::ExprKind::Const(m::Const::Bool(b)) = x.kind {
-                    return Some(konst(m::Const::Bool(!b), m::Ty::Bool, span));
-                }
-                mk(m::ExprKind::Not(Box::new(x)), m::Ty::Bool)
-            }
-            a::ExprKind::Unary(UnaryOp::Neg, x) => {
-                let x = self.expr(sc, x, None, depth + 1)?;
-                if !(x.ty.is_numeric() || x.ty == m::Ty::Duration) {
-                    let tn = self.ty_name(&x.ty);
-                    self.emit_in(
-                        sc,
-                        Diagnostic::new(Code::TypeMismatch, span, format!("cannot negate `{tn}`"))
-                            .with_label(format!("this is `{tn}`"))
-                            .with_help("`-` applies to numbers, money, percents and durations"),
-                    );
-                    return None;
-                }
-                match x.kind {
-                    m::ExprKind::Const(m::Const::Num(n)) => Some(konst(m::Const::Num(-n), x.ty, span)),
-                    m::ExprKind::Const(m::Const::Duration(d)) => Some(konst(m::Const::Duration(-d), x.ty, span)),
-                    _ => {
-                        let ty = x.ty.clone();
-                        mk(m::ExprKind::Neg(Box::new(x)), ty)
-                    }
-                }
-            }
+            a::ExprKind::Unary(UnaryOp::Not, x) => self.expr_not(sc, x, span, depth),
+            a::ExprKind::Unary(UnaryOp::Neg, x) => self.expr_neg(sc, x, span, depth),
             a::ExprKind::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
-                let l = self.bool_operand(sc, l, op.as_str(), depth);
-                let r = self.bool_operand(sc, r, op.as_str(), depth);
-                let (l, r) = (Box::new(l?), Box::new(r?));
-                let kind = if *op == BinOp::And { m::ExprKind::And(l, r) } else { m::ExprKind::Or(l, r) };
-                mk(kind, m::Ty::Bool)
+                self.expr_logic(sc, *op, l, r, span, depth)
             }
-            a::ExprKind::Binary(BinOp::Cmp(op), l, r) => {
-                let lx = self.expr(sc, l, None, depth + 1);
-                let ctx = match lx.as_ref().map(|x| &x.ty) {
-                    Some(m::Ty::Enum(id)) => Some(id.0),
-                    _ => None,
-                };
-                let rx = self.expr(sc, r, ctx, depth + 1);
-                let (lx, rx) = (lx?, rx?);
-                if let Err(help) = comparable(*op, &lx.ty, &rx.ty) {
-                    self.mismatch(sc, span, (&lx.ty, l.span), (&rx.ty, r.span), "compare", &help);
-                    return None;
-                }
-                mk(m::ExprKind::Cmp(*op, Box::new(lx), Box::new(rx)), m::Ty::Bool)
-            }
-            a::ExprKind::Binary(BinOp::Coalesce, l, r) => {
-                let lx = self.expr(sc, l, None, depth + 1);
-                let ctx = match lx.as_ref().map(|x| &x.ty) {
-                    Some(m::Ty::Enum(id)) => Some(id.0),
-                    _ => None,
-                };
-                let rx = self.expr(sc, r, ctx, depth + 1);
-                let (lx, rx) = (lx?, rx?);
-                let Some(ty) = unify(&lx.ty, &rx.ty) else {
-                    self.mismatch(
-                        sc,
-                        span,
-                        (&lx.ty, l.span),
-                        (&rx.ty, r.span),
-                        "combine with `??`",
-                        "the default must have the value's type: `marketers ?? 0`",
-                    );
-                    return None;
-                };
-                mk(m::ExprKind::Coalesce(Box::new(lx), Box::new(rx)), ty)
-            }
-            a::ExprKind::Binary(op, l, r) => {
-                let lx = self.expr(sc, l, None, depth + 1);
-                let rx = self.expr(sc, r, None, depth + 1);
-                let (lx, rx) = (lx?, rx?);
-                let Some(ty) = arith_ty(*op, &lx.ty, &rx.ty) else {
-                    self.mismatch(
-                        sc,
-                        span,
-                        (&lx.ty, l.span),
-                        (&rx.ty, r.span),
-                        &format!("apply `{}` to", op.as_str()),
-                        "arithmetic works on numbers, money (`money / int`, `money * percent`), percents, and dates with durations (`today - 90d`)",
-                    );
-                    return None;
-                };
-                if *op == BinOp::Div
-                    && matches!(as_const(&rx), Some(m::Const::Num(z)) if *z == 0.0)
-                {
-                    self.emit_in(
-                        sc,
-                        Diagnostic::new(Code::DivisionByZero, r.span, "division by zero")
-                            .with_label("always zero")
-                            .with_help("a division by zero gives a missing value: divide by something else"),
-                    );
-                }
-                let aop = match op {
-                    BinOp::Add => m::ArithOp::Add,
-                    BinOp::Sub => m::ArithOp::Sub,
-                    BinOp::Mul => m::ArithOp::Mul,
-                    _ => m::ArithOp::Div,
-                };
-                mk(m::ExprKind::Arith(aop, Box::new(lx), Box::new(rx)), ty)
-            }
-            a::ExprKind::InRange { expr, lo, hi, negated } => {
-                let x = self.expr(sc, expr, None, depth + 1);
-                let lx = self.expr(sc, lo, None, depth + 1);
-                let hx = self.expr(sc, hi, None, depth + 1);
-                let (x, lx, hx) = (x?, lx?, hx?);
-                for (b, bs) in [(&lx, lo.span), (&hx, hi.span)] {
-                    if let Err(help) = comparable(CmpOp::Le, &x.ty, &b.ty) {
-                        self.mismatch(sc, span, (&x.ty, expr.span), (&b.ty, bs), "range over", &help);
-                        return None;
-                    }
-                }
-                let bound = |c: Option<&m::Const>| match c {
-                    Some(m::Const::Num(n)) => Some(*n),
-                    Some(m::Const::Date(d)) => Some(f64::from(d.0)),
-                    Some(m::Const::Duration(d)) => Some(*d as f64),
-                    _ => None,
-                };
-                if let (Some(a), Some(b)) = (bound(as_const(&lx)), bound(as_const(&hx)))
-                    && a > b
-                {
-                    self.emit_in(
-                        sc,
-                        Diagnostic::new(
-                            Code::InvalidRange,
-                            lo.span.to(hi.span),
-                            format!("range `{}` is empty: its low end is above its high end", self.src(sc.file, lo.span.to(hi.span))),
-                        )
-                        .with_label("empty range")
-                        .with_help("write the low end first: `10..1000`"),
-                    );
-                    return None;
-                }
-                let inner = m::Expr {
-                    kind: m::ExprKind::InRange { expr: Box::new(x), lo: Box::new(lx), hi: Box::new(hx) },
-                    ty: m::Ty::Bool,
-                    span,
-                };
-                Some(if *negated { not(inner) } else { inner })
-            }
-            a::ExprKind::InList { expr, list, negated } => {
-                let x = self.expr(sc, expr, None, depth + 1)?;
-                let ctx = match &x.ty {
-                    m::Ty::Enum(id) => Some(id.0),
-                    _ => None,
-                };
-                let items = self.list_items(sc, list, ctx, depth)?;
-                for (item, ast) in items.iter().zip(list) {
-                    if let Err(help) = comparable(CmpOp::Eq, &x.ty, &item.ty) {
-                        self.mismatch(sc, ast.span, (&x.ty, expr.span), (&item.ty, ast.span), "compare", &help);
-                        return None;
-                    }
-                }
-                let inner = m::Expr {
-                    kind: m::ExprKind::InList { expr: Box::new(x), list: items },
-                    ty: m::Ty::Bool,
-                    span,
-                };
-                Some(if *negated { not(inner) } else { inner })
-            }
+            a::ExprKind::Binary(BinOp::Cmp(op), l, r) => self.expr_cmp(sc, *op, l, r, span, depth),
+            a::ExprKind::Binary(BinOp::Coalesce, l, r) => self.expr_coalesce(sc, l, r, span, depth),
+            a::ExprKind::Binary(op, l, r) => self.expr_arith(sc, *op, l, r, span, depth),
+            a::ExprKind::InRange {
+                expr,
+                lo,
+                hi,
+                negated,
+            } => self.expr_range(sc, expr, lo, hi, *negated, span, depth),
+            a::ExprKind::InList {
+                expr,
+                list,
+                negated,
+            } => self.expr_in_list(sc, expr, list, *negated, span, depth),
             a::ExprKind::Contains { expr, mode, needle } => {
-                let x = self.expr(sc, expr, None, depth + 1)?;
-                if !matches!(&x.ty, m::Ty::Text | m::Ty::Set(_)) {
-                    let tn = self.ty_name(&x.ty);
-                    self.emit_in(
-                        sc,
-                        Diagnostic::new(Code::TypeMismatch, expr.span, format!("`contains` needs a set or text, this is `{tn}`"))
-                            .with_label(format!("this is `{tn}`"))
-                            .with_help("`contains` looks into a `set<text>` (exact item) or a text (substring)"),
-                    );
-                    return None;
-                }
-                let needles = match (mode, &needle.kind) {
-                    (ContainsMode::One, a::ExprKind::List(_)) => {
-                        self.emit_in(
-                            sc,
-                            Diagnostic::new(Code::TypeMismatch, needle.span, "`contains` takes one value, not a list")
-                                .with_label("a list")
-                                .with_help("write `contains any [..]` or `contains all [..]`"),
-                        );
-                        return None;
-                    }
-                    (ContainsMode::One, _) => vec![self.expr(sc, needle, None, depth + 1)?],
-                    (_, a::ExprKind::List(items)) => self.list_items(sc, items, None, depth)?,
-                    _ => {
-                        self.emit_in(
-                            sc,
-                            Diagnostic::new(Code::TypeMismatch, needle.span, "`contains any` and `contains all` take a list")
-                                .with_label("not a list")
-                                .with_help("write the values in brackets: `contains any [\"HubSpot\", \"Salesforce\"]`"),
-                        );
-                        return None;
-                    }
-                };
-                for n in &needles {
-                    if n.ty != m::Ty::Text {
-                        let tn = self.ty_name(&n.ty);
-                        self.emit_in(
-                            sc,
-                            Diagnostic::new(Code::TypeMismatch, n.span, format!("`contains` looks for text, this is `{tn}`"))
-                                .with_label(format!("this is `{tn}`"))
-                                .with_help("write the item as text: `\"HubSpot\"`"),
-                        );
-                        return None;
-                    }
-                }
-                mk(m::ExprKind::Contains { expr: Box::new(x), mode: *mode, needles }, m::Ty::Bool)
+                self.expr_contains(sc, expr, *mode, needle, span, depth)
             }
             a::ExprKind::IsMissing { expr, negated } => {
-                let x = self.expr(sc, expr, None, depth + 1)?;
-                if let m::ExprKind::Field(fid) = &x.kind {
-                    self.never_missing(sc, *fid, expr.span, *negated);
-                }
-                let inner = m::Expr { kind: m::ExprKind::IsMissing(Box::new(x)), ty: m::Ty::Bool, span };
-                Some(if *negated { not(inner) } else { inner })
+                self.expr_missing(sc, expr, *negated, span, depth)
             }
-            a::ExprKind::Call { func, args } => {
-                for arg in args {
-                    let _ = arg;
-                }
-                if func.name == "count" || func.name == "sum" {
-                    self.emit_in(
-                        sc,
-                        Diagnostic::new(Code::AggregateOutsideGoal, span, format!("`{}` only measures situation goals", func.name))
-                            .with_label("an aggregate here")
-                            .with_help("conditions look at one account; aggregates go in `goal NAME sum(arr) >= $100k`"),
-                    );
-                } else {
-                    self.unknown(
-                        Some(sc.owner),
-                        sc.file,
-                        Code::UnknownFunction,
-                        func,
-                        format!("unknown function `{}`", func.name),
-                        &["count", "sum"],
-                        "ICP has no functions in conditions; `count` and `sum(field)` measure situation goals",
-                    );
-                }
-                None
+            a::ExprKind::Call { func, .. } => self.expr_call(sc, func, span),
+        }
+    }
+
+    #[inline(never)]
+    fn too_deep(&mut self, sc: &Scope<'_>, span: Span) {
+        if self.deep_reported {
+            self.mark(sc.owner);
+            return;
+        }
+        self.deep_reported = true;
+        self.emit_in(
+            sc,
+            Diagnostic::new(Code::NestingTooDeep, span, "expression nested too deeply")
+                .with_label("too deep")
+                .with_help("split it with `let`s or segments"),
+        );
+    }
+
+    #[inline(never)]
+    fn expr_list(
+        &mut self,
+        sc: &Scope<'_>,
+        items: &'a [a::Expr],
+        want_enum: Option<u32>,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        for item in items {
+            let _ = self.expr(sc, item, want_enum, depth + 1);
+        }
+        self.emit_in(
+            sc,
+            Diagnostic::new(
+                Code::TypeMismatch,
+                span,
+                "a list only goes after `in`, `contains any` or `contains all`",
+            )
+            .with_label("list here")
+            .with_help("test membership: `industry in [saas, fintech]`"),
+        );
+        None
+    }
+
+    #[inline(never)]
+    fn expr_not(
+        &mut self,
+        sc: &Scope<'_>,
+        x: &'a a::Expr,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
+        let x = self.bool_operand(sc, x, "not", depth)?;
+        if let m::ExprKind::Const(m::Const::Bool(b)) = x.kind {
+            return Some(konst(m::Const::Bool(!b), m::Ty::Bool, span));
+        }
+        mk(m::ExprKind::Not(Box::new(x)), m::Ty::Bool)
+    }
+
+    #[inline(never)]
+    fn expr_neg(
+        &mut self,
+        sc: &Scope<'_>,
+        x: &'a a::Expr,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
+        let x = self.expr(sc, x, None, depth + 1)?;
+        if !(x.ty.is_numeric() || x.ty == m::Ty::Duration) {
+            let tn = self.ty_name(&x.ty);
+            self.emit_in(
+                sc,
+                Diagnostic::new(Code::TypeMismatch, span, format!("cannot negate `{tn}`"))
+                    .with_label(format!("this is `{tn}`"))
+                    .with_help("`-` applies to numbers, money, percents and durations"),
+            );
+            return None;
+        }
+        match x.kind {
+            m::ExprKind::Const(m::Const::Num(n)) => Some(konst(m::Const::Num(-n), x.ty, span)),
+            m::ExprKind::Const(m::Const::Duration(d)) => {
+                Some(konst(m::Const::Duration(-d), x.ty, span))
+            }
+            _ => {
+                let ty = x.ty.clone();
+                mk(m::ExprKind::Neg(Box::new(x)), ty)
             }
         }
     }
 
-    fn list_items(&mut self, sc: &Scope<'_>, list: &'a [a::Expr], ctx: Option<u32>, depth: usize) -> Option<Vec<m::Expr>> {
+    #[inline(never)]
+    fn expr_logic(
+        &mut self,
+        sc: &Scope<'_>,
+        op: BinOp,
+        l: &'a a::Expr,
+        r: &'a a::Expr,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
+        let l = self.bool_operand(sc, l, op.as_str(), depth);
+        let r = self.bool_operand(sc, r, op.as_str(), depth);
+        let (l, r) = (Box::new(l?), Box::new(r?));
+        let kind = if op == BinOp::And {
+            m::ExprKind::And(l, r)
+        } else {
+            m::ExprKind::Or(l, r)
+        };
+        mk(kind, m::Ty::Bool)
+    }
+
+    #[inline(never)]
+    fn expr_cmp(
+        &mut self,
+        sc: &Scope<'_>,
+        op: CmpOp,
+        l: &'a a::Expr,
+        r: &'a a::Expr,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
+        let lx = self.expr(sc, l, None, depth + 1);
+        let ctx = match lx.as_ref().map(|x| &x.ty) {
+            Some(m::Ty::Enum(id)) => Some(id.0),
+            _ => None,
+        };
+        let rx = self.expr(sc, r, ctx, depth + 1);
+        let (lx, rx) = (lx?, rx?);
+        if let Err(help) = comparable(op, &lx.ty, &rx.ty) {
+            if lx.ty == rx.ty {
+                let tn = self.ty_name(&lx.ty);
+                self.emit_in(
+                    sc,
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`{}` does not order `{tn}` values", op.as_str()),
+                    )
+                    .with_label("no order")
+                    .with_help(help),
+                );
+                return None;
+            }
+            self.mismatch(
+                sc,
+                span,
+                (&lx.ty, l.span),
+                (&rx.ty, r.span),
+                "compare",
+                &help,
+            );
+            return None;
+        }
+        mk(
+            m::ExprKind::Cmp(op, Box::new(lx), Box::new(rx)),
+            m::Ty::Bool,
+        )
+    }
+
+    #[inline(never)]
+    fn expr_coalesce(
+        &mut self,
+        sc: &Scope<'_>,
+        l: &'a a::Expr,
+        r: &'a a::Expr,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
+        let lx = self.expr(sc, l, None, depth + 1);
+        let ctx = match lx.as_ref().map(|x| &x.ty) {
+            Some(m::Ty::Enum(id)) => Some(id.0),
+            _ => None,
+        };
+        let rx = self.expr(sc, r, ctx, depth + 1);
+        let (lx, rx) = (lx?, rx?);
+        let Some(ty) = unify(&lx.ty, &rx.ty) else {
+            self.mismatch(
+                sc,
+                span,
+                (&lx.ty, l.span),
+                (&rx.ty, r.span),
+                "combine with `??`",
+                "the default must have the value's type: `marketers ?? 0`",
+            );
+            return None;
+        };
+        mk(m::ExprKind::Coalesce(Box::new(lx), Box::new(rx)), ty)
+    }
+
+    #[inline(never)]
+    fn expr_arith(
+        &mut self,
+        sc: &Scope<'_>,
+        op: BinOp,
+        l: &'a a::Expr,
+        r: &'a a::Expr,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
+        let lx = self.expr(sc, l, None, depth + 1);
+        let rx = self.expr(sc, r, None, depth + 1);
+        let (lx, rx) = (lx?, rx?);
+        let Some(ty) = arith_ty(op, &lx.ty, &rx.ty) else {
+            self.mismatch(
+                sc,
+                span,
+                (&lx.ty, l.span),
+                (&rx.ty, r.span),
+                &format!("apply `{}` to", op.as_str()),
+                "arithmetic works on numbers, money (`money / int`, `money * percent`), percents, and dates with durations (`today - 90d`)",
+            );
+            return None;
+        };
+        if op == BinOp::Div && matches!(as_const(&rx), Some(m::Const::Num(z)) if *z == 0.0) {
+            self.emit_in(
+                sc,
+                Diagnostic::new(Code::DivisionByZero, r.span, "division by zero")
+                    .with_label("always zero")
+                    .with_help(
+                        "a division by zero gives a missing value: divide by something else",
+                    ),
+            );
+        }
+        let aop = match op {
+            BinOp::Add => m::ArithOp::Add,
+            BinOp::Sub => m::ArithOp::Sub,
+            BinOp::Mul => m::ArithOp::Mul,
+            _ => m::ArithOp::Div,
+        };
+        mk(m::ExprKind::Arith(aop, Box::new(lx), Box::new(rx)), ty)
+    }
+
+    #[inline(never)]
+    #[expect(clippy::too_many_arguments, reason = "the parts of a range test")]
+    fn expr_range(
+        &mut self,
+        sc: &Scope<'_>,
+        expr: &'a a::Expr,
+        lo: &'a a::Expr,
+        hi: &'a a::Expr,
+        negated: bool,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let x = self.expr(sc, expr, None, depth + 1);
+        let lx = self.expr(sc, lo, None, depth + 1);
+        let hx = self.expr(sc, hi, None, depth + 1);
+        let (x, lx, hx) = (x?, lx?, hx?);
+        for (b, bs) in [(&lx, lo.span), (&hx, hi.span)] {
+            if let Err(help) = comparable(CmpOp::Le, &x.ty, &b.ty) {
+                self.mismatch(
+                    sc,
+                    span,
+                    (&x.ty, expr.span),
+                    (&b.ty, bs),
+                    "range over",
+                    &help,
+                );
+                return None;
+            }
+        }
+        let bound = |c: Option<&m::Const>| match c {
+            Some(m::Const::Num(n)) => Some(*n),
+            Some(m::Const::Date(d)) => Some(f64::from(d.0)),
+            Some(m::Const::Duration(d)) => Some(*d as f64),
+            _ => None,
+        };
+        if let (Some(a), Some(b)) = (bound(as_const(&lx)), bound(as_const(&hx)))
+            && a > b
+        {
+            self.emit_in(
+                sc,
+                Diagnostic::new(
+                    Code::InvalidRange,
+                    lo.span.to(hi.span),
+                    format!(
+                        "range `{}` is empty: its low end is above its high end",
+                        self.src(sc.file, lo.span.to(hi.span))
+                    ),
+                )
+                .with_label("empty range")
+                .with_help("write the low end first: `10..1000`"),
+            );
+            return None;
+        }
+        let inner = m::Expr {
+            kind: m::ExprKind::InRange {
+                expr: Box::new(x),
+                lo: Box::new(lx),
+                hi: Box::new(hx),
+            },
+            ty: m::Ty::Bool,
+            span,
+        };
+        Some(if negated { not(inner) } else { inner })
+    }
+
+    #[inline(never)]
+    fn expr_in_list(
+        &mut self,
+        sc: &Scope<'_>,
+        expr: &'a a::Expr,
+        list: &'a [a::Expr],
+        negated: bool,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let x = self.expr(sc, expr, None, depth + 1)?;
+        let ctx = match &x.ty {
+            m::Ty::Enum(id) => Some(id.0),
+            _ => None,
+        };
+        let items = self.list_items(sc, list, ctx, depth)?;
+        for (item, ast) in items.iter().zip(list) {
+            if let Err(help) = comparable(CmpOp::Eq, &x.ty, &item.ty) {
+                self.mismatch(
+                    sc,
+                    ast.span,
+                    (&x.ty, expr.span),
+                    (&item.ty, ast.span),
+                    "compare",
+                    &help,
+                );
+                return None;
+            }
+        }
+        let inner = m::Expr {
+            kind: m::ExprKind::InList {
+                expr: Box::new(x),
+                list: items,
+            },
+            ty: m::Ty::Bool,
+            span,
+        };
+        Some(if negated { not(inner) } else { inner })
+    }
+
+    #[inline(never)]
+    fn expr_contains(
+        &mut self,
+        sc: &Scope<'_>,
+        expr: &'a a::Expr,
+        mode: ContainsMode,
+        needle: &'a a::Expr,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
+        let x = self.expr(sc, expr, None, depth + 1)?;
+        if !matches!(&x.ty, m::Ty::Text | m::Ty::Set(_)) {
+            let tn = self.ty_name(&x.ty);
+            self.emit_in(
+                sc,
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    expr.span,
+                    format!("`contains` needs a set or text, this is `{tn}`"),
+                )
+                .with_label(format!("this is `{tn}`"))
+                .with_help(
+                    "`contains` looks into a `set<text>` (exact item) or a text (substring)",
+                ),
+            );
+            return None;
+        }
+        let needles = match (mode, &needle.kind) {
+            (ContainsMode::One, a::ExprKind::List(_)) => {
+                self.emit_in(
+                    sc,
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        needle.span,
+                        "`contains` takes one value, not a list",
+                    )
+                    .with_label("a list")
+                    .with_help("write `contains any [..]` or `contains all [..]`"),
+                );
+                return None;
+            }
+            (ContainsMode::One, _) => vec![self.expr(sc, needle, None, depth + 1)?],
+            (_, a::ExprKind::List(items)) => self.list_items(sc, items, None, depth)?,
+            _ => {
+                self.emit_in(
+                    sc,
+                    Diagnostic::new(Code::TypeMismatch, needle.span, "`contains any` and `contains all` take a list")
+                        .with_label("not a list")
+                        .with_help("write the values in brackets: `contains any [\"HubSpot\", \"Salesforce\"]`"),
+                );
+                return None;
+            }
+        };
+        for n in &needles {
+            if n.ty != m::Ty::Text {
+                let tn = self.ty_name(&n.ty);
+                self.emit_in(
+                    sc,
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        n.span,
+                        format!("`contains` looks for text, this is `{tn}`"),
+                    )
+                    .with_label(format!("this is `{tn}`"))
+                    .with_help("write the item as text: `\"HubSpot\"`"),
+                );
+                return None;
+            }
+        }
+        mk(
+            m::ExprKind::Contains {
+                expr: Box::new(x),
+                mode,
+                needles,
+            },
+            m::Ty::Bool,
+        )
+    }
+
+    #[inline(never)]
+    fn expr_missing(
+        &mut self,
+        sc: &Scope<'_>,
+        expr: &'a a::Expr,
+        negated: bool,
+        span: Span,
+        depth: usize,
+    ) -> Option<m::Expr> {
+        let x = self.expr(sc, expr, None, depth + 1)?;
+        if let m::ExprKind::Field(fid) = &x.kind {
+            self.never_missing(sc, *fid, expr.span, negated);
+        }
+        let inner = m::Expr {
+            kind: m::ExprKind::IsMissing(Box::new(x)),
+            ty: m::Ty::Bool,
+            span,
+        };
+        Some(if negated { not(inner) } else { inner })
+    }
+
+    #[inline(never)]
+    fn expr_call(&mut self, sc: &Scope<'_>, func: &a::Ident, span: Span) -> Option<m::Expr> {
+        if func.name == "count" || func.name == "sum" {
+            self.emit_in(
+                sc,
+                Diagnostic::new(Code::AggregateOutsideGoal, span, format!("`{}` only measures situation goals", func.name))
+                    .with_label("an aggregate here")
+                    .with_help("conditions look at one account; aggregates go in `goal NAME sum(arr) >= $100k`"),
+            );
+        } else {
+            self.unknown(
+                Some(sc.owner),
+                sc.file,
+                Code::UnknownFunction,
+                func,
+                format!("unknown function `{}`", func.name),
+                &["count", "sum"],
+                "ICP has no functions in conditions; `count` and `sum(field)` measure situation goals",
+            );
+        }
+        None
+    }
+
+    fn list_items(
+        &mut self,
+        sc: &Scope<'_>,
+        list: &'a [a::Expr],
+        ctx: Option<u32>,
+        depth: usize,
+    ) -> Option<Vec<m::Expr>> {
         let mut out: Vec<m::Expr> = Vec::new();
         let mut ok = true;
         for item in list {
@@ -2806,10 +3613,14 @@ impl<'a> Checker<'a> {
                         let fspan = first.span;
                         self.emit_in(
                             sc,
-                            Diagnostic::new(Code::MixedList, item.span, format!("a list mixes `{fnm}` and `{xn}`"))
-                                .with_label(format!("this is `{xn}`"))
-                                .with_secondary(fspan, format!("the list starts with `{fnm}`"))
-                                .with_help("every item of a list has the same type"),
+                            Diagnostic::new(
+                                Code::MixedList,
+                                item.span,
+                                format!("a list mixes `{fnm}` and `{xn}`"),
+                            )
+                            .with_label(format!("this is `{xn}`"))
+                            .with_secondary(fspan, format!("the list starts with `{fnm}`"))
+                            .with_help("every item of a list has the same type"),
                         );
                         ok = false;
                         continue;
@@ -2823,22 +3634,41 @@ impl<'a> Checker<'a> {
     }
 
     fn never_missing(&mut self, sc: &Scope<'_>, fid: m::FieldId, span: Span, negated: bool) {
-        let Some(schema) = sc.schema.and_then(|s| self.schemas.get(s)) else { return };
-        let Some(ast_field) = schema.ast.fields.get(fid.index()) else { return };
+        let Some(schema) = sc.schema.and_then(|s| self.schemas.get(s)) else {
+            return;
+        };
+        let Some(ast_field) = schema.ast.fields.get(fid.index()) else {
+            return;
+        };
         if ast_field.ty.optional {
             return;
         }
         let sfile = schema.file;
         let name = ast_field.name.name.clone();
-        let (what, always) = if negated { ("is present", "always true") } else { ("is missing", "never true") };
-        let mut d = Diagnostic::new(Code::NeverMissing, span, format!("`{name}` is never missing, so `{what}` is {always}"))
-            .with_label(format!("`{name}` is required"))
-            .with_help(format!("make the field optional (`{}?`) if it may be empty, or drop the test", self.src(sfile, ast_field.ty.span)))
-            .in_file(sc.file);
+        let (what, always) = if negated {
+            ("is present", "always true")
+        } else {
+            ("is missing", "never true")
+        };
+        let mut d = Diagnostic::new(
+            Code::NeverMissing,
+            span,
+            format!("`{name}` is never missing, so `{what}` is {always}"),
+        )
+        .with_label(format!("`{name}` is required"))
+        .with_help(format!(
+            "make the field optional (`{}?`) if it may be empty, or drop the test",
+            self.src(sfile, ast_field.ty.span)
+        ))
+        .in_file(sc.file);
         let end = ast_field.ty.span.end as usize;
         d.fix = Some(Fix {
             title: format!("make `{name}` optional"),
-            edits: vec![Edit { file: sfile, span: Span::new(end, end), text: "?".to_owned() }],
+            edits: vec![Edit {
+                file: sfile,
+                span: Span::new(end, end),
+                text: "?".to_owned(),
+            }],
         });
         self.diags.push(d);
     }
@@ -2853,10 +3683,18 @@ impl<'a> Checker<'a> {
             entry.used.set(true);
             self.reference(sc.file, span, entry.def);
             let ty = entry.ty.clone()?;
-            return Some(m::Expr { kind: m::ExprKind::Let(m::LetId(entry.id)), ty, span });
+            return Some(m::Expr {
+                kind: m::ExprKind::Let(m::LetId(entry.id)),
+                ty,
+                span,
+            });
         }
         if sc.tier && name == "score" {
-            return Some(m::Expr { kind: m::ExprKind::Score, ty: m::Ty::Number, span });
+            return Some(m::Expr {
+                kind: m::ExprKind::Score,
+                ty: m::Ty::Number,
+                span,
+            });
         }
         if let Some(s) = sc.schema.and_then(|s| self.schemas.get(s))
             && let Some(&f) = s.field_ix.get(name)
@@ -2865,11 +3703,19 @@ impl<'a> Checker<'a> {
             if let Some(&def) = s.field_defs.get(f as usize) {
                 self.reference(sc.file, span, def);
             }
-            return Some(m::Expr { kind: m::ExprKind::Field(m::FieldId(f)), ty, span });
+            return Some(m::Expr {
+                kind: m::ExprKind::Field(m::FieldId(f)),
+                ty,
+                span,
+            });
         }
         if let Some(&(Global::Segment(_), _)) = self.names.get(name) {
             let g = self.segment_ref(sc.owner, sc.file, sc.schema, id)?;
-            return Some(m::Expr { kind: m::ExprKind::Segment(m::SegmentId(g as u32)), ty: m::Ty::Bool, span });
+            return Some(m::Expr {
+                kind: m::ExprKind::Segment(m::SegmentId(g as u32)),
+                ty: m::Ty::Bool,
+                span,
+            });
         }
         if let Some(e) = want_enum
             && let Some(info) = self.enums.get(e as usize)
@@ -2878,12 +3724,20 @@ impl<'a> Checker<'a> {
                 if let Some(&def) = info.defs.get(i) {
                     self.reference(sc.file, span, def);
                 }
-                return Some(konst(m::Const::Enum(m::EnumId(e), i as u32), m::Ty::Enum(m::EnumId(e)), span));
+                return Some(konst(
+                    m::Const::Enum(m::EnumId(e), i as u32),
+                    m::Ty::Enum(m::EnumId(e)),
+                    span,
+                ));
             }
             let cands: Vec<String> = info.ty.variants.iter().map(|v| v.name.clone()).collect();
             let cands: Vec<&str> = cands.iter().map(String::as_str).collect();
             let field = info.field.clone();
-            let list = cands.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
+            let list = cands
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             self.unknown(
                 Some(sc.owner),
                 sc.file,
@@ -2896,7 +3750,11 @@ impl<'a> Checker<'a> {
             return None;
         }
         if name == "today" {
-            return Some(m::Expr { kind: m::ExprKind::Today, ty: m::Ty::Date, span });
+            return Some(m::Expr {
+                kind: m::ExprKind::Today,
+                ty: m::Ty::Date,
+                span,
+            });
         }
         if name == "score" {
             self.emit_in(
@@ -2910,9 +3768,15 @@ impl<'a> Checker<'a> {
         if name == "count" || name == "sum" {
             self.emit_in(
                 sc,
-                Diagnostic::new(Code::AggregateOutsideGoal, span, format!("`{name}` only measures situation goals"))
-                    .with_label("an aggregate here")
-                    .with_help("conditions look at one account; aggregates go in `goal NAME count >= 25`"),
+                Diagnostic::new(
+                    Code::AggregateOutsideGoal,
+                    span,
+                    format!("`{name}` only measures situation goals"),
+                )
+                .with_label("an aggregate here")
+                .with_help(
+                    "conditions look at one account; aggregates go in `goal NAME count >= 25`",
+                ),
             );
             return None;
         }
@@ -2931,14 +3795,23 @@ impl<'a> Checker<'a> {
         if let Some(field) = variant_of {
             self.emit_in(
                 sc,
-                Diagnostic::new(Code::UnknownName, span, format!("`{name}` is a variant of `{field}`, not a value on its own"))
-                    .with_label("a variant without its field")
-                    .with_help(format!("compare the field with it: `{field} == {name}`")),
+                Diagnostic::new(
+                    Code::UnknownName,
+                    span,
+                    format!("`{name}` is a variant of `{field}`, not a value on its own"),
+                )
+                .with_label("a variant without its field")
+                .with_help(format!("compare the field with it: `{field} == {name}`")),
             );
             return None;
         }
         let mut cands: Vec<(String, Code)> = Vec::new();
-        cands.extend(schema.fields.iter().map(|f| (f.name.clone(), Code::UnknownField)));
+        cands.extend(
+            schema
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), Code::UnknownField)),
+        );
         if let Some(lets) = sc.lets {
             cands.extend(lets.keys().map(|k| (k.clone(), Code::UnknownName)));
         }
@@ -2988,14 +3861,20 @@ impl<'a> Checker<'a> {
                 SitScope::None(why) => {
                     self.emit_in(
                         sc,
-                        Diagnostic::new(Code::UnknownCapability, span, format!("no situation here to read `{}` from", member.name))
-                            .with_label("no situation")
-                            .with_help(format!("{why}; capabilities are read in profiles declared `in SITUATION`")),
+                        Diagnostic::new(
+                            Code::UnknownCapability,
+                            span,
+                            format!("no situation here to read `{}` from", member.name),
+                        )
+                        .with_label("no situation")
+                        .with_help(format!(
+                            "{why}; capabilities are read in profiles declared `in SITUATION`"
+                        )),
                     );
                     None
                 }
                 SitScope::Some(x) => {
-                    let Some(info) = self.situations.get(x) else { return None };
+                    let info = self.situations.get(x)?;
                     if let Some((_, c, ty, def)) = info.caps.iter().find(|c| c.0 == member.name) {
                         let (c, ty, def) = (c.clone(), ty.clone(), *def);
                         self.reference(sc.file, member.span, def);
@@ -3011,7 +3890,10 @@ impl<'a> Checker<'a> {
                         member,
                         format!("situation `{sname}` has no capability `{}`", member.name),
                         &cands,
-                        &format!("declare it in the situation: `capability {} = true`", member.name),
+                        &format!(
+                            "declare it in the situation: `capability {} = true`",
+                            member.name
+                        ),
                     );
                     None
                 }
@@ -3029,7 +3911,11 @@ impl<'a> Checker<'a> {
                 let groups = sc.groups?;
                 if let Some(&(g, def)) = groups.get(&member.name) {
                     self.reference(sc.file, member.span, def);
-                    return Some(m::Expr { kind: m::ExprKind::GroupScore(m::GroupId(g)), ty: m::Ty::Number, span });
+                    return Some(m::Expr {
+                        kind: m::ExprKind::GroupScore(m::GroupId(g)),
+                        ty: m::Ty::Number,
+                        span,
+                    });
                 }
                 let mut cands: Vec<&str> = groups.keys().map(String::as_str).collect();
                 cands.sort_unstable();
@@ -3047,9 +3933,15 @@ impl<'a> Checker<'a> {
             other => {
                 self.emit_in(
                     sc,
-                    Diagnostic::new(Code::UnknownName, span, format!("unknown name `{other}.{}`", member.name))
-                        .with_label("not found")
-                        .with_help("only `situation.CAPABILITY` and `score.GROUP` are written with a dot"),
+                    Diagnostic::new(
+                        Code::UnknownName,
+                        span,
+                        format!("unknown name `{other}.{}`", member.name),
+                    )
+                    .with_label("not found")
+                    .with_help(
+                        "only `situation.CAPABILITY` and `score.GROUP` are written with a dot",
+                    ),
                 );
                 None
             }
@@ -3106,7 +3998,11 @@ impl<'a> Checker<'a> {
         let test_ok: Vec<bool> = self
             .tests
             .iter()
-            .map(|t| !t.err && t.model.is_some() && t.profile.is_some_and(|p| prof_ok.get(p) == Some(&true)))
+            .map(|t| {
+                !t.err
+                    && t.model.is_some()
+                    && t.profile.is_some_and(|p| prof_ok.get(p) == Some(&true))
+            })
             .collect();
         let remap = |ok: &[bool]| -> Vec<Option<u32>> {
             let mut next = 0u32;
@@ -3119,7 +4015,11 @@ impl<'a> Checker<'a> {
                 })
                 .collect()
         };
-        let enum_ok: Vec<bool> = self.enums.iter().map(|e| schema_ok.get(e.owner) == Some(&true)).collect();
+        let enum_ok: Vec<bool> = self
+            .enums
+            .iter()
+            .map(|e| schema_ok.get(e.owner) == Some(&true))
+            .collect();
         let maps = Maps {
             schema: remap(&schema_ok),
             enums: remap(&enum_ok),
@@ -3138,7 +4038,10 @@ impl<'a> Checker<'a> {
             }
             program.schemas.push(m::Schema {
                 name: s.ast.name.name.clone(),
-                loc: m::Loc { file: s.file, span: s.ast.name.span },
+                loc: m::Loc {
+                    file: s.file,
+                    span: s.ast.name.span,
+                },
                 fields,
                 key: s.key,
             });
@@ -3152,12 +4055,17 @@ impl<'a> Checker<'a> {
             if seg_ok.get(i) != Some(&true) {
                 continue;
             }
-            let (Some(mut cond), Some(schema)) = (s.cond.clone(), s.schema) else { continue };
+            let (Some(mut cond), Some(schema)) = (s.cond.clone(), s.schema) else {
+                continue;
+            };
             maps.expr(&mut cond);
             program.segments.push(m::Segment {
                 name: s.ast.name.name.clone(),
                 title: s.ast.title.as_ref().map(|t| t.value.clone()),
-                loc: m::Loc { file: s.file, span: s.ast.name.span },
+                loc: m::Loc {
+                    file: s.file,
+                    span: s.ast.name.span,
+                },
                 schema: m::SchemaId(maps.schema_id(schema)),
                 cond,
             });
@@ -3166,7 +4074,9 @@ impl<'a> Checker<'a> {
             if sit_ok.get(i) != Some(&true) {
                 continue;
             }
-            let Some(mut x) = s.model.clone() else { continue };
+            let Some(mut x) = s.model.clone() else {
+                continue;
+            };
             x.schema = m::SchemaId(maps.schema_id(x.schema.index()));
             for g in &mut x.goals {
                 if let Some(f) = &mut g.filter {
@@ -3182,7 +4092,9 @@ impl<'a> Checker<'a> {
             if prof_ok.get(i) != Some(&true) {
                 continue;
             }
-            let Some(mut x) = p.model.clone() else { continue };
+            let Some(mut x) = p.model.clone() else {
+                continue;
+            };
             x.schema = m::SchemaId(maps.schema_id(x.schema.index()));
             x.situation = x
                 .situation
@@ -3222,8 +4134,12 @@ impl<'a> Checker<'a> {
             if test_ok.get(i) != Some(&true) {
                 continue;
             }
-            let Some(mut x) = t.model.clone() else { continue };
-            let Some(pid) = maps.profile.get(x.profile.index()).copied().flatten() else { continue };
+            let Some(mut x) = t.model.clone() else {
+                continue;
+            };
+            let Some(pid) = maps.profile.get(x.profile.index()).copied().flatten() else {
+                continue;
+            };
             x.profile = m::ProfileId(pid);
             for (_, c) in &mut x.account {
                 maps.konst(c);
@@ -3240,7 +4156,11 @@ fn info_def(schemas: &[SchemaInfo<'_>], si: usize) -> usize {
 
 fn not(e: m::Expr) -> m::Expr {
     let span = e.span;
-    m::Expr { kind: m::ExprKind::Not(Box::new(e)), ty: m::Ty::Bool, span }
+    m::Expr {
+        kind: m::ExprKind::Not(Box::new(e)),
+        ty: m::Ty::Bool,
+        span,
+    }
 }
 
 /// A number without a needless `.0`.
@@ -3260,8 +4180,14 @@ fn collect_names(e: &a::Expr, out: &mut Vec<String>, depth: usize) {
     match &e.kind {
         a::ExprKind::Name(id) => out.push(id.name.clone()),
         a::ExprKind::Lit(_) | a::ExprKind::Path(..) => {}
-        a::ExprKind::List(xs) => xs.iter().for_each(|x| collect_names(x, out, depth + 1)),
-        a::ExprKind::Unary(_, x) | a::ExprKind::IsMissing { expr: x, .. } => collect_names(x, out, depth + 1),
+        a::ExprKind::List(xs) | a::ExprKind::Call { args: xs, .. } => {
+            for x in xs {
+                collect_names(x, out, depth + 1);
+            }
+        }
+        a::ExprKind::Unary(_, x) | a::ExprKind::IsMissing { expr: x, .. } => {
+            collect_names(x, out, depth + 1);
+        }
         a::ExprKind::Binary(_, l, r) => {
             collect_names(l, out, depth + 1);
             collect_names(r, out, depth + 1);
@@ -3273,13 +4199,14 @@ fn collect_names(e: &a::Expr, out: &mut Vec<String>, depth: usize) {
         }
         a::ExprKind::InList { expr, list, .. } => {
             collect_names(expr, out, depth + 1);
-            list.iter().for_each(|x| collect_names(x, out, depth + 1));
+            for x in list {
+                collect_names(x, out, depth + 1);
+            }
         }
         a::ExprKind::Contains { expr, needle, .. } => {
             collect_names(expr, out, depth + 1);
             collect_names(needle, out, depth + 1);
         }
-        a::ExprKind::Call { args, .. } => args.iter().for_each(|x| collect_names(x, out, depth + 1)),
     }
 }
 
@@ -3351,11 +4278,15 @@ impl Maps {
             }
             m::ExprKind::InList { expr, list } => {
                 self.expr(expr);
-                list.iter_mut().for_each(|x| self.expr(x));
+                for x in list {
+                    self.expr(x);
+                }
             }
             m::ExprKind::Contains { expr, needles, .. } => {
                 self.expr(expr);
-                needles.iter_mut().for_each(|x| self.expr(x));
+                for x in needles {
+                    self.expr(x);
+                }
             }
         }
     }

@@ -6,8 +6,30 @@
 //! [`icp_model::Program`] (every item that checked without errors), every diagnostic, and a
 //! [`SymbolIndex`] of definitions and references for the language server.
 //!
+//! ```
+//! use std::path::Path;
+//! use icp_check::{MemoryLoader, Options, check};
+//!
+//! let loader = MemoryLoader::new()
+//!     .with("/p/main.icp", "import \"schema.icp\"\nsegment big { employes > 100 }\n")
+//!     .with("/p/schema.icp", "schema Account { id: text key  employees: int }\n");
+//! let checked = check(&["/p/main.icp".into()], Path::new("/p"), &loader, &Options::default());
+//! let d = &checked.diagnostics[0];
+//! assert_eq!(d.code.to_string(), "icp::unknown_field");
+//! assert_eq!(d.help.as_deref(), Some("did you mean `employees`?"));
+//! assert!(checked.program.segments.is_empty()); // the broken segment is left out
+//! assert_eq!(checked.program.schemas.len(), 1);
+//! ```
+//!
 //! **Architecture invariant**: checking never stops at the first error, never panics on user
-//! input, does no IO and reads no clock (`today` comes in through [`Options`]).
+//! input, does no IO and reads no clock (`today` comes in through [`Options`]). Expressions
+//! are walked recursively, but the parser bounds their depth ([`icp_syntax::MAX_DEPTH`]) and
+//! every recursive pass keeps a depth fence of its own.
+//!
+//! The passes: `load` (imports, depth-first, cycles), `checker` (names, types, schema,
+//! profile, situation and test rules, the program), `logic` (the interval pass behind
+//! `never_true`, `always_true`, `practical_unreachable` and reachable scores). The rules
+//! are documented per code in `docs/diagnostics.md`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -75,7 +97,10 @@ impl MemoryLoader {
 
 impl Loader for MemoryLoader {
     fn load(&self, path: &Path) -> Result<String, LoadError> {
-        self.files.get(&normalize(path)).cloned().ok_or(LoadError::NotFound)
+        self.files
+            .get(&normalize(path))
+            .cloned()
+            .ok_or(LoadError::NotFound)
     }
 }
 
@@ -227,7 +252,10 @@ impl Checked {
     /// The definition under the cursor: a definition's name or a reference to it.
     pub fn def_at(&self, file: FileId, offset: usize) -> Option<usize> {
         let defs = &self.symbols.defs;
-        if let Some(i) = defs.iter().position(|d| d.file == file && d.name_span.contains(offset)) {
+        if let Some(i) = defs
+            .iter()
+            .position(|d| d.file == file && d.name_span.contains(offset))
+        {
             return Some(i);
         }
         self.symbols
@@ -239,7 +267,11 @@ impl Checked {
 
     /// Every place the definition is referenced (not its own name).
     pub fn references(&self, def: usize) -> impl Iterator<Item = (FileId, Span)> + '_ {
-        self.symbols.refs.iter().filter(move |r| r.def == def).map(|r| (r.file, r.span))
+        self.symbols
+            .refs
+            .iter()
+            .filter(move |r| r.def == def)
+            .map(|r| (r.file, r.span))
     }
 
     /// Whether any diagnostic is an error.
@@ -261,6 +293,10 @@ pub fn check(entries: &[PathBuf], root: &Path, loader: &dyn Loader, options: &Op
 
 /// [`check`], with the text of some files given (an editor's unsaved buffers): the overlay
 /// wins over the loader.
+#[expect(
+    clippy::implicit_hasher,
+    reason = "the editor keeps its buffers in a plain `HashMap`"
+)]
 pub fn check_with_overlay(
     entries: &[PathBuf],
     root: &Path,
@@ -273,5 +309,10 @@ pub fn check_with_overlay(
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(out.diagnostics);
     diagnostics.sort_by_key(|d| (d.file, d.span.start, d.span.end));
-    Checked { files: loaded.files, program: out.program, diagnostics, symbols: out.symbols }
+    Checked {
+        files: loaded.files,
+        program: out.program,
+        diagnostics,
+        symbols: out.symbols,
+    }
 }

@@ -43,7 +43,8 @@ impl State<'_> {
     fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
         let parsed = icp_syntax::parse(&text);
-        self.diagnostics.extend(parsed.diagnostics.into_iter().map(|d| d.in_file(id)));
+        self.diagnostics
+            .extend(parsed.diagnostics.into_iter().map(|d| d.in_file(id)));
         let imports = parsed
             .file
             .items
@@ -71,7 +72,10 @@ impl State<'_> {
     }
 
     fn path_of(&self, id: FileId) -> PathBuf {
-        self.files.get(id.0 as usize).map(|f| f.path.clone()).unwrap_or_default()
+        self.files
+            .get(id.0 as usize)
+            .map(|f| f.path.clone())
+            .unwrap_or_default()
     }
 
     /// Depth-first walk of the imports from one file, without recursion.
@@ -84,7 +88,11 @@ impl State<'_> {
             *v = Visit::OnStack;
         }
         while let Some(&mut (file, ref mut next)) = stack.last_mut() {
-            let Some((import, span)) = self.imports.get(file.0 as usize).and_then(|i| i.get(*next)).cloned()
+            let Some((import, span)) = self
+                .imports
+                .get(file.0 as usize)
+                .and_then(|i| i.get(*next))
+                .cloned()
             else {
                 if let Some(v) = self.visit.get_mut(file.0 as usize) {
                     *v = Visit::Done;
@@ -184,7 +192,10 @@ impl State<'_> {
 fn inside(path: &Path, root: &Path) -> bool {
     if root == Path::new(".") || root.as_os_str().is_empty() {
         return path.is_relative()
-            && !matches!(path.components().next(), Some(std::path::Component::ParentDir));
+            && !matches!(
+                path.components().next(),
+                Some(std::path::Component::ParentDir)
+            );
     }
     path.starts_with(root)
 }
@@ -205,7 +216,10 @@ pub(crate) fn load(
     let mut state = State {
         root: normalize(root),
         loader,
-        overlay: overlay.iter().map(|(p, t)| (normalize(p), t.as_str())).collect(),
+        overlay: overlay
+            .iter()
+            .map(|(p, t)| (normalize(p), t.as_str()))
+            .collect(),
         files: Vec::new(),
         imports: Vec::new(),
         visit: Vec::new(),
@@ -223,12 +237,20 @@ pub(crate) fn load(
             Err(err) => {
                 let shown = state.display(&path);
                 let id = state.add(path, String::new());
-                let code = if err == LoadError::NotFound { Code::ImportNotFound } else { Code::ImportUnreadable };
+                let code = if err == LoadError::NotFound {
+                    Code::ImportNotFound
+                } else {
+                    Code::ImportUnreadable
+                };
                 state.diagnostics.push(
-                    Diagnostic::new(code, Span::new(0, 0), format!("cannot read `{shown}`: {err}"))
-                        .with_label("this file")
-                        .with_help("check the path; ICP files must be UTF-8 text")
-                        .in_file(id),
+                    Diagnostic::new(
+                        code,
+                        Span::new(0, 0),
+                        format!("cannot read `{shown}`: {err}"),
+                    )
+                    .with_label("this file")
+                    .with_help("check the path; ICP files must be UTF-8 text")
+                    .in_file(id),
                 );
             }
         }
@@ -236,5 +258,8 @@ pub(crate) fn load(
     for id in entry_ids {
         state.walk(id);
     }
-    Loaded { files: state.files, diagnostics: state.diagnostics }
+    Loaded {
+        files: state.files,
+        diagnostics: state.diagnostics,
+    }
 }

@@ -62,18 +62,36 @@ struct Iv {
 
 impl Iv {
     fn all() -> Iv {
-        Iv { lo: f64::NEG_INFINITY, lo_in: false, hi: f64::INFINITY, hi_in: false }
+        Iv {
+            lo: f64::NEG_INFINITY,
+            lo_in: false,
+            hi: f64::INFINITY,
+            hi_in: false,
+        }
     }
     fn point(x: f64) -> Iv {
-        Iv { lo: x, lo_in: true, hi: x, hi_in: true }
+        Iv {
+            lo: x,
+            lo_in: true,
+            hi: x,
+            hi_in: true,
+        }
     }
     fn is_empty(self, int: bool) -> bool {
         if self.lo > self.hi || (self.lo == self.hi && !(self.lo_in && self.hi_in)) {
             return true;
         }
         if int {
-            let lo = if self.lo_in { self.lo.ceil() } else { self.lo.floor() + 1.0 };
-            let hi = if self.hi_in { self.hi.floor() } else { self.hi.ceil() - 1.0 };
+            let lo = if self.lo_in {
+                self.lo.ceil()
+            } else {
+                self.lo.floor() + 1.0
+            };
+            let hi = if self.hi_in {
+                self.hi.floor()
+            } else {
+                self.hi.ceil() - 1.0
+            };
             return lo > hi;
         }
         self.lo > self.hi || (self.lo == self.hi && !(self.lo_in && self.hi_in))
@@ -93,7 +111,12 @@ impl Iv {
         } else {
             (self.hi, self.hi_in && o.hi_in)
         };
-        Iv { lo, lo_in, hi, hi_in }
+        Iv {
+            lo,
+            lo_in,
+            hi,
+            hi_in,
+        }
     }
 }
 
@@ -127,11 +150,21 @@ impl NumSet {
         let mut lo = f64::NEG_INFINITY;
         let mut lo_in = false;
         for iv in &self.ivs {
-            out.push(Iv { lo, lo_in, hi: iv.lo, hi_in: !iv.lo_in });
+            out.push(Iv {
+                lo,
+                lo_in,
+                hi: iv.lo,
+                hi_in: !iv.lo_in,
+            });
             lo = iv.hi;
             lo_in = !iv.hi_in;
         }
-        out.push(Iv { lo, lo_in, hi: f64::INFINITY, hi_in: false });
+        out.push(Iv {
+            lo,
+            lo_in,
+            hi: f64::INFINITY,
+            hi_in: false,
+        });
         NumSet::new(out, self.int)
     }
 }
@@ -146,11 +179,15 @@ enum TextSet {
 impl TextSet {
     fn intersect(&self, o: &TextSet) -> TextSet {
         match (self, o) {
-            (TextSet::Only(a), TextSet::Only(b)) => TextSet::Only(a.intersection(b).cloned().collect()),
+            (TextSet::Only(a), TextSet::Only(b)) => {
+                TextSet::Only(a.intersection(b).cloned().collect())
+            }
             (TextSet::Only(a), TextSet::AllBut(b)) | (TextSet::AllBut(b), TextSet::Only(a)) => {
                 TextSet::Only(a.difference(b).cloned().collect())
             }
-            (TextSet::AllBut(a), TextSet::AllBut(b)) => TextSet::AllBut(a.union(b).cloned().collect()),
+            (TextSet::AllBut(a), TextSet::AllBut(b)) => {
+                TextSet::AllBut(a.union(b).cloned().collect())
+            }
         }
     }
     fn complement(&self) -> TextSet {
@@ -208,9 +245,17 @@ type Cube = BTreeMap<Var, VarDom>;
 /// `None`: the pass gave up. `Some(vec![])`: impossible. `Some(vec![empty cube])`: anything.
 type Dnf = Option<Vec<Cube>>;
 
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "`None` is the give-up value of the same type"
+)]
 fn top() -> Dnf {
     Some(vec![Cube::new()])
 }
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "`None` is the give-up value of the same type"
+)]
 fn bottom() -> Dnf {
     Some(Vec::new())
 }
@@ -310,7 +355,12 @@ impl Pass<'_, '_> {
         let full = if matches!(var, Var::Score | Var::Group(_)) {
             match full {
                 Dom::Num(n) => Dom::Num(n.intersect(&NumSet::new(
-                    vec![Iv { lo: 0.0, lo_in: true, hi: 100.0, hi_in: true }],
+                    vec![Iv {
+                        lo: 0.0,
+                        lo_in: true,
+                        hi: 100.0,
+                        hi_in: true,
+                    }],
                     false,
                 ))),
                 other => other,
@@ -323,8 +373,14 @@ impl Pass<'_, '_> {
 
     /// An atom on `var` whose present values make it true in `yes` (within `full`).
     fn atom(&self, var: Var, full: &Dom, yes: &Dom, mode: Mode) -> Dnf {
-        let Some(yes) = full.intersect(yes) else { return top() };
-        let dom = if mode.pos { yes } else { full.intersect(&yes.complement()).unwrap_or(yes) };
+        let Some(yes) = full.intersect(yes) else {
+            return top();
+        };
+        let dom = if mode.pos {
+            yes
+        } else {
+            full.intersect(&yes.complement()).unwrap_or(yes)
+        };
         let missing = mode.weak && (self.env.optional)(var);
         if dom.is_empty() && !missing {
             return bottom();
@@ -334,6 +390,45 @@ impl Pass<'_, '_> {
         Some(vec![c])
     }
 
+    /// `(x ?? d) OP k` with constant `d` and `k`: `x OP k` when `x` is present, else the
+    /// constant `d OP k`; never unknown.
+    fn coalesce_cmp(&self, op: CmpOp, l: &Expr, r: &Expr, mode: Mode) -> Option<Dnf> {
+        let (op, x, d, k) = match (&l.kind, &r.kind) {
+            (ExprKind::Coalesce(x, d), ExprKind::Const(k)) => (op, x, d, k),
+            (ExprKind::Const(k), ExprKind::Coalesce(x, d)) => (flip(op), x, d, k),
+            _ => return None,
+        };
+        let (var, full) = self.var_of(x)?;
+        let (Some(dv), Some(kv)) = (num(constant(d)), num(Some(k))) else {
+            return None;
+        };
+        let holds = match op {
+            CmpOp::Eq => dv == kv,
+            CmpOp::Ne => dv != kv,
+            CmpOp::Lt => dv < kv,
+            CmpOp::Le => dv <= kv,
+            CmpOp::Gt => dv > kv,
+            CmpOp::Ge => dv >= kv,
+        };
+        let yes = cmp_set(&full, op, k)?;
+        let dom = if mode.pos {
+            full.intersect(&yes)?
+        } else {
+            full.intersect(&yes.complement())?
+        };
+        let missing = (self.env.optional)(var) && holds == mode.pos;
+        if dom.is_empty() && !missing {
+            return Some(bottom());
+        }
+        let mut cube = Cube::new();
+        cube.insert(var, VarDom { dom, missing });
+        Some(Some(vec![cube]))
+    }
+
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "a, b, c, l, r, x: the usual names for operands"
+    )]
     fn walk(&mut self, e: &Expr, mode: Mode, depth: usize) -> Dnf {
         if depth > MAX_DEPTH {
             return None;
@@ -353,7 +448,14 @@ impl Pass<'_, '_> {
                     bottom()
                 }
             }
-            ExprKind::Not(x) => self.walk(x, Mode { pos: !mode.pos, weak: mode.weak }, depth + 1),
+            ExprKind::Not(x) => self.walk(
+                x,
+                Mode {
+                    pos: !mode.pos,
+                    weak: mode.weak,
+                },
+                depth + 1,
+            ),
             ExprKind::And(a, b) => {
                 let (a, b) = (self.walk(a, mode, depth + 1), self.walk(b, mode, depth + 1));
                 if mode.pos { and(a, b) } else { or(a, b) }
@@ -366,53 +468,89 @@ impl Pass<'_, '_> {
                 if self.inline >= MAX_INLINE {
                     return top();
                 }
-                let Some(cond) = (self.env.segment)(*id) else { return top() };
+                let Some(cond) = (self.env.segment)(*id) else {
+                    return top();
+                };
                 self.inline += 1;
                 let r = self.walk(cond, mode, depth + 1);
                 self.inline -= 1;
                 r
             }
             ExprKind::Field(_) | ExprKind::Let(_) if e.ty == Ty::Bool => {
-                let Some((var, full)) = self.var_of(e) else { return top() };
+                let Some((var, full)) = self.var_of(e) else {
+                    return top();
+                };
                 self.atom(var, &full, &Dom::Bits(0b10, 0b11), mode)
             }
             ExprKind::IsMissing(x) => {
-                let Some((var, full)) = self.var_of(x) else { return top() };
+                let Some((var, full)) = self.var_of(x) else {
+                    return top();
+                };
                 if !(self.env.optional)(var) {
                     // `never_missing` reports this already
                     return top();
                 }
                 let mut c = Cube::new();
                 let d = if mode.pos {
-                    VarDom { dom: full.intersect(&full.complement()).unwrap_or(full), missing: true }
+                    VarDom {
+                        dom: full.intersect(&full.complement()).unwrap_or(full),
+                        missing: true,
+                    }
                 } else {
-                    VarDom { dom: full, missing: false }
+                    VarDom {
+                        dom: full,
+                        missing: false,
+                    }
                 };
                 c.insert(var, d);
                 Some(vec![c])
             }
             ExprKind::Cmp(op, l, r) => {
-                let (var, full, op, c) = match (self.var_of(l), constant(r), self.var_of(r), constant(l)) {
-                    (Some((v, f)), Some(c), _, _) => (v, f, *op, c),
-                    (_, _, Some((v, f)), Some(c)) => (v, f, flip(*op), c),
-                    _ => return top(),
+                if let Some(d) = self.coalesce_cmp(*op, l, r, mode) {
+                    return d;
+                }
+                let (var, full, op, c) =
+                    match (self.var_of(l), constant(r), self.var_of(r), constant(l)) {
+                        (Some((v, f)), Some(c), _, _) => (v, f, *op, c),
+                        (_, _, Some((v, f)), Some(c)) => (v, f, flip(*op), c),
+                        _ => return top(),
+                    };
+                let Some(yes) = cmp_set(&full, op, c) else {
+                    return top();
                 };
-                let Some(yes) = cmp_set(&full, op, c) else { return top() };
                 self.atom(var, &full, &yes, mode)
             }
             ExprKind::InRange { expr, lo, hi } => {
-                let Some((var, full)) = self.var_of(expr) else { return top() };
-                let (Some(lo), Some(hi)) = (num(constant(lo)), num(constant(hi))) else { return top() };
+                let Some((var, full)) = self.var_of(expr) else {
+                    return top();
+                };
+                let (Some(lo), Some(hi)) = (num(constant(lo)), num(constant(hi))) else {
+                    return top();
+                };
                 let Dom::Num(n) = &full else { return top() };
-                let yes = Dom::Num(NumSet::new(vec![Iv { lo, lo_in: true, hi, hi_in: true }], n.int));
+                let yes = Dom::Num(NumSet::new(
+                    vec![Iv {
+                        lo,
+                        lo_in: true,
+                        hi,
+                        hi_in: true,
+                    }],
+                    n.int,
+                ));
                 self.atom(var, &full, &yes, mode)
             }
             ExprKind::InList { expr, list } => {
-                let Some((var, full)) = self.var_of(expr) else { return top() };
+                let Some((var, full)) = self.var_of(expr) else {
+                    return top();
+                };
                 let mut yes: Option<Dom> = None;
                 for item in list {
-                    let Some(c) = constant(item) else { return top() };
-                    let Some(s) = cmp_set(&full, CmpOp::Eq, c) else { return top() };
+                    let Some(c) = constant(item) else {
+                        return top();
+                    };
+                    let Some(s) = cmp_set(&full, CmpOp::Eq, c) else {
+                        return top();
+                    };
                     yes = Some(match yes {
                         None => s,
                         Some(acc) => match union(&acc, &s) {
@@ -421,7 +559,8 @@ impl Pass<'_, '_> {
                         },
                     });
                 }
-                let yes = yes.unwrap_or_else(|| full.intersect(&full.complement()).unwrap_or(full.clone()));
+                let yes = yes
+                    .unwrap_or_else(|| full.intersect(&full.complement()).unwrap_or(full.clone()));
                 self.atom(var, &full, &yes, mode)
             }
             _ => top(),
@@ -469,13 +608,43 @@ fn cmp_set(full: &Dom, op: CmpOp, c: &Const) -> Option<Dom> {
             let ivs = match op {
                 CmpOp::Eq => vec![Iv::point(x)],
                 CmpOp::Ne => vec![
-                    Iv { lo: -inf, lo_in: false, hi: x, hi_in: false },
-                    Iv { lo: x, lo_in: false, hi: inf, hi_in: false },
+                    Iv {
+                        lo: -inf,
+                        lo_in: false,
+                        hi: x,
+                        hi_in: false,
+                    },
+                    Iv {
+                        lo: x,
+                        lo_in: false,
+                        hi: inf,
+                        hi_in: false,
+                    },
                 ],
-                CmpOp::Lt => vec![Iv { lo: -inf, lo_in: false, hi: x, hi_in: false }],
-                CmpOp::Le => vec![Iv { lo: -inf, lo_in: false, hi: x, hi_in: true }],
-                CmpOp::Gt => vec![Iv { lo: x, lo_in: false, hi: inf, hi_in: false }],
-                CmpOp::Ge => vec![Iv { lo: x, lo_in: true, hi: inf, hi_in: false }],
+                CmpOp::Lt => vec![Iv {
+                    lo: -inf,
+                    lo_in: false,
+                    hi: x,
+                    hi_in: false,
+                }],
+                CmpOp::Le => vec![Iv {
+                    lo: -inf,
+                    lo_in: false,
+                    hi: x,
+                    hi_in: true,
+                }],
+                CmpOp::Gt => vec![Iv {
+                    lo: x,
+                    lo_in: false,
+                    hi: inf,
+                    hi_in: false,
+                }],
+                CmpOp::Ge => vec![Iv {
+                    lo: x,
+                    lo_in: true,
+                    hi: inf,
+                    hi_in: false,
+                }],
             };
             Some(Dom::Num(NumSet::new(ivs, n.int)))
         }
@@ -516,19 +685,47 @@ fn sat(d: &Dnf) -> bool {
 /// Whether some assignment makes the condition true.
 pub(crate) fn can_be_true(e: &Expr, env: &Env<'_>) -> bool {
     let mut p = Pass { env, inline: 0 };
-    sat(&p.walk(e, Mode { pos: true, weak: false }, 0))
+    sat(&p.walk(
+        e,
+        Mode {
+            pos: true,
+            weak: false,
+        },
+        0,
+    ))
 }
 
 /// Whether some assignment makes the condition false or unknown.
 pub(crate) fn can_be_not_true(e: &Expr, env: &Env<'_>) -> bool {
     let mut p = Pass { env, inline: 0 };
-    sat(&p.walk(e, Mode { pos: false, weak: true }, 0))
+    sat(&p.walk(
+        e,
+        Mode {
+            pos: false,
+            weak: true,
+        },
+        0,
+    ))
 }
 
 /// Whether `a` can be true while `b` is not true (false or unknown).
 pub(crate) fn can_be_true_without(a: &Expr, b: &Expr, env: &Env<'_>) -> bool {
     let mut p = Pass { env, inline: 0 };
-    let ta = p.walk(a, Mode { pos: true, weak: false }, 0);
-    let nb = p.walk(b, Mode { pos: false, weak: true }, 0);
+    let ta = p.walk(
+        a,
+        Mode {
+            pos: true,
+            weak: false,
+        },
+        0,
+    );
+    let nb = p.walk(
+        b,
+        Mode {
+            pos: false,
+            weak: true,
+        },
+        0,
+    );
     sat(&and(ta, nb))
 }

@@ -1,10 +1,19 @@
-//! The deepest expressions the parser accepts check without exhausting a small stack.
+//! The deepest expressions the parser accepts check without exhausting a 2 MiB stack (the
+//! parser's own budget), and deeper ones are one diagnostic.
+
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests read their fixtures from disk and fail loudly"
+)]
 
 mod common;
 
 fn on_small_stack(src: String) -> Vec<&'static str> {
     std::thread::Builder::new()
-        .stack_size(1 << 20)
+        .stack_size(2 << 20) // the stack the parser is tested on
         .spawn(move || {
             let checked = common::check_case(&src);
             checked.diagnostics.iter().map(|d| d.code.name()).collect()
@@ -21,13 +30,22 @@ fn segment(cond: &str) -> String {
 #[test]
 fn deepest_accepted_expressions_check() {
     let n = icp_syntax::MAX_BRACKET_DEPTH - 1;
-    assert_eq!(on_small_stack(segment(&format!("{}a{}", "(".repeat(n), ")".repeat(n)))), Vec::<&str>::new());
+    assert_eq!(
+        on_small_stack(segment(&format!("{}a{}", "(".repeat(n), ")".repeat(n)))),
+        Vec::<&str>::new()
+    );
     let n = icp_syntax::MAX_BRACKET_DEPTH - 2;
-    assert_eq!(on_small_stack(segment(&format!("{}a{}", "not (".repeat(n), ")".repeat(n)))), Vec::<&str>::new());
+    assert_eq!(
+        on_small_stack(segment(&format!("{}a{}", "not (".repeat(n), ")".repeat(n)))),
+        Vec::<&str>::new()
+    );
     let chain = vec!["n > 1"; icp_syntax::MAX_DEPTH / 2].join(" or ");
     assert_eq!(on_small_stack(segment(&chain)), Vec::<&str>::new());
     let sum = vec!["n"; icp_syntax::MAX_DEPTH / 2].join(" + ");
-    assert_eq!(on_small_stack(segment(&format!("{sum} > 3"))), Vec::<&str>::new());
+    assert_eq!(
+        on_small_stack(segment(&format!("{sum} > 3"))),
+        Vec::<&str>::new()
+    );
     let nots = format!("{}a", "not ".repeat(icp_syntax::MAX_DEPTH - 1));
     assert_eq!(on_small_stack(segment(&nots)), Vec::<&str>::new());
 }

@@ -1,17 +1,33 @@
 //! The checked program of the language brief's first example, and error recovery.
 
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests read their fixtures from disk and fail loudly"
+)]
+
 mod common;
 
 use icp_syntax::Code;
 
 fn first_program() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ui/valid_language_first.icp")).unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/ui/valid_language_first.icp"
+    ))
+    .unwrap()
 }
 
 #[test]
 fn language_first_program_checks_cleanly_and_its_program_is_stable() {
     let checked = common::check_case(&first_program());
-    assert!(checked.diagnostics.is_empty(), "{}", common::render(&checked));
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        common::render(&checked)
+    );
     let p = &checked.program;
     assert_eq!(p.schemas.len(), 1);
     assert_eq!(p.segments.len(), 2);
@@ -49,9 +65,22 @@ segment ok { employees > 10 }
 "#;
     let checked = common::check_case(text);
     let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.name()).collect();
-    assert_eq!(codes, vec!["unknown_field", "type_mismatch", "mixed_list", "type_mismatch"]);
+    assert_eq!(
+        codes,
+        vec![
+            "unknown_field",
+            "type_mismatch",
+            "mixed_list",
+            "type_mismatch"
+        ]
+    );
     // every broken segment is left out of the program; the valid one is in it
-    let names: Vec<&str> = checked.program.segments.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<&str> = checked
+        .program
+        .segments
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
     assert_eq!(names, vec!["ok"]);
 }
 
@@ -68,7 +97,11 @@ segment small { employees < 10 }
 schema Account { id: text key  employees: int }
 "#;
     let checked = common::check_case(text);
-    assert!(checked.diagnostics.is_empty(), "{}", common::render(&checked));
+    assert!(
+        checked.diagnostics.is_empty(),
+        "{}",
+        common::render(&checked)
+    );
     assert_eq!(checked.files.len(), 3);
     assert_eq!(checked.program.segments.len(), 2);
 }
@@ -78,12 +111,23 @@ fn symbols_find_definitions_and_references() {
     let text = first_program();
     let checked = common::check_case(&text);
     let at = text.find("employees in 10..1000").unwrap();
-    let def = checked.def_at(icp_syntax::FileId(0), at + 2).expect("a reference to `employees`");
+    let def = checked
+        .def_at(icp_syntax::FileId(0), at + 2)
+        .expect("a reference to `employees`");
     let d = &checked.symbols.defs[def];
     assert_eq!(d.name, "employees");
     assert_eq!(d.kind, icp_check::DefKind::Field);
     assert!(d.detail.contains("int"), "{}", d.detail);
     assert!(checked.references(def).count() >= 4);
-    let size = checked.symbols.defs.iter().find(|d| d.name == "size").unwrap();
-    assert!(size.detail.contains("23.5% of the maximum score"), "{}", size.detail);
+    let size = checked
+        .symbols
+        .defs
+        .iter()
+        .find(|d| d.name == "size")
+        .unwrap();
+    assert!(
+        size.detail.contains("23.5% of the maximum score"),
+        "{}",
+        size.detail
+    );
 }

@@ -1,5 +1,13 @@
 //! UI tests: every `tests/ui/*.icp` case, its source and its colourless diagnostics.
 
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests read their fixtures from disk and fail loudly"
+)]
+
 mod common;
 
 use std::collections::BTreeSet;
@@ -19,9 +27,15 @@ fn ui() {
                 common::render(&checked)
             );
         } else {
-            assert!(!checked.diagnostics.is_empty(), "{name} should report something");
+            assert!(
+                !checked.diagnostics.is_empty(),
+                "{name} should report something"
+            );
         }
-        let snap = format!("----- SOURCE CODE\n{text}\n----- DIAGNOSTICS\n{}", common::render(&checked));
+        let snap = format!(
+            "----- SOURCE CODE\n{text}\n----- DIAGNOSTICS\n{}",
+            common::render(&checked)
+        );
         insta::assert_snapshot!(snap);
     });
 }
@@ -41,7 +55,11 @@ fn every_code_has_a_case() {
             }
         }
     }
-    let missing: Vec<&str> = Code::ALL.iter().map(|c| c.name()).filter(|n| !seen.contains(n)).collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.name())
+        .filter(|n| !seen.contains(n))
+        .collect();
     assert!(missing.is_empty(), "codes without a UI case: {missing:?}");
     assert!(cases >= 45, "only {cases} UI cases");
 }
@@ -57,5 +75,8 @@ fn every_code_is_documented() {
         .map(|c| c.name())
         .filter(|n| !doc.contains(&format!("icp::{n}")))
         .collect();
-    assert!(missing.is_empty(), "codes missing from docs/diagnostics.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "codes missing from docs/diagnostics.md: {missing:?}"
+    );
 }

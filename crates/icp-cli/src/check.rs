@@ -53,8 +53,9 @@ pub struct FsLoader;
 impl Loader for FsLoader {
     fn load(&self, path: &Path) -> Result<String, LoadError> {
         match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8(bytes)
-                .map_err(|e| LoadError::NotUtf8 { offset: e.utf8_error().valid_up_to() }),
+            Ok(bytes) => String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
+                offset: e.utf8_error().valid_up_to(),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound),
             Err(e) => Err(LoadError::Other(e.to_string())),
         }
@@ -77,8 +78,11 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 
 fn today(arg: Option<&str>) -> Result<Date, Fatal> {
     if let Some(s) = arg {
-        return Date::parse_iso(s.trim())
-            .ok_or_else(|| Fatal(format!("`--today {s}` is not a date: write it as YYYY-MM-DD")));
+        return Date::parse_iso(s.trim()).ok_or_else(|| {
+            Fatal(format!(
+                "`--today {s}` is not a date: write it as YYYY-MM-DD"
+            ))
+        });
     }
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -95,7 +99,8 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>, Fatal> {
         let entries = std::fs::read_dir(&d)
             .map_err(|e| Fatal(format!("cannot read directory `{}`: {e}", d.display())))?;
         for entry in entries {
-            let entry = entry.map_err(|e| Fatal(format!("cannot read directory `{}`: {e}", d.display())))?;
+            let entry = entry
+                .map_err(|e| Fatal(format!("cannot read directory `{}`: {e}", d.display())))?;
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
@@ -116,13 +121,17 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>, Fatal> {
 
 fn run_inner(args: &CheckArgs) -> Result<ExitCode, Fatal> {
     let today = today(args.today.as_deref())?;
-    let cwd = std::env::current_dir().map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
     let is_file = |p: &Path| p.is_file();
     let (root, entries) = if args.paths.is_empty() {
         let root = icp_check::find_root(&cwd, is_file);
         let files = walk(&root)?;
         if files.is_empty() {
-            return Err(Fatal(format!("no `.icp` files in `{}`", shown(&cwd, &root))));
+            return Err(Fatal(format!(
+                "no `.icp` files in `{}`",
+                shown(&cwd, &root)
+            )));
         }
         (root, files)
     } else {
@@ -132,12 +141,19 @@ fn run_inner(args: &CheckArgs) -> Result<ExitCode, Fatal> {
             let abs = normalize(&cwd.join(p));
             let meta = std::fs::metadata(&abs).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::NotFound {
-                    Fatal(format!("cannot read `{}`: no such file or directory", p.display()))
+                    Fatal(format!(
+                        "cannot read `{}`: no such file or directory",
+                        p.display()
+                    ))
                 } else {
                     Fatal(format!("cannot read `{}`: {e}", p.display()))
                 }
             })?;
-            let start = if meta.is_dir() { abs.clone() } else { abs.parent().map(Path::to_path_buf).unwrap_or_default() };
+            let start = if meta.is_dir() {
+                abs.clone()
+            } else {
+                abs.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
             root.get_or_insert_with(|| icp_check::find_root(&start, is_file));
             if meta.is_dir() {
                 let files = walk(&abs)?;
@@ -161,15 +177,26 @@ fn run_inner(args: &CheckArgs) -> Result<ExitCode, Fatal> {
                     shown(&cwd, e)
                 )));
             }
-            Err(LoadError::NotFound) => return Err(Fatal(format!("cannot read `{}`: no such file", shown(&cwd, e)))),
-            Err(LoadError::Other(why)) => return Err(Fatal(format!("cannot read `{}`: {why}", shown(&cwd, e)))),
+            Err(LoadError::NotFound) => {
+                return Err(Fatal(format!(
+                    "cannot read `{}`: no such file",
+                    shown(&cwd, e)
+                )));
+            }
+            Err(LoadError::Other(why)) => {
+                return Err(Fatal(format!("cannot read `{}`: {why}", shown(&cwd, e))));
+            }
         }
     }
     let checked = icp_check::check(&entries, &root, &FsLoader, &Options { today: Some(today) });
     report(&checked, &cwd, args.format)?;
     let deny = args.deny == Some(Deny::Warnings);
     let failed = checked.has_errors() || (deny && !checked.diagnostics.is_empty());
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn shown(cwd: &Path, p: &Path) -> String {
@@ -220,7 +247,9 @@ fn report(checked: &Checked, cwd: &Path, format: Format) -> Result<(), Fatal> {
         Format::Plain => {
             let mut out = std::io::stdout().lock();
             for d in &checked.diagnostics {
-                let Some(f) = checked.file(d.file) else { continue };
+                let Some(f) = checked.file(d.file) else {
+                    continue;
+                };
                 let pos = d.position(&f.text, &f.lines);
                 writeln!(
                     out,
@@ -238,10 +267,13 @@ fn report(checked: &Checked, cwd: &Path, format: Format) -> Result<(), Fatal> {
         }
         Format::Human => {
             let stderr = std::io::stderr();
-            let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color =
+                stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let mut err = stderr.lock();
             for d in &checked.diagnostics {
-                let Some(f) = checked.file(d.file) else { continue };
+                let Some(f) = checked.file(d.file) else {
+                    continue;
+                };
                 write!(err, "{}", d.render(&shown(cwd, &f.path), &f.text, color)).map_err(io)?;
                 writeln!(err).map_err(io)?;
             }
@@ -252,7 +284,11 @@ fn report(checked: &Checked, cwd: &Path, format: Format) -> Result<(), Fatal> {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// `2 errors, 1 warning in 3 files`.

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod explain;
 mod load;
+mod lsp;
 mod score;
 mod test_cmd;
 
@@ -29,6 +30,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Run the `test` blocks of ICP files.
     Test(test_cmd::TestArgs),
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp(lsp::LspArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,5 +41,6 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test_cmd::run(&args),
+        Command::Lsp(args) => lsp::run(&args),
     }
 }

@@ -146,7 +146,9 @@ fn pick_profile(program: &icp_model::Program, name: Option<&str>) -> Result<Prof
             Usage(msg)
         }),
         None => match names.len() {
-            0 => Err(Usage("error: the program has no profile to score with".into())),
+            0 => Err(Usage(
+                "error: the program has no profile to score with".into(),
+            )),
             1 => Ok(ProfileId(0)),
             _ => Err(Usage(format!(
                 "error: the program has several profiles: choose one with `--profile NAME`\n  profiles: {}",
@@ -161,7 +163,9 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     let color = color_stderr();
     let today = match &args.as_of {
         Some(s) => Date::parse_iso(s.trim()).ok_or_else(|| {
-            Usage(format!("error: `--as-of {s}`: expected a date like `2027-01-31`"))
+            Usage(format!(
+                "error: `--as-of {s}`: expected a date like `2027-01-31`"
+            ))
         })?,
         None => today_utc(),
     };
@@ -239,7 +243,7 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     let sink = ScoreSink {
         plan: &plan,
         format: out_format,
-        key: plan.schema().key.map(|k| k.index()),
+        key: plan.schema().key.map(icp_model::FieldId::index),
         key_name: plan
             .schema()
             .key
@@ -371,7 +375,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -404,12 +408,7 @@ impl Output {
         let temp = tempfile::Builder::new()
             .prefix(".icp-score-")
             .tempfile_in(dir)
-            .map_err(|e| {
-                Usage(format!(
-                    "error: cannot write `{}`: {e}",
-                    path.display()
-                ))
-            })?;
+            .map_err(|e| Usage(format!("error: cannot write `{}`: {e}", path.display())))?;
         Ok(Output::File {
             temp: io::BufWriter::with_capacity(1 << 20, temp),
             path: path.to_path_buf(),
@@ -622,13 +621,23 @@ impl RowSink for ScoreSink<'_> {
                 let _ = write!(line, "{:<20} ", clip(&key, 20));
                 match outcome {
                     Some(o) => {
-                        let _ = write!(line, "{:>6.2} {:<16} {:>4.0}% ", o.score, clip(tier, 16), o.coverage * 100.0);
+                        let _ = write!(
+                            line,
+                            "{:>6.2} {:<16} {:>4.0}% ",
+                            o.score,
+                            clip(tier, 16),
+                            o.coverage * 100.0
+                        );
                     }
                     None => {
                         let _ = write!(line, "{:>6} {:<16} {:>5} ", "", "invalid", "");
                     }
                 }
-                line.push_str(if row.error.is_some() { &local.error } else { &local.reasons });
+                line.push_str(if row.error.is_some() {
+                    &local.error
+                } else {
+                    &local.reasons
+                });
                 let trimmed = line.trim_end();
                 out.extend_from_slice(trimmed.as_bytes());
                 out.push(b'\n');
@@ -730,9 +739,7 @@ fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
 /// A JSON string (invalid UTF-8 replaced).
 fn json_str(out: &mut Vec<u8>, s: &[u8]) {
     let text = String::from_utf8_lossy(s);
-    let simple = text
-        .bytes()
-        .all(|c| c >= 0x20 && c != b'"' && c != b'\\');
+    let simple = text.bytes().all(|c| c >= 0x20 && c != b'"' && c != b'\\');
     if simple {
         out.push(b'"');
         out.extend_from_slice(text.as_bytes());
@@ -753,7 +760,10 @@ mod tests {
             fixed2(&mut out, x);
             out.push(b' ');
         }
-        assert_eq!(String::from_utf8(out).unwrap(), "0.00 1.00 99.99 100.00 0.33 12.35 0.01 ");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0.00 1.00 99.99 100.00 0.33 12.35 0.01 "
+        );
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(12), "12");
         let mut out = Vec::new();

@@ -40,7 +40,11 @@ fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 
 fn icp(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_icp"));
-    cmd.current_dir(dir).env("NO_COLOR", "1").arg("check").arg("--today").arg("2027-01-15");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .arg("check")
+        .arg("--today")
+        .arg("2027-01-15");
     cmd
 }
 
@@ -78,7 +82,10 @@ fn json_output() {
 
 #[test]
 fn plain_output() {
-    let dir = project(&[("main.icp", format!("{SCHEMA}segment a {{ employes > 10 }}\n").as_bytes())]);
+    let dir = project(&[(
+        "main.icp",
+        format!("{SCHEMA}segment a {{ employes > 10 }}\n").as_bytes(),
+    )]);
     assert_cmd_snapshot!(icp(dir.path()).args(["--format", "plain"]));
 }
 
@@ -86,8 +93,14 @@ fn plain_output() {
 fn warnings_pass_unless_denied() {
     let text = format!("{SCHEMA}segment c {{ employees < 10 and employees > 100 }}\n");
     let dir = project(&[("main.icp", text.as_bytes())]);
-    assert_cmd_snapshot!("warnings_allowed", icp(dir.path()).args(["--format", "plain"]));
-    assert_cmd_snapshot!("warnings_denied", icp(dir.path()).args(["--format", "plain", "--deny", "warnings"]));
+    assert_cmd_snapshot!(
+        "warnings_allowed",
+        icp(dir.path()).args(["--format", "plain"])
+    );
+    assert_cmd_snapshot!(
+        "warnings_denied",
+        icp(dir.path()).args(["--format", "plain", "--deny", "warnings"])
+    );
 }
 
 #[test]
@@ -97,8 +110,14 @@ fn explicit_file_and_directory_paths() {
         ("a/seg.icp", b"segment big { employees > 100 }\n"),
         ("b/other.icp", b"segment broken { employes > 1 }\n"),
     ]);
-    assert_cmd_snapshot!("explicit_dir", icp(dir.path()).args(["--format", "plain", "a"]));
-    assert_cmd_snapshot!("explicit_file", icp(dir.path()).args(["--format", "plain", "a/schema.icp"]));
+    assert_cmd_snapshot!(
+        "explicit_dir",
+        icp(dir.path()).args(["--format", "plain", "a"])
+    );
+    assert_cmd_snapshot!(
+        "explicit_file",
+        icp(dir.path()).args(["--format", "plain", "a/schema.icp"])
+    );
 }
 
 #[test]
@@ -123,14 +142,20 @@ fn a_missing_path_exits_two() {
 fn a_bad_date_exits_two() {
     let dir = project(&[("main.icp", SCHEMA.as_bytes())]);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_icp"));
-    cmd.current_dir(dir.path()).env("NO_COLOR", "1").args(["check", "--today", "2027-02-30"]);
+    cmd.current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", "--today", "2027-02-30"]);
     assert_cmd_snapshot!(cmd);
 }
 
 #[test]
 fn deep_nesting_is_a_diagnostic_not_a_crash() {
     let depth = 100_000;
-    let text = format!("{SCHEMA}segment deep {{ {}employees > 1{} }}\n", "(".repeat(depth), ")".repeat(depth));
+    let text = format!(
+        "{SCHEMA}segment deep {{ {}employees > 1{} }}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
     let dir = project(&[("main.icp", text.as_bytes())]);
     assert_cmd_snapshot!(icp(dir.path()).args(["--format", "json"]));
 }
@@ -139,6 +164,8 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
 fn an_ended_situation_warns() {
     let dir = project(&[("main.icp", format!("{SCHEMA}{PROFILE}").as_bytes())]);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_icp"));
-    cmd.current_dir(dir.path()).env("NO_COLOR", "1").args(["check", "--today", "2027-06-01"]);
+    cmd.current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["check", "--today", "2027-06-01"]);
     assert_cmd_snapshot!(cmd);
 }

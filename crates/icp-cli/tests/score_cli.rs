@@ -1,10 +1,16 @@
 //! `icp score` end to end: every `tests/score/<case>/` (a `profile.icp`, an `accounts.*`
 //! file and optional extra arguments in `args`) is scored and its exit code, stdout and
 //! stderr snapshotted beside it; plus all 5,015 rows of the Inc. 5000 file.
-#![allow(clippy::disallowed_methods, reason = "tests read fixtures")]
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests read fixtures, and fail loudly"
+)]
 
-use std::path::{Path, PathBuf};
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
@@ -18,14 +24,16 @@ const FILTERS: &[(&str, &str)] = &[(r"in \d+\.\d+s \([\d,]+ rows/s\)", "in [TIME
 
 fn icp(dir: &Path) -> Command {
     let mut cmd = Command::new(get_cargo_bin("icp"));
-    cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
     cmd
 }
 
 fn accounts_file(dir: &Path) -> Option<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .ok()?
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with("accounts."))
         .collect();
@@ -38,10 +46,16 @@ fn score_cases() {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(cases_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.join("profile.icp").is_file() && p.file_name().is_some_and(|n| n != "inc5000"))
+        .filter(|p| {
+            p.join("profile.icp").is_file() && p.file_name().is_some_and(|n| n != "inc5000")
+        })
         .collect();
     cases.sort();
-    assert!(cases.len() >= 5, "no cases found in {}", cases_dir().display());
+    assert!(
+        cases.len() >= 5,
+        "no cases found in {}",
+        cases_dir().display()
+    );
     for dir in cases {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let accounts = accounts_file(&dir).unwrap_or_else(|| panic!("{name}: no accounts.* file"));
@@ -67,7 +81,13 @@ fn output_is_the_same_whatever_the_blocks_and_threads() {
     let dir = cases_dir().join("basic");
     let run = |extra: &[&str]| {
         let out = icp(&dir)
-            .args(["score", "profile.icp", "accounts.csv", "--as-of", "2027-01-15"])
+            .args([
+                "score",
+                "profile.icp",
+                "accounts.csv",
+                "--as-of",
+                "2027-01-15",
+            ])
             .args(extra)
             .output()
             .unwrap();
@@ -97,14 +117,29 @@ fn writes_to_a_file_atomically() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "previous contents");
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "previous contents"
+    );
     // A good run replaces it; the format follows the extension.
     let out = icp(&dir)
-        .args(["score", "profile.icp", "accounts.csv", "--as-of", "2027-01-15", "-o"])
+        .args([
+            "score",
+            "profile.icp",
+            "accounts.csv",
+            "--as-of",
+            "2027-01-15",
+            "-o",
+        ])
         .arg(&target)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     let written = std::fs::read_to_string(&target).unwrap();
     let rows: serde_json::Value = serde_json::from_str(&written).unwrap();
@@ -120,7 +155,13 @@ fn reads_standard_input_and_gzip() {
     let csv = std::fs::read(dir.join("accounts.csv")).unwrap();
     let mut gz = flate2_encode(&csv);
     let expected = icp(&dir)
-        .args(["score", "profile.icp", "accounts.csv", "--as-of", "2027-01-15"])
+        .args([
+            "score",
+            "profile.icp",
+            "accounts.csv",
+            "--as-of",
+            "2027-01-15",
+        ])
         .output()
         .unwrap()
         .stdout;
@@ -151,7 +192,14 @@ fn inc5000_every_row_scored_or_explained() {
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("scores.csv");
     let out = icp(&dir)
-        .args(["score", "profile.icp", "accounts.csv", "--as-of", "2026-12-01", "-o"])
+        .args([
+            "score",
+            "profile.icp",
+            "accounts.csv",
+            "--as-of",
+            "2026-12-01",
+            "-o",
+        ])
         .arg(&target)
         .output()
         .unwrap();
@@ -162,17 +210,27 @@ fn inc5000_every_row_scored_or_explained() {
     assert_eq!(rows.len(), 5015, "one output row per input row");
     // Output order is input order: the ids follow the input's `id` column.
     let input = std::fs::read_to_string(dir.join("accounts.csv")).unwrap();
-    let mut inrdr = csv::ReaderBuilder::new().flexible(true).from_reader(input.as_bytes());
+    let mut inrdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(input.as_bytes());
     let ids: Vec<String> = inrdr
         .records()
-        .map(|r| r.unwrap().iter().last().unwrap_or_default().trim().to_string())
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .next_back()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
         .collect();
     let invalid: Vec<String> = rows
         .iter()
         .zip(&ids)
         .filter_map(|(r, id)| {
             assert_eq!(r.get(0).unwrap(), id);
-            (r.get(2) == Some("invalid")).then(|| format!("{},{}", r.get(0).unwrap(), r.get(5).unwrap()))
+            (r.get(2) == Some("invalid"))
+                .then(|| format!("{},{}", r.get(0).unwrap(), r.get(5).unwrap()))
         })
         .collect();
     let stderr = String::from_utf8(out.stderr).unwrap();

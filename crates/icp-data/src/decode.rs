@@ -115,8 +115,12 @@ impl Kind {
                     && let Some(e) = enums.get(id.index())
                 {
                     if e.variants.len() > 8 {
-                        let first: Vec<String> =
-                            e.variants.iter().take(5).map(|v| format!("`{}`", v.name)).collect();
+                        let first: Vec<String> = e
+                            .variants
+                            .iter()
+                            .take(5)
+                            .map(|v| format!("`{}`", v.name))
+                            .collect();
                         return format!(
                             "expected one of the {} values of the enum ({}, …)",
                             e.variants.len(),
@@ -172,6 +176,7 @@ pub fn is_missing_token(s: &str) -> bool {
 }
 
 /// Decodes one trimmed cell. `None` means the column is absent (or the JSON value null).
+#[inline]
 pub(crate) fn decode<'a>(
     kind: &Kind,
     optional: bool,
@@ -271,6 +276,12 @@ pub(crate) fn parse_date(s: &str) -> Option<Date> {
     }
 }
 
+/// Powers of ten exact in an f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Suffix {
     None,
@@ -293,6 +304,7 @@ struct Num {
 /// Parses `-$1,234.50 M`-like text: sign, `$`, digits with `,` thousands separators, a
 /// fraction, an exponent, then an optional suffix. `fraction` is set only when the fraction
 /// has a non-zero digit.
+#[expect(clippy::many_single_char_names, reason = "a scanner's offsets and bytes")]
 fn parse_num(s: &str) -> Option<Num> {
     let b = s.as_bytes();
     // Fast path: plain digits, exact in an f64.
@@ -340,11 +352,16 @@ fn parse_num(s: &str) -> Option<Num> {
     let mut digits = 0;
     let mut fraction = false;
     let mut exponent = false;
+    // The digits as an integer and the number of them after the point (Clinger's fast
+    // path: exact when both are exact in an f64).
+    let mut mant = 0u64;
+    let mut frac_digits = 0usize;
     // Integer part, with `,` only between digits.
     while let Some(&c) = b.get(i) {
         if c.is_ascii_digit() {
             push(c, &mut n)?;
             digits += 1;
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
         } else if c == b',' && digits > 0 && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
         } else {
             break;
@@ -360,6 +377,8 @@ fn parse_num(s: &str) -> Option<Num> {
             }
             push(c, &mut n)?;
             digits += 1;
+            frac_digits += 1;
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
             fraction |= c != b'0';
             i += 1;
         }
@@ -368,7 +387,8 @@ fn parse_num(s: &str) -> Option<Num> {
         return None;
     }
     if matches!(b.get(i), Some(b'e' | b'E'))
-        && b.get(i + 1).is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+')
+        && b.get(i + 1)
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+')
     {
         exponent = true;
         push(b'e', &mut n)?;
@@ -410,8 +430,17 @@ fn parse_num(s: &str) -> Option<Num> {
         }
         _ => return None,
     };
-    let text = std::str::from_utf8(buf.get(..n)?).ok()?;
-    let value: f64 = text.parse().ok()?;
+    let exact = (!exponent && digits <= 15)
+        .then(|| POW10.get(frac_digits))
+        .flatten();
+    let value: f64 = match exact {
+        // Both exact, so the division is correctly rounded: the same as parsing.
+        Some(p) => {
+            let v = mant as f64 / p;
+            if neg { -v } else { v }
+        }
+        None => std::str::from_utf8(buf.get(..n)?).ok()?.parse().ok()?,
+    };
     if !value.is_finite() {
         return None;
     }
@@ -539,12 +568,48 @@ mod tests {
     }
 
     #[test]
+    fn fast_path_parses_like_the_standard_library() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 16) as usize + 1;
+            let text: String = format!("{:016}", x % 10_000_000_000_000_000)
+                .chars()
+                .take(digits)
+                .collect();
+            let point = (x >> 40) as usize % (digits + 1);
+            let (a, b) = text.split_at(point);
+            let s = if b.is_empty() {
+                a.to_string()
+            } else {
+                format!("{}.{b}", if a.is_empty() { "0" } else { a })
+            };
+            let want: f64 = s.parse().unwrap();
+            assert_eq!(parse_num(&s).unwrap().value, want, "{s}");
+            let neg = format!("-{s}");
+            assert_eq!(parse_num(&neg).unwrap().value, -want, "{neg}");
+        }
+    }
+
+    #[test]
     fn missing_tokens() {
-        for cell in ["", "NA", "na", "N/A", "n/a", "null", "NULL", "-", " NA ", "\u{a0}"] {
+        for cell in [
+            "", "NA", "na", "N/A", "n/a", "null", "NULL", "-", " NA ", "\u{a0}",
+        ] {
             assert_eq!(read(&Kind::Int, cell), Err(Why::Required), "{cell:?}");
             let t = trim(cell);
-            assert_eq!(decode(&Kind::Money, true, Some(t)), Ok(Value::Missing), "{cell:?}");
-            assert_eq!(decode(&Kind::Text, true, Some(t)), Ok(Value::Missing), "{cell:?}");
+            assert_eq!(
+                decode(&Kind::Money, true, Some(t)),
+                Ok(Value::Missing),
+                "{cell:?}"
+            );
+            assert_eq!(
+                decode(&Kind::Text, true, Some(t)),
+                Ok(Value::Missing),
+                "{cell:?}"
+            );
         }
         for cell in ["NaN", "none", "--", "nil"] {
             assert!(!is_missing_token(cell), "{cell:?}");
@@ -589,9 +654,19 @@ mod tests {
             ("2027-01-02 10:00", "2027-01-02"),
             ("2024-02-29", "2024-02-29"),
         ] {
-            assert_eq!(read(&Kind::Date, cell), Ok(Value::Num(day(want))), "{cell:?}");
+            assert_eq!(
+                read(&Kind::Date, cell),
+                Ok(Value::Num(day(want))),
+                "{cell:?}"
+            );
         }
-        for cell in ["01/31/2027", "2027-02-30", "2027-1-5", "2027-01-31X", "yesterday"] {
+        for cell in [
+            "01/31/2027",
+            "2027-02-30",
+            "2027-1-5",
+            "2027-01-31X",
+            "yesterday",
+        ] {
             assert_eq!(read(&Kind::Date, cell), Err(Why::Unreadable), "{cell:?}");
         }
         assert_eq!(read(&Kind::Text, "  Acme  "), Ok(Value::Text("Acme")));

@@ -89,8 +89,8 @@ pub enum DataError {
     BadDelimiter(char),
     /// A record longer than the limit: usually a quote that is never closed.
     #[error(
-        "the record starting near line {line} is longer than {} MiB: is a quote never closed?",
-        limit >> 20
+        "the record starting near line {line} is longer than {}: is a quote never closed?",
+        human_size(*limit)
     )]
     RecordTooLong {
         /// Line where the block with the record starts.
@@ -98,6 +98,14 @@ pub enum DataError {
         /// The limit in bytes.
         limit: usize,
     },
+}
+
+fn human_size(n: usize) -> String {
+    if n >= 1 << 20 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
 }
 
 /// Why one row cannot be read: it is reported with tier `invalid`.

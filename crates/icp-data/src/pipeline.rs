@@ -35,7 +35,13 @@ pub trait RowSink: Sync {
     /// Makes a worker's state.
     fn local(&self) -> Self::Local;
     /// Handles one row: append its output to `out`.
-    fn row(&self, local: &mut Self::Local, stats: &mut Self::Stats, row: &Row<'_>, out: &mut Vec<u8>);
+    fn row(
+        &self,
+        local: &mut Self::Local,
+        stats: &mut Self::Stats,
+        row: &Row<'_>,
+        out: &mut Vec<u8>,
+    );
 }
 
 /// One input row as the sink sees it.
@@ -131,7 +137,12 @@ impl Source {
     /// Reads every row, decodes it with `binding`, hands it to `sink` on worker threads and
     /// passes each block's output, in input order, to `on_chunk` on this thread. An error
     /// from `on_chunk` stops the run ([`DataError::Write`]).
-    pub fn run<S, F>(self, binding: &Binding, sink: &S, on_chunk: F) -> Result<RunSummary, DataError>
+    pub fn run<S, F>(
+        self,
+        binding: &Binding,
+        sink: &S,
+        on_chunk: F,
+    ) -> Result<RunSummary, DataError>
     where
         S: RowSink,
         F: FnMut(Chunk<'_, S::Stats>) -> io::Result<()>,
@@ -532,8 +543,8 @@ fn json_block<S: RowSink>(
     let mut pos = 0;
     let mut n = 0u64;
     for r in ranges {
-        line += memchr::memchr_iter(b'\n', input.get(pos..r.start).unwrap_or_default()).count()
-            as u64;
+        line +=
+            memchr::memchr_iter(b'\n', input.get(pos..r.start).unwrap_or_default()).count() as u64;
         pos = r.start;
         let number = block.first_row + n;
         n += 1;
@@ -605,10 +616,13 @@ fn json_cells(
     arena: &mut String,
     cells: &mut [Option<Range<usize>>],
 ) -> Result<(), (Option<String>, String)> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| (None, format!("not valid JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| (None, format!("not valid JSON: {e}")))?;
     let serde_json::Value::Object(map) = value else {
-        return Err((None, format!("expected a JSON object, found `{}`", short(&value))));
+        return Err((
+            None,
+            format!("expected a JSON object, found `{}`", short(&value)),
+        ));
     };
     for (k, v) in &map {
         let key = normalize(k);
@@ -625,7 +639,10 @@ fn json_cells(
                         arena.push('\u{1f}');
                     }
                     if !scalar(item, arena) {
-                        return Err((Some(k.clone()), "nested values in a list cannot be read".into()));
+                        return Err((
+                            Some(k.clone()),
+                            "nested values in a list cannot be read".into(),
+                        ));
                     }
                 }
             }

@@ -4,9 +4,9 @@ use std::io::{self, Read};
 
 use icp_model::{Program, Schema};
 
+use crate::DataError;
 use crate::binding::{Binding, MissingColumnsError, normalize};
 use crate::split::{self, Splitter};
-use crate::DataError;
 
 /// The format of an account file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,7 +49,10 @@ pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64) -> Scan {
         open_quote: None,
         done: false,
     };
-    while let Some(off) = buf.get(i..).and_then(|rest| memchr3(b'"', b'\n', b'\r', rest)) {
+    while let Some(off) = buf
+        .get(i..)
+        .and_then(|rest| memchr3(b'"', b'\n', b'\r', rest))
+    {
         let p = i + off;
         if buf.get(p) == Some(&b'"') {
             let field_start = p == rec_start || (p > 0 && buf.get(p - 1) == Some(&delim));
@@ -158,7 +161,11 @@ pub(crate) fn jsonl_records(buf: &[u8], eof: bool, limit: usize) -> (Vec<Range<u
 fn push_nonblank(buf: &[u8], r: Range<usize>, out: &mut Vec<Range<usize>>) {
     let Some(s) = buf.get(r.clone()) else { return };
     let lead = s.iter().take_while(|c| c.is_ascii_whitespace()).count();
-    let trail = s.iter().rev().take_while(|c| c.is_ascii_whitespace()).count();
+    let trail = s
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_whitespace())
+        .count();
     if lead < s.len() {
         out.push(r.start + lead..r.end - trail);
     }
@@ -273,7 +280,10 @@ mod tests {
         assert!(done);
         assert_eq!(cut, 27);
         let (el, cut, done) = json_elements(b"{\"a\":1},{\"b\"", false, 99);
-        assert_eq!((el.first(), el.len(), cut, done), (Some(&(0..7)), 1, 8, false));
+        assert_eq!(
+            (el.first(), el.len(), cut, done),
+            (Some(&(0..7)), 1, 8, false)
+        );
         let (el, cut) = jsonl_records(b"{}\n  \n{\"a\":1}\n{", false, 99);
         assert_eq!((el, cut), (vec![0..2, 6..13], 14));
     }

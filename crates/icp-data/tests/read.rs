@@ -1,6 +1,13 @@
 //! Reading whole inputs: CSV edge cases, JSON, JSON Lines, gzip, the Inc. 5000 file, and
 //! property tests that every row comes out once, in order, whatever the block size.
-#![allow(clippy::disallowed_methods, reason = "tests read fixtures and write gzip")]
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::format_collect,
+    reason = "tests read fixtures, and fail loudly"
+)]
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -79,9 +86,9 @@ fn run_with<S: RowSink>(
     sink: &S,
 ) -> Result<String, DataError> {
     let source = Source::open(Box::new(std::io::Cursor::new(data.to_vec())), options)?;
-    let (binding, warnings) = source.bind(program, schema).map_err(|e| {
-        DataError::Read(std::io::Error::other(e.to_string()))
-    })?;
+    let (binding, warnings) = source
+        .bind(program, schema)
+        .map_err(|e| DataError::Read(std::io::Error::other(e.to_string())))?;
     let mut out = String::new();
     for w in warnings {
         writeln!(out, "warning: {w}").unwrap();
@@ -98,11 +105,23 @@ fn run_with<S: RowSink>(
 fn dump(data: &str, fields: Vec<Field>) -> String {
     let sch = schema(fields);
     let program = Program::default();
-    let one = run_with(data.as_bytes(), opts(Format::Csv, 1 << 20, 1), &program, &sch, &Dump)
-        .unwrap_or_else(|e| format!("FATAL {e}"));
+    let one = run_with(
+        data.as_bytes(),
+        opts(Format::Csv, 1 << 20, 1),
+        &program,
+        &sch,
+        &Dump,
+    )
+    .unwrap_or_else(|e| format!("FATAL {e}"));
     // The same with tiny blocks and several threads.
-    let many = run_with(data.as_bytes(), opts(Format::Csv, 3, 3), &program, &sch, &Dump)
-        .unwrap_or_else(|e| format!("FATAL {e}"));
+    let many = run_with(
+        data.as_bytes(),
+        opts(Format::Csv, 3, 3),
+        &program,
+        &sch,
+        &Dump,
+    )
+    .unwrap_or_else(|e| format!("FATAL {e}"));
     assert_eq!(one, many, "block size changes the result");
     one
 }
@@ -161,11 +180,45 @@ fn missing_columns_are_one_error() {
       - `Annual Revenue` (field `revenue`)
       the file has: `Name`, `Employes`, `Revenue`
     ");
-    let sch = schema(vec![field("intent", "Intent", Ty::Percent, true), text("name")]);
+    let sch = schema(vec![
+        field("intent", "Intent", Ty::Percent, true),
+        text("name"),
+    ]);
     let (_, warnings) = src.bind(&Program::default(), &sch).unwrap();
     assert_eq!(
         warnings,
         ["column `Intent` (optional field `intent`) is not in the file: its values are missing"]
+    );
+}
+
+#[test]
+fn an_unterminated_quote_never_holds_the_whole_file() {
+    let sch = schema(vec![text("a")]);
+    let mut data = b"a\nfine\n\"never closed\n".to_vec();
+    data.extend(std::iter::repeat_n(b'x', 10_000));
+    let small = ReadOptions {
+        max_record: 4096,
+        ..opts(Format::Csv, 512, 2)
+    };
+    let err = run_with(&data, small, &Program::default(), &sch, &Dump).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the record starting near line 3 is longer than 4096 bytes: is a quote never closed?"
+    );
+    // Under the limit, the row is reported invalid and nothing is lost silently.
+    let out = run_with(
+        &data,
+        opts(Format::Csv, 512, 2),
+        &Program::default(),
+        &sch,
+        &Dump,
+    )
+    .unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[1],
+        "2@3: ERROR row 2 (line 3): unterminated quote: the quoted field opened on line 3 runs to the end of the file"
     );
 }
 
@@ -191,7 +244,8 @@ fn json_and_json_lines() {
   {"id": "a6", "tech": [], "extra": {"nested": true}}
 ]
 "#;
-    let lines = "{\"id\": \"a1\", \"Employees\": 120}\n\n{\"id\": \"a2\"}\nnot json\n{\"employees\": 5}";
+    let lines =
+        "{\"id\": \"a1\", \"Employees\": 120}\n\n{\"id\": \"a2\"}\nnot json\n{\"employees\": 5}";
     let mut snap = String::new();
     for (name, data, format) in [
         ("array", array, Format::Json),
@@ -201,8 +255,14 @@ fn json_and_json_lines() {
         ("empty", "", Format::Json),
     ] {
         writeln!(snap, "--- {name}").unwrap();
-        let one = run_with(data.as_bytes(), opts(format, 1 << 20, 1), &program, &sch, &Dump)
-            .unwrap_or_else(|e| format!("FATAL {e}\n"));
+        let one = run_with(
+            data.as_bytes(),
+            opts(format, 1 << 20, 1),
+            &program,
+            &sch,
+            &Dump,
+        )
+        .unwrap_or_else(|e| format!("FATAL {e}\n"));
         let many = run_with(data.as_bytes(), opts(format, 2, 3), &program, &sch, &Dump)
             .unwrap_or_else(|e| format!("FATAL {e}\n"));
         assert_eq!(one, many, "{name}");
@@ -226,16 +286,31 @@ fn gzip_is_recognised() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(b"a3,7\n").unwrap();
     bytes.extend(gz.finish().unwrap());
-    let sch = schema(vec![text("id"), field("employees", "Employees", Ty::Int, true)]);
-    let out = run_with(&bytes, opts(Format::Csv, 4, 2), &Program::default(), &sch, &Dump)
-        .unwrap();
+    let sch = schema(vec![
+        text("id"),
+        field("employees", "Employees", Ty::Int, true),
+    ]);
+    let out = run_with(
+        &bytes,
+        opts(Format::Csv, 4, 2),
+        &Program::default(),
+        &sch,
+        &Dump,
+    )
+    .unwrap();
     assert_eq!(
         out,
         "1@2: [Text(\"a1\"), Num(5.0)]\n2@3: [Text(\"a2\"), Missing]\n3@4: [Text(\"a3\"), Num(7.0)]\n"
     );
-    assert_eq!(Format::from_path("x/accounts.CSV.gz"), Some((Format::Csv, None)));
+    assert_eq!(
+        Format::from_path("x/accounts.CSV.gz"),
+        Some((Format::Csv, None))
+    );
     assert_eq!(Format::from_path("a.tsv"), Some((Format::Csv, Some(b'\t'))));
-    assert_eq!(Format::from_path("a.ndjson.gz"), Some((Format::JsonLines, None)));
+    assert_eq!(
+        Format::from_path("a.ndjson.gz"),
+        Some((Format::JsonLines, None))
+    );
     assert_eq!(Format::from_path("a.json"), Some((Format::Json, None)));
     assert_eq!(Format::from_path("a.xlsx"), None);
     assert_eq!(Format::from_name("jsonl"), Some((Format::JsonLines, None)));
@@ -249,7 +324,10 @@ fn inc5000() -> (Program, Schema) {
     };
     let program = Program {
         enums: vec![EnumTy {
-            variants: vec![variant("secure", "Secure"), variant("not_secure", "Not Secure")],
+            variants: vec![
+                variant("secure", "Secure"),
+                variant("not_secure", "Not Secure"),
+            ],
             catch_all: None,
         }],
         ..Program::default()
@@ -271,7 +349,10 @@ fn inc5000() -> (Program, Schema) {
 
 #[test]
 fn inc5000_every_row_out_invalid_ones_explained() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/score/inc5000/accounts.csv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/score/inc5000/accounts.csv"
+    );
     let data = std::fs::read(path).unwrap();
     let (program, sch) = inc5000();
     let out = run_with(&data, opts(Format::Csv, 1 << 14, 2), &program, &sch, &Dump).unwrap();
@@ -280,7 +361,11 @@ fn inc5000_every_row_out_invalid_ones_explained() {
     for (i, r) in rows.iter().enumerate() {
         assert!(r.starts_with(&format!("{}@{}: ", i + 1, i + 2)), "{r}");
     }
-    let errors: Vec<&str> = rows.iter().copied().filter(|r| r.contains("ERROR")).collect();
+    let errors: Vec<&str> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.contains("ERROR"))
+        .collect();
     insta::assert_snapshot!(errors.join("\n"));
     let first = rows.first().unwrap();
     assert_eq!(

@@ -785,6 +785,22 @@ impl Code {
         };
         match mode {
             ContainsMode::One | ContainsMode::Any => {
+                let texts_only = items
+                    .iter()
+                    .all(|i| matches!(i, Item::Text(_) | Item::Missing));
+                if texts_only {
+                    let hit = items.iter().any(|it| match it {
+                        Item::Text(i) => set_has(raw, self.const_text(*i).0),
+                        _ => false,
+                    });
+                    return Some(if hit {
+                        V::Bool(true)
+                    } else if unknown {
+                        V::Missing
+                    } else {
+                        V::Bool(false)
+                    });
+                }
                 for x in set_items(raw) {
                     if items.iter().any(|it| matches(x, it)) {
                         return Some(V::Bool(true));
@@ -902,6 +918,34 @@ impl Code {
     }
 }
 
+/// Whether one item of the set `raw` is exactly `needle` (a trimmed text), found by a
+/// substring search and a check that separators (or the ends) surround the match.
+fn set_has(raw: &str, needle: &str) -> bool {
+    const SEPARATORS: [char; 4] = [';', '|', ',', '\u{1f}'];
+    if needle.is_empty() || needle.contains(SEPARATORS) {
+        return false;
+    }
+    let mut from = 0;
+    while let Some(pos) = raw.get(from..).and_then(|rest| rest.find(needle)) {
+        let start = from + pos;
+        let end = start + needle.len();
+        let before = raw.get(..start).map_or("", |b| {
+            b.trim_end_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
+        });
+        let after = raw.get(end..).map_or("", |a| {
+            a.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
+        });
+        let left = before.is_empty() || before.ends_with(SEPARATORS);
+        let right = after.is_empty() || after.starts_with(SEPARATORS);
+        if left && right {
+            return true;
+        }
+        // Next match: one character further.
+        from = start + needle.chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
 /// Items of a set's raw text, as [`icp_model::SetVal::items`] gives them, faster: the
 /// separators are ASCII, so the text is split on bytes.
 fn set_items(raw: &str) -> impl Iterator<Item = &str> {
@@ -938,6 +982,9 @@ mod tests {
     fn set_items_match_the_model() {
         for raw in [
             "",
+            "aa;a",
+            "ba, ab ,a",
+            "xa|ax",
             "a",
             " a ; b|c,d\u{1f}e",
             ";;a;;",
@@ -949,6 +996,15 @@ mod tests {
             let fast: Vec<&str> = set_items(raw).collect();
             let model: Vec<&str> = SetVal { raw }.items().collect();
             assert_eq!(fast, model, "{raw:?}");
+            for needle in [
+                "a", "b", "e", "x", "y", "Zürich", "Straße", "Stra", "ab", "a ; b",
+            ] {
+                assert_eq!(
+                    super::set_has(raw, needle),
+                    SetVal { raw }.contains(needle),
+                    "{raw:?} {needle:?}"
+                );
+            }
         }
     }
 }

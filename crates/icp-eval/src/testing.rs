@@ -27,14 +27,14 @@ enum Cell {
 }
 
 impl ConstRow {
-    /// The row of `schema` with `account`'s values; unlisted fields are missing (an
-    /// unlisted set is empty).
+    /// The row of `schema` with `account`'s values; unlisted fields are missing, except a
+    /// required `set`, which is empty (as an empty cell reads).
     pub fn new(program: &Program, schema: &Schema, account: &[(FieldId, Const)]) -> ConstRow {
         let mut cells: Vec<Cell> = schema
             .fields
             .iter()
             .map(|f| {
-                if matches!(f.ty, Ty::Set(_)) {
+                if matches!(f.ty, Ty::Set(_)) && !f.optional {
                     Cell::Set(String::new())
                 } else {
                     Cell::Missing

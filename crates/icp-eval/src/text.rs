@@ -41,12 +41,15 @@ pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
     lower_chars(a).cmp(lower_chars(b))
 }
 
-/// Whether `hay` contains `needle` as a substring, case-insensitively.
+/// Whether `hay` contains `needle` as a substring, case-insensitively (`needle` may be
+/// given lowercased already).
 pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
-    if hay.is_ascii() && needle.is_ascii() {
+    // An ASCII needle matches bytewise, ignoring ASCII case, unless the text holds one of
+    // the two characters whose lowercase is ASCII (KELVIN SIGN, LATIN CAPITAL I WITH DOT).
+    if needle.is_ascii() && (hay.is_ascii() || !hay.contains(['\u{212a}', '\u{130}'])) {
         let (h, n) = (hay.as_bytes(), needle.as_bytes());
         return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
     }
@@ -84,5 +87,10 @@ mod tests {
         assert!(contains_ci("Straße GmbH", "STRASSE") || contains_ci("Straße GmbH", "straße"));
         assert!(contains_ci("Zürich Bank", "zürich"));
         assert!(contains_ci("anything", ""));
+        // Non-ASCII text, ASCII needle.
+        assert!(contains_ci("Zürich Rival AG", "rival"));
+        assert!(!contains_ci("Zürich AG", "rival"));
+        // The Kelvin sign lowercases to an ASCII `k`.
+        assert!(contains_ci("5 \u{212a}elvin", "kelvin"));
     }
 }

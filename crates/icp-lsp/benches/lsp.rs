@@ -192,6 +192,13 @@ async fn main() {
 
     // The check alone, for reference.
     let world = icp_lsp::world::World::new(settings.loader.clone(), settings.today);
+    let mut parse_times = Vec::new();
+    for _ in 0..runs.min(10) {
+        let t = Instant::now();
+        let parsed = icp_syntax::parse(&src);
+        parse_times.push(t.elapsed());
+        assert!(parsed.diagnostics.is_empty());
+    }
     let mut check_times = Vec::new();
     for v in 0..runs.min(10) {
         world.open(uri.parse().unwrap(), v as i32, src.clone());
@@ -264,11 +271,36 @@ async fn main() {
         count = res["result"].as_array().map_or(0, Vec::len);
     }
 
+    // Completion right after an edit, as when typing: the check of the new version has not
+    // run yet.
+    let mut typing_times = Vec::new();
+    for k in 1..=runs as i64 {
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        let v = runs as i64 + k;
+        let digit = if v % 2 == 0 { "6" } else { "7" };
+        let change = json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": { "uri": uri, "version": v },
+            "contentChanges": [{ "range": {
+                "start": { "line": line_no, "character": weight_col },
+                "end": { "line": line_no, "character": weight_col + 1 } }, "text": digit }]
+        } });
+        c.send(change).await;
+        let id = 1000 + k;
+        let t = Instant::now();
+        let request = json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/completion",
+            "params": { "textDocument": { "uri": uri },
+                        "position": { "line": line_no, "character": body_col } } });
+        c.send(request).await;
+        c.until(|m| m["id"] == id).await;
+        typing_times.push(t.elapsed());
+    }
+
     println!(
         "icp-lsp on a generated program of {n_lines} lines ({} bytes); {} cores",
         src.len(),
         std::thread::available_parallelism().map_or(1, usize::from)
     );
+    stats("parse alone", parse_times, 20.0);
     stats("check alone (parse + check)", check_times, 50.0);
     stats("didChange -> publishDiagnostics", change_times, 50.0);
     stats(
@@ -276,4 +308,5 @@ async fn main() {
         completion_times,
         20.0,
     );
+    stats("completion right after an edit", typing_times, 20.0);
 }

@@ -335,13 +335,17 @@ impl LanguageServer for Backend {
         let Some(snap) = self.world.snapshot(&uri) else {
             return Ok(None);
         };
-        let analysis = self.analysis(&uri);
+        // The current text's own syntax tree (cheap), the latest check for the imported files
+        // (whatever its version: no need to wait for a check), and the last good one.
+        let world = self.world.clone();
+        let parsed = guard("parse", || world.parsed(&uri));
+        let latest = self.world.latest(&uri).or_else(|| self.analysis(&uri));
         let last_good = self.world.last_good(&uri);
         let items = guard("completion", || {
             Some(features::completion::complete(
                 &snap.text,
-                analysis.as_deref(),
-                last_good.as_deref(),
+                parsed.as_deref(),
+                &[latest.as_deref(), last_good.as_deref()],
                 pos.position,
             ))
         });

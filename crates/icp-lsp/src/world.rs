@@ -21,6 +21,7 @@ struct Doc {
     path: PathBuf,
     analysis: Option<Arc<Analysis>>,
     last_good: Option<Arc<Analysis>>,
+    parsed: Option<(i32, Arc<icp_syntax::Parsed>)>,
 }
 
 /// A document as it is now.
@@ -193,6 +194,7 @@ impl World {
             path,
             analysis: None,
             last_good: None,
+            parsed: None,
         };
         self.docs().insert(uri, doc);
     }
@@ -271,6 +273,42 @@ impl World {
             }
         }
         Some(analysis)
+    }
+
+    /// The latest analysis of the document, whatever its version (never computes one).
+    pub fn latest(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        self.docs().get(uri).and_then(|d| d.analysis.clone())
+    }
+
+    /// The syntax tree of the document's current text (parsed once per version).
+    pub fn parsed(&self, uri: &Uri) -> Option<Arc<icp_syntax::Parsed>> {
+        let (version, text) = {
+            let docs = self.docs();
+            let doc = docs.get(uri)?;
+            if let Some((v, p)) = &doc.parsed
+                && *v == doc.version
+            {
+                return Some(p.clone());
+            }
+            if let Some(a) = &doc.analysis
+                && a.version == doc.version
+                && let Some(f) = a.file(ENTRY)
+            {
+                let parsed = icp_syntax::Parsed {
+                    file: f.ast.clone(),
+                    diagnostics: Vec::new(),
+                };
+                return Some(Arc::new(parsed));
+            }
+            (doc.version, doc.text.clone())
+        };
+        let parsed = Arc::new(icp_syntax::parse(&text.src));
+        if let Some(doc) = self.docs().get_mut(uri)
+            && doc.version == version
+        {
+            doc.parsed = Some((version, parsed.clone()));
+        }
+        Some(parsed)
     }
 
     /// The last analysis of the document whose own text parsed cleanly, if any.

@@ -3,7 +3,7 @@ fn main() {
     let base = include_str!("../tests/data/language_md.icp");
     let mut src = String::new();
     let mut i = 0;
-    while src.lines().count() < 10_000 {
+    while i < 134 {
         src.push_str(
             &base
                 .replace("mid_market", &format!("mm{i}"))
@@ -12,7 +12,7 @@ fn main() {
         i += 1;
     }
     println!("{} lines, {} bytes", src.lines().count(), src.len());
-    for _ in 0..3 {
+    for _ in 0..std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10) {
         let t = std::time::Instant::now();
         let p = icp_syntax::parse(&src);
         let dt = t.elapsed();

@@ -54,35 +54,41 @@ use grammar::{IcpParser, Rule};
 pub fn parse(src: &str) -> Parsed {
     let toks = lex(src);
     let chunks = split(src, &toks);
+    // Items are independent: large files parse them in parallel, in source order.
+    let results: Vec<(Option<Item>, Vec<Diagnostic>)> = if chunks.len() >= PARALLEL_ITEMS {
+        use rayon::prelude::*;
+        chunks.par_iter().map(|c| parse_chunk(src, &toks, c)).collect()
+    } else {
+        chunks.iter().map(|c| parse_chunk(src, &toks, c)).collect()
+    };
     let mut parsed = Parsed::default();
-    for chunk in &chunks {
-        match chunk.kind {
-            ChunkKind::Unknown => parsed.diagnostics.push(unknown_item(src, &toks, chunk)),
-            ChunkKind::Item => {
-                let delim = match precheck(src, &toks, chunk) {
-                    Pre::Sound => None,
-                    Pre::Fatal(d) => {
-                        parsed.diagnostics.push(d);
-                        continue;
-                    }
-                    Pre::Delimiter { diag, at } => Some((diag, at)),
-                };
-                let (item, diags, error_at) = parse_item(src, &toks, chunk);
-                match (delim, error_at) {
-                    // pest stumbled before the delimiter problem: its message is the better one.
-                    (Some((_, at)), Some(pos)) if pos < at => parsed.diagnostics.extend(diags),
-                    (Some((diag, _)), _) => parsed.diagnostics.push(diag),
-                    (None, _) => {
-                        parsed.diagnostics.extend(diags);
-                        if let Some(item) = item {
-                            parsed.file.items.push(item);
-                        }
-                    }
-                }
-            }
-        }
+    for (item, diags) in results {
+        parsed.diagnostics.extend(diags);
+        parsed.file.items.extend(item);
     }
     parsed
+}
+
+/// From this many items on, [`parse`] parses items in parallel.
+const PARALLEL_ITEMS: usize = 64;
+
+/// Parse one chunk: its item if it is sound, and its diagnostics.
+fn parse_chunk(src: &str, toks: &[Tok], chunk: &Chunk) -> (Option<Item>, Vec<Diagnostic>) {
+    if chunk.kind == ChunkKind::Unknown {
+        return (None, vec![unknown_item(src, toks, chunk)]);
+    }
+    let delim = match precheck(src, toks, chunk) {
+        Pre::Sound => None,
+        Pre::Fatal(d) => return (None, vec![d]),
+        Pre::Delimiter { diag, at } => Some((diag, at)),
+    };
+    let (item, diags, error_at) = parse_item(src, toks, chunk);
+    match (delim, error_at) {
+        // pest stumbled before the delimiter problem: its message is the better one.
+        (Some((_, at)), Some(pos)) if pos < at => (None, diags),
+        (Some((diag, _)), _) => (None, vec![diag]),
+        (None, _) => (item, diags),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1506,7 +1512,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::date => "a date",
         Rule::money => "an amount",
         Rule::numeric => "a number",
-        Rule::string | Rule::escape => "a string",
+        Rule::string | Rule::string_char | Rule::escape => "a string",
         Rule::boolean => "`true` or `false`",
         Rule::ident | Rule::ident_raw | Rule::ident_char => "a name",
         Rule::reserved => "a keyword",

@@ -1,7 +1,13 @@
 //! Shared helpers for the checker's tests: an in-memory project from one text.
 
 #![allow(dead_code, reason = "each test file uses a part")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test helpers fail loudly"
+)]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use icp_check::{Checked, LoadError, Loader, MemoryLoader, Options, check};
@@ -22,7 +28,7 @@ pub fn split(text: &str) -> Vec<(String, String)> {
                 files.push((name.clone(), std::mem::take(&mut buf)));
             }
             buf.clear();
-            name = rest.trim().to_owned();
+            rest.trim().clone_into(&mut name);
             continue;
         }
         buf.push_str(line);
@@ -34,7 +40,11 @@ pub fn split(text: &str) -> Vec<(String, String)> {
 /// `// today: YYYY-MM-DD` in a case sets the date (default 2027-01-15).
 pub fn today_of(text: &str) -> Date {
     text.lines()
-        .find_map(|l| l.trim().strip_prefix("// today: ").and_then(|d| Date::parse_iso(d.trim())))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("// today: ")
+                .and_then(|d| Date::parse_iso(d.trim()))
+        })
         .unwrap_or_else(|| Date::parse_iso("2027-01-15").unwrap())
 }
 
@@ -56,7 +66,10 @@ impl Loader for TestLoader {
 /// Check a case.
 pub fn check_case(text: &str) -> Checked {
     let files = split(text);
-    let mut loader = TestLoader { files: MemoryLoader::new(), unreadable: Vec::new() };
+    let mut loader = TestLoader {
+        files: MemoryLoader::new(),
+        unreadable: Vec::new(),
+    };
     for (name, body) in &files {
         match name.strip_suffix(" !unreadable") {
             Some(name) => loader.unreadable.push(Path::new(ROOT).join(name)),
@@ -64,22 +77,37 @@ pub fn check_case(text: &str) -> Checked {
         }
     }
     let entry: PathBuf = Path::new(ROOT).join(&files[0].0);
-    check(&[entry], Path::new(ROOT), &loader, &Options { today: Some(today_of(text)) })
+    check(
+        &[entry],
+        Path::new(ROOT),
+        &loader,
+        &Options {
+            today: Some(today_of(text)),
+        },
+    )
 }
 
 /// Render every diagnostic without colour, with the fix titles.
 pub fn render(checked: &Checked) -> String {
     let mut out = String::new();
     for d in &checked.diagnostics {
-        let Some(file) = checked.file(d.file) else { continue };
-        let path = file.path.strip_prefix(ROOT).unwrap_or(&file.path).to_string_lossy().into_owned();
+        let Some(file) = checked.file(d.file) else {
+            continue;
+        };
+        let path = file
+            .path
+            .strip_prefix(ROOT)
+            .unwrap_or(&file.path)
+            .to_string_lossy()
+            .into_owned();
         out.push_str(&d.render(&path, &file.text, false));
         if let Some(fix) = &d.fix {
             for e in &fix.edits {
-                out.push_str(&format!(
-                    "  fix: {} (file {}, {}..{} → {:?})\n",
+                let _ = writeln!(
+                    out,
+                    "  fix: {} (file {}, {}..{} → {:?})",
                     fix.title, e.file.0, e.span.start, e.span.end, e.text
-                ));
+                );
             }
         }
         out.push('\n');

@@ -632,19 +632,24 @@ const EXCLUDE_SNIPPET: &str = "exclude ${1:name} \"${2:reason}\" {\n\t${0:condit
 const TIER_SNIPPET: &str = "tier ${1:name} >= ${0:50}";
 const CATCH_ALL_SNIPPET: &str = "tier ${0:not_fit}";
 
-/// Completion items at `pos` of `text`, with names from the fresh analysis and the last
-/// good one.
+/// Completion items at `pos` of `text`. Names come from `parsed` (the current text's syntax
+/// tree), then from the analyses given (the latest check, with the imported files, and the
+/// last one that parsed, for the item being typed).
 pub fn complete(
     text: &Text,
-    fresh: Option<&Analysis>,
-    last_good: Option<&Analysis>,
+    parsed: Option<&icp_syntax::Parsed>,
+    analyses: &[Option<&Analysis>],
     pos: Position,
 ) -> Vec<CompletionItem> {
     let offset = text.offset(pos);
     let located = locate(&text.src, offset);
-    let analyses: Vec<&Analysis> = fresh.into_iter().chain(last_good).collect();
+    if located.context == Context::Nothing {
+        return Vec::new();
+    }
+    let analyses: Vec<&Analysis> = analyses.iter().flatten().copied().collect();
+    let fresh = parsed.map(|p| (&p.file, text.src.as_str()));
     let names = Names {
-        items: super::items(&analyses),
+        items: super::items_with(fresh, &analyses),
     };
     let mut out = items_for(&located, &names);
     for (i, it) in out.iter_mut().enumerate() {

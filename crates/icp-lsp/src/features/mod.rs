@@ -28,9 +28,24 @@ pub fn diagnostics(a: &Analysis) -> Vec<lsp::Diagnostic> {
 /// Every parsed item of every file of the analyses given, the first analysis first (so a
 /// fresh analysis wins over the last good one), each with its source text.
 pub fn items<'a>(analyses: &[&'a Analysis]) -> Vec<(&'a Item, &'a str)> {
+    items_with(None, analyses)
+}
+
+/// [`items`], after the items of a fresh parse of the document (`(tree, text)`).
+pub fn items_with<'a>(
+    fresh: Option<(&'a ast::File, &'a str)>,
+    analyses: &[&'a Analysis],
+) -> Vec<(&'a Item, &'a str)> {
     let mut out = Vec::new();
     let mut seen: std::collections::HashSet<(&str, Option<&str>)> =
         std::collections::HashSet::new();
+    if let Some((file, text)) = fresh {
+        for item in &file.items {
+            if seen.insert((item.keyword(), item.name())) {
+                out.push((item, text));
+            }
+        }
+    }
     for a in analyses {
         for f in &a.checked.files {
             for item in &f.ast.items {
