@@ -1511,7 +1511,7 @@ impl<'a> Checker<'a> {
             return;
         };
         let (file, span, name) = (info.file, info.ast.cond.span, info.ast.name.name.clone());
-        let (never, always) = self.truth(schema, None, cond);
+        let (never, always) = self.truth(schema, &[], cond);
         self.report_truth(
             Owner::Segment(gi),
             file,
@@ -1526,15 +1526,21 @@ impl<'a> Checker<'a> {
     // ----- the logic pass glue --------------------------------------------------------
 
     /// `(never true, always true)` of a typed condition.
-    fn truth(&self, schema: usize, lets: Option<&[m::Let]>, cond: &m::Expr) -> (bool, bool) {
+    /// `bounds`: the highest reachable `score`, then each group's (100 when absent).
+    fn truth(&self, schema: usize, bounds: &[f64], cond: &m::Expr) -> (bool, bool) {
         let optional = |v: Var| self.var_optional(schema, v);
         let segment =
             |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
-        let _ = lets;
+        let score_max = |v: Var| match v {
+            Var::Score => bounds.first().copied().unwrap_or(100.0),
+            Var::Group(g) => bounds.get(g as usize + 1).copied().unwrap_or(100.0),
+            _ => 100.0,
+        };
         let env = logic::Env {
             enums: &self.enum_tys,
             optional: &optional,
             segment: &segment,
+            score_max: &score_max,
         };
         (
             !logic::can_be_true(cond, &env),
@@ -1883,6 +1889,7 @@ impl<'a> Checker<'a> {
         }
         // exclusions
         let mut excludes = Vec::new();
+        let mut excl_spans = Vec::new();
         for (x, d) in &excl_asts {
             let cond = self.condition(&sc, &x.cond);
             let mut detail = format!("**exclude** `{}`", x.name.name);
@@ -1892,6 +1899,7 @@ impl<'a> Checker<'a> {
             let _ = write!(detail, "\n\n```icp\n{}\n```", self.src(file, x.cond.span));
             self.set_detail(*d, detail);
             if let Some(cond) = cond {
+                excl_spans.push(x.cond.span);
                 excludes.push(m::Exclude {
                     name: x.name.name.clone(),
                     reason: x.reason.as_ref().map(|r| r.value.clone()),
@@ -1906,12 +1914,15 @@ impl<'a> Checker<'a> {
         let deps = std::mem::take(&mut self.seg_refs);
         // logic lints on criteria and exclusions
         let mut max_points = 0.0;
+        let mut group_max = vec![0.0; groups.len()];
+        let mut group_pos = vec![0.0; groups.len()];
         if let Some(s) = schema {
             for (c, (ca, _, _)) in criteria.iter().zip(crit_asts.iter().filter(|_| crit_ok)) {
                 let w = c.weight.max(0.0);
+                let before = max_points;
                 match (&c.body, &ca.body) {
                     (m::CriterionBody::Bool(e), a::CriterionBody::Bool(ae)) => {
-                        let (never, always) = self.truth(s, Some(&lets), e);
+                        let (never, always) = self.truth(s, &[], e);
                         self.report_truth(
                             owner,
                             file,
@@ -1932,11 +1943,11 @@ impl<'a> Checker<'a> {
                             practical: aq,
                         },
                     ) => {
-                        let (pn, pa) = self.truth(s, Some(&lets), perfect);
+                        let (pn, pa) = self.truth(s, &[], perfect);
                         self.report_truth(owner, file, ap.span, "criterion", &c.name, pn, pa);
                         let mut best = if pn { 0.0 } else { w };
                         if let (Some(q), Some(aq)) = (practical, aq) {
-                            let (qn, _) = self.truth(s, Some(&lets), q);
+                            let (qn, _) = self.truth(s, &[], q);
                             if qn {
                                 self.report_truth(
                                     owner,
@@ -1968,25 +1979,34 @@ impl<'a> Checker<'a> {
                     }
                     _ => {}
                 }
+                if let Some(g) = c.group {
+                    if let Some(x) = group_max.get_mut(g.index()) {
+                        *x += max_points - before;
+                    }
+                    if let Some(x) = group_pos.get_mut(g.index()) {
+                        *x += w;
+                    }
+                }
             }
-            for (x, (xa, _)) in excludes.iter().zip(excl_asts.iter()) {
-                let (never, always) = self.truth(s, Some(&lets), &x.cond);
-                self.report_truth(
-                    owner,
-                    file,
-                    xa.cond.span,
-                    "exclusion",
-                    &x.name,
-                    never,
-                    always,
-                );
+            for (x, span) in excludes.iter().zip(&excl_spans) {
+                let (never, always) = self.truth(s, &[], &x.cond);
+                self.report_truth(owner, file, *span, "exclusion", &x.name, never, always);
             }
         }
-        let max_score = if positive > 0.0 && crit_ok && schema.is_some() {
+        let known = crit_ok && schema.is_some();
+        let max_score = if positive > 0.0 && known {
             100.0 * max_points / positive
         } else {
             100.0
         };
+        let mut bounds = vec![max_score];
+        bounds.extend(group_max.iter().zip(&group_pos).map(|(m, p)| {
+            if *p > 0.0 && known {
+                100.0 * m / p
+            } else {
+                100.0
+            }
+        }));
         // criteria details
         for (c, _, d) in &crit_asts {
             let mut detail = format!("**criterion** `{}`", c.name.name);
@@ -2028,7 +2048,7 @@ impl<'a> Checker<'a> {
             self.set_detail(*d, detail);
         }
         // tiers
-        let tiers = self.profile_tiers(owner, file, ast, &tier_asts, &sc, max_score, schema, &lets);
+        let tiers = self.profile_tiers(owner, file, ast, &tier_asts, &sc, &bounds, schema);
         // unused lets
         for (l, _) in &let_asts {
             if let Some(e) = let_table.get(&l.name.name)
@@ -2106,10 +2126,12 @@ impl<'a> Checker<'a> {
         let optional = |v: Var| self.var_optional(schema, v);
         let segment =
             |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
+        let score_max = |_: Var| 100.0;
         let env = logic::Env {
             enums: &self.enum_tys,
             optional: &optional,
             segment: &segment,
+            score_max: &score_max,
         };
         logic::can_be_true_without(practical, perfect, &env)
     }
@@ -2334,10 +2356,10 @@ impl<'a> Checker<'a> {
         ast: &'a a::Profile,
         tiers: &[(&'a a::Tier, usize)],
         sc: &Scope<'_>,
-        max_score: f64,
+        bounds: &[f64],
         schema: Option<usize>,
-        lets: &[m::Let],
     ) -> Option<Vec<m::Tier>> {
+        let max_score = bounds.first().copied().unwrap_or(100.0);
         let tier_sc = Scope { tier: true, ..*sc };
         if tiers.is_empty() {
             self.emit(
@@ -2488,7 +2510,7 @@ impl<'a> Checker<'a> {
                     let _ = write!(detail, "\n\nwhen `{}`", self.src(file, e.span));
                     let cond = self.condition(&tier_sc, e);
                     if let (Some(c), Some(s)) = (&cond, schema) {
-                        let (never, always) = self.truth(s, Some(lets), c);
+                        let (never, always) = self.truth(s, bounds, c);
                         self.report_truth(owner, file, e.span, "tier", &t.name.name, never, always);
                     }
                     cond.map(m::TierRule::When)
@@ -4051,11 +4073,11 @@ impl<'a> Checker<'a> {
                 program.enums.push(e.ty.clone());
             }
         }
-        for (i, s) in self.segments.iter().enumerate() {
+        for (i, s) in self.segments.iter_mut().enumerate() {
             if seg_ok.get(i) != Some(&true) {
                 continue;
             }
-            let (Some(mut cond), Some(schema)) = (s.cond.clone(), s.schema) else {
+            let (Some(mut cond), Some(schema)) = (s.cond.take(), s.schema) else {
                 continue;
             };
             maps.expr(&mut cond);
@@ -4070,11 +4092,11 @@ impl<'a> Checker<'a> {
                 cond,
             });
         }
-        for (i, s) in self.situations.iter().enumerate() {
+        for (i, s) in self.situations.iter_mut().enumerate() {
             if sit_ok.get(i) != Some(&true) {
                 continue;
             }
-            let Some(mut x) = s.model.clone() else {
+            let Some(mut x) = s.model.take() else {
                 continue;
             };
             x.schema = m::SchemaId(maps.schema_id(x.schema.index()));
@@ -4088,11 +4110,11 @@ impl<'a> Checker<'a> {
             }
             program.situations.push(x);
         }
-        for (i, p) in self.profiles.iter().enumerate() {
+        for (i, p) in self.profiles.iter_mut().enumerate() {
             if prof_ok.get(i) != Some(&true) {
                 continue;
             }
-            let Some(mut x) = p.model.clone() else {
+            let Some(mut x) = p.model.take() else {
                 continue;
             };
             x.schema = m::SchemaId(maps.schema_id(x.schema.index()));
@@ -4130,11 +4152,11 @@ impl<'a> Checker<'a> {
             }
             program.profiles.push(x);
         }
-        for (i, t) in self.tests.iter().enumerate() {
+        for (i, t) in self.tests.iter_mut().enumerate() {
             if test_ok.get(i) != Some(&true) {
                 continue;
             }
-            let Some(mut x) = t.model.clone() else {
+            let Some(mut x) = t.model.take() else {
                 continue;
             };
             let Some(pid) = maps.profile.get(x.profile.index()).copied().flatten() else {

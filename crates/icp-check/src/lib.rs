@@ -283,6 +283,12 @@ impl Checked {
     pub fn file(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
     }
+
+    /// The id of a file by path (normalised lexically, as the loader was asked).
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        let path = normalize(path);
+        self.files.iter().find(|f| f.path == path).map(|f| f.id)
+    }
 }
 
 /// Check the entry files and everything they import. `root` is the project root: imports

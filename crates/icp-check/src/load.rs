@@ -190,6 +190,13 @@ impl State<'_> {
 
 /// Whether a normalised path lies inside a normalised root.
 fn inside(path: &Path, root: &Path) -> bool {
+    if path.is_absolute() != root.is_absolute() {
+        // One is relative to a directory we do not know (no IO here): do not guess.
+        return !matches!(
+            path.components().next(),
+            Some(std::path::Component::ParentDir)
+        );
+    }
     if root == Path::new(".") || root.as_os_str().is_empty() {
         return path.is_relative()
             && !matches!(

@@ -50,6 +50,8 @@ pub(crate) struct Env<'a> {
     pub optional: &'a dyn Fn(Var) -> bool,
     /// A segment's condition, to inline.
     pub segment: &'a dyn Fn(SegmentId) -> Option<&'a Expr>,
+    /// The highest reachable `score` or `score.GROUP` (scores start at 0).
+    pub score_max: &'a dyn Fn(Var) -> f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -336,10 +338,9 @@ impl Pass<'_, '_> {
             _ => return None,
         };
         let full = match &e.ty {
-            Ty::Int => Dom::Num(NumSet::new(vec![Iv::all()], true)),
-            Ty::Number | Ty::Money | Ty::Percent | Ty::Date | Ty::Duration => {
-                Dom::Num(NumSet::new(vec![Iv::all()], false))
-            }
+            // dates and durations are whole days
+            Ty::Int | Ty::Date | Ty::Duration => Dom::Num(NumSet::new(vec![Iv::all()], true)),
+            Ty::Number | Ty::Money | Ty::Percent => Dom::Num(NumSet::new(vec![Iv::all()], false)),
             Ty::Text => Dom::Text(TextSet::AllBut(BTreeSet::new())),
             Ty::Bool => Dom::Bits(0b11, 0b11),
             Ty::Enum(id) => {
@@ -358,7 +359,7 @@ impl Pass<'_, '_> {
                     vec![Iv {
                         lo: 0.0,
                         lo_in: true,
-                        hi: 100.0,
+                        hi: (self.env.score_max)(var).clamp(0.0, 100.0),
                         hi_in: true,
                     }],
                     false,
@@ -392,14 +393,14 @@ impl Pass<'_, '_> {
 
     /// `(x ?? d) OP k` with constant `d` and `k`: `x OP k` when `x` is present, else the
     /// constant `d OP k`; never unknown.
-    fn coalesce_cmp(&self, op: CmpOp, l: &Expr, r: &Expr, mode: Mode) -> Option<Dnf> {
-        let (op, x, d, k) = match (&l.kind, &r.kind) {
-            (ExprKind::Coalesce(x, d), ExprKind::Const(k)) => (op, x, d, k),
-            (ExprKind::Const(k), ExprKind::Coalesce(x, d)) => (flip(op), x, d, k),
+    fn coalesce_cmp(&self, op: CmpOp, left: &Expr, right: &Expr, mode: Mode) -> Option<Dnf> {
+        let (op, value, default, k) = match (&left.kind, &right.kind) {
+            (ExprKind::Coalesce(v, d), ExprKind::Const(k)) => (op, v, d, k),
+            (ExprKind::Const(k), ExprKind::Coalesce(v, d)) => (flip(op), v, d, k),
             _ => return None,
         };
-        let (var, full) = self.var_of(x)?;
-        let (Some(dv), Some(kv)) = (num(constant(d)), num(Some(k))) else {
+        let (var, full) = self.var_of(value)?;
+        let (Some(dv), Some(kv)) = (num(constant(default)), num(Some(k))) else {
             return None;
         };
         let holds = match op {

@@ -131,3 +131,30 @@ fn symbols_find_definitions_and_references() {
         size.detail
     );
 }
+
+#[test]
+fn three_unparsable_items_do_not_hide_the_fourth() {
+    let text = r#"schema Account {
+  id: text key
+  employees: int
+  country: text
+}
+segment a { employees > }
+segmnt c { employees > 1 }
+segment b "unterminated { employees > 1 }
+segment d { country == 3 }
+"#;
+    let checked = common::check_case(text);
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.name()).collect();
+    assert_eq!(codes.len(), 4, "{codes:?}");
+    assert_eq!(codes.last(), Some(&"type_mismatch"));
+    assert_eq!(
+        checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.name() != "type_mismatch")
+            .count(),
+        3
+    );
+    assert_eq!(checked.program.schemas.len(), 1);
+}

@@ -80,3 +80,45 @@ fn every_code_is_documented() {
         "codes missing from docs/diagnostics.md: {missing:?}"
     );
 }
+
+#[test]
+fn every_checker_diagnostic_has_a_label_help_and_the_default_severity() {
+    let syntax = [
+        Code::Syntax,
+        Code::UnterminatedString,
+        Code::UnclosedDelimiter,
+        Code::InvalidLiteral,
+        Code::NestingTooDeep,
+        Code::UnknownItem,
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "icp") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for d in common::check_case(&text).diagnostics {
+            if syntax.contains(&d.code) {
+                continue;
+            }
+            let at = format!("{} in {}", d.code, path.display());
+            assert!(!d.label.is_empty(), "no label: {at}");
+            assert!(
+                d.help.as_ref().is_some_and(|h| !h.is_empty()),
+                "no help: {at}"
+            );
+            assert_eq!(d.severity, d.code.severity(), "severity: {at}");
+            assert!(
+                !d.message.ends_with('.'),
+                "message ends with a period: {at}"
+            );
+            if d.message.starts_with(|c: char| c.is_alphabetic()) {
+                assert!(
+                    d.message.starts_with(|c: char| c.is_lowercase()),
+                    "capitalised: {at}"
+                );
+            }
+        }
+    }
+}

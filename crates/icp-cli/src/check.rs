@@ -18,7 +18,7 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     /// Output format: `human` (graphical, on stderr), `plain` (one line per diagnostic, on
     /// stdout) or `json` (one array, on stdout).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, alias = "error-format", value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// `--deny warnings`: warnings fail the check too.
     #[arg(long, value_enum, value_name = "warnings")]

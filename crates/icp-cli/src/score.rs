@@ -287,6 +287,11 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     }
     let summary = match result {
         Ok(s) => s,
+        // The reader of our output went away (`icp score ... | head`): stop quietly.
+        Err(icp_data::DataError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            output.abandon();
+            return Ok(ExitCode::SUCCESS);
+        }
         Err(e) => {
             output.abandon();
             return Err(Usage(format!("error: `{}`: {e}", args.accounts)));

@@ -1,19 +1,25 @@
 //! `icp check`: exit codes, human and JSON output, `--deny warnings`, unreadable input.
 
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    reason = "tests write their fixtures to disk and fail loudly"
+)]
+
 use std::path::Path;
 use std::process::Command;
 
 use insta_cmd::assert_cmd_snapshot;
 
-const SCHEMA: &str = r#"schema Account {
+const SCHEMA: &str = r"schema Account {
   id:        text key
   employees: int
   revenue:   money?
   country:   text
 }
-"#;
+";
 
-const PROFILE: &str = r#"situation q1 for Account {
+const PROFILE: &str = r"situation q1 for Account {
   timeframe 2027-01-01 .. 2027-03-31
 }
 segment mid { employees in 10..1000 }
@@ -25,7 +31,7 @@ profile p for Account in q1 {
   tier fit >= 50
   tier not_fit
 }
-"#;
+";
 
 fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -210,36 +210,36 @@ fn decode_present<'a>(kind: &Kind, cell: &'a str) -> Option<Value<'a>> {
         Kind::Set => Value::Set(SetVal { raw: cell }),
         Kind::Bool => Value::Bool(parse_bool(cell)?),
         Kind::Int => {
-            let n = parse_num(cell)?;
+            let n = parse_num(cell, false)?;
             if n.dollar || n.suffix != Suffix::None || n.exponent || n.fraction {
                 return None;
             }
             Value::Num(n.value)
         }
         Kind::Number => {
-            let n = parse_num(cell)?;
+            let n = parse_num(cell, false)?;
             if n.dollar || n.suffix != Suffix::None {
                 return None;
             }
             Value::Num(n.value)
         }
         Kind::Money => {
-            let n = parse_num(cell)?;
+            let n = parse_num(cell, false)?;
             match n.suffix {
-                Suffix::None => Value::Num(n.value),
-                Suffix::Scale(s) => Value::Num(n.value * s),
+                Suffix::None | Suffix::Scale(_) => Value::Num(n.value),
                 Suffix::Percent | Suffix::Days(_) => return None,
             }
         }
         Kind::Percent => {
-            let n = parse_num(cell)?;
+            // The value comes back divided by 100, correctly rounded (`33.3` is 0.333).
+            let n = parse_num(cell, true)?;
             if n.dollar || !matches!(n.suffix, Suffix::None | Suffix::Percent) {
                 return None;
             }
-            Value::Num(n.value / 100.0)
+            Value::Num(n.value)
         }
         Kind::Duration => {
-            let n = parse_num(cell)?;
+            let n = parse_num(cell, false)?;
             if n.dollar {
                 return None;
             }
@@ -276,6 +276,29 @@ pub(crate) fn parse_date(s: &str) -> Option<Date> {
     }
 }
 
+/// `±mant × 10^(pow − frac_digits)` correctly rounded, when both factors are exact in an
+/// f64 (Clinger's fast path): one IEEE multiplication or division rounds once.
+fn scaled(
+    mant: u64,
+    neg: bool,
+    digits: usize,
+    frac_digits: usize,
+    exponent: bool,
+    pow: i32,
+) -> Option<f64> {
+    if exponent || digits > 15 {
+        return None;
+    }
+    let e = i64::from(pow) - frac_digits as i64;
+    let p = *POW10.get(usize::try_from(e.unsigned_abs()).ok()?)?;
+    let v = if e >= 0 {
+        mant as f64 * p
+    } else {
+        mant as f64 / p
+    };
+    Some(if neg { -v } else { v })
+}
+
 /// Powers of ten exact in an f64.
 const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -286,8 +309,8 @@ const POW10: [f64; 23] = [
 enum Suffix {
     None,
     Percent,
-    /// `K`, `M`, `B`, `thousand`, `million`, `billion`.
-    Scale(f64),
+    /// `K`, `M`, `B`, `thousand`, `million`, `billion`: a power of ten, already applied.
+    Scale(i32),
     /// `d` (1) or `w` (7).
     Days(f64),
 }
@@ -304,14 +327,21 @@ struct Num {
 /// Parses `-$1,234.50 M`-like text: sign, `$`, digits with `,` thousands separators, a
 /// fraction, an exponent, then an optional suffix. `fraction` is set only when the fraction
 /// has a non-zero digit.
-#[expect(clippy::many_single_char_names, reason = "a scanner's offsets and bytes")]
-fn parse_num(s: &str) -> Option<Num> {
+#[expect(
+    clippy::many_single_char_names,
+    reason = "a scanner's offsets and bytes"
+)]
+/// With `percent`, a number without a `%` is a percent too: the value is divided by 100.
+/// Scale suffixes and `%` are applied as powers of ten on the decimal text, so the result
+/// is the f64 nearest the exact value (`64.1 M` is 64,100,000, `33.3%` is 0.333), as for
+/// literals in programs.
+fn parse_num(s: &str, percent: bool) -> Option<Num> {
     let b = s.as_bytes();
     // Fast path: plain digits, exact in an f64.
     if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
         let v = b.iter().fold(0u64, |a, &c| a * 10 + u64::from(c - b'0'));
         return Some(Num {
-            value: v as f64,
+            value: if percent { v as f64 / 100.0 } else { v as f64 },
             dollar: false,
             fraction: false,
             exponent: false,
@@ -414,33 +444,40 @@ fn parse_num(s: &str) -> Option<Num> {
         0 => Suffix::None,
         1 => match rest.as_bytes().first()?.to_ascii_lowercase() {
             b'%' => Suffix::Percent,
-            b'k' => Suffix::Scale(1e3),
-            b'm' => Suffix::Scale(1e6),
-            b'b' => Suffix::Scale(1e9),
+            b'k' => Suffix::Scale(3),
+            b'm' => Suffix::Scale(6),
+            b'b' => Suffix::Scale(9),
             b'd' => Suffix::Days(1.0),
             b'w' => Suffix::Days(7.0),
             _ => return None,
         },
-        _ if rest.eq_ignore_ascii_case("thousand") => Suffix::Scale(1e3),
+        _ if rest.eq_ignore_ascii_case("thousand") => Suffix::Scale(3),
         _ if rest.eq_ignore_ascii_case("million") || rest.eq_ignore_ascii_case("mm") => {
-            Suffix::Scale(1e6)
+            Suffix::Scale(6)
         }
         _ if rest.eq_ignore_ascii_case("billion") || rest.eq_ignore_ascii_case("bn") => {
-            Suffix::Scale(1e9)
+            Suffix::Scale(9)
         }
         _ => return None,
     };
-    let exact = (!exponent && digits <= 15)
-        .then(|| POW10.get(frac_digits))
-        .flatten();
-    let value: f64 = match exact {
-        // Both exact, so the division is correctly rounded: the same as parsing.
-        Some(p) => {
-            let v = mant as f64 / p;
-            if neg { -v } else { v }
-        }
-        None => std::str::from_utf8(buf.get(..n)?).ok()?.parse().ok()?,
+    let pow: i32 = match suffix {
+        Suffix::Scale(e) => e,
+        Suffix::Percent => -2,
+        Suffix::None if percent => -2,
+        Suffix::None | Suffix::Days(_) => 0,
     };
+    let value = scaled(mant, neg, digits, frac_digits, exponent, pow).or_else(|| {
+        // The slow path: the decimal text with the power of ten as its exponent.
+        let text = std::str::from_utf8(buf.get(..n)?).ok()?;
+        if pow == 0 {
+            text.parse().ok()
+        } else if exponent {
+            let v: f64 = text.parse().ok()?;
+            Some(v * 10f64.powi(pow))
+        } else {
+            format!("{text}e{pow}").parse().ok()
+        }
+    })?;
     if !value.is_finite() {
         return None;
     }
@@ -518,6 +555,13 @@ mod tests {
             (Kind::Money, "$0", 0.0),
             (Kind::Money, "$ 12", 12.0),
             (Kind::Percent, "33.3%", 0.333),
+            (Kind::Money, "64.1 M", 64_100_000.0),
+            (Kind::Money, "$2.3M", 2_300_000.0),
+            (
+                Kind::Money,
+                "1.234567890123456789 B",
+                1_234_567_890.123_456_8,
+            ),
             (Kind::Percent, "33.3", 0.333),
             (Kind::Percent, "33.30%", 0.333),
             (Kind::Percent, "36680%", 366.8),
@@ -568,6 +612,34 @@ mod tests {
     }
 
     #[test]
+    fn scaled_values_are_the_nearest_f64() {
+        for (kind, cell, want) in [
+            (Kind::Money, "64.1 M", 64_100_000.0),
+            (Kind::Money, "36.9 M", 36_900_000.0),
+            (Kind::Money, "$1.82 million", 1_820_000.0),
+            (Kind::Money, "2.6 B", 2_600_000_000.0),
+            (Kind::Money, "0.1k", 100.0),
+            (Kind::Percent, "33.3%", 0.333),
+            (Kind::Percent, "33.30%", 0.333),
+            (Kind::Percent, "33.3", 0.333),
+            (Kind::Percent, "70%", 0.7),
+            (Kind::Percent, "0.1%", 0.001),
+            (
+                Kind::Percent,
+                "12345678901234567.5%",
+                123_456_789_012_345.67,
+            ),
+        ] {
+            assert_eq!(read(&kind, cell), Ok(Value::Num(want)), "{cell}");
+        }
+        // The same as the language's literals: `33.3e-2`, `64.1e6`.
+        assert_eq!(
+            read(&Kind::Percent, "33.3%"),
+            Ok(Value::Num("33.3e-2".parse().unwrap()))
+        );
+    }
+
+    #[test]
     fn fast_path_parses_like_the_standard_library() {
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..200_000 {
@@ -587,9 +659,9 @@ mod tests {
                 format!("{}.{b}", if a.is_empty() { "0" } else { a })
             };
             let want: f64 = s.parse().unwrap();
-            assert_eq!(parse_num(&s).unwrap().value, want, "{s}");
+            assert_eq!(parse_num(&s, false).unwrap().value, want, "{s}");
             let neg = format!("-{s}");
-            assert_eq!(parse_num(&neg).unwrap().value, -want, "{neg}");
+            assert_eq!(parse_num(&neg, false).unwrap().value, -want, "{neg}");
         }
     }
 

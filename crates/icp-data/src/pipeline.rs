@@ -61,6 +61,22 @@ pub struct Row<'r> {
 enum Cells<'r> {
     Csv(&'r ByteRecord),
     Json(&'r str, &'r [Option<Range<usize>>]),
+    /// Fields as ranges of the block's text, or of the record's arena (unescaped `""`).
+    Fast(&'r str, &'r str, &'r [FieldRef]),
+}
+
+/// Where a field of a fast-parsed CSV record is.
+#[derive(Debug, Clone)]
+enum FieldRef {
+    Block(Range<usize>),
+    Arena(Range<usize>),
+}
+
+fn field_text<'a>(text: &'a str, arena: &'a str, f: &FieldRef) -> Option<&'a str> {
+    match f {
+        FieldRef::Block(r) => text.get(r.clone()),
+        FieldRef::Arena(r) => arena.get(r.clone()),
+    }
 }
 
 impl<'r> Row<'r> {
@@ -77,6 +93,7 @@ impl<'r> Row<'r> {
         match self.cells {
             Cells::Csv(rec) => rec.len(),
             Cells::Json(_, cells) => cells.len(),
+            Cells::Fast(_, _, fields) => fields.len(),
         }
     }
 
@@ -87,6 +104,9 @@ impl<'r> Row<'r> {
             Cells::Json(arena, cells) => {
                 let r = cells.get(i)?.clone()?;
                 arena.get(r).map(str::as_bytes)
+            }
+            Cells::Fast(text, arena, fields) => {
+                field_text(text, arena, fields.get(i)?).map(str::as_bytes)
             }
         }
     }
@@ -327,6 +347,7 @@ fn recycle<'b>(mut v: Vec<Value<'_>>) -> Vec<Value<'b>> {
 
 struct Scratch {
     rec: ByteRecord,
+    fields: Vec<FieldRef>,
     spare: Vec<Value<'static>>,
     arena: String,
     cells: Vec<Option<Range<usize>>>,
@@ -342,6 +363,7 @@ fn work<S: RowSink>(
     let mut local = sink.local();
     let mut scratch = Scratch {
         rec: ByteRecord::new(),
+        fields: Vec::new(),
         spare: Vec::with_capacity(binding.len()),
         arena: String::new(),
         cells: Vec::new(),
@@ -389,26 +411,206 @@ struct Ctx<'a, S: RowSink> {
     out: &'a mut Vec<u8>,
 }
 
+/// Parses a CSV block: records are split by hand from the block's text (no copy), and
+/// from the first record that needs csv-core's full rules (invalid UTF-8, a lone CR, text
+/// after a closing quote, a quote never closed) the rest of the block goes to the `csv`
+/// crate. Both give the same records (the property tests compare them).
 fn csv_block<S: RowSink>(block: &Block, delim: u8, ctx: &mut Ctx<'_, S>, s: &mut Scratch) -> u64 {
+    let input = block.input.as_slice();
+    let Ok(text) = std::str::from_utf8(input) else {
+        return csv_slow(block, 0, 0, block.first_line, delim, ctx, s);
+    };
+    let mut n = 0u64;
+    let mut pos = 0;
+    let mut line = block.first_line;
+    loop {
+        // Blank lines (any run of CR and LF) are skipped, as csv-core does.
+        let skip = input
+            .get(pos..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&c| c == b'\n' || c == b'\r')
+            .count();
+        line += count_newlines(input.get(pos..pos + skip).unwrap_or_default());
+        pos += skip;
+        if pos >= input.len() {
+            return n;
+        }
+        let Some(end) = split_record(input, text, pos, delim, &mut s.fields, &mut s.arena) else {
+            return n + csv_slow(block, pos, n, line, delim, ctx, s);
+        };
+        if n + 1 == block.records && block.open_quote_line.is_some() {
+            return n + csv_slow(block, pos, n, line, delim, ctx, s);
+        }
+        let number = block.first_row + n;
+        n += 1;
+        let arena: &str = &s.arena;
+        let fields: &[FieldRef] = &s.fields;
+        let mut values = recycle(std::mem::take(&mut s.spare));
+        let error = decode_fast(ctx.binding, text, arena, fields, &mut values, number, line);
+        if error.is_some() {
+            pad(&mut values, ctx.binding.len());
+        }
+        let row = Row {
+            number,
+            line,
+            values: &values,
+            error: error.as_ref(),
+            cells: Cells::Fast(text, arena, fields),
+            binding: ctx.binding,
+        };
+        ctx.sink.row(ctx.local, ctx.stats, &row, ctx.out);
+        s.spare = recycle(values);
+        line += count_newlines(input.get(pos..end).unwrap_or_default());
+        pos = end;
+    }
+}
+
+fn count_newlines(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+/// Splits the record starting at `start` (not a line end) into `fields`; returns where the
+/// next one starts, or `None` when the record needs csv-core's full rules.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "a scanner's offsets and bytes"
+)]
+fn split_record(
+    b: &[u8],
+    text: &str,
+    start: usize,
+    delim: u8,
+    fields: &mut Vec<FieldRef>,
+    arena: &mut String,
+) -> Option<usize> {
+    fields.clear();
+    arena.clear();
+    let len = b.len();
+    let mut p = start;
+    loop {
+        if b.get(p) == Some(&b'"') {
+            let open = p + 1;
+            let mut q = open;
+            let mut escaped = false;
+            let close = loop {
+                let i = q + memchr::memchr(b'"', b.get(q..)?)?;
+                if b.get(i + 1) == Some(&b'"') {
+                    escaped = true;
+                    q = i + 2;
+                } else {
+                    break i;
+                }
+            };
+            let content = text.get(open..close)?;
+            if escaped {
+                let a = arena.len();
+                let mut parts = content.split("\"\"");
+                if let Some(first) = parts.next() {
+                    arena.push_str(first);
+                }
+                for part in parts {
+                    arena.push('"');
+                    arena.push_str(part);
+                }
+                fields.push(FieldRef::Arena(a..arena.len()));
+            } else {
+                fields.push(FieldRef::Block(open..close));
+            }
+            p = close + 1;
+            match b.get(p) {
+                None => return Some(len),
+                Some(&c) if c == delim => p += 1,
+                Some(b'\n') => return Some(p + 1),
+                Some(b'\r') if b.get(p + 1) == Some(&b'\n') => return Some(p + 2),
+                Some(_) => return None,
+            }
+        } else {
+            let Some(o) = memchr::memchr3(delim, b'\n', b'\r', b.get(p..)?) else {
+                fields.push(FieldRef::Block(p..len));
+                return Some(len);
+            };
+            let e = p + o;
+            fields.push(FieldRef::Block(p..e));
+            match b.get(e) {
+                Some(&c) if c == delim => p = e + 1,
+                Some(b'\n') => return Some(e + 1),
+                Some(b'\r') if b.get(e + 1) == Some(&b'\n') => return Some(e + 2),
+                _ => return None,
+            }
+        }
+    }
+}
+
+fn decode_fast<'a>(
+    binding: &Binding,
+    text: &'a str,
+    arena: &'a str,
+    fields: &[FieldRef],
+    values: &mut Vec<Value<'a>>,
+    row: u64,
+    line: u64,
+) -> Option<RowError> {
+    if fields.len() != binding.width {
+        return Some(ragged(binding, fields.len(), row, line));
+    }
+    for f in &binding.fields {
+        let cell = f
+            .index
+            .and_then(|c| fields.get(c))
+            .and_then(|r| field_text(text, arena, r));
+        match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+            Ok(v) => values.push(v),
+            Err(why) => return Some(cell_error(f, why, cell, row, line)),
+        }
+    }
+    None
+}
+
+fn ragged(binding: &Binding, found: usize, row: u64, line: u64) -> RowError {
+    RowError {
+        row,
+        line,
+        column: None,
+        value: None,
+        why: format!(
+            "expected {} fields, found {found} (a shifted row: check its quoting and delimiters)",
+            binding.width
+        ),
+    }
+}
+
+/// Parses `block.input[start..]` (which starts at a record) with the `csv` crate; `done`
+/// records of the block came before, and the first one read is on line `first_line`.
+fn csv_slow<S: RowSink>(
+    block: &Block,
+    start: usize,
+    done: u64,
+    first_line: u64,
+    delim: u8,
+    ctx: &mut Ctx<'_, S>,
+    s: &mut Scratch,
+) -> u64 {
+    let input = block.input.get(start..).unwrap_or_default();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delim)
         .buffer_capacity(64 * 1024)
-        .from_reader(block.input.as_slice());
+        .from_reader(input);
     let mut n = 0u64;
     let rec = &mut s.rec;
     while let Ok(true) = rdr.read_byte_record(rec) {
-        let number = block.first_row + n;
+        let number = block.first_row + done + n;
         n += 1;
         // csv reports where the read began (after the previous record); blank lines
         // skipped before this record's first byte still count.
         let (at_line, at_byte) = rec.position().map_or((1, 0), |p| (p.line(), p.byte()));
-        let line = block.first_line + at_line - 1 + blank_lines(&block.input, at_byte);
+        let line = first_line + at_line - 1 + blank_lines(input, at_byte);
         let rec: &ByteRecord = rec;
         let mut values = recycle(std::mem::take(&mut s.spare));
         let mut error = decode_csv(ctx.binding, rec, &mut values, number, line);
-        if n == block.records
+        if done + n == block.records
             && let Some(open) = block.open_quote_line
         {
             error = Some(RowError {
@@ -463,17 +665,7 @@ fn decode_csv<'a>(
     line: u64,
 ) -> Option<RowError> {
     if rec.len() != binding.width {
-        return Some(RowError {
-            row,
-            line,
-            column: None,
-            value: None,
-            why: format!(
-                "expected {} fields, found {} (a shifted row: check its quoting and delimiters)",
-                binding.width,
-                rec.len()
-            ),
-        });
+        return Some(ragged(binding, rec.len(), row, line));
     }
     // One UTF-8 check for the whole record; fields are then slices of it.
     let whole = std::str::from_utf8(rec.as_slice()).ok();

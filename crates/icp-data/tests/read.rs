@@ -371,7 +371,7 @@ fn inc5000_every_row_out_invalid_ones_explained() {
     assert_eq!(
         *first,
         "1@2: [Text(\"1\"), Num(36.9), Text(\"Advertising & Marketing\"), Num(2015.0), Num(40.0), \
-         Num(36900000.0), Num(366.8), Missing, Num(0.33299999999999996), Enum(0)]"
+         Num(36900000.0), Num(366.8), Missing, Num(0.333), Enum(0)]"
     );
 }
 

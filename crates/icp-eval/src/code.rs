@@ -573,20 +573,70 @@ impl Code {
         self.args.get(i as usize).copied().unwrap_or(u32::MAX)
     }
 
-    /// Evaluate node `n` on `row`.
+    /// Evaluate node `n` on `row`. Leaves are evaluated in line; inner nodes out of line.
     #[expect(
-        clippy::many_single_char_names,
-        reason = "operands are clearest as a, b, x, y"
+        clippy::inline_always,
+        reason = "the hot path: leaves must not cost a call"
     )]
+    #[inline(always)]
     pub(crate) fn ev(&self, n: u32, row: &[Value<'_>], env: &Env<'_>) -> V {
         let Some(node) = self.nodes.get(n as usize) else {
             return V::Missing;
         };
-        match node {
+        match self.leaf(node, row, env) {
+            Some(v) => v,
+            None => self.ev_inner(node, row, env),
+        }
+    }
+
+    /// The value of a leaf node (no operand to evaluate), `None` for other nodes.
+    #[expect(
+        clippy::inline_always,
+        reason = "the hot path: leaves must not cost a call"
+    )]
+    #[inline(always)]
+    fn leaf(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<V> {
+        Some(match node {
             Node::Const(v) => *v,
             Node::Field(f) => field(row, *f),
             Node::Let(i) => env.lets.get(*i as usize).copied().unwrap_or(V::Missing),
             Node::Seg(i) => env.segs.get(*i as usize).copied().unwrap_or(V::Missing),
+            Node::CmpFieldNum(op, f, k) => match num(row, *f) {
+                Some(x) => V::Bool(cmp_num(*op, x, *k)),
+                None => V::Missing,
+            },
+            Node::CmpLetNum(op, l, k) => match env.lets.get(*l as usize) {
+                Some(V::Num(x)) => V::Bool(cmp_num(*op, *x, *k)),
+                _ => V::Missing,
+            },
+            Node::InRangeFieldNum(f, lo, hi) => match num(row, *f) {
+                Some(x) => V::Bool(*lo <= x && x <= *hi),
+                None => V::Missing,
+            },
+            Node::IsMissingField(f) => {
+                V::Bool(matches!(row.get(*f as usize), Some(Value::Missing) | None))
+            }
+            Node::EqFieldText(negate, f, t) => match row.get(*f as usize) {
+                Some(Value::Text(x)) => V::Bool(
+                    eq_ci(
+                        x,
+                        self.texts.get(*t as usize).map_or("", |(_, l)| l.as_str()),
+                    ) != *negate,
+                ),
+                _ => V::Missing,
+            },
+            _ => return None,
+        })
+    }
+
+    /// Inner nodes.
+    #[inline(never)]
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "operands are clearest as a, b, x, y"
+    )]
+    fn ev_inner(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> V {
+        match node {
             Node::Score => V::Num(env.score),
             Node::GroupScore(g) => match env.groups.get(*g as usize) {
                 Some(Some(s)) => V::Num(*s),
@@ -622,10 +672,6 @@ impl Code {
                     _ => V::Missing,
                 }
             }
-            Node::CmpFieldNum(op, f, k) => match num(row, *f) {
-                Some(x) => V::Bool(cmp_num(*op, x, *k)),
-                None => V::Missing,
-            },
             Node::Arith(op, a, b) => match (self.ev(*a, row, env), self.ev(*b, row, env)) {
                 (V::Num(x), V::Num(y)) => {
                     let r = match op {
@@ -643,26 +689,6 @@ impl Code {
                 V::Missing => self.ev(*b, row, env),
                 v => v,
             },
-            Node::InRangeFieldNum(f, lo, hi) => match num(row, *f) {
-                Some(x) => V::Bool(*lo <= x && x <= *hi),
-                None => V::Missing,
-            },
-            Node::CmpLetNum(op, l, k) => match env.lets.get(*l as usize) {
-                Some(V::Num(x)) => V::Bool(cmp_num(*op, *x, *k)),
-                _ => V::Missing,
-            },
-            Node::EqFieldText(negate, f, t) => match row.get(*f as usize) {
-                Some(Value::Text(x)) => V::Bool(
-                    eq_ci(
-                        x,
-                        self.texts.get(*t as usize).map_or("", |(_, l)| l.as_str()),
-                    ) != *negate,
-                ),
-                _ => V::Missing,
-            },
-            Node::IsMissingField(f) => {
-                V::Bool(matches!(row.get(*f as usize), Some(Value::Missing) | None))
-            }
             Node::IsMissing(a) => V::Bool(self.ev(*a, row, env).is_missing()),
             _ => self.ev_slow(node, row, env),
         }
@@ -670,10 +696,6 @@ impl Code {
 
     /// The rarer, heavier nodes, out of line so that [`Code::ev`] stays small.
     #[inline(never)]
-    #[expect(
-        clippy::many_single_char_names,
-        reason = "operands are clearest as a, b, x, y"
-    )]
     fn ev_slow(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> V {
         match node {
             Node::Cmp(op, a, b) => {
@@ -925,8 +947,13 @@ fn set_has(raw: &str, needle: &str) -> bool {
     if needle.is_empty() || needle.contains(SEPARATORS) {
         return false;
     }
+    let (bytes, n) = (raw.as_bytes(), needle.as_bytes());
     let mut from = 0;
-    while let Some(pos) = raw.get(from..).and_then(|rest| rest.find(needle)) {
+    // A byte-window search: sets are short, and it needs no searcher set-up.
+    while let Some(pos) = bytes.get(from..).and_then(|rest| {
+        rest.windows(n.len())
+            .position(|w| w.first() == n.first() && w == n)
+    }) {
         let start = from + pos;
         let end = start + needle.len();
         let before = raw.get(..start).map_or("", |b| {

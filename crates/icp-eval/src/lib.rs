@@ -10,15 +10,39 @@
 //! coverage, group scores and tiers tried in order.
 //!
 //! ```
+//! use std::path::PathBuf;
 //! use icp_eval::{Plan, TierOutcome};
-//! use icp_model::{Date, Program, ProfileId, Value};
-//! # fn program() -> Program { icp_eval::doc_example_program() }
-//! let program: Program = program(); // from `icp_check::check`
-//! let plan = Plan::new(&program, ProfileId(0), Date::from_ymd(2027, 1, 15).unwrap()).unwrap();
-//! let mut scratch = plan.scratch();
-//! let outcome = plan.eval(&[Value::Num(120.0)], &mut scratch);
-//! assert_eq!(outcome.tier, TierOutcome::Tier(0));
-//! assert_eq!(plan.tier_label(outcome.tier), "big");
+//! use icp_model::{Date, Value};
+//!
+//! let src = r#"
+//! schema Account {
+//!   id: text key
+//!   employees: int?
+//! }
+//! profile size {
+//!   criterion big weight 10 { employees >= 100 }
+//!   tier large >= 50
+//!   tier small
+//! }
+//! "#;
+//! let loader = icp_check::MemoryLoader::new().with("/p/icp.icp", src);
+//! let checked = icp_check::check(&[PathBuf::from("/p/icp.icp")], &PathBuf::from("/p"), &loader, &Default::default());
+//! let (profile, _) = checked.program.profile_named("size").unwrap();
+//! let plan = Plan::new(&checked.program, profile, Date::from_ymd(2027, 1, 15).unwrap()).unwrap();
+//!
+//! let mut scratch = plan.scratch(); // one per thread, reused for every row
+//! let outcome = plan.eval(&[Value::Text("a1"), Value::Num(120.0)], &mut scratch);
+//! assert_eq!((outcome.score, outcome.tier), (100.0, TierOutcome::Tier(0)));
+//! assert_eq!(plan.tier_label(outcome.tier), "large");
+//!
+//! let mut reasons = String::new();
+//! plan.write_reasons(&scratch, &mut reasons);
+//! assert_eq!(reasons, "big +10");
+//!
+//! // A missing value makes the criterion unknown: no points, and coverage drops.
+//! let outcome = plan.eval(&[Value::Text("a2"), Value::Missing], &mut scratch);
+//! assert_eq!((outcome.score, outcome.coverage), (0.0, 0.0));
+//! assert_eq!(plan.explain(&[Value::Text("a2"), Value::Missing]).criteria[0].unknown_fields, ["employees"]);
 //! ```
 //!
 //! **Architecture invariant**: evaluation is total: no IO, no clock (`today` comes from the
@@ -673,73 +697,12 @@ pub(crate) fn write_num(out: &mut String, x: f64) {
     }
 }
 
-/// A tiny program for the crate-level example: schema `A { employees: int }`, profile `p`
-/// with one criterion `employees >= 100` and tiers `big >= 50`, `small`.
-#[doc(hidden)]
-pub fn doc_example_program() -> Program {
-    use icp_model::{Criterion, Expr, ExprKind, Field, FieldId, Profile, SchemaId, Tier, Ty};
-    let field = Expr {
-        kind: ExprKind::Field(FieldId(0)),
-        ty: Ty::Int,
-        span: icp_model::Span::default(),
-    };
-    let k = Expr {
-        kind: ExprKind::Const(icp_model::Const::Num(100.0)),
-        ty: Ty::Int,
-        span: icp_model::Span::default(),
-    };
-    let cond = Expr {
-        kind: ExprKind::Cmp(icp_syntax::ast::CmpOp::Ge, Box::new(field), Box::new(k)),
-        ty: Ty::Bool,
-        span: icp_model::Span::default(),
-    };
-    Program {
-        schemas: vec![Schema {
-            name: "A".into(),
-            loc: icp_model::Loc::default(),
-            fields: vec![Field {
-                name: "employees".into(),
-                column: "employees".into(),
-                ty: Ty::Int,
-                optional: false,
-                loc: icp_model::Loc::default(),
-            }],
-            key: None,
-        }],
-        profiles: vec![Profile {
-            name: "p".into(),
-            title: None,
-            loc: icp_model::Loc::default(),
-            schema: SchemaId(0),
-            situation: None,
-            targets: vec![],
-            practical_share: 0.5,
-            lets: vec![],
-            groups: vec![],
-            criteria: vec![Criterion {
-                name: "big".into(),
-                title: None,
-                loc: icp_model::Loc::default(),
-                weight: 10.0,
-                group: None,
-                body: CriterionBody::Bool(cond),
-            }],
-            excludes: vec![],
-            tiers: vec![
-                Tier {
-                    name: "big".into(),
-                    action: None,
-                    loc: icp_model::Loc::default(),
-                    rule: TierRule::Threshold(50.0),
-                },
-                Tier {
-                    name: "small".into(),
-                    action: None,
-                    loc: icp_model::Loc::default(),
-                    rule: TierRule::CatchAll,
-                },
-            ],
-        }],
-        ..Program::default()
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plans_are_shared_between_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<super::Plan>();
+        send_sync::<super::Scratch>();
     }
 }

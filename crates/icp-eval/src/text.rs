@@ -51,7 +51,10 @@ pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
     // the two characters whose lowercase is ASCII (KELVIN SIGN, LATIN CAPITAL I WITH DOT).
     if needle.is_ascii() && (hay.is_ascii() || !hay.contains(['\u{212a}', '\u{130}'])) {
         let (h, n) = (hay.as_bytes(), needle.as_bytes());
-        return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+        let first = n.first().map(u8::to_ascii_lowercase);
+        return h
+            .windows(n.len())
+            .any(|w| w.first().map(u8::to_ascii_lowercase) == first && w.eq_ignore_ascii_case(n));
     }
     hay.char_indices().any(|(i, _)| {
         hay.get(i..).is_some_and(|rest| {

@@ -70,6 +70,8 @@ pub struct Backend {
     /// When each document last changed (the first change after a quiet spell is checked at
     /// once; changes in a burst wait for the burst to end).
     last_change: Arc<std::sync::Mutex<std::collections::HashMap<Uri, std::time::Instant>>>,
+    /// The latest check task of each document (see [`Backend::schedule`]).
+    tickets: Arc<std::sync::Mutex<std::collections::HashMap<Uri, u64>>>,
     /// The client asks to be told when code lenses change (sample figures).
     lens_refresh: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -98,6 +100,7 @@ impl Backend {
             debounce: settings.debounce,
             last_change: Arc::default(),
             lens_refresh: Arc::default(),
+            tickets: Arc::default(),
         }
     }
 
@@ -135,12 +138,22 @@ impl Backend {
         let Ok(rt) = tokio::runtime::Handle::try_current() else {
             return;
         };
+        // Only the latest task of a document publishes: older ones give up.
+        let ticket = {
+            let mut tickets = self
+                .tickets
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let next = tickets.values().copied().max().unwrap_or(0) + 1;
+            tickets.insert(uri.clone(), next);
+            next
+        };
         let this = self.clone();
         rt.spawn(async move {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            if this.world.version(&uri) != Some(version) {
+            if this.world.version(&uri) != Some(version) || !this.is_latest(&uri, ticket) {
                 return;
             }
             let world = this.world.clone();
@@ -160,7 +173,10 @@ impl Backend {
                 return;
             };
             let held = this.publish.lock().await;
-            if checked_version != version || this.world.version(&uri) != Some(version) {
+            if checked_version != version
+                || this.world.version(&uri) != Some(version)
+                || !this.is_latest(&uri, ticket)
+            {
                 return;
             }
             this.client
@@ -173,15 +189,34 @@ impl Backend {
         });
     }
 
-    /// Re-check every other open document (an edit may change what they import).
+    fn is_latest(&self, uri: &Uri, ticket: u64) -> bool {
+        let tickets = self
+            .tickets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tickets.get(uri) == Some(&ticket)
+    }
+
+    /// Re-check the other open documents that read the changed one (an edit may change
+    /// what they import).
     fn refresh_others(&self, changed: &Uri) {
+        let Some(path) = self.world.path(changed) else {
+            return;
+        };
         for uri in self.world.uris() {
             if &uri != changed
+                && self.world.reads(&uri, &path)
                 && let Some(v) = self.world.version(&uri)
             {
-                self.schedule(uri, v, self.debounce * 2);
+                self.schedule_refresh(uri, v);
             }
         }
+    }
+
+    /// Like [`Backend::schedule`] for a document whose version did not change: publish
+    /// unless its own version moved on (then its own task publishes).
+    fn schedule_refresh(&self, uri: Uri, version: i32) {
+        self.schedule(uri, version, self.debounce * 2);
     }
 
     fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
@@ -335,12 +370,21 @@ impl LanguageServer for Backend {
         let Some(snap) = self.world.snapshot(&uri) else {
             return Ok(None);
         };
-        // The current text's own syntax tree (cheap), the latest check for the imported files
-        // (whatever its version: no need to wait for a check), and the last good one.
-        let world = self.world.clone();
-        let parsed = guard("parse", || world.parsed(&uri));
+        // Names come from the latest check (whatever its version: no need to wait for the
+        // check of this one) and the last good one; when the text changed outside the item
+        // being edited since that check, from a fresh parse of the current text first.
         let latest = self.world.latest(&uri).or_else(|| self.analysis(&uri));
         let last_good = self.world.last_good(&uri);
+        let offset = snap.text.offset(pos.position);
+        let confined = latest.as_ref().is_some_and(|a| {
+            features::completion::edit_within_item(&a.text.src, &snap.text.src, offset)
+        });
+        let world = self.world.clone();
+        let parsed = if confined {
+            None
+        } else {
+            guard("parse", || world.parsed(&uri))
+        };
         let items = guard("completion", || {
             Some(features::completion::complete(
                 &snap.text,

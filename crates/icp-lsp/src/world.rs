@@ -22,6 +22,49 @@ struct Doc {
     analysis: Option<Arc<Analysis>>,
     last_good: Option<Arc<Analysis>>,
     parsed: Option<(i32, Arc<icp_syntax::Parsed>)>,
+    /// The world's clock when the text last changed (or the document was opened).
+    changed_at: u64,
+}
+
+/// The open documents, with a clock that ticks at every edit, open and close.
+#[derive(Debug, Default)]
+struct Docs {
+    map: HashMap<Uri, Doc>,
+    clock: u64,
+    /// The clock when a document was last opened or closed.
+    opened_or_closed: u64,
+}
+
+impl std::ops::Deref for Docs {
+    type Target = HashMap<Uri, Doc>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl std::ops::DerefMut for Docs {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.map
+    }
+}
+
+impl Docs {
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
+    /// Whether an analysis still holds: same version of its document, no document opened
+    /// or closed since, and none of the other files it read edited since.
+    fn is_fresh(&self, doc: &Doc, a: &Analysis) -> bool {
+        a.version == doc.version
+            && self.opened_or_closed <= a.clock
+            && a.checked.files.iter().skip(1).all(|f| {
+                self.map
+                    .values()
+                    .all(|d| d.path != f.path || d.changed_at <= a.clock)
+            })
+    }
 }
 
 /// A document as it is now.
@@ -60,6 +103,8 @@ pub struct Analysis {
     pub elapsed: std::time::Duration,
     /// The `today` of the check.
     pub today: Date,
+    /// The world's clock when the check started.
+    pub clock: u64,
     /// The sample figures, computed on first use ([`crate::features::sample`]).
     pub sample: std::sync::OnceLock<Vec<(Span, String)>>,
 }
@@ -150,7 +195,7 @@ pub fn uri_of(path: &Path) -> Option<Uri> {
 pub struct World {
     loader: Arc<dyn Loader + Send + Sync>,
     today: Option<Date>,
-    docs: Mutex<HashMap<Uri, Doc>>,
+    docs: Mutex<Docs>,
 }
 
 impl std::fmt::Debug for World {
@@ -167,11 +212,11 @@ impl World {
         Self {
             loader,
             today,
-            docs: Mutex::new(HashMap::new()),
+            docs: Mutex::new(Docs::default()),
         }
     }
 
-    fn docs(&self) -> MutexGuard<'_, HashMap<Uri, Doc>> {
+    fn docs(&self) -> MutexGuard<'_, Docs> {
         self.docs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -188,6 +233,9 @@ impl World {
     /// Open (or reopen) a document.
     pub fn open(&self, uri: Uri, version: i32, text: String) {
         let path = path_of(&uri);
+        let mut docs = self.docs();
+        let now = docs.tick();
+        docs.opened_or_closed = now;
         let doc = Doc {
             version,
             text: Arc::new(Text::new(text)),
@@ -195,8 +243,9 @@ impl World {
             analysis: None,
             last_good: None,
             parsed: None,
+            changed_at: now,
         };
-        self.docs().insert(uri, doc);
+        docs.insert(uri, doc);
     }
 
     /// Apply an edit; returns the new version, or `None` for a document that is not open.
@@ -207,17 +256,37 @@ impl World {
         changes: &[tower_lsp_server::ls_types::TextDocumentContentChangeEvent],
     ) -> Option<i32> {
         let mut docs = self.docs();
+        let now = docs.tick();
         let doc = docs.get_mut(uri)?;
         let mut text = (*doc.text).clone();
         text.apply(changes);
         doc.text = Arc::new(text);
         doc.version = version;
+        doc.changed_at = now;
         Some(version)
     }
 
     /// Close a document.
     pub fn close(&self, uri: &Uri) {
-        self.docs().remove(uri);
+        let mut docs = self.docs();
+        if docs.remove(uri).is_some() {
+            let now = docs.tick();
+            docs.opened_or_closed = now;
+        }
+    }
+
+    /// Whether the latest analysis of `uri` read the file `path` (to know whom an edit of
+    /// `path` concerns).
+    pub fn reads(&self, uri: &Uri, path: &Path) -> bool {
+        self.docs()
+            .get(uri)
+            .and_then(|d| d.analysis.as_ref())
+            .is_some_and(|a| a.checked.files.iter().any(|f| f.path == path))
+    }
+
+    /// The path of an open document.
+    pub fn path(&self, uri: &Uri) -> Option<PathBuf> {
+        self.docs().get(uri).map(|d| d.path.clone())
     }
 
     /// The open documents' URIs.
@@ -242,11 +311,11 @@ impl World {
 
     /// The analysis of the document's current version (computed now if needed).
     pub fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
-        let (snap, overlay) = {
+        let (snap, overlay, clock) = {
             let docs = self.docs();
             let doc = docs.get(uri)?;
             if let Some(a) = &doc.analysis
-                && a.version == doc.version
+                && docs.is_fresh(doc, a)
             {
                 return Some(a.clone());
             }
@@ -260,9 +329,9 @@ impl World {
                 text: doc.text.clone(),
                 path: doc.path.clone(),
             };
-            (snap, overlay)
+            (snap, overlay, docs.clock)
         };
-        let analysis = Arc::new(self.analyze(&snap, &overlay));
+        let analysis = Arc::new(self.analyze(&snap, &overlay, clock));
         let mut docs = self.docs();
         if let Some(doc) = docs.get_mut(uri)
             && doc.version == analysis.version
@@ -316,7 +385,7 @@ impl World {
         self.docs().get(uri).and_then(|d| d.last_good.clone())
     }
 
-    fn analyze(&self, snap: &Snapshot, overlay: &HashMap<PathBuf, String>) -> Analysis {
+    fn analyze(&self, snap: &Snapshot, overlay: &HashMap<PathBuf, String>, clock: u64) -> Analysis {
         let start = project::now();
         let root = project::root_of(&snap.path, self.loader());
         let config = project::config(&root, self.loader());
@@ -357,6 +426,7 @@ impl World {
             uris,
             elapsed: start.elapsed(),
             today,
+            clock,
             sample: std::sync::OnceLock::new(),
         }
     }

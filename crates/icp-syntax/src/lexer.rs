@@ -161,7 +161,8 @@ pub(crate) fn lex(src: &str) -> Vec<Tok> {
     let bytes = src.as_bytes();
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
     let mut out: Vec<Tok> = Vec::with_capacity(src.len() / 4);
-    let mut i = 0;
+    // A byte-order mark is whitespace.
+    let mut i = if src.starts_with('\u{FEFF}') { 3 } else { 0 };
     while i < bytes.len() {
         let b = at(i);
         let start = i;
@@ -186,7 +187,7 @@ pub(crate) fn lex(src: &str) -> Vec<Tok> {
                             break;
                         }
                         b'\\' if i + 1 < bytes.len() && at(i + 1) != b'\n' => i += 2,
-                        b'\n' | b'\r' => {
+                        b'\n' => {
                             unterminated = true;
                             break;
                         }

@@ -1,14 +1,26 @@
 //! Syntax of the ICP language: the pest grammar (`grammar/icp.pest`), the typed syntax tree
 //! with byte spans on every node, and friendly parse diagnostics.
 //!
-//! Parsing never stops at the first error: the file is split into top-level items and each
-//! is parsed on its own, so one broken item never hides the others.
+//! Parsing never stops at the first error: the file is split into top-level items (an item
+//! starts at an item keyword in column 0) and each is parsed on its own, so one broken item
+//! never hides the others. Broken items are left out of the tree and each yields one
+//! diagnostic; invalid literals (`2027-02-30`, an integer too large, `90m`) are each reported.
+//! Nesting deeper than [`MAX_BRACKET_DEPTH`] brackets or [`MAX_DEPTH`] tree levels is reported
+//! as `nesting_too_deep`, never a stack overflow.
 //!
 //! ```
 //! let parsed = icp_syntax::parse("segment big { employees > 100 }\n");
 //! assert!(parsed.diagnostics.is_empty());
 //! assert_eq!(parsed.file.items.len(), 1);
+//!
+//! let broken = icp_syntax::parse("segmnt big { employees > 100 }\nsegment small { employees < 10 }\n");
+//! assert_eq!(broken.diagnostics[0].code, icp_syntax::Code::UnknownItem);
+//! assert_eq!(broken.file.items.len(), 1);
 //! ```
+//!
+//! [`tokens`] is a total lexer for editors (semantic tokens, completion context), and the
+//! keyword lists ([`ITEM_KEYWORDS`], [`CLAUSE_KEYWORDS`], [`TYPE_NAMES`], ...) say which
+//! words the language knows.
 //!
 //! **API boundary**: no pest type leaves this crate.
 

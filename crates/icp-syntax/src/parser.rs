@@ -57,7 +57,10 @@ pub fn parse(src: &str) -> Parsed {
     // Items are independent: large files parse them in parallel, in source order.
     let results: Vec<(Option<Item>, Vec<Diagnostic>)> = if chunks.len() >= PARALLEL_ITEMS {
         use rayon::prelude::*;
-        chunks.par_iter().map(|c| parse_chunk(src, &toks, c)).collect()
+        chunks
+            .par_iter()
+            .map(|c| parse_chunk(src, &toks, c))
+            .collect()
     } else {
         chunks.iter().map(|c| parse_chunk(src, &toks, c)).collect()
     };
@@ -113,7 +116,9 @@ struct Chunk {
 }
 
 fn at_line_start(src: &str, offset: usize) -> bool {
-    offset == 0 || src.as_bytes().get(offset.wrapping_sub(1)) == Some(&b'\n')
+    offset == 0
+        || src.as_bytes().get(offset.wrapping_sub(1)) == Some(&b'\n')
+        || (offset == 3 && src.starts_with('\u{FEFF}'))
 }
 
 fn tok_text<'s>(src: &'s str, t: &Tok) -> &'s str {
@@ -162,8 +167,11 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
             })
         } else if col0 && is_item_keyword(src, t) {
             // Inside braces, a keyword in column 0 starts an item only when its line opens a
-            // brace (a header): `profile mid_market` alone is a test clause.
-            (depth == 0 || line_opens_brace(src, toks, i)).then_some(ChunkKind::Item)
+            // brace (a header) or it is `import "..."`: `profile mid_market` alone is a test
+            // clause.
+            let import = tok_text(src, t) == "import"
+                && toks.get(i + 1).is_some_and(|n| n.kind == TokenKind::String);
+            (depth == 0 || import || line_opens_brace(src, toks, i)).then_some(ChunkKind::Item)
         } else if col0
             && depth == 0
             && word
@@ -1044,79 +1052,89 @@ impl Lower<'_> {
         )
     }
 
-    /// Lower any expression-level pair.
+    /// Lower an `expr` or a `bound`: a flat sequence of operands and operators, folded by
+    /// precedence climbing.
     fn e(&mut self, p: Pr<'_>) -> Option<E> {
-        match p.as_rule() {
-            Rule::expr => self.e(p.into_inner().next()?),
-            Rule::or_expr | Rule::and_expr | Rule::coalesce | Rule::sum | Rule::product => {
-                self.chain(p)
+        let pieces: Vec<Pr<'_>> = p.into_inner().collect();
+        let mut at = 0;
+        let e = self.climb(&pieces, &mut at, 0)?;
+        if let Some(extra) = pieces.get(at) {
+            // Only a chained comparison stops the climb early.
+            let span = self.span(extra);
+            self.diags.push(
+                Diagnostic::new(Code::Syntax, span, "comparisons do not chain")
+                    .with_label("a second comparison")
+                    .with_help(
+                        "join them with `and` (`x > 1 and x < 10`), use `x in 1..10`, or add parentheses",
+                    ),
+            );
+            return None;
+        }
+        Some(e)
+    }
+
+    /// Precedence climbing over `pieces[at..]`: fold operators that bind at least as tight
+    /// as `min`. Recursion is bounded: by the number of precedence levels for infix
+    /// operators, and by [`MAX_DEPTH`] for runs of prefix operators (checked first).
+    fn climb(&mut self, pieces: &[Pr<'_>], at: &mut usize, min: u8) -> Option<E> {
+        // Prefix operators, then the operand.
+        let first = pieces.get(*at)?;
+        let mut lhs = match first.as_rule() {
+            Rule::not_op | Rule::neg_op => {
+                let run = pieces
+                    .get(*at..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .take_while(|x| matches!(x.as_rule(), Rule::not_op | Rule::neg_op))
+                    .count();
+                let span = self.span(first);
+                if run > MAX_DEPTH {
+                    return self.node(ExprKind::Lit(Lit::Bool(false)), span, run);
+                }
+                let (op, bp) = if first.as_rule() == Rule::not_op {
+                    (UnaryOp::Not, BP_NOT)
+                } else {
+                    (UnaryOp::Neg, BP_NEG)
+                };
+                *at += 1;
+                let operand = self.climb(pieces, at, bp)?;
+                let span = span.to(operand.expr.span);
+                let depth = operand.depth + 1;
+                self.node(ExprKind::Unary(op, Box::new(operand.expr)), span, depth)?
             }
-            Rule::not_expr | Rule::unary => self.prefixed(p),
-            Rule::cmp_expr => self.cmp(p),
-            _ => self.atom(p),
-        }
-    }
-
-    /// `a OP b OP c`, folded to the left.
-    fn chain(&mut self, p: Pr<'_>) -> Option<E> {
-        let mut it = p.into_inner();
-        let mut acc = self.e(it.next()?)?;
-        while let Some(op) = it.next() {
-            let bin = match op.as_rule() {
-                Rule::kw_or => BinOp::Or,
-                Rule::kw_and => BinOp::And,
-                Rule::op_coalesce => BinOp::Coalesce,
-                Rule::add_op if op.as_str() == "+" => BinOp::Add,
-                Rule::add_op => BinOp::Sub,
-                Rule::mul_op if op.as_str() == "*" => BinOp::Mul,
-                Rule::mul_op => BinOp::Div,
-                _ => return None,
-            };
-            let rhs = self.e(it.next()?)?;
-            acc = self.binary(bin, acc, rhs)?;
-        }
-        Some(acc)
-    }
-
-    /// `not not x`, `- - x`, folded from the inside out without recursion.
-    fn prefixed(&mut self, p: Pr<'_>) -> Option<E> {
-        let mut ops = Vec::new();
-        let mut operand = None;
-        for c in p.into_inner() {
-            match c.as_rule() {
-                Rule::not_op => ops.push((UnaryOp::Not, self.span(&c))),
-                Rule::neg_op => ops.push((UnaryOp::Neg, self.span(&c))),
-                _ => operand = Some(c),
+            _ => {
+                *at += 1;
+                self.atom(first.clone())?
             }
-        }
-        if ops.len() > MAX_DEPTH {
-            let span = ops.first().map(|o| o.1).unwrap_or_default();
-            return self.node(ExprKind::Lit(Lit::Bool(false)), span, ops.len());
-        }
-        let mut acc = self.e(operand?)?;
-        for (op, span) in ops.into_iter().rev() {
-            let span = span.to(acc.expr.span);
-            let depth = acc.depth + 1;
-            acc = self.node(ExprKind::Unary(op, Box::new(acc.expr)), span, depth)?;
-        }
-        Some(acc)
-    }
-
-    fn cmp(&mut self, p: Pr<'_>) -> Option<E> {
-        let mut it = p.into_inner();
-        let lhs = self.e(it.next()?)?;
-        let Some(tail) = it.next() else {
-            return Some(lhs);
         };
-        let tail_span = self.span(&tail);
-        let span = lhs.expr.span.to(tail_span);
-        match tail.as_rule() {
-            Rule::compare => {
-                let mut t = tail.into_inner();
-                let op = cmp_op(t.next()?.as_str())?;
-                let rhs = self.e(t.next()?)?;
-                self.binary(BinOp::Cmp(op), lhs, rhs)
+        // Infix operators and tests, while they bind tight enough.
+        let mut compared = false;
+        while let Some(op) = pieces.get(*at) {
+            let Some((level, bin)) = infix(op) else { return None };
+            if level < min {
+                break;
             }
+            if level == BP_CMP && compared {
+                // `a < b < c`: leave it to `e` to report.
+                break;
+            }
+            *at += 1;
+            lhs = match bin {
+                Some(bin) => {
+                    let rhs = self.climb(pieces, at, level + 1)?;
+                    self.binary(bin, lhs, rhs)?
+                }
+                None => self.apply_test(lhs, op.clone())?,
+            };
+            compared |= level == BP_CMP;
+        }
+        Some(lhs)
+    }
+
+    /// Apply a test (`in`, `not in`, `contains`, `is missing`) to its operand.
+    fn apply_test(&mut self, lhs: E, tail: Pr<'_>) -> Option<E> {
+        let span = lhs.expr.span.to(self.span(&tail));
+        match tail.as_rule() {
             Rule::in_test => {
                 let mut negated = false;
                 for c in tail.into_inner() {
@@ -1125,15 +1143,12 @@ impl Lower<'_> {
                         Rule::list => {
                             let (items, d) = self.list_items(c)?;
                             let depth = lhs.depth.max(d) + 1;
-                            let kind = ExprKind::InList {
-                                expr: Box::new(lhs.expr),
-                                list: items,
-                                negated,
-                            };
+                            let kind =
+                                ExprKind::InList { expr: Box::new(lhs.expr), list: items, negated };
                             return self.node(kind, span, depth);
                         }
                         Rule::range => {
-                            let mut r = c.into_inner().filter(|x| x.as_rule() == Rule::coalesce);
+                            let mut r = c.into_inner().filter(|x| x.as_rule() == Rule::bound);
                             let lo = self.e(r.next()?)?;
                             let hi = self.e(r.next()?)?;
                             let depth = lhs.depth.max(lo.depth).max(hi.depth) + 1;
@@ -1151,9 +1166,7 @@ impl Lower<'_> {
                 None
             }
             Rule::contains_test => {
-                let needle = tail
-                    .into_inner()
-                    .find(|x| x.as_rule() != Rule::kw_contains)?;
+                let needle = tail.into_inner().find(|x| x.as_rule() != Rule::kw_contains)?;
                 let (mode, needle) = match needle.as_rule() {
                     Rule::contains_any | Rule::contains_all => {
                         let mode = if needle.as_rule() == Rule::contains_any {
@@ -1177,14 +1190,7 @@ impl Lower<'_> {
             Rule::is_test => {
                 let negated = tail.into_inner().any(|x| x.as_rule() == Rule::present);
                 let depth = lhs.depth + 1;
-                self.node(
-                    ExprKind::IsMissing {
-                        expr: Box::new(lhs.expr),
-                        negated,
-                    },
-                    span,
-                    depth,
-                )
+                self.node(ExprKind::IsMissing { expr: Box::new(lhs.expr), negated }, span, depth)
             }
             _ => None,
         }
@@ -1402,6 +1408,34 @@ impl Lower<'_> {
     }
 }
 
+// Binding powers, loosest first: `or`, `and`, `not` (prefix), comparisons and tests,
+// `??`, `+ -`, `* /`, unary `-` (prefix).
+const BP_OR: u8 = 1;
+const BP_AND: u8 = 2;
+const BP_NOT: u8 = 3;
+const BP_CMP: u8 = 4;
+const BP_COALESCE: u8 = 5;
+const BP_ADD: u8 = 6;
+const BP_MUL: u8 = 7;
+const BP_NEG: u8 = 8;
+
+/// The binding power of an operator piece, with its binary operator (`None` for a test);
+/// `None` for anything that is not an operator.
+fn infix(p: &Pr<'_>) -> Option<(u8, Option<BinOp>)> {
+    Some(match p.as_rule() {
+        Rule::kw_or => (BP_OR, Some(BinOp::Or)),
+        Rule::kw_and => (BP_AND, Some(BinOp::And)),
+        Rule::cmp_op => (BP_CMP, Some(BinOp::Cmp(cmp_op(p.as_str())?))),
+        Rule::in_test | Rule::contains_test | Rule::is_test => (BP_CMP, None),
+        Rule::op_coalesce => (BP_COALESCE, Some(BinOp::Coalesce)),
+        Rule::add_op if p.as_str() == "+" => (BP_ADD, Some(BinOp::Add)),
+        Rule::add_op => (BP_ADD, Some(BinOp::Sub)),
+        Rule::mul_op if p.as_str() == "*" => (BP_MUL, Some(BinOp::Mul)),
+        Rule::mul_op => (BP_MUL, Some(BinOp::Div)),
+        _ => return None,
+    })
+}
+
 fn cmp_op(s: &str) -> Option<CmpOp> {
     Some(match s {
         "==" => CmpOp::Eq,
@@ -1482,18 +1516,10 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::group_score => "`score.GROUP`",
         Rule::score_metric => "`score`",
         Rule::coverage_metric => "`coverage`",
-        Rule::expr
-        | Rule::or_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::cmp_expr
-        | Rule::coalesce
-        | Rule::sum
-        | Rule::product
-        | Rule::unary
-        | Rule::atom => "an expression",
+        Rule::expr | Rule::term | Rule::bound | Rule::bterm | Rule::atom => "an expression",
         Rule::not_op | Rule::negated | Rule::kw_not => "`not`",
-        Rule::cmp_tail | Rule::compare => "a comparison",
+        Rule::prefix => "`not` or `-`",
+        Rule::infix | Rule::arith_op | Rule::expr_test => "an operator",
         Rule::in_test => "`in`",
         Rule::range => "a range (`lo..hi`)",
         Rule::contains_test | Rule::kw_contains => "`contains`",
@@ -1523,6 +1549,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::op_coalesce => "`??`",
         Rule::dotdot => "`..`",
         Rule::colon => "`:`",
+        Rule::comma => "`,`",
         Rule::equals => "`=`",
         Rule::lbrace => "`{`",
         Rule::rbrace => "`}`",
@@ -1588,11 +1615,12 @@ fn is_operator_rule(rule: Rule) -> bool {
             | Rule::kw_is
             | Rule::kw_and
             | Rule::kw_or
-            | Rule::compare
+            | Rule::infix
+            | Rule::arith_op
             | Rule::in_test
             | Rule::contains_test
             | Rule::is_test
-            | Rule::cmp_tail
+            | Rule::expr_test
     )
 }
 
@@ -1779,6 +1807,10 @@ fn syntax_error(
     let is_cmp = matches!(found_raw, "<" | "<=" | ">" | ">=" | "==" | "!=");
     let help: Option<String> = if has(Rule::weight) || has(Rule::kw_weight) {
         Some(String::from("write `weight 10` after the criterion name"))
+    } else if has(Rule::weight_value) {
+        Some(String::from("a weight is a number, as in `weight 10`, `weight 2.5` or `weight -5`"))
+    } else if kw == "import" && has(Rule::string) && found.is_some() {
+        Some(String::from("write the path in quotes: `import \"schema.icp\"`"))
     } else if found_raw == "=" && names.contains(&"an operator") {
         Some(String::from("use `==` to compare"))
     } else if is_cmp && has(Rule::ge) {
@@ -1816,6 +1848,10 @@ fn syntax_error(
     } else {
         None
     };
+    let help = help.or_else(|| {
+        (has(Rule::EOI) && found_word.is_some_and(|w| ITEM_KEYWORDS.contains(&tok_text(src, w))))
+            .then(|| String::from("an item starts in column 0: remove the indentation"))
+    });
     let help = help.or_else(|| {
         (has(Rule::lbrace) && matches!(kw, "segment" | "exclude") && found.is_some())
             .then(|| String::from("write the condition in braces: `{ employees > 10 }`"))

@@ -1,6 +1,10 @@
 //! Parser tests: AST snapshots of valid programs, rendered syntax errors, error tolerance.
 
-#![allow(clippy::unwrap_used, reason = "test helpers may unwrap")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers may unwrap and panic"
+)]
 #![allow(clippy::disallowed_methods, reason = "tests read their data files")]
 
 use icp_syntax::ast::{ExprKind, Item, Lit};
@@ -299,4 +303,28 @@ fn precedence_and_associativity() {
     for (src, want) in cases {
         assert_eq!(cond(src), want, "{src}");
     }
+}
+
+#[test]
+fn byte_order_mark_and_crlf() {
+    let src = "\u{FEFF}segment a { x > 1 }\r\n// c\r\nsegment b {\r\n  y\r\n}\r\n";
+    let parsed = parse(src);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.file.items.len(), 2);
+}
+
+#[test]
+fn import_in_column_0_ends_an_unclosed_item() {
+    let parsed = parse("schema A {\n  x: int\nimport \"b.icp\"\nsegment s { x > 1 }\n");
+    let codes: Vec<_> = parsed.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::UnclosedDelimiter]);
+    let kinds: Vec<_> = parsed.file.items.iter().map(Item::keyword).collect();
+    assert_eq!(kinds, ["import", "segment"]);
+}
+
+#[test]
+fn clause_keywords_in_column_0_stay_inside_their_item() {
+    let parsed = parse("test \"t\" {\nprofile p\nexpect tier t\n}\nsegment s { x }\n");
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.file.items.len(), 2);
 }

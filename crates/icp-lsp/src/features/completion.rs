@@ -632,6 +632,57 @@ const EXCLUDE_SNIPPET: &str = "exclude ${1:name} \"${2:reason}\" {\n\t${0:condit
 const TIER_SNIPPET: &str = "tier ${1:name} >= ${0:50}";
 const CATCH_ALL_SNIPPET: &str = "tier ${0:not_fit}";
 
+/// Whether `new` differs from `old` only inside the item that holds `offset` of `new` (so
+/// the names of every other item are still those of `old`'s check).
+pub fn edit_within_item(old: &str, new: &str, offset: usize) -> bool {
+    let prefix = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .bytes()
+        .rev()
+        .zip(new.bytes().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if prefix == old.len() && prefix == new.len() {
+        return true;
+    }
+    let changed = prefix..new.len() - suffix;
+    let (start, end) = item_bounds(new, offset.min(new.len()));
+    start <= changed.start && changed.end <= end
+}
+
+/// The byte range of the item around `offset`: from the last line starting with an item
+/// keyword at or before it, to the next one after it (or the end).
+fn item_bounds(src: &str, offset: usize) -> (usize, usize) {
+    let starts_item = |line: &str| {
+        icp_syntax::ITEM_KEYWORDS.iter().any(|k| {
+            line.strip_prefix(k).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with([' ', '\t', '"', '{', '\r', '\n'])
+            })
+        })
+    };
+    let mut start = 0;
+    let mut end = src.len();
+    let mut at = 0;
+    for line in src.split_inclusive('\n') {
+        if starts_item(line) {
+            if at <= offset {
+                start = at;
+            } else {
+                end = at;
+                break;
+            }
+        }
+        at += line.len();
+    }
+    (start, end)
+}
+
 /// Completion items at `pos` of `text`. Names come from `parsed` (the current text's syntax
 /// tree), then from the analyses given (the latest check, with the imported files, and the
 /// last one that parsed, for the item being typed).
@@ -1041,5 +1092,29 @@ fn expr_items(
     }
     for w in ["not", "today", "situation", "true", "false"] {
         out.push(keyword(w));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_within_the_item() {
+        let old = "segment a { x > 1 }\nprofile p {\n  target a\n}\ntest \"t\" { }\n";
+        // Typing inside the profile, cursor in the profile.
+        let new = old.replace("target a", "target ab");
+        let cursor = new.find("ab").unwrap() + 2;
+        assert!(edit_within_item(old, &new, cursor));
+        // The same edit, cursor in another item.
+        assert!(!edit_within_item(old, &new, 3));
+        // Renaming the segment while completing in the profile: parse again.
+        let new = old.replace("segment a", "segment b");
+        assert!(!edit_within_item(old, &new, new.find("target").unwrap()));
+        // No change at all.
+        assert!(edit_within_item(old, old, 0));
+        // A new item typed at the end.
+        let new = format!("{old}seg");
+        assert!(edit_within_item(old, &new, new.len()));
     }
 }

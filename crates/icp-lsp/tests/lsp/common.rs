@@ -272,3 +272,24 @@ pub fn at(src: &str, needle: &str, delta: usize) -> String {
     s.insert_str(i, "$0");
     s
 }
+
+impl Harness {
+    /// Replace a document's whole text (as a `didChange` without a range).
+    pub async fn replace(&mut self, u: &Uri, version: i32, text: &str) {
+        use tower_lsp_server::ls_types::{
+            DidChangeTextDocumentParams, TextDocumentContentChangeEvent,
+            VersionedTextDocumentIdentifier,
+        };
+        self.backend()
+            .did_change(DidChangeTextDocumentParams {
+                text_document: VersionedTextDocumentIdentifier { uri: u.clone(), version },
+                content_changes: vec![TextDocumentContentChangeEvent {
+                    range: None,
+                    range_length: None,
+                    text: text.to_owned(),
+                }],
+            })
+            .await;
+        self.texts.insert(u.clone(), text.to_owned());
+    }
+}

@@ -66,3 +66,14 @@ profile p {
     let h = start(&[("schema.icp", SCHEMA), ("main.icp", src)]).await;
     insta::assert_snapshot!(render(&h, &crate::common::uri("main.icp")));
 }
+
+#[tokio::test]
+async fn an_edit_of_an_imported_buffer_rechecks_its_importers() {
+    let mut h = start(&[("schema.icp", SCHEMA), ("main.icp", MAIN)]).await;
+    let main = crate::common::uri("main.icp");
+    assert_eq!(render(&h, &main), "version 1\n");
+    // Rename `marketers` in the (unsaved) schema buffer: the main file now misses it.
+    let schema = SCHEMA.replace("marketers:", "marketeers:");
+    h.replace(&crate::common::uri("schema.icp"), 2, &schema).await;
+    insta::assert_snapshot!(render(&h, &main));
+}
