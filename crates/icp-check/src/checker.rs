@@ -1911,7 +1911,7 @@ impl<'a> Checker<'a> {
                 });
             }
         }
-        let deps = std::mem::take(&mut self.seg_refs);
+        let mut deps = std::mem::take(&mut self.seg_refs);
         // logic lints on criteria and exclusions
         let mut max_points = 0.0;
         let mut group_max = vec![0.0; groups.len()];
@@ -2049,6 +2049,7 @@ impl<'a> Checker<'a> {
         }
         // tiers
         let tiers = self.profile_tiers(owner, file, ast, &tier_asts, &sc, &bounds, schema);
+        deps.append(&mut self.seg_refs);
         // unused lets
         for (l, _) in &let_asts {
             if let Some(e) = let_table.get(&l.name.name)

@@ -158,3 +158,39 @@ segment d { country == 3 }
     );
     assert_eq!(checked.program.schemas.len(), 1);
 }
+
+#[test]
+fn a_profile_using_a_broken_segment_is_left_out() {
+    let text = r"schema Account { id: text key  employees: int }
+segment broken { employes > 1 }
+segment fine { employees > 1 }
+profile p {
+  criterion c weight 10 { fine }
+  tier a when broken and score > 50
+  tier b
+}
+profile q {
+  criterion c weight 10 { fine }
+  tier b
+}
+";
+    let checked = common::check_case(text);
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.name()).collect();
+    assert_eq!(codes, vec!["unknown_field"]);
+    let names: Vec<&str> = checked
+        .program
+        .profiles
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(names, vec!["q"]);
+    assert_eq!(checked.program.segments.len(), 1);
+    // ids in the program point at the program's own items
+    let icp_model::CriterionBody::Bool(e) = &checked.program.profiles[0].criteria[0].body else {
+        panic!("a boolean criterion");
+    };
+    assert_eq!(
+        e.kind,
+        icp_model::ExprKind::Segment(icp_model::SegmentId(0))
+    );
+}

@@ -401,8 +401,9 @@ enum Output {
 impl Output {
     fn open(path: Option<&Path>) -> Result<Output, Usage> {
         let Some(path) = path else {
+            // Chunks are large: a small buffer lets them go straight to the OS.
             return Ok(Output::Stdout(io::BufWriter::with_capacity(
-                1 << 20,
+                1 << 16,
                 io::stdout(),
             )));
         };
@@ -415,7 +416,7 @@ impl Output {
             .tempfile_in(dir)
             .map_err(|e| Usage(format!("error: cannot write `{}`: {e}", path.display())))?;
         Ok(Output::File {
-            temp: io::BufWriter::with_capacity(1 << 20, temp),
+            temp: io::BufWriter::with_capacity(1 << 16, temp),
             path: path.to_path_buf(),
         })
     }

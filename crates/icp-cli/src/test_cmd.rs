@@ -44,16 +44,51 @@ pub fn run(args: &TestArgs) -> ExitCode {
             return ExitCode::from(ERROR);
         }
     };
-    let Some(checked) = load_checked(&args.paths, Some(today)) else {
-        return ExitCode::from(ERROR);
+    let files = match expand(&args.paths) {
+        Ok(f) if f.is_empty() => {
+            eprintln!("error: no `.icp` files found");
+            return ExitCode::from(ERROR);
+        }
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(ERROR);
+        }
     };
-    let program = &checked.program;
-    let reports: Vec<(icp_eval::TestReport, Loc)> = program
-        .tests
+    // Each project (an `icp.toml` root) is checked on its own.
+    let mut projects: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
+    for f in files {
+        let abs = std::path::absolute(&f).unwrap_or(f);
+        let dir = abs
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let root = icp_check::find_root(&dir, Path::is_file);
+        match projects.iter_mut().find(|(r, _)| *r == root) {
+            Some((_, entries)) => entries.push(abs),
+            None => projects.push((root, vec![abs])),
+        }
+    }
+    let mut broken = false;
+    let mut checked_projects = Vec::new();
+    for (root, entries) in &projects {
+        match load_checked(root, entries, Some(today)) {
+            Some(c) => checked_projects.push(c),
+            None => broken = true,
+        }
+    }
+    if checked_projects.is_empty() {
+        return ExitCode::from(ERROR);
+    }
+    let reports: Vec<(icp_eval::TestReport, Loc, &Checked)> = checked_projects
         .iter()
-        .map(|t| (icp_eval::run_test(program, t, today), t.loc))
+        .flat_map(|c| {
+            c.program
+                .tests
+                .iter()
+                .map(move |t| (icp_eval::run_test(&c.program, t, today), t.loc, c))
+        })
         .collect();
-    let passed = reports.iter().filter(|(r, _)| r.passed).count();
+    let passed = reports.iter().filter(|(r, ..)| r.passed).count();
     let failed = reports.len() - passed;
 
     match args.format {
@@ -67,7 +102,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
             let out = Out {
                 passed,
                 failed,
-                tests: reports.iter().map(|(r, _)| r).collect(),
+                tests: reports.iter().map(|(r, ..)| r).collect(),
             };
             match serde_json::to_string_pretty(&out) {
                 Ok(s) => println!("{s}"),
@@ -89,7 +124,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
             if reports.is_empty() {
                 println!("no tests found");
             }
-            for (r, loc) in &reports {
+            for (r, loc, checked) in &reports {
                 if r.passed {
                     println!("{} {}", paint("32", "ok    "), r.name);
                     continue;
@@ -98,10 +133,10 @@ pub fn run(args: &TestArgs) -> ExitCode {
                     "{} {}  ({})",
                     paint("31;1", "FAILED"),
                     r.name,
-                    location(&checked, *loc)
+                    location(checked, *loc)
                 );
                 for f in &r.failures {
-                    let at = location(&checked, f.loc);
+                    let at = location(checked, f.loc);
                     let at = if at.is_empty() || f.loc == Loc::default() {
                         String::new()
                     } else {
@@ -111,10 +146,13 @@ pub fn run(args: &TestArgs) -> ExitCode {
                     println!("       found    {}", f.actual);
                 }
             }
-            let summary = format!("{passed} passed, {failed} failed");
+            let mut summary = format!("{passed} passed, {failed} failed");
+            if broken {
+                summary.push_str(" (projects with errors were not tested: see above)");
+            }
             println!(
                 "\n{}",
-                if failed > 0 {
+                if failed > 0 || broken {
                     paint("31;1", &summary)
                 } else {
                     paint("32;1", &summary)
@@ -122,7 +160,9 @@ pub fn run(args: &TestArgs) -> ExitCode {
             );
         }
     }
-    if failed > 0 {
+    if broken {
+        ExitCode::from(ERROR)
+    } else if failed > 0 {
         ExitCode::from(FAILED)
     } else {
         ExitCode::SUCCESS
@@ -184,29 +224,9 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// Check the program of `paths`; on errors print them to stderr and return `None`.
-pub(crate) fn load_checked(paths: &[PathBuf], today: Option<Date>) -> Option<Checked> {
-    let files = match expand(paths) {
-        Ok(f) if f.is_empty() => {
-            eprintln!("error: no `.icp` files found");
-            return None;
-        }
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return None;
-        }
-    };
-    let entries: Vec<PathBuf> = files
-        .iter()
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-    let start = entries
-        .first()
-        .and_then(|p| p.parent())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let root = icp_check::find_root(&start, Path::is_file);
-    let checked = icp_check::check(&entries, &root, &FsLoader, &Options { today });
+/// Check the program of one project; on errors print them to stderr and return `None`.
+fn load_checked(root: &Path, entries: &[PathBuf], today: Option<Date>) -> Option<Checked> {
+    let checked = icp_check::check(entries, root, &FsLoader, &Options { today });
     if checked.has_errors() {
         let color = color(false);
         let errors: Vec<_> = checked
@@ -222,7 +242,8 @@ pub(crate) fn load_checked(paths: &[PathBuf], today: Option<Date>) -> Option<Che
         }
         let n = errors.len();
         eprintln!(
-            "error: the program has {n} error{}",
+            "error: `{}` has {n} error{}",
+            display_path(root),
             if n == 1 { "" } else { "s" }
         );
         return None;

@@ -90,20 +90,21 @@ impl Server {
         }
     }
 
-    fn request(&mut self, id: i64, method: &str, params: Value) -> Value {
+    fn request(&mut self, id: i64, method: &str, params: &Value) -> Value {
         self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if let Some(msg) = self.next(Duration::from_secs(30)) {
-                if msg["id"] == json!(id) && msg.get("method").is_none() {
-                    return msg;
-                }
+            if let Some(msg) = self.next(Duration::from_secs(30))
+                && msg["id"] == json!(id)
+                && msg.get("method").is_none()
+            {
+                return msg;
             }
         }
         panic!("no response to `{method}`; seen: {:?}", self.seen);
     }
 
-    fn notify(&mut self, method: &str, params: Value) {
+    fn notify(&mut self, method: &str, params: &Value) {
         self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }
 }
@@ -133,7 +134,7 @@ fn handshake_diagnostics_and_bad_messages() {
     let init = s.request(
         1,
         "initialize",
-        json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+        &json!({ "processId": null, "rootUri": null, "capabilities": {} }),
     );
     let caps = &init["result"]["capabilities"];
     for cap in [
@@ -156,17 +157,17 @@ fn handshake_diagnostics_and_bad_messages() {
         "formatting is announced but does not exist"
     );
     assert_eq!(init["result"]["serverInfo"]["name"], "icp");
-    s.notify("initialized", json!({}));
+    s.notify("initialized", &json!({}));
 
     // Malformed JSON, a non-request and an unknown method: answered, never fatal.
     s.raw(b"{ not json");
     s.raw(b"42");
-    let unknown = s.request(2, "icp/noSuchMethod", json!({}));
+    let unknown = s.request(2, "icp/noSuchMethod", &json!({}));
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
 
     s.notify(
         "textDocument/didOpen",
-        json!({ "textDocument": { "uri": uri, "languageId": "icp", "version": 7, "text": main_text } }),
+        &json!({ "textDocument": { "uri": uri, "languageId": "icp", "version": 7, "text": main_text } }),
     );
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut published = None;
@@ -192,7 +193,7 @@ fn handshake_diagnostics_and_bad_messages() {
     let hover = s.request(
         3,
         "textDocument/hover",
-        json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": 2 } }),
+        &json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": 2 } }),
     );
     assert!(
         hover["result"]["contents"]["value"]
@@ -210,9 +211,9 @@ fn handshake_diagnostics_and_bad_messages() {
         .collect();
     assert_eq!(parse_errors, vec![-32700, -32600]);
 
-    let shutdown = s.request(4, "shutdown", json!(null));
+    let shutdown = s.request(4, "shutdown", &json!(null));
     assert!(shutdown.get("error").is_none(), "{shutdown}");
-    s.notify("exit", json!(null));
+    s.notify("exit", &json!(null));
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(status) = s.child.try_wait().unwrap() {

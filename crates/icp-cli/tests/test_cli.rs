@@ -174,3 +174,52 @@ fn a_program_with_errors_exits_2() {
     assert!(stderr.contains("revenu"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn each_project_is_checked_on_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = r#"
+schema A {
+  id: text key
+  n: int?
+}
+profile p {
+  criterion big weight 10 { n >= 10 }
+  tier high >= 50
+  tier low
+}
+test "big is high" {
+  profile p
+  account { id: "1", n: 20 }
+  expect tier high
+}
+"#;
+    // The same names again, in another project: no clash.
+    let two = one
+        .replace("big is high", "small is low")
+        .replace("n: 20", "n: 1")
+        .replace("expect tier high", "expect tier low");
+    for (name, text) in [("one", one.to_owned()), ("two", two)] {
+        std::fs::create_dir(dir.path().join(name)).unwrap();
+        std::fs::write(dir.path().join(name).join("icp.toml"), "").unwrap();
+        std::fs::write(dir.path().join(name).join("main.icp"), text).unwrap();
+    }
+    assert_cmd_snapshot!("two_projects", icp(dir.path()).arg("test"));
+
+    // A broken project is reported; the others are still tested; exit 2.
+    std::fs::create_dir(dir.path().join("three")).unwrap();
+    std::fs::write(dir.path().join("three").join("icp.toml"), "").unwrap();
+    std::fs::write(
+        dir.path().join("three").join("main.icp"),
+        "schema B { id: text key }\nsegment s { nope > 1 }\n",
+    )
+    .unwrap();
+    let out = icp(dir.path()).arg("test").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2 passed, 0 failed (projects with errors were not tested"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
+}

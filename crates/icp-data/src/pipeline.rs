@@ -83,6 +83,9 @@ impl<'r> Row<'r> {
     /// The trimmed text of the cell schema field `field` reads (`None`: absent or not text).
     pub fn cell(&self, field: usize) -> Option<&'r str> {
         let col = self.binding.column_index(field)?;
+        if let Cells::Fast(text, arena, fields) = self.cells {
+            return field_text(text, arena, fields.get(col)?).map(decode::trim);
+        }
         self.column(col)
             .and_then(|b| std::str::from_utf8(b).ok())
             .map(decode::trim)
@@ -431,12 +434,16 @@ fn csv_block<S: RowSink>(block: &Block, delim: u8, ctx: &mut Ctx<'_, S>, s: &mut
             .iter()
             .take_while(|&&c| c == b'\n' || c == b'\r')
             .count();
-        line += count_newlines(input.get(pos..pos + skip).unwrap_or_default());
-        pos += skip;
+        if skip > 0 {
+            line += count_newlines(input.get(pos..pos + skip).unwrap_or_default());
+            pos += skip;
+        }
         if pos >= input.len() {
             return n;
         }
-        let Some(end) = split_record(input, text, pos, delim, &mut s.fields, &mut s.arena) else {
+        let Some((end, newlines)) =
+            split_record(input, text, pos, delim, &mut s.fields, &mut s.arena)
+        else {
             return n + csv_slow(block, pos, n, line, delim, ctx, s);
         };
         if n + 1 == block.records && block.open_quote_line.is_some() {
@@ -461,7 +468,7 @@ fn csv_block<S: RowSink>(block: &Block, delim: u8, ctx: &mut Ctx<'_, S>, s: &mut
         };
         ctx.sink.row(ctx.local, ctx.stats, &row, ctx.out);
         s.spare = recycle(values);
-        line += count_newlines(input.get(pos..end).unwrap_or_default());
+        line += newlines;
         pos = end;
     }
 }
@@ -471,7 +478,8 @@ fn count_newlines(b: &[u8]) -> u64 {
 }
 
 /// Splits the record starting at `start` (not a line end) into `fields`; returns where the
-/// next one starts, or `None` when the record needs csv-core's full rules.
+/// next one starts and the newlines in between, or `None` when the record needs csv-core's
+/// full rules.
 #[expect(
     clippy::many_single_char_names,
     reason = "a scanner's offsets and bytes"
@@ -483,11 +491,12 @@ fn split_record(
     delim: u8,
     fields: &mut Vec<FieldRef>,
     arena: &mut String,
-) -> Option<usize> {
+) -> Option<(usize, u64)> {
     fields.clear();
     arena.clear();
     let len = b.len();
     let mut p = start;
+    let mut newlines = 0;
     loop {
         if b.get(p) == Some(&b'"') {
             let open = p + 1;
@@ -503,6 +512,7 @@ fn split_record(
                 }
             };
             let content = text.get(open..close)?;
+            newlines += count_newlines(content.as_bytes());
             if escaped {
                 let a = arena.len();
                 let mut parts = content.split("\"\"");
@@ -519,23 +529,28 @@ fn split_record(
             }
             p = close + 1;
             match b.get(p) {
-                None => return Some(len),
+                None => return Some((len, newlines)),
                 Some(&c) if c == delim => p += 1,
-                Some(b'\n') => return Some(p + 1),
-                Some(b'\r') if b.get(p + 1) == Some(&b'\n') => return Some(p + 2),
+                Some(b'\n') => return Some((p + 1, newlines + 1)),
+                Some(b'\r') if b.get(p + 1) == Some(&b'\n') => return Some((p + 2, newlines + 1)),
                 Some(_) => return None,
             }
         } else {
-            let Some(o) = memchr::memchr3(delim, b'\n', b'\r', b.get(p..)?) else {
+            // Fields are short: a plain loop beats a vectorised search here.
+            let Some(o) = b
+                .get(p..)?
+                .iter()
+                .position(|&c| c == delim || c == b'\n' || c == b'\r')
+            else {
                 fields.push(FieldRef::Block(p..len));
-                return Some(len);
+                return Some((len, newlines));
             };
             let e = p + o;
             fields.push(FieldRef::Block(p..e));
             match b.get(e) {
                 Some(&c) if c == delim => p = e + 1,
-                Some(b'\n') => return Some(e + 1),
-                Some(b'\r') if b.get(e + 1) == Some(&b'\n') => return Some(e + 2),
+                Some(b'\n') => return Some((e + 1, newlines + 1)),
+                Some(b'\r') if b.get(e + 1) == Some(&b'\n') => return Some((e + 2, newlines + 1)),
                 _ => return None,
             }
         }

@@ -123,7 +123,10 @@ fn rows() -> Vec<Vec<Value<'static>>> {
 }
 
 fn main() {
-    let iterations: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let iterations: u32 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
     let prog = bench_profile();
     let plan = plan(&prog);
     let rows = rows();
@@ -134,5 +137,8 @@ fn main() {
             acc += plan.eval(black_box(r), &mut s).score;
         }
     }
-    println!("{} rows, checksum {acc}", u64::from(iterations) * rows.len() as u64);
+    println!(
+        "{} rows, checksum {acc}",
+        u64::from(iterations) * rows.len() as u64
+    );
 }

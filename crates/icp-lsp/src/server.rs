@@ -72,6 +72,7 @@ pub struct Backend {
     last_change: Arc<std::sync::Mutex<std::collections::HashMap<Uri, std::time::Instant>>>,
     /// The latest check task of each document (see [`Backend::schedule`]).
     tickets: Arc<std::sync::Mutex<std::collections::HashMap<Uri, u64>>>,
+    next_ticket: Arc<std::sync::atomic::AtomicU64>,
     /// The client asks to be told when code lenses change (sample figures).
     lens_refresh: Arc<std::sync::atomic::AtomicBool>,
 }
@@ -101,6 +102,7 @@ impl Backend {
             last_change: Arc::default(),
             lens_refresh: Arc::default(),
             tickets: Arc::default(),
+            next_ticket: Arc::default(),
         }
     }
 
@@ -144,7 +146,10 @@ impl Backend {
                 .tickets
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let next = tickets.values().copied().max().unwrap_or(0) + 1;
+            let next = self
+                .next_ticket
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                + 1;
             tickets.insert(uri.clone(), next);
             next
         };
@@ -161,19 +166,16 @@ impl Backend {
             let computed = tokio::task::spawn_blocking(move || {
                 guard("check", move || {
                     let a = world.analysis(&u)?;
-                    Some((
-                        a.version,
-                        features::diagnostics(&a),
-                        a.config.sample.is_some(),
-                    ))
+                    let diags = features::diagnostics(&a);
+                    Some((a, diags))
                 })
             })
             .await;
-            let Ok(Some((checked_version, diags, has_sample))) = computed else {
+            let Ok(Some((analysis, diags))) = computed else {
                 return;
             };
             let held = this.publish.lock().await;
-            if checked_version != version
+            if analysis.version != version
                 || this.world.version(&uri) != Some(version)
                 || !this.is_latest(&uri, ticket)
             {
@@ -183,8 +185,19 @@ impl Backend {
                 .publish_diagnostics(uri, diags, Some(version))
                 .await;
             drop(held);
-            if has_sample && this.lens_refresh.load(std::sync::atomic::Ordering::Relaxed) {
-                let _ = this.client.code_lens_refresh().await;
+            if analysis.config.sample.is_some() {
+                // Tally the sample now, off the message loop, so the editor's next code
+                // lens request finds the figures ready.
+                let world = this.world.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    guard("sample", || {
+                        Some(features::sample::figures(&analysis, world.loader()).len())
+                    })
+                })
+                .await;
+                if this.lens_refresh.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = this.client.code_lens_refresh().await;
+                }
             }
         });
     }
@@ -200,12 +213,16 @@ impl Backend {
     /// Re-check the other open documents that read the changed one (an edit may change
     /// what they import).
     fn refresh_others(&self, changed: &Uri) {
-        let Some(path) = self.world.path(changed) else {
-            return;
-        };
+        if let Some(path) = self.world.path(changed) {
+            self.refresh_readers(changed, &path);
+        }
+    }
+
+    /// Re-check the open documents (but `changed`) that read `path`.
+    fn refresh_readers(&self, changed: &Uri, path: &std::path::Path) {
         for uri in self.world.uris() {
             if &uri != changed
-                && self.world.reads(&uri, &path)
+                && self.world.reads(&uri, path)
                 && let Some(v) = self.world.version(&uri)
             {
                 self.schedule_refresh(uri, v);
@@ -356,7 +373,17 @@ impl LanguageServer for Backend {
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        let path = self.world.path(&uri);
         self.world.close(&uri);
+        // Its readers now read the file on disk.
+        if let Some(path) = path {
+            self.refresh_readers(&uri, &path);
+        }
+        self.tickets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&uri);
+        let _held = self.publish.lock().await;
         self.last_change
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

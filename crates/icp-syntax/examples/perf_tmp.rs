@@ -1,4 +1,9 @@
-#![allow(missing_docs, clippy::disallowed_methods, clippy::pedantic, reason = "tmp")]
+#![allow(
+    missing_docs,
+    clippy::disallowed_methods,
+    clippy::pedantic,
+    reason = "tmp"
+)]
 use std::fmt::Write as _;
 /// A program of about `lines` lines.
 fn program(lines: usize) -> String {
@@ -66,14 +71,21 @@ fn program(lines: usize) -> String {
     s
 }
 
-
 fn main() {
     let src = program(10_000);
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     println!("{} lines, {} bytes", src.lines().count(), src.len());
     for _ in 0..n {
         let t = std::time::Instant::now();
         let p = icp_syntax::parse(&src);
-        println!("parse {:?} ({} items, {} diags)", t.elapsed(), p.file.items.len(), p.diagnostics.len());
+        println!(
+            "parse {:?} ({} items, {} diags)",
+            t.elapsed(),
+            p.file.items.len(),
+            p.diagnostics.len()
+        );
     }
 }

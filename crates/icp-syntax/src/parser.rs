@@ -1110,7 +1110,7 @@ impl Lower<'_> {
         // Infix operators and tests, while they bind tight enough.
         let mut compared = false;
         while let Some(op) = pieces.get(*at) {
-            let Some((level, bin)) = infix(op) else { return None };
+            let (level, bin) = infix(op)?;
             if level < min {
                 break;
             }
@@ -1143,8 +1143,11 @@ impl Lower<'_> {
                         Rule::list => {
                             let (items, d) = self.list_items(c)?;
                             let depth = lhs.depth.max(d) + 1;
-                            let kind =
-                                ExprKind::InList { expr: Box::new(lhs.expr), list: items, negated };
+                            let kind = ExprKind::InList {
+                                expr: Box::new(lhs.expr),
+                                list: items,
+                                negated,
+                            };
                             return self.node(kind, span, depth);
                         }
                         Rule::range => {
@@ -1166,7 +1169,9 @@ impl Lower<'_> {
                 None
             }
             Rule::contains_test => {
-                let needle = tail.into_inner().find(|x| x.as_rule() != Rule::kw_contains)?;
+                let needle = tail
+                    .into_inner()
+                    .find(|x| x.as_rule() != Rule::kw_contains)?;
                 let (mode, needle) = match needle.as_rule() {
                     Rule::contains_any | Rule::contains_all => {
                         let mode = if needle.as_rule() == Rule::contains_any {
@@ -1190,7 +1195,14 @@ impl Lower<'_> {
             Rule::is_test => {
                 let negated = tail.into_inner().any(|x| x.as_rule() == Rule::present);
                 let depth = lhs.depth + 1;
-                self.node(ExprKind::IsMissing { expr: Box::new(lhs.expr), negated }, span, depth)
+                self.node(
+                    ExprKind::IsMissing {
+                        expr: Box::new(lhs.expr),
+                        negated,
+                    },
+                    span,
+                    depth,
+                )
             }
             _ => None,
         }
@@ -1460,7 +1472,6 @@ fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the item",
         Rule::WHITESPACE => "whitespace",
-        Rule::COMMENT => "a comment",
         Rule::item_only | Rule::file | Rule::item => "an item",
         Rule::import => "an import",
         Rule::schema => "a schema",
@@ -1808,9 +1819,13 @@ fn syntax_error(
     let help: Option<String> = if has(Rule::weight) || has(Rule::kw_weight) {
         Some(String::from("write `weight 10` after the criterion name"))
     } else if has(Rule::weight_value) {
-        Some(String::from("a weight is a number, as in `weight 10`, `weight 2.5` or `weight -5`"))
+        Some(String::from(
+            "a weight is a number, as in `weight 10`, `weight 2.5` or `weight -5`",
+        ))
     } else if kw == "import" && has(Rule::string) && found.is_some() {
-        Some(String::from("write the path in quotes: `import \"schema.icp\"`"))
+        Some(String::from(
+            "write the path in quotes: `import \"schema.icp\"`",
+        ))
     } else if found_raw == "=" && names.contains(&"an operator") {
         Some(String::from("use `==` to compare"))
     } else if is_cmp && has(Rule::ge) {

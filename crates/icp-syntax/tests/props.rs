@@ -216,6 +216,12 @@ fn check_laws(src: &str) {
         }
     }
     let _ = icp_syntax::tokens(src);
+    // An item parsed alone is the same item (spans aside): items are independent.
+    for item in &parsed.file.items {
+        let alone = parse(item.span().text(src));
+        assert!(alone.diagnostics.is_empty(), "{:?}", alone.diagnostics);
+        assert_eq!(alone.file.items.as_slice(), std::slice::from_ref(item));
+    }
 }
 
 #[test]

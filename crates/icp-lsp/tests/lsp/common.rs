@@ -282,7 +282,10 @@ impl Harness {
         };
         self.backend()
             .did_change(DidChangeTextDocumentParams {
-                text_document: VersionedTextDocumentIdentifier { uri: u.clone(), version },
+                text_document: VersionedTextDocumentIdentifier {
+                    uri: u.clone(),
+                    version,
+                },
                 content_changes: vec![TextDocumentContentChangeEvent {
                     range: None,
                     range_length: None,

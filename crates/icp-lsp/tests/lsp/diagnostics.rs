@@ -74,6 +74,7 @@ async fn an_edit_of_an_imported_buffer_rechecks_its_importers() {
     assert_eq!(render(&h, &main), "version 1\n");
     // Rename `marketers` in the (unsaved) schema buffer: the main file now misses it.
     let schema = SCHEMA.replace("marketers:", "marketeers:");
-    h.replace(&crate::common::uri("schema.icp"), 2, &schema).await;
+    h.replace(&crate::common::uri("schema.icp"), 2, &schema)
+        .await;
     insta::assert_snapshot!(render(&h, &main));
 }

@@ -20,4 +20,5 @@ mod hover;
 mod navigation;
 mod ordering;
 mod outline;
+mod robustness;
 mod sample;
