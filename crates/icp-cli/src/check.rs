@@ -3,12 +3,14 @@
 //! Exit codes: 0 when there is no error (and, with `--deny warnings`, no warning), 1 when
 //! there are, 2 on bad usage or a file or directory that cannot be read.
 
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use icp_check::{Checked, LoadError, Loader, Options, normalize};
-use icp_syntax::{Date, Severity};
+use icp_check::{Checked, LoadError, Loader, Options};
+use icp_syntax::Severity;
+
+use crate::load;
 
 /// Arguments of `icp check`.
 #[derive(Debug, Clone, clap::Args)]
@@ -46,21 +48,7 @@ pub enum Deny {
     Warnings,
 }
 
-/// Reads source files from disk.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FsLoader;
-
-impl Loader for FsLoader {
-    fn load(&self, path: &Path) -> Result<String, LoadError> {
-        match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
-                offset: e.utf8_error().valid_up_to(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound),
-            Err(e) => Err(LoadError::Other(e.to_string())),
-        }
-    }
-}
+pub use crate::load::FsLoader;
 
 /// A usage or IO problem: exit code 2.
 struct Fatal(String);
@@ -76,133 +64,57 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     }
 }
 
-fn today(arg: Option<&str>) -> Result<Date, Fatal> {
-    if let Some(s) = arg {
-        return Date::parse_iso(s.trim()).ok_or_else(|| {
-            Fatal(format!(
-                "`--today {s}` is not a date: write it as YYYY-MM-DD"
-            ))
-        });
-    }
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Ok(Date(i32::try_from(secs / 86_400).unwrap_or(i32::MAX)))
-}
-
-/// Every `*.icp` file under `dir`, sorted, skipping `target/`, `node_modules/` and hidden
-/// directories.
-fn walk(dir: &Path) -> Result<Vec<PathBuf>, Fatal> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d)
-            .map_err(|e| Fatal(format!("cannot read directory `{}`: {e}", d.display())))?;
-        for entry in entries {
-            let entry = entry
-                .map_err(|e| Fatal(format!("cannot read directory `{}`: {e}", d.display())))?;
-            let path = entry.path();
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if is_dir {
-                if name.starts_with('.') || name == "target" || name == "node_modules" {
-                    continue;
-                }
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "icp") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 fn run_inner(args: &CheckArgs) -> Result<ExitCode, Fatal> {
-    let today = today(args.today.as_deref())?;
-    let cwd = std::env::current_dir()
-        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
-    let is_file = |p: &Path| p.is_file();
-    let (root, entries) = if args.paths.is_empty() {
-        let root = icp_check::find_root(&cwd, is_file);
-        let files = walk(&root)?;
-        if files.is_empty() {
-            return Err(Fatal(format!(
-                "no `.icp` files in `{}`",
-                shown(&cwd, &root)
-            )));
-        }
-        (root, files)
-    } else {
-        let mut entries = Vec::new();
-        let mut root = None;
-        for p in &args.paths {
-            let abs = normalize(&cwd.join(p));
-            let meta = std::fs::metadata(&abs).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    Fatal(format!(
-                        "cannot read `{}`: no such file or directory",
-                        p.display()
-                    ))
-                } else {
-                    Fatal(format!("cannot read `{}`: {e}", p.display()))
-                }
-            })?;
-            let start = if meta.is_dir() {
-                abs.clone()
-            } else {
-                abs.parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            root.get_or_insert_with(|| icp_check::find_root(&start, is_file));
-            if meta.is_dir() {
-                let files = walk(&abs)?;
-                if files.is_empty() {
-                    return Err(Fatal(format!("no `.icp` files in `{}`", p.display())));
-                }
-                entries.extend(files);
-            } else {
-                entries.push(abs);
-            }
-        }
-        (root.unwrap_or_else(|| cwd.clone()), entries)
+    let today = match args.today.as_deref() {
+        Some(s) => load::parse_date(s).map_err(|e| Fatal(format!("--today {e}")))?,
+        None => load::clock_today(),
     };
-    // Entries must be readable UTF-8: say exactly where they are not.
-    for e in &entries {
-        match FsLoader.load(e) {
-            Ok(_) => {}
-            Err(LoadError::NotUtf8 { offset }) => {
-                return Err(Fatal(format!(
-                    "`{}` is not valid UTF-8 (first invalid byte at offset {offset})",
-                    shown(&cwd, e)
-                )));
-            }
-            Err(LoadError::NotFound) => {
-                return Err(Fatal(format!(
-                    "cannot read `{}`: no such file",
-                    shown(&cwd, e)
-                )));
-            }
-            Err(LoadError::Other(why)) => {
-                return Err(Fatal(format!("cannot read `{}`: {why}", shown(&cwd, e))));
+    // Each project (an `icp.toml` root) is checked on its own, so `icp check examples/`
+    // checks every example without their names colliding.
+    let projects = load::projects(&args.paths).map_err(Fatal)?;
+    let mut results = Vec::with_capacity(projects.len());
+    for project in &projects {
+        // Entries must be readable UTF-8: say exactly where they are not.
+        for e in &project.entries {
+            match FsLoader.load(e) {
+                Ok(_) => {}
+                Err(LoadError::NotUtf8 { offset }) => {
+                    return Err(Fatal(format!(
+                        "`{}` is not valid UTF-8 (first invalid byte at offset {offset})",
+                        load::display_path(e)
+                    )));
+                }
+                Err(LoadError::NotFound) => {
+                    return Err(Fatal(format!(
+                        "cannot read `{}`: no such file",
+                        load::display_path(e)
+                    )));
+                }
+                Err(LoadError::Other(why)) => {
+                    return Err(Fatal(format!(
+                        "cannot read `{}`: {why}",
+                        load::display_path(e)
+                    )));
+                }
             }
         }
+        results.push(icp_check::check(
+            &project.entries,
+            &project.root,
+            &FsLoader,
+            &Options { today: Some(today) },
+        ));
     }
-    let checked = icp_check::check(&entries, &root, &FsLoader, &Options { today: Some(today) });
-    report(&checked, &cwd, args.format)?;
+    report(&results, args.format)?;
     let deny = args.deny == Some(Deny::Warnings);
-    let failed = checked.has_errors() || (deny && !checked.diagnostics.is_empty());
+    let failed = results
+        .iter()
+        .any(|c| c.has_errors() || (deny && !c.diagnostics.is_empty()));
     Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn shown(cwd: &Path, p: &Path) -> String {
-    let rel = p.strip_prefix(cwd).unwrap_or(p);
-    let s = rel.to_string_lossy().replace('\\', "/");
-    if s.is_empty() { ".".to_owned() } else { s }
 }
 
 #[derive(serde::Serialize)]
@@ -218,20 +130,20 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
 }
 
-fn report(checked: &Checked, cwd: &Path, format: Format) -> Result<(), Fatal> {
+fn report(all: &[Checked], format: Format) -> Result<(), Fatal> {
     let io = |e: std::io::Error| Fatal(format!("cannot write the report: {e}"));
     match format {
         Format::Json => {
-            let items: Vec<JsonDiagnostic<'_>> = checked
-                .diagnostics
+            let items: Vec<JsonDiagnostic<'_>> = all
                 .iter()
-                .filter_map(|d| {
+                .flat_map(|checked| checked.diagnostics.iter().map(move |d| (checked, d)))
+                .filter_map(|(checked, d)| {
                     let f = checked.file(d.file)?;
                     let pos = d.position(&f.text, &f.lines);
                     Some(JsonDiagnostic {
                         code: d.code.to_string(),
                         severity: d.severity,
-                        file: shown(cwd, &f.path),
+                        file: load::display_path(&f.path),
                         line: pos.line,
                         column: pos.column,
                         end_line: pos.end_line,
@@ -246,7 +158,10 @@ fn report(checked: &Checked, cwd: &Path, format: Format) -> Result<(), Fatal> {
         }
         Format::Plain => {
             let mut out = std::io::stdout().lock();
-            for d in &checked.diagnostics {
+            for (checked, d) in all
+                .iter()
+                .flat_map(|c| c.diagnostics.iter().map(move |d| (c, d)))
+            {
                 let Some(f) = checked.file(d.file) else {
                     continue;
                 };
@@ -254,7 +169,7 @@ fn report(checked: &Checked, cwd: &Path, format: Format) -> Result<(), Fatal> {
                 writeln!(
                     out,
                     "{}:{}:{}: {}[{}]: {}",
-                    shown(cwd, &f.path),
+                    load::display_path(&f.path),
                     pos.line,
                     pos.column,
                     d.severity.as_str(),
@@ -263,21 +178,28 @@ fn report(checked: &Checked, cwd: &Path, format: Format) -> Result<(), Fatal> {
                 )
                 .map_err(io)?;
             }
-            writeln!(out, "{}", summary(checked)).map_err(io)?;
+            writeln!(out, "{}", summary(all)).map_err(io)?;
         }
         Format::Human => {
             let stderr = std::io::stderr();
-            let color =
-                stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = load::color(false);
             let mut err = stderr.lock();
-            for d in &checked.diagnostics {
+            for (checked, d) in all
+                .iter()
+                .flat_map(|c| c.diagnostics.iter().map(move |d| (c, d)))
+            {
                 let Some(f) = checked.file(d.file) else {
                     continue;
                 };
-                write!(err, "{}", d.render(&shown(cwd, &f.path), &f.text, color)).map_err(io)?;
+                write!(
+                    err,
+                    "{}",
+                    d.render(&load::display_path(&f.path), &f.text, color)
+                )
+                .map_err(io)?;
                 writeln!(err).map_err(io)?;
             }
-            writeln!(err, "{}", summary(checked)).map_err(io)?;
+            writeln!(err, "{}", summary(all)).map_err(io)?;
         }
     }
     Ok(())
@@ -292,13 +214,15 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// `2 errors, 1 warning in 3 files`.
-fn summary(checked: &Checked) -> String {
-    let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = checked.diagnostics.len() - errors;
+fn summary(all: &[Checked]) -> String {
+    let diagnostics = || all.iter().flat_map(|c| c.diagnostics.iter());
+    let errors = diagnostics().filter(|d| d.is_error()).count();
+    let warnings = diagnostics().count() - errors;
+    let files: usize = all.iter().map(|c| c.files.len()).sum();
     format!(
         "{}, {} in {}",
         plural(errors, "error"),
         plural(warnings, "warning"),
-        plural(checked.files.len(), "file")
+        plural(files, "file")
     )
 }

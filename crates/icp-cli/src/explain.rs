@@ -9,7 +9,7 @@ use icp_eval::{Explanation, Plan};
 use icp_model::{ProfileId, Program};
 
 use crate::load;
-use crate::test_cmd::{clock_today, color, parse_date};
+use crate::load::{clock_today, color, parse_date};
 
 /// Arguments of `icp explain`.
 #[derive(Debug, Clone, clap::Args)]

@@ -28,36 +28,138 @@ impl Loader for FsLoader {
     }
 }
 
-/// The entry files of `path`: the file itself, or every `.icp` file under the directory
-/// (sorted; hidden directories and `target` skipped).
-pub fn entry_files(path: &Path) -> Result<Vec<PathBuf>, String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for p in entries {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if p.is_dir() {
-                if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                    walk(&p, out)?;
+/// Every `*.icp` file under `dir`, sorted; hidden directories, `target/` and
+/// `node_modules/` are skipped. Iterative, so a deep tree cannot overflow the stack.
+pub fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d)
+            .map_err(|e| format!("cannot read directory `{}`: {e}", display_path(&d)))?;
+        for entry in entries {
+            let entry =
+                entry.map_err(|e| format!("cannot read directory `{}`: {e}", display_path(&d)))?;
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                if !(name.starts_with('.') || name == "target" || name == "node_modules") {
+                    stack.push(path);
                 }
-            } else if p.extension().is_some_and(|e| e == "icp") {
-                out.push(p);
+            } else if path.extension().is_some_and(|e| e == "icp") {
+                out.push(path);
             }
         }
-        Ok(())
     }
+    out.sort();
+    Ok(out)
+}
+
+/// The entry files of `path`: the file itself, or every `.icp` file under the directory.
+pub fn entry_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     if path.is_dir() {
-        let mut out = Vec::new();
-        walk(path, &mut out).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let out = walk(path)?;
         if out.is_empty() {
-            return Err(format!("no `.icp` files under `{}`", path.display()));
+            return Err(format!("no `.icp` files under `{}`", display_path(path)));
         }
         Ok(out)
     } else {
         Ok(vec![path.to_path_buf()])
     }
+}
+
+/// One project: its root (nearest ancestor with `icp.toml`) and the entry files in it.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project root.
+    pub root: PathBuf,
+    /// Absolute, normalised entry files, sorted.
+    pub entries: Vec<PathBuf>,
+}
+
+/// The `.icp` files named by `paths` (files, or directories searched recursively), grouped
+/// by project so that `icp check examples/` checks each example on its own. With no paths:
+/// the project of the current directory. `Err` says which path cannot be read.
+pub fn projects(paths: &[PathBuf]) -> Result<Vec<Project>, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let mut files = Vec::new();
+    if paths.is_empty() {
+        let root = icp_check::find_root(&cwd, Path::is_file);
+        files = walk(&root)?;
+        if files.is_empty() {
+            return Err(format!("no `.icp` files in `{}`", display_path(&root)));
+        }
+    }
+    for p in paths {
+        let abs = icp_check::normalize(&cwd.join(p));
+        let meta = std::fs::metadata(&abs).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                format!("cannot read `{}`: no such file or directory", p.display())
+            } else {
+                format!("cannot read `{}`: {e}", p.display())
+            }
+        })?;
+        if meta.is_dir() {
+            let found = walk(&abs)?;
+            if found.is_empty() {
+                return Err(format!("no `.icp` files in `{}`", p.display()));
+            }
+            files.extend(found);
+        } else {
+            files.push(abs);
+        }
+    }
+    let mut projects: Vec<Project> = Vec::new();
+    for file in files {
+        let dir = file.parent().map_or_else(|| cwd.clone(), Path::to_path_buf);
+        let root = icp_check::find_root(&dir, Path::is_file);
+        match projects.iter_mut().find(|p| p.root == root) {
+            Some(p) => {
+                if !p.entries.contains(&file) {
+                    p.entries.push(file);
+                }
+            }
+            None => projects.push(Project {
+                root,
+                entries: vec![file],
+            }),
+        }
+    }
+    Ok(projects)
+}
+
+/// Today by the clock (UTC).
+pub fn clock_today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date(i32::try_from(secs / 86_400).unwrap_or(i32::MAX))
+}
+
+/// Parse a date option (`YYYY-MM-DD`).
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse_iso(s.trim()).ok_or_else(|| format!("`{s}` is not a date: expected YYYY-MM-DD"))
+}
+
+/// Whether to colour stdout (`true`) or stderr: a terminal, and no `NO_COLOR`.
+pub fn color(stdout: bool) -> bool {
+    use std::io::IsTerminal as _;
+    let tty = if stdout {
+        std::io::stdout().is_terminal()
+    } else {
+        std::io::stderr().is_terminal()
+    };
+    tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A path relative to the current directory when it is under it (`.` for the directory
+/// itself), with `/` separators.
+pub fn display_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let rel = p.strip_prefix(&cwd).unwrap_or(p);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    if s.is_empty() { ".".to_owned() } else { s }
 }
 
 /// Check the program of `path` (a file, or a directory of `.icp` files), with the project
@@ -82,12 +184,10 @@ pub fn load_program(path: &Path, today: Option<Date>, color: bool) -> Result<Che
     if !checked.has_errors() {
         return Ok(checked);
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
     let mut rendered = String::new();
     for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
         let (shown, text) = checked.file(d.file).map_or((String::new(), ""), |f| {
-            let p = f.path.strip_prefix(&cwd).unwrap_or(&f.path);
-            (p.display().to_string(), f.text.as_str())
+            (display_path(&f.path), f.text.as_str())
         });
         rendered.push_str(&d.render(&shown, text, color));
         if !rendered.ends_with('\n') {

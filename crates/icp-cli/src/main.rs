@@ -1,5 +1,8 @@
 //! The `icp` command.
-#![allow(clippy::disallowed_methods, reason = "the CLI is where IO and the clock live")]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the CLI is where IO and the clock live"
+)]
 
 use std::process::ExitCode;
 

@@ -1,13 +1,12 @@
 //! `icp test [PATHS...] [--format json]`: run every `test` block of the program.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use icp_check::{Checked, Options};
 use icp_model::{Date, Loc};
 
-use crate::load::FsLoader;
+use crate::load::{FsLoader, clock_today, color, display_path, parse_date};
 
 /// Arguments of `icp test`.
 #[derive(Debug, Clone, clap::Args)]
@@ -44,34 +43,17 @@ pub fn run(args: &TestArgs) -> ExitCode {
             return ExitCode::from(ERROR);
         }
     };
-    let files = match expand(&args.paths) {
-        Ok(f) if f.is_empty() => {
-            eprintln!("error: no `.icp` files found");
-            return ExitCode::from(ERROR);
-        }
-        Ok(f) => f,
+    let projects = match crate::load::projects(&args.paths) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(ERROR);
         }
     };
-    // Each project (an `icp.toml` root) is checked on its own.
-    let mut projects: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
-    for f in files {
-        let abs = std::path::absolute(&f).unwrap_or(f);
-        let dir = abs
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-        let root = icp_check::find_root(&dir, Path::is_file);
-        match projects.iter_mut().find(|(r, _)| *r == root) {
-            Some((_, entries)) => entries.push(abs),
-            None => projects.push((root, vec![abs])),
-        }
-    }
     let mut broken = false;
     let mut checked_projects = Vec::new();
-    for (root, entries) in &projects {
-        match load_checked(root, entries, Some(today)) {
+    for project in &projects {
+        match load_checked(&project.root, &project.entries, Some(today)) {
             Some(c) => checked_projects.push(c),
             None => broken = true,
         }
@@ -169,61 +151,6 @@ pub fn run(args: &TestArgs) -> ExitCode {
     }
 }
 
-/// Today by the clock (UTC).
-pub(crate) fn clock_today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Date((secs / 86_400) as i32)
-}
-
-/// Parse a `--as-of` date (`YYYY-MM-DD`).
-pub(crate) fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse_iso(s.trim()).ok_or_else(|| format!("`{s}` is not a date: expected YYYY-MM-DD"))
-}
-
-/// Whether to colour stdout (`true`) or stderr: a terminal, and no `NO_COLOR`.
-pub(crate) fn color(stdout: bool) -> bool {
-    let tty = if stdout {
-        std::io::stdout().is_terminal()
-    } else {
-        std::io::stderr().is_terminal()
-    };
-    tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-/// Each file as given and every `.icp` file under each directory (sorted; hidden
-/// directories and `target` skipped); no paths: the current directory.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for p in entries {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if p.is_dir() {
-                if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                    walk(&p, out)?;
-                }
-            } else if p.extension().is_some_and(|e| e == "icp") {
-                out.push(p);
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    let cwd = [PathBuf::from(".")];
-    for p in if paths.is_empty() { &cwd[..] } else { paths } {
-        if p.is_dir() {
-            walk(p, &mut out).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
 /// Check the program of one project; on errors print them to stderr and return `None`.
 fn load_checked(root: &Path, entries: &[PathBuf], today: Option<Date>) -> Option<Checked> {
     let checked = icp_check::check(entries, root, &FsLoader, &Options { today });
@@ -249,16 +176,6 @@ fn load_checked(root: &Path, entries: &[PathBuf], today: Option<Date>) -> Option
         return None;
     }
     Some(checked)
-}
-
-/// A path relative to the current directory when it is under it.
-pub(crate) fn display_path(p: &Path) -> String {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| p.to_path_buf())
-        .display()
-        .to_string()
 }
 
 /// `path:line:col` of a declaration.

@@ -536,12 +536,7 @@ fn split_record(
                 Some(_) => return None,
             }
         } else {
-            // Fields are short: a plain loop beats a vectorised search here.
-            let Some(o) = b
-                .get(p..)?
-                .iter()
-                .position(|&c| c == delim || c == b'\n' || c == b'\r')
-            else {
+            let Some(o) = memchr::memchr3(delim, b'\n', b'\r', b.get(p..)?) else {
                 fields.push(FieldRef::Block(p..len));
                 return Some((len, newlines));
             };

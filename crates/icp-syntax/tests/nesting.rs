@@ -55,6 +55,33 @@ fn long_operator_chains_are_reported() {
 }
 
 #[test]
+fn every_bracket_shape_at_the_limit_fits_a_small_stack() {
+    // The segment's braces count as one level.
+    let n = icp_syntax::MAX_BRACKET_DEPTH - 1;
+    let shapes = [
+        ("(", ")"),
+        ("[", "]"),
+        ("f(", ")"),
+        ("x in [", "]"),
+        ("not (", ")"),
+        ("- (", ")"),
+        ("a contains (", ")"),
+        ("x in 1..(", ")"),
+        ("(a + ", ") * 2"),
+    ];
+    for (open, close) in shapes {
+        let src = segment(&format!("{}a{}", open.repeat(n), close.repeat(n)));
+        let codes = on_small_stack(src);
+        assert!(
+            codes.iter().all(|c| *c != Code::NestingTooDeep),
+            "{open}: {codes:?}"
+        );
+        let src = segment(&format!("{}a{}", open.repeat(n + 1), close.repeat(n + 1)));
+        assert_eq!(on_small_stack(src), vec![Code::NestingTooDeep], "{open}");
+    }
+}
+
+#[test]
 fn nesting_up_to_the_limits_parses() {
     let n = icp_syntax::MAX_BRACKET_DEPTH - 1; // the segment's braces count too
     let src = segment(&format!("{}a{}", "(".repeat(n), ")".repeat(n)));
