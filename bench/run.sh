@@ -31,6 +31,13 @@ OUT="$HERE/out"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 mkdir -p "$OUT"
 
+# one run at a time: runs share bench/out and would skew each other's timings
+exec 9>"$OUT/.lock"
+if ! flock -n 9; then
+  echo "another bench/run.sh is running; waiting for it to finish..." >&2
+  flock 9
+fi
+
 say() { printf '\n== %s\n' "$*" >&2; }
 loud() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' "$*" >&2; }
 skipped() { [[ "$SKIP" == *",$1,"* ]]; }

@@ -24,6 +24,8 @@ pub(crate) struct EnumTable {
     /// (lowercased string, variant index); variant names first, then mapped strings.
     entries: Vec<(String, u32)>,
     catch_all: Option<u32>,
+    /// Whether every entry is ASCII (computed once, not per cell).
+    all_ascii: bool,
     /// Variant names and strings as written, for did-you-mean.
     originals: Vec<String>,
 }
@@ -40,9 +42,11 @@ impl EnumTable {
                 originals.push(s.clone());
             }
         }
+        let all_ascii = entries.iter().all(|(s, _)| s.is_ascii());
         EnumTable {
             entries,
             catch_all: ty.catch_all,
+            all_ascii,
             originals,
         }
     }
@@ -59,7 +63,7 @@ impl EnumTable {
             }
             // Non-ASCII table entries can still equal an ASCII cell only if they lowercase
             // to ASCII, which `eq_ignore_ascii_case` already covers for ASCII entries.
-            if self.entries.iter().all(|(s, _)| s.is_ascii()) {
+            if self.all_ascii {
                 return self.catch_all;
             }
         }

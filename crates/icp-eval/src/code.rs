@@ -93,8 +93,14 @@ pub(crate) enum Node {
     Cmp(CmpOp, u32, u32),
     /// `field OP number` (the commonest criterion shape).
     CmpFieldNum(CmpOp, u32, f64),
+    /// `x OP number` for any other numeric `x` (e.g. `(marketers ?? 0) >= 1`).
+    CmpNum(CmpOp, u32, f64),
     /// `let OP number`.
     CmpLetNum(CmpOp, u32, f64),
+    /// `field OP enum-variant` (e.g. `funding == public`): field, variant index.
+    CmpFieldEnum(CmpOp, u32, u32),
+    /// `field in [variants]` with only enum variants below 64: field, bit mask of them.
+    InEnumField(u32, u64),
     /// `field == "text"` (negated: `!=`): field, text constant.
     EqFieldText(bool, u32, u32),
     /// `field is missing`.
@@ -414,6 +420,19 @@ impl<'p> Compiler<'p> {
                     if let (Some(l), Some(V::Num(k))) = (let_of(self, na), self.node_const(nb)) {
                         return self.push(Node::CmpLetNum(*op, l, k));
                     }
+                    if self.node_const(na).is_none()
+                        && let Some(V::Num(k)) = self.node_const(nb)
+                    {
+                        return self.push(Node::CmpNum(*op, na, k));
+                    }
+                }
+                // `compare` of an enum with an enum constant: `Enum(a)` compares indices,
+                // anything else (missing included) is unknown; the leaf does the same.
+                if let (Some(f), Some(V::Enum(k))) = (field_of(self, na), self.node_const(nb)) {
+                    return self.push(Node::CmpFieldEnum(*op, f, k));
+                }
+                if let (Some(V::Enum(k)), Some(f)) = (self.node_const(na), field_of(self, nb)) {
+                    return self.push(Node::CmpFieldEnum(flip(*op), f, k));
                 }
                 if matches!(op, CmpOp::Eq | CmpOp::Ne)
                     && let (Some(f), Some(V::Text(Src::Const(t)))) =
@@ -454,7 +473,16 @@ impl<'p> Compiler<'p> {
             ExprKind::InList { expr, list } => {
                 let x = self.expr(expr, ctx, fields);
                 match self.items(list, ctx, fields) {
-                    Ok(idx) => self.fold(Node::InConst(x, idx), &[x]),
+                    Ok(idx) => {
+                        if let (Some(Node::Field(f)), Some(mask)) = (
+                            self.code.nodes.get(x as usize),
+                            self.code.lists.get(idx as usize).and_then(|l| enum_mask(l)),
+                        ) {
+                            let f = *f;
+                            return self.push(Node::InEnumField(f, mask));
+                        }
+                        self.fold(Node::InConst(x, idx), &[x])
+                    }
                     Err((start, len)) => self.push(Node::InList(x, start, len)),
                 }
             }
@@ -480,6 +508,15 @@ impl<'p> Compiler<'p> {
             }
         }
     }
+}
+
+/// The bit mask of a list of enum variants, when every item is a variant below 64 (no
+/// missing item, so `x in list` is never unknown for a present `x`).
+fn enum_mask(items: &[Item]) -> Option<u64> {
+    items.iter().try_fold(0u64, |m, it| match it {
+        Item::Enum(i, _) if *i < 64 => Some(m | 1 << i),
+        _ => None,
+    })
 }
 
 fn is_num_ty(t: &Ty) -> bool {
@@ -613,6 +650,17 @@ impl Code {
                 Some(x) => V::Bool(*lo <= x && x <= *hi),
                 None => V::Missing,
             },
+            Node::CmpFieldEnum(op, f, k) => match row.get(*f as usize) {
+                Some(Value::Enum(e)) => V::Bool(cmp_ord(*op, e.cmp(k))),
+                _ => V::Missing,
+            },
+            // As `InConst` with enum items: a variant is in the list or not, a missing value
+            // is unknown, and a value of another type equals no variant.
+            Node::InEnumField(f, mask) => match row.get(*f as usize) {
+                Some(Value::Enum(e)) => V::Bool(*e < 64 && mask >> e & 1 == 1),
+                Some(Value::Missing) | None => V::Missing,
+                Some(_) => V::Bool(false),
+            },
             Node::IsMissingField(f) => {
                 V::Bool(matches!(row.get(*f as usize), Some(Value::Missing) | None))
             }
@@ -683,6 +731,11 @@ impl Code {
                     };
                     if r.is_nan() { V::Missing } else { V::Num(r) }
                 }
+                _ => V::Missing,
+            },
+            // `compare` with a number: two numbers compare, any other pair is unknown.
+            Node::CmpNum(op, a, k) => match self.ev(*a, row, env) {
+                V::Num(x) => V::Bool(cmp_num(*op, x, *k)),
                 _ => V::Missing,
             },
             Node::Coalesce(a, b) => match self.ev(*a, row, env) {
@@ -807,22 +860,7 @@ impl Code {
         };
         match mode {
             ContainsMode::One | ContainsMode::Any => {
-                let texts_only = items
-                    .iter()
-                    .all(|i| matches!(i, Item::Text(_) | Item::Missing));
-                if texts_only {
-                    let hit = items.iter().any(|it| match it {
-                        Item::Text(i) => set_has(raw, self.const_text(*i).0),
-                        _ => false,
-                    });
-                    return Some(if hit {
-                        V::Bool(true)
-                    } else if unknown {
-                        V::Missing
-                    } else {
-                        V::Bool(false)
-                    });
-                }
+                // One pass over the set's items, comparing each with every needle.
                 for x in set_items(raw) {
                     if items.iter().any(|it| matches(x, it)) {
                         return Some(V::Bool(true));
@@ -940,39 +978,6 @@ impl Code {
     }
 }
 
-/// Whether one item of the set `raw` is exactly `needle` (a trimmed text), found by a
-/// substring search and a check that separators (or the ends) surround the match.
-fn set_has(raw: &str, needle: &str) -> bool {
-    const SEPARATORS: [char; 4] = [';', '|', ',', '\u{1f}'];
-    if needle.is_empty() || needle.contains(SEPARATORS) {
-        return false;
-    }
-    let (bytes, n) = (raw.as_bytes(), needle.as_bytes());
-    let mut from = 0;
-    // A byte-window search: sets are short, and it needs no searcher set-up.
-    while let Some(pos) = bytes.get(from..).and_then(|rest| {
-        rest.windows(n.len())
-            .position(|w| w.first() == n.first() && w == n)
-    }) {
-        let start = from + pos;
-        let end = start + needle.len();
-        let before = raw.get(..start).map_or("", |b| {
-            b.trim_end_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
-        });
-        let after = raw.get(end..).map_or("", |a| {
-            a.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{a0}')
-        });
-        let left = before.is_empty() || before.ends_with(SEPARATORS);
-        let right = after.is_empty() || after.starts_with(SEPARATORS);
-        if left && right {
-            return true;
-        }
-        // Next match: one character further.
-        from = start + needle.chars().next().map_or(1, char::len_utf8);
-    }
-    false
-}
-
 /// Items of a set's raw text, as [`icp_model::SetVal::items`] gives them, faster: the
 /// separators are ASCII, so the text is split on bytes.
 fn set_items(raw: &str) -> impl Iterator<Item = &str> {
@@ -1027,7 +1032,7 @@ mod tests {
                 "a", "b", "e", "x", "y", "Zürich", "Straße", "Stra", "ab", "a ; b",
             ] {
                 assert_eq!(
-                    super::set_has(raw, needle),
+                    set_items(raw).any(|x| x == needle),
                     SetVal { raw }.contains(needle),
                     "{raw:?} {needle:?}"
                 );

@@ -122,6 +122,11 @@ struct CritPlan {
     perfect: u32,
     practical: Option<u32>,
     fields: Vec<u32>,
+    /// The reason when the criterion earns its full weight, e.g. `budget +25`; the weight
+    /// is a constant, so the text is made once here rather than formatted per row.
+    reason_full: String,
+    /// The reason when the practical branch holds, e.g. `size +10 (practical)`.
+    reason_practical: String,
 }
 
 #[derive(Debug)]
@@ -302,6 +307,13 @@ impl Plan {
                     }
                 };
                 dedup(&mut fields);
+                // Exactly what `write_reasons` used to format per row: the points of an
+                // outcome are `weight` or `weight × practical_share`, both constants.
+                let mut reason_full = format!("{} ", cr.name);
+                write_points(&mut reason_full, cr.weight);
+                let mut reason_practical = format!("{} ", cr.name);
+                write_points(&mut reason_practical, cr.weight * p.practical_share);
+                reason_practical.push_str(" (practical)");
                 CritPlan {
                     name: cr.name.clone(),
                     title: cr.title.clone(),
@@ -311,6 +323,8 @@ impl Plan {
                     perfect,
                     practical,
                     fields,
+                    reason_full,
+                    reason_practical,
                 }
             })
             .collect();
@@ -632,12 +646,13 @@ impl Plan {
         for (c, (o, p)) in self.crits.iter().zip(&s.crits) {
             if *p != 0.0 {
                 sep(out);
-                out.push_str(&c.name);
-                out.push(' ');
-                write_points(out, *p);
-                if *o == CriterionOutcome::Practical {
-                    out.push_str(" (practical)");
-                }
+                // `p` is `weight` or, for a practical outcome, `weight × practical_share`
+                // (see `eval`): the texts made by `Plan::new` from those same values.
+                out.push_str(if *o == CriterionOutcome::Practical {
+                    &c.reason_practical
+                } else {
+                    &c.reason_full
+                });
             }
         }
         let unknown_crits = self

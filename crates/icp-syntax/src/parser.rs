@@ -286,8 +286,32 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
     // The first opener whose closer sits at another indentation: the likely unclosed one
     // when a closer is missing (the next closer down was taken to close it).
     let mut suspect: Option<&Tok> = None;
-    for t in toks.get(chunk.first..chunk.last).unwrap_or(&[]) {
+    let item_toks = toks.get(chunk.first..chunk.last).unwrap_or(&[]);
+    // In a schema, `<` and `>` only nest types (`set<set<text>>`), which pest parses by
+    // recursion too.
+    let schema = item_toks
+        .first()
+        .is_some_and(|t| tok_text(src, t) == "schema");
+    let mut angles: usize = 0;
+    for t in item_toks {
         match t.kind {
+            TokenKind::Operator if schema => match tok_text(src, t) {
+                "<" => {
+                    angles += 1;
+                    if angles + stack.len() > MAX_BRACKET_DEPTH {
+                        return Pre::Fatal(
+                            Diagnostic::new(
+                                Code::NestingTooDeep,
+                                span_of(t),
+                                format!("types nested more than {MAX_BRACKET_DEPTH} deep"),
+                            )
+                            .with_label("too deep from here on"),
+                        );
+                    }
+                }
+                ">" => angles = angles.saturating_sub(1),
+                _ => {}
+            },
             TokenKind::String if t.unterminated => {
                 return Pre::Fatal(
                     Diagnostic::new(Code::UnterminatedString, span_of(t), "unterminated string")
@@ -399,6 +423,7 @@ fn parse_item(
                 base: chunk.start,
                 diags: Vec::new(),
                 toks: item_toks,
+                climbing: 0,
             };
             let item = pairs.next().and_then(|p| lower.item(p));
             if item.is_none() && lower.diags.is_empty() {
@@ -431,6 +456,8 @@ struct Lower<'t> {
     diags: Vec<Diagnostic>,
     /// The file's tokens, to trim the trailing whitespace and comments pest leaves in spans.
     toks: &'t [Tok],
+    /// Active calls of `climb` (bounded by [`MAX_DEPTH`]).
+    climbing: usize,
 }
 
 /// An expression and the depth of its tree.
@@ -1077,6 +1104,19 @@ impl Lower<'_> {
     /// as `min`. Recursion is bounded: by the number of precedence levels for infix
     /// operators, and by [`MAX_DEPTH`] for runs of prefix operators (checked first).
     fn climb(&mut self, pieces: &[Pr<'_>], at: &mut usize, min: u8) -> Option<E> {
+        // INVARIANT: `climbing` counts the active `climb` calls, so that prefix runs inside
+        // nested brackets cannot recurse past `MAX_DEPTH` in total.
+        if self.climbing >= MAX_DEPTH {
+            let span = pieces.get(*at).map(|p| self.span(p)).unwrap_or_default();
+            return self.node(ExprKind::Lit(Lit::Bool(false)), span, MAX_DEPTH + 1);
+        }
+        self.climbing += 1;
+        let result = self.climb_inner(pieces, at, min);
+        self.climbing -= 1;
+        result
+    }
+
+    fn climb_inner(&mut self, pieces: &[Pr<'_>], at: &mut usize, min: u8) -> Option<E> {
         // Prefix operators, then the operand.
         let first = pieces.get(*at)?;
         let mut lhs = match first.as_rule() {

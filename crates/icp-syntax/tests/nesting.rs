@@ -47,6 +47,40 @@ fn long_prefix_chains_are_reported() {
 }
 
 #[test]
+fn deep_set_types_are_reported() {
+    let n = 100_000;
+    let src = format!(
+        "schema A {{ x: {}text{} }}\n",
+        "set<".repeat(n),
+        ">".repeat(n)
+    );
+    assert_eq!(on_small_stack(src), vec![Code::NestingTooDeep]);
+    let src = format!(
+        "schema A {{ x: {}text{} }}\n",
+        "set<".repeat(30),
+        ">".repeat(30)
+    );
+    assert_eq!(on_small_stack(src), vec![]);
+    // Many sets side by side are no nesting.
+    let fields = (0..500)
+        .map(|i| format!("f{i}: set<text>"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        on_small_stack(format!("schema A {{\n{fields}\n}}\n")),
+        vec![]
+    );
+}
+
+#[test]
+fn prefix_runs_inside_nested_brackets_are_reported() {
+    let level = format!("{}(", "- ".repeat(icp_syntax::MAX_DEPTH - 1));
+    let n = icp_syntax::MAX_BRACKET_DEPTH - 1;
+    let src = segment(&format!("{}a{}", level.repeat(n), ")".repeat(n)));
+    assert_eq!(on_small_stack(src), vec![Code::NestingTooDeep]);
+}
+
+#[test]
 fn long_operator_chains_are_reported() {
     for op in [" and ", " or ", " + ", " ?? ", " * "] {
         let src = segment(&vec!["a"; 10_000].join(op));
