@@ -15,6 +15,7 @@
 #   ICP_BIN=path      use this icp binary instead of building target/release/icp
 #   AS_OF=2027-02-15  the scoring date (`today`)
 #   SEED=2027         the generator's seed
+#   KEEP=1            keep the outputs even when they agree (by default they are removed)
 # Exit: 0 when every implementation that ran agrees; 1 on any disagreement or a run that
 # failed; icp is skipped, loudly, when it does not build or has no `score` command yet.
 set -uo pipefail
@@ -186,8 +187,11 @@ if [[ $ICP_OK -ne 1 ]] && ! skipped icp; then
   loud "icp was NOT measured (see above)"
 fi
 if [[ $AGREE -ne 1 ]]; then
-  loud "OUTPUTS DISAGREE: see $OUT/compare-$N.txt"
+  loud "OUTPUTS DISAGREE: see $OUT/compare-$N.txt (outputs kept in $OUT)"
   exit 1
+fi
+if [[ -z "${KEEP:-}" ]]; then  # they agree: the outputs are large and say nothing more
+  rm -f "$OUT"/{yardstick,icp,duckdb,reference}-"$N".csv
 fi
 [[ $FAILED -eq 0 ]] || exit 1
 exit 0
