@@ -26,7 +26,7 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "N")]
     pub row: Option<u64>,
     /// The profile (needed when the program has several).
-    #[arg(long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME")]
     pub profile: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]

@@ -11,7 +11,8 @@ use crate::load::{FsLoader, clock_today, color, display_path, parse_date};
 /// Arguments of `icp test`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TestArgs {
-    /// Files or directories (default: every `.icp` file under the current directory).
+    /// Files or directories (default: every `.icp` file of the current project); files are
+    /// grouped by project (`icp.toml` root) and each project is tested on its own.
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TestFormat::Text)]
