@@ -536,7 +536,7 @@ fn split_record(
                 Some(_) => return None,
             }
         } else {
-            let Some(o) = field_end(b.get(p..)?, delim) else {
+            let Some(o) = memchr::memchr3(delim, b'\n', b'\r', b.get(p..)?) else {
                 fields.push(FieldRef::Block(p..len));
                 return Some((len, newlines));
             };
@@ -550,23 +550,6 @@ fn split_record(
             }
         }
     }
-}
-
-/// The first delimiter, `\n` or `\r` in `rest`, as `memchr3` finds it. Most cells are a
-/// few bytes long, so the first bytes are looked at one by one (cheaper than setting up
-/// a vector search), and only a longer cell goes to `memchr3`.
-#[inline]
-fn field_end(rest: &[u8], delim: u8) -> Option<usize> {
-    const SHORT: usize = 24;
-    let head = rest.get(..SHORT).unwrap_or(rest);
-    if let Some(o) = head
-        .iter()
-        .position(|&c| c == delim || c == b'\n' || c == b'\r')
-    {
-        return Some(o);
-    }
-    let tail = rest.get(SHORT..)?;
-    memchr::memchr3(delim, b'\n', b'\r', tail).map(|o| o + SHORT)
 }
 
 fn decode_fast<'a>(

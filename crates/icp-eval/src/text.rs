@@ -9,6 +9,11 @@ fn is_trim(c: char) -> bool {
 
 /// Trim whitespace (also no-break spaces) from both ends.
 pub(crate) fn trim(s: &str) -> &str {
+    // Fast path: nothing to trim when both ends are visible ASCII (no whitespace there).
+    let b = s.as_bytes();
+    if b.first().is_none_or(u8::is_ascii_graphic) && b.last().is_none_or(u8::is_ascii_graphic) {
+        return s;
+    }
     s.trim_matches(is_trim)
 }
 

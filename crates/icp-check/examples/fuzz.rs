@@ -1,11 +1,13 @@
-//! A time-bounded mutation fuzzer for the parser and the lexer.
+//! A time-bounded mutation fuzzer for the lexer, the parser and the checker.
 //!
-//! `cargo run --release -p icp-syntax --example fuzz -- SECONDS [SEED]`
+//! `cargo run --release -p icp-check --example fuzz -- SECONDS [SEED]`
 //!
-//! Mutates the first program of LANGUAGE.md (deleting, inserting, duplicating and swapping
-//! characters and slices) and feeds random bytes too, calling `parse` and `tokens` under
-//! `catch_unwind`. Prints the cases per second; prints any input that panics to stderr and
-//! exits with status 1.
+//! Mutates one file of a project at a time (deleting, inserting, duplicating and swapping
+//! characters and slices), over the first program of LANGUAGE.md and every bundled example
+//! project, and feeds random bytes too; calls `tokens`, then `check` on the whole project
+//! (which parses every file), then renders every diagnostic, all under `catch_unwind`.
+//! Prints the cases per second; prints any input that panics to stderr and exits with
+//! status 1.
 
 #![allow(clippy::disallowed_methods, reason = "a fuzzer reads the clock")]
 
@@ -13,7 +15,106 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const PROGRAM: &str = include_str!("../tests/data/language_md.icp");
+use std::path::{Path, PathBuf};
+
+use icp_check::{MemoryLoader, Options, check};
+
+/// Seed projects: file names and texts.
+const PROJECTS: &[&[(&str, &str)]] = &[
+    &[(
+        "main.icp",
+        include_str!("../../icp-syntax/tests/data/language_md.icp"),
+    )],
+    &[(
+        "fintech.icp",
+        include_str!("../../../examples/fintech-b2b/fintech.icp"),
+    )],
+    &[
+        (
+            "profile.icp",
+            include_str!("../../../examples/helpdesk-saas/profile.icp"),
+        ),
+        (
+            "schema.icp",
+            include_str!("../../../examples/helpdesk-saas/schema.icp"),
+        ),
+    ],
+    &[
+        (
+            "profile.icp",
+            include_str!("../../../examples/hubspot-personas/profile.icp"),
+        ),
+        (
+            "schema.icp",
+            include_str!("../../../examples/hubspot-personas/schema.icp"),
+        ),
+    ],
+    &[
+        (
+            "profile.icp",
+            include_str!("../../../examples/inc5000/profile.icp"),
+        ),
+        (
+            "schema.icp",
+            include_str!("../../../examples/inc5000/schema.icp"),
+        ),
+    ],
+    &[
+        (
+            "profile.icp",
+            include_str!("../../../examples/lincoln-murphy/profile.icp"),
+        ),
+        (
+            "schema.icp",
+            include_str!("../../../examples/lincoln-murphy/schema.icp"),
+        ),
+        (
+            "segments.icp",
+            include_str!("../../../examples/lincoln-murphy/segments.icp"),
+        ),
+        (
+            "situation.icp",
+            include_str!("../../../examples/lincoln-murphy/situation.icp"),
+        ),
+        (
+            "tests.icp",
+            include_str!("../../../examples/lincoln-murphy/tests.icp"),
+        ),
+    ],
+    &[(
+        "agency.icp",
+        include_str!("../../../examples/marketing-agency/agency.icp"),
+    )],
+    &[(
+        "beauty.icp",
+        include_str!("../../../examples/sustainable-beauty-b2c/beauty.icp"),
+    )],
+];
+
+/// Check a project whose file `victim` is replaced by `text`, and render every diagnostic.
+fn check_project(project: &[(&str, &str)], victim: usize, text: &str) {
+    let root = Path::new("/p");
+    let mut loader = MemoryLoader::new();
+    let mut entries: Vec<PathBuf> = Vec::new();
+    for (i, (name, original)) in project.iter().enumerate() {
+        let path = root.join(name);
+        loader = loader.with(path.clone(), if i == victim { text } else { *original });
+        entries.push(path);
+    }
+    let options = Options {
+        today: icp_syntax::Date::from_ymd(2027, 1, 15),
+    };
+    let checked = check(&entries, root, &loader, &options);
+    for d in &checked.diagnostics {
+        if let Some(f) = checked.file(d.file) {
+            assert!(
+                f.text.get(d.span.range()).is_some(),
+                "diagnostic span outside the source"
+            );
+            let _ = d.render("x.icp", &f.text, false);
+        }
+    }
+}
 
 /// Characters the grammar cares about, inserted more often than random ones.
 const INTERESTING: &[char] = &[
@@ -110,7 +211,10 @@ fn main() -> ExitCode {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x9E37_79B9_7F4A_7C15);
     let mut rng = Rng(seed.max(1));
-    let base: Vec<char> = PROGRAM.chars().collect();
+    let bases: Vec<Vec<Vec<char>>> = PROJECTS
+        .iter()
+        .map(|p| p.iter().map(|(_, t)| t.chars().collect()).collect())
+        .collect();
     // Panics are caught and reported below; keep the default hook quiet.
     std::panic::set_hook(Box::new(|_| {}));
 
@@ -120,20 +224,18 @@ fn main() -> ExitCode {
     let mut panics: u64 = 0;
     while start.elapsed() < deadline {
         for _ in 0..64 {
+            let p = rng.below(PROJECTS.len());
+            let project = PROJECTS.get(p).copied().unwrap_or(&[]);
+            let victim = rng.below(project.len());
             let input = if rng.below(8) == 0 {
                 random_bytes(&mut rng)
             } else {
-                mutate(&mut rng, &base)
+                let base = bases.get(p).and_then(|b| b.get(victim));
+                mutate(&mut rng, base.map_or(&[][..], Vec::as_slice))
             };
             let result = catch_unwind(AssertUnwindSafe(|| {
-                let parsed = icp_syntax::parse(&input);
-                for d in &parsed.diagnostics {
-                    assert!(
-                        input.get(d.span.range()).is_some(),
-                        "diagnostic span outside the source"
-                    );
-                }
                 let _ = icp_syntax::tokens(&input);
+                check_project(project, victim, &input);
             }));
             cases += 1;
             if result.is_err() {
