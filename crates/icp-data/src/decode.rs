@@ -157,6 +157,7 @@ pub(crate) enum Why {
 }
 
 /// Trims whitespace, including U+00A0 (no-break space).
+#[inline]
 pub fn trim(s: &str) -> &str {
     // Fast path: nothing to trim when both ends are visible ASCII.
     let b = s.as_bytes();
@@ -168,6 +169,7 @@ pub fn trim(s: &str) -> &str {
 
 /// Whether a trimmed cell means "missing": empty, `NA`, `N/A`, `null` or `-`
 /// (case-insensitive).
+#[inline]
 pub fn is_missing_token(s: &str) -> bool {
     match s.len() {
         0 => true,

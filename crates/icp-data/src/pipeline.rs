@@ -72,6 +72,7 @@ enum FieldRef {
     Arena(Range<usize>),
 }
 
+#[inline]
 fn field_text<'a>(text: &'a str, arena: &'a str, f: &FieldRef) -> Option<&'a str> {
     match f {
         FieldRef::Block(r) => text.get(r.clone()),

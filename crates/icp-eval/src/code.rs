@@ -853,6 +853,22 @@ impl Code {
     /// when there are too many needles for the bit mask of `contains all`.
     fn set_contains(&self, raw: &str, mode: ContainsMode, items: &[Item]) -> Option<V> {
         let unknown = items.iter().any(|i| matches!(i, Item::Missing));
+        if let Some(found) = self.texts_found(raw, items) {
+            // The same answers as the loops below, from the bit mask of needles found.
+            let known = items
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| !matches!(i, Item::Missing))
+                .fold(0u64, |m, (k, _)| m | 1 << k);
+            let all_found = found & known == known;
+            return Some(match mode {
+                ContainsMode::One | ContainsMode::Any if found != 0 => V::Bool(true),
+                ContainsMode::All if !all_found => V::Bool(false),
+                _ if unknown => V::Missing,
+                ContainsMode::One | ContainsMode::Any => V::Bool(false),
+                ContainsMode::All => V::Bool(true),
+            });
+        }
         let matches = |x: &str, it: &Item| match it {
             Item::Text(i) => self.const_text(*i).0 == x,
             Item::Enum(_, strings) => strings.iter().any(|s| eq_ci(x, s)),
@@ -890,6 +906,42 @@ impl Code {
                 Some(if unknown { V::Missing } else { V::Bool(true) })
             }
         }
+    }
+
+    /// For text needles only (at most 64): the bit mask of the needles that equal an item
+    /// of the set `raw`. The set is split on bytes, without building `&str` items: the
+    /// separators are ASCII, and an item whose trimmed ends are ASCII is exactly what
+    /// [`set_items`] yields. `None` (use the general path) for other needles, or when an
+    /// item has a non-ASCII end (it may need Unicode trimming).
+    fn texts_found(&self, raw: &str, items: &[Item]) -> Option<u64> {
+        if items.len() > 64
+            || !items
+                .iter()
+                .all(|i| matches!(i, Item::Text(_) | Item::Missing))
+        {
+            return None;
+        }
+        let mut found = 0u64;
+        for part in raw
+            .as_bytes()
+            .split(|b| matches!(b, b';' | b'|' | b',' | 0x1f))
+        {
+            let x = part.trim_ascii();
+            match (x.first(), x.last()) {
+                (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => return None,
+                (Some(_), Some(_)) => {}
+                // Empty items are skipped, as `set_items` does.
+                _ => continue,
+            }
+            for (k, it) in items.iter().enumerate() {
+                if let Item::Text(i) = it
+                    && self.const_text(*i).0.as_bytes() == x
+                {
+                    found |= 1 << k;
+                }
+            }
+        }
+        Some(found)
     }
 
     /// Whether `hay` (a set or text) holds a prepared needle.
