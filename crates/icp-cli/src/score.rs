@@ -411,8 +411,17 @@ impl Output {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(".icp-score-")
+        // The temporary file gets the mode a plain create would (0666 less the umask), or
+        // the mode of the file it replaces, not tempfile's private 0600.
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".icp-score-");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+            builder.permissions(std::fs::Permissions::from_mode(mode));
+        }
+        let temp = builder
             .tempfile_in(dir)
             .map_err(|e| Usage(format!("error: cannot write `{}`: {e}", path.display())))?;
         Ok(Output::File {
@@ -728,11 +737,12 @@ fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
     // Short fields (keys, tiers, reasons) are checked in one branch-free pass, which the
     // compiler vectorises; long ones with memchr. Both look for the same four bytes.
     let needs = if field.len() <= 256 {
-        field
-            .iter()
-            .fold(false, |acc, &c| acc | matches!(c, b',' | b'"' | b'\n' | b'\r'))
+        field.iter().fold(false, |acc, &c| {
+            acc | matches!(c, b',' | b'"' | b'\n' | b'\r')
+        })
     } else {
-        memchr::memchr3(b',', b'"', b'\n', field).is_some() || memchr::memchr(b'\r', field).is_some()
+        memchr::memchr3(b',', b'"', b'\n', field).is_some()
+            || memchr::memchr(b'\r', field).is_some()
     };
     if !needs {
         out.extend_from_slice(field);

@@ -110,6 +110,12 @@ fn writes_to_a_file_atomically() {
     let dir = cases_dir().join("basic");
     let target = tmp.path().join("scores.json");
     std::fs::write(&target, "previous contents").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::Permissions::from_mode(0o640);
+        std::fs::set_permissions(&target, mode).unwrap();
+    }
     // A failed run (missing input) leaves the previous file as it was.
     let out = icp(&dir)
         .args(["score", "profile.icp", "nope.csv", "-o"])
@@ -144,6 +150,13 @@ fn writes_to_a_file_atomically() {
     let written = std::fs::read_to_string(&target).unwrap();
     let rows: serde_json::Value = serde_json::from_str(&written).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 9);
+    // The replaced file keeps its mode (not the temporary file's private 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
     // No temporary file is left behind.
     let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert_eq!(left.len(), 1);
