@@ -31,64 +31,58 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// (directory, program, accounts, as-of, profile, prefix of the note for this profile)
-const CASES: &[(&str, &str, &str, &str, Option<&str>, Option<&str>)] = &[
-    (
-        "hubspot-personas",
-        "profile.icp",
-        "accounts.csv",
-        "2026-12-01",
-        Some("mary"),
-        Some("mary"),
-    ),
-    (
-        "hubspot-personas",
-        "profile.icp",
-        "accounts.csv",
-        "2026-12-01",
-        Some("ollie"),
-        Some("ollie"),
-    ),
-    (
-        "fintech-b2b",
-        "fintech.icp",
-        "accounts.csv",
-        "2026-12-01",
-        None,
-        None,
-    ),
-    (
-        "sustainable-beauty-b2c",
-        "beauty.icp",
-        "accounts.csv",
-        "2026-12-01",
-        None,
-        None,
-    ),
-    (
-        "helpdesk-saas",
-        "profile.icp",
-        "accounts.csv",
-        "2026-12-01",
-        None,
-        None,
-    ),
-    (
-        "marketing-agency",
-        "agency.icp",
-        "accounts.csv",
-        "2027-01-15",
-        None,
-        None,
-    ),
-    (
-        "lincoln-murphy",
-        "profile.icp",
-        "accounts.csv",
-        "2026-12-01",
-        None,
-        None,
-    ),
+/// One scoring run of an example.
+struct Case {
+    dir: &'static str,
+    program: &'static str,
+    as_of: &'static str,
+    /// The profile, and the prefix of its part of the note (`mary: ideal (100); ollie: ..`).
+    profile: Option<&'static str>,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        dir: "hubspot-personas",
+        program: "profile.icp",
+        as_of: "2026-12-01",
+        profile: Some("mary"),
+    },
+    Case {
+        dir: "hubspot-personas",
+        program: "profile.icp",
+        as_of: "2026-12-01",
+        profile: Some("ollie"),
+    },
+    Case {
+        dir: "fintech-b2b",
+        program: "fintech.icp",
+        as_of: "2026-12-01",
+        profile: None,
+    },
+    Case {
+        dir: "sustainable-beauty-b2c",
+        program: "beauty.icp",
+        as_of: "2026-12-01",
+        profile: None,
+    },
+    Case {
+        dir: "helpdesk-saas",
+        program: "profile.icp",
+        as_of: "2026-12-01",
+        profile: None,
+    },
+    Case {
+        dir: "marketing-agency",
+        program: "agency.icp",
+        as_of: "2027-01-15",
+        profile: None,
+    },
+    Case {
+        dir: "lincoln-murphy",
+        program: "profile.icp",
+        as_of: "2026-12-01",
+        profile: None,
+    },
 ];
 
 #[test]
@@ -134,9 +128,16 @@ fn expected(note: &str, prefix: Option<&str>) -> Option<(String, Option<f64>)> {
 
 #[test]
 fn every_example_scores_as_its_notes_say() {
-    for &(dir, program, accounts, as_of, profile, prefix) in CASES {
+    for &Case {
+        dir,
+        program,
+        as_of,
+        profile,
+    } in CASES
+    {
+        let prefix = profile;
         let program = format!("{dir}/{program}");
-        let accounts = format!("{dir}/{accounts}");
+        let accounts = format!("{dir}/accounts.csv");
         let mut args = vec!["score", &program, &accounts, "--as-of", as_of];
         if let Some(p) = profile {
             args.extend(["--profile", p]);

@@ -351,7 +351,7 @@ fn inc5000() -> (Program, Schema) {
 fn inc5000_every_row_out_invalid_ones_explained() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/score/inc5000/accounts.csv"
+        "/../../examples/inc5000/companies.csv"
     );
     let data = std::fs::read(path).unwrap();
     let (program, sch) = inc5000();

@@ -922,10 +922,13 @@ impl Code {
             return None;
         }
         let mut found = 0u64;
-        for part in raw
-            .as_bytes()
-            .split(|b| matches!(b, b';' | b'|' | b',' | 0x1f))
-        {
+        let bytes = raw.as_bytes();
+        let mut start = 0;
+        while start <= bytes.len() {
+            let rest = bytes.get(start..).unwrap_or_default();
+            let len = next_separator(rest);
+            let part = rest.get(..len).unwrap_or_default();
+            start += len + 1;
             let x = part.trim_ascii();
             match (x.first(), x.last()) {
                 (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => return None,
@@ -1030,6 +1033,39 @@ impl Code {
     }
 }
 
+/// Bytes of `w` that are zero, as the high bit of each byte. A byte above a zero byte may
+/// be flagged too (the borrow), never one below it, so the lowest flag is exact.
+fn zero_bytes(w: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    w.wrapping_sub(LO) & !w & HI
+}
+
+/// The index of the first set separator (`;`, `|`, `,`, U+001F) in `b`, or its length.
+/// Eight bytes at a time in a `u64`: the lowest flagged byte of each of the four masks is
+/// exact (see [`zero_bytes`]), so the lowest of them all is the first separator.
+fn next_separator(b: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let [semi, bar, comma, unit] = [b';', b'|', b',', 0x1f].map(|c| LO * u64::from(c));
+    let mut i = 0;
+    while let Some(Ok(chunk)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let word = u64::from_le_bytes(chunk);
+        let found = zero_bytes(word ^ semi)
+            | zero_bytes(word ^ bar)
+            | zero_bytes(word ^ comma)
+            | zero_bytes(word ^ unit);
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let tail = b.get(i..).unwrap_or_default();
+    i + tail
+        .iter()
+        .position(|c| matches!(c, b';' | b'|' | b',' | 0x1f))
+        .unwrap_or(tail.len())
+}
+
 /// Items of a set's raw text, as [`icp_model::SetVal::items`] gives them, faster: the
 /// separators are ASCII, so the text is split on bytes.
 fn set_items(raw: &str) -> impl Iterator<Item = &str> {
@@ -1061,6 +1097,25 @@ fn set_items(raw: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::set_items;
     use icp_model::SetVal;
+
+    #[test]
+    fn next_separator_is_the_first_separator() {
+        for len in 0..30 {
+            for at in 0..=len {
+                for sep in [b';', b'|', b',', 0x1f, b'a', 0x80, 0x1e, b'-'] {
+                    let mut b: Vec<u8> = (0..len).map(|k| b"xA z\x7f\xc3+-"[k % 8]).collect();
+                    if let Some(slot) = b.get_mut(at) {
+                        *slot = sep;
+                    }
+                    let want = b
+                        .iter()
+                        .position(|c| matches!(c, b';' | b'|' | b',' | 0x1f))
+                        .unwrap_or(b.len());
+                    assert_eq!(super::next_separator(&b), want, "{b:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn set_items_match_the_model() {

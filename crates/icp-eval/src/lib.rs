@@ -78,6 +78,9 @@ pub struct Plan {
     segs: Vec<SegPlan>,
     /// Target segment slots.
     targets: Vec<u32>,
+    /// Per target, its part of the `out_of_segment:` reason for each truth value (indexed
+    /// by [`tri_index`]), e.g. `, funded_startup unknown`: made once, not per row.
+    target_texts: Vec<[String; 3]>,
     excludes: Vec<ExcludePlan>,
     crits: Vec<CritPlan>,
     groups: Vec<GroupPlan>,
@@ -107,6 +110,8 @@ struct SegPlan {
 #[derive(Debug)]
 struct ExcludePlan {
     name: String,
+    /// `, NAME`, for the list of unknowns.
+    unknown_item: String,
     reason: Option<String>,
     node: u32,
     fields: Vec<u32>,
@@ -122,11 +127,13 @@ struct CritPlan {
     perfect: u32,
     practical: Option<u32>,
     fields: Vec<u32>,
-    /// The reason when the criterion earns its full weight, e.g. `budget +25`; the weight
-    /// is a constant, so the text is made once here rather than formatted per row.
+    /// The reason when the criterion earns its full weight, after the separator, e.g.
+    /// `; budget +25`; the weight is a constant, so the text is made once, not per row.
     reason_full: String,
-    /// The reason when the practical branch holds, e.g. `size +10 (practical)`.
+    /// The reason when the practical branch holds, e.g. `; size +10 (practical)`.
     reason_practical: String,
+    /// `, NAME`, for the list of unknowns.
+    unknown_item: String,
 }
 
 #[derive(Debug)]
@@ -287,6 +294,7 @@ impl Plan {
                 dedup(&mut fields);
                 ExcludePlan {
                     name: x.name.clone(),
+                    unknown_item: format!(", {}", x.name),
                     reason: x.reason.clone(),
                     node,
                     fields,
@@ -309,9 +317,9 @@ impl Plan {
                 dedup(&mut fields);
                 // Exactly what `write_reasons` used to format per row: the points of an
                 // outcome are `weight` or `weight × practical_share`, both constants.
-                let mut reason_full = format!("{} ", cr.name);
+                let mut reason_full = format!("{SEP}{} ", cr.name);
                 write_points(&mut reason_full, cr.weight);
-                let mut reason_practical = format!("{} ", cr.name);
+                let mut reason_practical = format!("{SEP}{} ", cr.name);
                 write_points(&mut reason_practical, cr.weight * p.practical_share);
                 reason_practical.push_str(" (practical)");
                 CritPlan {
@@ -325,6 +333,7 @@ impl Plan {
                     fields,
                     reason_full,
                     reason_practical,
+                    unknown_item: format!(", {}", cr.name),
                 }
             })
             .collect();
@@ -366,7 +375,7 @@ impl Plan {
                 rule: Rule::CatchAll,
             });
         }
-        let segs = c
+        let segs: Vec<SegPlan> = c
             .segs
             .iter()
             .enumerate()
@@ -382,6 +391,16 @@ impl Plan {
                         .cloned()
                         .unwrap_or_default(),
                 }
+            })
+            .collect();
+        let target_texts = targets
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let name = segs.get(*t as usize).map_or("", |g| g.name.as_str());
+                let lead = if k == 0 { " " } else { ", " };
+                [Tri::True, Tri::False, Tri::Unknown]
+                    .map(|r| format!("{lead}{name} {}", r.as_str()))
             })
             .collect();
         let pos_total = crits
@@ -400,6 +419,7 @@ impl Plan {
             lets,
             segs,
             targets,
+            target_texts,
             excludes,
             crits,
             groups,
@@ -612,29 +632,27 @@ impl Plan {
     /// +10 (practical); legacy_tool -10; unknown: recent`.
     pub fn write_reasons(&self, s: &Scratch, out: &mut String) {
         let mut first = true;
-        let mut sep = |out: &mut String| {
-            if !first {
-                out.push_str("; ");
-            }
+        // Items are pushed with their `; ` separator, dropped before the first one.
+        let mut item = |out: &mut String, text: &str| {
+            out.push_str(if first {
+                text.strip_prefix(SEP).unwrap_or(text)
+            } else {
+                text
+            });
             first = false;
         };
         if s.tier.is_none() {
             return;
         }
         if !s.in_segment {
-            sep(out);
-            out.push_str("out_of_segment:");
-            for (k, (t, r)) in self.targets.iter().zip(&s.targets).enumerate() {
-                out.push_str(if k == 0 { " " } else { ", " });
-                out.push_str(self.segs.get(*t as usize).map_or("", |g| g.name.as_str()));
-                out.push(' ');
-                out.push_str(r.as_str());
+            item(out, "; out_of_segment:");
+            for (texts, r) in self.target_texts.iter().zip(&s.targets) {
+                out.push_str(texts.get(tri_index(*r)).map_or("", String::as_str));
             }
         }
         for (x, r) in self.excludes.iter().zip(&s.excludes) {
             if *r == Tri::True {
-                sep(out);
-                out.push_str("excluded: ");
+                item(out, "; excluded: ");
                 out.push_str(&x.name);
                 if let Some(reason) = &x.reason {
                     out.push_str(" (");
@@ -645,41 +663,52 @@ impl Plan {
         }
         for (c, (o, p)) in self.crits.iter().zip(&s.crits) {
             if *p != 0.0 {
-                sep(out);
                 // `p` is `weight` or, for a practical outcome, `weight × practical_share`
                 // (see `eval`): the texts made by `Plan::new` from those same values.
-                out.push_str(if *o == CriterionOutcome::Practical {
-                    &c.reason_practical
-                } else {
-                    &c.reason_full
-                });
+                item(
+                    out,
+                    if *o == CriterionOutcome::Practical {
+                        &c.reason_practical
+                    } else {
+                        &c.reason_full
+                    },
+                );
             }
         }
         let unknown_crits = self
             .crits
             .iter()
             .zip(&s.crits)
-            .filter(|(_, (o, _))| *o == CriterionOutcome::Unknown);
+            .filter(|(_, (o, _))| *o == CriterionOutcome::Unknown)
+            .map(|(c, _)| (&c.name, &c.unknown_item));
         let unknown_excl = self
             .excludes
             .iter()
             .zip(&s.excludes)
-            .filter(|(_, r)| **r == Tri::Unknown);
-        for (k, name) in unknown_crits
-            .map(|(c, _)| &c.name)
-            .chain(unknown_excl.map(|(x, _)| &x.name))
-            .enumerate()
-        {
+            .filter(|(_, r)| **r == Tri::Unknown)
+            .map(|(x, _)| (&x.name, &x.unknown_item));
+        for (k, (name, listed)) in unknown_crits.chain(unknown_excl).enumerate() {
             if k == 0 {
-                sep(out);
-                out.push_str("unknown: ");
+                item(out, "; unknown: ");
+                out.push_str(name);
             } else {
-                out.push_str(", ");
+                out.push_str(listed);
             }
-            out.push_str(name);
         }
     }
 }
+
+/// The index of a truth value in [`Plan::target_texts`].
+fn tri_index(r: Tri) -> usize {
+    match r {
+        Tri::True => 0,
+        Tri::False => 1,
+        Tri::Unknown => 2,
+    }
+}
+
+/// The separator of reasons.
+const SEP: &str = "; ";
 
 /// `100 × points / max`, clamped to `[0, 100]`; `None` when `max` is not positive.
 fn ratio_score(points: f64, max: f64) -> Option<f64> {
