@@ -1425,79 +1425,34 @@ impl<'a> Checker<'a> {
 
     /// Report segments that refer to themselves, and drop their conditions.
     fn segment_cycles(&mut self) {
-        let n = self.segments.len();
-        // 0 unvisited, 1 on stack, 2 done
-        let mut state = vec![0u8; n];
-        for start in 0..n {
-            if state.get(start) != Some(&0) {
-                continue;
-            }
-            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-            if let Some(s) = state.get_mut(start) {
-                *s = 1;
-            }
-            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                let dep = self
-                    .segments
-                    .get(node)
-                    .and_then(|s| s.deps.get(*next))
-                    .copied();
-                let Some(dep) = dep else {
-                    if let Some(s) = state.get_mut(node) {
-                        *s = 2;
-                    }
-                    stack.pop();
+        let deps: Vec<Vec<usize>> = self.segments.iter().map(|s| s.deps.clone()).collect();
+        let (_, cycles) = dependency_order(&deps);
+        for members in cycles {
+            let chain = cycle_chain(
+                members
+                    .iter()
+                    .filter_map(|x| self.segments.get(*x).map(|s| s.ast.name.name.clone())),
+            );
+            for x in members {
+                let Some(s) = self.segments.get(x) else {
                     continue;
                 };
-                *next += 1;
-                match state.get(dep) {
-                    Some(0) => {
-                        if let Some(s) = state.get_mut(dep) {
-                            *s = 1;
-                        }
-                        stack.push((dep, 0));
-                    }
-                    Some(1) => {
-                        let pos = stack.iter().position(|(x, _)| *x == dep).unwrap_or(0);
-                        let members: Vec<usize> = stack
-                            .get(pos..)
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|(x, _)| *x)
-                            .collect();
-                        let mut chain: Vec<String> = members
-                            .iter()
-                            .filter_map(|x| self.segments.get(*x).map(|s| s.ast.name.name.clone()))
-                            .collect();
-                        if let Some(first) = chain.first().cloned() {
-                            chain.push(first);
-                        }
-                        for x in members {
-                            let Some(s) = self.segments.get(x) else {
-                                continue;
-                            };
-                            let (file, span, name) =
-                                (s.file, s.ast.name.span, s.ast.name.name.clone());
-                            self.emit(
-                                Some(Owner::Segment(x)),
-                                file,
-                                Diagnostic::new(
-                                    Code::ReferenceCycle,
-                                    span,
-                                    format!("segment `{name}` refers to itself"),
-                                )
-                                .with_label("part of a cycle")
-                                .with_help(format!(
-                                    "segments may use other segments, but not in a circle: {}",
-                                    chain.join(" → ")
-                                )),
-                            );
-                            if let Some(s) = self.segments.get_mut(x) {
-                                s.cond = None;
-                            }
-                        }
-                    }
-                    _ => {}
+                let (file, span, name) = (s.file, s.ast.name.span, s.ast.name.name.clone());
+                self.emit(
+                    Some(Owner::Segment(x)),
+                    file,
+                    Diagnostic::new(
+                        Code::ReferenceCycle,
+                        span,
+                        format!("segment `{name}` refers to itself"),
+                    )
+                    .with_label("part of a cycle")
+                    .with_help(format!(
+                        "segments may use other segments, but not in a circle: {chain}"
+                    )),
+                );
+                if let Some(s) = self.segments.get_mut(x) {
+                    s.cond = None;
                 }
             }
         }
@@ -2220,74 +2175,32 @@ impl<'a> Checker<'a> {
                 d
             })
             .collect();
-        // iterative DFS: post-order is a dependency order
-        let n = lets.len();
-        let mut state = vec![0u8; n];
-        let mut order = Vec::new();
-        let mut cyclic = vec![false; n];
-        for start in 0..n {
-            if state.get(start) != Some(&0) {
-                continue;
-            }
-            let mut stack = vec![(start, 0usize)];
-            if let Some(s) = state.get_mut(start) {
-                *s = 1;
-            }
-            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                let Some(&dep) = deps.get(node).and_then(|d| d.get(*next)) else {
-                    if let Some(s) = state.get_mut(node) {
-                        *s = 2;
-                    }
-                    order.push(node);
-                    stack.pop();
-                    continue;
-                };
-                *next += 1;
-                match state.get(dep) {
-                    Some(0) => {
-                        if let Some(s) = state.get_mut(dep) {
-                            *s = 1;
-                        }
-                        stack.push((dep, 0));
-                    }
-                    Some(1) => {
-                        let pos = stack.iter().position(|(x, _)| *x == dep).unwrap_or(0);
-                        let members: Vec<usize> = stack
-                            .get(pos..)
-                            .unwrap_or_default()
-                            .iter()
-                            .map(|(x, _)| *x)
-                            .collect();
-                        let mut chain: Vec<String> = members
-                            .iter()
-                            .filter_map(|x| lets.get(*x).map(|(l, _)| l.name.name.clone()))
-                            .collect();
-                        if let Some(first) = chain.first().cloned() {
-                            chain.push(first);
-                        }
-                        for x in members {
-                            if let Some(c) = cyclic.get_mut(x) {
-                                *c = true;
-                            }
-                            let Some((l, _)) = lets.get(x) else { continue };
-                            self.emit(
-                                Some(owner),
-                                file,
-                                Diagnostic::new(
-                                    Code::ReferenceCycle,
-                                    l.name.span,
-                                    format!("`let {}` refers to itself", l.name.name),
-                                )
-                                .with_label("part of a cycle")
-                                .with_help(format!(
-                                    "a `let` may use other `let`s, but not in a circle: {}",
-                                    chain.join(" → ")
-                                )),
-                            );
-                        }
-                    }
-                    _ => {}
+        let (order, cycles) = dependency_order(&deps);
+        let mut cyclic = vec![false; lets.len()];
+        for members in cycles {
+            let chain = cycle_chain(
+                members
+                    .iter()
+                    .filter_map(|x| lets.get(*x).map(|(l, _)| l.name.name.clone())),
+            );
+            for x in members {
+                if let Some(c) = cyclic.get_mut(x) {
+                    *c = true;
                 }
+                let Some((l, _)) = lets.get(x) else { continue };
+                self.emit(
+                    Some(owner),
+                    file,
+                    Diagnostic::new(
+                        Code::ReferenceCycle,
+                        l.name.span,
+                        format!("`let {}` refers to itself", l.name.name),
+                    )
+                    .with_label("part of a cycle")
+                    .with_help(format!(
+                        "a `let` may use other `let`s, but not in a circle: {chain}"
+                    )),
+                );
             }
         }
         let mut table: HashMap<String, LetEntry> = HashMap::new();
@@ -4313,4 +4226,59 @@ impl Maps {
             }
         }
     }
+}
+
+/// Depth-first search over a dependency graph (`deps[i]` lists the nodes node `i` uses),
+/// iterative so that a long chain cannot overflow the stack. Returns every node in
+/// dependency order (each after the nodes it uses) and every cycle found, as its members
+/// in order along the cycle.
+fn dependency_order(deps: &[Vec<usize>]) -> (Vec<usize>, Vec<Vec<usize>>) {
+    // 0 unvisited, 1 on the stack, 2 done
+    let mut state = vec![0u8; deps.len()];
+    let mut order = Vec::with_capacity(deps.len());
+    let mut cycles = Vec::new();
+    for start in 0..deps.len() {
+        if state.get(start) != Some(&0) {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        if let Some(s) = state.get_mut(start) {
+            *s = 1;
+        }
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let Some(&dep) = deps.get(node).and_then(|d| d.get(*next)) else {
+                if let Some(s) = state.get_mut(node) {
+                    *s = 2;
+                }
+                order.push(node);
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            match state.get(dep) {
+                Some(0) => {
+                    if let Some(s) = state.get_mut(dep) {
+                        *s = 1;
+                    }
+                    stack.push((dep, 0));
+                }
+                Some(1) => {
+                    let pos = stack.iter().position(|(x, _)| *x == dep).unwrap_or(0);
+                    let members = stack.get(pos..).unwrap_or_default();
+                    cycles.push(members.iter().map(|(x, _)| *x).collect());
+                }
+                _ => {}
+            }
+        }
+    }
+    (order, cycles)
+}
+
+/// `a → b → a`: the names along a cycle, back to the first.
+fn cycle_chain(names: impl Iterator<Item = String>) -> String {
+    let mut chain: Vec<String> = names.collect();
+    if let Some(first) = chain.first().cloned() {
+        chain.push(first);
+    }
+    chain.join(" → ")
 }
