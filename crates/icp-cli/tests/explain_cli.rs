@@ -11,81 +11,15 @@ use std::process::Command;
 
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 
-/// LANGUAGE.md's first program (its `import` dropped: one file).
-const FIRST: &str = r#"schema Account {
-  id:         text     from "Record ID" key
-  name:       text     from "Company name"
-  industry:   enum { saas = "Software", fintech = "Financial Services", agency, other = _ }
-  employees:  int      from "Number of Employees"
-  marketers:  int?
-  revenue:    money?   from "Annual Revenue"
-  country:    text
-  funding:    enum { none, seed, series_a, series_b, later, public }
-  tech:       set<text> from "Technologies"
-  intent:     percent? from "Intent"
-  last_touch: date?    from "Last touch"
-  stage:      enum { open, won, lost, churned }?
-  arr:        money?
+/// LANGUAGE.md's first program (kept once, in icp-syntax's test data), its `import` dropped:
+/// one file.
+fn first() -> String {
+    include_str!("../../icp-syntax/tests/data/language_md.icp")
+        .lines()
+        .filter(|l| !l.starts_with("import "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
-
-situation q1_2027 "Mid-market push" for Account {
-  timeframe 2027-01-01 .. 2027-03-31
-  goal new_customers count >= 25 where stage == won
-  goal new_arr sum(arr) >= $100k where stage == won
-  milestone 2027-01-31 new_arr >= $34k
-  capability full_ui = false
-}
-
-segment mary_marketer "Marketers at companies of 10-1000 employees" {
-  employees in 10..1000 and marketers >= 1
-}
-segment owner_ollie "Owners of businesses under 10 employees, no full-time marketer" {
-  employees < 10 and (marketers ?? 0) == 0
-}
-
-profile mid_market "Mid-market marketing teams" for Account in q1_2027 {
-  target mary_marketer
-  practical_share 50%
-
-  let revenue_per_employee = revenue / employees
-
-  group ready "Ready" {
-    criterion urgent_need "Shows buying intent" weight 15 { intent >= 70% }
-  }
-  group able "Able" {
-    criterion size "Company size" weight 20 {
-      perfect   when employees in 50..200
-      practical when employees in 10..1000
-    }
-    criterion budget "Can afford us" weight 25 { revenue >= $2M }
-    criterion efficient "Revenue per head" weight 5 { revenue_per_employee >= $100k }
-  }
-  criterion stack "Uses a CRM we integrate with" weight 10 {
-    tech contains any ["HubSpot", "Salesforce"]
-  }
-  criterion recent "Touched this quarter" weight 10 { last_touch >= today - 90d }
-  criterion legacy_tool "Locked into a competitor" weight -10 { tech contains "Marketo" }
-
-  exclude no_marketer "No full-time marketer" { marketers == 0 }
-  exclude needs_ui "Needs a full UI we do not have" {
-    not situation.full_ui and funding == public
-  }
-
-  tier ideal     >= 80
-  tier practical >= 50
-  tier not_fit
-}
-
-test "a 120-person SaaS with two marketers is ideal" {
-  profile mid_market
-  as_of 2027-01-15
-  account { id: "a1", name: "Acme", industry: saas, employees: 120, marketers: 2,
-            revenue: $5M, country: "US", funding: series_a, tech: ["HubSpot"],
-            intent: 80%, last_touch: 2027-01-02 }
-  expect tier ideal
-  expect score >= 80
-}
-"#;
 
 const ACCOUNTS: &str = "\
 Record ID,Company name,industry,Number of Employees,marketers,Annual Revenue,country,funding,Technologies,Intent,Last touch,stage,arr
@@ -97,7 +31,7 @@ a4,Delta,Software,abc,1,$1M,US,seed,,,,,
 
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("first.icp"), FIRST).unwrap();
+    std::fs::write(dir.path().join("first.icp"), first()).unwrap();
     std::fs::write(dir.path().join("accounts.csv"), ACCOUNTS).unwrap();
     dir
 }
