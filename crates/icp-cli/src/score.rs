@@ -553,7 +553,9 @@ impl RowSink for ScoreSink<'_> {
                 TierOutcome::Excluded => stats.excluded += 1,
                 TierOutcome::OutOfSegment => stats.out_of_segment += 1,
             }
-            self.plan.write_reasons(&local.scratch, &mut local.reasons);
+            if self.format != OutFormat::Csv {
+                self.plan.write_reasons(&local.scratch, &mut local.reasons);
+            }
             Some(o)
         };
         let tier = outcome.map_or("invalid", |o| self.plan.tier_label(o.tier));
@@ -575,7 +577,10 @@ impl RowSink for ScoreSink<'_> {
                     out.extend_from_slice(b",invalid,");
                 }
                 out.push(b',');
-                csv_field(out, local.reasons.as_bytes());
+                if outcome.is_some() {
+                    // The same bytes as `csv_field` of `write_reasons`' text, written in place.
+                    self.plan.write_reasons_csv(&local.scratch, out);
+                }
                 out.push(b',');
                 csv_field(out, local.error.as_bytes());
                 out.push(b'\n');

@@ -127,6 +127,8 @@ pub(crate) struct Env<'s> {
     pub segs: &'s [V],
     pub score: f64,
     pub groups: &'s [Option<f64>],
+    /// Set fields of this row already split into items (see [`SetSplit`]).
+    pub sets: &'s [SetSplit],
 }
 
 impl Env<'_> {
@@ -135,7 +137,61 @@ impl Env<'_> {
         segs: &[],
         score: 0.0,
         groups: &[],
+        sets: &[],
     };
+}
+
+/// One set field of the current row split into items once, shared by every `contains`
+/// with text needles on it (instead of splitting the cell once per rule). Filled by
+/// [`SetSplit::fill`] with exactly the items [`Code::texts_found`] would split off itself.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SetSplit {
+    pub field: u32,
+    /// False when the field is not a set in this row, or an item has a non-ASCII end (then
+    /// the general path is taken, as `texts_found` does on its own).
+    pub ok: bool,
+    /// Byte ranges of the trimmed, non-empty items in the set's raw text.
+    pub items: Vec<(u32, u32)>,
+}
+
+impl SetSplit {
+    /// Split field `field` of `row` (no allocation once `items` has grown).
+    pub(crate) fn fill(&mut self, field: u32, row: &[Value<'_>]) {
+        self.field = field;
+        self.items.clear();
+        self.ok = false;
+        let Some(Value::Set(set)) = row.get(field as usize) else {
+            return;
+        };
+        let bytes = set.raw.as_bytes();
+        if u32::try_from(bytes.len()).is_err() {
+            return;
+        }
+        // The same loop as `texts_found`: items are the trimmed parts between separators,
+        // empty ones skipped, and a non-ASCII end sends the whole set to the general path.
+        let mut start = 0;
+        while start <= bytes.len() {
+            let rest = bytes.get(start..).unwrap_or_default();
+            let len = next_separator(rest);
+            let part = rest.get(..len).unwrap_or_default();
+            let x = part.trim_ascii_start();
+            let lead = part.len() - x.len();
+            let x = x.trim_ascii_end();
+            match (x.first(), x.last()) {
+                (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => {
+                    self.items.clear();
+                    return;
+                }
+                (Some(_), Some(_)) => {
+                    let from = start + lead;
+                    self.items.push((from as u32, (from + x.len()) as u32));
+                }
+                _ => {}
+            }
+            start += len + 1;
+        }
+        self.ok = true;
+    }
 }
 
 /// What an expression may refer to where it is compiled.
@@ -808,7 +864,12 @@ impl Code {
                 }
                 let items = self.lists.get(*idx as usize).map_or(&[][..], Vec::as_slice);
                 if let (true, V::Set(src)) = (*set, hay)
-                    && let Some(v) = self.set_contains(self.text(src, row), *mode, items)
+                    && let Some(v) = self.set_contains(
+                        self.text(src, row),
+                        Self::split_of(src, env),
+                        *mode,
+                        items,
+                    )
                 {
                     return v;
                 }
@@ -851,9 +912,19 @@ impl Code {
 
     /// `set contains ..` with prepared needles in one pass over the set's items; `None`
     /// when there are too many needles for the bit mask of `contains all`.
-    fn set_contains(&self, raw: &str, mode: ContainsMode, items: &[Item]) -> Option<V> {
+    fn set_contains(
+        &self,
+        raw: &str,
+        split: Option<&SetSplit>,
+        mode: ContainsMode,
+        items: &[Item],
+    ) -> Option<V> {
         let unknown = items.iter().any(|i| matches!(i, Item::Missing));
-        if let Some(found) = self.texts_found(raw, items) {
+        let found = match split {
+            Some(sp) => self.texts_found_split(raw, sp, items),
+            None => self.texts_found(raw, items),
+        };
+        if let Some(found) = found {
             // The same answers as the loops below, from the bit mask of needles found.
             let known = items
                 .iter()
@@ -945,6 +1016,54 @@ impl Code {
             }
         }
         Some(found)
+    }
+
+    /// The row's split of a set field, when [`Plan::eval`](crate::Plan::eval) made one.
+    fn split_of<'e>(src: Src, env: &'e Env<'_>) -> Option<&'e SetSplit> {
+        match src {
+            Src::Field(f) => env.sets.iter().find(|s| s.field == f),
+            Src::Const(_) => None,
+        }
+    }
+
+    /// [`Code::texts_found`] over the items already split off by [`SetSplit::fill`] (the
+    /// same items, so the same mask; `None` in the same cases).
+    fn texts_found_split(&self, raw: &str, split: &SetSplit, items: &[Item]) -> Option<u64> {
+        if !split.ok
+            || items.len() > 64
+            || !items
+                .iter()
+                .all(|i| matches!(i, Item::Text(_) | Item::Missing))
+        {
+            return None;
+        }
+        let bytes = raw.as_bytes();
+        let mut found = 0u64;
+        for &(a, b) in &split.items {
+            let x = bytes.get(a as usize..b as usize).unwrap_or_default();
+            for (k, it) in items.iter().enumerate() {
+                if let Item::Text(i) = it
+                    && self.const_text(*i).0.as_bytes() == x
+                {
+                    found |= 1 << k;
+                }
+            }
+        }
+        Some(found)
+    }
+
+    /// Set fields read by a `contains` with constant needles, worth splitting once per row.
+    pub(crate) fn split_fields(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        for n in &self.nodes {
+            if let Node::ContainsConst(x, _, true, _) = n
+                && let Some(Node::Field(f)) = self.nodes.get(*x as usize)
+                && !out.contains(f)
+            {
+                out.push(*f);
+            }
+        }
+        out
     }
 
     /// Whether `hay` (a set or text) holds a prepared needle.

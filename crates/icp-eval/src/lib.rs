@@ -58,7 +58,7 @@ use std::fmt::Write as _;
 use icp_model::{CriterionBody, Date, ProfileId, Program, Schema, TierRule, Value};
 
 pub use code::Tri;
-use code::{Code, Compiler, Ctx, Env, V};
+use code::{Code, Compiler, Ctx, Env, SetSplit, V};
 pub use explain::{
     CriterionExplanation, ExclusionExplanation, Explanation, GroupExplanation, LetExplanation,
     NextTier, Raise, SegmentExplanation, TargetExplanation,
@@ -73,6 +73,8 @@ pub struct Plan {
     profile: String,
     profile_title: Option<String>,
     code: Code,
+    /// Set fields to split once per row, for [`Scratch::sets`].
+    split_fields: Vec<u32>,
     practical_share: f64,
     lets: Vec<LetPlan>,
     segs: Vec<SegPlan>,
@@ -112,6 +114,9 @@ struct ExcludePlan {
     name: String,
     /// `, NAME`, for the list of unknowns.
     unknown_item: String,
+    /// [`csv_class`] of `name` and of `unknown_item`.
+    name_class: u8,
+    unknown_class: u8,
     reason: Option<String>,
     node: u32,
     fields: Vec<u32>,
@@ -134,6 +139,10 @@ struct CritPlan {
     reason_practical: String,
     /// `, NAME`, for the list of unknowns.
     unknown_item: String,
+    /// [`csv_class`] of both reason texts together, of `name` and of `unknown_item`.
+    reasons_class: u8,
+    name_class: u8,
+    unknown_class: u8,
 }
 
 #[derive(Debug)]
@@ -215,6 +224,8 @@ pub struct Scratch {
     coverage: f64,
     score_tier: u32,
     tier: Option<TierOutcome>,
+    /// The row's set fields split once (see [`SetSplit`]).
+    sets: Vec<SetSplit>,
 }
 
 /// The result of evaluating one row.
@@ -295,6 +306,8 @@ impl Plan {
                 ExcludePlan {
                     name: x.name.clone(),
                     unknown_item: format!(", {}", x.name),
+                    name_class: csv_class(&x.name),
+                    unknown_class: csv_class(&format!(", {}", x.name)),
                     reason: x.reason.clone(),
                     node,
                     fields,
@@ -331,6 +344,9 @@ impl Plan {
                     perfect,
                     practical,
                     fields,
+                    reasons_class: csv_class(&reason_full) | csv_class(&reason_practical),
+                    name_class: csv_class(&cr.name),
+                    unknown_class: csv_class(&format!(", {}", cr.name)),
                     reason_full,
                     reason_practical,
                     unknown_item: format!(", {}", cr.name),
@@ -414,6 +430,7 @@ impl Plan {
             today,
             profile: p.name.clone(),
             profile_title: p.title.clone(),
+            split_fields: c.code.split_fields(),
             code: c.code,
             practical_share: p.practical_share,
             lets,
@@ -485,6 +502,7 @@ impl Plan {
             .resize(self.crits.len(), (CriterionOutcome::Unknown, 0.0));
         s.group_points.resize(self.groups.len(), 0.0);
         s.group_scores.resize(self.groups.len(), None);
+        s.sets.resize(self.split_fields.len(), SetSplit::default());
     }
 
     /// Evaluate one row. Hot path: no allocation (once the scratch is sized), no name
@@ -496,16 +514,21 @@ impl Plan {
             || s.group_points.len() != self.groups.len()
             || s.targets.len() != self.targets.len()
             || s.excludes.len() != self.excludes.len()
+            || s.sets.len() != self.split_fields.len()
         {
             self.size(s);
         }
         let code = &self.code;
+        for (f, split) in self.split_fields.iter().zip(s.sets.iter_mut()) {
+            split.fill(*f, row);
+        }
         for (i, l) in self.lets.iter().enumerate() {
             let env = Env {
                 lets: &s.lets,
                 segs: &[],
                 score: 0.0,
                 groups: &[],
+                sets: &s.sets,
             };
             let v = code.ev(l.node, row, &env);
             if let Some(slot) = s.lets.get_mut(i) {
@@ -518,6 +541,7 @@ impl Plan {
                 segs: &s.segs,
                 score: 0.0,
                 groups: &[],
+                sets: &s.sets,
             };
             let v = code.ev(g.node, row, &env);
             if let Some(slot) = s.segs.get_mut(i) {
@@ -529,6 +553,7 @@ impl Plan {
             segs: &s.segs,
             score: 0.0,
             groups: &[],
+            sets: &s.sets,
         };
 
         let mut in_segment = self.targets.is_empty();
@@ -595,6 +620,7 @@ impl Plan {
             segs: &s.segs,
             score,
             groups: &s.group_scores,
+            sets: &s.sets,
         };
         let last = self.tiers.len().saturating_sub(1) as u32;
         let score_tier = self
@@ -631,33 +657,62 @@ impl Plan {
     /// then unknowns, e.g. `excluded: no_marketer (No full-time marketer); budget +25; size
     /// +10 (practical); legacy_tool -10; unknown: recent`.
     pub fn write_reasons(&self, s: &Scratch, out: &mut String) {
+        self.reasons_into(s, &mut |text: &str, _class: u8| out.push_str(text));
+    }
+
+    /// The reasons of [`Plan::write_reasons`] appended to `out` as one CSV field: the same
+    /// bytes `csv_field(reasons)` would write, without the intermediate string, and with the
+    /// scan for bytes that need quoting replaced by the classes of the pieces (see
+    /// [`csv_class`]), computed once in [`Plan::new`] for the prebuilt ones.
+    pub fn write_reasons_csv(&self, s: &Scratch, out: &mut Vec<u8>) {
+        let start = out.len();
+        let mut class = PLAIN;
+        self.reasons_into(s, &mut |text: &str, c: u8| {
+            out.extend_from_slice(text.as_bytes());
+            class |= c;
+        });
+        // The text is the concatenation of the pieces, so it holds a byte that needs
+        // quoting, or a `"`, exactly when one of the pieces does.
+        if class & HAS_DQUOTE != 0 {
+            let text = out.split_off(start);
+            out.push(b'"');
+            for &c in &text {
+                out.push(c);
+                if c == b'"' {
+                    out.push(b'"');
+                }
+            }
+            out.push(b'"');
+        } else if class & NEEDS_QUOTES != 0 {
+            // No quote to double: wrap the text in quotes where it lies.
+            out.insert(start, b'"');
+            out.push(b'"');
+        }
+    }
+
+    /// The pieces of the reasons, in order, each with its [`csv_class`].
+    fn reasons_into(&self, s: &Scratch, put: &mut impl FnMut(&str, u8)) {
         let mut first = true;
-        // Items are pushed with their `; ` separator, dropped before the first one.
-        let mut item = |out: &mut String, text: &str| {
-            out.push_str(if first {
-                text.strip_prefix(SEP).unwrap_or(text)
-            } else {
-                text
-            });
-            first = false;
-        };
         if s.tier.is_none() {
             return;
         }
+        // Items are pushed with their `; ` separator, dropped before the first one; the
+        // literals below are plain.
         if !s.in_segment {
-            item(out, "; out_of_segment:");
+            put(lead(&mut first, "; out_of_segment:"), PLAIN);
             for (texts, r) in self.target_texts.iter().zip(&s.targets) {
-                out.push_str(texts.get(tri_index(*r)).map_or("", String::as_str));
+                let t = texts.get(tri_index(*r)).map_or("", String::as_str);
+                put(t, csv_class(t));
             }
         }
         for (x, r) in self.excludes.iter().zip(&s.excludes) {
             if *r == Tri::True {
-                item(out, "; excluded: ");
-                out.push_str(&x.name);
+                put(lead(&mut first, "; excluded: "), PLAIN);
+                put(&x.name, x.name_class);
                 if let Some(reason) = &x.reason {
-                    out.push_str(" (");
-                    out.push_str(reason);
-                    out.push(')');
+                    put(" (", PLAIN);
+                    put(reason, csv_class(reason));
+                    put(")", PLAIN);
                 }
             }
         }
@@ -665,14 +720,12 @@ impl Plan {
             if *p != 0.0 {
                 // `p` is `weight` or, for a practical outcome, `weight × practical_share`
                 // (see `eval`): the texts made by `Plan::new` from those same values.
-                item(
-                    out,
-                    if *o == CriterionOutcome::Practical {
-                        &c.reason_practical
-                    } else {
-                        &c.reason_full
-                    },
-                );
+                let text = if *o == CriterionOutcome::Practical {
+                    &c.reason_practical
+                } else {
+                    &c.reason_full
+                };
+                put(lead(&mut first, text), c.reasons_class);
             }
         }
         let unknown_crits = self
@@ -680,22 +733,50 @@ impl Plan {
             .iter()
             .zip(&s.crits)
             .filter(|(_, (o, _))| *o == CriterionOutcome::Unknown)
-            .map(|(c, _)| (&c.name, &c.unknown_item));
+            .map(|(c, _)| (&c.name, c.name_class, &c.unknown_item, c.unknown_class));
         let unknown_excl = self
             .excludes
             .iter()
             .zip(&s.excludes)
             .filter(|(_, r)| **r == Tri::Unknown)
-            .map(|(x, _)| (&x.name, &x.unknown_item));
-        for (k, (name, listed)) in unknown_crits.chain(unknown_excl).enumerate() {
+            .map(|(x, _)| (&x.name, x.name_class, &x.unknown_item, x.unknown_class));
+        for (k, (name, name_class, listed, listed_class)) in
+            unknown_crits.chain(unknown_excl).enumerate()
+        {
             if k == 0 {
-                item(out, "; unknown: ");
-                out.push_str(name);
+                put(lead(&mut first, "; unknown: "), PLAIN);
+                put(name, name_class);
             } else {
-                out.push_str(listed);
+                put(listed, listed_class);
             }
         }
     }
+}
+
+/// `text` without its leading `; ` when it is the first item (then no longer first).
+fn lead<'t>(first: &mut bool, text: &'t str) -> &'t str {
+    if std::mem::replace(first, false) {
+        text.strip_prefix(SEP).unwrap_or(text)
+    } else {
+        text
+    }
+}
+
+/// A [`csv_class`]: no byte that makes a CSV field quoted.
+const PLAIN: u8 = 0;
+/// A [`csv_class`] bit: a `,`, `"`, CR or LF, so the field is quoted.
+const NEEDS_QUOTES: u8 = 1;
+/// A [`csv_class`] bit: a `"`, doubled inside the quotes.
+const HAS_DQUOTE: u8 = 2;
+
+/// How `text` fares as (part of) a CSV field; a concatenation's class is the `|` of its
+/// parts' classes, since each bit says whether some byte occurs.
+fn csv_class(text: &str) -> u8 {
+    text.bytes().fold(PLAIN, |class, c| match c {
+        b'"' => class | NEEDS_QUOTES | HAS_DQUOTE,
+        b',' | b'\n' | b'\r' => class | NEEDS_QUOTES,
+        _ => class,
+    })
 }
 
 /// The index of a truth value in [`Plan::target_texts`].
