@@ -2946,21 +2946,35 @@ impl<'a> Checker<'a> {
     /// A condition: a boolean expression.
     fn condition(&mut self, sc: &Scope<'_>, e: &'a a::Expr) -> Option<m::Expr> {
         let x = self.expr(sc, e, None, 0)?;
-        if x.ty != m::Ty::Bool {
-            let tn = self.ty_name(&x.ty);
-            self.emit_in(
-                sc,
-                Diagnostic::new(
-                    Code::NotBoolean,
-                    e.span,
-                    format!("a condition must be true or false, this is `{tn}`"),
-                )
-                .with_label(format!("this is `{tn}`"))
-                .with_help("compare it: `employees >= 10`, `revenue is present`"),
-            );
-            return None;
+        self.require_bool(
+            sc,
+            e.span,
+            x,
+            "a condition must be true or false",
+            "compare it: `employees >= 10`, `revenue is present`",
+        )
+    }
+
+    /// `x` when it is a boolean; else report `not_boolean` ("WHAT, this is `T`") and `None`.
+    fn require_bool(
+        &mut self,
+        sc: &Scope<'_>,
+        span: Span,
+        x: m::Expr,
+        what: &str,
+        help: &str,
+    ) -> Option<m::Expr> {
+        if x.ty == m::Ty::Bool {
+            return Some(x);
         }
-        Some(x)
+        let tn = self.ty_name(&x.ty);
+        self.emit_in(
+            sc,
+            Diagnostic::new(Code::NotBoolean, span, format!("{what}, this is `{tn}`"))
+                .with_label(format!("this is `{tn}`"))
+                .with_help(help),
+        );
+        None
     }
 
     fn bool_operand(
@@ -2971,21 +2985,13 @@ impl<'a> Checker<'a> {
         depth: usize,
     ) -> Option<m::Expr> {
         let x = self.expr(sc, e, None, depth + 1)?;
-        if x.ty != m::Ty::Bool {
-            let tn = self.ty_name(&x.ty);
-            self.emit_in(
-                sc,
-                Diagnostic::new(
-                    Code::NotBoolean,
-                    e.span,
-                    format!("`{op}` needs true or false, this is `{tn}`"),
-                )
-                .with_label(format!("this is `{tn}`"))
-                .with_help("compare it to get a boolean: `employees >= 10`"),
-            );
-            return None;
-        }
-        Some(x)
+        self.require_bool(
+            sc,
+            e.span,
+            x,
+            &format!("`{op}` needs true or false"),
+            "compare it to get a boolean: `employees >= 10`",
+        )
     }
 
     fn mismatch(
