@@ -710,16 +710,31 @@ fn fixed2(out: &mut Vec<u8>, x: f64) {
         return;
     }
     // `round` is a libm call; half-up by hand on the magnitude is the same and inlines.
-    if x < 0.0 {
-        out.push(b'-');
-    }
     let cents = (x.abs() * 100.0 + 0.5) as u64;
-    let mut buf = [0u8; 20];
-    out.extend_from_slice(fmt_u64(cents / 100, &mut buf));
-    out.push(b'.');
-    let c = cents % 100;
-    out.push(b'0' + (c / 10) as u8);
-    out.push(b'0' + (c % 10) as u8);
+    // Digits written backwards into a small buffer, then copied once.
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
+    let mut put = |c: u8| {
+        i = i.saturating_sub(1);
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = c;
+        }
+    };
+    put(b'0' + (cents % 10) as u8);
+    put(b'0' + (cents / 10 % 10) as u8);
+    put(b'.');
+    let mut whole = cents / 100;
+    loop {
+        put(b'0' + (whole % 10) as u8);
+        whole /= 10;
+        if whole == 0 {
+            break;
+        }
+    }
+    if x < 0.0 {
+        put(b'-');
+    }
+    out.extend_from_slice(buf.get(i..).unwrap_or_default());
 }
 
 fn fmt_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {

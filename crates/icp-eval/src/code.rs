@@ -55,6 +55,14 @@ impl Tri {
             _ => Tri::Unknown,
         }
     }
+    /// As an evaluation value (unknown is missing).
+    pub(crate) fn value(self) -> V {
+        match self {
+            Tri::True => V::Bool(true),
+            Tri::False => V::Bool(false),
+            Tri::Unknown => V::Missing,
+        }
+    }
     /// As text: `true`, `false` or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,6 +70,12 @@ impl Tri {
             Tri::False => "false",
             Tri::Unknown => "unknown",
         }
+    }
+}
+
+impl From<bool> for Tri {
+    fn from(b: bool) -> Tri {
+        if b { Tri::True } else { Tri::False }
     }
 }
 
@@ -119,6 +133,12 @@ pub(crate) enum Node {
     /// `x contains ..` with constant needles: expr, mode, set (vs text), `lists[idx]`.
     ContainsConst(u32, ContainsMode, bool, u32),
     IsMissing(u32),
+    /// `set-field contains ..` with text needles, as a mask test on the row's
+    /// [`SetSplit`]: split slot, the original `ContainsConst` node (for the general path),
+    /// the needles' bits in the field's [`SetDict`], mode, and whether a needle is missing.
+    SetMask(u32, u32, u64, ContainsMode, bool),
+    /// `text-field in [texts]`: field, `text_lists[idx]`, whether an item is missing.
+    InTextField(u32, u32, bool),
 }
 
 /// Run-time slots an expression may read besides the row.
@@ -141,56 +161,76 @@ impl Env<'_> {
     };
 }
 
-/// One set field of the current row split into items once, shared by every `contains`
-/// with text needles on it (instead of splitting the cell once per rule). Filled by
-/// [`SetSplit::fill`] with exactly the items [`Code::texts_found`] would split off itself.
+/// What [`SetSplit::fill`] found in a set field of the current row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum SetState {
+    /// The field is missing: every `contains` on it is unknown.
+    Missing,
+    /// [`SetSplit::mask`] holds the needles found.
+    Ready,
+    /// Not a set in this row, or an item has a non-ASCII end (it may need Unicode
+    /// trimming): the general path decides, as `texts_found` does on its own.
+    #[default]
+    Other,
+}
+
+/// One set field of the current row matched once against every constant needle the
+/// profile's `contains` rules look for in it (see [`SetDict`]), so that each rule is a
+/// mask test instead of a split of the cell and a string comparison per needle.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SetSplit {
+    pub state: SetState,
+    /// Bit `k`: needle `k` of the field's [`SetDict`] is an item of the set.
+    pub mask: u64,
+}
+
+/// The constant text needles of every `set contains` on one field (at most 64).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SetDict {
     pub field: u32,
-    /// False when the field is not a set in this row, or an item has a non-ASCII end (then
-    /// the general path is taken, as `texts_found` does on its own).
-    pub ok: bool,
-    /// Byte ranges of the trimmed, non-empty items in the set's raw text.
-    pub items: Vec<(u32, u32)>,
+    /// Trimmed needles as written (set items compare exactly).
+    pub needles: Vec<String>,
 }
 
 impl SetSplit {
-    /// Split field `field` of `row` (no allocation once `items` has grown).
-    pub(crate) fn fill(&mut self, field: u32, row: &[Value<'_>]) {
-        self.field = field;
-        self.items.clear();
-        self.ok = false;
-        let Some(Value::Set(set)) = row.get(field as usize) else {
-            return;
+    /// Match field `dict.field` of `row` against the dictionary (no allocation). The items
+    /// are exactly those `texts_found` splits off: the trimmed parts between separators,
+    /// empty ones skipped, and a non-ASCII end sends the set to the general path.
+    pub(crate) fn fill(&mut self, dict: &SetDict, row: &[Value<'_>]) {
+        self.mask = 0;
+        let set = match row.get(dict.field as usize) {
+            Some(Value::Set(set)) => set,
+            Some(Value::Missing) | None => {
+                self.state = SetState::Missing;
+                return;
+            }
+            Some(_) => {
+                self.state = SetState::Other;
+                return;
+            }
         };
+        self.state = SetState::Other;
         let bytes = set.raw.as_bytes();
-        if u32::try_from(bytes.len()).is_err() {
-            return;
-        }
-        // The same loop as `texts_found`: items are the trimmed parts between separators,
-        // empty ones skipped, and a non-ASCII end sends the whole set to the general path.
+        let mut mask = 0u64;
         let mut start = 0;
         while start <= bytes.len() {
             let rest = bytes.get(start..).unwrap_or_default();
             let len = next_separator(rest);
-            let part = rest.get(..len).unwrap_or_default();
-            let x = part.trim_ascii_start();
-            let lead = part.len() - x.len();
-            let x = x.trim_ascii_end();
-            match (x.first(), x.last()) {
-                (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => {
-                    self.items.clear();
-                    return;
-                }
-                (Some(_), Some(_)) => {
-                    let from = start + lead;
-                    self.items.push((from as u32, (from + x.len()) as u32));
-                }
-                _ => {}
-            }
+            let x = rest.get(..len).unwrap_or_default().trim_ascii();
             start += len + 1;
+            match (x.first(), x.last()) {
+                (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => return,
+                (Some(_), Some(_)) => {}
+                _ => continue,
+            }
+            for (k, n) in dict.needles.iter().enumerate() {
+                if n.len() == x.len() && n.as_bytes() == x {
+                    mask |= 1 << k;
+                }
+            }
         }
-        self.ok = true;
+        self.mask = mask;
+        self.state = SetState::Ready;
     }
 }
 
@@ -211,6 +251,10 @@ pub(crate) struct Code {
     pub texts: Vec<(String, String)>,
     pub args: Vec<u32>,
     pub lists: Vec<Vec<Item>>,
+    /// Text items of `InTextField` lists: (trimmed lowercase, whether ASCII).
+    pub text_lists: Vec<Vec<(String, bool)>>,
+    /// Needles of each set field tested by `SetMask` nodes; index = split slot.
+    pub set_dicts: Vec<SetDict>,
 }
 
 /// Compiles expressions of one profile into a [`Code`].
@@ -351,6 +395,25 @@ impl<'p> Compiler<'p> {
         let start = self.code.args.len() as u32;
         self.code.args.extend(nodes);
         Err((start, exprs.len() as u32))
+    }
+
+    /// The items of constant list `idx` as (trimmed lowercase, ASCII) pairs, and whether
+    /// one is missing; `None` unless every item is text or missing.
+    fn text_list(&self, idx: u32) -> Option<(Vec<(String, bool)>, bool)> {
+        let mut out = Vec::new();
+        let mut missing = false;
+        for it in self.code.lists.get(idx as usize)? {
+            match it {
+                Item::Text(i) => {
+                    let (_, lower) = self.code.const_text(*i);
+                    let lower = trim(lower);
+                    out.push((lower.to_owned(), lower.is_ascii()));
+                }
+                Item::Missing => missing = true,
+                _ => return None,
+            }
+        }
+        Some((out, missing))
     }
 
     /// Compile a segment (and the ones it refers to) and return its slot.
@@ -537,6 +600,15 @@ impl<'p> Compiler<'p> {
                             let f = *f;
                             return self.push(Node::InEnumField(f, mask));
                         }
+                        if let (Some(Node::Field(f)), Ty::Text) =
+                            (self.code.nodes.get(x as usize), &expr.ty)
+                            && let Some((items, missing)) = self.text_list(idx)
+                        {
+                            let f = *f;
+                            self.code.text_lists.push(items);
+                            let t = (self.code.text_lists.len() - 1) as u32;
+                            return self.push(Node::InTextField(f, t, missing));
+                        }
                         self.fold(Node::InConst(x, idx), &[x])
                     }
                     Err((start, len)) => self.push(Node::InList(x, start, len)),
@@ -694,43 +766,136 @@ impl Code {
             Node::Field(f) => field(row, *f),
             Node::Let(i) => env.lets.get(*i as usize).copied().unwrap_or(V::Missing),
             Node::Seg(i) => env.segs.get(*i as usize).copied().unwrap_or(V::Missing),
+            _ => return self.bool_leaf(node, row, env).map(Tri::value),
+        })
+    }
+
+    /// The truth of a boolean leaf node, `None` for other nodes. Booleans are computed as a
+    /// one-byte [`Tri`], never as a [`V`] in memory: writing a `V` byte-wise and reading it
+    /// back whole stalls store forwarding, which cost more than the comparisons themselves.
+    #[expect(
+        clippy::inline_always,
+        reason = "the hot path: leaves must not cost a call"
+    )]
+    #[inline(always)]
+    fn bool_leaf(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<Tri> {
+        Some(match node {
+            Node::Const(V::Bool(b)) => Tri::from(*b),
             Node::CmpFieldNum(op, f, k) => match num(row, *f) {
-                Some(x) => V::Bool(cmp_num(*op, x, *k)),
-                None => V::Missing,
+                Some(x) => Tri::from(cmp_num(*op, x, *k)),
+                None => Tri::Unknown,
             },
             Node::CmpLetNum(op, l, k) => match env.lets.get(*l as usize) {
-                Some(V::Num(x)) => V::Bool(cmp_num(*op, *x, *k)),
-                _ => V::Missing,
+                Some(V::Num(x)) => Tri::from(cmp_num(*op, *x, *k)),
+                _ => Tri::Unknown,
             },
             Node::InRangeFieldNum(f, lo, hi) => match num(row, *f) {
-                Some(x) => V::Bool(*lo <= x && x <= *hi),
-                None => V::Missing,
+                Some(x) => Tri::from(*lo <= x && x <= *hi),
+                None => Tri::Unknown,
             },
             Node::CmpFieldEnum(op, f, k) => match row.get(*f as usize) {
-                Some(Value::Enum(e)) => V::Bool(cmp_ord(*op, e.cmp(k))),
-                _ => V::Missing,
+                Some(Value::Enum(e)) => Tri::from(cmp_ord(*op, e.cmp(k))),
+                _ => Tri::Unknown,
             },
             // As `InConst` with enum items: a variant is in the list or not, a missing value
             // is unknown, and a value of another type equals no variant.
             Node::InEnumField(f, mask) => match row.get(*f as usize) {
-                Some(Value::Enum(e)) => V::Bool(*e < 64 && mask >> e & 1 == 1),
-                Some(Value::Missing) | None => V::Missing,
-                Some(_) => V::Bool(false),
+                Some(Value::Enum(e)) => Tri::from(*e < 64 && mask >> e & 1 == 1),
+                Some(Value::Missing) | None => Tri::Unknown,
+                Some(_) => Tri::False,
             },
             Node::IsMissingField(f) => {
-                V::Bool(matches!(row.get(*f as usize), Some(Value::Missing) | None))
+                Tri::from(matches!(row.get(*f as usize), Some(Value::Missing) | None))
             }
+            Node::SetMask(slot, _, needles, mode, unknown) => match env.sets.get(*slot as usize) {
+                Some(SetSplit {
+                    state: SetState::Ready,
+                    mask,
+                }) => {
+                    let found = mask & needles;
+                    match mode {
+                        ContainsMode::One | ContainsMode::Any if found != 0 => Tri::True,
+                        ContainsMode::All if found != *needles => Tri::False,
+                        _ if *unknown => Tri::Unknown,
+                        ContainsMode::One | ContainsMode::Any => Tri::False,
+                        ContainsMode::All => Tri::True,
+                    }
+                }
+                Some(SetSplit {
+                    state: SetState::Missing,
+                    ..
+                }) => Tri::Unknown,
+                _ => return None,
+            },
+            Node::InTextField(f, t, missing) => match row.get(*f as usize) {
+                Some(Value::Text(x)) => self.in_text(x, *t, *missing),
+                Some(Value::Missing) | None => Tri::Unknown,
+                Some(_) if *missing => Tri::Unknown,
+                Some(_) => Tri::False,
+            },
             Node::EqFieldText(negate, f, t) => match row.get(*f as usize) {
-                Some(Value::Text(x)) => V::Bool(
+                Some(Value::Text(x)) => Tri::from(
                     eq_ci(
                         x,
                         self.texts.get(*t as usize).map_or("", |(_, l)| l.as_str()),
                     ) != *negate,
                 ),
-                _ => V::Missing,
+                _ => Tri::Unknown,
             },
             _ => return None,
         })
+    }
+
+    /// The truth of node `n` on `row`: `Tri::of(self.ev(n, ..))`, computed without
+    /// materialising values for boolean leaves, `and`, `or` and `not`.
+    #[expect(
+        clippy::inline_always,
+        reason = "the hot path: leaves must not cost a call"
+    )]
+    #[inline(always)]
+    pub(crate) fn truth(&self, n: u32, row: &[Value<'_>], env: &Env<'_>) -> Tri {
+        let Some(node) = self.nodes.get(n as usize) else {
+            return Tri::Unknown;
+        };
+        match self.bool_leaf(node, row, env) {
+            Some(t) => t,
+            None => self.truth_inner(n, node, row, env),
+        }
+    }
+
+    /// [`Code::truth`] of the nodes that are not boolean leaves.
+    #[inline(never)]
+    fn truth_inner(&self, n: u32, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Tri {
+        match node {
+            Node::And(a, b) => {
+                let x = self.truth(*a, row, env);
+                if x == Tri::False {
+                    return x;
+                }
+                match (x, self.truth(*b, row, env)) {
+                    (_, Tri::False) => Tri::False,
+                    (Tri::True, Tri::True) => Tri::True,
+                    _ => Tri::Unknown,
+                }
+            }
+            Node::Or(a, b) => {
+                let x = self.truth(*a, row, env);
+                if x == Tri::True {
+                    return x;
+                }
+                match (x, self.truth(*b, row, env)) {
+                    (_, Tri::True) => Tri::True,
+                    (Tri::False, Tri::False) => Tri::False,
+                    _ => Tri::Unknown,
+                }
+            }
+            Node::Not(a) => match self.truth(*a, row, env) {
+                Tri::True => Tri::False,
+                Tri::False => Tri::True,
+                Tri::Unknown => Tri::Unknown,
+            },
+            _ => Tri::of(self.ev(n, row, env)),
+        }
     }
 
     /// Inner nodes.
@@ -807,6 +972,8 @@ impl Code {
     #[inline(never)]
     fn ev_slow(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> V {
         match node {
+            // The mask could not decide this row (see `SetState::Other`).
+            Node::SetMask(_, original, ..) => self.ev(*original, row, env),
             Node::Cmp(op, a, b) => {
                 let (x, y) = (self.ev(*a, row, env), self.ev(*b, row, env));
                 self.compare(*op, x, y, row)
@@ -864,12 +1031,7 @@ impl Code {
                 }
                 let items = self.lists.get(*idx as usize).map_or(&[][..], Vec::as_slice);
                 if let (true, V::Set(src)) = (*set, hay)
-                    && let Some(v) = self.set_contains(
-                        self.text(src, row),
-                        Self::split_of(src, env),
-                        *mode,
-                        items,
-                    )
+                    && let Some(v) = self.set_contains(self.text(src, row), *mode, items)
                 {
                     return v;
                 }
@@ -892,6 +1054,28 @@ impl Code {
         }
     }
 
+    /// `x in [texts]` for a present text `x`: as `item_eq` on each item (case-insensitive
+    /// after trimming), with `x` trimmed and checked for ASCII once instead of per item.
+    fn in_text(&self, x: &str, list: u32, missing: bool) -> Tri {
+        let items = self
+            .text_lists
+            .get(list as usize)
+            .map_or(&[][..], Vec::as_slice);
+        let xt = trim(x);
+        let x_ascii = xt.is_ascii();
+        for (lower, ascii) in items {
+            let hit = if x_ascii && *ascii {
+                xt.len() == lower.len() && xt.eq_ignore_ascii_case(lower)
+            } else {
+                eq_ci(x, lower)
+            };
+            if hit {
+                return Tri::True;
+            }
+        }
+        if missing { Tri::Unknown } else { Tri::False }
+    }
+
     /// Combine per-needle results: one/any is true if any is true; all is false if any is false.
     fn contains_all_any(mode: ContainsMode, len: usize, mut one: impl FnMut(usize) -> V) -> V {
         let mut unknown = false;
@@ -912,19 +1096,9 @@ impl Code {
 
     /// `set contains ..` with prepared needles in one pass over the set's items; `None`
     /// when there are too many needles for the bit mask of `contains all`.
-    fn set_contains(
-        &self,
-        raw: &str,
-        split: Option<&SetSplit>,
-        mode: ContainsMode,
-        items: &[Item],
-    ) -> Option<V> {
+    fn set_contains(&self, raw: &str, mode: ContainsMode, items: &[Item]) -> Option<V> {
         let unknown = items.iter().any(|i| matches!(i, Item::Missing));
-        let found = match split {
-            Some(sp) => self.texts_found_split(raw, sp, items),
-            None => self.texts_found(raw, items),
-        };
-        if let Some(found) = found {
+        if let Some(found) = self.texts_found(raw, items) {
             // The same answers as the loops below, from the bit mask of needles found.
             let known = items
                 .iter()
@@ -1018,52 +1192,69 @@ impl Code {
         Some(found)
     }
 
-    /// The row's split of a set field, when [`Plan::eval`](crate::Plan::eval) made one.
-    fn split_of<'e>(src: Src, env: &'e Env<'_>) -> Option<&'e SetSplit> {
-        match src {
-            Src::Field(f) => env.sets.iter().find(|s| s.field == f),
-            Src::Const(_) => None,
-        }
-    }
-
-    /// [`Code::texts_found`] over the items already split off by [`SetSplit::fill`] (the
-    /// same items, so the same mask; `None` in the same cases).
-    fn texts_found_split(&self, raw: &str, split: &SetSplit, items: &[Item]) -> Option<u64> {
-        if !split.ok
-            || items.len() > 64
-            || !items
+    /// Turn every `ContainsConst` on a set field with only text (or missing) needles into a
+    /// `SetMask` test, collecting each field's needles into a [`SetDict`] (one split slot
+    /// per field). The original node is kept, out of the tree, as the general path for rows
+    /// where the mask cannot decide.
+    pub(crate) fn prepare_sets(&mut self) {
+        for n in 0..self.nodes.len() {
+            let Some(&Node::ContainsConst(x, mode, true, idx)) = self.nodes.get(n) else {
+                continue;
+            };
+            let Some(&Node::Field(f)) = self.nodes.get(x as usize) else {
+                continue;
+            };
+            let Some(items) = self.lists.get(idx as usize) else {
+                continue;
+            };
+            let texts: Option<Vec<String>> = items
                 .iter()
-                .all(|i| matches!(i, Item::Text(_) | Item::Missing))
-        {
-            return None;
-        }
-        let bytes = raw.as_bytes();
-        let mut found = 0u64;
-        for &(a, b) in &split.items {
-            let x = bytes.get(a as usize..b as usize).unwrap_or_default();
-            for (k, it) in items.iter().enumerate() {
-                if let Item::Text(i) = it
-                    && self.const_text(*i).0.as_bytes() == x
-                {
-                    found |= 1 << k;
+                .filter(|i| !matches!(i, Item::Missing))
+                .map(|i| match i {
+                    Item::Text(t) => Some(self.const_text(*t).0.to_owned()),
+                    _ => None,
+                })
+                .collect();
+            let Some(texts) = texts else { continue };
+            let unknown = items.iter().any(|i| matches!(i, Item::Missing));
+            let slot = match self.set_dicts.iter().position(|d| d.field == f) {
+                Some(s) => s,
+                None => {
+                    self.set_dicts.push(SetDict {
+                        field: f,
+                        needles: Vec::new(),
+                    });
+                    self.set_dicts.len() - 1
                 }
+            };
+            let Some(dict) = self.set_dicts.get_mut(slot) else {
+                continue;
+            };
+            let mut needles = 0u64;
+            let mut fits = true;
+            for t in texts {
+                let k = match dict.needles.iter().position(|d| *d == t) {
+                    Some(k) => k,
+                    None if dict.needles.len() < 64 => {
+                        dict.needles.push(t);
+                        dict.needles.len() - 1
+                    }
+                    None => {
+                        fits = false;
+                        break;
+                    }
+                };
+                needles |= 1 << k;
+            }
+            if !fits {
+                continue;
+            }
+            let original = self.nodes.len() as u32;
+            self.nodes.push(Node::ContainsConst(x, mode, true, idx));
+            if let Some(slot_node) = self.nodes.get_mut(n) {
+                *slot_node = Node::SetMask(slot as u32, original, needles, mode, unknown);
             }
         }
-        Some(found)
-    }
-
-    /// Set fields read by a `contains` with constant needles, worth splitting once per row.
-    pub(crate) fn split_fields(&self) -> Vec<u32> {
-        let mut out = Vec::new();
-        for n in &self.nodes {
-            if let Node::ContainsConst(x, _, true, _) = n
-                && let Some(Node::Field(f)) = self.nodes.get(*x as usize)
-                && !out.contains(f)
-            {
-                out.push(*f);
-            }
-        }
-        out
     }
 
     /// Whether `hay` (a set or text) holds a prepared needle.

@@ -73,8 +73,6 @@ pub struct Plan {
     profile: String,
     profile_title: Option<String>,
     code: Code,
-    /// Set fields to split once per row, for [`Scratch::sets`].
-    split_fields: Vec<u32>,
     practical_share: f64,
     lets: Vec<LetPlan>,
     segs: Vec<SegPlan>,
@@ -82,7 +80,8 @@ pub struct Plan {
     targets: Vec<u32>,
     /// Per target, its part of the `out_of_segment:` reason for each truth value (indexed
     /// by [`tri_index`]), e.g. `, funded_startup unknown`: made once, not per row.
-    target_texts: Vec<[String; 3]>,
+    /// Each with its [`csv_class`].
+    target_texts: Vec<[(String, u8); 3]>,
     excludes: Vec<ExcludePlan>,
     crits: Vec<CritPlan>,
     groups: Vec<GroupPlan>,
@@ -391,6 +390,7 @@ impl Plan {
                 rule: Rule::CatchAll,
             });
         }
+        c.code.prepare_sets();
         let segs: Vec<SegPlan> = c
             .segs
             .iter()
@@ -415,8 +415,11 @@ impl Plan {
             .map(|(k, t)| {
                 let name = segs.get(*t as usize).map_or("", |g| g.name.as_str());
                 let lead = if k == 0 { " " } else { ", " };
-                [Tri::True, Tri::False, Tri::Unknown]
-                    .map(|r| format!("{lead}{name} {}", r.as_str()))
+                [Tri::True, Tri::False, Tri::Unknown].map(|r| {
+                    let text = format!("{lead}{name} {}", r.as_str());
+                    let class = csv_class(&text);
+                    (text, class)
+                })
             })
             .collect();
         let pos_total = crits
@@ -430,7 +433,6 @@ impl Plan {
             today,
             profile: p.name.clone(),
             profile_title: p.title.clone(),
-            split_fields: c.code.split_fields(),
             code: c.code,
             practical_share: p.practical_share,
             lets,
@@ -502,7 +504,8 @@ impl Plan {
             .resize(self.crits.len(), (CriterionOutcome::Unknown, 0.0));
         s.group_points.resize(self.groups.len(), 0.0);
         s.group_scores.resize(self.groups.len(), None);
-        s.sets.resize(self.split_fields.len(), SetSplit::default());
+        s.sets
+            .resize(self.code.set_dicts.len(), SetSplit::default());
     }
 
     /// Evaluate one row. Hot path: no allocation (once the scratch is sized), no name
@@ -514,13 +517,13 @@ impl Plan {
             || s.group_points.len() != self.groups.len()
             || s.targets.len() != self.targets.len()
             || s.excludes.len() != self.excludes.len()
-            || s.sets.len() != self.split_fields.len()
+            || s.sets.len() != self.code.set_dicts.len()
         {
             self.size(s);
         }
         let code = &self.code;
-        for (f, split) in self.split_fields.iter().zip(s.sets.iter_mut()) {
-            split.fill(*f, row);
+        for (dict, split) in code.set_dicts.iter().zip(s.sets.iter_mut()) {
+            split.fill(dict, row);
         }
         for (i, l) in self.lets.iter().enumerate() {
             let env = Env {
@@ -543,7 +546,7 @@ impl Plan {
                 groups: &[],
                 sets: &s.sets,
             };
-            let v = code.ev(g.node, row, &env);
+            let v = code.truth(g.node, row, &env).value();
             if let Some(slot) = s.segs.get_mut(i) {
                 *slot = v;
             }
@@ -563,14 +566,14 @@ impl Plan {
         }
         let mut excluded = false;
         for (x, out) in self.excludes.iter().zip(s.excludes.iter_mut()) {
-            *out = Tri::of(code.ev(x.node, row, &env));
+            *out = code.truth(x.node, row, &env);
             excluded |= *out == Tri::True;
         }
 
         s.group_points.iter_mut().for_each(|p| *p = 0.0);
         let (mut points, mut decided) = (0.0, 0.0);
         for (c, out) in self.crits.iter().zip(s.crits.iter_mut()) {
-            let perfect = Tri::of(code.ev(c.perfect, row, &env));
+            let perfect = code.truth(c.perfect, row, &env);
             let (outcome, p) = if !c.scorecard {
                 match perfect {
                     Tri::True => (CriterionOutcome::True, c.weight),
@@ -580,9 +583,7 @@ impl Plan {
             } else if perfect == Tri::True {
                 (CriterionOutcome::Perfect, c.weight)
             } else {
-                let practical = c
-                    .practical
-                    .map_or(Tri::False, |n| Tri::of(code.ev(n, row, &env)));
+                let practical = c.practical.map_or(Tri::False, |n| code.truth(n, row, &env));
                 match (perfect, practical) {
                     (_, Tri::True) => {
                         (CriterionOutcome::Practical, c.weight * self.practical_share)
@@ -628,7 +629,7 @@ impl Plan {
             .iter()
             .position(|t| match t.rule {
                 Rule::Threshold(x) => score >= x,
-                Rule::When(n) => code.ev(n, row, &env) == V::Bool(true),
+                Rule::When(n) => code.truth(n, row, &env) == Tri::True,
                 Rule::CatchAll => true,
             })
             .map_or(last, |i| i as u32);
@@ -701,8 +702,9 @@ impl Plan {
         if !s.in_segment {
             put(lead(&mut first, "; out_of_segment:"), PLAIN);
             for (texts, r) in self.target_texts.iter().zip(&s.targets) {
-                let t = texts.get(tri_index(*r)).map_or("", String::as_str);
-                put(t, csv_class(t));
+                if let Some((text, class)) = texts.get(tri_index(*r)) {
+                    put(text, *class);
+                }
             }
         }
         for (x, r) in self.excludes.iter().zip(&s.excludes) {

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use icp_eval::TierOutcome;
 use icp_model::{SetVal, Value};
+use icp_syntax::ast::ContainsMode::{All, Any, One};
 use proptest::prelude::*;
 
 fn value(slot: u32) -> BoxedStrategy<Value<'static>> {
@@ -138,5 +139,67 @@ proptest! {
         plan.eval(&r2, &mut s2);
         plan.write_reasons(&s2, &mut b);
         prop_assert_eq!(a, b);
+    }
+}
+
+/// Set cells built from items that trip every path of the set test: exact and other-case
+/// needles, padding, no-break spaces and non-ASCII ends, empty items, every separator.
+fn set_cell() -> impl Strategy<Value = String> {
+    let items = prop::sample::select(vec![
+        "HubSpot",
+        "hubspot",
+        " Salesforce ",
+        "Segment",
+        "Zürich",
+        "\u{a0}X\u{a0}",
+        "X",
+        "",
+        "Hub",
+    ]);
+    let seps = prop::sample::select(vec![";", "|", ",", "\u{1f}", " ; "]);
+    prop::collection::vec((items, seps), 0..6).prop_map(|parts| {
+        parts
+            .into_iter()
+            .map(|(i, s)| format!("{i}{s}"))
+            .collect::<String>()
+    })
+}
+
+proptest! {
+    /// `set contains` (compiled to a mask test on the row's split set) gives exactly what
+    /// the model's `SetVal::contains` gives, for every mode and needle list.
+    #[test]
+    fn set_contains_agrees_with_the_model(
+        raw in set_cell(),
+        needles in prop::collection::vec(
+            prop::sample::select(vec!["HubSpot", "Salesforce", "Segment", "Zürich", "X", "Hub"]),
+            1..4,
+        ),
+        mode in prop::sample::select(vec![One, Any, All]),
+    ) {
+        let r = row(&[(TECH, Value::Set(SetVal { raw: &raw }))]);
+        let cond = contains(field(TECH), mode, needles.iter().map(|n| text(n)).collect());
+        let set = SetVal { raw: &raw };
+        let want = match mode {
+            All => needles.iter().all(|n| set.contains(n)),
+            _ => needles.iter().any(|n| set.contains(n)),
+        };
+        prop_assert_eq!(truth(cond, &r), if want { icp_eval::Tri::True } else { icp_eval::Tri::False });
+    }
+
+    /// `text in [..]` is a case-insensitive comparison after trimming, item by item.
+    #[test]
+    fn text_in_list_agrees_with_lowercase_comparison(
+        name in prop::sample::select(vec!["US", " us ", "Uk", "u\u{a0}", "\u{a0}Canada", "CANADA", "Zürich", "ZÜRICH", "", "K", "\u{212a}"]),
+        list in prop::collection::vec(
+            prop::sample::select(vec!["us", "UK", "Canada", "zürich", "k", " x "]),
+            1..4,
+        ),
+    ) {
+        let r = row(&[(NAME, Value::Text(name))]);
+        let cond = in_list(field(NAME), list.iter().map(|n| text(n)).collect());
+        let norm = |s: &str| s.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}').to_lowercase();
+        let want = list.iter().any(|n| norm(n) == norm(name));
+        prop_assert_eq!(truth(cond, &r), if want { icp_eval::Tri::True } else { icp_eval::Tri::False });
     }
 }
