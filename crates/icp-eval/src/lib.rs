@@ -215,6 +215,11 @@ pub struct Scratch {
     targets: Vec<Tri>,
     excludes: Vec<Tri>,
     crits: Vec<(CriterionOutcome, f64)>,
+    /// Bit `i`: criterion `i` earned or cost points (`p != 0`); only with at most 64
+    /// criteria (see [`Plan::masks`]), so that the reasons visit just those criteria.
+    earned: u64,
+    /// Bit `i`: criterion `i` is unknown (same condition).
+    unknown: u64,
     group_points: Vec<f64>,
     group_scores: Vec<Option<f64>>,
     in_segment: bool,
@@ -572,7 +577,8 @@ impl Plan {
 
         s.group_points.iter_mut().for_each(|p| *p = 0.0);
         let (mut points, mut decided) = (0.0, 0.0);
-        for (c, out) in self.crits.iter().zip(s.crits.iter_mut()) {
+        let (mut earned, mut unknown) = (0u64, 0u64);
+        for (i, (c, out)) in self.crits.iter().zip(s.crits.iter_mut()).enumerate() {
             let perfect = code.truth(c.perfect, row, &env);
             let (outcome, p) = if !c.scorecard {
                 match perfect {
@@ -593,6 +599,14 @@ impl Plan {
                 }
             };
             *out = (outcome, p);
+            // Branch-free: the bits are only read when there are at most 64 criteria.
+            let bit = 1u64.wrapping_shl(i as u32);
+            earned |= if p == 0.0 { 0 } else { bit };
+            unknown |= if outcome == CriterionOutcome::Unknown {
+                bit
+            } else {
+                0
+            };
             points += p;
             if outcome != CriterionOutcome::Unknown {
                 decided += c.weight.abs();
@@ -601,6 +615,8 @@ impl Plan {
                 *gp += p;
             }
         }
+        s.earned = earned;
+        s.unknown = unknown;
         let score = ratio_score(points, self.pos_total).unwrap_or(0.0);
         let coverage = if self.abs_total > 0.0 {
             (decided / self.abs_total).clamp(0.0, 1.0)
@@ -691,6 +707,11 @@ impl Plan {
         }
     }
 
+    /// Whether [`Scratch::earned`] and [`Scratch::unknown`] cover every criterion.
+    fn masks(&self) -> bool {
+        self.crits.len() <= 64
+    }
+
     /// The pieces of the reasons, in order, each with its [`csv_class`].
     fn reasons_into(&self, s: &Scratch, put: &mut impl FnMut(&str, u8)) {
         let mut first = true;
@@ -718,24 +739,45 @@ impl Plan {
                 }
             }
         }
-        for (c, (o, p)) in self.crits.iter().zip(&s.crits) {
-            if *p != 0.0 {
-                // `p` is `weight` or, for a practical outcome, `weight × practical_share`
-                // (see `eval`): the texts made by `Plan::new` from those same values.
-                let text = if *o == CriterionOutcome::Practical {
-                    &c.reason_practical
-                } else {
-                    &c.reason_full
-                };
-                put(lead(&mut first, text), c.reasons_class);
+        // `p` is `weight` or, for a practical outcome, `weight × practical_share` (see
+        // `eval`): the texts made by `Plan::new` from those same values.
+        let mut earned = |c: &CritPlan, o: CriterionOutcome| {
+            let text = if o == CriterionOutcome::Practical {
+                &c.reason_practical
+            } else {
+                &c.reason_full
+            };
+            put(lead(&mut first, text), c.reasons_class);
+        };
+        if self.masks() {
+            // Only the criteria that earned points: one step per set bit.
+            let mut m = s.earned;
+            while m != 0 {
+                let i = m.trailing_zeros() as usize;
+                m &= m - 1;
+                if let (Some(c), Some((o, _))) = (self.crits.get(i), s.crits.get(i)) {
+                    earned(c, *o);
+                }
+            }
+        } else {
+            for (c, (o, p)) in self.crits.iter().zip(&s.crits) {
+                if *p != 0.0 {
+                    earned(c, *o);
+                }
             }
         }
         let unknown_crits = self
             .crits
             .iter()
             .zip(&s.crits)
-            .filter(|(_, (o, _))| *o == CriterionOutcome::Unknown)
-            .map(|(c, _)| (&c.name, c.name_class, &c.unknown_item, c.unknown_class));
+            .enumerate()
+            .skip(if self.masks() && s.unknown == 0 {
+                self.crits.len()
+            } else {
+                0
+            })
+            .filter(|(_, (_, (o, _)))| *o == CriterionOutcome::Unknown)
+            .map(|(_, (c, _))| (&c.name, c.name_class, &c.unknown_item, c.unknown_class));
         let unknown_excl = self
             .excludes
             .iter()
