@@ -190,6 +190,21 @@ pub(crate) struct SetDict {
     pub field: u32,
     /// Trimmed needles as written (set items compare exactly).
     pub needles: Vec<String>,
+    /// Per needle, its length and [`prefix`].
+    pub keys: Vec<(usize, u64)>,
+}
+
+/// The first eight bytes of `b` (zero-padded) as one word, to compare at once.
+#[inline]
+fn prefix(b: &[u8]) -> u64 {
+    if let Some(Ok(w)) = b.get(..8).map(<[u8; 8]>::try_from) {
+        return u64::from_le_bytes(w);
+    }
+    let mut w = [0u8; 8];
+    for (slot, c) in w.iter_mut().zip(b) {
+        *slot = *c;
+    }
+    u64::from_le_bytes(w)
 }
 
 impl SetSplit {
@@ -223,8 +238,10 @@ impl SetSplit {
                 (Some(_), Some(_)) => {}
                 _ => continue,
             }
-            for (k, n) in dict.needles.iter().enumerate() {
-                if n.len() == x.len() && n.as_bytes() == x {
+            // Length and first eight bytes first: most items match no needle.
+            let key = (x.len(), prefix(x));
+            for (k, (n, nkey)) in dict.needles.iter().zip(&dict.keys).enumerate() {
+                if *nkey == key && (x.len() <= 8 || n.as_bytes() == x) {
                     mask |= 1 << k;
                 }
             }
@@ -1223,6 +1240,7 @@ impl Code {
                     self.set_dicts.push(SetDict {
                         field: f,
                         needles: Vec::new(),
+                        keys: Vec::new(),
                     });
                     self.set_dicts.len() - 1
                 }
@@ -1236,6 +1254,7 @@ impl Code {
                 let k = match dict.needles.iter().position(|d| *d == t) {
                     Some(k) => k,
                     None if dict.needles.len() < 64 => {
+                        dict.keys.push((t.len(), prefix(t.as_bytes())));
                         dict.needles.push(t);
                         dict.needles.len() - 1
                     }
