@@ -711,30 +711,28 @@ fn fixed2(out: &mut Vec<u8>, x: f64) {
     }
     // `round` is a libm call; half-up by hand on the magnitude is the same and inlines.
     let cents = (x.abs() * 100.0 + 0.5) as u64;
-    // Digits written backwards into a small buffer, then copied once.
-    let mut buf = [0u8; 24];
-    let mut i = buf.len();
-    let mut put = |c: u8| {
-        i = i.saturating_sub(1);
-        if let Some(slot) = buf.get_mut(i) {
-            *slot = c;
-        }
-    };
-    put(b'0' + (cents % 10) as u8);
-    put(b'0' + (cents / 10 % 10) as u8);
-    put(b'.');
-    let mut whole = cents / 100;
-    loop {
-        put(b'0' + (whole % 10) as u8);
-        whole /= 10;
-        if whole == 0 {
-            break;
-        }
-    }
+    let digit = |n: u64| b'0' + (n % 10) as u8;
+    out.reserve(24);
     if x < 0.0 {
-        put(b'-');
+        out.push(b'-');
     }
-    out.extend_from_slice(buf.get(i..).unwrap_or_default());
+    let whole = cents / 100;
+    if whole < 1000 {
+        // Scores and coverages: at most three whole digits, pushed in order.
+        if whole >= 100 {
+            out.push(digit(whole / 100));
+        }
+        if whole >= 10 {
+            out.push(digit(whole / 10));
+        }
+        out.push(digit(whole));
+    } else {
+        let mut buf = [0u8; 20];
+        out.extend_from_slice(fmt_u64(whole, &mut buf));
+    }
+    out.push(b'.');
+    out.push(digit(cents / 10));
+    out.push(digit(cents));
 }
 
 fn fmt_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {

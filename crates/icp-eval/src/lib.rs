@@ -683,6 +683,9 @@ impl Plan {
     /// [`csv_class`]), computed once in [`Plan::new`] for the prebuilt ones.
     pub fn write_reasons_csv(&self, s: &Scratch, out: &mut Vec<u8>) {
         let start = out.len();
+        // The opening quote goes first, on the guess that the field needs it (a list of
+        // unknowns does); it is taken out again when the text turns out plain.
+        out.push(b'"');
         let mut class = PLAIN;
         self.reasons_into(s, &mut |text: &str, c: u8| {
             out.extend_from_slice(text.as_bytes());
@@ -691,8 +694,7 @@ impl Plan {
         // The text is the concatenation of the pieces, so it holds a byte that needs
         // quoting, or a `"`, exactly when one of the pieces does.
         if class & HAS_DQUOTE != 0 {
-            let text = out.split_off(start);
-            out.push(b'"');
+            let text = out.split_off(start + 1);
             for &c in &text {
                 out.push(c);
                 if c == b'"' {
@@ -701,9 +703,9 @@ impl Plan {
             }
             out.push(b'"');
         } else if class & NEEDS_QUOTES != 0 {
-            // No quote to double: wrap the text in quotes where it lies.
-            out.insert(start, b'"');
             out.push(b'"');
+        } else {
+            out.remove(start);
         }
     }
 
