@@ -32,6 +32,12 @@ impl V {
     fn is_missing(self) -> bool {
         matches!(self, V::Missing)
     }
+    fn as_num(self) -> Option<f64> {
+        match self {
+            V::Num(x) => Some(x),
+            _ => None,
+        }
+    }
 }
 
 /// Three-valued truth.
@@ -679,6 +685,21 @@ fn flip(op: CmpOp) -> CmpOp {
     }
 }
 
+/// `x OP y` as `ev` computes it: missing when an operand is, on division by zero, and
+/// when the result is not a number.
+#[inline]
+fn arith(op: ArithOp, x: Option<f64>, y: Option<f64>) -> Option<f64> {
+    let (x, y) = (x?, y?);
+    let r = match op {
+        ArithOp::Add => x + y,
+        ArithOp::Sub => x - y,
+        ArithOp::Mul => x * y,
+        ArithOp::Div if y == 0.0 => return None,
+        ArithOp::Div => x / y,
+    };
+    (!r.is_nan()).then_some(r)
+}
+
 fn cmp_num(op: CmpOp, a: f64, b: f64) -> bool {
     match op {
         CmpOp::Eq => a == b,
@@ -911,16 +932,58 @@ impl Code {
                 Tri::False => Tri::True,
                 Tri::Unknown => Tri::Unknown,
             },
+            Node::CmpNum(op, a, k) => match self.num(*a, row, env) {
+                Some(x) => Tri::from(cmp_num(*op, x, *k)),
+                None => Tri::Unknown,
+            },
             _ => Tri::of(self.ev(n, row, env)),
+        }
+    }
+
+    /// The number node `n` gives on `row`: `Some(x)` exactly when `self.ev(n, ..)` is
+    /// `V::Num(x)`, computed without materialising values for the numeric nodes.
+    #[expect(
+        clippy::inline_always,
+        reason = "the hot path: leaves must not cost a call"
+    )]
+    #[inline(always)]
+    pub(crate) fn num(&self, n: u32, row: &[Value<'_>], env: &Env<'_>) -> Option<f64> {
+        match self.nodes.get(n as usize)? {
+            Node::Field(f) => num(row, *f),
+            Node::Const(V::Num(k)) => Some(*k),
+            Node::Let(i) => match env.lets.get(*i as usize) {
+                Some(V::Num(x)) => Some(*x),
+                _ => None,
+            },
+            node => self.num_inner(n, node, row, env),
+        }
+    }
+
+    /// [`Code::num`] of the nodes that are not numeric leaves.
+    #[inline(never)]
+    fn num_inner(&self, n: u32, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<f64> {
+        match node {
+            // `ev` gives a number or missing, from whether both operands are numbers.
+            Node::Arith(op, a, b) => arith(*op, self.num(*a, row, env), self.num(*b, row, env)),
+            Node::Neg(a) => self.num(*a, row, env).map(|x| -x),
+            // `a ?? b` is `b` exactly when `a` is missing: known without `ev` for a field.
+            Node::Coalesce(lhs, rhs) => {
+                if let Some(Node::Field(f)) = self.nodes.get(*lhs as usize) {
+                    match row.get(*f as usize) {
+                        Some(Value::Num(x)) => Some(*x),
+                        Some(Value::Missing) | None => self.num(*rhs, row, env),
+                        Some(_) => None,
+                    }
+                } else {
+                    self.ev(n, row, env).as_num()
+                }
+            }
+            _ => self.ev(n, row, env).as_num(),
         }
     }
 
     /// Inner nodes.
     #[inline(never)]
-    #[expect(
-        clippy::many_single_char_names,
-        reason = "operands are clearest as a, b, x, y"
-    )]
     fn ev_inner(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> V {
         match node {
             Node::Score => V::Num(env.score),
@@ -958,23 +1021,16 @@ impl Code {
                     _ => V::Missing,
                 }
             }
-            Node::Arith(op, a, b) => match (self.ev(*a, row, env), self.ev(*b, row, env)) {
-                (V::Num(x), V::Num(y)) => {
-                    let r = match op {
-                        ArithOp::Add => x + y,
-                        ArithOp::Sub => x - y,
-                        ArithOp::Mul => x * y,
-                        ArithOp::Div if y == 0.0 => return V::Missing,
-                        ArithOp::Div => x / y,
-                    };
-                    if r.is_nan() { V::Missing } else { V::Num(r) }
+            Node::Arith(op, a, b) => {
+                match arith(*op, self.num(*a, row, env), self.num(*b, row, env)) {
+                    Some(r) => V::Num(r),
+                    None => V::Missing,
                 }
-                _ => V::Missing,
-            },
+            }
             // `compare` with a number: two numbers compare, any other pair is unknown.
-            Node::CmpNum(op, a, k) => match self.ev(*a, row, env) {
-                V::Num(x) => V::Bool(cmp_num(*op, x, *k)),
-                _ => V::Missing,
+            Node::CmpNum(op, a, k) => match self.num(*a, row, env) {
+                Some(x) => V::Bool(cmp_num(*op, x, *k)),
+                None => V::Missing,
             },
             Node::Coalesce(a, b) => match self.ev(*a, row, env) {
                 V::Missing => self.ev(*b, row, env),
@@ -1234,17 +1290,18 @@ impl Code {
                 .collect();
             let Some(texts) = texts else { continue };
             let unknown = items.iter().any(|i| matches!(i, Item::Missing));
-            let slot = match self.set_dicts.iter().position(|d| d.field == f) {
-                Some(s) => s,
-                None => {
+            let slot = self
+                .set_dicts
+                .iter()
+                .position(|d| d.field == f)
+                .unwrap_or_else(|| {
                     self.set_dicts.push(SetDict {
                         field: f,
                         needles: Vec::new(),
                         keys: Vec::new(),
                     });
                     self.set_dicts.len() - 1
-                }
-            };
+                });
             let Some(dict) = self.set_dicts.get_mut(slot) else {
                 continue;
             };

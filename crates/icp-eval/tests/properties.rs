@@ -158,10 +158,11 @@ fn set_cell() -> impl Strategy<Value = String> {
     ]);
     let seps = prop::sample::select(vec![";", "|", ",", "\u{1f}", " ; "]);
     prop::collection::vec((items, seps), 0..6).prop_map(|parts| {
-        parts
-            .into_iter()
-            .map(|(i, s)| format!("{i}{s}"))
-            .collect::<String>()
+        parts.into_iter().fold(String::new(), |mut acc, (i, s)| {
+            acc.push_str(i);
+            acc.push_str(s);
+            acc
+        })
     })
 }
 
