@@ -198,6 +198,8 @@ pub(crate) struct SetDict {
     pub needles: Vec<String>,
     /// Per needle, its length and [`prefix`].
     pub keys: Vec<(usize, u64)>,
+    /// By byte length: the bits of the needles of that length.
+    pub by_len: Vec<u64>,
 }
 
 /// The first eight bytes of `b` (zero-padded) as one word, to compare at once.
@@ -244,10 +246,21 @@ impl SetSplit {
                 (Some(_), Some(_)) => {}
                 _ => continue,
             }
-            // Length and first eight bytes first: most items match no needle.
+            // Only needles of the item's length, and their first eight bytes first: most
+            // items match no needle.
+            let mut candidates = dict.by_len.get(x.len()).copied().unwrap_or(0);
+            if candidates == 0 {
+                continue;
+            }
             let key = (x.len(), prefix(x));
-            for (k, (n, nkey)) in dict.needles.iter().zip(&dict.keys).enumerate() {
-                if *nkey == key && (x.len() <= 8 || n.as_bytes() == x) {
+            while candidates != 0 {
+                let k = candidates.trailing_zeros();
+                candidates &= candidates - 1;
+                if let (Some(n), Some(nkey)) =
+                    (dict.needles.get(k as usize), dict.keys.get(k as usize))
+                    && *nkey == key
+                    && (x.len() <= 8 || n.as_bytes() == x)
+                {
                     mask |= 1 << k;
                 }
             }
@@ -1299,6 +1312,7 @@ impl Code {
                         field: f,
                         needles: Vec::new(),
                         keys: Vec::new(),
+                        by_len: Vec::new(),
                     });
                     self.set_dicts.len() - 1
                 });
@@ -1311,6 +1325,12 @@ impl Code {
                 let k = match dict.needles.iter().position(|d| *d == t) {
                     Some(k) => k,
                     None if dict.needles.len() < 64 => {
+                        if dict.by_len.len() <= t.len() {
+                            dict.by_len.resize(t.len() + 1, 0);
+                        }
+                        if let Some(m) = dict.by_len.get_mut(t.len()) {
+                            *m |= 1 << dict.needles.len();
+                        }
                         dict.keys.push((t.len(), prefix(t.as_bytes())));
                         dict.needles.push(t);
                         dict.needles.len() - 1
