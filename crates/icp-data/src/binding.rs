@@ -15,6 +15,8 @@ pub(crate) struct FieldReader {
     pub(crate) column: String,
     /// Index of the column in the header (`None`: absent, every value missing).
     pub(crate) index: Option<usize>,
+    /// `index`, or `usize::MAX` when absent (no column has that index).
+    pub(crate) col: usize,
     pub(crate) optional: bool,
     pub(crate) kind: Kind,
     /// `expected ...` for error messages.
@@ -132,6 +134,7 @@ impl Binding {
                 name: f.name.clone(),
                 column: f.column.clone(),
                 index,
+                col: index.unwrap_or(usize::MAX),
                 optional: f.optional,
                 kind,
                 expected,
@@ -166,6 +169,7 @@ impl Binding {
                     name: f.name.clone(),
                     column: f.column.clone(),
                     index: None,
+                    col: usize::MAX,
                     optional: f.optional,
                     kind,
                     expected,
