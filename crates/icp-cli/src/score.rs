@@ -395,8 +395,15 @@ enum Output {
     File {
         temp: io::BufWriter<tempfile::NamedTempFile>,
         path: PathBuf,
+        /// Bytes written since the last flush to disk (see [`Output::write_all`]).
+        unsynced: usize,
     },
 }
+
+/// The temporary file is flushed to disk every this many bytes while rows are still being
+/// scored, so that the flush before the rename (which makes the new file durable before
+/// it replaces the old one) has little left to do.
+const SYNC_EVERY: usize = 16 << 20;
 
 impl Output {
     fn open(path: Option<&Path>) -> Result<Output, Usage> {
@@ -427,20 +434,31 @@ impl Output {
         Ok(Output::File {
             temp: io::BufWriter::with_capacity(1 << 16, temp),
             path: path.to_path_buf(),
+            unsynced: 0,
         })
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
             Output::Stdout(w) => w.write_all(bytes),
-            Output::File { temp, .. } => temp.write_all(bytes),
+            Output::File { temp, unsynced, .. } => {
+                temp.write_all(bytes)?;
+                *unsynced += bytes.len();
+                if *unsynced >= SYNC_EVERY {
+                    // On the writing thread, while the workers score the next blocks.
+                    temp.flush()?;
+                    temp.get_ref().as_file().sync_data()?;
+                    *unsynced = 0;
+                }
+                Ok(())
+            }
         }
     }
 
     fn commit(self) -> io::Result<()> {
         match self {
             Output::Stdout(mut w) => w.flush(),
-            Output::File { temp, path } => {
+            Output::File { temp, path, .. } => {
                 let temp = temp.into_inner().map_err(io::IntoInnerError::into_error)?;
                 temp.as_file().sync_all()?;
                 temp.persist(&path).map_err(|e| e.error)?;
