@@ -9,7 +9,7 @@
 # RSS per implementation, with `cat` as the floor.
 #
 # Environment:
-#   RUNS=3            best of RUNS (default 3) for the fast ones (cat, yardstick, icp)
+#   RUNS=5            best of RUNS (default 5, taking turns) for the fast ones (cat, yardstick, icp)
 #   THREADS=N         threads for the yardstick and DuckDB (default: nproc)
 #   SKIP=ref,duckdb   leave implementations out (names: ref, duckdb, yardstick, icp)
 #   ICP_BIN=path      use this icp binary instead of building target/release/icp
@@ -23,7 +23,7 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 N="${1:-1000000}"
-RUNS="${RUNS:-3}"
+RUNS="${RUNS:-5}"
 THREADS="${THREADS:-$(nproc)}"
 SKIP=",${SKIP:-},"
 AS_OF="${AS_OF:-2027-02-15}"
@@ -103,53 +103,68 @@ RESULTS="$OUT/results-$N.tsv"
 : > "$RESULTS"
 FAILED=0
 
-# measure NAME OUTFILE RUNS -- CMD...: best wall time of RUNS runs; peak RSS and CPU of that run
-measure() {
-  local name="$1" outfile="$2" runs="$3"; shift 4
-  local best="" rss="" cpu="" i t0 t1 secs
-  for ((i = 1; i <= runs; i++)); do
-    t0=$(date +%s.%N)
-    /usr/bin/time -v -o "$OUT/time-$name.txt" "$@" >"$OUT/stdout-$name.txt" 2>"$OUT/stderr-$name.txt"
-    local rc=$?
-    t1=$(date +%s.%N)
-    if [[ $rc -ne 0 ]]; then
-      loud "$name FAILED (exit $rc): see $OUT/stderr-$name.txt"
-      tail -n 20 "$OUT/stderr-$name.txt" >&2
-      FAILED=1
-      return 1
-    fi
-    secs=$(calc "$t1 - $t0")
-    if [[ -z "$best" ]] || [[ $(calc "$secs < $best") == 1.000000 ]]; then
-      best=$secs
-      rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time-$name.txt")
-      cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$OUT/time-$name.txt")
-    fi
-  done
-  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$best" "$rss" "$cpu" "$outfile" >> "$RESULTS"
-  printf '%-10s %8.2f s wall %8.2f s cpu %8.1f MB peak\n' "$name" "$best" "$cpu" "$(calc "$rss / 1024")" >&2
+# One run of an implementation; keeps, per name, the best wall time and the CPU and peak
+# RSS of that run. The fast implementations take turns run by run, so that a burst of load
+# from elsewhere on a shared machine hits both rather than one.
+declare -A BEST RSS CPU OUTFILE
+run_once() {  # run_once NAME OUTFILE -- CMD...
+  local name="$1" outfile="$2"; shift 3
+  local t0 t1 secs rc
+  t0=$(date +%s.%N)
+  /usr/bin/time -v -o "$OUT/time-$name.txt" "$@" >"$OUT/stdout-$name.txt" 2>"$OUT/stderr-$name.txt"
+  rc=$?
+  t1=$(date +%s.%N)
+  if [[ $rc -ne 0 ]]; then
+    loud "$name FAILED (exit $rc): see $OUT/stderr-$name.txt"
+    tail -n 20 "$OUT/stderr-$name.txt" >&2
+    FAILED=1
+    return 1
+  fi
+  secs=$(calc "$t1 - $t0")
+  OUTFILE[$name]="$outfile"
+  if [[ -z "${BEST[$name]:-}" ]] || [[ $(calc "$secs < ${BEST[$name]}") == 1.000000 ]]; then
+    BEST[$name]=$secs
+    RSS[$name]=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time-$name.txt")
+    CPU[$name]=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$OUT/time-$name.txt")
+  fi
+}
+# record NAME: add the best run of NAME to the results and print it
+record() {
+  local name="$1"
+  [[ -n "${BEST[$name]:-}" ]] || return 1
+  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "${BEST[$name]}" "${RSS[$name]}" "${CPU[$name]}" "${OUTFILE[$name]}" >> "$RESULTS"
+  printf '%-10s %8.2f s wall %8.2f s cpu %8.1f MB peak\n' "$name" "${BEST[$name]}" "${CPU[$name]}" "$(calc "${RSS[$name]} / 1024")" >&2
 }
 
 cat "$CSV" > /dev/null  # warm the page cache so every run reads from memory
-say "scoring $N rows ($((BYTES / 1024 / 1024)) MiB) as of $AS_OF, $THREADS threads"
-measure cat "" "$RUNS" -- sh -c 'cat "$1" > /dev/null' cat "$CSV"
-
+say "scoring $N rows ($((BYTES / 1024 / 1024)) MiB) as of $AS_OF, $THREADS threads, best of $RUNS"
+for ((i = 1; i <= RUNS; i++)); do
+  run_once cat "" -- sh -c 'cat "$1" > /dev/null' cat "$CSV"
+  if ! skipped yardstick; then
+    run_once yardstick "$OUT/yardstick-$N.csv" -- "$YARD" "$CSV" "$OUT/yardstick-$N.csv" \
+      --as-of "$AS_OF" --threads "$THREADS"
+  fi
+  if [[ $ICP_OK -eq 1 ]]; then
+    run_once icp "$OUT/icp-$N.csv" -- "$ICP" score "$HERE/profile.icp" "$CSV" \
+      -o "$OUT/icp-$N.csv" --as-of "$AS_OF" --profile growth --threads "$THREADS"
+  fi
+done
+record cat
 OUTS=()
-if ! skipped yardstick; then
-  measure yardstick "$OUT/yardstick-$N.csv" "$RUNS" -- "$YARD" "$CSV" "$OUT/yardstick-$N.csv" \
-    --as-of "$AS_OF" --threads "$THREADS" && OUTS+=("yardstick=$OUT/yardstick-$N.csv")
-fi
-if [[ $ICP_OK -eq 1 ]]; then
-  measure icp "$OUT/icp-$N.csv" "$RUNS" -- "$ICP" score "$HERE/profile.icp" "$CSV" \
-    -o "$OUT/icp-$N.csv" --as-of "$AS_OF" --profile growth && OUTS+=("icp=$OUT/icp-$N.csv")
+record yardstick && OUTS+=("yardstick=$OUT/yardstick-$N.csv")
+if record icp; then
+  OUTS+=("icp=$OUT/icp-$N.csv")
   [[ -s "$OUT/stderr-icp.txt" ]] && { echo "icp's summary:" >&2; tail -n 12 "$OUT/stderr-icp.txt" >&2; }
 fi
 if ! skipped duckdb; then
-  measure duckdb "$OUT/duckdb-$N.csv" 1 -- python3 "$HERE/duckdb_score.py" "$CSV" \
-    "$OUT/duckdb-$N.csv" --as-of "$AS_OF" --threads "$THREADS" && OUTS+=("duckdb=$OUT/duckdb-$N.csv")
+  run_once duckdb "$OUT/duckdb-$N.csv" -- python3 "$HERE/duckdb_score.py" "$CSV" \
+    "$OUT/duckdb-$N.csv" --as-of "$AS_OF" --threads "$THREADS" && record duckdb \
+    && OUTS+=("duckdb=$OUT/duckdb-$N.csv")
 fi
 if ! skipped ref; then
-  measure reference "$OUT/reference-$N.csv" 1 -- python3 "$HERE/reference.py" "$CSV" \
-    "$OUT/reference-$N.csv" --as-of "$AS_OF" && OUTS=("reference=$OUT/reference-$N.csv" "${OUTS[@]}")
+  run_once reference "$OUT/reference-$N.csv" -- python3 "$HERE/reference.py" "$CSV" \
+    "$OUT/reference-$N.csv" --as-of "$AS_OF" && record reference \
+    && OUTS=("reference=$OUT/reference-$N.csv" "${OUTS[@]}")
 fi
 
 # ---- agreement ----------------------------------------------------------------------
