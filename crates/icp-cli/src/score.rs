@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use icp_data::{Chunk, Format, ReadOptions, Row, RowSink, Source};
 use icp_eval::{Plan, Scratch, TierOutcome};
-use icp_model::{Date, ProfileId};
+use icp_model::{Date, ProfileId, Value};
 
 use crate::load;
 
@@ -544,7 +544,11 @@ impl RowSink for ScoreSink<'_> {
     fn row(&self, local: &mut Local, stats: &mut Stats, row: &Row<'_>, out: &mut Vec<u8>) {
         let mut number = [0u8; 20];
         let key: &[u8] = match self.key {
-            Some(k) => row.cell(k).unwrap_or_default().as_bytes(),
+            // The decoded key is the trimmed cell; an invalid row has no values, only cells.
+            Some(k) => match row.values.get(k) {
+                Some(Value::Text(t)) => t.as_bytes(),
+                _ => row.cell(k).unwrap_or_default().as_bytes(),
+            },
             None => fmt_u64(row.number, &mut number),
         };
         local.reasons.clear();
@@ -600,7 +604,9 @@ impl RowSink for ScoreSink<'_> {
                     self.plan.write_reasons_csv(&local.scratch, out);
                 }
                 out.push(b',');
-                csv_field(out, local.error.as_bytes());
+                if !local.error.is_empty() {
+                    csv_field(out, local.error.as_bytes());
+                }
                 out.push(b'\n');
             }
             OutFormat::Json | OutFormat::Jsonl => {

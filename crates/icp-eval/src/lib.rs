@@ -117,6 +117,8 @@ struct ExcludePlan {
     name_class: u8,
     unknown_class: u8,
     reason: Option<String>,
+    /// [`csv_class`] of `reason`.
+    reason_class: u8,
     node: u32,
     fields: Vec<u32>,
 }
@@ -312,6 +314,7 @@ impl Plan {
                     unknown_item: format!(", {}", x.name),
                     name_class: csv_class(&x.name),
                     unknown_class: csv_class(&format!(", {}", x.name)),
+                    reason_class: x.reason.as_deref().map_or(PLAIN, csv_class),
                     reason: x.reason.clone(),
                     node,
                     fields,
@@ -736,7 +739,7 @@ impl Plan {
                 put(&x.name, x.name_class);
                 if let Some(reason) = &x.reason {
                     put(" (", PLAIN);
-                    put(reason, csv_class(reason));
+                    put(reason, x.reason_class);
                     put(")", PLAIN);
                 }
             }
