@@ -104,6 +104,23 @@ impl Client {
         }
     }
 
+    /// Read messages until one satisfies `done` (30 s at most), then until none arrives for
+    /// `quiet`: unlike a fixed quiet period alone, a slow machine cannot end the wait early.
+    pub async fn drain_until(&mut self, done: impl Fn(&Value) -> bool, quiet: Duration) {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(30), self.incoming.recv())
+                .await
+                .expect("the awaited message within 30 s")
+                .expect("the server is still there");
+            let found = done(&msg);
+            self.seen.push(msg);
+            if found {
+                break;
+            }
+        }
+        self.drain(quiet).await;
+    }
+
     /// Every `publishDiagnostics` seen for `uri`, in order.
     pub fn published(&self, uri: &str) -> Vec<&Value> {
         self.seen
