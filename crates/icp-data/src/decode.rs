@@ -734,6 +734,7 @@ fn slow_value(number: &[u8], neg: bool, exponent: bool, pow: i32) -> Option<f64>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng;
     use icp_model::{Loc, VariantDef};
 
     fn variant(name: &str, strings: &[&str]) -> VariantDef {
@@ -1176,17 +1177,6 @@ mod tests {
             .find(|(s, _)| *s == lower)
             .map(|&(_, v)| v)
             .or(t.catch_all)
-    }
-
-    /// A xorshift generator for the differential tests.
-    fn rng(seed: u64) -> impl FnMut() -> u64 {
-        let mut x = seed;
-        move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        }
     }
 
     /// Random number-like text from pieces of every form `parse_num` reads, and some

@@ -141,3 +141,15 @@ impl fmt::Display for RowError {
         }
     }
 }
+
+/// A xorshift generator for the differential tests (new code against the code it replaced).
+#[cfg(test)]
+pub(crate) fn rng(seed: u64) -> impl FnMut() -> u64 {
+    let mut x = seed;
+    move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    }
+}

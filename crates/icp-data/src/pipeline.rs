@@ -1094,6 +1094,7 @@ pub(crate) fn column_map(header: &[String]) -> HashMap<String, usize> {
 #[cfg(test)]
 mod tests {
     use super::{FieldRef, SeparatorFlags, closing_quote, count_newlines, split_record};
+    use crate::rng;
 
     /// The splitter before [`SeparatorFlags`]: one search per field.
     /// Splits the record starting at `start` (not a line end) into `fields`; returns where the
@@ -1208,16 +1209,6 @@ mod tests {
         tail.iter()
             .position(|&c| c == delim || c == b'\n' || c == b'\r')
             .map(|o| i + o)
-    }
-
-    fn rng(seed: u64) -> impl FnMut() -> u64 {
-        let mut x = seed;
-        move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        }
     }
 
     #[test]
