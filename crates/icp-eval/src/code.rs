@@ -917,11 +917,25 @@ impl Code {
     /// [`Code::truth`] of the nodes that are not boolean leaves.
     #[inline(never)]
     fn truth_inner(&self, n: u32, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Tri {
-        match node {
+        match self.logic(node, row, env) {
+            Some(t) => t,
+            None => Tri::of(self.ev(n, row, env)),
+        }
+    }
+
+    /// `and`, `or`, `not` and `x OP number` as a truth value (the only values `ev` gives
+    /// them are true, false and missing); `None` for other nodes.
+    #[expect(
+        clippy::inline_always,
+        reason = "inlined into `truth_inner`, the hot caller, as if written there"
+    )]
+    #[inline(always)]
+    fn logic(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<Tri> {
+        Some(match node {
             Node::And(a, b) => {
                 let x = self.truth(*a, row, env);
                 if x == Tri::False {
-                    return x;
+                    return Some(x);
                 }
                 match (x, self.truth(*b, row, env)) {
                     (_, Tri::False) => Tri::False,
@@ -932,7 +946,7 @@ impl Code {
             Node::Or(a, b) => {
                 let x = self.truth(*a, row, env);
                 if x == Tri::True {
-                    return x;
+                    return Some(x);
                 }
                 match (x, self.truth(*b, row, env)) {
                     (_, Tri::True) => Tri::True,
@@ -945,12 +959,13 @@ impl Code {
                 Tri::False => Tri::True,
                 Tri::Unknown => Tri::Unknown,
             },
+            // `compare` with a number: two numbers compare, any other pair is unknown.
             Node::CmpNum(op, a, k) => match self.num(*a, row, env) {
                 Some(x) => Tri::from(cmp_num(*op, x, *k)),
                 None => Tri::Unknown,
             },
-            _ => Tri::of(self.ev(n, row, env)),
-        }
+            _ => return None,
+        })
     }
 
     /// The number node `n` gives on `row`: `Some(x)` exactly when `self.ev(n, ..)` is
@@ -1004,47 +1019,19 @@ impl Code {
                 Some(Some(s)) => V::Num(*s),
                 _ => V::Missing,
             },
-            Node::Not(a) => match self.ev(*a, row, env) {
-                V::Bool(b) => V::Bool(!b),
-                _ => V::Missing,
-            },
+            Node::Not(_) | Node::And(..) | Node::Or(..) | Node::CmpNum(..) => {
+                self.logic(node, row, env).map_or(V::Missing, Tri::value)
+            }
             Node::Neg(a) => match self.ev(*a, row, env) {
                 V::Num(x) => V::Num(-x),
                 _ => V::Missing,
             },
-            Node::And(a, b) => {
-                let x = self.ev(*a, row, env);
-                if x == V::Bool(false) {
-                    return x;
-                }
-                match (x, self.ev(*b, row, env)) {
-                    (_, V::Bool(false)) => V::Bool(false),
-                    (V::Bool(true), V::Bool(true)) => V::Bool(true),
-                    _ => V::Missing,
-                }
-            }
-            Node::Or(a, b) => {
-                let x = self.ev(*a, row, env);
-                if x == V::Bool(true) {
-                    return x;
-                }
-                match (x, self.ev(*b, row, env)) {
-                    (_, V::Bool(true)) => V::Bool(true),
-                    (V::Bool(false), V::Bool(false)) => V::Bool(false),
-                    _ => V::Missing,
-                }
-            }
             Node::Arith(op, a, b) => {
                 match arith(*op, self.num(*a, row, env), self.num(*b, row, env)) {
                     Some(r) => V::Num(r),
                     None => V::Missing,
                 }
             }
-            // `compare` with a number: two numbers compare, any other pair is unknown.
-            Node::CmpNum(op, a, k) => match self.num(*a, row, env) {
-                Some(x) => V::Bool(cmp_num(*op, x, *k)),
-                None => V::Missing,
-            },
             Node::Coalesce(a, b) => match self.ev(*a, row, env) {
                 V::Missing => self.ev(*b, row, env),
                 v => v,
