@@ -479,22 +479,43 @@ fn csv_block<S: RowSink>(block: &Block, delim: u8, ctx: &mut Ctx<'_, S>, s: &mut
         let fields: &[FieldRef] = s.fields.get(..count).unwrap_or_default();
         let mut values = recycle(std::mem::take(&mut s.spare));
         let error = decode_fast(ctx.binding, text, arena, fields, &mut values, number, line);
-        if error.is_some() {
-            pad(&mut values, ctx.binding.len());
-        }
-        let row = Row {
+        s.spare = emit(
+            ctx,
             number,
             line,
-            values: &values,
-            error: error.as_ref(),
-            cells: Cells::Fast(text, arena, fields),
-            binding: ctx.binding,
-        };
-        ctx.sink.row(ctx.local, ctx.stats, &row, ctx.out);
-        s.spare = recycle(values);
+            values,
+            error.as_ref(),
+            Cells::Fast(text, arena, fields),
+        );
         line += newlines;
         pos = end;
     }
+}
+
+/// Hands one decoded row to the sink (an invalid row's values all missing) and returns
+/// the value buffer, emptied, for the next row.
+#[inline]
+fn emit<S: RowSink>(
+    ctx: &mut Ctx<'_, S>,
+    number: u64,
+    line: u64,
+    mut values: Vec<Value<'_>>,
+    error: Option<&RowError>,
+    cells: Cells<'_>,
+) -> Vec<Value<'static>> {
+    if error.is_some() {
+        pad(&mut values, ctx.binding.len());
+    }
+    let row = Row {
+        number,
+        line,
+        values: &values,
+        error,
+        cells,
+        binding: ctx.binding,
+    };
+    ctx.sink.row(ctx.local, ctx.stats, &row, ctx.out);
+    recycle(values)
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
@@ -828,19 +849,7 @@ fn csv_slow<S: RowSink>(
                 ),
             });
         }
-        if error.is_some() {
-            pad(&mut values, ctx.binding.len());
-        }
-        let row = Row {
-            number,
-            line,
-            values: &values,
-            error: error.as_ref(),
-            cells: Cells::Csv(rec),
-            binding: ctx.binding,
-        };
-        ctx.sink.row(ctx.local, ctx.stats, &row, ctx.out);
-        s.spare = recycle(values);
+        s.spare = emit(ctx, number, line, values, error.as_ref(), Cells::Csv(rec));
     }
     n
 }
@@ -969,19 +978,14 @@ fn json_block<S: RowSink>(
             }),
             Ok(()) => decode_json(ctx.binding, arena, cells, &mut values, number, line),
         };
-        if error.is_some() {
-            pad(&mut values, ctx.binding.len());
-        }
-        let row = Row {
+        s.spare = emit(
+            ctx,
             number,
             line,
-            values: &values,
-            error: error.as_ref(),
-            cells: Cells::Json(arena, cells),
-            binding: ctx.binding,
-        };
-        ctx.sink.row(ctx.local, ctx.stats, &row, ctx.out);
-        s.spare = recycle(values);
+            values,
+            error.as_ref(),
+            Cells::Json(arena, cells),
+        );
     }
     n
 }
