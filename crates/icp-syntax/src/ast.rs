@@ -25,10 +25,60 @@ pub struct StrLit {
 }
 
 /// One parsed file: its items in source order.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct File {
-    /// Top-level items that parsed; broken ones are left out and reported.
+    /// Top-level items that parsed, each with the clauses that parsed: a broken clause is
+    /// left out of its item (and listed in `broken`), the rest of the item stays.
     pub items: Vec<Item>,
+    /// Every item or clause that did not parse, in source order, with the name it declares
+    /// when that name could be read. The checker treats those names as *poisoned*: their
+    /// uses report nothing, since the one error is at the broken declaration.
+    pub broken: Vec<Broken>,
+}
+
+impl std::fmt::Debug for File {
+    /// As derived, but `broken` is shown only when something is broken.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = f.debug_struct("File");
+        s.field("items", &self.items);
+        if !self.broken.is_empty() {
+            s.field("broken", &self.broken);
+        }
+        s.finish()
+    }
+}
+
+/// An item or clause that did not parse (its syntax error is reported on its own).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    /// What it is: the keyword that starts it (`profile`, `criterion`, `import`, ...), or
+    /// `field` for a schema field.
+    pub kind: BrokenKind,
+    /// The name it declares, when the name could be read (`criterion fit wei` declares `fit`).
+    pub name: Option<Ident>,
+    /// The name of the item (and group, as `profile.group`) it sits in, for a clause.
+    pub parent: Option<String>,
+    /// The whole broken text.
+    pub span: Span,
+}
+
+/// What kind of declaration a [`Broken`] piece was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BrokenKind {
+    /// A whole item whose header could not be read (`import`, `schema`, `situation`,
+    /// `segment`, `profile`, `test`, or unknown text).
+    Item(&'static str),
+    /// A clause of an item (`field`, `timeframe`, `goal`, `criterion`, `tier`, ...).
+    Clause(&'static str),
+}
+
+impl BrokenKind {
+    /// The keyword, or `field`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            BrokenKind::Item(k) | BrokenKind::Clause(k) => k,
+        }
+    }
 }
 
 /// A top-level item.

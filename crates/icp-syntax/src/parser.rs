@@ -49,13 +49,16 @@ mod grammar {
 
 use grammar::{IcpParser, Rule};
 
+mod recover;
+use recover::Recovered;
+
 /// Parse one file: every item that parses, and a diagnostic per broken item (plus one per
 /// invalid literal), in source order. Never panics, whatever the input.
 pub fn parse(src: &str) -> Parsed {
     let toks = lex(src);
     let chunks = split(src, &toks);
     // Items are independent: large files parse them in parallel, in source order.
-    let results: Vec<(Option<Item>, Vec<Diagnostic>)> = if chunks.len() >= PARALLEL_ITEMS {
+    let results: Vec<Recovered> = if chunks.len() >= PARALLEL_ITEMS {
         use rayon::prelude::*;
         chunks
             .par_iter()
@@ -65,9 +68,10 @@ pub fn parse(src: &str) -> Parsed {
         chunks.iter().map(|c| parse_chunk(src, &toks, c)).collect()
     };
     let mut parsed = Parsed::default();
-    for (item, diags) in results {
-        parsed.diagnostics.extend(diags);
-        parsed.file.items.extend(item);
+    for r in results {
+        parsed.diagnostics.extend(r.diags);
+        parsed.file.items.extend(r.item);
+        parsed.file.broken.extend(r.broken);
     }
     parsed
 }
@@ -75,23 +79,38 @@ pub fn parse(src: &str) -> Parsed {
 /// From this many items on, [`parse`] parses items in parallel.
 const PARALLEL_ITEMS: usize = 64;
 
-/// Parse one chunk: its item if it is sound, and its diagnostics.
-fn parse_chunk(src: &str, toks: &[Tok], chunk: &Chunk) -> (Option<Item>, Vec<Diagnostic>) {
+/// Parse one chunk: its item (whole, or what recovery kept of it), the pieces that did
+/// not parse, and its diagnostics.
+fn parse_chunk(src: &str, toks: &[Tok], chunk: &Chunk) -> Recovered {
     if chunk.kind == ChunkKind::Unknown {
-        return (None, vec![unknown_item(src, toks, chunk)]);
+        return recover::recover(src, toks, chunk, vec![unknown_item(src, toks, chunk)], false);
     }
     let delim = match precheck(src, toks, chunk) {
         Pre::Sound => None,
-        Pre::Fatal(d) => return (None, vec![d]),
+        Pre::Fatal(d) => {
+            // An unterminated string ends at its line: the other clauses can still be read.
+            let salvage = d.code == Code::UnterminatedString;
+            return recover::recover(src, toks, chunk, vec![d], salvage);
+        }
         Pre::Delimiter { diag, at } => Some((diag, at)),
     };
     let (item, diags, error_at) = parse_item(src, toks, chunk);
-    match (delim, error_at) {
+    let diags = match (delim, error_at) {
         // pest stumbled before the delimiter problem: its message is the better one.
-        (Some((_, at)), Some(pos)) if pos < at => (None, diags),
-        (Some((diag, _)), _) => (None, vec![diag]),
-        (None, _) => (item, diags),
-    }
+        (Some((_, at)), Some(pos)) if pos < at => diags,
+        (Some((diag, _)), _) => vec![diag],
+        (None, _) => match item {
+            Some(item) => {
+                return Recovered {
+                    item: Some(item),
+                    broken: Vec::new(),
+                    diags,
+                };
+            }
+            None => diags,
+        },
+    };
+    recover::recover(src, toks, chunk, diags, true)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -446,7 +465,7 @@ fn parse_item(
                     pest::error::InputLocation::Pos(p) => p,
                     pest::error::InputLocation::Span((s, _)) => s,
                 };
-            (None, vec![syntax_error(src, toks, chunk, &err)], Some(pos))
+            (None, vec![syntax_error(src, toks, chunk, &err, None)], Some(pos))
         }
     }
 }
@@ -648,56 +667,8 @@ impl Lower<'_> {
                 Rule::ident => name = Some(self.ident(&c)),
                 Rule::title => title = Some(self.title(&c)?),
                 Rule::for_clause => schema = Some(self.inner_ident(c)?),
-                Rule::timeframe => {
-                    let span = self.span(&c);
-                    let mut dates = Vec::new();
-                    for d in c.into_inner().filter(|x| x.as_rule() == Rule::date) {
-                        dates.push(self.date_lit(&d));
-                    }
-                    let mut it = dates.into_iter();
-                    let (start, end) = (it.next()?, it.next()?);
-                    clauses.push(SituationClause::Timeframe(Timeframe { start, end, span }));
-                }
-                Rule::goal => clauses.push(SituationClause::Goal(self.goal(c)?)),
-                Rule::milestone => {
-                    let span = self.span(&c);
-                    let mut date = None;
-                    let mut goal = None;
-                    let mut op = None;
-                    let mut target = None;
-                    for x in c.into_inner() {
-                        match x.as_rule() {
-                            Rule::date => date = Some(self.date_lit(&x)),
-                            Rule::ident => goal = Some(self.ident(&x)),
-                            Rule::cmp_op => op = Some(cmp_op(x.as_str())?),
-                            Rule::expr => target = Some(self.expr(x)?),
-                            _ => {}
-                        }
-                    }
-                    clauses.push(SituationClause::Milestone(Milestone {
-                        date: date?,
-                        goal: goal?,
-                        op: op?,
-                        target: target?,
-                        span,
-                    }));
-                }
-                Rule::capability => {
-                    let span = self.span(&c);
-                    let mut name = None;
-                    let mut value = None;
-                    for x in c.into_inner() {
-                        match x.as_rule() {
-                            Rule::ident => name = Some(self.ident(&x)),
-                            Rule::expr => value = Some(self.expr(x)?),
-                            _ => {}
-                        }
-                    }
-                    clauses.push(SituationClause::Capability(Capability {
-                        name: name?,
-                        value: value?,
-                        span,
-                    }));
+                Rule::timeframe | Rule::goal | Rule::milestone | Rule::capability => {
+                    clauses.push(self.situation_clause(c)?);
                 }
                 _ => {}
             }
@@ -709,6 +680,64 @@ impl Lower<'_> {
             clauses,
             span,
         })
+    }
+
+    /// Lower one situation clause (`timeframe`, `goal`, `milestone`, `capability`).
+    fn situation_clause(&mut self, c: Pr<'_>) -> Option<SituationClause> {
+        match c.as_rule() {
+            Rule::timeframe => {
+                let span = self.span(&c);
+                let mut dates = Vec::new();
+                for d in c.into_inner().filter(|x| x.as_rule() == Rule::date) {
+                    dates.push(self.date_lit(&d));
+                }
+                let mut it = dates.into_iter();
+                let (start, end) = (it.next()?, it.next()?);
+                Some(SituationClause::Timeframe(Timeframe { start, end, span }))
+            }
+            Rule::goal => Some(SituationClause::Goal(self.goal(c)?)),
+            Rule::milestone => {
+                let span = self.span(&c);
+                let mut date = None;
+                let mut goal = None;
+                let mut op = None;
+                let mut target = None;
+                for x in c.into_inner() {
+                    match x.as_rule() {
+                        Rule::date => date = Some(self.date_lit(&x)),
+                        Rule::ident => goal = Some(self.ident(&x)),
+                        Rule::cmp_op => op = Some(cmp_op(x.as_str())?),
+                        Rule::expr => target = Some(self.expr(x)?),
+                        _ => {}
+                    }
+                }
+                Some(SituationClause::Milestone(Milestone {
+                    date: date?,
+                    goal: goal?,
+                    op: op?,
+                    target: target?,
+                    span,
+                }))
+            }
+            Rule::capability => {
+                let span = self.span(&c);
+                let mut name = None;
+                let mut value = None;
+                for x in c.into_inner() {
+                    match x.as_rule() {
+                        Rule::ident => name = Some(self.ident(&x)),
+                        Rule::expr => value = Some(self.expr(x)?),
+                        _ => {}
+                    }
+                }
+                Some(SituationClause::Capability(Capability {
+                    name: name?,
+                    value: value?,
+                    span,
+                }))
+            }
+            _ => None,
+        }
     }
 
     fn goal(&mut self, p: Pr<'_>) -> Option<Goal> {
@@ -785,109 +814,13 @@ impl Lower<'_> {
                 Rule::title => title = Some(self.title(&c)?),
                 Rule::for_clause => schema = Some(self.inner_ident(c)?),
                 Rule::in_clause => situation = Some(self.inner_ident(c)?),
-                Rule::target => {
-                    let span = self.span(&c);
-                    let segments: Vec<Ident> = c
-                        .into_inner()
-                        .filter(|x| x.as_rule() == Rule::ident)
-                        .map(|x| self.ident(&x))
-                        .collect();
-                    members.push(ProfileMember::Target(Target { segments, span }));
-                }
-                Rule::practical_share => {
-                    let span = self.span(&c);
-                    let e = c.into_inner().find(|x| x.as_rule() == Rule::expr)?;
-                    let value = self.expr(e)?;
-                    members.push(ProfileMember::PracticalShare(PracticalShare {
-                        value,
-                        span,
-                    }));
-                }
-                Rule::let_binding => {
-                    let span = self.span(&c);
-                    let mut name = None;
-                    let mut value = None;
-                    for x in c.into_inner() {
-                        match x.as_rule() {
-                            Rule::ident => name = Some(self.ident(&x)),
-                            Rule::expr => value = Some(self.expr(x)?),
-                            _ => {}
-                        }
-                    }
-                    members.push(ProfileMember::Let(Let {
-                        name: name?,
-                        value: value?,
-                        span,
-                    }));
-                }
-                Rule::group => {
-                    let span = self.span(&c);
-                    let mut name = None;
-                    let mut title = None;
-                    let mut criteria = Vec::new();
-                    for x in c.into_inner() {
-                        match x.as_rule() {
-                            Rule::ident => name = Some(self.ident(&x)),
-                            Rule::title => title = Some(self.title(&x)?),
-                            Rule::criterion => criteria.push(self.criterion(x)?),
-                            _ => {}
-                        }
-                    }
-                    members.push(ProfileMember::Group(Group {
-                        name: name?,
-                        title,
-                        criteria,
-                        span,
-                    }));
-                }
-                Rule::criterion => members.push(ProfileMember::Criterion(self.criterion(c)?)),
-                Rule::exclude => {
-                    let span = self.span(&c);
-                    let mut name = None;
-                    let mut reason = None;
-                    let mut cond = None;
-                    for x in c.into_inner() {
-                        match x.as_rule() {
-                            Rule::ident => name = Some(self.ident(&x)),
-                            Rule::title => reason = Some(self.title(&x)?),
-                            Rule::expr => cond = Some(self.expr(x)?),
-                            _ => {}
-                        }
-                    }
-                    members.push(ProfileMember::Exclude(Exclude {
-                        name: name?,
-                        reason,
-                        cond: cond?,
-                        span,
-                    }));
-                }
-                Rule::tier => {
-                    let span = self.span(&c);
-                    let mut name = None;
-                    let mut action = None;
-                    let mut rule = TierRule::CatchAll;
-                    for x in c.into_inner() {
-                        match x.as_rule() {
-                            Rule::ident => name = Some(self.ident(&x)),
-                            Rule::title => action = Some(self.title(&x)?),
-                            Rule::threshold => {
-                                let e = x.into_inner().find(|y| y.as_rule() == Rule::expr)?;
-                                rule = TierRule::Threshold(self.expr(e)?);
-                            }
-                            Rule::tier_when => {
-                                let e = x.into_inner().find(|y| y.as_rule() == Rule::expr)?;
-                                rule = TierRule::When(self.expr(e)?);
-                            }
-                            _ => {}
-                        }
-                    }
-                    members.push(ProfileMember::Tier(Tier {
-                        name: name?,
-                        action,
-                        rule,
-                        span,
-                    }));
-                }
+                Rule::target
+                | Rule::practical_share
+                | Rule::let_binding
+                | Rule::group
+                | Rule::criterion
+                | Rule::exclude
+                | Rule::tier => members.push(self.profile_member(c)?),
                 _ => {}
             }
         }
@@ -899,6 +832,117 @@ impl Lower<'_> {
             members,
             span,
         })
+    }
+
+    /// Lower one profile member (`target`, `practical_share`, `let`, `group`, `criterion`,
+    /// `exclude`, `tier`).
+    fn profile_member(&mut self, c: Pr<'_>) -> Option<ProfileMember> {
+        match c.as_rule() {
+            Rule::target => {
+                let span = self.span(&c);
+                let segments: Vec<Ident> = c
+                    .into_inner()
+                    .filter(|x| x.as_rule() == Rule::ident)
+                    .map(|x| self.ident(&x))
+                    .collect();
+                Some(ProfileMember::Target(Target { segments, span }))
+            }
+            Rule::practical_share => {
+                let span = self.span(&c);
+                let e = c.into_inner().find(|x| x.as_rule() == Rule::expr)?;
+                let value = self.expr(e)?;
+                Some(ProfileMember::PracticalShare(PracticalShare {
+                    value,
+                    span,
+                }))
+            }
+            Rule::let_binding => {
+                let span = self.span(&c);
+                let mut name = None;
+                let mut value = None;
+                for x in c.into_inner() {
+                    match x.as_rule() {
+                        Rule::ident => name = Some(self.ident(&x)),
+                        Rule::expr => value = Some(self.expr(x)?),
+                        _ => {}
+                    }
+                }
+                Some(ProfileMember::Let(Let {
+                    name: name?,
+                    value: value?,
+                    span,
+                }))
+            }
+            Rule::group => {
+                let span = self.span(&c);
+                let mut name = None;
+                let mut title = None;
+                let mut criteria = Vec::new();
+                for x in c.into_inner() {
+                    match x.as_rule() {
+                        Rule::ident => name = Some(self.ident(&x)),
+                        Rule::title => title = Some(self.title(&x)?),
+                        Rule::criterion => criteria.push(self.criterion(x)?),
+                        _ => {}
+                    }
+                }
+                Some(ProfileMember::Group(Group {
+                    name: name?,
+                    title,
+                    criteria,
+                    span,
+                }))
+            }
+            Rule::criterion => Some(ProfileMember::Criterion(self.criterion(c)?)),
+            Rule::exclude => {
+                let span = self.span(&c);
+                let mut name = None;
+                let mut reason = None;
+                let mut cond = None;
+                for x in c.into_inner() {
+                    match x.as_rule() {
+                        Rule::ident => name = Some(self.ident(&x)),
+                        Rule::title => reason = Some(self.title(&x)?),
+                        Rule::expr => cond = Some(self.expr(x)?),
+                        _ => {}
+                    }
+                }
+                Some(ProfileMember::Exclude(Exclude {
+                    name: name?,
+                    reason,
+                    cond: cond?,
+                    span,
+                }))
+            }
+            Rule::tier => {
+                let span = self.span(&c);
+                let mut name = None;
+                let mut action = None;
+                let mut rule = TierRule::CatchAll;
+                for x in c.into_inner() {
+                    match x.as_rule() {
+                        Rule::ident => name = Some(self.ident(&x)),
+                        Rule::title => action = Some(self.title(&x)?),
+                        Rule::threshold => {
+                            let e = x.into_inner().find(|y| y.as_rule() == Rule::expr)?;
+                            rule = TierRule::Threshold(self.expr(e)?);
+                        }
+                        Rule::tier_when => {
+                            let e = x.into_inner().find(|y| y.as_rule() == Rule::expr)?;
+                            rule = TierRule::When(self.expr(e)?);
+                        }
+                        _ => {}
+                    }
+                }
+                Some(ProfileMember::Tier(Tier {
+                    name: name?,
+                    action,
+                    rule,
+                    span,
+                }))
+            }
+            _ => None,
+        }
     }
 
     fn criterion(&mut self, p: Pr<'_>) -> Option<Criterion> {
@@ -965,37 +1009,9 @@ impl Lower<'_> {
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::string => name = Some(self.string(&c)),
-                Rule::test_profile => clauses.push(TestClause::Profile(self.inner_ident(c)?)),
-                Rule::as_of => {
-                    let d = c.into_inner().find(|x| x.as_rule() == Rule::date)?;
-                    clauses.push(TestClause::AsOf(self.date_lit(&d)));
+                Rule::test_profile | Rule::as_of | Rule::account | Rule::expect => {
+                    clauses.push(self.test_clause(c)?);
                 }
-                Rule::account => {
-                    let span = self.span(&c);
-                    let mut fields = Vec::new();
-                    for f in c
-                        .into_inner()
-                        .filter(|x| x.as_rule() == Rule::account_field)
-                    {
-                        let fspan = self.span(&f);
-                        let mut name = None;
-                        let mut value = None;
-                        for x in f.into_inner() {
-                            match x.as_rule() {
-                                Rule::ident => name = Some(self.ident(&x)),
-                                Rule::expr => value = Some(self.expr(x)?),
-                                _ => {}
-                            }
-                        }
-                        fields.push(AccountField {
-                            name: name?,
-                            value: value?,
-                            span: fspan,
-                        });
-                    }
-                    clauses.push(TestClause::Account(Account { fields, span }));
-                }
-                Rule::expect => clauses.push(TestClause::Expect(self.expect(c)?)),
                 _ => {}
             }
         }
@@ -1004,6 +1020,44 @@ impl Lower<'_> {
             clauses,
             span,
         })
+    }
+
+    /// Lower one test clause (`profile`, `as_of`, `account`, `expect`).
+    fn test_clause(&mut self, c: Pr<'_>) -> Option<TestClause> {
+        match c.as_rule() {
+            Rule::test_profile => Some(TestClause::Profile(self.inner_ident(c)?)),
+            Rule::as_of => {
+                let d = c.into_inner().find(|x| x.as_rule() == Rule::date)?;
+                Some(TestClause::AsOf(self.date_lit(&d)))
+            }
+            Rule::account => {
+                let span = self.span(&c);
+                let mut fields = Vec::new();
+                for f in c
+                    .into_inner()
+                    .filter(|x| x.as_rule() == Rule::account_field)
+                {
+                    let fspan = self.span(&f);
+                    let mut name = None;
+                    let mut value = None;
+                    for x in f.into_inner() {
+                        match x.as_rule() {
+                            Rule::ident => name = Some(self.ident(&x)),
+                            Rule::expr => value = Some(self.expr(x)?),
+                            _ => {}
+                        }
+                    }
+                    fields.push(AccountField {
+                        name: name?,
+                        value: value?,
+                        span: fspan,
+                    });
+                }
+                Some(TestClause::Account(Account { fields, span }))
+            }
+            Rule::expect => Some(TestClause::Expect(self.expect(c)?)),
+            _ => None,
+        }
     }
 
     fn expect(&mut self, p: Pr<'_>) -> Option<Expect> {
@@ -1513,6 +1567,16 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::EOI => "the end of the item",
         Rule::WHITESPACE => "whitespace",
         Rule::item_only | Rule::file | Rule::item => "an item",
+        Rule::schema_head
+        | Rule::situation_head
+        | Rule::profile_head
+        | Rule::test_head
+        | Rule::group_head => "an item header",
+        Rule::field_only => "a field (`name: type`)",
+        Rule::situation_clause_only => "a situation clause",
+        Rule::profile_member_only => "a profile member",
+        Rule::criterion_only => "`criterion`",
+        Rule::test_clause_only => "a test clause",
         Rule::import => "an import",
         Rule::schema => "a schema",
         Rule::field => "a field (`name: type`)",
@@ -1746,11 +1810,14 @@ const NAMED_BY: &[&str] = &[
     "capability",
 ];
 
+/// The diagnostic for pest's error `err` in `chunk`; `block` names the item keyword whose
+/// body the chunk is a clause of (`None` for a whole item).
 fn syntax_error(
     src: &str,
     toks: &[Tok],
     chunk: &Chunk,
     err: &pest::error::Error<Rule>,
+    block: Option<&str>,
 ) -> Diagnostic {
     let pos = chunk.start
         + match err.location {
@@ -1771,7 +1838,11 @@ fn syntax_error(
         Some(t) => (span_of(t), format!("`{}`", tok_text(src, t))),
         None => (
             prev.map_or(Span::new(pos, pos), span_of),
-            String::from("the end of the item"),
+            String::from(if block.is_some() {
+                "the end of the line"
+            } else {
+                "the end of the item"
+            }),
         ),
     };
     let (positives, negatives): (Vec<Rule>, Vec<Rule>) = match &err.variant {
@@ -1785,7 +1856,7 @@ fn syntax_error(
     let found_word = found.filter(|t| matches!(t.kind, TokenKind::Ident | TokenKind::Keyword));
     let found_raw = found.map_or("", |t| tok_text(src, t));
 
-    let kw = item_toks.first().map_or("", |t| tok_text(src, t));
+    let kw = block.unwrap_or_else(|| item_toks.first().map_or("", |t| tok_text(src, t)));
     let mut names: Vec<&str> = Vec::new();
     for r in &positives {
         let n = if is_operator_rule(*r) {

@@ -81,8 +81,23 @@ test \"t\" { expect }
     let parsed = parse(src);
     let codes: Vec<_> = parsed.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::Syntax, Code::Syntax, Code::Syntax]);
-    assert_eq!(parsed.file.items.len(), 1);
-    assert_eq!(parsed.file.items[0].name(), Some("ok"));
+    // The profile and the test stay, without their broken clause.
+    let names: Vec<_> = parsed.file.items.iter().map(Item::name).collect();
+    assert_eq!(names, [Some("ok"), Some("p"), Some("t")]);
+    let broken: Vec<_> = parsed
+        .file
+        .broken
+        .iter()
+        .map(|b| (b.kind.keyword(), b.name.as_ref().map(|n| n.name.as_str())))
+        .collect();
+    assert_eq!(
+        broken,
+        [
+            ("segment", Some("a")),
+            ("criterion", Some("c")),
+            ("expect", None)
+        ]
+    );
     let lines: Vec<usize> = parsed
         .diagnostics
         .iter()
@@ -319,7 +334,8 @@ fn import_in_column_0_ends_an_unclosed_item() {
     let codes: Vec<_> = parsed.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, [Code::UnclosedDelimiter]);
     let kinds: Vec<_> = parsed.file.items.iter().map(Item::keyword).collect();
-    assert_eq!(kinds, ["import", "segment"]);
+    // The schema stays, with the fields that parse (recovery below the item).
+    assert_eq!(kinds, ["schema", "import", "segment"]);
 }
 
 #[test]
