@@ -25,12 +25,14 @@
 //! **API boundary**: no pest type leaves this crate.
 
 pub mod ast;
+pub mod cst;
 pub mod date;
 pub mod diagnostic;
 mod lexer;
 mod parser;
 pub mod span;
 
+pub use cst::{IcpLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
 pub use date::Date;
 pub use diagnostic::{Code, Diagnostic, FileId, Severity, did_you_mean};
 pub use lexer::{
@@ -41,11 +43,31 @@ pub use lexer::{
 pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse};
 pub use span::{HasSpan, LineIndex, Span};
 
-/// The result of parsing one file: the items that parsed and a diagnostic per broken item.
-#[derive(Debug, Clone, Default)]
+/// The result of parsing one file: the typed tree of what parsed, the lossless tree of
+/// everything, and a diagnostic per mistake.
+#[derive(Debug, Clone)]
 pub struct Parsed {
-    /// The syntax tree of the items that parsed.
+    /// The typed syntax tree of the items and clauses that parsed.
     pub file: ast::File,
     /// Every syntax error, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The lossless tree (see [`cst`]): every byte of the source.
+    pub green: rowan::GreenNode,
+}
+
+impl Default for Parsed {
+    fn default() -> Self {
+        Parsed {
+            file: ast::File::default(),
+            diagnostics: Vec::new(),
+            green: cst::root(Vec::new()),
+        }
+    }
+}
+
+impl Parsed {
+    /// The root of the lossless tree: `syntax().text() == source`.
+    pub fn syntax(&self) -> SyntaxNode {
+        SyntaxNode::new_root(self.green.clone())
+    }
 }

@@ -47,7 +47,10 @@ mod grammar {
     pub struct IcpParser;
 }
 
-use grammar::{IcpParser, Rule};
+use grammar::IcpParser;
+pub(crate) use grammar::Rule;
+
+use crate::cst::Builder;
 
 mod recover;
 use recover::Recovered;
@@ -68,11 +71,17 @@ pub fn parse(src: &str) -> Parsed {
         chunks.iter().map(|c| parse_chunk(src, &toks, c)).collect()
     };
     let mut parsed = Parsed::default();
+    // The lossless tree: trivia before the first item, then each chunk's elements.
+    let mut lead = Builder::new(src, &toks, 0);
+    lead.gap(chunks.first().map_or(src.len(), |c| c.start));
+    let mut elements = lead.into_elements();
     for r in results {
         parsed.diagnostics.extend(r.diags);
         parsed.file.items.extend(r.item);
         parsed.file.broken.extend(r.broken);
+        elements.extend(r.elements);
     }
+    parsed.green = crate::cst::root(elements);
     parsed
 }
 
@@ -82,35 +91,46 @@ const PARALLEL_ITEMS: usize = 64;
 /// Parse one chunk: its item (whole, or what recovery kept of it), the pieces that did
 /// not parse, and its diagnostics.
 fn parse_chunk(src: &str, toks: &[Tok], chunk: &Chunk) -> Recovered {
+    let mut b = Builder::new(src, toks, chunk.start);
     if chunk.kind == ChunkKind::Unknown {
-        return recover::recover(src, toks, chunk, vec![unknown_item(src, toks, chunk)], false);
+        let d = unknown_item(src, toks, chunk);
+        return recover::recover(src, toks, chunk, vec![d], false, b);
     }
     let delim = match precheck(src, toks, chunk) {
         Pre::Sound => None,
         Pre::Fatal(d) => {
             // An unterminated string ends at its line: the other clauses can still be read.
             let salvage = d.code == Code::UnterminatedString;
-            return recover::recover(src, toks, chunk, vec![d], salvage);
+            return recover::recover(src, toks, chunk, vec![d], salvage, b);
         }
         Pre::Delimiter { diag, at } => Some((diag, at)),
     };
-    let (item, diags, error_at) = parse_item(src, toks, chunk);
+    let (item, diags, error_at) = parse_item(src, toks, chunk, delim.is_none().then_some(&mut b));
     let diags = match (delim, error_at) {
         // pest stumbled before the delimiter problem: its message is the better one.
         (Some((_, at)), Some(pos)) if pos < at => diags,
         (Some((diag, _)), _) => vec![diag],
         (None, _) => match item {
             Some(item) => {
+                b.gap(chunk.end);
                 return Recovered {
                     item: Some(item),
                     broken: Vec::new(),
                     diags,
+                    elements: b.into_elements(),
                 };
             }
             None => diags,
         },
     };
-    recover::recover(src, toks, chunk, diags, true)
+    recover::recover(
+        src,
+        toks,
+        chunk,
+        diags,
+        true,
+        Builder::new(src, toks, chunk.start),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,10 +453,16 @@ fn parse_item(
     src: &str,
     toks: &[Tok],
     chunk: &Chunk,
+    tree: Option<&mut Builder<'_>>,
 ) -> (Option<Item>, Vec<Diagnostic>, Option<usize>) {
     let text = src.get(chunk.start..chunk.end).unwrap_or("");
     match IcpParser::parse(Rule::item_only, text) {
         Ok(mut pairs) => {
+            if let Some(b) = tree {
+                for p in pairs.clone() {
+                    b.pair(p, chunk.start);
+                }
+            }
             let item_toks = toks.get(chunk.first..chunk.last).unwrap_or(&[]);
             let mut lower = Lower {
                 base: chunk.start,
@@ -465,7 +491,11 @@ fn parse_item(
                     pest::error::InputLocation::Pos(p) => p,
                     pest::error::InputLocation::Span((s, _)) => s,
                 };
-            (None, vec![syntax_error(src, toks, chunk, &err, None)], Some(pos))
+            (
+                None,
+                vec![syntax_error(src, toks, chunk, &err, None)],
+                Some(pos),
+            )
         }
     }
 }

@@ -216,6 +216,21 @@ fn check_laws(src: &str) {
         }
     }
     let _ = icp_syntax::tokens(src);
+    // The lossless tree holds every byte; only broken input has error nodes.
+    let tree = parsed.syntax();
+    assert_eq!(tree.text().to_string(), src, "the tree is lossless");
+    let errors = tree
+        .descendants()
+        .filter(|n| n.kind() == icp_syntax::SyntaxKind::ERROR)
+        .count();
+    if !parsed
+        .diagnostics
+        .iter()
+        .any(icp_syntax::Diagnostic::is_error)
+    {
+        assert_eq!(errors, 0, "{tree:#?}");
+    }
+    assert!(errors <= parsed.file.broken.len(), "{tree:#?}");
     // An item parsed alone is the same item (spans aside): items are independent. An item
     // kept by recovery (a clause of it broken) is kept the same way when parsed alone.
     for item in &parsed.file.items {

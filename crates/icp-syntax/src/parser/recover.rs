@@ -20,6 +20,7 @@ use crate::ast::{
     Broken, BrokenKind, Criterion, Field, Group, Ident, Item, Profile, ProfileMember, Schema,
     Situation, SituationClause, StrLit, Test, TestClause,
 };
+use crate::cst::{Builder, Element, SyntaxKind};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::lexer::{FIELD_KEYWORDS, Tok, TokenKind};
 use crate::span::Span;
@@ -85,6 +86,17 @@ impl Block {
         }
     }
 
+    /// The rule of the block's node in the lossless tree.
+    fn item_rule(self) -> Rule {
+        match self {
+            Block::Schema => Rule::schema,
+            Block::Situation => Rule::situation,
+            Block::Profile => Rule::profile,
+            Block::Group => Rule::group,
+            Block::Test => Rule::test,
+        }
+    }
+
     /// The keyword an error message names the block by (for "a profile member").
     fn keyword(self) -> &'static str {
         match self {
@@ -118,11 +130,16 @@ fn declares_name(kind: &str) -> bool {
     )
 }
 
-/// What recovery made of a broken item.
+/// What parsing one chunk made of it (recovery or not).
 pub(super) struct Recovered {
+    /// The item, whole or with its broken clauses left out.
     pub item: Option<Item>,
+    /// What did not parse.
     pub broken: Vec<Broken>,
+    /// The chunk's diagnostics.
     pub diags: Vec<Diagnostic>,
+    /// The chunk in the lossless tree.
+    pub elements: Vec<Element>,
 }
 
 /// The file's tokens with the helpers recovery needs.
@@ -217,6 +234,7 @@ pub(super) fn recover(
     chunk: &Chunk,
     item_diags: Vec<Diagnostic>,
     salvage: bool,
+    mut b: Builder<'_>,
 ) -> Recovered {
     let item_toks = toks.get(chunk.first..chunk.last).unwrap_or(&[]);
     let cx = Ctx {
@@ -241,15 +259,25 @@ pub(super) fn recover(
         item: None,
         broken: Vec::new(),
         diags: item_diags,
+        elements: Vec::new(),
     };
+    let real_end = cx.span(0, n).end as usize;
     let Some(block) = Block::of_item(kw).filter(|_| salvage) else {
         out.broken.push(whole);
+        b.error(real_end);
+        b.gap(chunk.end);
+        out.elements = b.into_elements();
         return out;
     };
-    let Some(body) = parse_block(&cx, block, 0, n, chunk.end, None) else {
+    let Some(body) = parse_block(&cx, &mut b, block, 0, n, chunk.end, None) else {
         out.broken.push(whole);
+        b.error(real_end);
+        b.gap(chunk.end);
+        out.elements = b.into_elements();
         return out;
     };
+    b.gap(chunk.end);
+    out.elements = b.into_elements();
     // One mistake, one error. pest's error for the whole item wins inside the clause it
     // points into; pointing into a clause that reads fine alone, after a broken one, it is a
     // consequence of the broken one and goes.
@@ -330,6 +358,7 @@ struct Head {
 /// its header cannot be read.
 fn parse_block(
     cx: &Ctx<'_>,
+    b_: &mut Builder<'_>,
     block: Block,
     a: usize,
     b: usize,
@@ -355,6 +384,11 @@ fn parse_block(
     }
     if lower.diags.iter().any(Diagnostic::is_error) {
         return None;
+    }
+    let head_base = cx.start_of(a);
+    b_.start(SyntaxKind::of_rule(block.item_rule()));
+    for p in super::grammar::IcpParser::parse(block.head_rule(), head_text).ok()? {
+        b_.pair(p, head_base);
     }
     // The body: after the `{`, up to the block's closing `}` (the last real token when it
     // is one).
@@ -390,18 +424,18 @@ fn parse_block(
         let word = cx.text(ca);
         // A group inside a profile is a block of its own.
         if block == Block::Profile && word == "group" {
-            if let Ok(Clause::Member(m)) = clause(cx, block, ca, cb, cend, text) {
+            if let Ok(Clause::Member(m)) = clause(cx, b_, block, ca, cb, cend, text) {
                 members.push(m);
                 continue;
             }
-            if let Some(g) = parse_block(cx, Block::Group, ca, cb, cend, owner.as_deref()) {
+            if let Some(g) = parse_block(cx, b_, Block::Group, ca, cb, cend, owner.as_deref()) {
                 members.extend(g.group.map(ProfileMember::Group));
                 result.broken.extend(g.broken);
                 result.clauses.extend(g.clauses);
                 continue;
             }
         }
-        match clause(cx, block, ca, cb, cend, text) {
+        match clause(cx, b_, block, ca, cb, cend, text) {
             Ok(c) => match c {
                 Clause::Field(f) => fields.push(f),
                 Clause::Situation(s) => sit_clauses.push(s),
@@ -410,6 +444,7 @@ fn parse_block(
                 Clause::Test(t) => test_clauses.push(t),
             },
             Err(diags) => {
+                b_.error(cend);
                 let kind = clause_kind(block, word);
                 let name = if block == Block::Schema {
                     cx.is_word(ca).then(|| cx.ident(ca))
@@ -435,6 +470,14 @@ fn parse_block(
             }
         }
     }
+    // The closing brace, if any, and the end of the block's node.
+    if body_end_tok < b {
+        b_.gap(body_end_byte);
+        if let Some(t) = cx.tok(body_end_tok) {
+            b_.closing(t.start, t.end);
+        }
+    }
+    b_.finish();
     let span = cx.span(a, b);
     let name = head.name;
     result.item = match block {
@@ -489,6 +532,7 @@ enum Clause {
 /// diagnostics when it is broken.
 fn clause(
     cx: &Ctx<'_>,
+    b_: &mut Builder<'_>,
     block: Block,
     a: usize,
     b: usize,
@@ -524,7 +568,14 @@ fn clause(
         Block::Test => lower.test_clause(p).map(Clause::Test),
     };
     match lowered {
-        Some(c) if !lower.diags.iter().any(Diagnostic::is_error) => Ok(c),
+        Some(c) if !lower.diags.iter().any(Diagnostic::is_error) => {
+            if let Ok(pairs) = super::grammar::IcpParser::parse(block.clause_rule(), text) {
+                for p in pairs {
+                    b_.pair(p, base);
+                }
+            }
+            Ok(c)
+        }
         _ => {
             let mut diags = lower.diags;
             if diags.is_empty() {
