@@ -63,6 +63,7 @@ impl State<'_> {
             lines: LineIndex::new(&text),
             text,
             ast: parsed.file,
+            green: parsed.green,
         });
         id
     }

@@ -32,6 +32,34 @@ fn ui() {
                 "{name} should report something"
             );
         }
+        if name.starts_with("cascade_") {
+            // One mistake gives one error, at its place, and nothing else: the marked line.
+            let (marker_file, marker_line) = common::split(&text)
+                .iter()
+                .enumerate()
+                .find_map(|(f, (_, body))| {
+                    body.lines()
+                        .position(|l| l.contains("<- mistake"))
+                        .map(|l| (f, l + 1))
+                })
+                .expect("a cascade case marks its mistake with `<- mistake`");
+            assert_eq!(
+                checked.diagnostics.len(),
+                1,
+                "{name}: one mistake, one diagnostic:\n{}",
+                common::render(&checked)
+            );
+            let d = &checked.diagnostics[0];
+            assert!(d.is_error(), "{name}: {d:?}");
+            let file = &checked.files[d.file.0 as usize];
+            let (line, _) = file.lines.line_col(&file.text, d.span.start as usize);
+            assert_eq!(
+                (d.file.0 as usize, line),
+                (marker_file, marker_line),
+                "{name}: the error is not on the marked line:\n{}",
+                common::render(&checked)
+            );
+        }
         let snap = format!(
             "----- SOURCE CODE\n{text}\n----- DIAGNOSTICS\n{}",
             common::render(&checked)

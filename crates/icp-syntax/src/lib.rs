@@ -41,6 +41,7 @@ pub use lexer::{
     tokens,
 };
 pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse};
+pub use rowan::GreenNode;
 pub use span::{HasSpan, LineIndex, Span};
 
 /// The result of parsing one file: the typed tree of what parsed, the lossless tree of

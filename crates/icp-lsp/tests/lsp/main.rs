@@ -20,5 +20,6 @@ mod hover;
 mod navigation;
 mod ordering;
 mod outline;
+mod resilience;
 mod robustness;
 mod sample;
