@@ -394,7 +394,7 @@ fn parse_block(
     // is one).
     let last_real = (open + 1..b).rev().find(|&i| cx.is_real(i));
     let (body_end_tok, body_end_byte) = match last_real {
-        Some(i) if cx.text(i) == "}" => (i, cx.start_of(i)),
+        Some(i) if closes_block(cx, a, open, i) => (i, cx.start_of(i)),
         _ => (b, end),
     };
     let owner = match (parent, &head.name) {
@@ -517,6 +517,43 @@ fn parse_block(
         })),
     };
     Some(result)
+}
+
+/// Whether the `}` at token `close` closes the block whose header starts at token `kw` and
+/// whose body opens at token `open`. Brackets are matched as a reader would when some are
+/// left open: a closer that starts its line closes the open bracket indented as its line
+/// (those opened after it were never closed); any other closer closes the innermost.
+fn closes_block(cx: &Ctx<'_>, kw: usize, open: usize, close: usize) -> bool {
+    if cx.text(close) != "}" {
+        return false;
+    }
+    let line_indent = |i: usize| indent_of(cx.src, cx.start_of(i));
+    // The line indentation of each open bracket.
+    let mut stack: Vec<usize> = Vec::new();
+    let closer = |stack: &mut Vec<usize>, i: usize| {
+        let (indent, first) = line_indent(i);
+        match stack.iter().rposition(|o| *o == indent) {
+            Some(k) if first => stack.truncate(k),
+            _ => {
+                stack.pop();
+            }
+        }
+    };
+    for i in open + 1..close {
+        if cx.tok(i).is_none_or(|t| t.kind != TokenKind::Punct) {
+            continue;
+        }
+        match cx.text(i) {
+            "{" | "(" | "[" => stack.push(line_indent(i).0),
+            "}" | ")" | "]" => closer(&mut stack, i),
+            _ => {}
+        }
+    }
+    if stack.is_empty() {
+        return true;
+    }
+    let (indent, first) = line_indent(close);
+    first && !stack.contains(&indent) && indent <= line_indent(kw).0
 }
 
 /// One clause, lowered.

@@ -1,0 +1,157 @@
+//! Recovery below the item, on every bundled example: deleting or truncating any one clause
+//! (a schema field, criterion, group, tier, exclude, let, target, goal, milestone, ...)
+//! leaves every other clause's symbols in the checked program, and the lossless tree of every
+//! edited file is still its text.
+
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "tests read the examples from disk and fail loudly"
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use icp_check::{Checked, MemoryLoader, Options, check};
+use icp_syntax::{Date, SyntaxKind, parse};
+
+/// Grammar rules that are clauses of an item.
+const CLAUSES: &[&str] = &[
+    "field",
+    "timeframe",
+    "goal",
+    "milestone",
+    "capability",
+    "target",
+    "practical_share",
+    "let_binding",
+    "group",
+    "criterion",
+    "exclude",
+    "tier",
+    "test_profile",
+    "as_of",
+    "account",
+    "expect",
+];
+
+fn examples() -> Vec<(String, Vec<(PathBuf, String)>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let mut files: Vec<(PathBuf, String)> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "icp"))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap();
+                (Path::new("/ex").join(p.file_name().unwrap()), text)
+            })
+            .collect();
+        files.sort();
+        out.push((d.file_name().unwrap().to_string_lossy().into_owned(), files));
+    }
+    out
+}
+
+fn run(files: &[(PathBuf, String)]) -> Checked {
+    let mut loader = MemoryLoader::new();
+    for (p, t) in files {
+        loader = loader.with(p.clone(), t.clone());
+    }
+    let entries: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    check(
+        &entries,
+        Path::new("/ex"),
+        &loader,
+        &Options {
+            today: Date::parse_iso("2027-01-15"),
+        },
+    )
+}
+
+/// Every definition as (file, kind, container, name), but those inside `skip` of `file`.
+fn defs(c: &Checked, skip: Option<(&Path, std::ops::Range<u32>)>) -> BTreeSet<String> {
+    c.symbols
+        .defs
+        .iter()
+        .filter(|d| {
+            let path = &c.files[d.file.0 as usize].path;
+            !skip.as_ref().is_some_and(|(f, r)| {
+                *f == path.as_path() && r.start <= d.name_span.start && d.name_span.end <= r.end
+            })
+        })
+        .map(|d| {
+            format!(
+                "{} {:?} {}.{}",
+                c.files[d.file.0 as usize].path.display(),
+                d.kind,
+                d.container.clone().unwrap_or_default(),
+                d.name
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn deleting_or_truncating_a_clause_keeps_every_other_symbol() {
+    let clause_kinds: Vec<SyntaxKind> = CLAUSES
+        .iter()
+        .map(|n| SyntaxKind::from_rule_name(n).unwrap_or_else(|| panic!("no rule `{n}`")))
+        .collect();
+    let mut edits = 0;
+    for (name, files) in examples() {
+        let base = run(&files);
+        assert!(
+            !base
+                .diagnostics
+                .iter()
+                .any(icp_syntax::Diagnostic::is_error),
+            "{name} does not check cleanly"
+        );
+        for (fi, (path, text)) in files.iter().enumerate() {
+            let tree = parse(text).syntax();
+            for node in tree
+                .descendants()
+                .filter(|n| clause_kinds.contains(&n.kind()))
+            {
+                let r = node.text_range();
+                let (start, end) = (u32::from(r.start()), u32::from(r.end()));
+                let clause = &text[start as usize..end as usize];
+                let mut half = clause.len() / 2;
+                while !clause.is_char_boundary(half) {
+                    half -= 1;
+                }
+                for replacement in ["", &clause[..half]] {
+                    let mut edited = files.clone();
+                    let new_text = format!(
+                        "{}{replacement}{}",
+                        &text[..start as usize],
+                        &text[end as usize..]
+                    );
+                    assert_eq!(parse(&new_text).syntax().text().to_string(), new_text);
+                    edited[fi].1 = new_text;
+                    let after = run(&edited);
+                    let want = defs(&base, Some((path, start..end)));
+                    let got = defs(&after, None);
+                    let lost: Vec<&String> = want.difference(&got).collect();
+                    assert!(
+                        lost.is_empty(),
+                        "{name}: {} `{}` -> `{replacement}` lost {lost:?}",
+                        path.display(),
+                        clause.lines().next().unwrap_or("")
+                    );
+                    edits += 1;
+                }
+            }
+        }
+    }
+    assert!(edits > 100, "only {edits} edits: are the examples there?");
+}
