@@ -67,7 +67,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
 fn run_inner(args: &CheckArgs) -> Result<ExitCode, Fatal> {
     let today = match args.today.as_deref() {
         Some(s) => load::parse_date(s).map_err(|e| Fatal(format!("--today {e}")))?,
-        None => load::clock_today(),
+        None => icp_host::today_utc(),
     };
     // Each project (an `icp.toml` root) is checked on its own, so `icp check examples/`
     // checks every example without their names colliding.

@@ -9,7 +9,7 @@ use icp_eval::{Explanation, Plan};
 use icp_model::{ProfileId, Program};
 
 use crate::load;
-use crate::load::{clock_today, color, parse_date};
+use crate::load::{color, parse_date};
 
 /// Arguments of `icp explain`.
 #[derive(Debug, Clone, clap::Args)]
@@ -148,7 +148,7 @@ fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
         .as_deref()
         .map(parse_date)
         .transpose()?
-        .unwrap_or_else(clock_today);
+        .unwrap_or_else(icp_host::today_utc);
     let checked = match load::load_program(&args.program, Some(today), color(false)) {
         Ok(c) => c,
         Err(rendered) => {

@@ -3,30 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use icp_check::{Checked, LoadError, Loader, Options};
+use icp_check::{Checked, Options};
 use icp_model::Date;
 
-/// Reads source files from the file system.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FsLoader;
-
-impl Loader for FsLoader {
-    fn load(&self, path: &Path) -> Result<String, LoadError> {
-        if path.is_dir() {
-            return Err(LoadError::Other(format!(
-                "`{}` is a directory",
-                path.display()
-            )));
-        }
-        match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
-                offset: e.utf8_error().valid_up_to(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound),
-            Err(e) => Err(LoadError::Other(e.to_string())),
-        }
-    }
-}
+/// Reads source files from the file system (regular files only, size-capped): the host's.
+pub use icp_host::FsLoader;
 
 /// Every `*.icp` file under `dir`, sorted; hidden directories, `target/` and
 /// `node_modules/` are skipped. Iterative, so a deep tree cannot overflow the stack.
@@ -129,20 +110,13 @@ pub fn projects(paths: &[PathBuf]) -> Result<Vec<Project>, String> {
     Ok(projects)
 }
 
-/// Today by the clock (UTC).
-pub fn clock_today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Date(i32::try_from(secs / 86_400).unwrap_or(i32::MAX))
-}
-
 /// Parse a date option (`YYYY-MM-DD`).
 pub fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse_iso(s.trim()).ok_or_else(|| format!("`{s}` is not a date: expected YYYY-MM-DD"))
 }
 
-/// Whether to colour stdout (`true`) or stderr: a terminal, and no `NO_COLOR`.
+/// Whether to colour stdout (`true`) or stderr: a terminal, and colour not turned off
+/// ([`icp_host::no_color`]).
 pub fn color(stdout: bool) -> bool {
     use std::io::IsTerminal as _;
     let tty = if stdout {
@@ -150,7 +124,7 @@ pub fn color(stdout: bool) -> bool {
     } else {
         std::io::stderr().is_terminal()
     };
-    tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    tty && !icp_host::no_color()
 }
 
 /// A path relative to the current directory when it is under it (`.` for the directory

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use icp_data::{Chunk, Format, ReadOptions, Row, RowSink, Source};
 use icp_eval::{Plan, Scratch, TierOutcome};
@@ -90,18 +90,6 @@ impl OutFormat {
 /// A usage error: message for stderr, exit status 2.
 struct Usage(String);
 
-/// Today's date (UTC) from the clock.
-pub fn today_utc() -> Date {
-    let days = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400);
-    Date(i32::try_from(days).unwrap_or(0))
-}
-
-fn color_stderr() -> bool {
-    io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
 /// Run `icp score`.
 pub fn run(args: &ScoreArgs) -> ExitCode {
     match score(args) {
@@ -160,14 +148,14 @@ fn pick_profile(program: &icp_model::Program, name: Option<&str>) -> Result<Prof
 
 fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     let started = Instant::now();
-    let color = color_stderr();
+    let color = load::color(false);
     let today = match &args.as_of {
         Some(s) => Date::parse_iso(s.trim()).ok_or_else(|| {
             Usage(format!(
                 "error: `--as-of {s}`: expected a date like `2027-01-31`"
             ))
         })?,
-        None => today_utc(),
+        None => icp_host::today_utc(),
     };
     // The program.
     let checked = load::load_program(&args.program, Some(today), color).map_err(|rendered| {

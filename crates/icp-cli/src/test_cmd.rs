@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use icp_check::{Checked, Options};
 use icp_model::{Date, Loc};
 
-use crate::load::{FsLoader, clock_today, color, display_path, parse_date};
+use crate::load::{FsLoader, color, display_path, parse_date};
 
 /// Arguments of `icp test`.
 #[derive(Debug, Clone, clap::Args)]
@@ -38,7 +38,7 @@ const ERROR: u8 = 2;
 /// Run `icp test`.
 pub fn run(args: &TestArgs) -> ExitCode {
     let today = match args.as_of.as_deref().map(parse_date).transpose() {
-        Ok(d) => d.unwrap_or_else(clock_today),
+        Ok(d) => d.unwrap_or_else(icp_host::today_utc),
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(ERROR);

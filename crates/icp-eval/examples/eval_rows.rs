@@ -4,8 +4,9 @@
 #![allow(
     clippy::wildcard_imports,
     clippy::indexing_slicing,
+    clippy::disallowed_methods,
     missing_docs,
-    reason = "a profiling harness: terse on purpose"
+    reason = "a profiling harness: terse on purpose, its iteration count from the command line"
 )]
 
 #[path = "../tests/common/mod.rs"]

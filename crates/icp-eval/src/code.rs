@@ -8,13 +8,74 @@ use icp_syntax::ast::{CmpOp, ContainsMode};
 
 use crate::text::{cmp_ci, contains_ci, eq_ci, trim};
 
+/// An id in one of the plan's tables: a `u32` index that says which table it indexes.
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub(crate) struct $name(pub u32);
+
+        impl $name {
+            /// The index as a `usize`, for `get`.
+            #[inline]
+            pub(crate) fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+id!(
+    /// A node of [`Code::nodes`].
+    NodeId
+);
+id!(
+    /// A field of the row: the schema field's index (`FieldId`), its slot in the row.
+    FieldSlot
+);
+id!(
+    /// A text constant of [`Code::texts`].
+    TextId
+);
+id!(
+    /// A constant list of [`Code::lists`].
+    ListId
+);
+id!(
+    /// A text list of [`Code::text_lists`].
+    TextListId
+);
+id!(
+    /// A let's slot in [`Env::lets`] (its `LetId`).
+    LetSlot
+);
+id!(
+    /// A segment's slot in [`Env::segs`] (in evaluation order, not its `SegmentId`).
+    SegSlot
+);
+id!(
+    /// A scoring group's slot in [`Env::groups`] (its `GroupId`).
+    GroupSlot
+);
+id!(
+    /// A set field split once per row: its slot in [`Env::sets`] and [`Code::set_dicts`].
+    SplitSlot
+);
+
+/// The operands of a node that takes any number of them: `Code::args[start..start + len]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ArgRange {
+    pub start: u32,
+    pub len: u32,
+}
+
 /// Where a text or set value lives: a field of the row or a text constant of the plan.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Src {
     /// Field slot of the row.
-    Field(u32),
-    /// Index into [`Code::texts`].
-    Const(u32),
+    Field(FieldSlot),
+    /// A text constant.
+    Const(TextId),
 }
 
 /// A value during evaluation; booleans that are unknown are `Missing`.
@@ -89,8 +150,8 @@ impl From<bool> for Tri {
 #[derive(Clone, Debug)]
 pub(crate) enum Item {
     Num(f64),
-    /// Text constant index (its lowercase form is used for text, the original for sets).
-    Text(u32),
+    /// Text constant (its lowercase form is used for text, the original for sets).
+    Text(TextId),
     /// An enum variant, with the strings it reads (for sets of enums).
     Enum(u32, Vec<String>),
     Bool(bool),
@@ -100,52 +161,150 @@ pub(crate) enum Item {
 /// One node of the arena.
 #[derive(Clone, Debug)]
 pub(crate) enum Node {
-    Const(V),
-    Field(u32),
-    Let(u32),
-    Seg(u32),
+    Const {
+        value: V,
+    },
+    Field {
+        field: FieldSlot,
+    },
+    Let {
+        slot: LetSlot,
+    },
+    Seg {
+        slot: SegSlot,
+    },
     Score,
-    GroupScore(u32),
-    Not(u32),
-    Neg(u32),
-    And(u32, u32),
-    Or(u32, u32),
-    Cmp(CmpOp, u32, u32),
+    GroupScore {
+        group: GroupSlot,
+    },
+    Not {
+        arg: NodeId,
+    },
+    Neg {
+        arg: NodeId,
+    },
+    And {
+        lhs: NodeId,
+        rhs: NodeId,
+    },
+    Or {
+        lhs: NodeId,
+        rhs: NodeId,
+    },
+    Cmp {
+        op: CmpOp,
+        lhs: NodeId,
+        rhs: NodeId,
+    },
     /// `field OP number` (the commonest criterion shape).
-    CmpFieldNum(CmpOp, u32, f64),
+    CmpFieldNum {
+        op: CmpOp,
+        field: FieldSlot,
+        num: f64,
+    },
     /// `x OP number` for any other numeric `x` (e.g. `(marketers ?? 0) >= 1`).
-    CmpNum(CmpOp, u32, f64),
+    CmpNum {
+        op: CmpOp,
+        lhs: NodeId,
+        num: f64,
+    },
     /// `let OP number`.
-    CmpLetNum(CmpOp, u32, f64),
-    /// `field OP enum-variant` (e.g. `funding == public`): field, variant index.
-    CmpFieldEnum(CmpOp, u32, u32),
-    /// `field in [variants]` with only enum variants below 64: field, bit mask of them.
-    InEnumField(u32, u64),
-    /// `field == "text"` (negated: `!=`): field, text constant.
-    EqFieldText(bool, u32, u32),
+    CmpLetNum {
+        op: CmpOp,
+        slot: LetSlot,
+        num: f64,
+    },
+    /// `field OP enum-variant` (e.g. `funding == public`).
+    CmpFieldEnum {
+        op: CmpOp,
+        field: FieldSlot,
+        /// The variant's index in its enum type.
+        variant: u32,
+    },
+    /// `field in [variants]` with only enum variants below 64.
+    InEnumField {
+        field: FieldSlot,
+        /// Bit `k`: variant `k` is in the list.
+        mask: u64,
+    },
+    /// `field == "text"` (`negated`: `!=`).
+    EqFieldText {
+        negated: bool,
+        field: FieldSlot,
+        text: TextId,
+    },
     /// `field is missing`.
-    IsMissingField(u32),
-    Arith(ArithOp, u32, u32),
-    Coalesce(u32, u32),
-    InRange(u32, u32, u32),
+    IsMissingField {
+        field: FieldSlot,
+    },
+    Arith {
+        op: ArithOp,
+        lhs: NodeId,
+        rhs: NodeId,
+    },
+    Coalesce {
+        lhs: NodeId,
+        rhs: NodeId,
+    },
+    InRange {
+        x: NodeId,
+        lo: NodeId,
+        hi: NodeId,
+    },
     /// `field in lo..hi` with constant bounds.
-    InRangeFieldNum(u32, f64, f64),
-    /// `x in [..]` with arbitrary items: `args[start..start+len]`.
-    InList(u32, u32, u32),
-    /// `x in [..]` with constant items: `lists[idx]`.
-    InConst(u32, u32),
-    /// `x contains ..`: expr, mode, set (vs text), args range.
-    Contains(u32, ContainsMode, bool, u32, u32),
-    /// `x contains ..` with constant needles: expr, mode, set (vs text), `lists[idx]`.
-    ContainsConst(u32, ContainsMode, bool, u32),
-    IsMissing(u32),
+    InRangeFieldNum {
+        field: FieldSlot,
+        lo: f64,
+        hi: f64,
+    },
+    /// `x in [..]` with arbitrary items.
+    InList {
+        x: NodeId,
+        items: ArgRange,
+    },
+    /// `x in [..]` with constant items.
+    InConst {
+        x: NodeId,
+        list: ListId,
+    },
+    /// `hay contains ..` (`set`: a set, else text) with arbitrary needles.
+    Contains {
+        hay: NodeId,
+        mode: ContainsMode,
+        set: bool,
+        needles: ArgRange,
+    },
+    /// `hay contains ..` (`set`: a set, else text) with constant needles.
+    ContainsConst {
+        hay: NodeId,
+        mode: ContainsMode,
+        set: bool,
+        list: ListId,
+    },
+    IsMissing {
+        arg: NodeId,
+    },
     /// `set-field contains ..` with text needles, as a mask test on the row's
-    /// [`SetSplit`]: split slot, the original `ContainsConst` node (for the general path),
-    /// the needles' bits in the field's [`SetDict`], mode, and whether a needle is missing.
-    SetMask(u32, u32, u64, ContainsMode, bool),
-    /// `text-field in [texts]`: field, `text_lists[idx]`, whether an item is missing.
-    InTextField(u32, u32, bool),
+    /// [`SetSplit`] in `split`; `original` is the `ContainsConst` node (the general path).
+    SetMask {
+        split: SplitSlot,
+        original: NodeId,
+        /// The needles' bits in the field's [`SetDict`].
+        needles: u64,
+        mode: ContainsMode,
+        /// Whether a needle is missing.
+        unknown: bool,
+    },
+    /// `text-field in [texts]` (`missing`: an item is missing).
+    InTextField {
+        field: FieldSlot,
+        list: TextListId,
+        missing: bool,
+    },
 }
+
+// The arena stays as compact as with tuple variants and bare `u32`s: three words a node.
+const _: () = assert!(size_of::<Node>() <= 24);
 
 /// Run-time slots an expression may read besides the row.
 pub(crate) struct Env<'s> {
@@ -193,7 +352,7 @@ pub(crate) struct SetSplit {
 /// The constant text needles of every `set contains` on one field (at most 64).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SetDict {
-    pub field: u32,
+    pub field: FieldSlot,
     /// Trimmed needles as written (set items compare exactly).
     pub needles: Vec<String>,
     /// Per needle, its length and [`prefix`].
@@ -221,7 +380,7 @@ impl SetSplit {
     /// empty ones skipped, and a non-ASCII end sends the set to the general path.
     pub(crate) fn fill(&mut self, dict: &SetDict, row: &[Value<'_>]) {
         self.mask = 0;
-        let set = match row.get(dict.field as usize) {
+        let set = match row.get(dict.field.index()) {
             Some(Value::Set(set)) => set,
             Some(Value::Missing) | None => {
                 self.state = SetState::Missing;
@@ -285,7 +444,7 @@ pub(crate) struct Code {
     pub nodes: Vec<Node>,
     /// Text constants: (trimmed original, lowercase).
     pub texts: Vec<(String, String)>,
-    pub args: Vec<u32>,
+    pub args: Vec<NodeId>,
     pub lists: Vec<Vec<Item>>,
     /// Text items of `InTextField` lists: (trimmed lowercase, whether ASCII).
     pub text_lists: Vec<Vec<(String, bool)>>,
@@ -298,14 +457,14 @@ pub(crate) struct Compiler<'p> {
     pub program: &'p Program,
     pub code: Code,
     /// Segment id → slot, for segments compiled (or being compiled).
-    pub seg_slots: HashMap<SegmentId, u32>,
-    /// Segments in evaluation order: (id, node, fields read).
-    pub segs: Vec<(SegmentId, u32)>,
+    pub seg_slots: HashMap<SegmentId, SegSlot>,
+    /// Segments in evaluation order: (id, node).
+    pub segs: Vec<(SegmentId, NodeId)>,
     in_progress: Vec<SegmentId>,
     /// Fields read by each let (transitively), for explanations.
-    pub let_fields: Vec<Vec<u32>>,
+    pub let_fields: Vec<Vec<FieldSlot>>,
     /// Fields read by each segment slot (transitively).
-    pub seg_fields: HashMap<u32, Vec<u32>>,
+    pub seg_fields: HashMap<SegSlot, Vec<FieldSlot>>,
     today: f64,
 }
 
@@ -323,18 +482,18 @@ impl<'p> Compiler<'p> {
         }
     }
 
-    fn push(&mut self, n: Node) -> u32 {
+    fn push(&mut self, n: Node) -> NodeId {
         self.code.nodes.push(n);
-        (self.code.nodes.len() - 1) as u32
+        NodeId((self.code.nodes.len() - 1) as u32)
     }
 
-    fn text_const(&mut self, s: &str) -> u32 {
+    fn text_const(&mut self, s: &str) -> TextId {
         let t = trim(s);
         if let Some(i) = self.code.texts.iter().position(|(o, _)| o == t) {
-            return i as u32;
+            return TextId(i as u32);
         }
         self.code.texts.push((t.to_owned(), t.to_lowercase()));
-        (self.code.texts.len() - 1) as u32
+        TextId((self.code.texts.len() - 1) as u32)
     }
 
     fn const_value(&mut self, c: &Const) -> V {
@@ -357,7 +516,7 @@ impl<'p> Compiler<'p> {
                     }
                 }
                 self.code.texts.push((raw.clone(), raw.to_lowercase()));
-                V::Set(Src::Const((self.code.texts.len() - 1) as u32))
+                V::Set(Src::Const(TextId((self.code.texts.len() - 1) as u32)))
             }
         }
     }
@@ -387,21 +546,28 @@ impl<'p> Compiler<'p> {
         }
     }
 
-    fn node_const(&self, n: u32) -> Option<V> {
-        match self.code.nodes.get(n as usize) {
-            Some(Node::Const(v)) => Some(*v),
+    fn node_const(&self, n: NodeId) -> Option<V> {
+        match self.code.nodes.get(n.index()) {
+            Some(Node::Const { value }) => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// The field a node reads, if it is a field node.
+    fn node_field(&self, n: NodeId) -> Option<FieldSlot> {
+        match self.code.nodes.get(n.index()) {
+            Some(Node::Field { field }) => Some(*field),
             _ => None,
         }
     }
 
     /// Fold a node whose operands are all constants.
-    fn fold(&mut self, n: Node, operands: &[u32]) -> u32 {
+    fn fold(&mut self, n: Node, operands: &[NodeId]) -> NodeId {
         if operands.iter().all(|&o| self.node_const(o).is_some()) {
-            self.code.nodes.push(n);
-            let idx = (self.code.nodes.len() - 1) as u32;
-            let v = self.code.ev(idx, &[], &Env::EMPTY);
+            let idx = self.push(n);
+            let value = self.code.ev(idx, &[], &Env::EMPTY);
             self.code.nodes.pop();
-            return self.push(Node::Const(v));
+            return self.push(Node::Const { value });
         }
         self.push(n)
     }
@@ -411,8 +577,8 @@ impl<'p> Compiler<'p> {
         &mut self,
         exprs: &[Expr],
         ctx: Ctx,
-        fields: &mut Vec<u32>,
-    ) -> Result<u32, (u32, u32)> {
+        fields: &mut Vec<FieldSlot>,
+    ) -> Result<ListId, ArgRange> {
         let mut consts: Vec<&Const> = Vec::new();
         let mut all_const = true;
         for e in exprs {
@@ -425,20 +591,23 @@ impl<'p> Compiler<'p> {
         if all_const {
             let items = consts.into_iter().map(|c| self.item(c)).collect();
             self.code.lists.push(items);
-            return Ok((self.code.lists.len() - 1) as u32);
+            return Ok(ListId((self.code.lists.len() - 1) as u32));
         }
-        let nodes: Vec<u32> = exprs.iter().map(|e| self.expr(e, ctx, fields)).collect();
+        let nodes: Vec<NodeId> = exprs.iter().map(|e| self.expr(e, ctx, fields)).collect();
         let start = self.code.args.len() as u32;
         self.code.args.extend(nodes);
-        Err((start, exprs.len() as u32))
+        Err(ArgRange {
+            start,
+            len: exprs.len() as u32,
+        })
     }
 
     /// The items of constant list `idx` as (trimmed lowercase, ASCII) pairs, and whether
     /// one is missing; `None` unless every item is text or missing.
-    fn text_list(&self, idx: u32) -> Option<(Vec<(String, bool)>, bool)> {
+    fn text_list(&self, list: ListId) -> Option<(Vec<(String, bool)>, bool)> {
         let mut out = Vec::new();
         let mut missing = false;
-        for it in self.code.lists.get(idx as usize)? {
+        for it in self.code.lists.get(list.index())? {
             match it {
                 Item::Text(i) => {
                     let (_, lower) = self.code.const_text(*i);
@@ -453,7 +622,7 @@ impl<'p> Compiler<'p> {
     }
 
     /// Compile a segment (and the ones it refers to) and return its slot.
-    pub(crate) fn segment(&mut self, id: SegmentId) -> Option<u32> {
+    pub(crate) fn segment(&mut self, id: SegmentId) -> Option<SegSlot> {
         if let Some(&slot) = self.seg_slots.get(&id) {
             return Some(slot);
         }
@@ -473,7 +642,7 @@ impl<'p> Compiler<'p> {
             &mut fields,
         );
         self.in_progress.retain(|s| *s != id);
-        let slot = self.segs.len() as u32;
+        let slot = SegSlot(self.segs.len() as u32);
         self.segs.push((id, node));
         self.seg_slots.insert(id, slot);
         fields.sort_unstable();
@@ -483,28 +652,26 @@ impl<'p> Compiler<'p> {
     }
 
     /// Compile an expression; `fields` collects every field it reads (transitively).
-    #[expect(
-        clippy::many_single_char_names,
-        reason = "operands are clearest as a, b, x, l, h"
-    )]
-    pub(crate) fn expr(&mut self, e: &Expr, ctx: Ctx, fields: &mut Vec<u32>) -> u32 {
+    pub(crate) fn expr(&mut self, e: &Expr, ctx: Ctx, fields: &mut Vec<FieldSlot>) -> NodeId {
+        const MISSING: Node = Node::Const { value: V::Missing };
         match &e.kind {
             ExprKind::Const(c) => {
-                let v = self.const_value(c);
-                self.push(Node::Const(v))
+                let value = self.const_value(c);
+                self.push(Node::Const { value })
             }
             ExprKind::Field(f) => {
-                fields.push(f.0);
-                self.push(Node::Field(f.0))
+                let field = FieldSlot(f.0);
+                fields.push(field);
+                self.push(Node::Field { field })
             }
             ExprKind::Let(LetId(i)) => {
                 if (*i as usize) < ctx.lets {
                     if let Some(fs) = self.let_fields.get(*i as usize) {
                         fields.extend(fs.iter().copied());
                     }
-                    self.push(Node::Let(*i))
+                    self.push(Node::Let { slot: LetSlot(*i) })
                 } else {
-                    self.push(Node::Const(V::Missing))
+                    self.push(MISSING)
                 }
             }
             ExprKind::Segment(id) => match self.segment(*id) {
@@ -512,21 +679,25 @@ impl<'p> Compiler<'p> {
                     if let Some(fs) = self.seg_fields.get(&slot) {
                         fields.extend(fs.iter().copied());
                     }
-                    self.push(Node::Seg(slot))
+                    self.push(Node::Seg { slot })
                 }
-                None => self.push(Node::Const(V::Missing)),
+                None => self.push(MISSING),
             },
-            ExprKind::Today => self.push(Node::Const(V::Num(self.today))),
+            ExprKind::Today => self.push(Node::Const {
+                value: V::Num(self.today),
+            }),
             ExprKind::Score if ctx.scores => self.push(Node::Score),
-            ExprKind::GroupScore(g) if ctx.scores => self.push(Node::GroupScore(g.0)),
-            ExprKind::Score | ExprKind::GroupScore(_) => self.push(Node::Const(V::Missing)),
+            ExprKind::GroupScore(g) if ctx.scores => self.push(Node::GroupScore {
+                group: GroupSlot(g.0),
+            }),
+            ExprKind::Score | ExprKind::GroupScore(_) => self.push(MISSING),
             ExprKind::Not(a) => {
-                let a = self.expr(a, ctx, fields);
-                self.fold(Node::Not(a), &[a])
+                let arg = self.expr(a, ctx, fields);
+                self.fold(Node::Not { arg }, &[arg])
             }
             ExprKind::Neg(a) => {
-                let a = self.expr(a, ctx, fields);
-                self.fold(Node::Neg(a), &[a])
+                let arg = self.expr(a, ctx, fields);
+                self.fold(Node::Neg { arg }, &[arg])
             }
             ExprKind::And(a, b) => {
                 let a = self.expr(a, ctx, fields);
@@ -534,12 +705,14 @@ impl<'p> Compiler<'p> {
                 if self.node_const(a) == Some(V::Bool(false))
                     || self.node_const(b) == Some(V::Bool(false))
                 {
-                    return self.push(Node::Const(V::Bool(false)));
+                    return self.push(Node::Const {
+                        value: V::Bool(false),
+                    });
                 }
                 if self.node_const(a) == Some(V::Bool(true)) {
                     return b;
                 }
-                self.fold(Node::And(a, b), &[a, b])
+                self.fold(Node::And { lhs: a, rhs: b }, &[a, b])
             }
             ExprKind::Or(a, b) => {
                 let a = self.expr(a, ctx, fields);
@@ -547,60 +720,83 @@ impl<'p> Compiler<'p> {
                 if self.node_const(a) == Some(V::Bool(true))
                     || self.node_const(b) == Some(V::Bool(true))
                 {
-                    return self.push(Node::Const(V::Bool(true)));
+                    return self.push(Node::Const {
+                        value: V::Bool(true),
+                    });
                 }
                 if self.node_const(a) == Some(V::Bool(false)) {
                     return b;
                 }
-                self.fold(Node::Or(a, b), &[a, b])
+                self.fold(Node::Or { lhs: a, rhs: b }, &[a, b])
             }
             ExprKind::Cmp(op, a, b) => {
                 let na = self.expr(a, ctx, fields);
                 let nb = self.expr(b, ctx, fields);
-                let field_of = |c: &Self, n: u32| match c.code.nodes.get(n as usize) {
-                    Some(Node::Field(f)) => Some(*f),
+                let let_of = |c: &Self, n: NodeId| match c.code.nodes.get(n.index()) {
+                    Some(Node::Let { slot }) => Some(*slot),
                     _ => None,
                 };
-                let let_of = |c: &Self, n: u32| match c.code.nodes.get(n as usize) {
-                    Some(Node::Let(l)) => Some(*l),
-                    _ => None,
-                };
+                let op = *op;
                 if is_num_ty(&a.ty) || is_num_ty(&b.ty) {
-                    if let (Some(f), Some(V::Num(k))) = (field_of(self, na), self.node_const(nb)) {
-                        return self.push(Node::CmpFieldNum(*op, f, k));
+                    if let (Some(field), Some(V::Num(num))) =
+                        (self.node_field(na), self.node_const(nb))
+                    {
+                        return self.push(Node::CmpFieldNum { op, field, num });
                     }
-                    if let (Some(V::Num(k)), Some(f)) = (self.node_const(na), field_of(self, nb)) {
-                        return self.push(Node::CmpFieldNum(flip(*op), f, k));
+                    if let (Some(V::Num(num)), Some(field)) =
+                        (self.node_const(na), self.node_field(nb))
+                    {
+                        let op = flip(op);
+                        return self.push(Node::CmpFieldNum { op, field, num });
                     }
-                    if let (Some(l), Some(V::Num(k))) = (let_of(self, na), self.node_const(nb)) {
-                        return self.push(Node::CmpLetNum(*op, l, k));
+                    if let (Some(slot), Some(V::Num(num))) = (let_of(self, na), self.node_const(nb))
+                    {
+                        return self.push(Node::CmpLetNum { op, slot, num });
                     }
                     if self.node_const(na).is_none()
-                        && let Some(V::Num(k)) = self.node_const(nb)
+                        && let Some(V::Num(num)) = self.node_const(nb)
                     {
-                        return self.push(Node::CmpNum(*op, na, k));
+                        return self.push(Node::CmpNum { op, lhs: na, num });
                     }
                 }
                 // `compare` of an enum with an enum constant: `Enum(a)` compares indices,
                 // anything else (missing included) is unknown; the leaf does the same.
-                if let (Some(f), Some(V::Enum(k))) = (field_of(self, na), self.node_const(nb)) {
-                    return self.push(Node::CmpFieldEnum(*op, f, k));
+                if let (Some(field), Some(V::Enum(variant))) =
+                    (self.node_field(na), self.node_const(nb))
+                {
+                    return self.push(Node::CmpFieldEnum { op, field, variant });
                 }
-                if let (Some(V::Enum(k)), Some(f)) = (self.node_const(na), field_of(self, nb)) {
-                    return self.push(Node::CmpFieldEnum(flip(*op), f, k));
+                if let (Some(V::Enum(variant)), Some(field)) =
+                    (self.node_const(na), self.node_field(nb))
+                {
+                    let op = flip(op);
+                    return self.push(Node::CmpFieldEnum { op, field, variant });
                 }
                 if matches!(op, CmpOp::Eq | CmpOp::Ne)
-                    && let (Some(f), Some(V::Text(Src::Const(t)))) =
-                        (field_of(self, na), self.node_const(nb))
+                    && let (Some(field), Some(V::Text(Src::Const(text)))) =
+                        (self.node_field(na), self.node_const(nb))
                 {
-                    return self.push(Node::EqFieldText(*op == CmpOp::Ne, f, t));
+                    let negated = op == CmpOp::Ne;
+                    return self.push(Node::EqFieldText {
+                        negated,
+                        field,
+                        text,
+                    });
                 }
-                self.fold(Node::Cmp(*op, na, nb), &[na, nb])
+                self.fold(
+                    Node::Cmp {
+                        op,
+                        lhs: na,
+                        rhs: nb,
+                    },
+                    &[na, nb],
+                )
             }
             ExprKind::Arith(op, a, b) => {
                 let a = self.expr(a, ctx, fields);
                 let b = self.expr(b, ctx, fields);
-                self.fold(Node::Arith(*op, a, b), &[a, b])
+                let op = *op;
+                self.fold(Node::Arith { op, lhs: a, rhs: b }, &[a, b])
             }
             ExprKind::Coalesce(a, b) => {
                 let a = self.expr(a, ctx, fields);
@@ -608,46 +804,44 @@ impl<'p> Compiler<'p> {
                 match self.node_const(a) {
                     Some(V::Missing) => b,
                     Some(_) => a,
-                    None => self.push(Node::Coalesce(a, b)),
+                    None => self.push(Node::Coalesce { lhs: a, rhs: b }),
                 }
             }
             ExprKind::InRange { expr, lo, hi } => {
                 let x = self.expr(expr, ctx, fields);
                 let l = self.expr(lo, ctx, fields);
                 let h = self.expr(hi, ctx, fields);
-                if let (Some(Node::Field(f)), Some(V::Num(lv)), Some(V::Num(hv))) = (
-                    self.code.nodes.get(x as usize),
-                    self.node_const(l),
-                    self.node_const(h),
-                ) {
-                    let f = *f;
-                    return self.push(Node::InRangeFieldNum(f, lv, hv));
+                if let (Some(field), Some(V::Num(lo)), Some(V::Num(hi))) =
+                    (self.node_field(x), self.node_const(l), self.node_const(h))
+                {
+                    return self.push(Node::InRangeFieldNum { field, lo, hi });
                 }
-                self.fold(Node::InRange(x, l, h), &[x, l, h])
+                self.fold(Node::InRange { x, lo: l, hi: h }, &[x, l, h])
             }
             ExprKind::InList { expr, list } => {
                 let x = self.expr(expr, ctx, fields);
                 match self.items(list, ctx, fields) {
-                    Ok(idx) => {
-                        if let (Some(Node::Field(f)), Some(mask)) = (
-                            self.code.nodes.get(x as usize),
-                            self.code.lists.get(idx as usize).and_then(|l| enum_mask(l)),
+                    Ok(list) => {
+                        if let (Some(field), Some(mask)) = (
+                            self.node_field(x),
+                            self.code.lists.get(list.index()).and_then(|l| enum_mask(l)),
                         ) {
-                            let f = *f;
-                            return self.push(Node::InEnumField(f, mask));
+                            return self.push(Node::InEnumField { field, mask });
                         }
-                        if let (Some(Node::Field(f)), Ty::Text) =
-                            (self.code.nodes.get(x as usize), &expr.ty)
-                            && let Some((items, missing)) = self.text_list(idx)
+                        if let (Some(field), Ty::Text) = (self.node_field(x), &expr.ty)
+                            && let Some((items, missing)) = self.text_list(list)
                         {
-                            let f = *f;
                             self.code.text_lists.push(items);
-                            let t = (self.code.text_lists.len() - 1) as u32;
-                            return self.push(Node::InTextField(f, t, missing));
+                            let list = TextListId((self.code.text_lists.len() - 1) as u32);
+                            return self.push(Node::InTextField {
+                                field,
+                                list,
+                                missing,
+                            });
                         }
-                        self.fold(Node::InConst(x, idx), &[x])
+                        self.fold(Node::InConst { x, list }, &[x])
                     }
-                    Err((start, len)) => self.push(Node::InList(x, start, len)),
+                    Err(items) => self.push(Node::InList { x, items }),
                 }
             }
             ExprKind::Contains {
@@ -656,19 +850,32 @@ impl<'p> Compiler<'p> {
                 needles,
             } => {
                 let set = matches!(expr.ty, Ty::Set(_));
-                let x = self.expr(expr, ctx, fields);
+                let hay = self.expr(expr, ctx, fields);
+                let mode = *mode;
                 match self.items(needles, ctx, fields) {
-                    Ok(idx) => self.fold(Node::ContainsConst(x, *mode, set, idx), &[x]),
-                    Err((start, len)) => self.push(Node::Contains(x, *mode, set, start, len)),
+                    Ok(list) => self.fold(
+                        Node::ContainsConst {
+                            hay,
+                            mode,
+                            set,
+                            list,
+                        },
+                        &[hay],
+                    ),
+                    Err(needles) => self.push(Node::Contains {
+                        hay,
+                        mode,
+                        set,
+                        needles,
+                    }),
                 }
             }
             ExprKind::IsMissing(a) => {
-                let a = self.expr(a, ctx, fields);
-                if let Some(Node::Field(f)) = self.code.nodes.get(a as usize) {
-                    let f = *f;
-                    return self.push(Node::IsMissingField(f));
+                let arg = self.expr(a, ctx, fields);
+                if let Some(field) = self.node_field(arg) {
+                    return self.push(Node::IsMissingField { field });
                 }
-                self.fold(Node::IsMissing(a), &[a])
+                self.fold(Node::IsMissing { arg }, &[arg])
             }
         }
     }
@@ -738,8 +945,8 @@ fn cmp_ord(op: CmpOp, o: std::cmp::Ordering) -> bool {
 
 /// Read a row value as an evaluation value.
 #[inline]
-pub(crate) fn field(row: &[Value<'_>], f: u32) -> V {
-    match row.get(f as usize) {
+pub(crate) fn field(row: &[Value<'_>], f: FieldSlot) -> V {
+    match row.get(f.index()) {
         Some(Value::Num(n)) => V::Num(*n),
         Some(Value::Bool(b)) => V::Bool(*b),
         Some(Value::Enum(e)) => V::Enum(*e),
@@ -750,8 +957,8 @@ pub(crate) fn field(row: &[Value<'_>], f: u32) -> V {
 }
 
 #[inline]
-fn num(row: &[Value<'_>], f: u32) -> Option<f64> {
-    match row.get(f as usize) {
+fn num(row: &[Value<'_>], f: FieldSlot) -> Option<f64> {
+    match row.get(f.index()) {
         Some(Value::Num(n)) => Some(*n),
         _ => None,
     }
@@ -761,32 +968,35 @@ impl Code {
     /// The text of a source (the raw text for sets).
     pub(crate) fn text<'s>(&'s self, src: Src, row: &'s [Value<'s>]) -> &'s str {
         match src {
-            Src::Field(f) => match row.get(f as usize) {
+            Src::Field(f) => match row.get(f.index()) {
                 Some(Value::Text(t)) => t,
                 Some(Value::Set(s)) => s.raw,
                 _ => "",
             },
-            Src::Const(i) => self.texts.get(i as usize).map_or("", |(o, _)| o.as_str()),
+            Src::Const(i) => self.texts.get(i.index()).map_or("", |(o, _)| o.as_str()),
         }
     }
 
     /// The lowercase text of a source where it is a constant, else the text.
     fn text_lower<'s>(&'s self, src: Src, row: &'s [Value<'s>]) -> &'s str {
         match src {
-            Src::Const(i) => self.texts.get(i as usize).map_or("", |(_, l)| l.as_str()),
+            Src::Const(i) => self.texts.get(i.index()).map_or("", |(_, l)| l.as_str()),
             Src::Field(_) => self.text(src, row),
         }
     }
 
-    fn const_text(&self, i: u32) -> (&str, &str) {
+    fn const_text(&self, i: TextId) -> (&str, &str) {
         self.texts
-            .get(i as usize)
+            .get(i.index())
             .map_or(("", ""), |(o, l)| (o.as_str(), l.as_str()))
     }
 
     #[inline]
-    fn arg(&self, i: u32) -> u32 {
-        self.args.get(i as usize).copied().unwrap_or(u32::MAX)
+    fn arg(&self, i: u32) -> NodeId {
+        self.args
+            .get(i as usize)
+            .copied()
+            .unwrap_or(NodeId(u32::MAX))
     }
 
     /// Evaluate node `n` on `row`. Leaves are evaluated in line; inner nodes out of line.
@@ -795,8 +1005,8 @@ impl Code {
         reason = "the hot path: leaves must not cost a call"
     )]
     #[inline(always)]
-    pub(crate) fn ev(&self, n: u32, row: &[Value<'_>], env: &Env<'_>) -> V {
-        let Some(node) = self.nodes.get(n as usize) else {
+    pub(crate) fn ev(&self, n: NodeId, row: &[Value<'_>], env: &Env<'_>) -> V {
+        let Some(node) = self.nodes.get(n.index()) else {
             return V::Missing;
         };
         match self.leaf(node, row, env) {
@@ -813,10 +1023,10 @@ impl Code {
     #[inline(always)]
     fn leaf(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<V> {
         Some(match node {
-            Node::Const(v) => *v,
-            Node::Field(f) => field(row, *f),
-            Node::Let(i) => env.lets.get(*i as usize).copied().unwrap_or(V::Missing),
-            Node::Seg(i) => env.segs.get(*i as usize).copied().unwrap_or(V::Missing),
+            Node::Const { value } => *value,
+            Node::Field { field: f } => field(row, *f),
+            Node::Let { slot } => env.lets.get(slot.index()).copied().unwrap_or(V::Missing),
+            Node::Seg { slot } => env.segs.get(slot.index()).copied().unwrap_or(V::Missing),
             _ => return self.bool_leaf(node, row, env).map(Tri::value),
         })
     }
@@ -831,34 +1041,41 @@ impl Code {
     #[inline(always)]
     fn bool_leaf(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<Tri> {
         Some(match node {
-            Node::Const(V::Bool(b)) => Tri::from(*b),
-            Node::CmpFieldNum(op, f, k) => match num(row, *f) {
+            Node::Const { value: V::Bool(b) } => Tri::from(*b),
+            Node::CmpFieldNum { op, field, num: k } => match num(row, *field) {
                 Some(x) => Tri::from(cmp_num(*op, x, *k)),
                 None => Tri::Unknown,
             },
-            Node::CmpLetNum(op, l, k) => match env.lets.get(*l as usize) {
+            Node::CmpLetNum { op, slot, num: k } => match env.lets.get(slot.index()) {
                 Some(V::Num(x)) => Tri::from(cmp_num(*op, *x, *k)),
                 _ => Tri::Unknown,
             },
-            Node::InRangeFieldNum(f, lo, hi) => match num(row, *f) {
+            Node::InRangeFieldNum { field, lo, hi } => match num(row, *field) {
                 Some(x) => Tri::from(*lo <= x && x <= *hi),
                 None => Tri::Unknown,
             },
-            Node::CmpFieldEnum(op, f, k) => match row.get(*f as usize) {
-                Some(Value::Enum(e)) => Tri::from(cmp_ord(*op, e.cmp(k))),
+            Node::CmpFieldEnum { op, field, variant } => match row.get(field.index()) {
+                Some(Value::Enum(e)) => Tri::from(cmp_ord(*op, e.cmp(variant))),
                 _ => Tri::Unknown,
             },
             // As `InConst` with enum items: a variant is in the list or not, a missing value
             // is unknown, and a value of another type equals no variant.
-            Node::InEnumField(f, mask) => match row.get(*f as usize) {
+            Node::InEnumField { field, mask } => match row.get(field.index()) {
                 Some(Value::Enum(e)) => Tri::from(*e < 64 && mask >> e & 1 == 1),
                 Some(Value::Missing) | None => Tri::Unknown,
                 Some(_) => Tri::False,
             },
-            Node::IsMissingField(f) => {
-                Tri::from(matches!(row.get(*f as usize), Some(Value::Missing) | None))
-            }
-            Node::SetMask(slot, _, needles, mode, unknown) => match env.sets.get(*slot as usize) {
+            Node::IsMissingField { field } => Tri::from(matches!(
+                row.get(field.index()),
+                Some(Value::Missing) | None
+            )),
+            Node::SetMask {
+                split,
+                needles,
+                mode,
+                unknown,
+                ..
+            } => match env.sets.get(split.index()) {
                 Some(SetSplit {
                     state: SetState::Ready,
                     mask,
@@ -878,18 +1095,26 @@ impl Code {
                 }) => Tri::Unknown,
                 _ => return None,
             },
-            Node::InTextField(f, t, missing) => match row.get(*f as usize) {
-                Some(Value::Text(x)) => self.in_text(x, *t, *missing),
+            Node::InTextField {
+                field,
+                list,
+                missing,
+            } => match row.get(field.index()) {
+                Some(Value::Text(x)) => self.in_text(x, *list, *missing),
                 Some(Value::Missing) | None => Tri::Unknown,
                 Some(_) if *missing => Tri::Unknown,
                 Some(_) => Tri::False,
             },
-            Node::EqFieldText(negate, f, t) => match row.get(*f as usize) {
+            Node::EqFieldText {
+                negated,
+                field,
+                text,
+            } => match row.get(field.index()) {
                 Some(Value::Text(x)) => Tri::from(
                     eq_ci(
                         x,
-                        self.texts.get(*t as usize).map_or("", |(_, l)| l.as_str()),
-                    ) != *negate,
+                        self.texts.get(text.index()).map_or("", |(_, l)| l.as_str()),
+                    ) != *negated,
                 ),
                 _ => Tri::Unknown,
             },
@@ -904,8 +1129,8 @@ impl Code {
         reason = "the hot path: leaves must not cost a call"
     )]
     #[inline(always)]
-    pub(crate) fn truth(&self, n: u32, row: &[Value<'_>], env: &Env<'_>) -> Tri {
-        let Some(node) = self.nodes.get(n as usize) else {
+    pub(crate) fn truth(&self, n: NodeId, row: &[Value<'_>], env: &Env<'_>) -> Tri {
+        let Some(node) = self.nodes.get(n.index()) else {
             return Tri::Unknown;
         };
         match self.bool_leaf(node, row, env) {
@@ -916,7 +1141,7 @@ impl Code {
 
     /// [`Code::truth`] of the nodes that are not boolean leaves.
     #[inline(never)]
-    fn truth_inner(&self, n: u32, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Tri {
+    fn truth_inner(&self, n: NodeId, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Tri {
         match self.logic(node, row, env) {
             Some(t) => t,
             None => Tri::of(self.ev(n, row, env)),
@@ -932,35 +1157,35 @@ impl Code {
     #[inline(always)]
     fn logic(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<Tri> {
         Some(match node {
-            Node::And(a, b) => {
-                let x = self.truth(*a, row, env);
+            Node::And { lhs, rhs } => {
+                let x = self.truth(*lhs, row, env);
                 if x == Tri::False {
                     return Some(x);
                 }
-                match (x, self.truth(*b, row, env)) {
+                match (x, self.truth(*rhs, row, env)) {
                     (_, Tri::False) => Tri::False,
                     (Tri::True, Tri::True) => Tri::True,
                     _ => Tri::Unknown,
                 }
             }
-            Node::Or(a, b) => {
-                let x = self.truth(*a, row, env);
+            Node::Or { lhs, rhs } => {
+                let x = self.truth(*lhs, row, env);
                 if x == Tri::True {
                     return Some(x);
                 }
-                match (x, self.truth(*b, row, env)) {
+                match (x, self.truth(*rhs, row, env)) {
                     (_, Tri::True) => Tri::True,
                     (Tri::False, Tri::False) => Tri::False,
                     _ => Tri::Unknown,
                 }
             }
-            Node::Not(a) => match self.truth(*a, row, env) {
+            Node::Not { arg } => match self.truth(*arg, row, env) {
                 Tri::True => Tri::False,
                 Tri::False => Tri::True,
                 Tri::Unknown => Tri::Unknown,
             },
             // `compare` with a number: two numbers compare, any other pair is unknown.
-            Node::CmpNum(op, a, k) => match self.num(*a, row, env) {
+            Node::CmpNum { op, lhs, num: k } => match self.num(*lhs, row, env) {
                 Some(x) => Tri::from(cmp_num(*op, x, *k)),
                 None => Tri::Unknown,
             },
@@ -975,11 +1200,11 @@ impl Code {
         reason = "the hot path: leaves must not cost a call"
     )]
     #[inline(always)]
-    pub(crate) fn num(&self, n: u32, row: &[Value<'_>], env: &Env<'_>) -> Option<f64> {
-        match self.nodes.get(n as usize)? {
-            Node::Field(f) => num(row, *f),
-            Node::Const(V::Num(k)) => Some(*k),
-            Node::Let(i) => match env.lets.get(*i as usize) {
+    pub(crate) fn num(&self, n: NodeId, row: &[Value<'_>], env: &Env<'_>) -> Option<f64> {
+        match self.nodes.get(n.index())? {
+            Node::Field { field } => num(row, *field),
+            Node::Const { value: V::Num(k) } => Some(*k),
+            Node::Let { slot } => match env.lets.get(slot.index()) {
                 Some(V::Num(x)) => Some(*x),
                 _ => None,
             },
@@ -989,15 +1214,17 @@ impl Code {
 
     /// [`Code::num`] of the nodes that are not numeric leaves.
     #[inline(never)]
-    fn num_inner(&self, n: u32, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<f64> {
+    fn num_inner(&self, n: NodeId, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<f64> {
         match node {
             // `ev` gives a number or missing, from whether both operands are numbers.
-            Node::Arith(op, a, b) => arith(*op, self.num(*a, row, env), self.num(*b, row, env)),
-            Node::Neg(a) => self.num(*a, row, env).map(|x| -x),
+            Node::Arith { op, lhs, rhs } => {
+                arith(*op, self.num(*lhs, row, env), self.num(*rhs, row, env))
+            }
+            Node::Neg { arg } => self.num(*arg, row, env).map(|x| -x),
             // `a ?? b` is `b` exactly when `a` is missing: known without `ev` for a field.
-            Node::Coalesce(lhs, rhs) => {
-                if let Some(Node::Field(f)) = self.nodes.get(*lhs as usize) {
-                    match row.get(*f as usize) {
+            Node::Coalesce { lhs, rhs } => {
+                if let Some(Node::Field { field }) = self.nodes.get(lhs.index()) {
+                    match row.get(field.index()) {
                         Some(Value::Num(x)) => Some(*x),
                         Some(Value::Missing) | None => self.num(*rhs, row, env),
                         Some(_) => None,
@@ -1015,28 +1242,28 @@ impl Code {
     fn ev_inner(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> V {
         match node {
             Node::Score => V::Num(env.score),
-            Node::GroupScore(g) => match env.groups.get(*g as usize) {
+            Node::GroupScore { group } => match env.groups.get(group.index()) {
                 Some(Some(s)) => V::Num(*s),
                 _ => V::Missing,
             },
-            Node::Not(_) | Node::And(..) | Node::Or(..) | Node::CmpNum(..) => {
+            Node::Not { .. } | Node::And { .. } | Node::Or { .. } | Node::CmpNum { .. } => {
                 self.logic(node, row, env).map_or(V::Missing, Tri::value)
             }
-            Node::Neg(a) => match self.ev(*a, row, env) {
+            Node::Neg { arg } => match self.ev(*arg, row, env) {
                 V::Num(x) => V::Num(-x),
                 _ => V::Missing,
             },
-            Node::Arith(op, a, b) => {
-                match arith(*op, self.num(*a, row, env), self.num(*b, row, env)) {
+            Node::Arith { op, lhs, rhs } => {
+                match arith(*op, self.num(*lhs, row, env), self.num(*rhs, row, env)) {
                     Some(r) => V::Num(r),
                     None => V::Missing,
                 }
             }
-            Node::Coalesce(a, b) => match self.ev(*a, row, env) {
-                V::Missing => self.ev(*b, row, env),
+            Node::Coalesce { lhs, rhs } => match self.ev(*lhs, row, env) {
+                V::Missing => self.ev(*rhs, row, env),
                 v => v,
             },
-            Node::IsMissing(a) => V::Bool(self.ev(*a, row, env).is_missing()),
+            Node::IsMissing { arg } => V::Bool(self.ev(*arg, row, env).is_missing()),
             _ => self.ev_slow(node, row, env),
         }
     }
@@ -1046,12 +1273,12 @@ impl Code {
     fn ev_slow(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> V {
         match node {
             // The mask could not decide this row (see `SetState::Other`).
-            Node::SetMask(_, original, ..) => self.ev(*original, row, env),
-            Node::Cmp(op, a, b) => {
-                let (x, y) = (self.ev(*a, row, env), self.ev(*b, row, env));
+            Node::SetMask { original, .. } => self.ev(*original, row, env),
+            Node::Cmp { op, lhs, rhs } => {
+                let (x, y) = (self.ev(*lhs, row, env), self.ev(*rhs, row, env));
                 self.compare(*op, x, y, row)
             }
-            Node::InRange(x, lo, hi) => {
+            Node::InRange { x, lo, hi } => {
                 let (x, lo, hi) = (
                     self.ev(*x, row, env),
                     self.ev(*lo, row, env),
@@ -1065,12 +1292,12 @@ impl Code {
                     _ => V::Missing,
                 }
             }
-            Node::InConst(x, idx) => {
+            Node::InConst { x, list } => {
                 let x = self.ev(*x, row, env);
                 if x.is_missing() {
                     return V::Missing;
                 }
-                let items = self.lists.get(*idx as usize).map_or(&[][..], Vec::as_slice);
+                let items = self.lists.get(list.index()).map_or(&[][..], Vec::as_slice);
                 let mut unknown = false;
                 for it in items {
                     match self.item_eq(x, it, row) {
@@ -1081,7 +1308,10 @@ impl Code {
                 }
                 if unknown { V::Missing } else { V::Bool(false) }
             }
-            Node::InList(x, start, len) => {
+            Node::InList {
+                x,
+                items: ArgRange { start, len },
+            } => {
                 let x = self.ev(*x, row, env);
                 if x.is_missing() {
                     return V::Missing;
@@ -1097,12 +1327,17 @@ impl Code {
                 }
                 if unknown { V::Missing } else { V::Bool(false) }
             }
-            Node::ContainsConst(x, mode, set, idx) => {
-                let hay = self.ev(*x, row, env);
+            Node::ContainsConst {
+                hay,
+                mode,
+                set,
+                list,
+            } => {
+                let hay = self.ev(*hay, row, env);
                 if hay.is_missing() {
                     return V::Missing;
                 }
-                let items = self.lists.get(*idx as usize).map_or(&[][..], Vec::as_slice);
+                let items = self.lists.get(list.index()).map_or(&[][..], Vec::as_slice);
                 if let (true, V::Set(src)) = (*set, hay)
                     && let Some(v) = self.set_contains(self.text(src, row), *mode, items)
                 {
@@ -1113,8 +1348,13 @@ impl Code {
                     None => V::Missing,
                 })
             }
-            Node::Contains(x, mode, set, start, len) => {
-                let hay = self.ev(*x, row, env);
+            Node::Contains {
+                hay,
+                mode,
+                set,
+                needles: ArgRange { start, len },
+            } => {
+                let hay = self.ev(*hay, row, env);
                 if hay.is_missing() {
                     return V::Missing;
                 }
@@ -1129,10 +1369,10 @@ impl Code {
 
     /// `x in [texts]` for a present text `x`: as `item_eq` on each item (case-insensitive
     /// after trimming), with `x` trimmed and checked for ASCII once instead of per item.
-    fn in_text(&self, x: &str, list: u32, missing: bool) -> Tri {
+    fn in_text(&self, x: &str, list: TextListId, missing: bool) -> Tri {
         let items = self
             .text_lists
-            .get(list as usize)
+            .get(list.index())
             .map_or(&[][..], Vec::as_slice);
         let xt = trim(x);
         let x_ascii = xt.is_ascii();
@@ -1271,13 +1511,19 @@ impl Code {
     /// where the mask cannot decide.
     pub(crate) fn prepare_sets(&mut self) {
         for n in 0..self.nodes.len() {
-            let Some(&Node::ContainsConst(x, mode, true, idx)) = self.nodes.get(n) else {
+            let Some(&Node::ContainsConst {
+                hay,
+                mode,
+                set: true,
+                list,
+            }) = self.nodes.get(n)
+            else {
                 continue;
             };
-            let Some(&Node::Field(f)) = self.nodes.get(x as usize) else {
+            let Some(&Node::Field { field: f }) = self.nodes.get(hay.index()) else {
                 continue;
             };
-            let Some(items) = self.lists.get(idx as usize) else {
+            let Some(items) = self.lists.get(list.index()) else {
                 continue;
             };
             let texts: Option<Vec<String>> = items
@@ -1332,10 +1578,21 @@ impl Code {
             if !fits {
                 continue;
             }
-            let original = self.nodes.len() as u32;
-            self.nodes.push(Node::ContainsConst(x, mode, true, idx));
+            let original = NodeId(self.nodes.len() as u32);
+            self.nodes.push(Node::ContainsConst {
+                hay,
+                mode,
+                set: true,
+                list,
+            });
             if let Some(slot_node) = self.nodes.get_mut(n) {
-                *slot_node = Node::SetMask(slot as u32, original, needles, mode, unknown);
+                *slot_node = Node::SetMask {
+                    split: SplitSlot(slot as u32),
+                    original,
+                    needles,
+                    mode,
+                    unknown,
+                };
             }
         }
     }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use icp_model::Value;
 
-use crate::code::V;
+use crate::code::{FieldSlot, V};
 use crate::{CriterionOutcome, Plan, Rule, Scratch, TierOutcome, Tri, write_num};
 
 /// The explanation of one row (stable field names: this is the JSON of `icp explain`).
@@ -156,11 +156,11 @@ fn round(x: f64, decimals: i32) -> f64 {
 }
 
 impl Plan {
-    fn field_names(&self, fields: &[u32], row: &[Value<'_>]) -> Vec<String> {
+    fn field_names(&self, fields: &[FieldSlot], row: &[Value<'_>]) -> Vec<String> {
         fields
             .iter()
-            .filter(|f| matches!(row.get(**f as usize), Some(Value::Missing) | None))
-            .filter_map(|f| self.schema.fields.get(*f as usize).map(|x| x.name.clone()))
+            .filter(|f| matches!(row.get(f.index()), Some(Value::Missing) | None))
+            .filter_map(|f| self.schema.fields.get(f.index()).map(|x| x.name.clone()))
             .collect()
     }
 
@@ -177,7 +177,7 @@ impl Plan {
             .iter()
             .zip(&s.targets)
             .map(|(t, r)| {
-                let seg = self.segs.get(*t as usize);
+                let seg = self.segs.get(t.index());
                 TargetExplanation {
                     name: seg.map(|g| g.name.clone()).unwrap_or_default(),
                     title: seg.and_then(|g| g.title.clone()),

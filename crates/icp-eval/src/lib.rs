@@ -58,7 +58,7 @@ use std::fmt::Write as _;
 use icp_model::{CriterionBody, Date, ProfileId, Program, Schema, TierRule, Value};
 
 pub use code::Tri;
-use code::{Code, Compiler, Ctx, Env, SetSplit, V};
+use code::{Code, Compiler, Ctx, Env, FieldSlot, NodeId, SegSlot, SetSplit, V};
 pub use explain::{
     CriterionExplanation, ExclusionExplanation, Explanation, GroupExplanation, LetExplanation,
     NextTier, Raise, SegmentExplanation, TargetExplanation,
@@ -77,7 +77,7 @@ pub struct Plan {
     lets: Vec<LetPlan>,
     segs: Vec<SegPlan>,
     /// Target segment slots.
-    targets: Vec<u32>,
+    targets: Vec<SegSlot>,
     /// Per target, its part of the `out_of_segment:` reason for each truth value (indexed
     /// by [`tri_index`]), e.g. `, funded_startup unknown`: made once, not per row.
     /// Each with its [`csv_class`].
@@ -95,7 +95,7 @@ pub struct Plan {
 #[derive(Debug)]
 struct LetPlan {
     name: String,
-    node: u32,
+    node: NodeId,
     /// Variant names, for a let of an enum type.
     variants: Vec<String>,
 }
@@ -104,8 +104,8 @@ struct LetPlan {
 struct SegPlan {
     name: String,
     title: Option<String>,
-    node: u32,
-    fields: Vec<u32>,
+    node: NodeId,
+    fields: Vec<FieldSlot>,
 }
 
 #[derive(Debug)]
@@ -119,8 +119,8 @@ struct ExcludePlan {
     reason: Option<String>,
     /// [`csv_class`] of `reason`.
     reason_class: u8,
-    node: u32,
-    fields: Vec<u32>,
+    node: NodeId,
+    fields: Vec<FieldSlot>,
 }
 
 #[derive(Debug)]
@@ -130,9 +130,9 @@ struct CritPlan {
     weight: f64,
     group: Option<u32>,
     scorecard: bool,
-    perfect: u32,
-    practical: Option<u32>,
-    fields: Vec<u32>,
+    perfect: NodeId,
+    practical: Option<NodeId>,
+    fields: Vec<FieldSlot>,
     /// The reason when the criterion earns its full weight, after the separator, e.g.
     /// `; budget +25`; the weight is a constant, so the text is made once, not per row.
     reason_full: String,
@@ -163,7 +163,7 @@ struct TierPlan {
 #[derive(Debug, Clone, Copy)]
 enum Rule {
     Threshold(f64),
-    When(u32),
+    When(NodeId),
     CatchAll,
 }
 
@@ -301,7 +301,7 @@ impl Plan {
             lets: lets.len(),
             scores: false,
         };
-        let targets: Vec<u32> = p.targets.iter().filter_map(|t| c.segment(*t)).collect();
+        let targets: Vec<SegSlot> = p.targets.iter().filter_map(|t| c.segment(*t)).collect();
         let excludes = p
             .excludes
             .iter()
@@ -411,7 +411,7 @@ impl Plan {
                     node: *node,
                     fields: c
                         .seg_fields
-                        .get(&(slot as u32))
+                        .get(&SegSlot(slot as u32))
                         .cloned()
                         .unwrap_or_default(),
                 }
@@ -421,7 +421,7 @@ impl Plan {
             .iter()
             .enumerate()
             .map(|(k, t)| {
-                let name = segs.get(*t as usize).map_or("", |g| g.name.as_str());
+                let name = segs.get(t.index()).map_or("", |g| g.name.as_str());
                 let lead = if k == 0 { " " } else { ", " };
                 [Tri::True, Tri::False, Tri::Unknown].map(|r| {
                     let text = format!("{lead}{name} {}", r.as_str());
@@ -569,7 +569,7 @@ impl Plan {
 
         let mut in_segment = self.targets.is_empty();
         for (t, out) in self.targets.iter().zip(s.targets.iter_mut()) {
-            *out = Tri::of(s.segs.get(*t as usize).copied().unwrap_or(V::Missing));
+            *out = Tri::of(s.segs.get(t.index()).copied().unwrap_or(V::Missing));
             in_segment |= *out == Tri::True;
         }
         let mut excluded = false;
@@ -845,7 +845,7 @@ fn ratio_score(points: f64, max: f64) -> Option<f64> {
     (max > 0.0).then(|| (100.0 * points / max).clamp(0.0, 100.0))
 }
 
-fn dedup(v: &mut Vec<u32>) {
+fn dedup(v: &mut Vec<FieldSlot>) {
     v.sort_unstable();
     v.dedup();
 }

@@ -1,5 +1,5 @@
-//! The outside world: reading files from disk, the project root and its `icp.toml`, and the
-//! clock. Everything else in the server reads files through a [`Loader`], so tests run on
+//! The outside world: reading files from disk (through [`icp_host`]), the project root and
+//! its `icp.toml`, and the monotonic clock. Everything else in the server reads files through a [`Loader`], so tests run on
 //! memory.
 #![allow(
     clippy::disallowed_methods,
@@ -8,32 +8,10 @@
 
 use std::path::{Path, PathBuf};
 
-use icp_check::{LoadError, Loader};
-use icp_syntax::Date;
+use icp_check::Loader;
 
-/// Reads files from the file system.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FsLoader;
-
-impl Loader for FsLoader {
-    fn load(&self, path: &Path) -> Result<String, LoadError> {
-        match std::fs::read(path) {
-            Ok(bytes) => String::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
-                offset: e.utf8_error().valid_up_to(),
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound),
-            Err(e) => Err(LoadError::Other(e.to_string())),
-        }
-    }
-}
-
-/// Today's date from the system clock (UTC).
-pub fn today() -> Date {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Date((secs / 86_400) as i32)
-}
+/// Reads files from the file system (regular files only, size-capped): the host's.
+pub use icp_host::FsLoader;
 
 /// A monotonic clock reading, for the debounce and benchmarks.
 pub fn now() -> std::time::Instant {
@@ -96,10 +74,5 @@ mod tests {
         assert_eq!(root_of(Path::new("/q/b.icp"), &loader), PathBuf::from("/q"));
         let bad = MemoryLoader::new().with("/p/icp.toml", "[lsp\n");
         assert!(config(Path::new("/p"), &bad).error.is_some());
-    }
-
-    #[test]
-    fn clock_is_sane() {
-        assert!(today() > Date::from_ymd(2024, 1, 1).unwrap());
     }
 }

@@ -227,7 +227,7 @@ impl World {
 
     /// Today's date.
     pub fn today(&self) -> Date {
-        self.today.unwrap_or_else(project::today)
+        self.today.unwrap_or_else(icp_host::today_utc)
     }
 
     /// Open (or reopen) a document.

@@ -1,0 +1,610 @@
+//! The CSV fast path: records split from the block's text without copying, eight bytes at
+//! a time, and decoded field by field; a record that needs csv-core's full rules sends the
+//! rest of the block to [`super::csv_slow`].
+
+use std::ops::Range;
+
+use icp_model::Value;
+
+use super::csv_slow::csv_slow;
+use super::{Block, Cells, Ctx, RowSink, Scratch, cell_error, emit, ragged, recycle};
+use crate::RowError;
+use crate::binding::Binding;
+use crate::decode;
+
+/// Where a field of a fast-parsed CSV record is: a range of the block's text, or with
+/// [`FieldRef::ARENA`] set in `start`, of the record's arena (unescaped `""`).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FieldRef {
+    start: usize,
+    end: usize,
+}
+
+impl FieldRef {
+    /// Marks an arena range (no text is that long).
+    const ARENA: usize = 1 << (usize::BITS - 1);
+
+    #[inline]
+    fn block(r: Range<usize>) -> FieldRef {
+        FieldRef {
+            start: r.start,
+            end: r.end,
+        }
+    }
+
+    #[inline]
+    fn arena(r: Range<usize>) -> FieldRef {
+        FieldRef {
+            start: r.start | FieldRef::ARENA,
+            end: r.end,
+        }
+    }
+}
+
+#[inline]
+pub(super) fn field_text<'a>(text: &'a str, arena: &'a str, f: &FieldRef) -> Option<&'a str> {
+    if f.start & FieldRef::ARENA == 0 {
+        text.get(f.start..f.end)
+    } else {
+        arena.get(f.start & !FieldRef::ARENA..f.end)
+    }
+}
+
+/// Parses a CSV block: records are split by hand from the block's text (no copy), and
+/// from the first record that needs csv-core's full rules (invalid UTF-8, a lone CR, text
+/// after a closing quote, a quote never closed) the rest of the block goes to the `csv`
+/// crate. Both give the same records (the property tests compare them).
+pub(super) fn csv_block<S: RowSink>(
+    block: &Block,
+    delim: u8,
+    ctx: &mut Ctx<'_, S>,
+    s: &mut Scratch,
+) -> u64 {
+    let input = block.input.as_slice();
+    let Ok(text) = std::str::from_utf8(input) else {
+        return csv_slow(block, 0, 0, block.first_line, delim, ctx, s);
+    };
+    let mut n = 0u64;
+    let mut pos = 0;
+    let mut line = block.first_line;
+    loop {
+        // Blank lines (any run of CR and LF) are skipped, as csv-core does.
+        let skip = input
+            .get(pos..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&c| c == b'\n' || c == b'\r')
+            .count();
+        if skip > 0 {
+            line += count_newlines(input.get(pos..pos + skip).unwrap_or_default());
+            pos += skip;
+        }
+        if pos >= input.len() {
+            return n;
+        }
+        let Some((end, newlines, count)) =
+            split_record(input, text, pos, delim, &mut s.fields, &mut s.arena)
+        else {
+            return n + csv_slow(block, pos, n, line, delim, ctx, s);
+        };
+        if n + 1 == block.records && block.open_quote_line.is_some() {
+            return n + csv_slow(block, pos, n, line, delim, ctx, s);
+        }
+        let number = block.first_row + n;
+        n += 1;
+        let arena: &str = &s.arena;
+        let fields: &[FieldRef] = s.fields.get(..count).unwrap_or_default();
+        let mut values = recycle(std::mem::take(&mut s.spare));
+        let error = decode_fast(ctx.binding, text, arena, fields, &mut values, number, line);
+        s.spare = emit(
+            ctx,
+            number,
+            line,
+            values,
+            error.as_ref(),
+            Cells::Fast(text, arena, fields),
+        );
+        line += newlines;
+        pos = end;
+    }
+}
+
+fn count_newlines(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+/// Splits the record starting at `start` (not a line end) into the first fields of
+/// `fields` (kept between records and grown when a record has more fields, so mostly
+/// overwritten); returns where the next record starts, the newlines in between and the
+/// number of fields, or `None` when the record needs csv-core's full rules.
+fn split_record(
+    b: &[u8],
+    text: &str,
+    start: usize,
+    delim: u8,
+    fields: &mut Vec<FieldRef>,
+    arena: &mut String,
+) -> Option<(usize, u64, usize)> {
+    loop {
+        if let Some(done) = split_into(b, text, start, delim, fields, arena) {
+            return done;
+        }
+        // More fields than the vector holds: grow it and split again.
+        let len = fields.len().max(8) * 2;
+        fields.resize(len, FieldRef { start: 0, end: 0 });
+    }
+}
+
+/// [`split_record`] into `slots`; `None` when they are too few.
+///
+/// Unquoted fields end at the first `delim`, `\n` or `\r`, found eight bytes at a time:
+/// the separators of a word are flagged exactly ([`SeparatorFlags`]) and handed out in
+/// order, so each byte of the record is looked at once however short its fields are.
+#[expect(
+    clippy::option_option,
+    reason = "too few slots (outer) is not the same as needing csv-core's rules (inner)"
+)]
+#[expect(
+    clippy::many_single_char_names,
+    reason = "a scanner's offsets and bytes"
+)]
+fn split_into(
+    b: &[u8],
+    text: &str,
+    start: usize,
+    delim: u8,
+    slots: &mut [FieldRef],
+    arena: &mut String,
+) -> Option<Option<(usize, u64, usize)>> {
+    arena.clear();
+    let len = b.len();
+    let seps = SeparatorFlags::new(delim);
+    let mut n = 0;
+    let mut newlines = 0;
+    // The field being read starts at `p`; `flags` are the separators at or after `p` of
+    // the word at `base`.
+    let mut p = start;
+    let mut base = start;
+    let mut flags = seps.at(b, base);
+    loop {
+        if b.get(p) == Some(&b'"') {
+            let Some((close, escaped, inner)) = closing_quote(b, p + 1) else {
+                return Some(None);
+            };
+            newlines += inner;
+            let field = if escaped {
+                let Some(f) = unescape(text, p + 1..close, arena) else {
+                    return Some(None);
+                };
+                f
+            } else {
+                // Both ends are next to a `"`: char boundaries of `text`.
+                FieldRef::block(p + 1..close)
+            };
+            *slots.get_mut(n)? = field;
+            n += 1;
+            let after = close + 1;
+            match b.get(after) {
+                None => return Some(Some((len, newlines, n))),
+                Some(&c) if c == delim => p = after + 1,
+                Some(b'\n') => return Some(Some((after + 1, newlines + 1, n))),
+                Some(b'\r') if b.get(after + 1) == Some(&b'\n') => {
+                    return Some(Some((after + 2, newlines + 1, n)));
+                }
+                Some(_) => return Some(None),
+            }
+            base = p;
+            flags = seps.at(b, base);
+            continue;
+        }
+        while flags == 0 {
+            base += 8;
+            if base >= len {
+                *slots.get_mut(n)? = FieldRef::block(p..len);
+                return Some(Some((len, newlines, n + 1)));
+            }
+            flags = seps.at(b, base);
+        }
+        let e = base + (flags.trailing_zeros() / 8) as usize;
+        flags &= flags - 1;
+        *slots.get_mut(n)? = FieldRef::block(p..e);
+        n += 1;
+        match b.get(e) {
+            Some(&c) if c == delim => p = e + 1,
+            Some(b'\n') => return Some(Some((e + 1, newlines + 1, n))),
+            Some(b'\r') if b.get(e + 1) == Some(&b'\n') => {
+                return Some(Some((e + 2, newlines + 1, n)));
+            }
+            _ => return Some(None),
+        }
+    }
+}
+
+/// The text of a quoted field with escaped quotes, `""` made `"`, appended to `arena`.
+#[cold]
+fn unescape(text: &str, content: Range<usize>, arena: &mut String) -> Option<FieldRef> {
+    let content = text.get(content)?;
+    let a = arena.len();
+    let mut parts = content.split("\"\"");
+    if let Some(first) = parts.next() {
+        arena.push_str(first);
+    }
+    for part in parts {
+        arena.push('"');
+        arena.push_str(part);
+    }
+    Some(FieldRef::arena(a..arena.len()))
+}
+
+/// The closing quote of a quoted field whose text starts at `open`: its offset, whether the
+/// text holds escaped quotes (`""`), and the newlines in the text; `None` when the quote
+/// is never closed. Eight bytes at a time, newlines counted from the same words.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "a scanner's offsets and words"
+)]
+#[inline]
+fn closing_quote(b: &[u8], open: usize) -> Option<(usize, bool, u64)> {
+    let quotes = LO * u64::from(b'"');
+    let newlines = LO * u64::from(b'\n');
+    let mut at = open;
+    let mut escaped = false;
+    let mut count = 0u64;
+    loop {
+        let (w, real) = match word_at(b, at) {
+            Some(w) => (w, !0),
+            None if at < b.len() => tail_word(b, at),
+            None => return None,
+        };
+        // The lowest flagged quote is exact; newline flags are exact.
+        let x = w ^ quotes;
+        let quote = x.wrapping_sub(LO) & !x & !LOW7 & real;
+        let y = w ^ newlines;
+        let newline = !(((y & LOW7) + LOW7) | y | LOW7) & real;
+        if quote == 0 {
+            if newline != 0 {
+                count += u64::from(newline.count_ones());
+            }
+            at += 8;
+            continue;
+        }
+        let bit = quote.trailing_zeros();
+        let before = newline & ((1u64 << bit) - 1);
+        if before != 0 {
+            count += u64::from(before.count_ones());
+        }
+        let i = at + (bit / 8) as usize;
+        if b.get(i + 1) == Some(&b'"') {
+            escaped = true;
+            at = i + 2;
+        } else {
+            return Some((i, escaped, count));
+        }
+    }
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The eight bytes of `b` at `at` as a little-endian word, if there are eight.
+#[inline]
+fn word_at(b: &[u8], at: usize) -> Option<u64> {
+    match b.get(at..at + 8).map(<[u8; 8]>::try_from) {
+        Some(Ok(chunk)) => Some(u64::from_le_bytes(chunk)),
+        _ => None,
+    }
+}
+
+/// The last bytes of `b` from `at` (fewer than eight) as a word, zero-padded, with a mask
+/// of the high bits of the real bytes.
+#[cold]
+fn tail_word(b: &[u8], at: usize) -> (u64, u64) {
+    let tail = b.get(at..).unwrap_or_default();
+    let mut chunk = [0u8; 8];
+    for (slot, &c) in chunk.iter_mut().zip(tail) {
+        *slot = c;
+    }
+    let real = tail.len().min(7);
+    (
+        u64::from_le_bytes(chunk),
+        !LOW7 & ((1u64 << (8 * real)) - 1),
+    )
+}
+
+/// Flags the `delim`, `\n` and `\r` bytes of a word exactly (the high bit of each such
+/// byte), so all the flags of a word can be used, not only the lowest.
+#[derive(Clone, Copy)]
+struct SeparatorFlags {
+    /// `delim` in every byte, without its high bit.
+    low: u64,
+    /// The high bit of `delim` in every byte.
+    high: u64,
+}
+
+impl SeparatorFlags {
+    #[inline]
+    fn new(delim: u8) -> SeparatorFlags {
+        let splat = LO * u64::from(delim);
+        SeparatorFlags {
+            low: splat & LOW7,
+            high: splat & !LOW7,
+        }
+    }
+
+    /// The separators of the word at `at` (none past the end of `b`).
+    #[inline]
+    fn at(self, b: &[u8], at: usize) -> u64 {
+        match word_at(b, at) {
+            Some(w) => self.of(w),
+            None => self.tail(b, at),
+        }
+    }
+
+    /// A byte equals `c` when its low 7 bits equal those of `c` and its high bit that of
+    /// `c`: `(low7 ^ c) + 0x7f` has the high bit set exactly when the low bits differ (no
+    /// carry leaves a byte), and `\n`, `\r` have no high bit.
+    #[inline]
+    fn of(self, w: u64) -> u64 {
+        let low7 = w & LOW7;
+        let differ = |c: u64| (low7 ^ c) + LOW7;
+        let not_delim = differ(self.low) | (w ^ self.high);
+        let not_newline = (differ(LO * u64::from(b'\n')) & differ(LO * u64::from(b'\r'))) | w;
+        !(not_delim & not_newline) & !LOW7
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn tail(self, b: &[u8], at: usize) -> u64 {
+        let (w, real) = tail_word(b, at);
+        self.of(w) & real
+    }
+}
+
+fn decode_fast<'a>(
+    binding: &Binding,
+    text: &'a str,
+    arena: &'a str,
+    fields: &[FieldRef],
+    values: &mut Vec<Value<'a>>,
+    row: u64,
+    line: u64,
+) -> Option<RowError> {
+    if fields.len() != binding.width {
+        return Some(ragged(binding, fields.len(), row, line));
+    }
+    for f in &binding.fields {
+        let cell = fields.get(f.col).and_then(|r| field_text(text, arena, r));
+        let pushed = decode::decode_with(&f.kind, f.optional, cell.map(decode::trim), |v| {
+            values.push(v);
+        });
+        if let Err(why) = pushed {
+            return Some(cell_error(f, why, cell, row, line));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FieldRef, SeparatorFlags, closing_quote, count_newlines, split_record};
+    use crate::rng;
+
+    /// The splitter before [`SeparatorFlags`]: one search per field.
+    /// Splits the record starting at `start` (not a line end) into `fields`; returns where the
+    /// next one starts and the newlines in between, or `None` when the record needs csv-core's
+    /// full rules.
+    #[expect(
+        clippy::many_single_char_names,
+        reason = "a scanner's offsets and bytes"
+    )]
+    fn old_split_record(
+        b: &[u8],
+        text: &str,
+        start: usize,
+        delim: u8,
+        fields: &mut Vec<FieldRef>,
+        arena: &mut String,
+    ) -> Option<(usize, u64)> {
+        fields.clear();
+        arena.clear();
+        let len = b.len();
+        let mut p = start;
+        let mut newlines = 0;
+        loop {
+            if b.get(p) == Some(&b'"') {
+                let open = p + 1;
+                let mut q = open;
+                let mut escaped = false;
+                let close = loop {
+                    let i = q + memchr::memchr(b'"', b.get(q..)?)?;
+                    if b.get(i + 1) == Some(&b'"') {
+                        escaped = true;
+                        q = i + 2;
+                    } else {
+                        break i;
+                    }
+                };
+                let content = text.get(open..close)?;
+                newlines += count_newlines(content.as_bytes());
+                if escaped {
+                    let a = arena.len();
+                    let mut parts = content.split("\"\"");
+                    if let Some(first) = parts.next() {
+                        arena.push_str(first);
+                    }
+                    for part in parts {
+                        arena.push('"');
+                        arena.push_str(part);
+                    }
+                    fields.push(FieldRef::arena(a..arena.len()));
+                } else {
+                    fields.push(FieldRef::block(open..close));
+                }
+                p = close + 1;
+                match b.get(p) {
+                    None => return Some((len, newlines)),
+                    Some(&c) if c == delim => p += 1,
+                    Some(b'\n') => return Some((p + 1, newlines + 1)),
+                    Some(b'\r') if b.get(p + 1) == Some(&b'\n') => {
+                        return Some((p + 2, newlines + 1));
+                    }
+                    Some(_) => return None,
+                }
+            } else {
+                let Some(o) = field_end(b.get(p..)?, delim) else {
+                    fields.push(FieldRef::block(p..len));
+                    return Some((len, newlines));
+                };
+                let e = p + o;
+                fields.push(FieldRef::block(p..e));
+                match b.get(e) {
+                    Some(&c) if c == delim => p = e + 1,
+                    Some(b'\n') => return Some((e + 1, newlines + 1)),
+                    Some(b'\r') if b.get(e + 1) == Some(&b'\n') => {
+                        return Some((e + 2, newlines + 1));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+    }
+
+    /// Bytes of `w` that are zero, as the high bit of each byte. A byte above a zero byte may
+    /// be flagged too (the borrow), never one below it, so the lowest flag is exact.
+    #[inline]
+    fn zero_bytes(w: u64) -> u64 {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        w.wrapping_sub(LO) & !w & HI
+    }
+
+    /// The first `delim`, `\n` or `\r` in `rest`, as `memchr3` finds it. Cells are mostly a
+    /// few bytes long, where setting up a vector search costs more than the search: this
+    /// looks at 8 bytes at a time in a `u64` (the lowest flagged byte of each mask is exact,
+    /// see [`zero_bytes`], so the lowest of the three is the first match).
+    #[inline]
+    fn field_end(rest: &[u8], delim: u8) -> Option<usize> {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        let splat = |c: u8| LO * u64::from(c);
+        let (delims, newlines, returns) = (splat(delim), splat(b'\n'), splat(b'\r'));
+        let mut i = 0;
+        while let Some(Ok(chunk)) = rest.get(i..i + 8).map(<[u8; 8]>::try_from) {
+            let word = u64::from_le_bytes(chunk);
+            let found = zero_bytes(word ^ delims)
+                | zero_bytes(word ^ newlines)
+                | zero_bytes(word ^ returns);
+            if found != 0 {
+                return Some(i + (found.trailing_zeros() / 8) as usize);
+            }
+            i += 8;
+        }
+        let tail = rest.get(i..)?;
+        tail.iter()
+            .position(|&c| c == delim || c == b'\n' || c == b'\r')
+            .map(|o| i + o)
+    }
+
+    #[test]
+    fn separators_and_closing_quotes_are_found_as_memchr_finds_them() {
+        let mut next = rng(0x9e37_79b9_7f4a_7c15);
+        let alphabet = [
+            b'a', b',', b';', b'\t', b'\n', b'\r', b'"', b'"', 0, 0x80, 0xff, 0xac, 0x2d, 0x2b,
+            0x0b, 0x0c,
+        ];
+        for round in 0..20_000 {
+            let len = (next() % 40) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let delim = alphabet[round % alphabet.len()];
+            let start = (next() % (len as u64 + 1)) as usize;
+            let seps = SeparatorFlags::new(delim);
+            let mut got = Vec::new();
+            let mut base = start;
+            while base < bytes.len() {
+                let mut flags = seps.at(&bytes, base);
+                while flags != 0 {
+                    got.push(base + (flags.trailing_zeros() / 8) as usize);
+                    flags &= flags - 1;
+                }
+                base += 8;
+            }
+            let want: Vec<usize> = memchr::memchr3_iter(delim, b'\n', b'\r', &bytes[start..])
+                .map(|o| start + o)
+                .collect();
+            assert_eq!(got, want, "{bytes:?} from {start}");
+            // The closing quote as the memchr loop found it, with the newlines before it.
+            let mut q = start;
+            let mut escaped = false;
+            let want = loop {
+                let Some(i) = bytes.get(q..).and_then(|r| memchr::memchr(b'"', r)) else {
+                    break None;
+                };
+                if bytes.get(q + i + 1) == Some(&b'"') {
+                    escaped = true;
+                    q += i + 2;
+                } else {
+                    let close = q + i;
+                    break Some((close, escaped, count_newlines(&bytes[start..close])));
+                }
+            };
+            assert_eq!(closing_quote(&bytes, start), want, "{bytes:?} from {start}");
+            assert_eq!(
+                field_end(&bytes[start..], delim),
+                memchr::memchr3(delim, b'\n', b'\r', &bytes[start..]),
+                "{bytes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn split_record_agrees_with_one_search_per_field() {
+        let mut next = rng(0x2545_f491_4f6c_dd1d);
+        let pieces = [
+            "a", "bc", "12,5", "Acme", ",", ",", ",", ";", "\t", "|", "\"", "\"\"", "\n", "\r",
+            "\r\n", " ", "-", "é", "€", "\u{a0}", "x\"y", "\"q,\n\"", "\u{0}",
+        ];
+        // Delimiters users may pick, including bytes inside UTF-8 sequences.
+        let delims = [
+            b',', b';', b'\t', b'|', b'"', b' ', 0, 0xa9, 0xc3, 0x82, 0xe2,
+        ];
+        let (mut f1, mut f2) = (Vec::new(), Vec::new());
+        let (mut a1, mut a2) = (String::new(), String::new());
+        let mut split = 0;
+        for round in 0..40_000 {
+            let n = next() % 16;
+            let text: String = (0..n)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let b = text.as_bytes();
+            let delim = delims[round % delims.len()];
+            let mut starts = vec![0];
+            starts.extend(memchr::memchr_iter(b'\n', b).map(|i| i + 1));
+            for start in starts {
+                if b.get(start).is_none_or(|c| *c == b'\n' || *c == b'\r') {
+                    continue;
+                }
+                let new = split_record(b, &text, start, delim, &mut f1, &mut a1);
+                let old = old_split_record(b, &text, start, delim, &mut f2, &mut a2);
+                assert_eq!(
+                    new.map(|(end, lines, _)| (end, lines)),
+                    old,
+                    "{text:?} at {start}, delim {delim}"
+                );
+                if let Some((_, _, n)) = new {
+                    split += 1;
+                    let key =
+                        |f: &[FieldRef]| f.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>();
+                    assert_eq!(
+                        key(&f1[..n]),
+                        key(&f2),
+                        "{text:?} at {start}, delim {delim}"
+                    );
+                    assert_eq!(a1, a2, "{text:?}");
+                }
+            }
+        }
+        assert!(split > 20_000, "{split}");
+        assert_eq!(count_newlines(b"a\nb\n\n"), 3);
+    }
+}

@@ -1,0 +1,114 @@
+//! The CSV slow path: records that need csv-core's full rules (invalid UTF-8, a lone CR,
+//! text after a closing quote, a quote never closed), read with the `csv` crate.
+
+use csv::ByteRecord;
+use icp_model::Value;
+
+use super::{Block, Cells, Ctx, RowSink, Scratch, cell_error, emit, ragged, recycle};
+use crate::RowError;
+use crate::binding::Binding;
+use crate::decode;
+
+/// Parses `block.input[start..]` (which starts at a record) with the `csv` crate; `done`
+/// records of the block came before, and the first one read is on line `first_line`.
+pub(super) fn csv_slow<S: RowSink>(
+    block: &Block,
+    start: usize,
+    done: u64,
+    first_line: u64,
+    delim: u8,
+    ctx: &mut Ctx<'_, S>,
+    s: &mut Scratch,
+) -> u64 {
+    let input = block.input.get(start..).unwrap_or_default();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .buffer_capacity(64 * 1024)
+        .from_reader(input);
+    let mut n = 0u64;
+    let rec = &mut s.rec;
+    while let Ok(true) = rdr.read_byte_record(rec) {
+        let number = block.first_row + done + n;
+        n += 1;
+        // csv reports where the read began (after the previous record); blank lines
+        // skipped before this record's first byte still count.
+        let (at_line, at_byte) = rec.position().map_or((1, 0), |p| (p.line(), p.byte()));
+        let line = first_line + at_line - 1 + blank_lines(input, at_byte);
+        let rec: &ByteRecord = rec;
+        let mut values = recycle(std::mem::take(&mut s.spare));
+        let mut error = decode_csv(ctx.binding, rec, &mut values, number, line);
+        if done + n == block.records
+            && let Some(open) = block.open_quote_line
+        {
+            error = Some(RowError {
+                row: number,
+                line,
+                column: None,
+                value: None,
+                why: format!(
+                    "unterminated quote: the quoted field opened on line {open} runs to the end of the file"
+                ),
+            });
+        }
+        s.spare = emit(ctx, number, line, values, error.as_ref(), Cells::Csv(rec));
+    }
+    n
+}
+
+/// Newlines in the run of line ends at `at` (blank lines before a record).
+fn blank_lines(input: &[u8], at: u64) -> u64 {
+    let at = usize::try_from(at).unwrap_or(usize::MAX);
+    input
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&c| c == b'\n' || c == b'\r')
+        .filter(|&&c| c == b'\n')
+        .count() as u64
+}
+
+fn decode_csv<'a>(
+    binding: &Binding,
+    rec: &'a ByteRecord,
+    values: &mut Vec<Value<'a>>,
+    row: u64,
+    line: u64,
+) -> Option<RowError> {
+    if rec.len() != binding.width {
+        return Some(ragged(binding, rec.len(), row, line));
+    }
+    // One UTF-8 check for the whole record; fields are then slices of it.
+    let whole = std::str::from_utf8(rec.as_slice()).ok();
+    for f in &binding.fields {
+        if let Some(text) = whole {
+            let cell = f.index.and_then(|c| rec.range(c)).and_then(|r| text.get(r));
+            match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+                Ok(v) => values.push(v),
+                Err(why) => return Some(cell_error(f, why, cell, row, line)),
+            }
+            continue;
+        }
+        let cell = match f.index.and_then(|c| rec.get(c)) {
+            None => None,
+            Some(bytes) => match std::str::from_utf8(bytes) {
+                Ok(s) => Some(s),
+                Err(_) => {
+                    return Some(RowError {
+                        row,
+                        line,
+                        column: Some(f.column.clone()),
+                        value: Some(String::from_utf8_lossy(bytes).into_owned()),
+                        why: "not valid UTF-8 (save the file as UTF-8)".into(),
+                    });
+                }
+            },
+        };
+        match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+            Ok(v) => values.push(v),
+            Err(why) => return Some(cell_error(f, why, cell, row, line)),
+        }
+    }
+    None
+}
