@@ -1,0 +1,344 @@
+//! Schemas: field types, enums, the key and the schema rules.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use icp_model as m;
+use icp_syntax::ast::{self as a};
+use icp_syntax::{Code, Diagnostic, FileId, Span};
+
+use super::{Checker, EnumInfo, Owner, SchemaInfo, TYPE_NAMES};
+use crate::DefKind;
+
+pub(super) fn info_def(schemas: &[SchemaInfo<'_>], si: usize) -> usize {
+    schemas.get(si).map_or(usize::MAX, |s| s.def)
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn field_ty(
+        &mut self,
+        si: usize,
+        file: FileId,
+        field: &'a a::Field,
+        t: &'a a::TypeExpr,
+        in_set: bool,
+    ) -> Option<m::Ty> {
+        let owner = Some(Owner::Schema(si));
+        Some(match &t.kind {
+            a::TypeKind::Bool => m::Ty::Bool,
+            a::TypeKind::Int => m::Ty::Int,
+            a::TypeKind::Number => m::Ty::Number,
+            a::TypeKind::Money => m::Ty::Money,
+            a::TypeKind::Percent => m::Ty::Percent,
+            a::TypeKind::Text => m::Ty::Text,
+            a::TypeKind::Date => m::Ty::Date,
+            a::TypeKind::Duration => m::Ty::Duration,
+            a::TypeKind::Named(id) => {
+                self.unknown(
+                    owner,
+                    file,
+                    Code::UnknownType,
+                    id,
+                    format!("unknown type `{}`", id.name),
+                    &TYPE_NAMES,
+                    "types are bool, int, number, money, percent, text, date, duration, enum { .. } and set<text>",
+                );
+                return None;
+            }
+            a::TypeKind::Set(inner) => {
+                if in_set || inner.optional || !matches!(inner.kind, a::TypeKind::Text) {
+                    self.emit(
+                        owner,
+                        file,
+                        Diagnostic::new(
+                            Code::InvalidSetType,
+                            inner.span,
+                            format!("a set cannot hold `{}`", self.src(file, inner.span)),
+                        )
+                        .with_label("not a set element type")
+                        .with_help("sets hold text items (`set<text>`), read from `;`, `|` or `,` separated cells"),
+                    );
+                    return None;
+                }
+                m::Ty::Set(Box::new(m::Ty::Text))
+            }
+            a::TypeKind::Enum(variants) => {
+                let eid = self.enums.len() as u32;
+                let mut ty = m::EnumTy {
+                    variants: Vec::new(),
+                    catch_all: None,
+                };
+                let mut defs = Vec::new();
+                let mut ok = true;
+                if variants.is_empty() {
+                    self.emit(
+                        owner,
+                        file,
+                        Diagnostic::new(
+                            Code::EmptyEnum,
+                            t.span,
+                            format!("enum `{}` has no variants", field.name.name),
+                        )
+                        .with_label("empty")
+                        .with_help("list its values: `enum { open, won, lost }`"),
+                    );
+                    ok = false;
+                }
+                let mut seen: HashMap<String, usize> = HashMap::new();
+                let mut strings: HashMap<String, (String, Span)> = HashMap::new();
+                let mut catch: Option<Span> = None;
+                for v in variants {
+                    let def = self.def_in(
+                        DefKind::Variant,
+                        &v.name.name,
+                        file,
+                        v.name.span,
+                        v.span,
+                        &field.name.name,
+                    );
+                    if let Some(&first) = seen.get(&v.name.name) {
+                        self.duplicate(owner, file, "variant", &v.name, first);
+                        ok = false;
+                    } else {
+                        seen.insert(v.name.name.clone(), def);
+                    }
+                    if let Some(c) = v.catch_all {
+                        if let Some(first) = catch {
+                            self.emit(
+                                owner,
+                                file,
+                                Diagnostic::new(Code::MultipleCatchAll, c, "an enum may have only one `= _` catch-all")
+                                    .with_label("second catch-all")
+                                    .with_secondary(first, "first catch-all")
+                                    .with_help("keep one `= _` variant: it takes every value no other variant reads"),
+                            );
+                            ok = false;
+                        } else {
+                            catch = Some(c);
+                            ty.catch_all = Some(ty.variants.len() as u32);
+                        }
+                    }
+                    let mut reads: Vec<(String, Span)> =
+                        vec![(v.name.name.trim().to_lowercase(), v.name.span)];
+                    reads.extend(
+                        v.strings
+                            .iter()
+                            .map(|s| (s.value.trim().to_lowercase(), s.span)),
+                    );
+                    let mut mine: Vec<String> = Vec::new();
+                    for (s, span) in reads {
+                        if mine.contains(&s) {
+                            continue;
+                        }
+                        mine.push(s.clone());
+                        if let Some((other, ospan)) = strings.get(&s) {
+                            let d = Diagnostic::new(
+                                Code::DuplicateMapping,
+                                span,
+                                format!("variants `{other}` and `{}` both read `{s}`", v.name.name),
+                            )
+                            .with_label(format!("`{}` reads it here", v.name.name))
+                            .with_secondary(*ospan, format!("`{other}` reads it here"))
+                            .with_help(
+                                "a value must map to one variant: remove one of the mappings",
+                            );
+                            self.emit(owner, file, d);
+                            ok = false;
+                        } else {
+                            strings.insert(s, (v.name.name.clone(), span));
+                        }
+                    }
+                    defs.push(def);
+                    ty.variants.push(m::VariantDef {
+                        name: v.name.name.clone(),
+                        strings: v.strings.iter().map(|s| s.value.clone()).collect(),
+                        loc: m::Loc {
+                            file,
+                            span: v.name.span,
+                        },
+                    });
+                }
+                let list = ty
+                    .variants
+                    .iter()
+                    .map(|v| format!("`{}`", v.name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                for (d, v) in defs.iter().zip(&ty.variants) {
+                    let reads = if v.strings.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "\n\nreads {}",
+                            v.strings
+                                .iter()
+                                .map(|s| format!("\"{s}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    self.set_detail(
+                        *d,
+                        format!("**variant** `{}` of `{}`{reads}", v.name, field.name.name),
+                    );
+                }
+                let _ = list;
+                self.enums.push(EnumInfo {
+                    ty,
+                    owner: si,
+                    field: field.name.name.clone(),
+                    defs,
+                });
+                if !ok {
+                    return None;
+                }
+                m::Ty::Enum(m::EnumId(eid))
+            }
+        })
+    }
+
+    pub(super) fn check_schema(&mut self, si: usize) {
+        let Some(info) = self.schemas.get(si) else {
+            return;
+        };
+        let (file, ast) = (info.file, info.ast);
+        let owner = Some(Owner::Schema(si));
+        let mut field_ix: HashMap<&'a str, u32> = HashMap::new();
+        let mut field_defs = Vec::new();
+        let mut fields = Vec::new();
+        let mut key: Option<(m::FieldId, Span)> = None;
+        let mut columns: HashMap<String, (String, Span)> = HashMap::new();
+        for f in &ast.fields {
+            let def = self.def_in(
+                DefKind::Field,
+                &f.name.name,
+                file,
+                f.name.span,
+                f.span,
+                &ast.name.name,
+            );
+            if let Some(&first) = field_ix.get(f.name.name.as_str()) {
+                let first_def = field_defs.get(first as usize).copied().unwrap_or(def);
+                self.duplicate(owner, file, "field", &f.name, first_def);
+            }
+            let ty = self.field_ty(si, file, f, &f.ty, false);
+            let column = f
+                .from
+                .as_ref()
+                .map_or_else(|| f.name.name.clone(), |s| s.value.clone());
+            let col_key = column.trim().to_lowercase();
+            let col_span = f.from.as_ref().map_or(f.name.span, |s| s.span);
+            if let Some((other, ospan)) = columns.get(&col_key) {
+                let d = Diagnostic::new(
+                    Code::DuplicateColumn,
+                    col_span,
+                    format!(
+                        "fields `{other}` and `{}` both read column `{column}`",
+                        f.name.name
+                    ),
+                )
+                .with_label("read again here")
+                .with_secondary(*ospan, format!("`{other}` reads it"))
+                .with_help(
+                    "columns match case-insensitively; give one field another `from \"...\"`",
+                );
+                self.emit(owner, file, d);
+            } else {
+                columns.insert(col_key, (f.name.name.clone(), col_span));
+            }
+            let id = m::FieldId(fields.len() as u32);
+            if let Some(kspan) = f.key {
+                if let Some((_, first)) = key {
+                    self.emit(
+                        owner,
+                        file,
+                        Diagnostic::new(Code::MultipleKeys, kspan, "a schema has one `key` field")
+                            .with_label("second key")
+                            .with_secondary(first, "first key")
+                            .with_help("keep `key` on the field that identifies the account"),
+                    );
+                } else {
+                    key = Some((id, kspan));
+                }
+                if f.ty.optional {
+                    self.emit(
+                        owner,
+                        file,
+                        Diagnostic::new(
+                            Code::OptionalKey,
+                            f.ty.span,
+                            format!("key field `{}` may be missing", f.name.name),
+                        )
+                        .with_label("`?` makes the key optional")
+                        .with_help("every account needs its key: remove the `?`")
+                        .with_fix(
+                            "remove the `?`",
+                            f.ty.span,
+                            self.src(file, f.ty.span).trim_end_matches('?').trim_end(),
+                        ),
+                    );
+                }
+            }
+            let ty_text = self.src(file, f.ty.span);
+            let mut detail = format!(
+                "**field** `{}`: `{ty_text}`\n\ncolumn \"{column}\"",
+                f.name.name
+            );
+            detail.push_str(if f.ty.optional {
+                " · may be missing"
+            } else {
+                " · required"
+            });
+            if f.key.is_some() {
+                detail.push_str(" · key");
+            }
+            if let a::TypeKind::Enum(vs) = &f.ty.kind {
+                let _ = write!(
+                    detail,
+                    "\n\nvariants: {}",
+                    vs.iter()
+                        .map(|v| format!("`{}`", v.name.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            self.set_detail(def, detail);
+            field_ix.entry(&f.name.name).or_insert(id.0);
+            field_defs.push(def);
+            fields.push(m::Field {
+                name: f.name.name.clone(),
+                column,
+                ty: ty.unwrap_or(m::Ty::Bool),
+                optional: f.ty.optional,
+                loc: m::Loc {
+                    file,
+                    span: f.name.span,
+                },
+            });
+        }
+        if key.is_none() {
+            self.emit(
+                owner,
+                file,
+                Diagnostic::new(Code::MissingKey, ast.name.span, format!("schema `{}` has no `key` field", ast.name.name))
+                    .with_label("no key")
+                    .with_help("mark the field that identifies an account with `key` (`id: text from \"Record ID\" key`), so output rows can be joined back"),
+            );
+        }
+        let n = fields.len();
+        self.set_detail(
+            info_def(&self.schemas, si),
+            format!(
+                "**schema** `{}`\n\n{n} field{}",
+                ast.name.name,
+                if n == 1 { "" } else { "s" }
+            ),
+        );
+        if let Some(info) = self.schemas.get_mut(si) {
+            info.fields = fields;
+            info.field_ix = field_ix;
+            info.field_defs = field_defs;
+            info.key = key.map(|(k, _)| k);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Segments: conditions, dependency cycles and the segment lints.
+
+use std::fmt::Write as _;
+
+use icp_syntax::{Code, Diagnostic};
+
+use super::assemble::{cycle_chain, dependency_order};
+use super::{Checker, Owner, Scope, SitScope};
+
+impl Checker<'_> {
+    pub(super) fn check_segment(&mut self, gi: usize) {
+        let Some(info) = self.segments.get(gi) else {
+            return;
+        };
+        let (file, ast, schema, def) = (info.file, info.ast, info.schema, info.def);
+        let sc = Scope {
+            owner: Owner::Segment(gi),
+            file,
+            schema,
+            lets: None,
+            situation: SitScope::None("segments hold for every situation"),
+            tier: false,
+            groups: None,
+        };
+        self.seg_refs.clear();
+        let cond = self.condition(&sc, &ast.cond);
+        let deps = std::mem::take(&mut self.seg_refs);
+        let mut detail = format!("**segment** `{}`", ast.name.name);
+        if let Some(t) = &ast.title {
+            let _ = write!(detail, " \"{}\"", t.value);
+        }
+        let _ = write!(detail, "\n\n```icp\n{}\n```", self.src(file, ast.cond.span));
+        self.set_detail(def, detail);
+        if let Some(x) = self.segments.get_mut(gi) {
+            x.cond = cond;
+            x.deps = deps;
+        }
+    }
+
+    /// Report segments that refer to themselves, and drop their conditions.
+    pub(super) fn segment_cycles(&mut self) {
+        let deps: Vec<Vec<usize>> = self.segments.iter().map(|s| s.deps.clone()).collect();
+        let (_, cycles) = dependency_order(&deps);
+        for members in cycles {
+            let chain = cycle_chain(
+                members
+                    .iter()
+                    .filter_map(|x| self.segments.get(*x).map(|s| s.ast.name.name.clone())),
+            );
+            for x in members {
+                let Some(s) = self.segments.get(x) else {
+                    continue;
+                };
+                let (file, span, name) = (s.file, s.ast.name.span, s.ast.name.name.clone());
+                self.emit(
+                    Some(Owner::Segment(x)),
+                    file,
+                    Diagnostic::new(
+                        Code::ReferenceCycle,
+                        span,
+                        format!("segment `{name}` refers to itself"),
+                    )
+                    .with_label("part of a cycle")
+                    .with_help(format!(
+                        "segments may use other segments, but not in a circle: {chain}"
+                    )),
+                );
+                if let Some(s) = self.segments.get_mut(x) {
+                    s.cond = None;
+                }
+            }
+        }
+    }
+
+    pub(super) fn lint_segment(&mut self, gi: usize) {
+        let Some(info) = self.segments.get(gi) else {
+            return;
+        };
+        let (Some(cond), Some(schema)) = (info.cond.as_ref(), info.schema) else {
+            return;
+        };
+        let (file, span, name) = (info.file, info.ast.cond.span, info.ast.name.name.clone());
+        let (never, always) = self.truth(schema, &[], cond);
+        self.report_truth(
+            Owner::Segment(gi),
+            file,
+            span,
+            "segment",
+            &name,
+            never,
+            always,
+        );
+    }
+}

@@ -1,0 +1,331 @@
+//! Situations: capabilities, goals and milestones.
+
+use std::fmt::Write as _;
+
+use icp_model as m;
+use icp_syntax::ast::{self as a, CmpOp, UnaryOp};
+use icp_syntax::{Code, Diagnostic, Span};
+
+use super::types::{comparable, const_num, lit_const};
+use super::{Checker, Owner, Scope, SitScope};
+use crate::DefKind;
+
+impl<'a> Checker<'a> {
+    pub(super) fn check_situation(&mut self, xi: usize) {
+        let Some(info) = self.situations.get(xi) else {
+            return;
+        };
+        let (file, ast, schema, sdef) = (info.file, info.ast, info.schema, info.def);
+        let owner = Owner::Situation(xi);
+        let mut timeframe: Option<(m::Date, m::Date, Span)> = None;
+        // capabilities first: goal filters may use them
+        let mut caps: Vec<(String, m::Const, m::Ty, usize)> = Vec::new();
+        for c in &ast.clauses {
+            let a::SituationClause::Capability(cap) = c else {
+                continue;
+            };
+            let def = self.def_in(
+                DefKind::Capability,
+                &cap.name.name,
+                file,
+                cap.name.span,
+                cap.span,
+                &ast.name.name,
+            );
+            if let Some((_, _, _, first)) = caps.iter().find(|x| x.0 == cap.name.name) {
+                let first = *first;
+                self.duplicate(Some(owner), file, "capability", &cap.name, first);
+                continue;
+            }
+            let literal = matches!(&cap.value.kind, a::ExprKind::Lit(_))
+                || matches!(&cap.value.kind, a::ExprKind::Unary(UnaryOp::Neg, x) if matches!(x.kind, a::ExprKind::Lit(_)));
+            if !literal {
+                self.emit(
+                    Some(owner),
+                    file,
+                    Diagnostic::new(
+                        Code::CapabilityNotConstant,
+                        cap.value.span,
+                        format!("capability `{}` must be a literal", cap.name.name),
+                    )
+                    .with_label("not a literal")
+                    .with_help("a capability states a fact: `true`, `false`, a number, `$50k`, `\"text\"`, a date"),
+                );
+                continue;
+            }
+            let (c, ty) = match &cap.value.kind {
+                a::ExprKind::Lit(l) => lit_const(l),
+                a::ExprKind::Unary(_, x) => match &x.kind {
+                    a::ExprKind::Lit(l) => {
+                        let (c, ty) = lit_const(l);
+                        match c {
+                            m::Const::Num(n) => (m::Const::Num(-n), ty),
+                            m::Const::Duration(d) => (m::Const::Duration(-d), ty),
+                            other => (other, ty),
+                        }
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            self.set_detail(
+                def,
+                format!(
+                    "**capability** `situation.{}` = `{}`",
+                    cap.name.name,
+                    self.src(file, cap.value.span)
+                ),
+            );
+            caps.push((cap.name.name.clone(), c, ty, def));
+        }
+        if let Some(x) = self.situations.get_mut(xi) {
+            x.caps.clone_from(&caps);
+        }
+        let sc = Scope {
+            owner,
+            file,
+            schema,
+            lets: None,
+            situation: SitScope::Some(xi),
+            tier: false,
+            groups: None,
+        };
+        let mut goals: Vec<m::Goal> = Vec::new();
+        let mut goal_info: Vec<(String, m::Ty, usize)> = Vec::new();
+        let mut milestones = Vec::new();
+        for c in &ast.clauses {
+            match c {
+                a::SituationClause::Timeframe(t) => {
+                    if timeframe.is_some() {
+                        self.emit(
+                            Some(owner),
+                            file,
+                            Diagnostic::new(
+                                Code::DuplicateClause,
+                                t.span,
+                                "a situation has one `timeframe`",
+                            )
+                            .with_label("second timeframe")
+                            .with_help("keep one `timeframe START .. END`"),
+                        );
+                        continue;
+                    }
+                    if t.start.date > t.end.date {
+                        self.emit(
+                            Some(owner),
+                            file,
+                            Diagnostic::new(
+                                Code::EmptyTimeframe,
+                                t.span,
+                                format!("timeframe ends ({}) before it starts ({})", t.end.date, t.start.date),
+                            )
+                            .with_label("empty timeframe")
+                            .with_help("write the first day, then the last: `timeframe 2027-01-01 .. 2027-03-31`"),
+                        );
+                    }
+                    timeframe = Some((t.start.date, t.end.date, t.span));
+                }
+                a::SituationClause::Goal(g) => {
+                    let def = self.def_in(
+                        DefKind::Goal,
+                        &g.name.name,
+                        file,
+                        g.name.span,
+                        g.span,
+                        &ast.name.name,
+                    );
+                    if let Some((_, _, first)) = goal_info.iter().find(|x| x.0 == g.name.name) {
+                        let first = *first;
+                        self.duplicate(Some(owner), file, "goal", &g.name, first);
+                        continue;
+                    }
+                    let (metric, mty) = match &g.metric {
+                        a::Aggregate::Count(_) => (Some(m::Metric::Count), m::Ty::Int),
+                        a::Aggregate::Sum(field, _) => match self.field(&sc, field) {
+                            Some((fid, ty)) if ty.is_numeric() => (Some(m::Metric::Sum(fid)), ty),
+                            Some((_, ty)) => {
+                                let tn = self.ty_name(&ty);
+                                self.emit_in(
+                                    &sc,
+                                    Diagnostic::new(Code::TypeMismatch, field.span, format!("cannot sum `{}`: it is {tn}", field.name))
+                                        .with_label(format!("this is `{tn}`"))
+                                        .with_help("`sum(..)` takes a numeric field (int, number, money, percent)"),
+                                );
+                                (None, ty)
+                            }
+                            None => (None, m::Ty::Number),
+                        },
+                    };
+                    let target = self.goal_target(&sc, &g.target, &mty);
+                    let filter = g.filter.as_ref().and_then(|f| self.condition(&sc, f));
+                    self.set_detail(
+                        def,
+                        format!(
+                            "**goal** `{}`\n\n```icp\n{}\n```",
+                            g.name.name,
+                            self.src(file, g.span)
+                        ),
+                    );
+                    goal_info.push((g.name.name.clone(), mty, def));
+                    if let (Some(metric), Some(target)) = (metric, target) {
+                        goals.push(m::Goal {
+                            name: g.name.name.clone(),
+                            title: g.title.as_ref().map(|t| t.value.clone()),
+                            loc: m::Loc {
+                                file,
+                                span: g.name.span,
+                            },
+                            metric,
+                            op: g.op,
+                            target,
+                            filter,
+                        });
+                    }
+                }
+                a::SituationClause::Milestone(_) | a::SituationClause::Capability(_) => {}
+            }
+        }
+        for c in &ast.clauses {
+            let a::SituationClause::Milestone(ms) = c else {
+                continue;
+            };
+            let Some(gi) = goal_info.iter().position(|g| g.0 == ms.goal.name) else {
+                let cands: Vec<&str> = goal_info.iter().map(|g| g.0.as_str()).collect();
+                self.unknown(
+                    Some(owner),
+                    file,
+                    Code::UnknownGoal,
+                    &ms.goal,
+                    format!("situation `{}` has no goal `{}`", ast.name.name, ms.goal.name),
+                    &cands,
+                    "a milestone measures one of the situation's goals: `milestone DATE GOAL >= VALUE`",
+                );
+                continue;
+            };
+            let Some((_, mty, gdef)) = goal_info.get(gi).cloned() else {
+                continue;
+            };
+            self.reference(file, ms.goal.span, gdef);
+            if let Some((start, end, tspan)) = timeframe
+                && (ms.date.date < start || ms.date.date > end)
+            {
+                self.emit(
+                    Some(owner),
+                    file,
+                    Diagnostic::new(
+                        Code::MilestoneOutsideTimeframe,
+                        ms.date.span,
+                        format!("milestone {} is outside the timeframe {start} .. {end}", ms.date.date),
+                    )
+                    .with_label("outside the timeframe")
+                    .with_secondary(tspan, "the timeframe")
+                    .with_help("a milestone checks progress within the situation: date it inside the timeframe"),
+                );
+            }
+            if let Some(target) = self.goal_target(&sc, &ms.target, &mty)
+                && let Some(goal) = goals.iter().position(|g| g.name == ms.goal.name)
+            {
+                milestones.push(m::Milestone {
+                    date: ms.date.date,
+                    goal,
+                    op: ms.op,
+                    target,
+                    loc: m::Loc {
+                        file,
+                        span: ms.span,
+                    },
+                });
+            }
+        }
+        match timeframe {
+            None => self.emit(
+                Some(owner),
+                file,
+                Diagnostic::new(Code::MissingTimeframe, ast.name.span, format!("situation `{}` has no timeframe", ast.name.name))
+                    .with_label("no timeframe")
+                    .with_help("an ICP holds for a period: add `timeframe 2027-01-01 .. 2027-03-31` and revisit it when it ends"),
+            ),
+            Some((start, end, tspan)) => {
+                if let Some(today) = self.options.today
+                    && start <= end
+                    && today > end
+                {
+                    self.emit(
+                        Some(owner),
+                        file,
+                        Diagnostic::new(
+                            Code::SituationEnded,
+                            tspan,
+                            format!("situation `{}` ended on {end}", ast.name.name),
+                        )
+                        .with_label(format!("ended {} days before today ({today})", today.0 - end.0))
+                        .with_help("revisit the ICP: check its goals, then write the next situation with a new timeframe"),
+                    );
+                }
+            }
+        }
+        let mut detail = format!("**situation** `{}`", ast.name.name);
+        if let Some(t) = &ast.title {
+            let _ = write!(detail, " \"{}\"", t.value);
+        }
+        if let Some((s, e, _)) = timeframe {
+            let _ = write!(detail, "\n\ntimeframe {s} .. {e}");
+        }
+        self.set_detail(sdef, detail);
+        let model = schema.map(|s| m::Situation {
+            name: ast.name.name.clone(),
+            title: ast.title.as_ref().map(|t| t.value.clone()),
+            loc: m::Loc {
+                file,
+                span: ast.name.span,
+            },
+            schema: m::SchemaId(s as u32),
+            timeframe: timeframe.map(|(s, e, _)| (s, e)),
+            goals,
+            milestones,
+            capabilities: caps.into_iter().map(|(n, c, _, _)| (n, c)).collect(),
+        });
+        if let Some(x) = self.situations.get_mut(xi) {
+            x.goals = goal_info;
+            x.model = model;
+        }
+    }
+
+    /// A goal or milestone target: a constant of the metric's type.
+    pub(super) fn goal_target(
+        &mut self,
+        sc: &Scope<'_>,
+        e: &'a a::Expr,
+        metric: &m::Ty,
+    ) -> Option<f64> {
+        let t = self.expr(sc, e, None, 0)?;
+        let Some(v) = const_num(&t) else {
+            self.emit_in(
+                sc,
+                Diagnostic::new(
+                    Code::NotConstant,
+                    e.span,
+                    "a goal's target must be a literal",
+                )
+                .with_label("not a literal")
+                .with_help("write the number to reach: `25`, `$100k`"),
+            );
+            return None;
+        };
+        if comparable(CmpOp::Ge, metric, &t.ty).is_err() {
+            let (mn, tn) = (self.ty_name(metric), self.ty_name(&t.ty));
+            self.emit_in(
+                sc,
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    e.span,
+                    format!("the goal measures `{mn}`, the target is `{tn}`"),
+                )
+                .with_label(format!("this is `{tn}`"))
+                .with_help(format!("write a `{mn}` target")),
+            );
+            return None;
+        }
+        Some(v)
+    }
+}
