@@ -37,6 +37,7 @@ use std::path::{Path, PathBuf};
 use icp_syntax::{Diagnostic, FileId, LineIndex, Span};
 
 mod checker;
+mod diagnostics;
 mod load;
 mod logic;
 

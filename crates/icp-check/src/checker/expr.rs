@@ -1,9 +1,9 @@
 //! Expression typing.
 
+use crate::diagnostics as diag;
 use icp_model as m;
+use icp_syntax::Span;
 use icp_syntax::ast::{self as a, BinOp, CmpOp, ContainsMode, UnaryOp};
-use icp_syntax::diagnostic::{Edit, Fix};
-use icp_syntax::{Code, Diagnostic, Span};
 
 use super::types::{arith_ty, as_const, comparable, konst, lit_const, not, unify};
 use super::{Checker, MAX_EXPR_DEPTH, Scope};
@@ -34,12 +34,7 @@ impl<'a> Checker<'a> {
             return Some(x);
         }
         let tn = self.ty_name(&x.ty);
-        self.emit_in(
-            sc,
-            Diagnostic::new(Code::NotBoolean, span, format!("{what}, this is `{tn}`"))
-                .with_label(format!("this is `{tn}`"))
-                .with_help(help),
-        );
+        self.emit_in(sc, diag::not_boolean(span, what, &tn, help));
         None
     }
 
@@ -70,21 +65,9 @@ impl<'a> Checker<'a> {
         help: &str,
     ) {
         let (ln, rn) = (self.ty_name(l.0), self.ty_name(r.0));
-        let message = match what {
-            "compare" => format!("cannot compare `{ln}` with `{rn}`"),
-            "range over" => format!("a range of `{rn}` does not fit `{ln}`"),
-            "combine with `??`" => {
-                format!("`??` needs a default of the value's type, not `{ln}` and `{rn}`")
-            }
-            _ => format!("cannot {what} `{ln}` and `{rn}`"),
-        };
         self.emit_in(
             sc,
-            Diagnostic::new(Code::TypeMismatch, span, message)
-                .with_label("types do not fit")
-                .with_secondary(l.1, format!("`{ln}`"))
-                .with_secondary(r.1, format!("`{rn}`"))
-                .with_help(help.to_owned()),
+            diag::type_mismatch(span, what, (l.1, &ln), (r.1, &rn), help),
         );
     }
 
@@ -146,12 +129,7 @@ impl<'a> Checker<'a> {
             return;
         }
         self.deep_reported = true;
-        self.emit_in(
-            sc,
-            Diagnostic::new(Code::NestingTooDeep, span, "expression nested too deeply")
-                .with_label("too deep")
-                .with_help("split it with `let`s or segments"),
-        );
+        self.emit_in(sc, diag::nesting_too_deep(span));
     }
 
     #[inline(never)]
@@ -166,16 +144,7 @@ impl<'a> Checker<'a> {
         for item in items {
             let _ = self.expr(sc, item, want_enum, depth + 1);
         }
-        self.emit_in(
-            sc,
-            Diagnostic::new(
-                Code::TypeMismatch,
-                span,
-                "a list only goes after `in`, `contains any` or `contains all`",
-            )
-            .with_label("list here")
-            .with_help("test membership: `industry in [saas, fintech]`"),
-        );
+        self.emit_in(sc, diag::type_mismatch_stray_list(span));
         None
     }
 
@@ -207,12 +176,7 @@ impl<'a> Checker<'a> {
         let x = self.expr(sc, x, None, depth + 1)?;
         if !(x.ty.is_numeric() || x.ty == m::Ty::Duration) {
             let tn = self.ty_name(&x.ty);
-            self.emit_in(
-                sc,
-                Diagnostic::new(Code::TypeMismatch, span, format!("cannot negate `{tn}`"))
-                    .with_label(format!("this is `{tn}`"))
-                    .with_help("`-` applies to numbers, money, percents and durations"),
-            );
+            self.emit_in(sc, diag::type_mismatch_negate(span, &tn));
             return None;
         }
         match x.kind {
@@ -272,13 +236,7 @@ impl<'a> Checker<'a> {
                 let tn = self.ty_name(&lx.ty);
                 self.emit_in(
                     sc,
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        span,
-                        format!("`{}` does not order `{tn}` values", op.as_str()),
-                    )
-                    .with_label("no order")
-                    .with_help(help),
+                    diag::type_mismatch_no_order(span, op.as_str(), &tn, help),
                 );
                 return None;
             }
@@ -355,14 +313,7 @@ impl<'a> Checker<'a> {
             return None;
         };
         if op == BinOp::Div && matches!(as_const(&rx), Some(m::Const::Num(z)) if *z == 0.0) {
-            self.emit_in(
-                sc,
-                Diagnostic::new(Code::DivisionByZero, r.span, "division by zero")
-                    .with_label("always zero")
-                    .with_help(
-                        "a division by zero gives a missing value: divide by something else",
-                    ),
-            );
+            self.emit_in(sc, diag::division_by_zero(r.span));
         }
         let aop = match op {
             BinOp::Add => m::ArithOp::Add,
@@ -413,16 +364,7 @@ impl<'a> Checker<'a> {
         {
             self.emit_in(
                 sc,
-                Diagnostic::new(
-                    Code::InvalidRange,
-                    lo.span.to(hi.span),
-                    format!(
-                        "range `{}` is empty: its low end is above its high end",
-                        self.src(sc.file, lo.span.to(hi.span))
-                    ),
-                )
-                .with_label("empty range")
-                .with_help("write the low end first: `10..1000`"),
+                diag::invalid_range(lo.span.to(hi.span), self.src(sc.file, lo.span.to(hi.span))),
             );
             return None;
         }
@@ -492,59 +434,25 @@ impl<'a> Checker<'a> {
         let x = self.expr(sc, expr, None, depth + 1)?;
         if !matches!(&x.ty, m::Ty::Text | m::Ty::Set(_)) {
             let tn = self.ty_name(&x.ty);
-            self.emit_in(
-                sc,
-                Diagnostic::new(
-                    Code::TypeMismatch,
-                    expr.span,
-                    format!("`contains` needs a set or text, this is `{tn}`"),
-                )
-                .with_label(format!("this is `{tn}`"))
-                .with_help(
-                    "`contains` looks into a `set<text>` (exact item) or a text (substring)",
-                ),
-            );
+            self.emit_in(sc, diag::type_mismatch_contains_on(expr.span, &tn));
             return None;
         }
         let needles = match (mode, &needle.kind) {
             (ContainsMode::One, a::ExprKind::List(_)) => {
-                self.emit_in(
-                    sc,
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        needle.span,
-                        "`contains` takes one value, not a list",
-                    )
-                    .with_label("a list")
-                    .with_help("write `contains any [..]` or `contains all [..]`"),
-                );
+                self.emit_in(sc, diag::type_mismatch_contains_list(needle.span));
                 return None;
             }
             (ContainsMode::One, _) => vec![self.expr(sc, needle, None, depth + 1)?],
             (_, a::ExprKind::List(items)) => self.list_items(sc, items, None, depth)?,
             _ => {
-                self.emit_in(
-                    sc,
-                    Diagnostic::new(Code::TypeMismatch, needle.span, "`contains any` and `contains all` take a list")
-                        .with_label("not a list")
-                        .with_help("write the values in brackets: `contains any [\"HubSpot\", \"Salesforce\"]`"),
-                );
+                self.emit_in(sc, diag::type_mismatch_contains_not_list(needle.span));
                 return None;
             }
         };
         for n in &needles {
             if n.ty != m::Ty::Text {
                 let tn = self.ty_name(&n.ty);
-                self.emit_in(
-                    sc,
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        n.span,
-                        format!("`contains` looks for text, this is `{tn}`"),
-                    )
-                    .with_label(format!("this is `{tn}`"))
-                    .with_help("write the item as text: `\"HubSpot\"`"),
-                );
+                self.emit_in(sc, diag::type_mismatch_contains_needle(n.span, &tn));
                 return None;
             }
         }
@@ -589,20 +497,10 @@ impl<'a> Checker<'a> {
         if func.name == "count" || func.name == "sum" {
             self.emit_in(
                 sc,
-                Diagnostic::new(Code::AggregateOutsideGoal, span, format!("`{}` only measures situation goals", func.name))
-                    .with_label("an aggregate here")
-                    .with_help("conditions look at one account; aggregates go in `goal NAME sum(arr) >= $100k`"),
+                diag::aggregate_outside_goal(span, &func.name, "goal NAME sum(arr) >= $100k"),
             );
         } else {
-            self.unknown(
-                Some(sc.owner),
-                sc.file,
-                Code::UnknownFunction,
-                func,
-                format!("unknown function `{}`", func.name),
-                &["count", "sum"],
-                "ICP has no functions in conditions; `count` and `sum(field)` measure situation goals",
-            );
+            self.emit_in(sc, diag::unknown_function(func));
         }
         None
     }
@@ -624,17 +522,7 @@ impl<'a> Checker<'a> {
                     {
                         let (fnm, xn) = (self.ty_name(&first.ty), self.ty_name(&x.ty));
                         let fspan = first.span;
-                        self.emit_in(
-                            sc,
-                            Diagnostic::new(
-                                Code::MixedList,
-                                item.span,
-                                format!("a list mixes `{fnm}` and `{xn}`"),
-                            )
-                            .with_label(format!("this is `{xn}`"))
-                            .with_secondary(fspan, format!("the list starts with `{fnm}`"))
-                            .with_help("every item of a list has the same type"),
-                        );
+                        self.emit_in(sc, diag::mixed_list(item.span, &xn, fspan, &fnm));
                         ok = false;
                         continue;
                     }
@@ -664,31 +552,15 @@ impl<'a> Checker<'a> {
         }
         let sfile = schema.file;
         let name = ast_field.name.name.clone();
-        let (what, always) = if negated {
-            ("is present", "always true")
-        } else {
-            ("is missing", "never true")
-        };
-        let mut d = Diagnostic::new(
-            Code::NeverMissing,
+        let d = diag::never_missing(
+            sc.file,
             span,
-            format!("`{name}` is never missing, so `{what}` is {always}"),
-        )
-        .with_label(format!("`{name}` is required"))
-        .with_help(format!(
-            "make the field optional (`{}?`) if it may be empty, or drop the test",
-            self.src(sfile, ast_field.ty.span)
-        ))
-        .in_file(sc.file);
-        let end = ast_field.ty.span.end as usize;
-        d.fix = Some(Fix {
-            title: format!("make `{name}` optional"),
-            edits: vec![Edit {
-                file: sfile,
-                span: Span::new(end, end),
-                text: "?".to_owned(),
-            }],
-        });
+            &name,
+            negated,
+            sfile,
+            ast_field.ty.span,
+            self.src(sfile, ast_field.ty.span),
+        );
         self.diags.push(d);
     }
 }

@@ -11,8 +11,9 @@ use std::path::Path;
 
 use icp_model as m;
 use icp_syntax::ast::{self as a};
-use icp_syntax::{Code, Diagnostic, FileId, Severity, Span, did_you_mean};
+use icp_syntax::{Diagnostic, FileId, Severity, Span};
 
+use crate::diagnostics as diag;
 use crate::load::display_path;
 use crate::{Def, Options, Ref, SourceFile, SymbolIndex};
 
@@ -277,45 +278,9 @@ impl<'a> Checker<'a> {
             .defs
             .get(first)
             .map_or((file, name.span), |d| (d.file, d.name_span));
-        let mut d = Diagnostic::new(
-            Code::DuplicateName,
-            name.span,
-            format!("{what} `{}` is defined twice", name.name),
-        )
-        .with_label("defined again here");
-        if ffile == file {
-            d = d.with_secondary(fspan, "first defined here");
-        }
         let at = self.where_is(ffile, fspan);
-        d = d.with_help(format!(
-            "the first definition is at {at}; rename one of them"
-        ));
+        let d = diag::duplicate_name(what, name, (ffile == file).then_some(fspan), &at);
         self.emit(owner, file, d);
-    }
-
-    #[expect(clippy::too_many_arguments, reason = "plain data for one message")]
-    fn unknown(
-        &mut self,
-        sc_owner: Option<Owner>,
-        file: FileId,
-        code: Code,
-        ident: &a::Ident,
-        message: String,
-        candidates: &[&str],
-        fallback_help: &str,
-    ) {
-        let mut d = Diagnostic::new(code, ident.span, message).with_label("not found");
-        match did_you_mean(&ident.name, candidates.iter().copied()) {
-            Some(s) => {
-                d = d.with_help(format!("did you mean `{s}`?")).with_fix(
-                    format!("replace with `{s}`"),
-                    ident.span,
-                    s,
-                );
-            }
-            None => d = d.with_help(fallback_help.to_owned()),
-        }
-        self.emit(sc_owner, file, d);
     }
 
     pub(crate) fn run(mut self) -> Output {

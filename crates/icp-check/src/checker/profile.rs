@@ -6,12 +6,13 @@ use std::fmt::Write as _;
 
 use icp_model as m;
 use icp_syntax::ast::{self as a};
-use icp_syntax::{Code, Diagnostic, FileId, Span};
+use icp_syntax::{FileId, Span};
 
 use super::assemble::{cycle_chain, dependency_order};
 use super::types::{const_num, fmt_num};
 use super::{BUILTIN_TIERS, Checker, Global, LetEntry, MAX_EXPR_DEPTH, Owner, Scope, SitScope};
 use crate::DefKind;
+use crate::diagnostics as diag;
 
 /// Bare names an expression mentions (for `let` dependencies).
 pub(super) fn collect_names(e: &a::Expr, out: &mut Vec<String>, depth: usize) {
@@ -75,31 +76,14 @@ impl<'a> Checker<'a> {
                         self.emit(
                             Some(owner),
                             file,
-                            Diagnostic::new(
-                                Code::SchemaMismatch,
-                                id.span,
-                                format!(
-                                    "profile `{}` is for `{pn}`, situation `{}` for `{sn}`",
-                                    ast.name.name, id.name
-                                ),
-                            )
-                            .with_label(format!("a situation for `{sn}`"))
-                            .with_help("a profile and its situation must describe the same schema"),
+                            diag::schema_mismatch_situation(&ast.name.name, id, &pn, &sn),
                         );
                     }
                     SitScope::Some(x)
                 }
                 _ => {
                     let cands = self.names_of(|g| matches!(g, Global::Situation(_)));
-                    self.unknown(
-                        Some(owner),
-                        file,
-                        Code::UnknownSituation,
-                        id,
-                        format!("unknown situation `{}`", id.name),
-                        &cands,
-                        "declare it with `situation NAME { timeframe .. }`",
-                    );
+                    self.emit(Some(owner), file, diag::unknown_situation(id, &cands));
                     SitScope::Unresolved
                 }
             },
@@ -122,14 +106,7 @@ impl<'a> Checker<'a> {
                         self.emit(
                             Some(owner),
                             file,
-                            Diagnostic::new(
-                                Code::DuplicateClause,
-                                ps.span,
-                                "`practical_share` is set twice",
-                            )
-                            .with_label("second one")
-                            .with_secondary(first, "first one")
-                            .with_help("keep one `practical_share`"),
+                            diag::duplicate_clause_practical_share(ps.span, first),
                         );
                         continue;
                     }
@@ -139,9 +116,7 @@ impl<'a> Checker<'a> {
                             self.emit(
                                 Some(owner),
                                 file,
-                                Diagnostic::new(Code::TypeMismatch, ps.value.span, "`practical_share` takes a percent")
-                                    .with_label("not a percent")
-                                    .with_help("write the share of the weight a practical fit earns: `practical_share 50%`"),
+                                diag::type_mismatch_practical_share(ps.value.span),
                             );
                             None
                         }
@@ -151,13 +126,10 @@ impl<'a> Checker<'a> {
                             self.emit(
                                 Some(owner),
                                 file,
-                                Diagnostic::new(
-                                    Code::PracticalShareRange,
+                                diag::practical_share_range(
                                     ps.value.span,
-                                    format!("`practical_share` must be between 0% and 100%, not {}", self.src(file, ps.value.span)),
-                                )
-                                .with_label("out of range")
-                                .with_help("a practical fit earns part of the weight: 0% to 100% (default 50%)"),
+                                    self.src(file, ps.value.span),
+                                ),
                             );
                         }
                         share = Some((v, ps.span));
@@ -240,17 +212,7 @@ impl<'a> Checker<'a> {
         let mut groups = Vec::new();
         for (g, d) in &group_asts {
             if g.criteria.is_empty() {
-                self.emit(
-                    Some(owner),
-                    file,
-                    Diagnostic::new(
-                        Code::EmptyGroup,
-                        g.name.span,
-                        format!("group `{}` has no criteria", g.name.name),
-                    )
-                    .with_label("empty")
-                    .with_help("add criteria to the group or remove it"),
-                );
+                self.emit(Some(owner), file, diag::empty_group(&g.name));
             }
             let mut detail = format!("**group** `{}`", g.name.name);
             if let Some(t) = &g.title {
@@ -281,9 +243,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(Code::ZeroWeight, c.weight.span, format!("criterion `{}` has weight zero", c.name.name))
-                        .with_label("weighs nothing")
-                        .with_help("a criterion of weight 0 never changes the score: give it a weight or remove it"),
+                    diag::zero_weight(&c.name.name, c.weight.span),
                 );
             } else if c.weight.value > 0.0 {
                 positive += c.weight.value;
@@ -325,26 +285,12 @@ impl<'a> Checker<'a> {
             && positive <= 0.0
             && crit_asts.iter().all(|(c, _, _)| c.weight.value != 0.0)
         {
-            self.emit(
-                Some(owner),
-                file,
-                Diagnostic::new(Code::NoPositiveWeight, ast.name.span, format!("profile `{}` has no positive weight", ast.name.name))
-                    .with_label("its score is undefined")
-                    .with_help("the score is points over the sum of positive weights: give at least one criterion a positive weight"),
-            );
+            self.emit(Some(owner), file, diag::no_positive_weight(&ast.name));
         } else if crit_asts.is_empty() {
             self.emit(
                 Some(owner),
                 file,
-                Diagnostic::new(
-                    Code::NoPositiveWeight,
-                    ast.name.span,
-                    format!("profile `{}` has no criteria", ast.name.name),
-                )
-                .with_label("nothing to score")
-                .with_help(
-                    "add a weighted criterion: `criterion size weight 20 { employees in 50..200 }`",
-                ),
+                diag::no_positive_weight_no_criteria(&ast.name),
             );
         }
         // exclusions
@@ -422,14 +368,7 @@ impl<'a> Checker<'a> {
                                 self.emit(
                                     Some(owner),
                                     file,
-                                    Diagnostic::new(
-                                        Code::PracticalUnreachable,
-                                        aq.span,
-                                        format!("the `practical` branch of `{}` can never fire", c.name),
-                                    )
-                                    .with_label("whenever this holds, `perfect` holds too")
-                                    .with_secondary(ap.span, "the perfect branch wins first")
-                                    .with_help("the practical branch should cover the near-misses: widen it beyond the perfect one"),
+                                    diag::practical_unreachable(aq.span, &c.name, ap.span),
                                 );
                             } else if best == 0.0 {
                                 best = w * share.map_or(0.5, |s| s.0);
@@ -516,17 +455,7 @@ impl<'a> Checker<'a> {
                 && !e.used.get()
                 && local.get(l.name.name.as_str()) == Some(&e.def)
             {
-                self.emit(
-                    Some(owner),
-                    file,
-                    Diagnostic::new(
-                        Code::UnusedLet,
-                        l.name.span,
-                        format!("`let {}` is never used", l.name.name),
-                    )
-                    .with_label("unused")
-                    .with_help("use it in a criterion, exclusion or tier, or remove it"),
-                );
+                self.emit(Some(owner), file, diag::unused_let(&l.name));
             }
         }
         // hover
@@ -627,15 +556,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(
-                        Code::ReferenceCycle,
-                        l.name.span,
-                        format!("`let {}` refers to itself", l.name.name),
-                    )
-                    .with_label("part of a cycle")
-                    .with_help(format!(
-                        "a `let` may use other `let`s, but not in a circle: {chain}"
-                    )),
+                    diag::reference_cycle_let(&l.name, &chain),
                 );
             }
         }
@@ -712,13 +633,7 @@ impl<'a> Checker<'a> {
         let max_score = bounds.first().copied().unwrap_or(100.0);
         let tier_sc = Scope { tier: true, ..*sc };
         if tiers.is_empty() {
-            self.emit(
-                Some(owner),
-                file,
-                Diagnostic::new(Code::NoTiers, ast.name.span, format!("profile `{}` has no tiers", ast.name.name))
-                    .with_label("no tiers")
-                    .with_help("end the profile with tiers: `tier ideal >= 80`, `tier practical >= 50`, `tier not_fit`"),
-            );
+            self.emit(Some(owner), file, diag::no_tiers(&ast.name));
             return None;
         }
         let mut out = Vec::new();
@@ -731,23 +646,14 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(Code::DuplicateName, t.name.span, format!("`{}` is a built-in tier", t.name.name))
-                        .with_label("reserved name")
-                        .with_help("`excluded`, `out_of_segment` and `invalid` are given by scoring: pick another name"),
+                    diag::duplicate_name_builtin_tier(&t.name),
                 );
                 ok = false;
             } else if let Some(first) = seen.get(t.name.name.as_str()) {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        t.name.span,
-                        format!("tier `{}` is defined twice", t.name.name),
-                    )
-                    .with_label("defined again here")
-                    .with_secondary(*first, "first defined here")
-                    .with_help("rename one of the tiers"),
+                    diag::duplicate_name_tier(&t.name, *first),
                 );
                 ok = false;
             } else {
@@ -757,10 +663,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(Code::UnreachableTier, t.name.span, format!("tier `{}` can never be reached", t.name.name))
-                        .with_label("unreachable")
-                        .with_secondary(cspan, format!("`{cname}` already takes every remaining account"))
-                        .with_help("only the last tier may be the catch-all (no threshold): reorder or remove the tiers"),
+                    diag::unreachable_tier_after_catch_all(&t.name, cname, cspan),
                 );
             }
             let mut detail = format!("**tier** `{}`", t.name.name);
@@ -786,13 +689,7 @@ impl<'a> Checker<'a> {
                     });
                     match v {
                         None => {
-                            self.emit(
-                                Some(owner),
-                                file,
-                                Diagnostic::new(Code::NotConstant, e.span, "a tier threshold must be a number")
-                                    .with_label("not a number")
-                                    .with_help("write the lowest score of the tier, 0 to 100: `tier ideal >= 80`"),
-                            );
+                            self.emit(Some(owner), file, diag::not_constant_threshold(e.span));
                             None
                         }
                         Some(v) => {
@@ -803,48 +700,35 @@ impl<'a> Checker<'a> {
                                 self.emit(
                                     Some(owner),
                                     file,
-                                    Diagnostic::new(
-                                        Code::TierOrder,
+                                    diag::tier_order(
+                                        &t.name.name,
                                         e.span,
-                                        format!("tier `{}` (>= {}) comes after a tier with threshold {}", t.name.name, fmt_num(v), fmt_num(pv)),
-                                    )
-                                    .with_label("not lower than the tier before")
-                                    .with_secondary(pspan, "earlier threshold")
-                                    .with_help("tiers are tried in order: list thresholds from highest to lowest"),
+                                        &fmt_num(v),
+                                        &fmt_num(pv),
+                                        pspan,
+                                    ),
                                 );
                             } else if closed.is_none() {
                                 if v > 100.0 {
                                     self.emit(
                                         Some(owner),
                                         file,
-                                        Diagnostic::new(
-                                            Code::UnreachableTier,
+                                        diag::unreachable_tier_above_100(
+                                            &t.name.name,
                                             e.span,
-                                            format!(
-                                                "tier `{}` needs a score of {}, above 100",
-                                                t.name.name,
-                                                fmt_num(v)
-                                            ),
-                                        )
-                                        .with_label("scores go from 0 to 100")
-                                        .with_help("lower the threshold to at most 100"),
+                                            &fmt_num(v),
+                                        ),
                                     );
                                 } else if v > max_score + 1e-9 {
                                     self.emit(
                                         Some(owner),
                                         file,
-                                        Diagnostic::new(
-                                            Code::UnreachableTier,
+                                        diag::unreachable_tier_above_max(
+                                            &t.name.name,
                                             e.span,
-                                            format!(
-                                                "tier `{}` needs a score of {}, but the highest reachable score is {}",
-                                                t.name.name,
-                                                fmt_num(v),
-                                                fmt_num((max_score * 100.0).round() / 100.0)
-                                            ),
-                                        )
-                                        .with_label("no account can score this much")
-                                        .with_help("some criteria can never be true; fix them or lower the threshold"),
+                                            &fmt_num(v),
+                                            &fmt_num((max_score * 100.0).round() / 100.0),
+                                        ),
                                     );
                                 }
                             }
@@ -900,23 +784,7 @@ impl<'a> Checker<'a> {
             self.emit(
                 Some(owner),
                 file,
-                Diagnostic::new(
-                    Code::MissingCatchAllTier,
-                    last.span,
-                    format!(
-                        "the last tier of `{}` has a threshold, so some accounts get no tier",
-                        ast.name.name
-                    ),
-                )
-                .with_label("accounts below this get no tier")
-                .with_help(
-                    "end with a tier without a threshold that catches the rest: `tier not_fit`",
-                )
-                .with_fix(
-                    "add `tier not_fit`",
-                    insert,
-                    format!("\n{indent}tier not_fit"),
-                ),
+                diag::missing_catch_all_tier(&ast.name.name, last.span, insert, &indent),
             );
             ok = false;
         }

@@ -1,8 +1,9 @@
 //! Name and path resolution: the schema of an item, fields, segments, bare names and paths.
 
+use crate::diagnostics as diag;
 use icp_model as m;
 use icp_syntax::ast::{self as a};
-use icp_syntax::{Code, Diagnostic, FileId, Span, did_you_mean};
+use icp_syntax::{Code, FileId, Span, did_you_mean};
 
 use super::types::konst;
 use super::{Checker, Global, Owner, Scope, SitScope};
@@ -33,51 +34,19 @@ impl<'a> Checker<'a> {
                 return Some(i);
             }
             let cands = self.names_of(|g| matches!(g, Global::Schema(_)));
-            self.unknown(
-                Some(owner),
-                file,
-                Code::UnknownSchema,
-                ident,
-                format!("unknown schema `{}`", ident.name),
-                &cands,
-                "declare it with `schema NAME { ... }`",
-            );
+            self.emit(Some(owner), file, diag::unknown_schema(ident, &cands));
             return None;
         }
         let schemas = std::mem::take(&mut self.schema_names);
         let found = match schemas.as_slice() {
             [(only, _)] => Some(*only),
             [] => {
-                self.emit(
-                    Some(owner),
-                    file,
-                    Diagnostic::new(Code::NoSchema, at, "no schema to check this against")
-                        .with_label("needs a schema")
-                        .with_help(
-                            "declare `schema Account { ... }`, or import the file that declares it",
-                        ),
-                );
+                self.emit(Some(owner), file, diag::no_schema(at));
                 None
             }
             many => {
                 let names: Vec<&str> = many.iter().map(|(_, n)| *n).collect();
-                let first = names.first().copied().unwrap_or("Account");
-                self.emit(
-                    Some(owner),
-                    file,
-                    Diagnostic::new(
-                        Code::AmbiguousSchema,
-                        at,
-                        format!(
-                            "several schemas are in scope ({}): say which one",
-                            names.join(", ")
-                        ),
-                    )
-                    .with_label("no `for SCHEMA`")
-                    .with_help(format!(
-                        "add `for {first}` (or another schema) after the name"
-                    )),
-                );
+                self.emit(Some(owner), file, diag::ambiguous_schema(at, &names));
                 None
             }
         };
@@ -112,13 +81,7 @@ impl<'a> Checker<'a> {
                     self.emit(
                         Some(owner),
                         file,
-                        Diagnostic::new(
-                            Code::SchemaMismatch,
-                            id.span,
-                            format!("segment `{}` is for `{gn}`, not `{pn}`", id.name),
-                        )
-                        .with_label(format!("a segment of `{gn}`"))
-                        .with_help("a segment only applies to accounts of its own schema"),
+                        diag::schema_mismatch_segment(id, &gn, &pn),
                     );
                     return None;
                 }
@@ -126,15 +89,7 @@ impl<'a> Checker<'a> {
             }
             _ => {
                 let cands = self.names_of(|g| matches!(g, Global::Segment(_)));
-                self.unknown(
-                    Some(owner),
-                    file,
-                    Code::UnknownSegment,
-                    id,
-                    format!("unknown segment `{}`", id.name),
-                    &cands,
-                    "declare it with `segment NAME { condition }`",
-                );
+                self.emit(Some(owner), file, diag::unknown_segment(id, &cands));
                 None
             }
         }
@@ -157,15 +112,7 @@ impl<'a> Checker<'a> {
         let cands: Vec<String> = cands.into_iter().map(str::to_owned).collect();
         let cands: Vec<&str> = cands.iter().map(String::as_str).collect();
         let sname = s.ast.name.name.clone();
-        self.unknown(
-            Some(sc.owner),
-            sc.file,
-            Code::UnknownField,
-            id,
-            format!("schema `{sname}` has no field `{}`", id.name),
-            &cands,
-            &format!("declare it in `schema {sname}`"),
-        );
+        self.emit_in(sc, diag::unknown_field(id, &sname, &cands));
         None
     }
 
@@ -239,15 +186,7 @@ impl<'a> Checker<'a> {
                 .map(|c| format!("`{c}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            self.unknown(
-                Some(sc.owner),
-                sc.file,
-                Code::UnknownVariant,
-                id,
-                format!("`{field}` has no variant `{name}`"),
-                &cands,
-                &format!("`{field}` is one of {list}"),
-            );
+            self.emit_in(sc, diag::unknown_variant(id, &field, name, &list, &cands));
             return None;
         }
         if name == "today" {
@@ -258,26 +197,13 @@ impl<'a> Checker<'a> {
             });
         }
         if name == "score" {
-            self.emit_in(
-                sc,
-                Diagnostic::new(Code::ScoreOutsideTier, span, "`score` is only known in tier conditions")
-                    .with_label("no score here")
-                    .with_help("the score is computed from the criteria; use it in `tier NAME when score >= ..`"),
-            );
+            self.emit_in(sc, diag::score_outside_tier(span));
             return None;
         }
         if name == "count" || name == "sum" {
             self.emit_in(
                 sc,
-                Diagnostic::new(
-                    Code::AggregateOutsideGoal,
-                    span,
-                    format!("`{name}` only measures situation goals"),
-                )
-                .with_label("an aggregate here")
-                .with_help(
-                    "conditions look at one account; aggregates go in `goal NAME count >= 25`",
-                ),
+                diag::aggregate_outside_goal(span, name, "goal NAME count >= 25"),
             );
             return None;
         }
@@ -294,16 +220,7 @@ impl<'a> Checker<'a> {
             .find(|e| e.ty.variants.iter().any(|v| v.name == name))
             .map(|e| e.field.clone());
         if let Some(field) = variant_of {
-            self.emit_in(
-                sc,
-                Diagnostic::new(
-                    Code::UnknownName,
-                    span,
-                    format!("`{name}` is a variant of `{field}`, not a value on its own"),
-                )
-                .with_label("a variant without its field")
-                .with_help(format!("compare the field with it: `{field} == {name}`")),
-            );
+            self.emit_in(sc, diag::unknown_name_bare_variant(name, &field, span));
             return None;
         }
         let mut cands: Vec<(String, Code)> = Vec::new();
@@ -330,23 +247,7 @@ impl<'a> Checker<'a> {
             .as_ref()
             .and_then(|b| cands.iter().find(|(c, _)| c == b))
             .map_or(Code::UnknownName, |(_, code)| *code);
-        let mut d = Diagnostic::new(
-            code,
-            span,
-            match code {
-                Code::UnknownField => format!("schema `{sname}` has no field `{name}`"),
-                Code::UnknownSegment => format!("unknown segment `{name}`"),
-                _ => format!("unknown name `{name}`"),
-            },
-        )
-        .with_label("not found");
-        d = match best {
-            Some(b) => d.with_help(format!("did you mean `{b}`?")).with_fix(format!("replace with `{b}`"), span, b),
-            None => d.with_help(format!(
-                "`{name}` is no field of `{sname}`, `let`, segment or variant; declare the field in `schema {sname}`"
-            )),
-        };
-        self.emit_in(sc, d);
+        self.emit_in(sc, diag::unknown_bare_name(code, name, span, &sname, best));
         None
     }
 
@@ -365,18 +266,7 @@ impl<'a> Checker<'a> {
                     None
                 }
                 SitScope::None(why) => {
-                    self.emit_in(
-                        sc,
-                        Diagnostic::new(
-                            Code::UnknownCapability,
-                            span,
-                            format!("no situation here to read `{}` from", member.name),
-                        )
-                        .with_label("no situation")
-                        .with_help(format!(
-                            "{why}; capabilities are read in profiles declared `in SITUATION`"
-                        )),
-                    );
+                    self.emit_in(sc, diag::unknown_capability_no_situation(member, span, why));
                     None
                 }
                 SitScope::Some(x) => {
@@ -389,29 +279,13 @@ impl<'a> Checker<'a> {
                     let cands: Vec<String> = info.caps.iter().map(|c| c.0.clone()).collect();
                     let cands: Vec<&str> = cands.iter().map(String::as_str).collect();
                     let sname = info.ast.name.name.clone();
-                    self.unknown(
-                        Some(sc.owner),
-                        sc.file,
-                        Code::UnknownCapability,
-                        member,
-                        format!("situation `{sname}` has no capability `{}`", member.name),
-                        &cands,
-                        &format!(
-                            "declare it in the situation: `capability {} = true`",
-                            member.name
-                        ),
-                    );
+                    self.emit_in(sc, diag::unknown_capability(member, &sname, &cands));
                     None
                 }
             },
             "score" => {
                 if !sc.tier {
-                    self.emit_in(
-                        sc,
-                        Diagnostic::new(Code::ScoreOutsideTier, span, format!("`score.{}` is only known in tier conditions", member.name))
-                            .with_label("no score here")
-                            .with_help("group scores are computed from the criteria; use them in `tier NAME when score.GROUP >= ..`"),
-                    );
+                    self.emit_in(sc, diag::score_outside_tier_group(span, &member.name));
                     return None;
                 }
                 let groups = sc.groups?;
@@ -425,30 +299,11 @@ impl<'a> Checker<'a> {
                 }
                 let mut cands: Vec<&str> = groups.keys().map(String::as_str).collect();
                 cands.sort_unstable();
-                self.unknown(
-                    Some(sc.owner),
-                    sc.file,
-                    Code::UnknownGroup,
-                    member,
-                    format!("no group `{}` in this profile", member.name),
-                    &cands,
-                    "`score.NAME` names a `group` of the profile",
-                );
+                self.emit_in(sc, diag::unknown_group_in_tier(member, &cands));
                 None
             }
             other => {
-                self.emit_in(
-                    sc,
-                    Diagnostic::new(
-                        Code::UnknownName,
-                        span,
-                        format!("unknown name `{other}.{}`", member.name),
-                    )
-                    .with_label("not found")
-                    .with_help(
-                        "only `situation.CAPABILITY` and `score.GROUP` are written with a dot",
-                    ),
-                );
+                self.emit_in(sc, diag::unknown_name_path(other, member, span));
                 None
             }
         }

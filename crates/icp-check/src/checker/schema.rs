@@ -5,10 +5,11 @@ use std::fmt::Write as _;
 
 use icp_model as m;
 use icp_syntax::ast::{self as a};
-use icp_syntax::{Code, Diagnostic, FileId, Span};
+use icp_syntax::{FileId, Span};
 
 use super::{Checker, EnumInfo, Owner, SchemaInfo, TYPE_NAMES};
 use crate::DefKind;
+use crate::diagnostics as diag;
 
 pub(super) fn info_def(schemas: &[SchemaInfo<'_>], si: usize) -> usize {
     schemas.get(si).map_or(usize::MAX, |s| s.def)
@@ -34,15 +35,7 @@ impl<'a> Checker<'a> {
             a::TypeKind::Date => m::Ty::Date,
             a::TypeKind::Duration => m::Ty::Duration,
             a::TypeKind::Named(id) => {
-                self.unknown(
-                    owner,
-                    file,
-                    Code::UnknownType,
-                    id,
-                    format!("unknown type `{}`", id.name),
-                    &TYPE_NAMES,
-                    "types are bool, int, number, money, percent, text, date, duration, enum { .. } and set<text>",
-                );
+                self.emit(owner, file, diag::unknown_type(id, &TYPE_NAMES));
                 return None;
             }
             a::TypeKind::Set(inner) => {
@@ -50,13 +43,7 @@ impl<'a> Checker<'a> {
                     self.emit(
                         owner,
                         file,
-                        Diagnostic::new(
-                            Code::InvalidSetType,
-                            inner.span,
-                            format!("a set cannot hold `{}`", self.src(file, inner.span)),
-                        )
-                        .with_label("not a set element type")
-                        .with_help("sets hold text items (`set<text>`), read from `;`, `|` or `,` separated cells"),
+                        diag::invalid_set_type(inner.span, self.src(file, inner.span)),
                     );
                     return None;
                 }
@@ -71,17 +58,7 @@ impl<'a> Checker<'a> {
                 let mut defs = Vec::new();
                 let mut ok = true;
                 if variants.is_empty() {
-                    self.emit(
-                        owner,
-                        file,
-                        Diagnostic::new(
-                            Code::EmptyEnum,
-                            t.span,
-                            format!("enum `{}` has no variants", field.name.name),
-                        )
-                        .with_label("empty")
-                        .with_help("list its values: `enum { open, won, lost }`"),
-                    );
+                    self.emit(owner, file, diag::empty_enum(t.span, &field.name.name));
                     ok = false;
                 }
                 let mut seen: HashMap<String, usize> = HashMap::new();
@@ -104,14 +81,7 @@ impl<'a> Checker<'a> {
                     }
                     if let Some(c) = v.catch_all {
                         if let Some(first) = catch {
-                            self.emit(
-                                owner,
-                                file,
-                                Diagnostic::new(Code::MultipleCatchAll, c, "an enum may have only one `= _` catch-all")
-                                    .with_label("second catch-all")
-                                    .with_secondary(first, "first catch-all")
-                                    .with_help("keep one `= _` variant: it takes every value no other variant reads"),
-                            );
+                            self.emit(owner, file, diag::multiple_catch_all(c, first));
                             ok = false;
                         } else {
                             catch = Some(c);
@@ -132,16 +102,7 @@ impl<'a> Checker<'a> {
                         }
                         mine.push(s.clone());
                         if let Some((other, ospan)) = strings.get(&s) {
-                            let d = Diagnostic::new(
-                                Code::DuplicateMapping,
-                                span,
-                                format!("variants `{other}` and `{}` both read `{s}`", v.name.name),
-                            )
-                            .with_label(format!("`{}` reads it here", v.name.name))
-                            .with_secondary(*ospan, format!("`{other}` reads it here"))
-                            .with_help(
-                                "a value must map to one variant: remove one of the mappings",
-                            );
+                            let d = diag::duplicate_mapping(span, &v.name.name, other, *ospan, &s);
                             self.emit(owner, file, d);
                             ok = false;
                         } else {
@@ -229,19 +190,7 @@ impl<'a> Checker<'a> {
             let col_key = column.trim().to_lowercase();
             let col_span = f.from.as_ref().map_or(f.name.span, |s| s.span);
             if let Some((other, ospan)) = columns.get(&col_key) {
-                let d = Diagnostic::new(
-                    Code::DuplicateColumn,
-                    col_span,
-                    format!(
-                        "fields `{other}` and `{}` both read column `{column}`",
-                        f.name.name
-                    ),
-                )
-                .with_label("read again here")
-                .with_secondary(*ospan, format!("`{other}` reads it"))
-                .with_help(
-                    "columns match case-insensitively; give one field another `from \"...\"`",
-                );
+                let d = diag::duplicate_column(col_span, &f.name.name, other, *ospan, &column);
                 self.emit(owner, file, d);
             } else {
                 columns.insert(col_key, (f.name.name.clone(), col_span));
@@ -249,14 +198,7 @@ impl<'a> Checker<'a> {
             let id = m::FieldId(fields.len() as u32);
             if let Some(kspan) = f.key {
                 if let Some((_, first)) = key {
-                    self.emit(
-                        owner,
-                        file,
-                        Diagnostic::new(Code::MultipleKeys, kspan, "a schema has one `key` field")
-                            .with_label("second key")
-                            .with_secondary(first, "first key")
-                            .with_help("keep `key` on the field that identifies the account"),
-                    );
+                    self.emit(owner, file, diag::multiple_keys(kspan, first));
                 } else {
                     key = Some((id, kspan));
                 }
@@ -264,15 +206,8 @@ impl<'a> Checker<'a> {
                     self.emit(
                         owner,
                         file,
-                        Diagnostic::new(
-                            Code::OptionalKey,
-                            f.ty.span,
-                            format!("key field `{}` may be missing", f.name.name),
-                        )
-                        .with_label("`?` makes the key optional")
-                        .with_help("every account needs its key: remove the `?`")
-                        .with_fix(
-                            "remove the `?`",
+                        diag::optional_key(
+                            &f.name.name,
                             f.ty.span,
                             self.src(file, f.ty.span).trim_end_matches('?').trim_end(),
                         ),
@@ -317,13 +252,7 @@ impl<'a> Checker<'a> {
             });
         }
         if key.is_none() {
-            self.emit(
-                owner,
-                file,
-                Diagnostic::new(Code::MissingKey, ast.name.span, format!("schema `{}` has no `key` field", ast.name.name))
-                    .with_label("no key")
-                    .with_help("mark the field that identifies an account with `key` (`id: text from \"Record ID\" key`), so output rows can be joined back"),
-            );
+            self.emit(owner, file, diag::missing_key(&ast.name));
         }
         let n = fields.len();
         self.set_detail(

@@ -1,8 +1,7 @@
 //! Segments: conditions, dependency cycles and the segment lints.
 
+use crate::diagnostics as diag;
 use std::fmt::Write as _;
-
-use icp_syntax::{Code, Diagnostic};
 
 use super::assemble::{cycle_chain, dependency_order};
 use super::{Checker, Owner, Scope, SitScope};
@@ -55,15 +54,7 @@ impl Checker<'_> {
                 self.emit(
                     Some(Owner::Segment(x)),
                     file,
-                    Diagnostic::new(
-                        Code::ReferenceCycle,
-                        span,
-                        format!("segment `{name}` refers to itself"),
-                    )
-                    .with_label("part of a cycle")
-                    .with_help(format!(
-                        "segments may use other segments, but not in a circle: {chain}"
-                    )),
+                    diag::reference_cycle_segment(&name, span, &chain),
                 );
                 if let Some(s) = self.segments.get_mut(x) {
                     s.cond = None;

@@ -3,12 +3,13 @@
 use std::fmt::Write as _;
 
 use icp_model as m;
+use icp_syntax::Span;
 use icp_syntax::ast::{self as a, CmpOp, UnaryOp};
-use icp_syntax::{Code, Diagnostic, Span};
 
 use super::types::{comparable, const_num, lit_const};
 use super::{Checker, Owner, Scope, SitScope};
 use crate::DefKind;
+use crate::diagnostics as diag;
 
 impl<'a> Checker<'a> {
     pub(super) fn check_situation(&mut self, xi: usize) {
@@ -43,13 +44,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(
-                        Code::CapabilityNotConstant,
-                        cap.value.span,
-                        format!("capability `{}` must be a literal", cap.name.name),
-                    )
-                    .with_label("not a literal")
-                    .with_help("a capability states a fact: `true`, `false`, a number, `$50k`, `\"text\"`, a date"),
+                    diag::capability_not_constant(&cap.name.name, cap.value.span),
                 );
                 continue;
             }
@@ -97,30 +92,14 @@ impl<'a> Checker<'a> {
             match c {
                 a::SituationClause::Timeframe(t) => {
                     if timeframe.is_some() {
-                        self.emit(
-                            Some(owner),
-                            file,
-                            Diagnostic::new(
-                                Code::DuplicateClause,
-                                t.span,
-                                "a situation has one `timeframe`",
-                            )
-                            .with_label("second timeframe")
-                            .with_help("keep one `timeframe START .. END`"),
-                        );
+                        self.emit(Some(owner), file, diag::duplicate_clause_timeframe(t.span));
                         continue;
                     }
                     if t.start.date > t.end.date {
                         self.emit(
                             Some(owner),
                             file,
-                            Diagnostic::new(
-                                Code::EmptyTimeframe,
-                                t.span,
-                                format!("timeframe ends ({}) before it starts ({})", t.end.date, t.start.date),
-                            )
-                            .with_label("empty timeframe")
-                            .with_help("write the first day, then the last: `timeframe 2027-01-01 .. 2027-03-31`"),
+                            diag::empty_timeframe(t.span, t.start.date, t.end.date),
                         );
                     }
                     timeframe = Some((t.start.date, t.end.date, t.span));
@@ -145,12 +124,7 @@ impl<'a> Checker<'a> {
                             Some((fid, ty)) if ty.is_numeric() => (Some(m::Metric::Sum(fid)), ty),
                             Some((_, ty)) => {
                                 let tn = self.ty_name(&ty);
-                                self.emit_in(
-                                    &sc,
-                                    Diagnostic::new(Code::TypeMismatch, field.span, format!("cannot sum `{}`: it is {tn}", field.name))
-                                        .with_label(format!("this is `{tn}`"))
-                                        .with_help("`sum(..)` takes a numeric field (int, number, money, percent)"),
-                                );
+                                self.emit_in(&sc, diag::type_mismatch_sum(field, &tn));
                                 (None, ty)
                             }
                             None => (None, m::Ty::Number),
@@ -191,14 +165,10 @@ impl<'a> Checker<'a> {
             };
             let Some(gi) = goal_info.iter().position(|g| g.0 == ms.goal.name) else {
                 let cands: Vec<&str> = goal_info.iter().map(|g| g.0.as_str()).collect();
-                self.unknown(
+                self.emit(
                     Some(owner),
                     file,
-                    Code::UnknownGoal,
-                    &ms.goal,
-                    format!("situation `{}` has no goal `{}`", ast.name.name, ms.goal.name),
-                    &cands,
-                    "a milestone measures one of the situation's goals: `milestone DATE GOAL >= VALUE`",
+                    diag::unknown_goal(&ms.goal, &ast.name.name, &cands),
                 );
                 continue;
             };
@@ -212,14 +182,13 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(
-                        Code::MilestoneOutsideTimeframe,
+                    diag::milestone_outside_timeframe(
                         ms.date.span,
-                        format!("milestone {} is outside the timeframe {start} .. {end}", ms.date.date),
-                    )
-                    .with_label("outside the timeframe")
-                    .with_secondary(tspan, "the timeframe")
-                    .with_help("a milestone checks progress within the situation: date it inside the timeframe"),
+                        ms.date.date,
+                        start,
+                        end,
+                        tspan,
+                    ),
                 );
             }
             if let Some(target) = self.goal_target(&sc, &ms.target, &mty)
@@ -238,13 +207,7 @@ impl<'a> Checker<'a> {
             }
         }
         match timeframe {
-            None => self.emit(
-                Some(owner),
-                file,
-                Diagnostic::new(Code::MissingTimeframe, ast.name.span, format!("situation `{}` has no timeframe", ast.name.name))
-                    .with_label("no timeframe")
-                    .with_help("an ICP holds for a period: add `timeframe 2027-01-01 .. 2027-03-31` and revisit it when it ends"),
-            ),
+            None => self.emit(Some(owner), file, diag::missing_timeframe(&ast.name)),
             Some((start, end, tspan)) => {
                 if let Some(today) = self.options.today
                     && start <= end
@@ -253,13 +216,13 @@ impl<'a> Checker<'a> {
                     self.emit(
                         Some(owner),
                         file,
-                        Diagnostic::new(
-                            Code::SituationEnded,
+                        diag::situation_ended(
+                            &ast.name.name,
                             tspan,
-                            format!("situation `{}` ended on {end}", ast.name.name),
-                        )
-                        .with_label(format!("ended {} days before today ({today})", today.0 - end.0))
-                        .with_help("revisit the ICP: check its goals, then write the next situation with a new timeframe"),
+                            end,
+                            i64::from(today.0 - end.0),
+                            today,
+                        ),
                     );
                 }
             }
@@ -300,30 +263,12 @@ impl<'a> Checker<'a> {
     ) -> Option<f64> {
         let t = self.expr(sc, e, None, 0)?;
         let Some(v) = const_num(&t) else {
-            self.emit_in(
-                sc,
-                Diagnostic::new(
-                    Code::NotConstant,
-                    e.span,
-                    "a goal's target must be a literal",
-                )
-                .with_label("not a literal")
-                .with_help("write the number to reach: `25`, `$100k`"),
-            );
+            self.emit_in(sc, diag::not_constant_goal_target(e.span));
             return None;
         };
         if comparable(CmpOp::Ge, metric, &t.ty).is_err() {
             let (mn, tn) = (self.ty_name(metric), self.ty_name(&t.ty));
-            self.emit_in(
-                sc,
-                Diagnostic::new(
-                    Code::TypeMismatch,
-                    e.span,
-                    format!("the goal measures `{mn}`, the target is `{tn}`"),
-                )
-                .with_label(format!("this is `{tn}`"))
-                .with_help(format!("write a `{mn}` target")),
-            );
+            self.emit_in(sc, diag::type_mismatch_goal_target(e.span, &mn, &tn));
             return None;
         }
         Some(v)

@@ -1,10 +1,11 @@
 //! Tests: accounts and expectations.
 
+use crate::diagnostics as diag;
 use std::collections::HashMap;
 
 use icp_model as m;
 use icp_syntax::ast::{self as a};
-use icp_syntax::{Code, Diagnostic, FileId, Span};
+use icp_syntax::{FileId, Span};
 
 use super::types::{as_const, const_num};
 use super::{BUILTIN_TIERS, Checker, Global, Owner, Scope, SitScope};
@@ -24,16 +25,7 @@ impl<'a> Checker<'a> {
             this.emit(
                 Some(owner),
                 file,
-                Diagnostic::new(
-                    Code::DuplicateClause,
-                    span,
-                    format!("a test has one `{what}`"),
-                )
-                .with_label(format!("second `{what}`"))
-                .with_secondary(first, "first one")
-                .with_help(format!(
-                    "keep one `{what}` clause; write another test for another case"
-                )),
+                diag::duplicate_clause_test(what, span, first),
             );
         };
         for c in &ast.clauses {
@@ -61,15 +53,7 @@ impl<'a> Checker<'a> {
                 }
                 _ => {
                     let cands = self.names_of(|g| matches!(g, Global::Profile(_)));
-                    self.unknown(
-                        Some(owner),
-                        file,
-                        Code::UnknownProfile,
-                        id,
-                        format!("unknown profile `{}`", id.name),
-                        &cands,
-                        "declare it with `profile NAME { .. }`",
-                    );
+                    self.emit(Some(owner), file, diag::unknown_profile(id, &cands));
                     None
                 }
             },
@@ -96,13 +80,7 @@ impl<'a> Checker<'a> {
                     self.emit(
                         Some(owner),
                         file,
-                        Diagnostic::new(
-                            Code::TestProfileRequired,
-                            ast.name.span,
-                            "this test does not say which profile it tests",
-                        )
-                        .with_label("no `profile NAME`")
-                        .with_help(help),
+                        diag::test_profile_required(ast.name.span, help),
                     );
                     None
                 }
@@ -113,19 +91,7 @@ impl<'a> Checker<'a> {
             .and_then(|p| p.schema);
         let mut values: Vec<(m::FieldId, m::Const)> = Vec::new();
         match account {
-            None => self.emit(
-                Some(owner),
-                file,
-                Diagnostic::new(
-                    Code::TestWithoutAccount,
-                    ast.name.span,
-                    "this test has no account",
-                )
-                .with_label("no `account { .. }`")
-                .with_help(
-                    "describe the account to score: `account { id: \"a1\", employees: 120 }`",
-                ),
-            ),
+            None => self.emit(Some(owner), file, diag::test_without_account(ast.name.span)),
             Some(acc) => {
                 if let Some(s) = schema {
                     values = self.test_account(owner, file, s, acc);
@@ -133,17 +99,7 @@ impl<'a> Checker<'a> {
             }
         }
         if expects.is_empty() {
-            self.emit(
-                Some(owner),
-                file,
-                Diagnostic::new(
-                    Code::TestWithoutExpect,
-                    ast.name.span,
-                    "this test expects nothing",
-                )
-                .with_label("no `expect`")
-                .with_help("say what should happen: `expect tier ideal`, `expect score >= 80`"),
-            );
+            self.emit(Some(owner), file, diag::test_without_expect(ast.name.span));
         }
         let mut out_expects = Vec::new();
         if let Some(p) = profile {
@@ -196,14 +152,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        f.name.span,
-                        format!("field `{}` is given twice", f.name.name),
-                    )
-                    .with_label("given again here")
-                    .with_secondary(*first, "first given here")
-                    .with_help("give each field once"),
+                    diag::duplicate_name_account_field(&f.name, *first),
                 );
                 continue;
             }
@@ -228,17 +177,10 @@ impl<'a> Checker<'a> {
             })
             .unwrap_or_default();
         if !missing.is_empty() {
-            let n = missing.len();
             self.emit(
                 Some(owner),
                 file,
-                Diagnostic::new(
-                    Code::TestMissingField,
-                    acc.span,
-                    format!("the account lacks {n} required field{}: {}", if n == 1 { "" } else { "s" }, missing.join(", ")),
-                )
-                .with_label("incomplete account")
-                .with_help("give every field without `?` a value, or make the field optional in the schema"),
+                diag::test_missing_field(acc.span, &missing),
             );
         }
         out
@@ -270,24 +212,14 @@ impl<'a> Checker<'a> {
                 };
                 let x = self.expr(sc, e, enum_ctx, 0)?;
                 let Some(c) = as_const(&x).cloned() else {
-                    self.emit_in(
-                        sc,
-                        Diagnostic::new(Code::NotConstant, e.span, "a test account value must be a literal")
-                            .with_label("not a literal")
-                            .with_help("write the value itself: `120`, `$5M`, `\"US\"`, `saas`, `[\"HubSpot\"]`"),
-                    );
+                    self.emit_in(sc, diag::not_constant_account_value(e.span));
                     return None;
                 };
                 let fits = &x.ty == ty
                     || matches!((ty, &x.ty), (m::Ty::Number | m::Ty::Money, m::Ty::Int));
                 if !fits {
                     let (want, got) = (self.ty_name(ty), self.ty_name(&x.ty));
-                    let mut d = Diagnostic::new(
-                        Code::TypeMismatch,
-                        e.span,
-                        format!("expected `{want}`, found `{got}`"),
-                    )
-                    .with_label(format!("this is `{got}`"));
+                    let mut d = diag::type_mismatch_account_value(e.span, &want, &got);
                     d = match (ty, &c) {
                         (m::Ty::Enum(id), m::Const::Text(t)) => {
                             let name = self.enums.get(id.index()).and_then(|en| {
@@ -339,15 +271,7 @@ impl<'a> Checker<'a> {
                     let mut cands: Vec<&str> = tiers.iter().map(|(n, _)| n.as_str()).collect();
                     cands.extend(BUILTIN_TIERS);
                     let pname = pinfo.ast.name.name.clone();
-                    self.unknown(
-                        Some(owner),
-                        file,
-                        Code::UnknownTier,
-                        id,
-                        format!("profile `{pname}` has no tier `{}`", id.name),
-                        &cands,
-                        "expect one of the profile's tiers, or `excluded`, `out_of_segment`, `invalid`",
-                    );
+                    self.emit(Some(owner), file, diag::unknown_tier(id, &pname, &cands));
                     return None;
                 }
                 Some(m::ExpectKind::Tier(id.name.clone()))
@@ -362,17 +286,10 @@ impl<'a> Checker<'a> {
                     let pname = pinfo.ast.name.name.clone();
                     let cands: Vec<String> = cands.into_iter().map(str::to_owned).collect();
                     let cands: Vec<&str> = cands.iter().map(String::as_str).collect();
-                    self.unknown(
+                    self.emit(
                         Some(owner),
                         file,
-                        Code::UnknownName,
-                        id,
-                        format!(
-                            "profile `{pname}` has no criterion or exclusion `{}`",
-                            id.name
-                        ),
-                        &cands,
-                        "a reason is the name of a criterion or an `exclude` rule",
+                        diag::unknown_criterion(id, &pname, &cands),
                     );
                     None
                 }
@@ -399,15 +316,7 @@ impl<'a> Checker<'a> {
                             cands.sort_unstable();
                             let cands: Vec<&str> = cands.iter().map(String::as_str).collect();
                             let pname = pinfo.ast.name.name.clone();
-                            self.unknown(
-                                Some(owner),
-                                file,
-                                Code::UnknownGroup,
-                                g,
-                                format!("profile `{pname}` has no group `{}`", g.name),
-                                &cands,
-                                "`score.NAME` names a `group` of the profile",
-                            );
+                            self.emit(Some(owner), file, diag::unknown_group(g, &pname, &cands));
                             return None;
                         }
                     }
@@ -422,9 +331,7 @@ impl<'a> Checker<'a> {
                         self.emit(
                             Some(owner),
                             file,
-                            Diagnostic::new(Code::NotConstant, value.span, "an expectation compares with a number")
-                                .with_label("not a number")
-                                .with_help("write a score from 0 to 100 (`expect score >= 80`) or a coverage percent (`expect coverage >= 90%`)"),
+                            diag::not_constant_expectation(value.span),
                         );
                         return None;
                     }

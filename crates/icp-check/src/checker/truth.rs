@@ -1,9 +1,10 @@
 //! Glue to the logic pass: whether a condition can be true, false, or reached.
 
 use icp_model as m;
-use icp_syntax::{Code, Diagnostic, FileId, Span};
+use icp_syntax::{FileId, Span};
 
 use super::{Checker, Owner};
+use crate::diagnostics as diag;
 use crate::logic::{self, Var};
 
 impl Checker<'_> {
@@ -54,21 +55,9 @@ impl Checker<'_> {
         always: bool,
     ) {
         if never {
-            self.emit(
-                Some(owner),
-                file,
-                Diagnostic::new(Code::NeverTrue, span, format!("the condition of {what} `{name}` can never be true"))
-                    .with_label("no account satisfies this")
-                    .with_help("the parts contradict each other (e.g. `employees < 10 and employees > 100`): fix the bounds"),
-            );
+            self.emit(Some(owner), file, diag::never_true(span, what, name));
         } else if always {
-            self.emit(
-                Some(owner),
-                file,
-                Diagnostic::new(Code::AlwaysTrue, span, format!("the condition of {what} `{name}` is always true"))
-                    .with_label("every account satisfies this")
-                    .with_help("a condition that holds for every account does not tell them apart: tighten it or remove it"),
-            );
+            self.emit(Some(owner), file, diag::always_true(span, what, name));
         }
     }
 
