@@ -10,6 +10,80 @@ use icp_syntax::ast as a;
 use icp_syntax::diagnostic::{Edit, Fix};
 use icp_syntax::{Code, Diagnostic, FileId, Span, did_you_mean};
 
+use crate::LoadError;
+
+// ----- imports ----------------------------------------------------------------------
+
+/// `icp::import_outside_root`: an import that leaves the project root `root`.
+pub(crate) fn import_outside_root(span: Span, import: &str, root: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::ImportOutsideRoot,
+        span,
+        format!("import `{import}` is outside the project root"),
+    )
+    .with_label("resolves outside the project")
+    .with_help(format!(
+        "imports must stay inside the project root `{root}` (the directory with `icp.toml`); move the file into the project"
+    ))
+}
+
+/// `icp::import_cycle`: an import closing a cycle through the files of `chain`.
+pub(crate) fn import_cycle(span: Span, import: &str, chain: &[String]) -> Diagnostic {
+    Diagnostic::new(
+        Code::ImportCycle,
+        span,
+        format!("import `{import}` forms a cycle"),
+    )
+    .with_label("this import closes the cycle")
+    .with_help(format!(
+        "the files import each other: {}; move the shared declarations into a file both import",
+        chain.join(" → ")
+    ))
+}
+
+/// `icp::import_not_found`: an imported file (shown as `shown`) that does not exist.
+pub(crate) fn import_not_found(span: Span, import: &str, shown: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::ImportNotFound,
+        span,
+        format!("imported file `{import}` does not exist"),
+    )
+    .with_label(format!("no file at `{shown}`"))
+    .with_help("imports are relative to the importing file; check the path")
+}
+
+/// `icp::import_unreadable`: an imported file that exists but cannot be read (`why`).
+pub(crate) fn import_unreadable(
+    span: Span,
+    import: &str,
+    shown: &str,
+    why: &LoadError,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::ImportUnreadable,
+        span,
+        format!("imported file `{import}` cannot be read"),
+    )
+    .with_label(format!("`{shown}`: {why}"))
+    .with_help("imports must be readable UTF-8 text files")
+}
+
+/// `icp::import_not_found` or `icp::import_unreadable`: an entry file that cannot be read.
+pub(crate) fn entry_unreadable(shown: &str, err: &LoadError) -> Diagnostic {
+    let code = if *err == LoadError::NotFound {
+        Code::ImportNotFound
+    } else {
+        Code::ImportUnreadable
+    };
+    Diagnostic::new(
+        code,
+        Span::new(0, 0),
+        format!("cannot read `{shown}`: {err}"),
+    )
+    .with_label("this file")
+    .with_help("check the path; ICP files must be UTF-8 text")
+}
+
 // ----- names ------------------------------------------------------------------------
 
 /// An unknown name: did-you-mean among `candidates` (with a fix), else `fallback_help`.

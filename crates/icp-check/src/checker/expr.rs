@@ -213,6 +213,24 @@ impl<'a> Checker<'a> {
         mk(kind, m::Ty::Bool)
     }
 
+    /// Both operands of a binary operator; an enum on the left types bare variants on the
+    /// right. Both sides are typed (and report) before either failure returns `None`.
+    fn enum_operands(
+        &mut self,
+        sc: &Scope<'_>,
+        l: &'a a::Expr,
+        r: &'a a::Expr,
+        depth: usize,
+    ) -> Option<(m::Expr, m::Expr)> {
+        let lx = self.expr(sc, l, None, depth + 1);
+        let ctx = match lx.as_ref().map(|x| &x.ty) {
+            Some(m::Ty::Enum(id)) => Some(id.0),
+            _ => None,
+        };
+        let rx = self.expr(sc, r, ctx, depth + 1);
+        Some((lx?, rx?))
+    }
+
     #[inline(never)]
     pub(super) fn expr_cmp(
         &mut self,
@@ -224,13 +242,7 @@ impl<'a> Checker<'a> {
         depth: usize,
     ) -> Option<m::Expr> {
         let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
-        let lx = self.expr(sc, l, None, depth + 1);
-        let ctx = match lx.as_ref().map(|x| &x.ty) {
-            Some(m::Ty::Enum(id)) => Some(id.0),
-            _ => None,
-        };
-        let rx = self.expr(sc, r, ctx, depth + 1);
-        let (lx, rx) = (lx?, rx?);
+        let (lx, rx) = self.enum_operands(sc, l, r, depth)?;
         if let Err(help) = comparable(op, &lx.ty, &rx.ty) {
             if lx.ty == rx.ty {
                 let tn = self.ty_name(&lx.ty);
@@ -266,13 +278,7 @@ impl<'a> Checker<'a> {
         depth: usize,
     ) -> Option<m::Expr> {
         let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
-        let lx = self.expr(sc, l, None, depth + 1);
-        let ctx = match lx.as_ref().map(|x| &x.ty) {
-            Some(m::Ty::Enum(id)) => Some(id.0),
-            _ => None,
-        };
-        let rx = self.expr(sc, r, ctx, depth + 1);
-        let (lx, rx) = (lx?, rx?);
+        let (lx, rx) = self.enum_operands(sc, l, r, depth)?;
         let Some(ty) = unify(&lx.ty, &rx.ty) else {
             self.mismatch(
                 sc,

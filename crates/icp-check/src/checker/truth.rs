@@ -8,9 +8,15 @@ use crate::diagnostics as diag;
 use crate::logic::{self, Var};
 
 impl Checker<'_> {
-    /// `(never true, always true)` of a typed condition.
-    /// `bounds`: the highest reachable `score`, then each group's (100 when absent).
-    pub(super) fn truth(&self, schema: usize, bounds: &[f64], cond: &m::Expr) -> (bool, bool) {
+    /// Run `f` with the logic pass's view of `schema`: its optional fields, the segments'
+    /// conditions and, for `score` and each group, the highest reachable score (`bounds`:
+    /// `score`'s, then each group's; 100 when absent).
+    fn with_env<R>(
+        &self,
+        schema: usize,
+        bounds: &[f64],
+        f: impl FnOnce(&logic::Env<'_>) -> R,
+    ) -> R {
         let optional = |v: Var| self.var_optional(schema, v);
         let segment =
             |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
@@ -25,10 +31,18 @@ impl Checker<'_> {
             segment: &segment,
             score_max: &score_max,
         };
-        (
-            !logic::can_be_true(cond, &env),
-            !logic::can_be_not_true(cond, &env),
-        )
+        f(&env)
+    }
+
+    /// `(never true, always true)` of a typed condition.
+    /// `bounds`: the highest reachable `score`, then each group's (100 when absent).
+    pub(super) fn truth(&self, schema: usize, bounds: &[f64], cond: &m::Expr) -> (bool, bool) {
+        self.with_env(schema, bounds, |env| {
+            (
+                !logic::can_be_true(cond, env),
+                !logic::can_be_not_true(cond, env),
+            )
+        })
     }
 
     pub(super) fn var_optional(&self, schema: usize, v: Var) -> bool {
@@ -61,22 +75,15 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether the `practical` branch can hold while the `perfect` one does not.
     pub(super) fn practical_possible(
         &self,
         schema: usize,
         practical: &m::Expr,
         perfect: &m::Expr,
     ) -> bool {
-        let optional = |v: Var| self.var_optional(schema, v);
-        let segment =
-            |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
-        let score_max = |_: Var| 100.0;
-        let env = logic::Env {
-            enums: &self.enum_tys,
-            optional: &optional,
-            segment: &segment,
-            score_max: &score_max,
-        };
-        logic::can_be_true_without(practical, perfect, &env)
+        self.with_env(schema, &[], |env| {
+            logic::can_be_true_without(practical, perfect, env)
+        })
     }
 }
