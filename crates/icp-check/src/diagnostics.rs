@@ -7,8 +7,7 @@
 //! lint, in [`crate::lints`].
 
 use icp_syntax::ast as a;
-use icp_syntax::diagnostic::{Edit, Fix};
-use icp_syntax::{Code, Diagnostic, FileId, Span, did_you_mean};
+use icp_syntax::{Code, Diagnostic, Span, did_you_mean};
 
 use crate::LoadError;
 
@@ -560,17 +559,6 @@ pub(crate) fn optional_key(field: &str, ty_span: Span, fixed: &str) -> Diagnosti
     .with_fix("remove the `?`", ty_span, fixed)
 }
 
-/// `icp::missing_key`: a schema without a `key` field.
-pub(crate) fn missing_key(name: &a::Ident) -> Diagnostic {
-    Diagnostic::new(
-        Code::MissingKey,
-        name.span,
-        format!("schema `{}` has no `key` field", name.name),
-    )
-    .with_label("no key")
-    .with_help("mark the field that identifies an account with `key` (`id: text from \"Record ID\" key`), so output rows can be joined back")
-}
-
 // ----- situations ---------------------------------------------------------------------
 
 /// `icp::capability_not_constant`: a capability whose value is not a literal.
@@ -608,54 +596,6 @@ pub(crate) fn empty_timeframe(
     )
     .with_label("empty timeframe")
     .with_help("write the first day, then the last: `timeframe 2027-01-01 .. 2027-03-31`")
-}
-
-/// `icp::milestone_outside_timeframe`.
-pub(crate) fn milestone_outside_timeframe(
-    span: Span,
-    date: impl std::fmt::Display,
-    start: impl std::fmt::Display,
-    end: impl std::fmt::Display,
-    timeframe: Span,
-) -> Diagnostic {
-    Diagnostic::new(
-        Code::MilestoneOutsideTimeframe,
-        span,
-        format!("milestone {date} is outside the timeframe {start} .. {end}"),
-    )
-    .with_label("outside the timeframe")
-    .with_secondary(timeframe, "the timeframe")
-    .with_help("a milestone checks progress within the situation: date it inside the timeframe")
-}
-
-/// `icp::missing_timeframe`: a situation without a timeframe.
-pub(crate) fn missing_timeframe(name: &a::Ident) -> Diagnostic {
-    Diagnostic::new(
-        Code::MissingTimeframe,
-        name.span,
-        format!("situation `{}` has no timeframe", name.name),
-    )
-    .with_label("no timeframe")
-    .with_help("an ICP holds for a period: add `timeframe 2027-01-01 .. 2027-03-31` and revisit it when it ends")
-}
-
-/// `icp::situation_ended`: the timeframe ended `days` days before `today`.
-pub(crate) fn situation_ended(
-    name: &str,
-    span: Span,
-    end: impl std::fmt::Display,
-    days: i64,
-    today: impl std::fmt::Display,
-) -> Diagnostic {
-    Diagnostic::new(
-        Code::SituationEnded,
-        span,
-        format!("situation `{name}` ended on {end}"),
-    )
-    .with_label(format!("ended {days} days before today ({today})"))
-    .with_help(
-        "revisit the ICP: check its goals, then write the next situation with a new timeframe",
-    )
 }
 
 /// `icp::not_constant`: a goal's target that is not a literal.
@@ -749,17 +689,6 @@ pub(crate) fn practical_share_range(span: Span, text: &str) -> Diagnostic {
     )
     .with_label("out of range")
     .with_help("a practical fit earns part of the weight: 0% to 100% (default 50%)")
-}
-
-/// `icp::empty_group`: a group without criteria.
-pub(crate) fn empty_group(name: &a::Ident) -> Diagnostic {
-    Diagnostic::new(
-        Code::EmptyGroup,
-        name.span,
-        format!("group `{}` has no criteria", name.name),
-    )
-    .with_label("empty")
-    .with_help("add criteria to the group or remove it")
 }
 
 /// `icp::no_positive_weight`: criteria, but none of positive weight.
@@ -876,13 +805,6 @@ pub(crate) fn test_without_account(span: Span) -> Diagnostic {
     Diagnostic::new(Code::TestWithoutAccount, span, "this test has no account")
         .with_label("no `account { .. }`")
         .with_help("describe the account to score: `account { id: \"a1\", employees: 120 }`")
-}
-
-/// `icp::test_without_expect`.
-pub(crate) fn test_without_expect(span: Span) -> Diagnostic {
-    Diagnostic::new(Code::TestWithoutExpect, span, "this test expects nothing")
-        .with_label("no `expect`")
-        .with_help("say what should happen: `expect tier ideal`, `expect score >= 80`")
 }
 
 /// `icp::test_missing_field`: required fields the test account leaves out.
@@ -1003,13 +925,6 @@ pub(crate) fn type_mismatch_no_order(span: Span, op: &str, ty: &str, help: Strin
     .with_help(help)
 }
 
-/// `icp::division_by_zero`: a division by the constant zero.
-pub(crate) fn division_by_zero(span: Span) -> Diagnostic {
-    Diagnostic::new(Code::DivisionByZero, span, "division by zero")
-        .with_label("always zero")
-        .with_help("a division by zero gives a missing value: divide by something else")
-}
-
 /// `icp::invalid_range`: a range (written `text`) whose low end is above its high end.
 pub(crate) fn invalid_range(span: Span, text: &str) -> Diagnostic {
     Diagnostic::new(
@@ -1113,54 +1028,6 @@ pub(crate) fn score_outside_tier_group(span: Span, group: &str) -> Diagnostic {
     .with_help("group scores are computed from the criteria; use them in `tier NAME when score.GROUP >= ..`")
 }
 
-// ----- lints ------------------------------------------------------------------------------
-
-/// `icp::never_true`: the condition of `what` `name` can never be true.
-pub(crate) fn never_true(span: Span, what: &str, name: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::NeverTrue,
-        span,
-        format!("the condition of {what} `{name}` can never be true"),
-    )
-    .with_label("no account satisfies this")
-    .with_help("the parts contradict each other (e.g. `employees < 10 and employees > 100`): fix the bounds")
-}
-
-/// `icp::always_true`: the condition of `what` `name` is always true.
-pub(crate) fn always_true(span: Span, what: &str, name: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::AlwaysTrue,
-        span,
-        format!("the condition of {what} `{name}` is always true"),
-    )
-    .with_label("every account satisfies this")
-    .with_help("a condition that holds for every account does not tell them apart: tighten it or remove it")
-}
-
-/// `icp::practical_unreachable`: the `practical` branch (at `span`) of criterion `criterion`
-/// implies its `perfect` branch (at `perfect`).
-pub(crate) fn practical_unreachable(span: Span, criterion: &str, perfect: Span) -> Diagnostic {
-    Diagnostic::new(
-        Code::PracticalUnreachable,
-        span,
-        format!("the `practical` branch of `{criterion}` can never fire"),
-    )
-    .with_label("whenever this holds, `perfect` holds too")
-    .with_secondary(perfect, "the perfect branch wins first")
-    .with_help("the practical branch should cover the near-misses: widen it beyond the perfect one")
-}
-
-/// `icp::unused_let`: a `let` nobody uses.
-pub(crate) fn unused_let(name: &a::Ident) -> Diagnostic {
-    Diagnostic::new(
-        Code::UnusedLet,
-        name.span,
-        format!("`let {}` is never used", name.name),
-    )
-    .with_label("unused")
-    .with_help("use it in a criterion, exclusion or tier, or remove it")
-}
-
 /// `icp::zero_weight`: a criterion of weight zero.
 pub(crate) fn zero_weight(name: &str, span: Span) -> Diagnostic {
     Diagnostic::new(
@@ -1170,93 +1037,4 @@ pub(crate) fn zero_weight(name: &str, span: Span) -> Diagnostic {
     )
     .with_label("weighs nothing")
     .with_help("a criterion of weight 0 never changes the score: give it a weight or remove it")
-}
-
-/// `icp::unreachable_tier`: a tier after the catch-all tier `catch_all` (at `catch_all_span`).
-pub(crate) fn unreachable_tier_after_catch_all(
-    name: &a::Ident,
-    catch_all: &str,
-    catch_all_span: Span,
-) -> Diagnostic {
-    Diagnostic::new(
-        Code::UnreachableTier,
-        name.span,
-        format!("tier `{}` can never be reached", name.name),
-    )
-    .with_label("unreachable")
-    .with_secondary(
-        catch_all_span,
-        format!("`{catch_all}` already takes every remaining account"),
-    )
-    .with_help(
-        "only the last tier may be the catch-all (no threshold): reorder or remove the tiers",
-    )
-}
-
-/// `icp::unreachable_tier`: a threshold (written `threshold`) above 100.
-pub(crate) fn unreachable_tier_above_100(tier: &str, span: Span, threshold: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::UnreachableTier,
-        span,
-        format!("tier `{tier}` needs a score of {threshold}, above 100"),
-    )
-    .with_label("scores go from 0 to 100")
-    .with_help("lower the threshold to at most 100")
-}
-
-/// `icp::unreachable_tier`: a threshold above the highest reachable score `max`.
-pub(crate) fn unreachable_tier_above_max(
-    tier: &str,
-    span: Span,
-    threshold: &str,
-    max: &str,
-) -> Diagnostic {
-    Diagnostic::new(
-        Code::UnreachableTier,
-        span,
-        format!(
-            "tier `{tier}` needs a score of {threshold}, but the highest reachable score is {max}"
-        ),
-    )
-    .with_label("no account can score this much")
-    .with_help("some criteria can never be true; fix them or lower the threshold")
-}
-
-/// `icp::never_missing`: `is missing` / `is present` (`negated`) at `span` in `file` on the
-/// required field `name`, whose type is written `ty_text` at `ty_span` in `schema_file`; the
-/// fix adds the `?` there.
-pub(crate) fn never_missing(
-    file: FileId,
-    span: Span,
-    name: &str,
-    negated: bool,
-    schema_file: FileId,
-    ty_span: Span,
-    ty_text: &str,
-) -> Diagnostic {
-    let (what, always) = if negated {
-        ("is present", "always true")
-    } else {
-        ("is missing", "never true")
-    };
-    let mut d = Diagnostic::new(
-        Code::NeverMissing,
-        span,
-        format!("`{name}` is never missing, so `{what}` is {always}"),
-    )
-    .with_label(format!("`{name}` is required"))
-    .with_help(format!(
-        "make the field optional (`{ty_text}?`) if it may be empty, or drop the test"
-    ))
-    .in_file(file);
-    let end = ty_span.end as usize;
-    d.fix = Some(Fix {
-        title: format!("make `{name}` optional"),
-        edits: vec![Edit {
-            file: schema_file,
-            span: Span::new(end, end),
-            text: "?".to_owned(),
-        }],
-    });
-    d
 }

@@ -38,6 +38,7 @@ use icp_syntax::{Diagnostic, FileId, LineIndex, Span};
 
 mod checker;
 mod diagnostics;
+mod lints;
 mod load;
 mod logic;
 

@@ -1,6 +1,7 @@
 //! Expression typing.
 
 use crate::diagnostics as diag;
+use crate::lints;
 use icp_model as m;
 use icp_syntax::Span;
 use icp_syntax::ast::{self as a, BinOp, CmpOp, ContainsMode, UnaryOp};
@@ -319,7 +320,7 @@ impl<'a> Checker<'a> {
             return None;
         };
         if op == BinOp::Div && matches!(as_const(&rx), Some(m::Const::Num(z)) if *z == 0.0) {
-            self.emit_in(sc, diag::division_by_zero(r.span));
+            self.emit_in(sc, lints::division_by_zero::diagnostic(r.span));
         }
         let aop = match op {
             BinOp::Add => m::ArithOp::Add,
@@ -558,7 +559,7 @@ impl<'a> Checker<'a> {
         }
         let sfile = schema.file;
         let name = ast_field.name.name.clone();
-        let d = diag::never_missing(
+        let d = lints::never_missing::diagnostic(
             sc.file,
             span,
             &name,

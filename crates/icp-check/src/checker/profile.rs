@@ -13,6 +13,7 @@ use super::types::{const_num, fmt_num};
 use super::{BUILTIN_TIERS, Checker, Global, LetEntry, MAX_EXPR_DEPTH, Owner, Scope, SitScope};
 use crate::DefKind;
 use crate::diagnostics as diag;
+use crate::lints;
 
 /// Bare names an expression mentions (for `let` dependencies).
 pub(super) fn collect_names(e: &a::Expr, out: &mut Vec<String>, depth: usize) {
@@ -212,7 +213,7 @@ impl<'a> Checker<'a> {
         let mut groups = Vec::new();
         for (g, d) in &group_asts {
             if g.criteria.is_empty() {
-                self.emit(Some(owner), file, diag::empty_group(&g.name));
+                self.emit(Some(owner), file, lints::empty_group::diagnostic(&g.name));
             }
             let mut detail = format!("**group** `{}`", g.name.name);
             if let Some(t) = &g.title {
@@ -368,7 +369,9 @@ impl<'a> Checker<'a> {
                                 self.emit(
                                     Some(owner),
                                     file,
-                                    diag::practical_unreachable(aq.span, &c.name, ap.span),
+                                    lints::practical_unreachable::diagnostic(
+                                        aq.span, &c.name, ap.span,
+                                    ),
                                 );
                             } else if best == 0.0 {
                                 best = w * share.map_or(0.5, |s| s.0);
@@ -455,7 +458,7 @@ impl<'a> Checker<'a> {
                 && !e.used.get()
                 && local.get(l.name.name.as_str()) == Some(&e.def)
             {
-                self.emit(Some(owner), file, diag::unused_let(&l.name));
+                self.emit(Some(owner), file, lints::unused_let::diagnostic(&l.name));
             }
         }
         // hover
@@ -663,7 +666,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    diag::unreachable_tier_after_catch_all(&t.name, cname, cspan),
+                    lints::unreachable_tier::after_catch_all(&t.name, cname, cspan),
                 );
             }
             let mut detail = format!("**tier** `{}`", t.name.name);
@@ -713,7 +716,7 @@ impl<'a> Checker<'a> {
                                     self.emit(
                                         Some(owner),
                                         file,
-                                        diag::unreachable_tier_above_100(
+                                        lints::unreachable_tier::above_100(
                                             &t.name.name,
                                             e.span,
                                             &fmt_num(v),
@@ -723,7 +726,7 @@ impl<'a> Checker<'a> {
                                     self.emit(
                                         Some(owner),
                                         file,
-                                        diag::unreachable_tier_above_max(
+                                        lints::unreachable_tier::above_max(
                                             &t.name.name,
                                             e.span,
                                             &fmt_num(v),

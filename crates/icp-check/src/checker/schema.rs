@@ -10,6 +10,7 @@ use icp_syntax::{FileId, Span};
 use super::{Checker, EnumInfo, Owner, SchemaInfo, TYPE_NAMES};
 use crate::DefKind;
 use crate::diagnostics as diag;
+use crate::lints;
 
 pub(super) fn info_def(schemas: &[SchemaInfo<'_>], si: usize) -> usize {
     schemas.get(si).map_or(usize::MAX, |s| s.def)
@@ -252,7 +253,7 @@ impl<'a> Checker<'a> {
             });
         }
         if key.is_none() {
-            self.emit(owner, file, diag::missing_key(&ast.name));
+            self.emit(owner, file, lints::missing_key::diagnostic(&ast.name));
         }
         let n = fields.len();
         self.set_detail(

@@ -10,6 +10,7 @@ use super::types::{comparable, const_num, lit_const};
 use super::{Checker, Owner, Scope, SitScope};
 use crate::DefKind;
 use crate::diagnostics as diag;
+use crate::lints;
 
 impl<'a> Checker<'a> {
     pub(super) fn check_situation(&mut self, xi: usize) {
@@ -182,7 +183,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Some(owner),
                     file,
-                    diag::milestone_outside_timeframe(
+                    lints::milestone_outside_timeframe::diagnostic(
                         ms.date.span,
                         ms.date.date,
                         start,
@@ -207,7 +208,11 @@ impl<'a> Checker<'a> {
             }
         }
         match timeframe {
-            None => self.emit(Some(owner), file, diag::missing_timeframe(&ast.name)),
+            None => self.emit(
+                Some(owner),
+                file,
+                lints::missing_timeframe::diagnostic(&ast.name),
+            ),
             Some((start, end, tspan)) => {
                 if let Some(today) = self.options.today
                     && start <= end
@@ -216,7 +221,7 @@ impl<'a> Checker<'a> {
                     self.emit(
                         Some(owner),
                         file,
-                        diag::situation_ended(
+                        lints::situation_ended::diagnostic(
                             &ast.name.name,
                             tspan,
                             end,

@@ -1,6 +1,7 @@
 //! Tests: accounts and expectations.
 
 use crate::diagnostics as diag;
+use crate::lints;
 use std::collections::HashMap;
 
 use icp_model as m;
@@ -99,7 +100,11 @@ impl<'a> Checker<'a> {
             }
         }
         if expects.is_empty() {
-            self.emit(Some(owner), file, diag::test_without_expect(ast.name.span));
+            self.emit(
+                Some(owner),
+                file,
+                lints::test_without_expect::diagnostic(ast.name.span),
+            );
         }
         let mut out_expects = Vec::new();
         if let Some(p) = profile {

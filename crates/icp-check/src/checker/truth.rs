@@ -4,7 +4,7 @@ use icp_model as m;
 use icp_syntax::{FileId, Span};
 
 use super::{Checker, Owner};
-use crate::diagnostics as diag;
+use crate::lints;
 use crate::logic::{self, Var};
 
 impl Checker<'_> {
@@ -69,9 +69,17 @@ impl Checker<'_> {
         always: bool,
     ) {
         if never {
-            self.emit(Some(owner), file, diag::never_true(span, what, name));
+            self.emit(
+                Some(owner),
+                file,
+                lints::never_true::diagnostic(span, what, name),
+            );
         } else if always {
-            self.emit(Some(owner), file, diag::always_true(span, what, name));
+            self.emit(
+                Some(owner),
+                file,
+                lints::always_true::diagnostic(span, what, name),
+            );
         }
     }
 
