@@ -8,6 +8,7 @@ use super::{
     Checker, Global, Owner, ProfileInfo, SchemaInfo, SegmentInfo, SituationInfo, TestInfo,
 };
 use crate::DefKind;
+use crate::SymbolDetail;
 
 impl<'a> Checker<'a> {
     /// Register every top-level item and its name.
@@ -86,7 +87,7 @@ impl<'a> Checker<'a> {
                     }
                     a::Item::Test(t) => {
                         let def = self.def(DefKind::Test, &t.name.value, f.id, t.name.span, t.span);
-                        self.set_detail(def, format!("**test** \"{}\"", t.name.value));
+                        self.set_detail(def, SymbolDetail::Test);
                         let ix = self.tests.len();
                         self.tests.push(TestInfo {
                             file: f.id,

@@ -2,7 +2,6 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use icp_model as m;
 use icp_syntax::ast::{self as a};
@@ -14,6 +13,7 @@ use super::{BUILTIN_TIERS, Checker, Global, LetEntry, MAX_EXPR_DEPTH, Owner, Sco
 use crate::DefKind;
 use crate::diagnostics as diag;
 use crate::lints;
+use crate::{SymbolDetail, TierDetail};
 
 /// Bare names an expression mentions (for `let` dependencies).
 pub(super) fn collect_names(e: &a::Expr, out: &mut Vec<String>, depth: usize) {
@@ -215,17 +215,13 @@ impl<'a> Checker<'a> {
             if g.criteria.is_empty() {
                 self.emit(Some(owner), file, lints::empty_group::diagnostic(&g.name));
             }
-            let mut detail = format!("**group** `{}`", g.name.name);
-            if let Some(t) = &g.title {
-                let _ = write!(detail, " \"{}\"", t.value);
-            }
-            let _ = write!(
-                detail,
-                "\n\n{} criteria · `score.{}` in tiers",
-                g.criteria.len(),
-                g.name.name
+            self.set_detail(
+                *d,
+                SymbolDetail::Group {
+                    title: g.title.as_ref().map(|t| t.value.clone()),
+                    criteria: g.criteria.len(),
+                },
             );
-            self.set_detail(*d, detail);
             groups.push(m::Group {
                 name: g.name.name.clone(),
                 title: g.title.as_ref().map(|t| t.value.clone()),
@@ -299,12 +295,13 @@ impl<'a> Checker<'a> {
         let mut excl_spans = Vec::new();
         for (x, d) in &excl_asts {
             let cond = self.condition(&sc, &x.cond);
-            let mut detail = format!("**exclude** `{}`", x.name.name);
-            if let Some(r) = &x.reason {
-                let _ = write!(detail, " \"{}\"", r.value);
-            }
-            let _ = write!(detail, "\n\n```icp\n{}\n```", self.src(file, x.cond.span));
-            self.set_detail(*d, detail);
+            self.set_detail(
+                *d,
+                SymbolDetail::Exclude {
+                    reason: x.reason.as_ref().map(|r| r.value.clone()),
+                    cond_text: self.src(file, x.cond.span).to_owned(),
+                },
+            );
             if let Some(cond) = cond {
                 excl_spans.push(x.cond.span);
                 excludes.push(m::Exclude {
@@ -411,43 +408,22 @@ impl<'a> Checker<'a> {
         }));
         // criteria details
         for (c, _, d) in &crit_asts {
-            let mut detail = format!("**criterion** `{}`", c.name.name);
-            if let Some(t) = &c.title {
-                let _ = write!(detail, " \"{}\"", t.value);
-            }
-            let w = c.weight.value;
-            if positive > 0.0 && w > 0.0 {
-                let _ = write!(
-                    detail,
-                    "\n\nweight {} · {:.1}% of the maximum score (Σ positive weights {})",
-                    fmt_num(w),
-                    100.0 * w / positive,
-                    fmt_num(positive)
-                );
-            } else {
-                let _ = write!(detail, "\n\nweight {}", fmt_num(w));
-                if positive > 0.0 && w < 0.0 {
-                    let _ = write!(
-                        detail,
-                        " · takes {:.1} points off the score when true",
-                        100.0 * -w / positive
-                    );
-                }
-            }
-            if matches!(
+            let practical = matches!(
                 c.body,
                 a::CriterionBody::Scorecard {
                     practical: Some(_),
                     ..
                 }
-            ) {
-                let _ = write!(
-                    detail,
-                    " · practical fit earns {:.0}%",
-                    100.0 * share.map_or(0.5, |s| s.0)
-                );
-            }
-            self.set_detail(*d, detail);
+            );
+            self.set_detail(
+                *d,
+                SymbolDetail::Criterion {
+                    title: c.title.as_ref().map(|t| t.value.clone()),
+                    weight: c.weight.value,
+                    positive_weight: positive,
+                    practical_share: practical.then(|| share.map_or(0.5, |s| s.0)),
+                },
+            );
         }
         // tiers
         let tiers = self.profile_tiers(owner, file, ast, &tier_asts, &sc, &bounds, schema);
@@ -462,19 +438,16 @@ impl<'a> Checker<'a> {
             }
         }
         // hover
-        let mut detail = format!("**profile** `{}`", ast.name.name);
-        if let Some(t) = &ast.title {
-            let _ = write!(detail, " \"{}\"", t.value);
-        }
-        let _ = write!(
-            detail,
-            "\n\n{} criteria · {} exclusions · {} tiers · Σ positive weights {}",
-            crit_asts.len(),
-            excl_asts.len(),
-            tier_asts.len(),
-            fmt_num(positive)
+        self.set_detail(
+            pdef,
+            SymbolDetail::Profile {
+                title: ast.title.as_ref().map(|t| t.value.clone()),
+                criteria: crit_asts.len(),
+                excludes: excl_asts.len(),
+                tiers: tier_asts.len(),
+                positive_weight: positive,
+            },
         );
-        self.set_detail(pdef, detail);
         let reasons: HashMap<String, usize> = crit_asts
             .iter()
             .map(|(c, _, d)| (c.name.name.clone(), *d))
@@ -599,11 +572,10 @@ impl<'a> Checker<'a> {
                 let tn = self.ty_name(&e.ty);
                 self.set_detail(
                     *d,
-                    format!(
-                        "**let** `{}`: `{tn}`\n\n```icp\n{}\n```",
-                        l.name.name,
-                        self.src(file, l.value.span)
-                    ),
+                    SymbolDetail::Let {
+                        ty: tn,
+                        value_text: self.src(file, l.value.span).to_owned(),
+                    },
                 );
                 if let Some(entry) = table.get_mut(&l.name.name) {
                     entry.id = id;
@@ -669,13 +641,10 @@ impl<'a> Checker<'a> {
                     lints::unreachable_tier::after_catch_all(&t.name, cname, cspan),
                 );
             }
-            let mut detail = format!("**tier** `{}`", t.name.name);
-            if let Some(a) = &t.action {
-                let _ = write!(detail, " \"{}\"", a.value);
-            }
+            let mut shown = None;
             let rule = match &t.rule {
                 a::TierRule::CatchAll => {
-                    detail.push_str("\n\ncatch-all: every remaining account");
+                    shown = Some(TierDetail::CatchAll);
                     if closed.is_none() {
                         closed = Some((t.name.span, &t.name.name));
                     }
@@ -696,7 +665,7 @@ impl<'a> Checker<'a> {
                             None
                         }
                         Some(v) => {
-                            let _ = write!(detail, "\n\nscore ≥ {}", fmt_num(v));
+                            shown = Some(TierDetail::Threshold(v));
                             if let Some((pv, pspan)) = prev
                                 && v >= pv
                             {
@@ -744,7 +713,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 a::TierRule::When(e) => {
-                    let _ = write!(detail, "\n\nwhen `{}`", self.src(file, e.span));
+                    shown = Some(TierDetail::When(self.src(file, e.span).to_owned()));
                     let cond = self.condition(&tier_sc, e);
                     if let (Some(c), Some(s)) = (&cond, schema) {
                         let (never, always) = self.truth(s, bounds, c);
@@ -753,7 +722,13 @@ impl<'a> Checker<'a> {
                     cond.map(m::TierRule::When)
                 }
             };
-            self.set_detail(*d, detail);
+            self.set_detail(
+                *d,
+                SymbolDetail::Tier {
+                    action: t.action.as_ref().map(|a| a.value.clone()),
+                    rule: shown,
+                },
+            );
             match rule {
                 Some(rule) => out.push(m::Tier {
                     name: t.name.name.clone(),

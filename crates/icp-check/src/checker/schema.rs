@@ -1,7 +1,6 @@
 //! Schemas: field types, enums, the key and the schema rules.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use icp_model as m;
 use icp_syntax::ast::{self as a};
@@ -9,6 +8,7 @@ use icp_syntax::{FileId, Span};
 
 use super::{Checker, EnumInfo, Owner, SchemaInfo, TYPE_NAMES};
 use crate::DefKind;
+use crate::SymbolDetail;
 use crate::diagnostics as diag;
 use crate::lints;
 
@@ -120,31 +120,15 @@ impl<'a> Checker<'a> {
                         },
                     });
                 }
-                let list = ty
-                    .variants
-                    .iter()
-                    .map(|v| format!("`{}`", v.name))
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 for (d, v) in defs.iter().zip(&ty.variants) {
-                    let reads = if v.strings.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            "\n\nreads {}",
-                            v.strings
-                                .iter()
-                                .map(|s| format!("\"{s}\""))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    };
                     self.set_detail(
                         *d,
-                        format!("**variant** `{}` of `{}`{reads}", v.name, field.name.name),
+                        SymbolDetail::Variant {
+                            field: field.name.name.clone(),
+                            reads: v.strings.clone(),
+                        },
                     );
                 }
-                let _ = list;
                 self.enums.push(EnumInfo {
                     ty,
                     owner: si,
@@ -215,30 +199,21 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            let ty_text = self.src(file, f.ty.span);
-            let mut detail = format!(
-                "**field** `{}`: `{ty_text}`\n\ncolumn \"{column}\"",
-                f.name.name
+            self.set_detail(
+                def,
+                SymbolDetail::Field {
+                    ty_text: self.src(file, f.ty.span).to_owned(),
+                    column: column.clone(),
+                    optional: f.ty.optional,
+                    key: f.key.is_some(),
+                    variants: match &f.ty.kind {
+                        a::TypeKind::Enum(vs) => {
+                            Some(vs.iter().map(|v| v.name.name.clone()).collect())
+                        }
+                        _ => None,
+                    },
+                },
             );
-            detail.push_str(if f.ty.optional {
-                " · may be missing"
-            } else {
-                " · required"
-            });
-            if f.key.is_some() {
-                detail.push_str(" · key");
-            }
-            if let a::TypeKind::Enum(vs) = &f.ty.kind {
-                let _ = write!(
-                    detail,
-                    "\n\nvariants: {}",
-                    vs.iter()
-                        .map(|v| format!("`{}`", v.name.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            self.set_detail(def, detail);
             field_ix.entry(&f.name.name).or_insert(id.0);
             field_defs.push(def);
             fields.push(m::Field {
@@ -258,11 +233,7 @@ impl<'a> Checker<'a> {
         let n = fields.len();
         self.set_detail(
             info_def(&self.schemas, si),
-            format!(
-                "**schema** `{}`\n\n{n} field{}",
-                ast.name.name,
-                if n == 1 { "" } else { "s" }
-            ),
+            SymbolDetail::Schema { fields: n },
         );
         if let Some(info) = self.schemas.get_mut(si) {
             info.fields = fields;

@@ -1,7 +1,7 @@
 //! Segments: conditions, dependency cycles and the segment lints.
 
+use crate::SymbolDetail;
 use crate::diagnostics as diag;
-use std::fmt::Write as _;
 
 use super::assemble::{cycle_chain, dependency_order};
 use super::{Checker, Owner, Scope, SitScope};
@@ -24,12 +24,13 @@ impl Checker<'_> {
         self.seg_refs.clear();
         let cond = self.condition(&sc, &ast.cond);
         let deps = std::mem::take(&mut self.seg_refs);
-        let mut detail = format!("**segment** `{}`", ast.name.name);
-        if let Some(t) = &ast.title {
-            let _ = write!(detail, " \"{}\"", t.value);
-        }
-        let _ = write!(detail, "\n\n```icp\n{}\n```", self.src(file, ast.cond.span));
-        self.set_detail(def, detail);
+        self.set_detail(
+            def,
+            SymbolDetail::Segment {
+                title: ast.title.as_ref().map(|t| t.value.clone()),
+                cond_text: self.src(file, ast.cond.span).to_owned(),
+            },
+        );
         if let Some(x) = self.segments.get_mut(gi) {
             x.cond = cond;
             x.deps = deps;

@@ -1,7 +1,5 @@
 //! Situations: capabilities, goals and milestones.
 
-use std::fmt::Write as _;
-
 use icp_model as m;
 use icp_syntax::Span;
 use icp_syntax::ast::{self as a, CmpOp, UnaryOp};
@@ -9,6 +7,7 @@ use icp_syntax::ast::{self as a, CmpOp, UnaryOp};
 use super::types::{comparable, const_num, lit_const};
 use super::{Checker, Owner, Scope, SitScope};
 use crate::DefKind;
+use crate::SymbolDetail;
 use crate::diagnostics as diag;
 use crate::lints;
 
@@ -66,11 +65,9 @@ impl<'a> Checker<'a> {
             };
             self.set_detail(
                 def,
-                format!(
-                    "**capability** `situation.{}` = `{}`",
-                    cap.name.name,
-                    self.src(file, cap.value.span)
-                ),
+                SymbolDetail::Capability {
+                    value_text: self.src(file, cap.value.span).to_owned(),
+                },
             );
             caps.push((cap.name.name.clone(), c, ty, def));
         }
@@ -135,11 +132,9 @@ impl<'a> Checker<'a> {
                     let filter = g.filter.as_ref().and_then(|f| self.condition(&sc, f));
                     self.set_detail(
                         def,
-                        format!(
-                            "**goal** `{}`\n\n```icp\n{}\n```",
-                            g.name.name,
-                            self.src(file, g.span)
-                        ),
+                        SymbolDetail::Goal {
+                            text: self.src(file, g.span).to_owned(),
+                        },
                     );
                     goal_info.push((g.name.name.clone(), mty, def));
                     if let (Some(metric), Some(target)) = (metric, target) {
@@ -232,14 +227,13 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let mut detail = format!("**situation** `{}`", ast.name.name);
-        if let Some(t) = &ast.title {
-            let _ = write!(detail, " \"{}\"", t.value);
-        }
-        if let Some((s, e, _)) = timeframe {
-            let _ = write!(detail, "\n\ntimeframe {s} .. {e}");
-        }
-        self.set_detail(sdef, detail);
+        self.set_detail(
+            sdef,
+            SymbolDetail::Situation {
+                title: ast.title.as_ref().map(|t| t.value.clone()),
+                timeframe: timeframe.map(|(s, e, _)| (s, e)),
+            },
+        );
         let model = schema.map(|s| m::Situation {
             name: ast.name.name.clone(),
             title: ast.title.as_ref().map(|t| t.value.clone()),

@@ -3,7 +3,7 @@
 use icp_syntax::{FileId, Span};
 
 use super::Checker;
-use crate::{Def, DefKind, Ref};
+use crate::{Def, DefKind, Ref, SymbolDetail};
 
 impl Checker<'_> {
     pub(super) fn def(
@@ -21,7 +21,7 @@ impl Checker<'_> {
             name_span,
             full_span,
             container: None,
-            detail: String::new(),
+            detail: SymbolDetail::None,
         });
         self.defs.len() - 1
     }
@@ -42,7 +42,7 @@ impl Checker<'_> {
         d
     }
 
-    pub(super) fn set_detail(&mut self, def: usize, detail: String) {
+    pub(super) fn set_detail(&mut self, def: usize, detail: SymbolDetail) {
         if let Some(d) = self.defs.get_mut(def) {
             d.detail = detail;
         }
