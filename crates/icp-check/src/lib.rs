@@ -27,9 +27,12 @@
 //! every recursive pass keeps a depth fence of its own.
 //!
 //! The passes: `load` (imports, depth-first, cycles), `checker` (names, types, schema,
-//! profile, situation and test rules, the program), `logic` (the interval pass behind
-//! `never_true`, `always_true`, `practical_unreachable` and reachable scores). The rules
-//! are documented per code in `docs/diagnostics.md`.
+//! profile, situation and test rules, the program; one module per concern), `logic` (the
+//! interval pass behind `never_true`, `always_true`, `practical_unreachable` and
+//! reachable scores). Every diagnostic is built by one constructor: the errors in
+//! `diagnostics`, each lint's in its own file under `lints` (what it reports, why, an
+//! example). The rules are documented per code in `docs/diagnostics.md`. The symbol index
+//! holds facts ([`SymbolDetail`]), not text: the language server writes the hover.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
