@@ -8,7 +8,7 @@ use icp_syntax::ast::{self as a};
 use icp_syntax::{FileId, Span};
 
 use super::assemble::{cycle_chain, dependency_order};
-use super::types::{const_num, fmt_num};
+use super::types::{const_num, fmt_num, loc};
 use super::{BUILTIN_TIERS, Checker, Global, LetEntry, MAX_EXPR_DEPTH, Owner, Scope, SitScope};
 use crate::DefKind;
 use crate::diagnostics as diag;
@@ -225,10 +225,7 @@ impl<'a> Checker<'a> {
             groups.push(m::Group {
                 name: g.name.name.clone(),
                 title: g.title.as_ref().map(|t| t.value.clone()),
-                loc: m::Loc {
-                    file,
-                    span: g.name.span,
-                },
+                loc: loc(file, g.name.span),
             });
         }
         // criteria
@@ -267,10 +264,7 @@ impl<'a> Checker<'a> {
                 Some(body) => criteria.push(m::Criterion {
                     name: c.name.name.clone(),
                     title: c.title.as_ref().map(|t| t.value.clone()),
-                    loc: m::Loc {
-                        file,
-                        span: c.name.span,
-                    },
+                    loc: loc(file, c.name.span),
                     weight: c.weight.value,
                     group: group.map(m::GroupId),
                     body,
@@ -307,10 +301,7 @@ impl<'a> Checker<'a> {
                 excludes.push(m::Exclude {
                     name: x.name.name.clone(),
                     reason: x.reason.as_ref().map(|r| r.value.clone()),
-                    loc: m::Loc {
-                        file,
-                        span: x.name.span,
-                    },
+                    loc: loc(file, x.name.span),
                     cond,
                 });
             }
@@ -461,10 +452,7 @@ impl<'a> Checker<'a> {
             (Some(s), Some(tiers)) => Some(m::Profile {
                 name: ast.name.name.clone(),
                 title: ast.title.as_ref().map(|t| t.value.clone()),
-                loc: m::Loc {
-                    file,
-                    span: ast.name.span,
-                },
+                loc: loc(file, ast.name.span),
                 schema: m::SchemaId(s as u32),
                 situation: situation.map(|x| m::SituationId(x as u32)),
                 targets,
@@ -583,10 +571,7 @@ impl<'a> Checker<'a> {
                 }
                 out.push(m::Let {
                     name: l.name.name.clone(),
-                    loc: m::Loc {
-                        file,
-                        span: l.name.span,
-                    },
+                    loc: loc(file, l.name.span),
                     expr: e,
                 });
             }
@@ -733,10 +718,7 @@ impl<'a> Checker<'a> {
                 Some(rule) => out.push(m::Tier {
                     name: t.name.name.clone(),
                     action: t.action.as_ref().map(|a| a.value.clone()),
-                    loc: m::Loc {
-                        file,
-                        span: t.name.span,
-                    },
+                    loc: loc(file, t.name.span),
                     rule,
                 }),
                 None => ok = false,

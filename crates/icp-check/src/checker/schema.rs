@@ -6,6 +6,7 @@ use icp_model as m;
 use icp_syntax::ast::{self as a};
 use icp_syntax::{FileId, Span};
 
+use super::types::loc;
 use super::{Checker, EnumInfo, Owner, SchemaInfo, TYPE_NAMES};
 use crate::DefKind;
 use crate::SymbolDetail;
@@ -114,10 +115,7 @@ impl<'a> Checker<'a> {
                     ty.variants.push(m::VariantDef {
                         name: v.name.name.clone(),
                         strings: v.strings.iter().map(|s| s.value.clone()).collect(),
-                        loc: m::Loc {
-                            file,
-                            span: v.name.span,
-                        },
+                        loc: loc(file, v.name.span),
                     });
                 }
                 for (d, v) in defs.iter().zip(&ty.variants) {
@@ -221,10 +219,7 @@ impl<'a> Checker<'a> {
                 column,
                 ty: ty.unwrap_or(m::Ty::Bool),
                 optional: f.ty.optional,
-                loc: m::Loc {
-                    file,
-                    span: f.name.span,
-                },
+                loc: loc(file, f.name.span),
             });
         }
         if key.is_none() {

@@ -4,7 +4,7 @@ use icp_model as m;
 use icp_syntax::Span;
 use icp_syntax::ast::{self as a, CmpOp, UnaryOp};
 
-use super::types::{comparable, const_num, lit_const};
+use super::types::{comparable, const_num, lit_const, loc};
 use super::{Checker, Owner, Scope, SitScope};
 use crate::DefKind;
 use crate::SymbolDetail;
@@ -141,10 +141,7 @@ impl<'a> Checker<'a> {
                         goals.push(m::Goal {
                             name: g.name.name.clone(),
                             title: g.title.as_ref().map(|t| t.value.clone()),
-                            loc: m::Loc {
-                                file,
-                                span: g.name.span,
-                            },
+                            loc: loc(file, g.name.span),
                             metric,
                             op: g.op,
                             target,
@@ -195,10 +192,7 @@ impl<'a> Checker<'a> {
                     goal,
                     op: ms.op,
                     target,
-                    loc: m::Loc {
-                        file,
-                        span: ms.span,
-                    },
+                    loc: loc(file, ms.span),
                 });
             }
         }
@@ -237,10 +231,7 @@ impl<'a> Checker<'a> {
         let model = schema.map(|s| m::Situation {
             name: ast.name.name.clone(),
             title: ast.title.as_ref().map(|t| t.value.clone()),
-            loc: m::Loc {
-                file,
-                span: ast.name.span,
-            },
+            loc: loc(file, ast.name.span),
             schema: m::SchemaId(s as u32),
             timeframe: timeframe.map(|(s, e, _)| (s, e)),
             goals,

@@ -8,7 +8,7 @@ use icp_model as m;
 use icp_syntax::ast::{self as a};
 use icp_syntax::{FileId, Span};
 
-use super::types::{as_const, const_num};
+use super::types::{as_const, const_num, loc};
 use super::{BUILTIN_TIERS, Checker, Global, Owner, Scope, SitScope};
 
 impl<'a> Checker<'a> {
@@ -119,10 +119,7 @@ impl<'a> Checker<'a> {
         }
         let model = profile.map(|p| m::Test {
             name: ast.name.value.clone(),
-            loc: m::Loc {
-                file,
-                span: ast.name.span,
-            },
+            loc: loc(file, ast.name.span),
             profile: m::ProfileId(p as u32),
             as_of: as_of.map(|d| d.0),
             account: values,

@@ -1,8 +1,8 @@
 //! Type helpers: literal types, comparability, arithmetic, unification and type names.
 
 use icp_model as m;
-use icp_syntax::Span;
 use icp_syntax::ast::{self as a, BinOp, CmpOp};
+use icp_syntax::{FileId, Span};
 
 use super::Checker;
 
@@ -152,4 +152,9 @@ impl Checker<'_> {
             m::Ty::List(t) => format!("list of {}", self.ty_name(t)),
         }
     }
+}
+
+/// Where a checked item is: its file and the span of its name.
+pub(super) fn loc(file: FileId, span: Span) -> m::Loc {
+    m::Loc { file, span }
 }
