@@ -27,9 +27,12 @@
 //! every recursive pass keeps a depth fence of its own.
 //!
 //! The passes: `load` (imports, depth-first, cycles), `checker` (names, types, schema,
-//! profile, situation and test rules, the program), `logic` (the interval pass behind
-//! `never_true`, `always_true`, `practical_unreachable` and reachable scores). The rules
-//! are documented per code in `docs/diagnostics.md`.
+//! profile, situation and test rules, the program; one module per concern), `logic` (the
+//! interval pass behind `never_true`, `always_true`, `practical_unreachable` and
+//! reachable scores). Every diagnostic is built by one constructor: the errors in
+//! `diagnostics`, each lint's in its own file under `lints` (what it reports, why, an
+//! example). The rules are documented per code in `docs/diagnostics.md`. The symbol index
+//! holds facts ([`SymbolDetail`]), not text: the language server writes the hover.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +40,8 @@ use std::path::{Path, PathBuf};
 use icp_syntax::{Diagnostic, FileId, LineIndex, Span};
 
 mod checker;
+mod diagnostics;
+mod lints;
 mod load;
 mod logic;
 
@@ -235,8 +240,131 @@ pub struct Def {
     pub full_span: Span,
     /// The enclosing declaration's name (a field's schema, a criterion's profile, ...).
     pub container: Option<String>,
-    /// Hover text (markdown).
-    pub detail: String,
+    /// What the checker learned about it, for the editor's hover (the editor renders it).
+    pub detail: SymbolDetail,
+}
+
+/// The facts about a definition that the editor shows on hover. The checker states them;
+/// the language server writes the text. `*_text` fields are source text as written.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum SymbolDetail {
+    /// Nothing known (the definition did not check, or its kind has no detail).
+    #[default]
+    None,
+    /// A schema.
+    Schema {
+        /// How many fields it has.
+        fields: usize,
+    },
+    /// A schema field.
+    Field {
+        /// Its type as written (`int?`, `enum { .. }`).
+        ty_text: String,
+        /// The column it reads.
+        column: String,
+        /// Whether it may be missing.
+        optional: bool,
+        /// Whether it is the schema's key.
+        key: bool,
+        /// Its variants, when it is an enum.
+        variants: Option<Vec<String>>,
+    },
+    /// An enum variant.
+    Variant {
+        /// The enum field it belongs to.
+        field: String,
+        /// The strings it reads (empty: its own name).
+        reads: Vec<String>,
+    },
+    /// A situation.
+    Situation {
+        /// Its title.
+        title: Option<String>,
+        /// Its timeframe, when it has a valid one.
+        timeframe: Option<(icp_syntax::Date, icp_syntax::Date)>,
+    },
+    /// A situation capability.
+    Capability {
+        /// Its value as written.
+        value_text: String,
+    },
+    /// A situation goal.
+    Goal {
+        /// The whole goal as written.
+        text: String,
+    },
+    /// A segment.
+    Segment {
+        /// Its title.
+        title: Option<String>,
+        /// Its condition as written.
+        cond_text: String,
+    },
+    /// A profile.
+    Profile {
+        /// Its title.
+        title: Option<String>,
+        /// How many criteria it has.
+        criteria: usize,
+        /// How many exclusions it has.
+        excludes: usize,
+        /// How many tiers it has.
+        tiers: usize,
+        /// The sum of its positive weights.
+        positive_weight: f64,
+    },
+    /// A profile `let` that typed.
+    Let {
+        /// The name of its type.
+        ty: String,
+        /// Its value as written.
+        value_text: String,
+    },
+    /// A profile group.
+    Group {
+        /// Its title.
+        title: Option<String>,
+        /// How many criteria it holds.
+        criteria: usize,
+    },
+    /// A criterion.
+    Criterion {
+        /// Its title.
+        title: Option<String>,
+        /// Its weight.
+        weight: f64,
+        /// The sum of the profile's positive weights.
+        positive_weight: f64,
+        /// The share a practical fit earns, when the criterion has a `practical` branch.
+        practical_share: Option<f64>,
+    },
+    /// An `exclude` rule.
+    Exclude {
+        /// Its reason.
+        reason: Option<String>,
+        /// Its condition as written.
+        cond_text: String,
+    },
+    /// A tier.
+    Tier {
+        /// Its action.
+        action: Option<String>,
+        /// Its rule, when it checked.
+        rule: Option<TierDetail>,
+    },
+    /// A test (its name is the definition's name).
+    Test,
+}
+
+/// A tier's rule, as the hover shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TierDetail {
+    /// No threshold: every remaining account.
+    CatchAll,
+    /// `tier NAME >= SCORE` (a percent is converted to a score).
+    Threshold(f64),
+    /// `tier NAME when COND`, the condition as written.
+    When(String),
 }
 
 /// A reference to a definition.

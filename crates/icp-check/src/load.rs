@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use icp_syntax::ast::Item;
-use icp_syntax::{Code, Diagnostic, FileId, LineIndex, Span};
+use icp_syntax::{Diagnostic, FileId, LineIndex, Span};
 
+use crate::diagnostics as diag;
 use crate::{LoadError, Loader, SourceFile, normalize};
 
 /// Every loaded file and the loading diagnostics (parse diagnostics included).
@@ -107,18 +108,8 @@ impl State<'_> {
             let target = normalize(&dir.join(&import));
             if !inside(&target, &self.root) {
                 let root = self.root.display().to_string();
-                self.diagnostics.push(
-                    Diagnostic::new(
-                        Code::ImportOutsideRoot,
-                        span,
-                        format!("import `{import}` is outside the project root"),
-                    )
-                    .with_label("resolves outside the project")
-                    .with_help(format!(
-                        "imports must stay inside the project root `{root}` (the directory with `icp.toml`); move the file into the project"
-                    ))
-                    .in_file(file),
-                );
+                self.diagnostics
+                    .push(diag::import_outside_root(span, &import, &root).in_file(file));
                 continue;
             }
             if let Some(&id) = self.by_path.get(&target) {
@@ -132,19 +123,8 @@ impl State<'_> {
                             .map(|(f, _)| self.display(&self.path_of(*f)))
                             .collect();
                         chain.push(self.display(&target));
-                        self.diagnostics.push(
-                            Diagnostic::new(
-                                Code::ImportCycle,
-                                span,
-                                format!("import `{import}` forms a cycle"),
-                            )
-                            .with_label("this import closes the cycle")
-                            .with_help(format!(
-                                "the files import each other: {}; move the shared declarations into a file both import",
-                                chain.join(" → ")
-                            ))
-                            .in_file(file),
-                        );
+                        self.diagnostics
+                            .push(diag::import_cycle(span, &import, &chain).in_file(file));
                     }
                     Some(Visit::Unvisited) => {
                         if let Some(v) = self.visit.get_mut(id.0 as usize) {
@@ -167,20 +147,8 @@ impl State<'_> {
                 Err(err) => {
                     let shown = self.display(&target);
                     let d = match err {
-                        LoadError::NotFound => Diagnostic::new(
-                            Code::ImportNotFound,
-                            span,
-                            format!("imported file `{import}` does not exist"),
-                        )
-                        .with_label(format!("no file at `{shown}`"))
-                        .with_help("imports are relative to the importing file; check the path"),
-                        other => Diagnostic::new(
-                            Code::ImportUnreadable,
-                            span,
-                            format!("imported file `{import}` cannot be read"),
-                        )
-                        .with_label(format!("`{shown}`: {other}"))
-                        .with_help("imports must be readable UTF-8 text files"),
+                        LoadError::NotFound => diag::import_not_found(span, &import, &shown),
+                        other => diag::import_unreadable(span, &import, &shown, &other),
                     };
                     self.diagnostics.push(d.in_file(file));
                 }
@@ -245,21 +213,9 @@ pub(crate) fn load(
             Err(err) => {
                 let shown = state.display(&path);
                 let id = state.add(path, String::new());
-                let code = if err == LoadError::NotFound {
-                    Code::ImportNotFound
-                } else {
-                    Code::ImportUnreadable
-                };
-                state.diagnostics.push(
-                    Diagnostic::new(
-                        code,
-                        Span::new(0, 0),
-                        format!("cannot read `{shown}`: {err}"),
-                    )
-                    .with_label("this file")
-                    .with_help("check the path; ICP files must be UTF-8 text")
-                    .in_file(id),
-                );
+                state
+                    .diagnostics
+                    .push(diag::entry_unreadable(&shown, &err).in_file(id));
             }
         }
     }

@@ -117,7 +117,11 @@ fn symbols_find_definitions_and_references() {
     let d = &checked.symbols.defs[def];
     assert_eq!(d.name, "employees");
     assert_eq!(d.kind, icp_check::DefKind::Field);
-    assert!(d.detail.contains("int"), "{}", d.detail);
+    assert!(
+        matches!(&d.detail, icp_check::SymbolDetail::Field { ty_text, .. } if ty_text.contains("int")),
+        "{:?}",
+        d.detail
+    );
     assert!(checked.references(def).count() >= 4);
     let size = checked
         .symbols
@@ -125,11 +129,15 @@ fn symbols_find_definitions_and_references() {
         .iter()
         .find(|d| d.name == "size")
         .unwrap();
-    assert!(
-        size.detail.contains("23.5% of the maximum score"),
-        "{}",
-        size.detail
-    );
+    let icp_check::SymbolDetail::Criterion {
+        weight,
+        positive_weight,
+        ..
+    } = size.detail
+    else {
+        panic!("{:?}", size.detail)
+    };
+    assert_eq!(format!("{:.1}", 100.0 * weight / positive_weight), "23.5");
 }
 
 #[test]

@@ -79,11 +79,14 @@ pub fn describe(a: &Analysis, def: &Def) -> String {
         DefKind::Profile => profile(&items, &def.name),
         _ => None,
     };
-    let mut out = match found {
-        Some(text) => text,
-        None if !def.detail.trim().is_empty() => def.detail.clone(),
-        None => code(first_line(def.full_span.text(src))),
-    };
+    let mut out = found.unwrap_or_else(|| {
+        let detail = super::detail::render(def);
+        if detail.trim().is_empty() {
+            code(first_line(def.full_span.text(src)))
+        } else {
+            detail
+        }
+    });
     if let Some(c) = container {
         let _ = write!(out, "\n\n*in `{c}`*");
     }

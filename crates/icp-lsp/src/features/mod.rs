@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod completion;
+pub mod detail;
 pub mod folding;
 pub mod hints;
 pub mod hover;
