@@ -238,13 +238,40 @@ pub(crate) fn unknown_group(group: &a::Ident, profile: &str, candidates: &[&str]
 
 /// `icp::unknown_type`: a field type that is none of the language's types.
 pub(crate) fn unknown_type(ident: &a::Ident, candidates: &[&str]) -> Diagnostic {
-    unknown(
+    let d = unknown(
         Code::UnknownType,
         ident,
         format!("unknown type `{}`", ident.name),
         candidates,
         "types are bool, int, number, money, percent, text, date, duration, enum { .. } and set<text>",
-    )
+    );
+    if d.fix.is_some() {
+        return d;
+    }
+    // The names other languages and spreadsheets use for our types.
+    match type_alias(&ident.name) {
+        Some(t) => d.with_help(format!("did you mean `{t}`?")).with_fix(
+            format!("replace with `{t}`"),
+            ident.span,
+            t,
+        ),
+        None => d,
+    }
+}
+
+/// Our type for a type name of another language (`integer` is `int`).
+fn type_alias(name: &str) -> Option<&'static str> {
+    Some(match name.to_ascii_lowercase().as_str() {
+        "integer" | "i32" | "i64" | "long" | "bigint" | "smallint" => "int",
+        "string" | "str" | "varchar" | "char" => "text",
+        "boolean" => "bool",
+        "float" | "double" | "decimal" | "numeric" | "real" | "f64" => "number",
+        "currency" | "usd" | "dollars" => "money",
+        "percentage" | "pct" => "percent",
+        "datetime" | "timestamp" => "date",
+        "interval" => "duration",
+        _ => return None,
+    })
 }
 
 /// `icp::unknown_goal`: a milestone measuring a goal the situation lacks.

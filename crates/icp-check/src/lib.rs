@@ -441,7 +441,7 @@ pub fn check_with_overlay(
     options: &Options,
 ) -> Checked {
     let loaded = load::load(entries, root, loader, overlay);
-    let out = checker::Checker::new(&loaded.files, root, options).run();
+    let out = checker::Checker::new(&loaded.files, root, options, &loaded.diagnostics).run();
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(out.diagnostics);
     diagnostics.sort_by_key(|d| (d.file, d.span.start, d.span.end));

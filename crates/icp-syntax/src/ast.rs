@@ -58,6 +58,8 @@ pub struct Broken {
     pub name: Option<Ident>,
     /// The name of the item (and group, as `profile.group`) it sits in, for a clause.
     pub parent: Option<String>,
+    /// Other names it may declare: the variants of a broken `enum` field.
+    pub declares: Vec<Ident>,
     /// The whole broken text.
     pub span: Span,
 }

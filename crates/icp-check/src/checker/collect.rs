@@ -31,6 +31,7 @@ impl<'a> Checker<'a> {
                             field_ix: HashMap::new(),
                             field_defs: Vec::new(),
                             key: None,
+                            untyped: Vec::new(),
                         });
                         (Global::Schema(self.schemas.len() - 1), &s.name, "schema")
                     }

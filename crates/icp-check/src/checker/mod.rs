@@ -20,6 +20,7 @@ use crate::{Def, Options, Ref, SourceFile, SymbolIndex};
 mod assemble;
 mod collect;
 mod expr;
+mod poison;
 mod profile;
 mod resolve;
 mod schema;
@@ -74,6 +75,8 @@ struct SchemaInfo<'a> {
     field_ix: HashMap<&'a str, u32>,
     field_defs: Vec<usize>,
     key: Option<m::FieldId>,
+    /// Fields whose type did not check (poisoned: their uses report nothing).
+    untyped: Vec<u32>,
 }
 
 struct EnumInfo {
@@ -180,11 +183,21 @@ pub(crate) struct Checker<'a> {
     enum_tys: Vec<m::EnumTy>,
     /// The schemas by name, sorted (fixed once the items are collected).
     schema_names: Vec<(usize, &'a str)>,
+    /// Names whose declaration is broken: their uses report nothing.
+    poison: poison::Poison,
 }
 
 impl<'a> Checker<'a> {
-    pub(crate) fn new(files: &'a [SourceFile], root: &'a Path, options: &'a Options) -> Self {
+    /// A checker of `files`; `load_diags` are the loader's diagnostics (a failed import
+    /// poisons its file's unknown names).
+    pub(crate) fn new(
+        files: &'a [SourceFile],
+        root: &'a Path,
+        options: &'a Options,
+        load_diags: &[Diagnostic],
+    ) -> Self {
         Self {
+            poison: poison::Poison::new(files, load_diags),
             files,
             root,
             options,
@@ -237,6 +250,20 @@ impl<'a> Checker<'a> {
 
     fn emit(&mut self, owner: Option<Owner>, file: FileId, d: Diagnostic) {
         let d = d.in_file(file);
+        let text = self
+            .files
+            .get(file.0 as usize)
+            .map_or("", |f| f.text.as_str());
+        if self.poison.silences(file, &d, text) {
+            // It follows from a mistake reported at its place; the item still cannot be
+            // trusted as checked.
+            if d.severity == Severity::Error
+                && let Some(o) = owner
+            {
+                self.mark(o);
+            }
+            return;
+        }
         if d.severity == Severity::Error
             && let Some(o) = owner
         {

@@ -102,10 +102,12 @@ impl<'a> Checker<'a> {
         if let Some(&f) = s.field_ix.get(id.name.as_str()) {
             let ty = s.fields.get(f as usize)?.ty.clone();
             let def = s.field_defs.get(f as usize).copied();
+            let untyped = s.untyped.contains(&f);
             if let Some(def) = def {
                 self.reference(sc.file, id.span, def);
             }
-            return Some((m::FieldId(f), ty));
+            // A field whose type did not check is poisoned: its uses report nothing.
+            return (!untyped).then_some((m::FieldId(f), ty));
         }
         let mut cands: Vec<&str> = s.fields.iter().map(|f| f.name.as_str()).collect();
         cands.sort_unstable();
@@ -148,8 +150,13 @@ impl<'a> Checker<'a> {
             && let Some(&f) = s.field_ix.get(name)
         {
             let ty = s.fields.get(f as usize)?.ty.clone();
+            let untyped = s.untyped.contains(&f);
             if let Some(&def) = s.field_defs.get(f as usize) {
                 self.reference(sc.file, span, def);
+            }
+            // A field whose type did not check is poisoned: its uses report nothing.
+            if untyped {
+                return None;
             }
             return Some(m::Expr {
                 kind: m::ExprKind::Field(m::FieldId(f)),

@@ -38,6 +38,8 @@ impl<'a> Checker<'a> {
             a::TypeKind::Duration => m::Ty::Duration,
             a::TypeKind::Named(id) => {
                 self.emit(owner, file, diag::unknown_type(id, &TYPE_NAMES));
+                // An error type: the field's uses are neither typed nor reported.
+                self.poison.name(&field.name.name);
                 return None;
             }
             a::TypeKind::Set(inner) => {
@@ -149,6 +151,7 @@ impl<'a> Checker<'a> {
         let owner = Some(Owner::Schema(si));
         let mut field_ix: HashMap<&'a str, u32> = HashMap::new();
         let mut field_defs = Vec::new();
+        let mut untyped: Vec<u32> = Vec::new();
         let mut fields = Vec::new();
         let mut key: Option<(m::FieldId, Span)> = None;
         let mut columns: HashMap<String, (String, Span)> = HashMap::new();
@@ -214,6 +217,9 @@ impl<'a> Checker<'a> {
             );
             field_ix.entry(&f.name.name).or_insert(id.0);
             field_defs.push(def);
+            if ty.is_none() {
+                untyped.push(id.0);
+            }
             fields.push(m::Field {
                 name: f.name.name.clone(),
                 column,
@@ -235,6 +241,7 @@ impl<'a> Checker<'a> {
             info.field_ix = field_ix;
             info.field_defs = field_defs;
             info.key = key.map(|(k, _)| k);
+            info.untyped = untyped;
         }
     }
 }

@@ -253,6 +253,7 @@ pub(super) fn recover(
             cx.name_after(0, n)
         },
         parent: None,
+        declares: Vec::new(),
         span: cx.span(0, n),
     };
     let mut out = Recovered {
@@ -289,7 +290,12 @@ pub(super) fn recover(
         let hit = body
             .broken
             .iter()
-            .position(|(p, _)| p.span.start <= at && at <= p.end_byte);
+            .position(|(p, _)| p.span.start <= at && at < p.end_byte);
+        // pest ran past a broken clause's end ("found `}`" on the next line): the clause's
+        // own error, at the clause, says it better.
+        if hit.is_none() && d.is_error() && body.broken.iter().any(|(p, _)| p.end_byte == at) {
+            continue;
+        }
         match hit {
             Some(k) => {
                 if let Some(x) = inside.get_mut(k) {
@@ -454,12 +460,23 @@ fn parse_block(
                     None
                 };
                 let span = cx.span(ca, cb);
+                // A broken enum field may declare variants: the words inside its braces.
+                let declares = if block == Block::Schema {
+                    (ca..cb)
+                        .skip_while(|&i| cx.text(i) != "{")
+                        .filter(|&i| cx.is_word(i))
+                        .map(|i| cx.ident(i))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 result.broken.push((
                     Piece {
                         broken: Broken {
                             kind: BrokenKind::Clause(kind),
                             name,
                             parent: owner.clone(),
+                            declares,
                             span,
                         },
                         span,
