@@ -80,6 +80,44 @@ pub const EXPR_KEYWORDS: &[&str] = &[
 /// Header words of items (`segment x for Account`, `profile p for Account in q1`).
 pub const HEADER_KEYWORDS: &[&str] = &["for", "in"];
 
+/// The words that start a clause of a `situation` body (the grammar's `situation_clause`).
+pub const SITUATION_CLAUSES: &[&str] = &["timeframe", "goal", "milestone", "capability"];
+
+/// The words that start a member of a `profile` body (the grammar's `profile_member`).
+pub const PROFILE_MEMBERS: &[&str] = &[
+    "target",
+    "practical_share",
+    "let",
+    "group",
+    "criterion",
+    "exclude",
+    "tier",
+];
+
+/// The words that start a clause of a `test` body (the grammar's `test_clause`).
+pub const TEST_CLAUSES: &[&str] = &["profile", "as_of", "account", "expect"];
+
+/// The words that may follow `expect` in a test (`expect tier ideal`, `expect score >= 80`).
+pub const EXPECT_FORMS: &[&str] = &["tier", "score", "coverage", "reason"];
+
+/// Every keyword list by name; [`is_keyword`] is true of the words of these lists and no
+/// other (`crates/icp-syntax/tests/keywords.rs` checks them against the grammar).
+pub const KEYWORD_LISTS: &[(&str, &[&str])] = &[
+    ("ITEM_KEYWORDS", ITEM_KEYWORDS),
+    ("FIELD_KEYWORDS", FIELD_KEYWORDS),
+    ("TYPE_NAMES", TYPE_NAMES),
+    ("SITUATION_KEYWORDS", SITUATION_KEYWORDS),
+    ("PROFILE_KEYWORDS", PROFILE_KEYWORDS),
+    ("TEST_KEYWORDS", TEST_KEYWORDS),
+    ("CLAUSE_KEYWORDS", CLAUSE_KEYWORDS),
+    ("EXPR_KEYWORDS", EXPR_KEYWORDS),
+    ("HEADER_KEYWORDS", HEADER_KEYWORDS),
+    ("SITUATION_CLAUSES", SITUATION_CLAUSES),
+    ("PROFILE_MEMBERS", PROFILE_MEMBERS),
+    ("TEST_CLAUSES", TEST_CLAUSES),
+    ("EXPECT_FORMS", EXPECT_FORMS),
+];
+
 /// The kind of a [`Token`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -120,18 +158,7 @@ pub(crate) struct Tok {
 
 /// Whether `word` is one of the language's keywords (in any context).
 pub fn is_keyword(word: &str) -> bool {
-    [
-        ITEM_KEYWORDS,
-        FIELD_KEYWORDS,
-        TYPE_NAMES,
-        SITUATION_KEYWORDS,
-        PROFILE_KEYWORDS,
-        TEST_KEYWORDS,
-        EXPR_KEYWORDS,
-        HEADER_KEYWORDS,
-    ]
-    .iter()
-    .any(|list| list.contains(&word))
+    KEYWORD_LISTS.iter().any(|(_, list)| list.contains(&word))
 }
 
 /// Split `src` into tokens. Total: never fails, and whitespace is the only thing skipped.

@@ -36,9 +36,9 @@ pub use cst::{IcpLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
 pub use date::Date;
 pub use diagnostic::{Code, Diagnostic, FileId, Severity, did_you_mean};
 pub use lexer::{
-    CLAUSE_KEYWORDS, EXPR_KEYWORDS, FIELD_KEYWORDS, HEADER_KEYWORDS, ITEM_KEYWORDS,
-    PROFILE_KEYWORDS, SITUATION_KEYWORDS, TEST_KEYWORDS, TYPE_NAMES, Token, TokenKind, is_keyword,
-    tokens,
+    CLAUSE_KEYWORDS, EXPECT_FORMS, EXPR_KEYWORDS, FIELD_KEYWORDS, HEADER_KEYWORDS, ITEM_KEYWORDS,
+    KEYWORD_LISTS, PROFILE_KEYWORDS, PROFILE_MEMBERS, SITUATION_CLAUSES, SITUATION_KEYWORDS,
+    TEST_CLAUSES, TEST_KEYWORDS, TYPE_NAMES, Token, TokenKind, is_keyword, tokens,
 };
 pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse};
 pub use rowan::GreenNode;

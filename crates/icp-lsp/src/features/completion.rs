@@ -450,17 +450,9 @@ fn line_has(t: &Toks<'_>, last: usize, text: &str) -> bool {
 /// The index of the keyword that starts the clause the cursor is in.
 fn clause_start(t: &Toks<'_>, block: Block, open: usize, n: usize) -> Option<usize> {
     let words: &[&str] = match block {
-        Block::Profile | Block::Group => &[
-            "target",
-            "practical_share",
-            "let",
-            "group",
-            "criterion",
-            "exclude",
-            "tier",
-        ],
-        Block::Situation => &["timeframe", "goal", "milestone", "capability"],
-        Block::Test => &["profile", "as_of", "account", "expect"],
+        Block::Profile | Block::Group => icp_syntax::PROFILE_MEMBERS,
+        Block::Situation => icp_syntax::SITUATION_CLAUSES,
+        Block::Test => icp_syntax::TEST_CLAUSES,
         Block::Criterion => &["perfect", "practical"],
         _ => &[],
     };
@@ -764,10 +756,7 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
                 }
             }
         }
-        Context::AfterType => {
-            out.push(keyword("from"));
-            out.push(keyword("key"));
-        }
+        Context::AfterType => out.extend(icp_syntax::FIELD_KEYWORDS.iter().map(|k| keyword(k))),
         Context::Segments => {
             out.extend(names.segments().map(|s| {
                 item(
@@ -811,11 +800,7 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
             out.push(keyword("count"));
             out.push(snippet("sum", "sum(field)", "sum(${0:field})"));
         }
-        Context::Expect => {
-            for w in ["tier", "score", "coverage", "reason"] {
-                out.push(keyword(w));
-            }
-        }
+        Context::Expect => out.extend(icp_syntax::EXPECT_FORMS.iter().map(|k| keyword(k))),
         Context::ExpectTier => {
             if let Some(p) = names.item_profile(info) {
                 for m in &p.members {
@@ -913,23 +898,10 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
 fn clause_items(block: Block, info: &ItemInfo, names: &Names<'_>, out: &mut Vec<CompletionItem>) {
     match block {
         Block::Schema | Block::Enum | Block::Account => {}
-        Block::Situation => {
-            out.extend(["timeframe", "goal", "milestone", "capability"].map(keyword));
-        }
+        Block::Situation => out.extend(icp_syntax::SITUATION_CLAUSES.iter().map(|k| keyword(k))),
         Block::Segment | Block::Exclude => expr_items(true, false, info, names, out),
         Block::Profile => {
-            out.extend(
-                [
-                    "target",
-                    "practical_share",
-                    "let",
-                    "group",
-                    "criterion",
-                    "exclude",
-                    "tier",
-                ]
-                .map(keyword),
-            );
+            out.extend(icp_syntax::PROFILE_MEMBERS.iter().map(|k| keyword(k)));
             out.push(snippet("criterion …", "a new criterion", CRITERION_SNIPPET));
             out.push(snippet(
                 "criterion … perfect/practical",
@@ -971,7 +943,7 @@ fn clause_items(block: Block, info: &ItemInfo, names: &Names<'_>, out: &mut Vec<
             expr_items(true, false, info, names, out);
         }
         Block::Test => {
-            out.extend(["profile", "as_of", "account", "expect"].map(keyword));
+            out.extend(icp_syntax::TEST_CLAUSES.iter().map(|k| keyword(k)));
         }
     }
 }

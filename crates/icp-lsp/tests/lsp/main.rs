@@ -17,6 +17,7 @@ mod actions;
 mod completion;
 mod diagnostics;
 mod hover;
+mod keywords;
 mod navigation;
 mod ordering;
 mod outline;
