@@ -381,6 +381,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn diagnostics_at_different_places_differ() {
+        let at = |start, end| {
+            Diagnostic::new(
+                Code::UnknownField,
+                Span::new(start, end),
+                "unknown field `x`",
+            )
+            .with_fix("replace with `y`", Span::new(start, end), "y")
+        };
+        assert_eq!(at(3, 4), at(3, 4));
+        assert_ne!(at(3, 4), at(10, 11));
+        assert_ne!(at(3, 4), at(3, 5));
+        let (a, b) = (at(3, 4), at(10, 11));
+        assert_ne!(a.fix, b.fix, "edits at different places differ");
+        let hash = |s: Span| {
+            use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+            BuildHasherDefault::<DefaultHasher>::default().hash_one(s)
+        };
+        assert_ne!(hash(Span::new(3, 4)), hash(Span::new(10, 11)));
+    }
+
+    #[test]
     fn codes_are_unique() {
         let mut names: Vec<_> = Code::ALL.iter().map(|c| c.name()).collect();
         names.sort_unstable();

@@ -1,13 +1,14 @@
 //! Byte spans and the line index that turns them into lines and columns.
 
+use std::cell::Cell;
 use std::fmt;
 
 /// A half-open byte range `start..end` into one source file.
 ///
-/// Spans compare equal to each other whatever their offsets, so that two syntax trees that
-/// differ only in layout are equal (as cedar's `Node` does). Compare `range()` when the
-/// offsets matter.
-#[derive(Clone, Copy, Default, serde::Serialize)]
+/// Equality and hashing are by offsets, so `Diagnostic`s, `Edit`s and identifiers at
+/// different places differ. To compare two syntax trees while ignoring where they are written
+/// (their *shape*), format them with [`debug_without_spans`].
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Span {
     /// First byte.
     pub start: u32,
@@ -59,21 +60,47 @@ impl Span {
     }
 }
 
-impl PartialEq for Span {
-    fn eq(&self, _: &Span) -> bool {
-        true
-    }
-}
-impl Eq for Span {}
-
-impl std::hash::Hash for Span {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+thread_local! {
+    /// Set while [`debug_without_spans`] formats a value on this thread.
+    static HIDE_SPANS: Cell<bool> = const { Cell::new(false) };
 }
 
 impl fmt::Debug for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
+        if HIDE_SPANS.with(Cell::get) {
+            f.write_str("_")
+        } else {
+            write!(f, "{}..{}", self.start, self.end)
+        }
     }
+}
+
+/// The `Debug` text of `value` with every [`Span`] in it written as `_`: the value's *shape*,
+/// what it says whatever its position in the source.
+///
+/// Two values whose `Debug` is derived (as every syntax-tree node's is) have the same text here
+/// exactly when they are equal but for their spans: derived `Debug` shows every field,
+/// strings are quoted and escaped, and only spans are masked. (Floats compare by their
+/// `Debug` text, so `NaN` equals `NaN` and `0.0` differs from `-0.0`.)
+///
+/// ```
+/// use icp_base::span::{Span, debug_without_spans};
+/// let (a, b) = ((Span::new(0, 3), "x"), (Span::new(7, 10), "x"));
+/// assert_ne!(a, b);
+/// assert_eq!(debug_without_spans(&a), debug_without_spans(&b));
+/// assert_eq!(format!("{:?}", a.0), "0..3");
+/// ```
+pub fn debug_without_spans(value: &impl fmt::Debug) -> String {
+    /// Restores the previous setting, even if a `Debug` impl panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0;
+            HIDE_SPANS.with(|h| h.set(previous));
+        }
+    }
+    let _restore = Restore(HIDE_SPANS.with(|h| h.replace(true)));
+    format!("{value:?}")
 }
 
 /// Anything with a span: every syntax node.

@@ -1,4 +1,5 @@
-//! The typed syntax tree. Every node carries a byte [`Span`]; equality ignores spans.
+//! The typed syntax tree. Every node carries a byte [`Span`]; `==` compares spans too,
+//! [`crate::same_shape`] ignores them.
 //!
 //! The tree is what the source says, nothing resolved: a bare name may be a field, a `let`,
 //! a segment or an enum variant, and the checker decides which.

@@ -29,6 +29,7 @@ pub mod date;
 pub mod diagnostic;
 mod lexer;
 mod parser;
+mod shape;
 pub mod span;
 
 pub use date::Date;
@@ -39,6 +40,7 @@ pub use lexer::{
     tokens,
 };
 pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse};
+pub use shape::{debug_without_spans, same_shape};
 pub use span::{HasSpan, LineIndex, Span};
 
 /// The result of parsing one file: the items that parsed and a diagnostic per broken item.
