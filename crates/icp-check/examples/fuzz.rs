@@ -11,6 +11,9 @@
 
 #![allow(clippy::disallowed_methods, reason = "a fuzzer reads the clock")]
 
+#[path = "../../icp-cli/src/render.rs"]
+mod render;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -111,7 +114,7 @@ fn check_project(project: &[(&str, &str)], victim: usize, text: &str) {
                 f.text.get(d.span.range()).is_some(),
                 "diagnostic span outside the source"
             );
-            let _ = d.render("x.icp", &f.text, false);
+            let _ = render::render(d, "x.icp", &f.text, false);
         }
     }
 }

@@ -194,7 +194,7 @@ fn report(all: &[Checked], format: Format) -> Result<(), Fatal> {
                 write!(
                     err,
                     "{}",
-                    d.render(&load::display_path(&f.path), &f.text, color)
+                    crate::render::render(d, &load::display_path(&f.path), &f.text, color)
                 )
                 .map_err(io)?;
                 writeln!(err).map_err(io)?;

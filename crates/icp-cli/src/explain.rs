@@ -262,7 +262,12 @@ fn render(found: &Found, format: ExplainFormat, color: bool) -> Result<String, S
             let who = id
                 .as_ref()
                 .map_or_else(|| format!("row {row}"), |id| format!("{id} (row {row})"));
-            return Ok(format!("account {who}\n{}", explanation.to_text(color)));
+            let text = if color {
+                explanation.to_text_styled(&ansi)
+            } else {
+                explanation.to_text()
+            };
+            return Ok(format!("account {who}\n{text}"));
         }
         (ExplainFormat::Text, Found::Invalid { row, id, error }) => {
             let who = id
@@ -272,4 +277,20 @@ fn render(found: &Found, format: ExplainFormat, color: bool) -> Result<String, S
         }
     };
     json.map(|s| s + "\n").map_err(|e| e.to_string())
+}
+
+/// Colours a styled piece of an explanation with ANSI escape codes.
+fn ansi(out: &mut String, style: icp_eval::Style, text: &str) {
+    let code = match style {
+        icp_eval::Style::Tier => "1",
+        icp_eval::Style::Holds => "32",
+        icp_eval::Style::Fails => "31",
+        icp_eval::Style::Unknown => "33",
+        icp_eval::Style::Partial => "36",
+    };
+    out.push_str("\x1b[");
+    out.push_str(code);
+    out.push('m');
+    out.push_str(text);
+    out.push_str("\x1b[0m");
 }

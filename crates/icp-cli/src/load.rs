@@ -163,7 +163,7 @@ pub fn load_program(path: &Path, today: Option<Date>, color: bool) -> Result<Che
         let (shown, text) = checked.file(d.file).map_or((String::new(), ""), |f| {
             (display_path(&f.path), f.text.as_str())
         });
-        rendered.push_str(&d.render(&shown, text, color));
+        rendered.push_str(&crate::render::render(d, &shown, text, color));
         if !rendered.ends_with('\n') {
             rendered.push('\n');
         }

@@ -12,6 +12,7 @@ mod check;
 mod explain;
 mod load;
 mod lsp;
+mod render;
 mod score;
 mod test_cmd;
 

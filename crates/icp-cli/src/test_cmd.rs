@@ -166,7 +166,7 @@ fn load_checked(root: &Path, entries: &[PathBuf], today: Option<Date>) -> Option
             let (path, text) = checked.file(d.file).map_or((String::new(), ""), |f| {
                 (display_path(&f.path), f.text.as_str())
             });
-            eprintln!("{}", d.render(&path, text, color));
+            eprintln!("{}", crate::render::render(d, &path, text, color));
         }
         let n = errors.len();
         eprintln!(

@@ -175,3 +175,19 @@ fn an_ended_situation_warns() {
         .args(["check", "--today", "2027-06-01"]);
     assert_cmd_snapshot!(cmd);
 }
+
+#[test]
+fn type_mismatch_labels_sit_under_their_operands() {
+    // The primary label spans `country == 3`; miette pushes labels that start inside an
+    // earlier one past its end, so the renderer draws the primary on `==` and `country`
+    // and `3` keep their own labels (the header still names the start, 2:14).
+    let segment = "segment fr { country == 3 }\nsegment u { (revenue ?? \"é\") == \"x\" }\n";
+    let dir = project(&[
+        ("schema.icp", SCHEMA.as_bytes()),
+        (
+            "main.icp",
+            format!("import \"schema.icp\"\n{segment}").as_bytes(),
+        ),
+    ]);
+    assert_cmd_snapshot!(icp(dir.path()).arg("main.icp"));
+}

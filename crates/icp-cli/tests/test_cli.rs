@@ -71,6 +71,14 @@ fn failures_show_expected_and_found() {
 }
 
 #[test]
+fn failures_in_the_entry_file_show_where_too() {
+    // The entry file is file 0; its failures point at their `expect` like any other file's.
+    let one = format!("{}\n{FAILING}", first());
+    let dir = project(&[("one.icp", one.as_str())]);
+    assert_cmd_snapshot!(icp(dir.path()).args(["test", "one.icp", "--as-of", "2027-02-01"]));
+}
+
+#[test]
 fn json_reports() {
     let dir = project(&[("first.icp", first().as_str()), ("more.icp", FAILING)]);
     let out = icp(dir.path())

@@ -106,7 +106,7 @@ impl Binding {
             let kind = Kind::new(&f.ty, &program.enums).unwrap_or(Kind::Text);
             let expected = kind.expected(&f.ty, &program.enums);
             if index.is_none() {
-                let suggestion = icp_syntax::did_you_mean(
+                let suggestion = icp_base::did_you_mean(
                     decode::trim(&f.column),
                     header.iter().map(|h| decode::trim(h)),
                 )

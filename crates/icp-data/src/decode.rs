@@ -158,7 +158,7 @@ impl Kind {
     /// For an enum, the variant name or string closest to `cell`.
     pub(crate) fn suggest(&self, cell: &str) -> Option<&str> {
         match self {
-            Kind::Enum(t) => icp_syntax::did_you_mean(cell, t.originals.iter().map(String::as_str)),
+            Kind::Enum(t) => icp_base::did_you_mean(cell, t.originals.iter().map(String::as_str)),
             _ => None,
         }
     }

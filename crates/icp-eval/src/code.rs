@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use icp_base::{CmpOp, ContainsMode};
 use icp_model::{ArithOp, Const, Expr, ExprKind, LetId, Program, SegmentId, Ty, Value};
-use icp_syntax::ast::{CmpOp, ContainsMode};
 
 use crate::text::{cmp_ci, contains_ci, eq_ci, trim};
 

@@ -337,35 +337,50 @@ impl Plan {
     }
 }
 
-/// Colours of the text rendering.
-struct Paint {
-    on: bool,
+/// What a styled piece of [`Explanation::to_text_styled`] is, so that the caller can style
+/// it (the CLI colours it on a terminal); the explanation itself writes no escape codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Style {
+    /// The tier's name.
+    Tier,
+    /// A result that holds: `true`, `perfect`.
+    Holds,
+    /// A partial result: `practical`.
+    Partial,
+    /// A result that fails: `false`.
+    Fails,
+    /// A result that is unknown (a value is missing).
+    Unknown,
 }
 
-impl Paint {
-    fn wrap(&self, out: &mut String, code: &str, text: &str) {
-        if self.on {
-            let _ = write!(out, "\x1b[{code}m{text}\x1b[0m");
-        } else {
-            out.push_str(text);
-        }
+/// Writes one styled piece of text: `(out, style, text)`.
+pub type Styler<'a> = &'a dyn Fn(&mut String, Style, &str);
+
+/// The styling of the text rendering.
+struct Paint<'a> {
+    style: Styler<'a>,
+}
+
+impl Paint<'_> {
+    fn wrap(&self, out: &mut String, style: Style, text: &str) {
+        (self.style)(out, style, text);
     }
     fn tri(&self, out: &mut String, t: Tri) {
-        let code = match t {
-            Tri::True => "32",
-            Tri::False => "31",
-            Tri::Unknown => "33",
+        let style = match t {
+            Tri::True => Style::Holds,
+            Tri::False => Style::Fails,
+            Tri::Unknown => Style::Unknown,
         };
-        self.wrap(out, code, t.as_str());
+        self.wrap(out, style, t.as_str());
     }
     fn outcome(&self, out: &mut String, o: CriterionOutcome) {
-        let code = match o {
-            CriterionOutcome::Perfect | CriterionOutcome::True => "32",
-            CriterionOutcome::Practical => "36",
-            CriterionOutcome::False => "31",
-            CriterionOutcome::Unknown => "33",
+        let style = match o {
+            CriterionOutcome::Perfect | CriterionOutcome::True => Style::Holds,
+            CriterionOutcome::Practical => Style::Partial,
+            CriterionOutcome::False => Style::Fails,
+            CriterionOutcome::Unknown => Style::Unknown,
         };
-        self.wrap(out, code, o.as_str());
+        self.wrap(out, style, o.as_str());
     }
 }
 
@@ -393,9 +408,15 @@ fn stem(last: bool) -> &'static str {
 }
 
 impl Explanation {
-    /// A tidy indented tree for humans; ANSI colours when `color`.
-    pub fn to_text(&self, color: bool) -> String {
-        let p = Paint { on: color };
+    /// A tidy indented tree for humans, plain text.
+    pub fn to_text(&self) -> String {
+        self.to_text_styled(&|out, _, text| out.push_str(text))
+    }
+
+    /// The same tree as [`Explanation::to_text`], with `style` writing the pieces that have a
+    /// [`Style`] (the tier, each result) and plain text around them.
+    pub fn to_text_styled(&self, style: Styler<'_>) -> String {
+        let p = Paint { style };
         let mut o = String::new();
         let _ = write!(o, "profile {}", self.profile);
         if let Some(t) = &self.title {
@@ -403,7 +424,7 @@ impl Explanation {
         }
         let _ = writeln!(o, ", as of {}", self.today);
         o.push_str("tier ");
-        p.wrap(&mut o, "1", &self.tier);
+        p.wrap(&mut o, Style::Tier, &self.tier);
         let _ = write!(
             o,
             "  score {:.2}, coverage {}%",

@@ -61,7 +61,7 @@ pub use code::Tri;
 use code::{Code, Compiler, Ctx, Env, FieldSlot, NodeId, SegSlot, SetSplit, V};
 pub use explain::{
     CriterionExplanation, ExclusionExplanation, Explanation, GroupExplanation, LetExplanation,
-    NextTier, Raise, SegmentExplanation, TargetExplanation,
+    NextTier, Raise, SegmentExplanation, Style, Styler, TargetExplanation,
 };
 pub use testing::{ConstRow, TestFailure, TestReport, run_test};
 

@@ -1,10 +1,10 @@
 //! Running a program's `test` blocks: the account's constants become a row, the profile's
 //! plan scores it, each `expect` is checked.
 
+use icp_base::CmpOp;
 use icp_model::{
     Const, Date, ExpectKind, ExpectMetric, FieldId, Program, Schema, SetVal, Test, Ty, Value,
 };
-use icp_syntax::ast::CmpOp;
 
 use crate::{Explanation, Plan, write_num};
 

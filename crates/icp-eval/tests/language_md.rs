@@ -444,7 +444,7 @@ fn explanation_of_the_ideal_account() {
     let row = account(&program, |_| {});
     let e = plan(&program).explain(&row.values());
     insta::assert_json_snapshot!(e);
-    insta::assert_snapshot!(e.to_text(false));
+    insta::assert_snapshot!(e.to_text());
 }
 
 #[test]
@@ -465,7 +465,27 @@ fn explanation_of_a_practical_account_with_unknowns() {
     let p = plan(&program);
     let values = row.values();
     let e = p.explain(&values);
-    insta::assert_snapshot!(e.to_text(false));
+    insta::assert_snapshot!(e.to_text());
+    // Styling only wraps pieces: the tier and each result, nothing else.
+    let styled = e.to_text_styled(&|o, style, text| {
+        let _ = std::fmt::Write::write_fmt(o, format_args!("<{style:?}>{text}</>"));
+    });
+    assert!(styled.contains("tier <Tier>not_fit</>"), "{styled}");
+    assert!(styled.contains("<Fails>false</>"), "{styled}");
+    assert!(styled.contains("<Unknown>unknown</>"), "{styled}");
+    assert!(styled.contains("<Partial>practical</>"), "{styled}");
+    let mut plain = styled.clone();
+    for tag in [
+        "<Tier>",
+        "<Holds>",
+        "<Partial>",
+        "<Fails>",
+        "<Unknown>",
+        "</>",
+    ] {
+        plain = plain.replace(tag, "");
+    }
+    assert_eq!(plain, e.to_text());
     let mut s = p.scratch();
     p.eval(&values, &mut s);
     let mut reasons = String::new();
@@ -487,7 +507,7 @@ fn explanation_of_an_excluded_account_out_of_segment() {
     let values = row.values();
     let e = p.explain(&values);
     assert_eq!(e.tier, "out_of_segment");
-    insta::assert_snapshot!(e.to_text(false));
+    insta::assert_snapshot!(e.to_text());
     let mut s = p.scratch();
     p.eval(&values, &mut s);
     let mut reasons = String::new();

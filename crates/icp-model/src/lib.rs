@@ -9,8 +9,8 @@
 //! is stored as a fraction (`70%` is `0.7`); dates and durations are whole days (`f64` in
 //! row values, so date arithmetic is plain arithmetic).
 
-use icp_syntax::ast::{CmpOp, ContainsMode};
-pub use icp_syntax::{Date, FileId, Span};
+use icp_base::{CmpOp, ContainsMode};
+pub use icp_base::{Date, FileId, Span};
 
 macro_rules! ids {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(

@@ -1,10 +1,12 @@
-//! The typed syntax tree. Every node carries a byte [`Span`]; equality ignores spans.
+//! The typed syntax tree. Every node carries a byte [`Span`]; `==` compares spans too,
+//! [`crate::same_shape`] ignores them.
 //!
 //! The tree is what the source says, nothing resolved: a bare name may be a field, a `let`,
 //! a segment or an enum variant, and the checker decides which.
 
 use crate::date::Date;
 use crate::span::{HasSpan, Span};
+pub use icp_base::ops::{BinOp, CmpOp, ContainsMode, UnaryOp};
 
 /// A name as written, with its span.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -585,37 +587,6 @@ pub enum ExpectMetric {
     Coverage(Span),
 }
 
-/// Comparison operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CmpOp {
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CmpOp {
-    /// The operator as written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
-}
-
 /// An expression.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
@@ -710,61 +681,4 @@ pub enum Lit {
     Text(String),
     /// `true`, `false`
     Bool(bool),
-}
-
-/// Unary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UnaryOp {
-    /// `not`
-    Not,
-    /// `-`
-    Neg,
-}
-
-/// Binary operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BinOp {
-    /// `and`
-    And,
-    /// `or`
-    Or,
-    /// A comparison.
-    Cmp(CmpOp),
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-    /// `??`
-    Coalesce,
-}
-
-impl BinOp {
-    /// The operator as written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BinOp::And => "and",
-            BinOp::Or => "or",
-            BinOp::Cmp(c) => c.as_str(),
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-            BinOp::Coalesce => "??",
-        }
-    }
-}
-
-/// `contains`, `contains any`, `contains all`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ContainsMode {
-    /// `contains x`
-    One,
-    /// `contains any [..]`
-    Any,
-    /// `contains all [..]`
-    All,
 }

@@ -30,6 +30,7 @@ pub mod date;
 pub mod diagnostic;
 mod lexer;
 mod parser;
+mod shape;
 pub mod span;
 
 pub use cst::{IcpLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
@@ -42,6 +43,7 @@ pub use lexer::{
 };
 pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse};
 pub use rowan::GreenNode;
+pub use shape::{debug_without_spans, same_shape};
 pub use span::{HasSpan, LineIndex, Span};
 
 /// The result of parsing one file: the typed tree of what parsed, the lossless tree of

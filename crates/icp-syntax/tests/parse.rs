@@ -7,6 +7,9 @@
 )]
 #![allow(clippy::disallowed_methods, reason = "tests read their data files")]
 
+#[path = "../../icp-cli/src/render.rs"]
+mod render;
+
 use icp_syntax::ast::{ExprKind, Item, Lit};
 use icp_syntax::{Code, HasSpan, parse};
 
@@ -43,7 +46,7 @@ fn valid_programs() {
         let rendered: Vec<String> = parsed
             .diagnostics
             .iter()
-            .map(|d| d.render("test.icp", &src, false))
+            .map(|d| render::render(d, "test.icp", &src, false))
             .collect();
         assert!(rendered.is_empty(), "{}", rendered.join("\n"));
         insta::assert_debug_snapshot!(parsed.file);
@@ -60,7 +63,7 @@ fn syntax_errors() {
         let rendered: Vec<String> = parsed
             .diagnostics
             .iter()
-            .map(|d| d.render(&name, &src, false))
+            .map(|d| render::render(d, &name, &src, false))
             .collect();
         let out = format!(
             "----- SOURCE CODE\n{src}----- ERROR\n{}",

@@ -7,6 +7,9 @@
     reason = "test helpers fail loudly"
 )]
 
+#[path = "../../../icp-cli/src/render.rs"]
+mod render;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -100,7 +103,7 @@ pub fn render(checked: &Checked) -> String {
             .unwrap_or(&file.path)
             .to_string_lossy()
             .into_owned();
-        out.push_str(&d.render(&path, &file.text, false));
+        out.push_str(&render::render(d, &path, &file.text, false));
         if let Some(fix) = &d.fix {
             for e in &fix.edits {
                 let _ = writeln!(
