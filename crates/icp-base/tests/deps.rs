@@ -7,6 +7,10 @@
     clippy::panic,
     reason = "a test fails loudly"
 )]
+#![allow(
+    clippy::disallowed_methods,
+    reason = "the test runs the `cargo` that runs it (`CARGO`)"
+)]
 
 use std::process::Command;
 
