@@ -712,6 +712,20 @@ impl Lower<'_> {
         })
     }
 
+    /// The name and the expression of a `name = expr` or `name: expr` pair.
+    fn named_expr(&mut self, p: Pr<'_>) -> Option<(Ident, Expr)> {
+        let mut name = None;
+        let mut value = None;
+        for x in p.into_inner() {
+            match x.as_rule() {
+                Rule::ident => name = Some(self.ident(&x)),
+                Rule::expr => value = Some(self.expr(x)?),
+                _ => {}
+            }
+        }
+        Some((name?, value?))
+    }
+
     /// Lower one situation clause (`timeframe`, `goal`, `milestone`, `capability`).
     fn situation_clause(&mut self, c: Pr<'_>) -> Option<SituationClause> {
         match c.as_rule() {
@@ -751,18 +765,10 @@ impl Lower<'_> {
             }
             Rule::capability => {
                 let span = self.span(&c);
-                let mut name = None;
-                let mut value = None;
-                for x in c.into_inner() {
-                    match x.as_rule() {
-                        Rule::ident => name = Some(self.ident(&x)),
-                        Rule::expr => value = Some(self.expr(x)?),
-                        _ => {}
-                    }
-                }
+                let (name, value) = self.named_expr(c)?;
                 Some(SituationClause::Capability(Capability {
-                    name: name?,
-                    value: value?,
+                    name,
+                    value,
                     span,
                 }))
             }
@@ -888,20 +894,8 @@ impl Lower<'_> {
             }
             Rule::let_binding => {
                 let span = self.span(&c);
-                let mut name = None;
-                let mut value = None;
-                for x in c.into_inner() {
-                    match x.as_rule() {
-                        Rule::ident => name = Some(self.ident(&x)),
-                        Rule::expr => value = Some(self.expr(x)?),
-                        _ => {}
-                    }
-                }
-                Some(ProfileMember::Let(Let {
-                    name: name?,
-                    value: value?,
-                    span,
-                }))
+                let (name, value) = self.named_expr(c)?;
+                Some(ProfileMember::Let(Let { name, value, span }))
             }
             Rule::group => {
                 let span = self.span(&c);
@@ -1068,18 +1062,10 @@ impl Lower<'_> {
                     .filter(|x| x.as_rule() == Rule::account_field)
                 {
                     let fspan = self.span(&f);
-                    let mut name = None;
-                    let mut value = None;
-                    for x in f.into_inner() {
-                        match x.as_rule() {
-                            Rule::ident => name = Some(self.ident(&x)),
-                            Rule::expr => value = Some(self.expr(x)?),
-                            _ => {}
-                        }
-                    }
+                    let (name, value) = self.named_expr(f)?;
                     fields.push(AccountField {
-                        name: name?,
-                        value: value?,
+                        name,
+                        value,
                         span: fspan,
                     });
                 }

@@ -22,7 +22,9 @@ use crate::ast::{
 };
 use crate::cst::{Builder, Element, SyntaxKind};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::lexer::{FIELD_KEYWORDS, Tok, TokenKind};
+use crate::lexer::{
+    FIELD_KEYWORDS, PROFILE_MEMBERS, SITUATION_CLAUSES, TEST_CLAUSES, Tok, TokenKind,
+};
 use crate::span::Span;
 use pest::Parser as _;
 
@@ -71,18 +73,10 @@ impl Block {
     fn starts(self) -> &'static [&'static str] {
         match self {
             Block::Schema => &[],
-            Block::Situation => &["timeframe", "goal", "milestone", "capability"],
-            Block::Profile => &[
-                "target",
-                "practical_share",
-                "let",
-                "group",
-                "criterion",
-                "exclude",
-                "tier",
-            ],
+            Block::Situation => SITUATION_CLAUSES,
+            Block::Profile => PROFILE_MEMBERS,
             Block::Group => &["criterion"],
-            Block::Test => &["profile", "as_of", "account", "expect"],
+            Block::Test => TEST_CLAUSES,
         }
     }
 
