@@ -164,8 +164,6 @@ pub struct SourceFile {
     pub text: String,
     /// Its syntax tree.
     pub ast: icp_syntax::ast::File,
-    /// Its lossless syntax tree (`icp_syntax::SyntaxNode::new_root(green)`).
-    pub green: icp_syntax::GreenNode,
     /// Its line index.
     pub lines: LineIndex,
 }

@@ -64,7 +64,6 @@ impl State<'_> {
             lines: LineIndex::new(&text),
             text,
             ast: parsed.file,
-            green: parsed.green,
         });
         id
     }

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use icp_check::{Checked, MemoryLoader, Options, check};
-use icp_syntax::{Date, SyntaxKind, parse};
+use icp_syntax::{Date, SyntaxKind, parse_with_tree};
 
 /// Grammar rules that are clauses of an item.
 const CLAUSES: &[&str] = &[
@@ -117,7 +117,7 @@ fn deleting_or_truncating_a_clause_keeps_every_other_symbol() {
             "{name} does not check cleanly"
         );
         for (fi, (path, text)) in files.iter().enumerate() {
-            let tree = parse(text).syntax();
+            let tree = parse_with_tree(text).1;
             for node in tree
                 .descendants()
                 .filter(|n| clause_kinds.contains(&n.kind()))
@@ -136,7 +136,7 @@ fn deleting_or_truncating_a_clause_keeps_every_other_symbol() {
                         &text[..start as usize],
                         &text[end as usize..]
                     );
-                    assert_eq!(parse(&new_text).syntax().text().to_string(), new_text);
+                    assert_eq!(parse_with_tree(&new_text).1.text().to_string(), new_text);
                     edited[fi].1 = new_text;
                     let after = run(&edited);
                     let want = defs(&base, Some(&(path.as_path(), start..end)));

@@ -366,7 +366,6 @@ impl World {
                 let parsed = icp_syntax::Parsed {
                     file: f.ast.clone(),
                     diagnostics: Vec::new(),
-                    green: f.green.clone(),
                 };
                 return Some(Arc::new(parsed));
             }

@@ -3,6 +3,6 @@
 fn main() {
     let path = std::env::args().nth(1).unwrap();
     let src = std::fs::read_to_string(&path).unwrap();
-    let p = icp_syntax::parse(&src);
-    println!("{:#?}", p.syntax());
+    let (_, tree) = icp_syntax::parse_with_tree(&src);
+    println!("{tree:#?}");
 }

@@ -13,8 +13,7 @@
 //! the tree cannot drift from `grammar/icp.pest`.
 //!
 //! ```
-//! let parsed = icp_syntax::parse("profile p {\n  criterion c wei\n  tier top >= 50 // t\n}\n");
-//! let tree = parsed.syntax();
+//! let (_, tree) = icp_syntax::parse_with_tree("profile p {\n  criterion c wei\n  tier top >= 50 // t\n}\n");
 //! assert_eq!(tree.text().to_string(), "profile p {\n  criterion c wei\n  tier top >= 50 // t\n}\n");
 //! let profile = tree.first_child().unwrap();
 //! assert_eq!(profile.kind(), icp_syntax::SyntaxKind::from_rule_name("profile").unwrap());
@@ -165,12 +164,15 @@ pub(crate) struct Builder<'s> {
     green: GreenNodeBuilder<'static>,
     /// Finished top-level elements.
     out: Vec<Element>,
+    /// `false`: build nothing (every method returns at once).
+    on: bool,
 }
 
 impl<'s> Builder<'s> {
     /// A builder for the source from byte `pos` on.
-    pub(crate) fn new(src: &'s str, toks: &'s [Tok], pos: usize) -> Self {
+    pub(crate) fn new(src: &'s str, toks: &'s [Tok], pos: usize, on: bool) -> Self {
         Builder {
+            on,
             src,
             toks,
             pos,
@@ -180,14 +182,25 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// Whether the tree is being built.
+    pub(crate) fn is_on(&self) -> bool {
+        self.on
+    }
+
     /// Open a node at the current position.
     pub(crate) fn start(&mut self, kind: SyntaxKind) {
+        if !self.on {
+            return;
+        }
         self.green.start_node(raw(kind));
         self.depth += 1;
     }
 
     /// Close the innermost open node.
     pub(crate) fn finish(&mut self) {
+        if !self.on {
+            return;
+        }
         if self.depth == 0 {
             return;
         }
@@ -213,6 +226,9 @@ impl<'s> Builder<'s> {
 
     /// Emit the source up to byte `to` as trivia (and literal punctuation).
     pub(crate) fn gap(&mut self, to: usize) {
+        if !self.on {
+            return;
+        }
         let src = self.src;
         let Some(text) = src.get(self.pos..to) else {
             return;
@@ -251,6 +267,9 @@ impl<'s> Builder<'s> {
 
     /// Emit the closing brace of a block at bytes `start..end`.
     pub(crate) fn closing(&mut self, start: usize, end: usize) {
+        if !self.on {
+            return;
+        }
         self.gap(start);
         let src = self.src;
         self.token(
@@ -262,6 +281,9 @@ impl<'s> Builder<'s> {
 
     /// Emit a pest pair (offsets relative to `base`) and everything inside it.
     pub(crate) fn pair(&mut self, p: Pair<'_, Rule>, base: usize) {
+        if !self.on {
+            return;
+        }
         let span = p.as_span();
         let (start, end) = (base + span.start(), base + span.end());
         if start < self.pos {
@@ -294,6 +316,9 @@ impl<'s> Builder<'s> {
 
     /// Emit the lexer's tokens up to byte `to` inside an error node.
     pub(crate) fn error(&mut self, to: usize) {
+        if !self.on {
+            return;
+        }
         let toks = self.toks;
         let from = toks.partition_point(|t| t.start < self.pos);
         let upto = toks.partition_point(|t| t.start < to);

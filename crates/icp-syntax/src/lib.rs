@@ -41,36 +41,16 @@ pub use lexer::{
     KEYWORD_LISTS, PROFILE_KEYWORDS, PROFILE_MEMBERS, SITUATION_CLAUSES, SITUATION_KEYWORDS,
     TEST_CLAUSES, TEST_KEYWORDS, TYPE_NAMES, Token, TokenKind, is_keyword, tokens,
 };
-pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse};
-pub use rowan::GreenNode;
+pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse, parse_with_tree};
 pub use shape::{debug_without_spans, same_shape};
 pub use span::{HasSpan, LineIndex, Span};
 
-/// The result of parsing one file: the typed tree of what parsed, the lossless tree of
-/// everything, and a diagnostic per mistake.
-#[derive(Debug, Clone)]
+/// The result of parsing one file: the typed tree of what parsed and a diagnostic per
+/// mistake ([`parse_with_tree`] gives the lossless tree of everything too).
+#[derive(Debug, Clone, Default)]
 pub struct Parsed {
     /// The typed syntax tree of the items and clauses that parsed.
     pub file: ast::File,
     /// Every syntax error, in source order.
     pub diagnostics: Vec<Diagnostic>,
-    /// The lossless tree (see [`cst`]): every byte of the source.
-    pub green: rowan::GreenNode,
-}
-
-impl Default for Parsed {
-    fn default() -> Self {
-        Parsed {
-            file: ast::File::default(),
-            diagnostics: Vec::new(),
-            green: cst::root(Vec::new()),
-        }
-    }
-}
-
-impl Parsed {
-    /// The root of the lossless tree: `syntax().text() == source`.
-    pub fn syntax(&self) -> SyntaxNode {
-        SyntaxNode::new_root(self.green.clone())
-    }
 }

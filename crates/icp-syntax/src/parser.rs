@@ -50,7 +50,8 @@ mod grammar {
 use grammar::IcpParser;
 pub(crate) use grammar::Rule;
 
-use crate::cst::Builder;
+use crate::cst::{Builder, SyntaxNode};
+use rowan::GreenNode;
 
 mod recover;
 use recover::Recovered;
@@ -58,6 +59,18 @@ use recover::Recovered;
 /// Parse one file: every item that parses, and a diagnostic per broken item (plus one per
 /// invalid literal), in source order. Never panics, whatever the input.
 pub fn parse(src: &str) -> Parsed {
+    parse_impl(src, false).0
+}
+
+/// [`parse`], and the lossless tree of the file from the same pest parse (see [`crate::cst`]):
+/// `tree.text() == src` for any input. Building the tree costs about as much as the parse, so
+/// the checker, which needs only the typed tree, calls [`parse`].
+pub fn parse_with_tree(src: &str) -> (Parsed, SyntaxNode) {
+    let (parsed, green) = parse_impl(src, true);
+    (parsed, SyntaxNode::new_root(green))
+}
+
+fn parse_impl(src: &str, tree: bool) -> (Parsed, GreenNode) {
     let toks = lex(src);
     let chunks = split(src, &toks);
     // Items are independent: large files parse them in parallel, in source order.
@@ -65,14 +78,17 @@ pub fn parse(src: &str) -> Parsed {
         use rayon::prelude::*;
         chunks
             .par_iter()
-            .map(|c| parse_chunk(src, &toks, c))
+            .map(|c| parse_chunk(src, &toks, c, tree))
             .collect()
     } else {
-        chunks.iter().map(|c| parse_chunk(src, &toks, c)).collect()
+        chunks
+            .iter()
+            .map(|c| parse_chunk(src, &toks, c, tree))
+            .collect()
     };
     let mut parsed = Parsed::default();
     // The lossless tree: trivia before the first item, then each chunk's elements.
-    let mut lead = Builder::new(src, &toks, 0);
+    let mut lead = Builder::new(src, &toks, 0, tree);
     lead.gap(chunks.first().map_or(src.len(), |c| c.start));
     let mut elements = lead.into_elements();
     for r in results {
@@ -81,8 +97,7 @@ pub fn parse(src: &str) -> Parsed {
         parsed.file.broken.extend(r.broken);
         elements.extend(r.elements);
     }
-    parsed.green = crate::cst::root(elements);
-    parsed
+    (parsed, crate::cst::root(elements))
 }
 
 /// From this many items on, [`parse`] parses items in parallel.
@@ -90,8 +105,8 @@ const PARALLEL_ITEMS: usize = 64;
 
 /// Parse one chunk: its item (whole, or what recovery kept of it), the pieces that did
 /// not parse, and its diagnostics.
-fn parse_chunk(src: &str, toks: &[Tok], chunk: &Chunk) -> Recovered {
-    let mut b = Builder::new(src, toks, chunk.start);
+fn parse_chunk(src: &str, toks: &[Tok], chunk: &Chunk, tree: bool) -> Recovered {
+    let mut b = Builder::new(src, toks, chunk.start, tree);
     if chunk.kind == ChunkKind::Unknown {
         let d = unknown_item(src, toks, chunk);
         return recover::recover(src, toks, chunk, vec![d], false, b);
@@ -129,7 +144,7 @@ fn parse_chunk(src: &str, toks: &[Tok], chunk: &Chunk) -> Recovered {
         chunk,
         diags,
         true,
-        Builder::new(src, toks, chunk.start),
+        Builder::new(src, toks, chunk.start, tree),
     )
 }
 

@@ -190,7 +190,11 @@ fn spans_of_item(item: &Item) -> Vec<Span> {
 
 /// The laws every parse obeys, whatever the input.
 fn check_laws(src: &str) {
-    let parsed = parse(src);
+    let (parsed, tree) = icp_syntax::parse_with_tree(src);
+    // Building the tree changes nothing else.
+    let plain = parse(src);
+    assert_eq!(plain.diagnostics, parsed.diagnostics);
+    assert_eq!(plain.file, parsed.file);
     for d in &parsed.diagnostics {
         assert!(
             d.span.start <= d.span.end && d.span.range().end <= src.len(),
@@ -217,7 +221,6 @@ fn check_laws(src: &str) {
     }
     let _ = icp_syntax::tokens(src);
     // The lossless tree holds every byte; only broken input has error nodes.
-    let tree = parsed.syntax();
     assert_eq!(tree.text().to_string(), src, "the tree is lossless");
     let errors = tree
         .descendants()

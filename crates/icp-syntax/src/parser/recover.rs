@@ -387,8 +387,10 @@ fn parse_block(
     }
     let head_base = cx.start_of(a);
     b_.start(SyntaxKind::of_rule(block.item_rule()));
-    for p in super::grammar::IcpParser::parse(block.head_rule(), head_text).ok()? {
-        b_.pair(p, head_base);
+    if b_.is_on() {
+        for p in super::grammar::IcpParser::parse(block.head_rule(), head_text).ok()? {
+            b_.pair(p, head_base);
+        }
     }
     // The body: after the `{`, up to the block's closing `}` (the last real token when it
     // is one).
@@ -617,7 +619,9 @@ fn clause(
     };
     match lowered {
         Some(c) if !lower.diags.iter().any(Diagnostic::is_error) => {
-            if let Ok(pairs) = super::grammar::IcpParser::parse(block.clause_rule(), text) {
+            if b_.is_on()
+                && let Ok(pairs) = super::grammar::IcpParser::parse(block.clause_rule(), text)
+            {
                 for p in pairs {
                     b_.pair(p, base);
                 }
