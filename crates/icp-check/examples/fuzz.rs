@@ -1,4 +1,5 @@
-//! A time-bounded mutation fuzzer for the lexer, the parser and the checker.
+//! A time-bounded mutation fuzzer for the lexer, the parser (its lossless tree included) and the
+//! checker.
 //!
 //! `cargo run --release -p icp-check --example fuzz -- SECONDS [SEED]`
 //!
@@ -238,6 +239,9 @@ fn main() -> ExitCode {
             };
             let result = catch_unwind(AssertUnwindSafe(|| {
                 let _ = icp_syntax::tokens(&input);
+                // The lossless tree holds every byte, broken or not.
+                let (_, tree) = icp_syntax::parse_with_tree(&input);
+                assert_eq!(tree.text().to_string(), input, "the tree lost bytes");
                 check_project(project, victim, &input);
             }));
             cases += 1;

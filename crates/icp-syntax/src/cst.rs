@@ -339,6 +339,10 @@ impl<'s> Builder<'s> {
             if t.start >= last_end {
                 break;
             }
+            // Trivia before the node (comments included) is already in the tree.
+            if t.start < self.pos {
+                continue;
+            }
             self.gap(t.start);
             let end = t.end.min(to);
             let kind = match t.kind {

@@ -347,3 +347,21 @@ fn clause_keywords_in_column_0_stay_inside_their_item() {
     assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
     assert_eq!(parsed.file.items.len(), 2);
 }
+
+#[test]
+fn lossless_tree_with_comments_around_a_broken_clause() {
+    // Found by the fuzzer: a comment before a broken clause was written twice.
+    let src = "profile p {\n  tier a >= 50\n\n  // why we exclude them\n  exclude x \"X\" {\n    crm == h and not situ(tion.h\n  }\n  // after\n  tier rest\n}\n";
+    let (parsed, tree) = icp_syntax::parse_with_tree(src);
+    assert_eq!(tree.text().to_string(), src);
+    assert_eq!(parsed.file.broken.len(), 1);
+    let errors: Vec<String> = tree
+        .descendants()
+        .filter(|n| n.kind() == icp_syntax::SyntaxKind::ERROR)
+        .map(|n| n.text().to_string())
+        .collect();
+    assert_eq!(
+        errors,
+        ["exclude x \"X\" {\n    crm == h and not situ(tion.h\n  }"]
+    );
+}
