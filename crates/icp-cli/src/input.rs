@@ -101,9 +101,12 @@ pub fn open(
     })
 }
 
+/// A reader of the whole input, and the format (with its implied delimiter) it shows.
+type Sniffed = (Box<dyn Read + Send>, (Format, Option<u8>));
+
 /// Reads ahead to the first byte that is not white space (or a BOM), undoing gzip, and
 /// gives back a reader of the whole input with the format it implies.
-fn sniff(reader: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, (Format, Option<u8>))> {
+fn sniff(reader: Box<dyn Read + Send>) -> io::Result<Sniffed> {
     let mut reader = reader;
     let mut head = Vec::new();
     fill(&mut reader, &mut head, 2)?;

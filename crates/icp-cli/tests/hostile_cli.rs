@@ -13,6 +13,7 @@
     reason = "tests: fixtures are written to temporary directories, and fail loudly"
 )]
 
+use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -73,7 +74,7 @@ fn run_within(mut cmd: Command, secs: u64) -> Output {
     });
     match rx.recv_timeout(Duration::from_secs(secs)) {
         Ok(out) => out.unwrap(),
-        Err(_) => panic!("the command did not end within {secs} s"),
+        Err(e) => panic!("the command did not end within {secs} s ({e})"),
     }
 }
 
@@ -237,10 +238,11 @@ fn interrupt_mid_write(signal: &str) -> (std::process::ExitStatus, tempfile::Tem
         let mut chunk = String::new();
         for _ in 0..2000 {
             n += 1;
-            chunk.push_str(&format!(
-                "r{n},Acme {n},Software,{},2,$5M,HubSpot;Slack,80%,2027-01-02\n",
+            let _ = writeln!(
+                chunk,
+                "r{n},Acme {n},Software,{},2,$5M,HubSpot;Slack,80%,2027-01-02",
                 n % 900
-            ));
+            );
         }
         stdin.write_all(chunk.as_bytes()).unwrap();
         let written = temps(dir.path())
@@ -251,7 +253,7 @@ fn interrupt_mid_write(signal: &str) -> (std::process::ExitStatus, tempfile::Tem
             break;
         }
         assert!(
-            started.elapsed() < Duration::from_secs(60),
+            started.elapsed() < Duration::from_mins(1),
             "no temporary file with data after {n} rows"
         );
     }
