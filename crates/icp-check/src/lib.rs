@@ -57,6 +57,9 @@ pub enum LoadError {
         /// Byte offset of the first invalid byte.
         offset: usize,
     },
+    /// The path really (its symbolic links followed) lies outside the project root: it was
+    /// not read (see [`Loader::load_within`]).
+    OutsideRoot,
     /// Any other reason (a directory, no permission, ...).
     Other(String),
 }
@@ -66,6 +69,10 @@ impl std::fmt::Display for LoadError {
         match self {
             LoadError::NotFound => f.write_str("no such file"),
             LoadError::NotUtf8 { offset } => write!(f, "not valid UTF-8 (byte offset {offset})"),
+            LoadError::OutsideRoot => f.write_str(
+                "it is a symbolic link (or lies under one) that leads outside the project root; \
+                 icp reads no file outside the project",
+            ),
             LoadError::Other(why) => f.write_str(why),
         }
     }
@@ -77,6 +84,16 @@ impl std::error::Error for LoadError {}
 pub trait Loader {
     /// The text of the file at `path`.
     fn load(&self, path: &Path) -> Result<String, LoadError>;
+
+    /// The text of the file at `path`, a file of the project whose root is `root`. The
+    /// checker loads every file through this; a loader over a file system refuses a path
+    /// that really (symbolic links resolved) lies outside `root`, so that no file outside
+    /// the project is read or shown. The default is [`Loader::load`]: loaders without
+    /// links (memory, open buffers) have nothing more to check.
+    fn load_within(&self, path: &Path, root: &Path) -> Result<String, LoadError> {
+        let _ = root;
+        self.load(path)
+    }
 }
 
 /// An in-memory loader: a map from path to text (for tests and tools).

@@ -37,7 +37,8 @@ impl State<'_> {
     fn read(&self, path: &Path) -> Result<String, LoadError> {
         match self.overlay.get(path) {
             Some(text) => Ok((*text).to_owned()),
-            None => self.loader.load(path),
+            // The loader resolves links: a file that really lies outside the root is refused.
+            None => self.loader.load_within(path, &self.root),
         }
     }
 
@@ -147,6 +148,11 @@ impl State<'_> {
                     let shown = self.display(&target);
                     let d = match err {
                         LoadError::NotFound => diag::import_not_found(span, &import, &shown),
+                        // A symbolic link out of the root: the same mistake as `../x.icp`.
+                        LoadError::OutsideRoot => {
+                            let root = self.root.display().to_string();
+                            diag::import_outside_root(span, &import, &root)
+                        }
                         other => diag::import_unreadable(span, &import, &shown, &other),
                     };
                     self.diagnostics.push(d.in_file(file));

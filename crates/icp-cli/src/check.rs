@@ -76,7 +76,8 @@ fn run_inner(args: &CheckArgs) -> Result<ExitCode, Fatal> {
     for project in &projects {
         // Entries must be readable UTF-8: say exactly where they are not.
         for e in &project.entries {
-            match FsLoader.load(e) {
+            // Through the root: a link that leads out of the project is refused unread.
+            match FsLoader.load_within(e, &project.root) {
                 Ok(_) => {}
                 Err(LoadError::NotUtf8 { offset }) => {
                     return Err(Fatal(format!(
@@ -90,7 +91,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitCode, Fatal> {
                         load::display_path(e)
                     )));
                 }
-                Err(LoadError::Other(why)) => {
+                Err(why) => {
                     return Err(Fatal(format!(
                         "cannot read `{}`: {why}",
                         load::display_path(e)
@@ -105,7 +106,10 @@ fn run_inner(args: &CheckArgs) -> Result<ExitCode, Fatal> {
             &Options { today: Some(today) },
         ));
     }
-    report(&results, args.format)?;
+    if !report(&results, args.format)? {
+        // The reader of stdout went away (`| head -1`): stop quietly, as `cat` does.
+        return Ok(ExitCode::SUCCESS);
+    }
     let deny = args.deny == Some(Deny::Warnings);
     let failed = results
         .iter()
@@ -130,7 +134,8 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
 }
 
-fn report(all: &[Checked], format: Format) -> Result<(), Fatal> {
+/// Prints the diagnostics; `Ok(false)` when the reader of stdout went away.
+fn report(all: &[Checked], format: Format) -> Result<bool, Fatal> {
     let io = |e: std::io::Error| Fatal(format!("cannot write the report: {e}"));
     match format {
         Format::Json => {
@@ -154,10 +159,11 @@ fn report(all: &[Checked], format: Format) -> Result<(), Fatal> {
                 })
                 .collect();
             let json = serde_json::to_string_pretty(&items).map_err(|e| Fatal(e.to_string()))?;
-            writeln!(std::io::stdout(), "{json}").map_err(io)?;
+            return load::print_stdout(&format!("{json}\n")).map_err(io);
         }
         Format::Plain => {
-            let mut out = std::io::stdout().lock();
+            use std::fmt::Write as _;
+            let mut out = String::new();
             for (checked, d) in all
                 .iter()
                 .flat_map(|c| c.diagnostics.iter().map(move |d| (c, d)))
@@ -166,7 +172,7 @@ fn report(all: &[Checked], format: Format) -> Result<(), Fatal> {
                     continue;
                 };
                 let pos = d.position(&f.text, &f.lines);
-                writeln!(
+                let _ = writeln!(
                     out,
                     "{}:{}:{}: {}[{}]: {}",
                     load::display_path(&f.path),
@@ -175,10 +181,11 @@ fn report(all: &[Checked], format: Format) -> Result<(), Fatal> {
                     d.severity.as_str(),
                     d.code,
                     d.message
-                )
-                .map_err(io)?;
+                );
             }
-            writeln!(out, "{}", summary(all)).map_err(io)?;
+            let _ = writeln!(out, "{}", summary(all));
+            // A reader that went away (`| head -1`) is no error.
+            return load::print_stdout(&out).map_err(io);
         }
         Format::Human => {
             let stderr = std::io::stderr();
@@ -202,7 +209,7 @@ fn report(all: &[Checked], format: Format) -> Result<(), Fatal> {
             writeln!(err, "{}", summary(all)).map_err(io)?;
         }
     }
-    Ok(())
+    Ok(true)
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use icp_data::{Format, ReadOptions, Row, RowSink, Source};
+use icp_data::{ReadOptions, Row, RowSink, Source};
 use icp_eval::{Explanation, Plan};
 use icp_model::{ProfileId, Program};
 
@@ -17,7 +18,8 @@ use crate::load::{color, parse_date};
 pub struct ExplainArgs {
     /// The program: an `.icp` file or a directory of them.
     pub program: PathBuf,
-    /// The accounts file (CSV, JSON, JSON Lines; optionally gzipped).
+    /// The accounts file (CSV, JSON, JSON Lines; optionally gzipped); `-` reads standard
+    /// input (its format sniffed: JSON when it starts with `[` or `{`, else CSV).
     pub accounts: PathBuf,
     /// The account whose key field has this value.
     #[arg(long, value_name = "KEY")]
@@ -37,6 +39,9 @@ pub struct ExplainArgs {
     /// Input format when the file name does not tell (`csv`, `tsv`, `json`, `jsonl`).
     #[arg(long, value_name = "FORMAT")]
     pub input_format: Option<String>,
+    /// CSV delimiter: a single character, or `tab` (default: sniffed from the header).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
 }
 
 /// Output formats of `icp explain`.
@@ -93,6 +98,10 @@ struct Finder<'a> {
     id: Option<&'a str>,
     row: Option<u64>,
     found: Mutex<Option<(u64, Found)>>,
+    /// The last data row seen, to say how many there are when `--row` is past the end.
+    rows: AtomicU64,
+    /// The first key equal to `--id` but for case, for a did-you-mean: (row, key).
+    near: Mutex<Option<(u64, String)>>,
 }
 
 impl RowSink for Finder<'_> {
@@ -100,6 +109,7 @@ impl RowSink for Finder<'_> {
     type Stats = ();
     fn local(&self) {}
     fn row(&self, (): &mut (), (): &mut (), row: &Row<'_>, _out: &mut Vec<u8>) {
+        self.rows.fetch_max(row.number, Ordering::Relaxed);
         let id = self.key.and_then(|k| row.cell(k));
         let hit = match (self.row, self.id) {
             (Some(n), _) => row.number == n,
@@ -107,6 +117,13 @@ impl RowSink for Finder<'_> {
             (None, None) => false,
         };
         if !hit {
+            if let (Some(want), Some(v)) = (self.id, id)
+                && v.to_lowercase() == want.trim().to_lowercase()
+                && let Ok(mut near) = self.near.lock()
+                && near.as_ref().is_none_or(|(n, _)| row.number < *n)
+            {
+                *near = Some((row.number, v.to_owned()));
+            }
             return;
         }
         let id = id.map(str::to_owned);
@@ -146,12 +163,16 @@ fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
     let today = args
         .as_of
         .as_deref()
-        .map(parse_date)
+        .map(|s| parse_date(s).map_err(|e| format!("--as-of {e}")))
         .transpose()?
         .unwrap_or_else(icp_host::today_utc);
     let checked = match load::load_program(&args.program, Some(today), color(false)) {
         Ok(c) => c,
-        Err(rendered) => {
+        Err(load::ProgramError::Unreadable(msg)) => {
+            eprint!("{msg}");
+            return Ok(ExitCode::from(ERROR));
+        }
+        Err(load::ProgramError::Errors(rendered)) => {
             eprint!("{rendered}");
             return Err(format!(
                 "`{}` has errors: fix them (see `icp check`)",
@@ -172,21 +193,20 @@ fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
     }
 
     let path = args.accounts.display().to_string();
-    let (format, delimiter) = match &args.input_format {
-        Some(name) => {
-            Format::from_name(name).ok_or_else(|| format!("unknown input format `{name}`"))?
-        }
-        None => Format::from_path(&path).unwrap_or((Format::Csv, None)),
-    };
-    let file =
-        std::fs::File::open(&args.accounts).map_err(|e| format!("cannot open `{path}`: {e}"))?;
+    // A name that does not tell the format is read as CSV, as before.
+    let input = crate::input::open(
+        &args.accounts,
+        args.input_format.as_deref(),
+        args.delimiter.as_deref(),
+        true,
+    )?;
     let options = ReadOptions {
-        format,
-        delimiter,
+        format: input.format,
+        delimiter: input.delimiter,
         threads: 1,
         ..ReadOptions::default()
     };
-    let source = Source::open(Box::new(std::io::BufReader::new(file)), options)
+    let source = Source::open(Box::new(std::io::BufReader::new(input.reader)), options)
         .map_err(|e| format!("`{path}`: {e}"))?;
     let (binding, _warnings) = source
         .bind(program, schema)
@@ -197,6 +217,8 @@ fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
         id: args.id.as_deref(),
         row: args.row,
         found: Mutex::new(None),
+        rows: AtomicU64::new(0),
+        near: Mutex::new(None),
     };
     source
         .run(&binding, &finder, |_| Ok(()))
@@ -204,14 +226,28 @@ fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
 
     let found = finder.found.into_inner().ok().flatten().map(|(_, f)| f);
     let Some(found) = found else {
+        let rows = finder.rows.into_inner();
         match (&args.id, args.row) {
-            (_, Some(n)) => eprintln!("error: `{path}` has no data row {n}"),
-            (Some(id), None) => eprintln!("error: no account in `{path}` has the key `{id}`"),
+            (_, Some(n)) => eprintln!(
+                "error: `{path}` has no data row {n}: it has {rows} data row{}",
+                if rows == 1 { "" } else { "s" }
+            ),
+            (Some(id), None) => {
+                let near = finder.near.into_inner().ok().flatten();
+                match near {
+                    Some((row, key)) => eprintln!(
+                        "error: no account in `{path}` has the key `{id}`: did you mean `{key}` (row {row})? Keys are compared exactly"
+                    ),
+                    None => eprintln!("error: no account in `{path}` has the key `{id}`"),
+                }
+            }
             (None, None) => {}
         }
         return Ok(ExitCode::from(NOT_FOUND));
     };
-    print!("{}", render(&found, args.format, color(true))?);
+    // A reader that went away (`| head -1`) is no error: stop quietly, as `cat` does.
+    load::print_stdout(&render(&found, args.format, color(true))?)
+        .map_err(|e| format!("cannot write the explanation: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

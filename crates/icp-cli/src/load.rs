@@ -110,9 +110,53 @@ pub fn projects(paths: &[PathBuf]) -> Result<Vec<Project>, String> {
     Ok(projects)
 }
 
-/// Parse a date option (`YYYY-MM-DD`).
+/// Parse a date option (`YYYY-MM-DD`). A date in that form whose month or day does not
+/// exist says which part is out of range, not that the form is wrong.
 pub fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse_iso(s.trim()).ok_or_else(|| format!("`{s}` is not a date: expected YYYY-MM-DD"))
+    let t = s.trim();
+    if let Some(d) = Date::parse_iso(t) {
+        return Ok(d);
+    }
+    let digits = |r: std::ops::Range<usize>| {
+        t.get(r)
+            .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+    };
+    let shaped = t.len() == 10 && t.get(4..5) == Some("-") && t.get(7..8) == Some("-");
+    if let (true, Some(y), Some(m), Some(d)) = (shaped, digits(0..4), digits(5..7), digits(8..10)) {
+        let y = i32::try_from(y).unwrap_or(0);
+        if !(1..=12).contains(&m) {
+            return Err(format!(
+                "`{s}` is not a date: month {m:02} is out of range (01 to 12)"
+            ));
+        }
+        if y == 0 {
+            return Err(format!(
+                "`{s}` is not a date: year 0000 is out of range (0001 to 9999)"
+            ));
+        }
+        let last = (28..=31)
+            .rev()
+            .find(|&n| Date::from_ymd(y, m, n).is_some())
+            .unwrap_or(28);
+        return Err(format!(
+            "`{s}` is not a date: day {d:02} is out of range ({y:04}-{m:02} has {last} days)"
+        ));
+    }
+    Err(format!("`{s}` is not a date: expected YYYY-MM-DD"))
+}
+
+/// Writes `text` to standard output and flushes it. `Ok(false)`: the reader went away
+/// (`icp ... | head -1`), which is no error: the command then stops quietly with exit 0,
+/// as `cat` and ripgrep do.
+pub fn print_stdout(text: &str) -> std::io::Result<bool> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether to colour stdout (`true`) or stderr: a terminal, and colour not turned off
@@ -136,11 +180,36 @@ pub fn display_path(p: &Path) -> String {
     if s.is_empty() { ".".to_owned() } else { s }
 }
 
+/// Why [`load_program`] gave no program.
+#[derive(Debug)]
+pub enum ProgramError {
+    /// The program path cannot be read at all (missing, not a file or directory): the
+    /// message, with its `error: ` and newline, says it all.
+    Unreadable(String),
+    /// The program has errors: their rendering, each followed by a newline.
+    Errors(String),
+}
+
 /// Check the program of `path` (a file, or a directory of `.icp` files), with the project
 /// root found from it. `Err` holds the rendered errors (each followed by a newline), ready
 /// to print.
-pub fn load_program(path: &Path, today: Option<Date>, color: bool) -> Result<Checked, String> {
-    let files = entry_files(path).map_err(|e| format!("error: {e}\n"))?;
+pub fn load_program(
+    path: &Path,
+    today: Option<Date>,
+    color: bool,
+) -> Result<Checked, ProgramError> {
+    if let Err(e) = std::fs::metadata(path) {
+        let why = if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file or directory".to_owned()
+        } else {
+            e.to_string()
+        };
+        return Err(ProgramError::Unreadable(format!(
+            "error: cannot read `{}`: {why}\n",
+            path.display()
+        )));
+    }
+    let files = entry_files(path).map_err(|e| ProgramError::Unreadable(format!("error: {e}\n")))?;
     let entries: Vec<PathBuf> = files
         .iter()
         .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
@@ -168,5 +237,5 @@ pub fn load_program(path: &Path, today: Option<Date>, color: bool) -> Result<Che
             rendered.push('\n');
         }
     }
-    Err(rendered)
+    Err(ProgramError::Errors(rendered))
 }

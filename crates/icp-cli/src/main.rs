@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod explain;
+mod input;
 mod load;
 mod lsp;
 mod render;

@@ -6,14 +6,14 @@
 //! and `error` (rows that cannot be read: tier `invalid`, no score or coverage).
 
 use std::fmt::Write as _;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use icp_data::{Chunk, Format, ReadOptions, Row, RowSink, Source};
+use icp_data::{Chunk, ReadOptions, Row, RowSink, Source};
 use icp_eval::{Plan, Scratch, TierOutcome};
-use icp_model::{Date, ProfileId, Value};
+use icp_model::{ProfileId, Value};
 
 use crate::load;
 
@@ -28,7 +28,10 @@ pub struct ScoreArgs {
     /// The profile to score with (may be left out when the program has one).
     #[arg(long, short = 'p')]
     pub profile: Option<String>,
-    /// Write here (atomically) instead of standard output.
+    /// Write here (atomically) instead of standard output. The format follows the
+    /// extension (`.csv`, `.tsv`, `.json`, `.jsonl`, `.txt`, each optionally `.gz`); another
+    /// extension needs `--format`. A FIFO or a device is written in place; a symbolic
+    /// link's target is replaced, not the link.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Output format (default: from the `-o` extension, else csv).
@@ -40,7 +43,8 @@ pub struct ScoreArgs {
     /// Add the full explanation of each row (json and jsonl output).
     #[arg(long)]
     pub explain: bool,
-    /// Put the input's columns first in each output row.
+    /// Put the input's columns first in each output row (csv, tsv, json, jsonl). One whose
+    /// name is already taken (`id`, `score`, `tier`, ...) is renamed `input_NAME`.
     #[arg(long)]
     pub keep_columns: bool,
     /// Exit with status 3 when any row is invalid.
@@ -65,6 +69,8 @@ pub struct ScoreArgs {
 pub enum OutFormat {
     /// Comma-separated values with a header line.
     Csv,
+    /// Tab-separated values with a header line.
+    Tsv,
     /// A JSON array of objects.
     Json,
     /// One JSON object per line.
@@ -74,17 +80,72 @@ pub enum OutFormat {
 }
 
 impl OutFormat {
-    fn from_path(path: &Path) -> Option<OutFormat> {
-        let name = path.to_string_lossy().to_ascii_lowercase();
-        let ext = name.rsplit_once('.').map(|(_, e)| e)?;
-        Some(match ext {
-            "csv" => OutFormat::Csv,
-            "json" => OutFormat::Json,
-            "jsonl" | "ndjson" => OutFormat::Jsonl,
-            "txt" => OutFormat::Table,
-            _ => return None,
-        })
+    /// The format an output file name implies and whether it ends in `.gz` (`None`: the
+    /// extension, if any, names no format).
+    fn from_path(path: &Path) -> (Option<OutFormat>, bool) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let (base, gz) = match name.strip_suffix(".gz") {
+            Some(b) => (b, true),
+            None => (name.as_str(), false),
+        };
+        let format = match base.rsplit_once('.').map(|(_, e)| e) {
+            Some("csv") => Some(OutFormat::Csv),
+            Some("tsv" | "tab") => Some(OutFormat::Tsv),
+            Some("json") => Some(OutFormat::Json),
+            Some("jsonl" | "ndjson") => Some(OutFormat::Jsonl),
+            Some("txt") => Some(OutFormat::Table),
+            _ => None,
+        };
+        (format, gz)
     }
+
+    /// The field delimiter of the delimited formats.
+    fn delimiter(self) -> u8 {
+        if self == OutFormat::Tsv { b'\t' } else { b',' }
+    }
+}
+
+/// The output format and whether to gzip it: `--format`, else the `-o` extension (see
+/// [`OutFormat::from_path`]), else csv on standard output or on a FIFO or device (whose
+/// names tell nothing); a file whose extension names no format is refused.
+fn output_format(
+    format: Option<OutFormat>,
+    output: Option<&Path>,
+    special: bool,
+) -> Result<(OutFormat, bool), Usage> {
+    let Some(path) = output else {
+        return Ok((format.unwrap_or(OutFormat::Csv), false));
+    };
+    let (implied, gz) = OutFormat::from_path(path);
+    match format.or(implied) {
+        Some(f) => Ok((f, gz)),
+        None if special => Ok((OutFormat::Csv, gz)),
+        None => Err(Usage(format!(
+            "error: cannot tell the output format of `{}` from its name: name it .csv, .tsv, .json, .jsonl or .txt (each optionally .gz), or give `--format`",
+            path.display()
+        ))),
+    }
+}
+
+/// Output column names that cannot be used twice: the kept input columns (`keep`) come
+/// first, then `own` (the key, `score`, `tier`, ...). A kept name equal to an earlier name
+/// (ASCII case aside) is prefixed with `input_`, as often as needed.
+fn kept_names(keep: &[String], own: &[&str]) -> Vec<String> {
+    let lower = |s: &str| s.to_ascii_lowercase();
+    let mut taken: std::collections::HashSet<String> = own.iter().map(|n| lower(n)).collect();
+    let mut out = Vec::with_capacity(keep.len());
+    for name in keep {
+        let mut n = name.clone();
+        while taken.contains(&lower(&n)) {
+            n.insert_str(0, "input_");
+        }
+        taken.insert(lower(&n));
+        out.push(n);
+    }
+    out
 }
 
 /// A usage error: message for stderr, exit status 2.
@@ -102,16 +163,6 @@ pub fn run(args: &ScoreArgs) -> ExitCode {
             }
             ExitCode::from(2)
         }
-    }
-}
-
-fn parse_delimiter(s: &str) -> Result<u8, Usage> {
-    match s {
-        "tab" | "\\t" | "\t" => Ok(b'\t'),
-        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes().first().copied().unwrap_or(b',')),
-        _ => Err(Usage(format!(
-            "error: `--delimiter {s}`: expected one ASCII character or `tab`"
-        ))),
     }
 }
 
@@ -150,51 +201,47 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     let started = Instant::now();
     let color = load::color(false);
     let today = match &args.as_of {
-        Some(s) => Date::parse_iso(s.trim()).ok_or_else(|| {
-            Usage(format!(
-                "error: `--as-of {s}`: expected a date like `2027-01-31`"
-            ))
-        })?,
+        Some(s) => load::parse_date(s).map_err(|e| Usage(format!("error: --as-of {e}")))?,
         None => icp_host::today_utc(),
     };
     // The program.
-    let checked = load::load_program(&args.program, Some(today), color).map_err(|rendered| {
-        Usage(format!(
+    let checked = load::load_program(&args.program, Some(today), color).map_err(|e| match e {
+        load::ProgramError::Unreadable(msg) => Usage(msg),
+        load::ProgramError::Errors(rendered) => Usage(format!(
             "{rendered}error: `{}` has errors: fix them (see `icp check`) before scoring",
             args.program.display()
-        ))
+        )),
     })?;
     let program = &checked.program;
     let profile = pick_profile(program, args.profile.as_deref())?;
     let plan = Plan::new(program, profile, today).map_err(|e| Usage(format!("error: {e}")))?;
 
+    // The output's target and format come first: a bad `-o` is refused before any reading.
+    let target = match args.output.as_deref() {
+        Some(p) => Some(Target::resolve(p)?),
+        None => None,
+    };
+    let (out_format, gzip) = output_format(
+        args.format,
+        args.output.as_deref(),
+        matches!(target, Some(Target::Special(_))),
+    )?;
+    if args.keep_columns && out_format == OutFormat::Table {
+        return Err(Usage(
+            "error: `--keep-columns` does not apply to `--format table` (a table for reading): use csv, tsv, json or jsonl".into(),
+        ));
+    }
+
     // The input.
-    let (format, implied_delim) = match &args.input_format {
-        Some(f) => Format::from_name(&f.to_ascii_lowercase()).ok_or_else(|| {
-            Usage(format!(
-                "error: `--input-format {f}`: expected csv, tsv, json or jsonl"
-            ))
-        })?,
-        None if args.accounts == "-" => (Format::Csv, None),
-        None => Format::from_path(&args.accounts).ok_or_else(|| {
-            Usage(format!(
-                "error: cannot tell the format of `{}` from its name: use `--input-format csv|tsv|json|jsonl`",
-                args.accounts
-            ))
-        })?,
-    };
-    let delimiter = match &args.delimiter {
-        Some(d) => Some(parse_delimiter(d)?),
-        None => implied_delim,
-    };
-    let (input, input_len): (Box<dyn Read + Send>, Option<u64>) = if args.accounts == "-" {
-        (Box::new(io::stdin()), None)
-    } else {
-        let file = std::fs::File::open(&args.accounts)
-            .map_err(|e| Usage(format!("error: cannot open `{}`: {e}", args.accounts)))?;
-        let len = file.metadata().ok().map(|m| m.len());
-        (Box::new(file), len)
-    };
+    let input = crate::input::open(
+        Path::new(&args.accounts),
+        args.input_format.as_deref(),
+        args.delimiter.as_deref(),
+        false,
+    )
+    .map_err(|e| Usage(format!("error: {e}")))?;
+    let (input, input_len, format, delimiter) =
+        (input.reader, input.len, input.format, input.delimiter);
     let threads = args
         .threads
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
@@ -218,38 +265,57 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     }
 
     // The output.
-    let out_format = args
-        .format
-        .or_else(|| args.output.as_deref().and_then(OutFormat::from_path))
-        .unwrap_or(OutFormat::Csv);
-    if args.explain && matches!(out_format, OutFormat::Csv | OutFormat::Table) {
+    if args.explain && !matches!(out_format, OutFormat::Json | OutFormat::Jsonl) {
         let _ = writeln!(
             stderr,
             "warning: `--explain` adds an `explanation` object to json and jsonl output only"
         );
     }
+    let key_name = plan
+        .schema()
+        .key
+        .and_then(|k| plan.schema().field(k))
+        .map_or_else(|| "row".to_string(), |f| f.name.clone());
+    let explain = args.explain && matches!(out_format, OutFormat::Json | OutFormat::Jsonl);
+    let keep = if args.keep_columns {
+        let own = [
+            key_name.as_str(),
+            "score",
+            "tier",
+            "coverage",
+            "reasons",
+            "error",
+            "explanation",
+        ];
+        // `explanation` is an output column only with `--explain`.
+        let own: &[&str] = if explain {
+            own.as_slice()
+        } else {
+            own.split_last().map_or(own.as_slice(), |(_, rest)| rest)
+        };
+        kept_names(source.header(), own)
+    } else {
+        Vec::new()
+    };
     let sink = ScoreSink {
         plan: &plan,
         format: out_format,
         key: plan.schema().key.map(icp_model::FieldId::index),
-        key_name: plan
-            .schema()
-            .key
-            .and_then(|k| plan.schema().field(k))
-            .map_or_else(|| "row".to_string(), |f| f.name.clone()),
-        explain: args.explain && matches!(out_format, OutFormat::Json | OutFormat::Jsonl),
-        keep: if args.keep_columns {
-            source.header().to_vec()
-        } else {
-            Vec::new()
-        },
+        key_name,
+        explain,
+        keep,
     };
-    let mut output = Output::open(args.output.as_deref())?;
+    let mut output = Output::open(target, gzip)?;
     let mut header = Vec::new();
     sink.header(&mut header);
-    output
-        .write_all(&header)
-        .map_err(|e| Usage(format!("error: cannot write the output: {e}")))?;
+    if let Err(e) = output.write_all(&header) {
+        output.abandon();
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            // The reader of our output went away before the first row: stop quietly.
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(Usage(format!("error: cannot write the output: {e}")));
+    }
 
     let progress = progress_bar(input_len);
     let mut stats = Stats::default();
@@ -289,10 +355,12 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     if out_format == OutFormat::Json {
         footer.extend_from_slice(if summary.rows == 0 { b"]\n" } else { b"\n]\n" });
     }
-    output
-        .write_all(&footer)
-        .and_then(|()| output.commit())
-        .map_err(|e| Usage(format!("error: cannot write the output: {e}")))?;
+    match output.write_all(&footer).and_then(|()| output.commit()) {
+        Ok(()) => {}
+        // Small output is written at the end: the reader may be gone by then (`| head -1`).
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(Usage(format!("error: cannot write the output: {e}"))),
+    }
 
     let elapsed = started.elapsed();
     let _ = stderr.write_all(summary_text(&plan, &stats, summary.rows, elapsed).as_bytes());
@@ -376,16 +444,191 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// Where the rows go: standard output, or a temporary file renamed over the target when
-/// everything went well (a failed run leaves the user's files as they were).
-enum Output {
-    Stdout(io::BufWriter<io::Stdout>),
+/// What `-o` names, its symbolic links followed.
+enum Target {
+    /// A regular file, or none yet: a temporary file beside it is renamed over it.
     File {
-        temp: io::BufWriter<tempfile::NamedTempFile>,
+        /// The path to replace (a link's final target, not the link).
         path: PathBuf,
-        /// Bytes written since the last flush to disk (see [`Output::write_all`]).
+        /// The mode of the file it replaces.
+        mode: Option<u32>,
+        /// The path as given, for messages.
+        shown: PathBuf,
+    },
+    /// A FIFO, a device or a socket: written in place, never replaced.
+    Special(PathBuf),
+}
+
+/// The most symbolic links followed from `-o` (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+impl Target {
+    /// Follows `path`'s symbolic links (a dangling one to where it points) and tells what is
+    /// there; a directory is refused.
+    fn resolve(path: &Path) -> Result<Target, Usage> {
+        let fail = |e: &io::Error| Usage(format!("error: cannot write `{}`: {e}", path.display()));
+        let mut at = path.to_path_buf();
+        for _ in 0..MAX_LINKS {
+            let meta = match std::fs::symlink_metadata(&at) {
+                Ok(m) => m,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    return Ok(Target::File {
+                        path: at,
+                        mode: None,
+                        shown: path.to_path_buf(),
+                    });
+                }
+                Err(e) => return Err(fail(&e)),
+            };
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                let link = std::fs::read_link(&at).map_err(|e| fail(&e))?;
+                at = match at.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+                continue;
+            }
+            if kind.is_dir() {
+                return Err(Usage(format!(
+                    "error: cannot write `{}`: it is a directory",
+                    path.display()
+                )));
+            }
+            if !kind.is_file() {
+                return Ok(Target::Special(at));
+            }
+            #[cfg(unix)]
+            let mode = {
+                use std::os::unix::fs::PermissionsExt as _;
+                Some(meta.permissions().mode() & 0o7777)
+            };
+            #[cfg(not(unix))]
+            let mode = None;
+            return Ok(Target::File {
+                path: at,
+                mode,
+                shown: path.to_path_buf(),
+            });
+        }
+        Err(Usage(format!(
+            "error: cannot write `{}`: more than {MAX_LINKS} symbolic links in a row",
+            path.display()
+        )))
+    }
+}
+
+/// The temporary output file, while there is one: a signal that ends the run removes it
+/// (see [`watch_signals`]). Held locked while the file is created and renamed, so the
+/// removal never races them.
+static PENDING: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+/// On SIGINT, SIGTERM or SIGHUP: remove the temporary output file, then die of the signal
+/// as if it had not been caught (the shell sees the usual 130, 143 or 129).
+///
+/// `signal-hook`, not a hand-written handler: the workspace forbids `unsafe`, and its
+/// iterator turns the signal into a message for an ordinary thread, where removing a file
+/// and taking a lock are allowed (they are not inside a signal handler). It handles the
+/// three signals by name and re-raises them with their default action, which `ctrlc`
+/// (one callback for all, no signal number) cannot. SIGKILL cannot be caught: see
+/// docs/cli.md for what it leaves.
+fn watch_signals() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("icp-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // Kept locked until the process is gone: no rename can start after this.
+                let mut pending = PENDING
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some(temp) = pending.take() {
+                    let _ = std::fs::remove_file(temp);
+                }
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+/// Where the bytes go, under the optional gzip layer.
+enum Dest {
+    Stdout(io::Stdout),
+    /// A temporary file beside the target, renamed over it by [`Dest::commit`].
+    Temp {
+        file: tempfile::NamedTempFile,
+        target: PathBuf,
+        /// Bytes written since the last flush to disk.
         unsynced: usize,
     },
+    /// A FIFO or a device, written in place.
+    Through(std::fs::File),
+}
+
+impl Write for Dest {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Dest::Stdout(w) => w.write(buf),
+            Dest::Through(f) => f.write(buf),
+            Dest::Temp { file, unsynced, .. } => {
+                let n = file.write(buf)?;
+                *unsynced += n;
+                if *unsynced >= SYNC_EVERY {
+                    // On the writing thread, while the workers score the next blocks.
+                    file.as_file().sync_data()?;
+                    *unsynced = 0;
+                }
+                Ok(n)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Dest::Stdout(w) => w.flush(),
+            Dest::Through(f) => f.flush(),
+            Dest::Temp { file, .. } => file.flush(),
+        }
+    }
+}
+
+impl Dest {
+    fn commit(self) -> io::Result<()> {
+        match self {
+            Dest::Stdout(mut w) => w.flush(),
+            Dest::Through(mut f) => f.flush(),
+            Dest::Temp { file, target, .. } => {
+                file.as_file().sync_all()?;
+                let mut pending = PENDING
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                file.persist(&target).map_err(|e| e.error)?;
+                *pending = None;
+                drop(pending);
+                // The rename itself reaches the disk only with its directory: sync it, so
+                // the new file survives a power cut. Best effort: some file systems refuse
+                // to sync a directory, and the file is in place either way.
+                let dir = match target.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                if let Ok(d) = std::fs::File::open(dir) {
+                    let _ = d.sync_all();
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Where the rows go: standard output, a FIFO or device written in place, or a temporary
+/// file renamed over the target when everything went well (a failed run leaves the user's
+/// files as they were); gzipped when `-o` ends in `.gz`.
+enum Output {
+    Plain(io::BufWriter<Dest>),
+    Gzip(flate2::write::GzEncoder<io::BufWriter<Dest>>),
 }
 
 /// The temporary file is flushed to disk every this many bytes while rows are still being
@@ -394,71 +637,113 @@ enum Output {
 const SYNC_EVERY: usize = 16 << 20;
 
 impl Output {
-    fn open(path: Option<&Path>) -> Result<Output, Usage> {
-        let Some(path) = path else {
-            // Chunks are large: a small buffer lets them go straight to the OS.
-            return Ok(Output::Stdout(io::BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            )));
+    fn open(target: Option<Target>, gzip: bool) -> Result<Output, Usage> {
+        let dest = match target {
+            None => Dest::Stdout(io::stdout()),
+            Some(Target::Special(path)) => {
+                // No truncation: a FIFO or a device has nothing to truncate, and opening
+                // blocks until a FIFO has a reader, as the shell's `>` does.
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| Usage(format!("error: cannot write `{}`: {e}", path.display())))?;
+                Dest::Through(file)
+            }
+            Some(Target::File { path, mode, shown }) => {
+                let dir = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                if let Err(e) = watch_signals() {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "warning: cannot watch for signals ({e}): an interrupted run may leave a `.icp-score-*` file in `{}`",
+                        dir.display()
+                    );
+                }
+                // The temporary file gets the mode a plain create would (0666 less the
+                // umask), or the mode of the file it replaces, not tempfile's private 0600.
+                let mut builder = tempfile::Builder::new();
+                builder.prefix(".icp-score-");
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    builder.permissions(std::fs::Permissions::from_mode(mode.unwrap_or(0o666)));
+                }
+                #[cfg(not(unix))]
+                let _ = mode;
+                let mut pending = PENDING
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let file = builder.tempfile_in(&dir).map_err(|e| {
+                    Usage(format!("error: cannot write `{}`: {e}", shown.display()))
+                })?;
+                *pending = Some(file.path().to_path_buf());
+                Dest::Temp {
+                    file,
+                    target: path,
+                    unsynced: 0,
+                }
+            }
         };
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        // The temporary file gets the mode a plain create would (0666 less the umask), or
-        // the mode of the file it replaces, not tempfile's private 0600.
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".icp-score-");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
-            builder.permissions(std::fs::Permissions::from_mode(mode));
-        }
-        let temp = builder
-            .tempfile_in(dir)
-            .map_err(|e| Usage(format!("error: cannot write `{}`: {e}", path.display())))?;
-        Ok(Output::File {
-            temp: io::BufWriter::with_capacity(1 << 16, temp),
-            path: path.to_path_buf(),
-            unsynced: 0,
+        // Chunks are large: a small buffer lets them go straight to the OS.
+        let w = io::BufWriter::with_capacity(1 << 16, dest);
+        Ok(if gzip {
+            Output::Gzip(flate2::write::GzEncoder::new(
+                w,
+                flate2::Compression::fast(),
+            ))
+        } else {
+            Output::Plain(w)
         })
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
-            Output::Stdout(w) => w.write_all(bytes),
-            Output::File { temp, unsynced, .. } => {
-                temp.write_all(bytes)?;
-                *unsynced += bytes.len();
-                if *unsynced >= SYNC_EVERY {
-                    // On the writing thread, while the workers score the next blocks.
-                    temp.flush()?;
-                    temp.get_ref().as_file().sync_data()?;
-                    *unsynced = 0;
-                }
-                Ok(())
-            }
+            Output::Plain(w) => w.write_all(bytes),
+            Output::Gzip(w) => w.write_all(bytes),
         }
     }
 
     fn commit(self) -> io::Result<()> {
-        match self {
-            Output::Stdout(mut w) => w.flush(),
-            Output::File { temp, path, .. } => {
-                let temp = temp.into_inner().map_err(io::IntoInnerError::into_error)?;
-                temp.as_file().sync_all()?;
-                temp.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            }
-        }
+        let buffered = match self {
+            Output::Plain(w) => w,
+            Output::Gzip(w) => w.finish()?,
+        };
+        buffered
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .commit()
     }
 
     fn abandon(self) {
-        // Dropping the temporary file deletes it; stdout keeps what was written.
-        if let Output::Stdout(mut w) = self {
-            let _ = w.flush();
+        let buffered = match self {
+            Output::Plain(w) => w,
+            // What is written so far stays readable on stdout or a FIFO.
+            Output::Gzip(w) => match w.finish() {
+                Ok(w) => w,
+                Err(_) => return,
+            },
+        };
+        let Ok(dest) = buffered.into_inner() else {
+            return;
+        };
+        match dest {
+            // Stdout and a FIFO or device keep what was written.
+            Dest::Stdout(mut w) => {
+                let _ = w.flush();
+            }
+            Dest::Through(mut f) => {
+                let _ = f.flush();
+            }
+            // Dropping the temporary file deletes it.
+            Dest::Temp { file, .. } => {
+                let mut pending = PENDING
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                *pending = None;
+                drop(file);
+            }
         }
     }
 }
@@ -564,36 +849,44 @@ impl RowSink for ScoreSink<'_> {
                 TierOutcome::OutOfSegment => stats.out_of_segment += 1,
             }
             if self.format != OutFormat::Csv {
+                // Tsv too: its reasons are quoted for tabs, not commas.
                 self.plan.write_reasons(&local.scratch, &mut local.reasons);
             }
             Some(o)
         };
         let tier = outcome.map_or("invalid", |o| self.plan.tier_label(o.tier));
         match self.format {
-            OutFormat::Csv => {
+            OutFormat::Csv | OutFormat::Tsv => {
+                let d = self.format.delimiter();
                 for i in 0..self.keep.len() {
-                    csv_field(out, row.column(i).unwrap_or_default());
-                    out.push(b',');
+                    csv_field(out, row.column(i).unwrap_or_default(), d);
+                    out.push(d);
                 }
-                csv_field(out, key);
-                out.push(b',');
+                csv_field(out, key, d);
+                out.push(d);
                 if let Some(o) = outcome {
                     fixed2(out, o.score);
-                    out.push(b',');
-                    csv_field(out, tier.as_bytes());
-                    out.push(b',');
+                    out.push(d);
+                    csv_field(out, tier.as_bytes(), d);
+                    out.push(d);
                     fixed2(out, o.coverage);
                 } else {
-                    out.extend_from_slice(b",invalid,");
+                    out.push(d);
+                    out.extend_from_slice(b"invalid");
+                    out.push(d);
                 }
-                out.push(b',');
+                out.push(d);
                 if outcome.is_some() {
-                    // The same bytes as `csv_field` of `write_reasons`' text, written in place.
-                    self.plan.write_reasons_csv(&local.scratch, out);
+                    if d == b',' {
+                        // The same bytes as `csv_field` of `write_reasons`' text, in place.
+                        self.plan.write_reasons_csv(&local.scratch, out);
+                    } else {
+                        csv_field(out, local.reasons.as_bytes(), d);
+                    }
                 }
-                out.push(b',');
+                out.push(d);
                 if !local.error.is_empty() {
-                    csv_field(out, local.error.as_bytes());
+                    csv_field(out, local.error.as_bytes(), d);
                 }
                 out.push(b'\n');
             }
@@ -681,13 +974,18 @@ impl RowSink for ScoreSink<'_> {
 impl ScoreSink<'_> {
     fn header(&self, out: &mut Vec<u8>) {
         match self.format {
-            OutFormat::Csv => {
+            OutFormat::Csv | OutFormat::Tsv => {
+                let d = self.format.delimiter();
                 for name in &self.keep {
-                    csv_field(out, name.as_bytes());
-                    out.push(b',');
+                    csv_field(out, name.as_bytes(), d);
+                    out.push(d);
                 }
-                csv_field(out, self.key_name.as_bytes());
-                out.extend_from_slice(b",score,tier,coverage,reasons,error\n");
+                csv_field(out, self.key_name.as_bytes(), d);
+                for name in ["score", "tier", "coverage", "reasons", "error"] {
+                    out.push(d);
+                    out.extend_from_slice(name.as_bytes());
+                }
+                out.push(b'\n');
             }
             OutFormat::Json => out.push(b'['),
             OutFormat::Jsonl => {}
@@ -762,17 +1060,20 @@ fn fmt_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     buf.get(i..).unwrap_or_default()
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line end.
-fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
+/// A CSV (or TSV) field, quoted when it holds the delimiter `d`, a quote or a line end.
+#[expect(
+    clippy::needless_bitwise_bool,
+    reason = "branch-free on purpose: the short-field loop vectorises"
+)]
+fn csv_field(out: &mut Vec<u8>, field: &[u8], d: u8) {
     // Short fields (keys, tiers, reasons) are checked in one branch-free pass, which the
     // compiler vectorises; long ones with memchr. Both look for the same four bytes.
     let needs = if field.len() <= 256 {
         field.iter().fold(false, |acc, &c| {
-            acc | matches!(c, b',' | b'"' | b'\n' | b'\r')
+            acc | (c == d) | matches!(c, b'"' | b'\n' | b'\r')
         })
     } else {
-        memchr::memchr3(b',', b'"', b'\n', field).is_some()
-            || memchr::memchr(b'\r', field).is_some()
+        memchr::memchr3(d, b'"', b'\n', field).is_some() || memchr::memchr(b'\r', field).is_some()
     };
     if !needs {
         out.extend_from_slice(field);
@@ -807,6 +1108,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kept_columns_never_repeat_a_name() {
+        let keep: Vec<String> = ["id", "Name", "SCORE", "input_id", "name", "tier"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let own = ["id", "score", "tier", "coverage", "reasons", "error"];
+        assert_eq!(
+            kept_names(&keep, &own),
+            [
+                "input_id",
+                "Name",
+                "input_SCORE",
+                "input_input_id",
+                "input_name",
+                "input_tier"
+            ]
+        );
+    }
+
+    #[test]
+    fn output_extensions() {
+        let f = |p: &str| OutFormat::from_path(Path::new(p));
+        assert_eq!(f("a/b.tsv"), (Some(OutFormat::Tsv), false));
+        assert_eq!(f("b.CSV.GZ"), (Some(OutFormat::Csv), true));
+        assert_eq!(f("b.jsonl.gz"), (Some(OutFormat::Jsonl), true));
+        assert_eq!(f("b.json.gz"), (Some(OutFormat::Json), true));
+        assert_eq!(f("b.xlsx"), (None, false));
+        assert_eq!(f("b.gz"), (None, true));
+        assert_eq!(f("dir.csv/b"), (None, false));
+        assert!(output_format(None, Some(Path::new("b.xlsx")), false).is_err());
+        assert!(output_format(Some(OutFormat::Csv), Some(Path::new("b.xlsx")), false).is_ok());
+        assert!(output_format(None, Some(Path::new("/dev/null")), true).is_ok());
+    }
+
+    #[test]
     fn fixed_two_decimals() {
         let mut out = Vec::new();
         for x in [0.0, 1.0, 99.994, 100.0, 0.333, 12.345_678, 0.005] {
@@ -820,7 +1156,11 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(12), "12");
         let mut out = Vec::new();
-        csv_field(&mut out, b"a \"b\", c");
+        csv_field(&mut out, b"a \"b\", c", b',');
         assert_eq!(out, b"\"a \"\"b\"\", c\"");
+        let mut out = Vec::new();
+        csv_field(&mut out, b"a, b", b'\t');
+        csv_field(&mut out, b"\tc", b'\t');
+        assert_eq!(out, b"a, b\"\tc\"");
     }
 }

@@ -1,5 +1,6 @@
 //! `icp test [PATHS...] [--format json]`: run every `test` block of the program.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,7 +38,12 @@ const ERROR: u8 = 2;
 
 /// Run `icp test`.
 pub fn run(args: &TestArgs) -> ExitCode {
-    let today = match args.as_of.as_deref().map(parse_date).transpose() {
+    let today = match args
+        .as_of
+        .as_deref()
+        .map(|s| parse_date(s).map_err(|e| format!("--as-of {e}")))
+        .transpose()
+    {
         Ok(d) => d.unwrap_or_else(icp_host::today_utc),
         Err(e) => {
             eprintln!("error: {e}");
@@ -74,6 +80,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
     let passed = reports.iter().filter(|(r, ..)| r.passed).count();
     let failed = reports.len() - passed;
 
+    let mut text = String::new();
     match args.format {
         TestFormat::Json => {
             #[derive(serde::Serialize)]
@@ -88,7 +95,10 @@ pub fn run(args: &TestArgs) -> ExitCode {
                 tests: reports.iter().map(|(r, ..)| r).collect(),
             };
             match serde_json::to_string_pretty(&out) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => {
+                    text.push_str(&s);
+                    text.push('\n');
+                }
                 Err(e) => {
                     eprintln!("error: {e}");
                     return ExitCode::from(ERROR);
@@ -105,14 +115,15 @@ pub fn run(args: &TestArgs) -> ExitCode {
                 }
             };
             if reports.is_empty() {
-                println!("no tests found");
+                text.push_str("no tests found\n");
             }
             for (r, loc, checked) in &reports {
                 if r.passed {
-                    println!("{} {}", paint("32", "ok    "), r.name);
+                    let _ = writeln!(text, "{} {}", paint("32", "ok    "), r.name);
                     continue;
                 }
-                println!(
+                let _ = writeln!(
+                    text,
                     "{} {}  ({})",
                     paint("31;1", "FAILED"),
                     r.name,
@@ -125,15 +136,16 @@ pub fn run(args: &TestArgs) -> ExitCode {
                     } else {
                         format!("  at {at}")
                     };
-                    println!("       expected {}{at}", f.expected);
-                    println!("       found    {}", f.actual);
+                    let _ = writeln!(text, "       expected {}{at}", f.expected);
+                    let _ = writeln!(text, "       found    {}", f.actual);
                 }
             }
             let mut summary = format!("{passed} passed, {failed} failed");
             if broken {
                 summary.push_str(" (projects with errors were not tested: see above)");
             }
-            println!(
+            let _ = writeln!(
+                text,
                 "\n{}",
                 if failed > 0 || broken {
                     paint("31;1", &summary)
@@ -141,6 +153,15 @@ pub fn run(args: &TestArgs) -> ExitCode {
                     paint("32;1", &summary)
                 }
             );
+        }
+    }
+    match crate::load::print_stdout(&text) {
+        Ok(true) => {}
+        // The reader went away (`icp test | head -1`): stop quietly, as `cat` does.
+        Ok(false) => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::from(ERROR);
         }
     }
     if broken {

@@ -68,6 +68,26 @@ pub fn load_file_capped(path: &Path, cap: u64) -> Result<String, LoadError> {
     })
 }
 
+/// [`load_file`] for a file of the project whose root is `root`: the path is resolved to
+/// its real path (every symbolic link followed) first, and refused when that lies outside
+/// the root's real path, so that a link such as `env.icp -> /proc/self/environ` is never
+/// opened and its content never shown. The refusal names no outside path.
+pub fn load_file_within(path: &Path, root: &Path) -> Result<String, LoadError> {
+    let real = std::fs::canonicalize(path).map_err(|e| io_error(&e))?;
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if !real.starts_with(&real_root) {
+        return Err(LoadError::OutsideRoot);
+    }
+    load_file(&real).map_err(|e| match e {
+        // Name the path the user wrote, not where its links lead.
+        LoadError::Other(why) => LoadError::Other(why.replace(
+            &format!("`{}`", real.display()),
+            &format!("`{}`", path.display()),
+        )),
+        other => other,
+    })
+}
+
 fn io_error(e: &std::io::Error) -> LoadError {
     if e.kind() == std::io::ErrorKind::NotFound {
         LoadError::NotFound
@@ -141,6 +161,10 @@ pub struct FsLoader;
 impl Loader for FsLoader {
     fn load(&self, path: &Path) -> Result<String, LoadError> {
         load_file(path)
+    }
+
+    fn load_within(&self, path: &Path, root: &Path) -> Result<String, LoadError> {
+        load_file_within(path, root)
     }
 }
 
@@ -223,6 +247,50 @@ mod tests {
         };
         assert!(why.contains("a FIFO"), "{why}");
         assert!(why.contains("pipe.icp"), "{why}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_root_are_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.icp");
+        std::fs::write(&secret, "SECRET=1\n").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let link = root.path().join("env.icp");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let sub = root.path().join("sub");
+        std::os::unix::fs::symlink(outside.path(), &sub).unwrap();
+        for p in [link.clone(), sub.join("secret.icp")] {
+            assert_eq!(
+                load_file_within(&p, root.path()),
+                Err(LoadError::OutsideRoot),
+                "{}",
+                p.display()
+            );
+        }
+        // A link inside the root is fine, and the root may itself be reached by a link.
+        let inner = root.path().join("a.icp");
+        std::fs::write(&inner, "schema A {}\n").unwrap();
+        let alias = root.path().join("b.icp");
+        std::os::unix::fs::symlink(&inner, &alias).unwrap();
+        assert_eq!(
+            load_file_within(&alias, root.path()).unwrap(),
+            "schema A {}\n"
+        );
+        let via = outside.path().join("root-link");
+        std::os::unix::fs::symlink(root.path(), &via).unwrap();
+        assert_eq!(
+            load_file_within(&via.join("b.icp"), &via).unwrap(),
+            "schema A {}\n"
+        );
+        // A link to a device inside is still refused as a device, named by the link.
+        let dev = root.path().join("zero.icp");
+        std::os::unix::fs::symlink("/dev/zero", &dev).unwrap();
+        assert!(load_file_within(&dev, root.path()).is_err());
+        assert_eq!(
+            load_file_within(&root.path().join("none.icp"), root.path()),
+            Err(LoadError::NotFound)
+        );
     }
 
     #[cfg(unix)]
