@@ -51,9 +51,9 @@ pub(crate) struct Scan {
     pub done: bool,
 }
 
-/// Whether `line` (without its line end) reads alone as a CSV record of exactly `width`
-/// fields: a quote at the start of a field must close on the line and be followed by the
-/// delimiter or the line's end; a quote elsewhere is an ordinary byte. A blank line is no
+/// Whether `line` (without its line end) reads alone as a clean CSV record of exactly
+/// `width` fields: a quote at the start of a field must close on the line and be followed
+/// by the delimiter or the line's end, and no other quote may appear. A blank line is no
 /// record.
 pub(crate) fn line_is_record(line: &[u8], delim: u8, width: usize) -> bool {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -85,10 +85,19 @@ pub(crate) fn line_is_record(line: &[u8], delim: u8, width: usize) -> bool {
                 Some(_) => return false,
             }
         } else {
-            match line.get(pos..).and_then(|r| memchr(delim, r)) {
-                None => break,
-                Some(d) => pos += d + 1,
+            let end = line
+                .get(pos..)
+                .and_then(|r| memchr(delim, r))
+                .map_or(line.len(), |d| pos + d);
+            // A stray quote: not a clean record (a closing quote of a field that spans
+            // lines is one, so that field's last line never reads as a record).
+            if line.get(pos..end).is_some_and(|f| f.contains(&b'"')) {
+                return false;
             }
+            if end == line.len() {
+                break;
+            }
+            pos = end + 1;
         }
         if pos >= line.len() {
             // A delimiter ends the line: one more, empty, field.
@@ -438,7 +447,9 @@ mod tests {
             (b"\"a\"\"b\",c", 2, true),
             (b"\"a,c", 2, false),
             (b"\"a\"x,c", 2, false),
-            (b"d,e,f\"", 3, true),
+            (b"d,e,f\"", 3, false),
+            (b"line\",1", 2, false),
+            (b"5\" screen,1", 2, false),
             (b"bye\",2", 3, false),
             (b"", 2, false),
             (b"a\rb,c", 2, false),

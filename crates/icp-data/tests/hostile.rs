@@ -85,15 +85,28 @@ fn an_unclosed_quote_on_the_slow_path_too() {
 }
 
 #[test]
-fn a_stray_quote_closed_by_a_later_quote_does_not_merge_two_rows() {
-    let data = "id,name,n\na,\"b,1\nc,d,2\"\ne,f,3\n";
+fn a_stray_quote_closed_by_a_later_quote_does_not_merge_rows_silently() {
+    // A clean row between the stray quote and the one that closes it: cut there.
+    let data = "id,name,n\na,\"b,1\nc,d,2\ne,f\",3\ng,h,4\n";
     let out = rows(data.as_bytes(), Format::Csv, &three());
     let lines = body_lines(&out);
-    assert_eq!(lines.len(), 3, "{out}");
-    assert!(lines[0].starts_with("1@2: ERROR row 1 (line 2): unclosed quote"), "{out}");
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[0].starts_with("1@2: ERROR row 1 (line 2): unclosed quote: the quoted field opened on line 2 runs into line 3"), "{out}");
+    assert_eq!(lines[1], "2@3: [Text(\"c\"), Text(\"d\"), Num(2.0)]");
     // The closing quote is an ordinary character of the next row.
-    assert!(lines[1].starts_with("2@3: ERROR row 2 (line 3), column `n`"), "{out}");
-    assert_eq!(lines[2], "3@4: [Text(\"e\"), Text(\"f\"), Num(3.0)]");
+    assert_eq!(lines[2], "3@4: [Text(\"e\"), Text(\"f\\\"\"), Num(3.0)]");
+    assert_eq!(lines[3], "4@5: [Text(\"g\"), Text(\"h\"), Num(4.0)]");
+    // Closed on the very next line, the two lines are one record, as a quoted field that
+    // spans lines is: with too few fields, an invalid row that says so.
+    let data = "id,name,n\na,\"b,1\nc,d,2\"\ne,f,3\n";
+    let out = rows(data.as_bytes(), Format::Csv, &three());
+    assert_eq!(
+        body_lines(&out),
+        [
+            "1@2: ERROR row 1 (line 2): expected 3 fields, found 2 (a shifted row: check its quoting and delimiters)",
+            "2@4: [Text(\"e\"), Text(\"f\"), Num(3.0)]",
+        ]
+    );
 }
 
 #[test]

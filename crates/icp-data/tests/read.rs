@@ -202,11 +202,17 @@ fn an_unterminated_quote_never_holds_the_whole_file() {
         max_record: 4096,
         ..opts(Format::Csv, 512, 2)
     };
-    let err = run_with(&data, small, &Program::default(), &sch, &Dump).unwrap_err();
+    // Over the limit: an invalid row, and reading resumes at the next line (itself too
+    // long here: another one).
+    let out = run_with(&data, small, &Program::default(), &sch, &Dump).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
     assert_eq!(
-        err.to_string(),
-        "the record starting near line 3 is longer than 4096 bytes: is a quote never closed?"
+        lines[1],
+        "2@3: ERROR row 2 (line 3): the record is longer than 4096 bytes, the longest read (is a \
+         quote never closed?): it is skipped and reading resumes on line 4"
     );
+    assert!(lines[2].starts_with("3@4: ERROR row 3 (line 4): the record is longer"), "{out}");
     // Under the limit, the row is reported invalid and nothing is lost silently.
     let out = run_with(
         &data,
@@ -421,8 +427,11 @@ proptest! {
     /// rule cuts nothing.
     #[test]
     fn the_reference_reads_as_the_csv_crate(
-        text in proptest::string::string_regex("(\u{feff})?[ab,\"\n\r \u{feff}]{0,80}").unwrap(),
+        text in proptest::string::string_regex("[ab,\"\n\r \u{feff}]{0,80}").unwrap(),
     ) {
+        // A header first: the csv crate drops a BOM at the start, and its positions then
+        // count the BOM's bytes, which this test's reading of them does not.
+        let text = format!("h\n{text}");
         let data = text.as_bytes();
         let recs = fuzz_data::reference(data, b',');
         if recs.iter().all(|r| matches!(r, fuzz_data::Rec::Fields(..))) {

@@ -28,7 +28,8 @@ pub enum Rec {
     Runaway(u64),
 }
 
-/// Whether `line` alone is a record of `width` fields (docs/cli.md, "CSV quote rule").
+/// Whether `line` alone is a clean record of `width` fields, without a stray quote
+/// (docs/cli.md, "CSV quote rule").
 pub fn ref_line_is_record(line: &[u8], delim: u8, width: usize) -> bool {
     let line = if line.last() == Some(&b'\r') {
         &line[..line.len() - 1]
@@ -68,6 +69,9 @@ pub fn ref_line_is_record(line: &[u8], delim: u8, width: usize) -> bool {
             i += 1;
         } else {
             while i < line.len() && line[i] != delim {
+                if line[i] == b'"' {
+                    return false;
+                }
                 i += 1;
             }
             if i == line.len() {
