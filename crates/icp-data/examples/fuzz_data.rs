@@ -24,7 +24,10 @@ use std::time::{Duration, Instant};
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let seconds: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10.0);
-    let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_da7a);
+    let seed: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_da7a);
     let started = Instant::now();
     // Quiet panics: they are caught and reported with their input.
     std::panic::set_hook(Box::new(|_| {}));

@@ -349,7 +349,9 @@ pub(crate) fn json_set(cell: &str, out: &mut String) -> bool {
             serde_json::Value::Null => continue,
             serde_json::Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
             serde_json::Value::Number(n) => std::borrow::Cow::Owned(n.to_string()),
-            serde_json::Value::Bool(b) => std::borrow::Cow::Borrowed(if *b { "true" } else { "false" }),
+            serde_json::Value::Bool(b) => {
+                std::borrow::Cow::Borrowed(if *b { "true" } else { "false" })
+            }
             _ => {
                 out.truncate(start);
                 return false;

@@ -114,7 +114,10 @@ impl<R: BufRead> Read for GzMembers<R> {
                     return Ok(n);
                 }
                 // The member is over: what follows it decides.
-                self.between = self.member.take().map(flate2::bufread::GzDecoder::into_inner);
+                self.between = self
+                    .member
+                    .take()
+                    .map(flate2::bufread::GzDecoder::into_inner);
             }
             let Some(inner) = &mut self.between else {
                 return Ok(0);

@@ -417,7 +417,10 @@ mod tests {
             assert_eq!(all.cut, data.len());
         }
         let open = scan_csv(b"a,b\nc,\"d\ne,f\n", b',', true, u64::MAX, 0);
-        assert_eq!(open.runaways.first().map(|r| (r.quote, r.to_end)), Some((6, true)));
+        assert_eq!(
+            open.runaways.first().map(|r| (r.quote, r.to_end)),
+            Some((6, true))
+        );
         assert_eq!(open.records, 2);
         // With the quote rule, `e,f` reads as a record: the runaway ends before it.
         let rule = scan_csv(b"a,b\nc,\"d\ne,f\n", b',', true, u64::MAX, 2);

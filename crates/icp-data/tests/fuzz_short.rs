@@ -8,7 +8,7 @@ use std::time::Duration;
 
 #[test]
 fn data_fuzzers_short_run() {
-    let report = fuzz_data::fuzz(0x5eed_da7a, Duration::from_secs(120), 1500);
+    let report = fuzz_data::fuzz(0x5eed_da7a, Duration::from_mins(10), 1500);
     assert!(
         report.failures.is_empty(),
         "{} failures:\n{}",

@@ -16,8 +16,7 @@ use std::fmt::Write as _;
 use std::io::{Read, Write as _};
 
 use fuzz_data::{
-    Show, Values, csv_case, field, json_schema, opts, reference_text, run_bytes, run_with,
-    schema,
+    Show, Values, csv_case, field, json_schema, opts, reference_text, run_bytes, run_with, schema,
 };
 use icp_data::{DataError, Format, ReadOptions};
 use icp_model::{Program, Ty};
@@ -28,7 +27,11 @@ fn text(name: &str) -> icp_model::Field {
 }
 
 fn three() -> icp_model::Schema {
-    schema(vec![text("id"), text("name"), field("n", "n", Ty::Int, true)])
+    schema(vec![
+        text("id"),
+        text("name"),
+        field("n", "n", Ty::Int, true),
+    ])
 }
 
 /// Runs `data` at several block sizes and thread counts; all must agree; returns the rows.
@@ -68,7 +71,10 @@ fn an_unclosed_quote_mid_file_is_one_invalid_row_and_reading_resumes() {
              runs into line 12, which reads as a record of its own; this row is skipped and \
              reading resumes there (close the quote, or double a quote inside a field: `\"\"`)"
         );
-        assert_eq!(lines[10], "11@12: [Text(\"r11\"), Text(\"name 11\"), Num(11.0)]");
+        assert_eq!(
+            lines[10],
+            "11@12: [Text(\"r11\"), Text(\"name 11\"), Num(11.0)]"
+        );
         assert_eq!(lines.iter().filter(|l| l.contains("ERROR")).count(), 1);
     }
 }
@@ -80,7 +86,10 @@ fn an_unclosed_quote_on_the_slow_path_too() {
     let out = rows(data, Format::Csv, &three());
     let lines = body_lines(&out);
     assert_eq!(lines.len(), 5, "{out}");
-    assert!(lines[1].starts_with("2@3: ERROR row 2 (line 3): unclosed quote"), "{out}");
+    assert!(
+        lines[1].starts_with("2@3: ERROR row 2 (line 3): unclosed quote"),
+        "{out}"
+    );
     assert_eq!(lines[2], "3@4: [Text(\"r3\"), Text(\"c\"), Num(3.0)]");
 }
 
@@ -152,7 +161,10 @@ fn a_bom_before_a_quote_gives_the_same_rows_whatever_the_block_and_line_ends() {
         assert_eq!(lines.len(), 5, "{data:?}\n{out}");
         // The BOM is a character of the field: the quote is then an ordinary one.
         assert!(lines[3].contains("Text(\"\\u{feff}\\\"r4\\\"\")"), "{out}");
-        assert_eq!(reference_text(data.as_bytes(), b',').map(|t| t.lines().count()), Some(5));
+        assert_eq!(
+            reference_text(data.as_bytes(), b',').map(|t| t.lines().count()),
+            Some(5)
+        );
     }
 }
 
@@ -160,7 +172,10 @@ fn a_bom_before_a_quote_gives_the_same_rows_whatever_the_block_and_line_ends() {
 fn corpus_files_read_as_the_reference_says() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
     let mut n = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.extension().is_none_or(|e| e != "csv") {
@@ -221,21 +236,44 @@ fn a_record_longer_than_the_limit_is_an_invalid_row_and_reading_goes_on() {
         let data = format!("a\nfine\n{middle}\nafter\nlast\n");
         let out = run_bytes(data.as_bytes(), small(Format::Csv), &program, &sch, &Values).unwrap();
         let lines = body_lines(&out);
-        assert!(lines[1].starts_with("2@3: ERROR row 2 (line 3): the record is longer than 4096 bytes"), "{out}");
+        assert!(
+            lines[1].starts_with("2@3: ERROR row 2 (line 3): the record is longer than 4096 bytes"),
+            "{out}"
+        );
         assert!(lines.last().unwrap().ends_with("[Text(\"last\")]"), "{out}");
-        assert!(lines.iter().any(|l| l.ends_with("[Text(\"after\")]")), "{out}");
+        assert!(
+            lines.iter().any(|l| l.ends_with("[Text(\"after\")]")),
+            "{out}"
+        );
     }
     // JSON Lines and JSON arrays.
     let obj = format!("{{\"a\": \"{long}\"}}");
     let data = format!("{{\"a\": \"x\"}}\n{obj}\n{{\"a\": \"y\"}}\n");
-    let out = run_bytes(data.as_bytes(), small(Format::JsonLines), &program, &sch, &Values).unwrap();
+    let out = run_bytes(
+        data.as_bytes(),
+        small(Format::JsonLines),
+        &program,
+        &sch,
+        &Values,
+    )
+    .unwrap();
     assert_eq!(body_lines(&out).len(), 3, "{out}");
     assert!(body_lines(&out)[2].ends_with("[Text(\"y\")]"), "{out}");
     let data = format!("[{{\"a\": \"x\"}}, {obj},\n{{\"a\": \"y, ]\"}}]");
-    let out = run_bytes(data.as_bytes(), small(Format::Json), &program, &sch, &Values).unwrap();
+    let out = run_bytes(
+        data.as_bytes(),
+        small(Format::Json),
+        &program,
+        &sch,
+        &Values,
+    )
+    .unwrap();
     let lines = body_lines(&out);
     assert_eq!(lines.len(), 3, "{out}");
-    assert!(lines[1].contains("the record is longer than 4096 bytes"), "{out}");
+    assert!(
+        lines[1].contains("the record is longer than 4096 bytes"),
+        "{out}"
+    );
     assert_eq!(lines[2], "3@2: [Text(\"y, ]\")]");
 }
 
@@ -330,12 +368,18 @@ fn two_json_arrays_in_one_file_are_both_read() {
 
 #[test]
 fn json_keys_first_seen_after_the_first_block_are_read() {
-    let sch = schema(vec![text("id"), field("revenue", "Revenue", Ty::Money, true)]);
+    let sch = schema(vec![
+        text("id"),
+        field("revenue", "Revenue", Ty::Money, true),
+    ]);
     for format in [Format::Json, Format::JsonLines] {
         let mut objects = Vec::new();
         // About 2 MiB of objects without the key, then objects with it.
         for i in 0..40_000 {
-            objects.push(format!("{{\"id\": \"r{i}\", \"pad\": \"{}\"}}", "p".repeat(40)));
+            objects.push(format!(
+                "{{\"id\": \"r{i}\", \"pad\": \"{}\"}}",
+                "p".repeat(40)
+            ));
         }
         objects.push("{\"id\": \"late\", \"Revenue\": \"$1M\"}".to_string());
         let data = if format == Format::Json {
@@ -344,13 +388,23 @@ fn json_keys_first_seen_after_the_first_block_are_read() {
             objects.join("\n")
         };
         assert!(data.len() > 2 << 20);
-        let out = run_bytes(data.as_bytes(), opts(format, 1 << 20, 2), &Program::default(), &sch, &Values).unwrap();
+        let out = run_bytes(
+            data.as_bytes(),
+            opts(format, 1 << 20, 2),
+            &Program::default(),
+            &sch,
+            &Values,
+        )
+        .unwrap();
         assert!(
             out.starts_with("warning: key `Revenue` (field `revenue`) is in none of the first objects of the file"),
             "{}",
             &out[..200]
         );
-        assert!(out.ends_with("40001@40001: [Text(\"late\"), Num(1000000.0)]\n"), "{format:?}");
+        assert!(
+            out.ends_with("40001@40001: [Text(\"late\"), Num(1000000.0)]\n"),
+            "{format:?}"
+        );
     }
 }
 
@@ -390,11 +444,25 @@ fn zero_padding_after_a_gzip_stream_is_accepted() {
     let mut bytes = gzip(b"id\na\n");
     bytes.extend(gzip(b"b\n"));
     bytes.extend(std::iter::repeat_n(0u8, 10_000));
-    let out = run_bytes(&bytes, opts(Format::Csv, 3, 2), &Program::default(), &sch, &Values).unwrap();
+    let out = run_bytes(
+        &bytes,
+        opts(Format::Csv, 3, 2),
+        &Program::default(),
+        &sch,
+        &Values,
+    )
+    .unwrap();
     assert_eq!(out, "1@2: [Text(\"a\")]\n2@3: [Text(\"b\")]\n");
     // Other bytes after the padding are still an error, not silence.
     bytes.extend(b"junk");
-    let err = run_bytes(&bytes, opts(Format::Csv, 3, 2), &Program::default(), &sch, &Values).unwrap_err();
+    let err = run_bytes(
+        &bytes,
+        opts(Format::Csv, 3, 2),
+        &Program::default(),
+        &sch,
+        &Values,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("zero padding"), "{err}");
 }
 
@@ -403,9 +471,19 @@ fn zero_padding_after_a_gzip_stream_is_accepted() {
 #[test]
 fn invisible_characters_are_escaped_in_messages() {
     let sch = schema(vec![text("id"), field("n", "n", Ty::Int, true)]);
-    let out = rows("id,n\na,\u{feff}7\nb,7\u{0}\nc,\u{1f}\nd,\"1\t\u{200b}\"\n".as_bytes(), Format::Csv, &sch);
-    let found: Vec<&str> = out.lines().map(|l| l.rsplit_once("found ").unwrap().1).collect();
-    assert_eq!(found, ["`\\u{feff}7`", "`7\\0`", "`\\u{1f}`", "`1\\t\\u{200b}`"]);
+    let out = rows(
+        "id,n\na,\u{feff}7\nb,7\u{0}\nc,\u{1f}\nd,\"1\t\u{200b}\"\n".as_bytes(),
+        Format::Csv,
+        &sch,
+    );
+    let found: Vec<&str> = out
+        .lines()
+        .map(|l| l.rsplit_once("found ").unwrap().1)
+        .collect();
+    assert_eq!(
+        found,
+        ["`\\u{feff}7`", "`7\\0`", "`\\u{1f}`", "`1\\t\\u{200b}`"]
+    );
 }
 
 #[test]
@@ -433,7 +511,10 @@ fn a_json_array_in_a_number_field_and_null_in_a_required_one_say_so() {
 
 #[test]
 fn a_json_array_in_a_csv_set_cell_is_read_as_an_array() {
-    let sch = schema(vec![text("id"), field("tech", "tech", Ty::Set(Box::new(Ty::Text)), true)]);
+    let sch = schema(vec![
+        text("id"),
+        field("tech", "tech", Ty::Set(Box::new(Ty::Text)), true),
+    ]);
     let data = "id,tech\n\
                 a,\"[\"\"HubSpot\"\",\"\"Salesforce\"\"]\"\n\
                 b,HubSpot;Salesforce\n\
@@ -451,16 +532,31 @@ fn a_json_array_in_a_csv_set_cell_is_read_as_an_array() {
             "5@6: [Text(\"e\"), Set(SetVal { raw: \"a, b\\u{1f}1\\u{1f}true\" })]",
         ]
     );
-    let items: Vec<&str> = icp_model::SetVal { raw: "HubSpot\u{1f}Salesforce" }.items().collect();
+    let items: Vec<&str> = icp_model::SetVal {
+        raw: "HubSpot\u{1f}Salesforce",
+    }
+    .items()
+    .collect();
     assert_eq!(items, ["HubSpot", "Salesforce"]);
     // The slow path (invalid UTF-8 elsewhere in the block) reads it the same way.
-    let out = rows(b"id,tech\nx\xff,a\nz,\"[\"\"HubSpot\"\"]\"\n", Format::Csv, &sch);
-    assert!(out.ends_with("2@3: [Text(\"z\"), Set(SetVal { raw: \"HubSpot\" })]\n"), "{out}");
+    let out = rows(
+        b"id,tech\nx\xff,a\nz,\"[\"\"HubSpot\"\"]\"\n",
+        Format::Csv,
+        &sch,
+    );
+    assert!(
+        out.ends_with("2@3: [Text(\"z\"), Set(SetVal { raw: \"HubSpot\" })]\n"),
+        "{out}"
+    );
 }
 
 #[test]
 fn json_fuzz_schema_reads_a_set_array() {
-    let out = rows(b"{\"id\": \"a\", \"tech\": [\"x\", \"y\"]}", Format::JsonLines, &json_schema());
+    let out = rows(
+        b"{\"id\": \"a\", \"tech\": [\"x\", \"y\"]}",
+        Format::JsonLines,
+        &json_schema(),
+    );
     assert_eq!(
         body_lines(&out),
         ["1@1: [Text(\"a\"), Missing, Set(SetVal { raw: \"x\\u{1f}y\" }), Missing]"]

@@ -212,7 +212,10 @@ fn an_unterminated_quote_never_holds_the_whole_file() {
         "2@3: ERROR row 2 (line 3): the record is longer than 4096 bytes, the longest read (is a \
          quote never closed?): it is skipped and reading resumes on line 4"
     );
-    assert!(lines[2].starts_with("3@4: ERROR row 3 (line 4): the record is longer"), "{out}");
+    assert!(
+        lines[2].starts_with("3@4: ERROR row 3 (line 4): the record is longer"),
+        "{out}"
+    );
     // Under the limit, the row is reported invalid and nothing is lost silently.
     let out = run_with(
         &data,

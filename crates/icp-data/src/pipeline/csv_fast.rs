@@ -166,7 +166,14 @@ fn runaway_row<S: RowSink>(
         why,
     };
     let values = recycle(std::mem::take(&mut s.spare));
-    s.spare = emit(ctx, number, line, values, Some(&error), Cells::Json("", &[]));
+    s.spare = emit(
+        ctx,
+        number,
+        line,
+        values,
+        Some(&error),
+        Cells::Json("", &[]),
+    );
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
@@ -420,7 +427,10 @@ impl SeparatorFlags {
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "the row loop's state, passed in registers")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the row loop's state, passed in registers"
+)]
 fn decode_fast<'a>(
     binding: &Binding,
     text: &'a str,
@@ -442,7 +452,8 @@ fn decode_fast<'a>(
         match pushed {
             Ok(()) => {}
             Err(Why::JsonSet) => {
-                let cell_of = |f: &FieldReader| fields.get(f.col).and_then(|r| field_text(text, arena, r));
+                let cell_of =
+                    |f: &FieldReader| fields.get(f.col).and_then(|r| field_text(text, arena, r));
                 return decode_json_sets(binding, cell_of, sets, values, row, line);
             }
             Err(why) => return Some(cell_error(f, why, cell, row, line)),

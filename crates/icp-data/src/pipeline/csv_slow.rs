@@ -90,8 +90,9 @@ fn decode_csv<'a>(
             match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
                 Ok(v) => values.push(v),
                 Err(Why::JsonSet) => {
-                    let cell_of =
-                        |f: &FieldReader| f.index.and_then(|c| rec.range(c)).and_then(|r| text.get(r));
+                    let cell_of = |f: &FieldReader| {
+                        f.index.and_then(|c| rec.range(c)).and_then(|r| text.get(r))
+                    };
                     return decode_json_sets(binding, cell_of, sets, values, row, line);
                 }
                 Err(why) => return Some(cell_error(f, why, cell, row, line)),

@@ -8,8 +8,8 @@ use icp_model::Value;
 use super::{Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, recycle};
 use crate::RowError;
 use crate::binding::{Binding, FieldReader, normalize};
-use crate::decode::Kind;
 use crate::decode;
+use crate::decode::Kind;
 use crate::split::{self, Splitter};
 
 /// A JSON object's members in input order, duplicates kept (a map keeps one of them).
@@ -23,7 +23,10 @@ impl<'de> serde::Deserialize<'de> for Pairs {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs, A::Error> {
                 let mut v = Vec::new();
                 while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
                     v.push(entry);
@@ -87,7 +90,15 @@ pub(super) fn json_block<S: RowSink>(
                 value: None,
                 why,
             }),
-            Ok(_) => decode_json(ctx.binding, arena, cells, &mut s.sets, &mut values, number, line),
+            Ok(_) => decode_json(
+                ctx.binding,
+                arena,
+                cells,
+                &mut s.sets,
+                &mut values,
+                number,
+                line,
+            ),
         };
         s.spare = emit(
             ctx,

@@ -9,6 +9,10 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::format_collect,
+    clippy::format_push_string,
+    clippy::range_plus_one,
+    clippy::implicit_clone,
     reason = "test code: shared by several test crates, each using a part; fails loudly"
 )]
 
@@ -345,7 +349,11 @@ impl Rng {
     }
     /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
     /// One of `items`.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -355,8 +363,29 @@ impl Rng {
 
 /// CSV pieces a hostile file is made of.
 const CSV_PIECES: &[&str] = &[
-    "a", "bc", "Acme", "12", ",", ",", ",", ";", "\"", "\"\"", "\n", "\n", "\r\n", "\r", " ",
-    "\u{feff}", "\u{feff}\"", "\"x\"", "\"q,\n\"", "é", "\0", "\u{1f}", "5\" screen",
+    "a",
+    "bc",
+    "Acme",
+    "12",
+    ",",
+    ",",
+    ",",
+    ";",
+    "\"",
+    "\"\"",
+    "\n",
+    "\n",
+    "\r\n",
+    "\r",
+    " ",
+    "\u{feff}",
+    "\u{feff}\"",
+    "\"x\"",
+    "\"q,\n\"",
+    "é",
+    "\0",
+    "\u{1f}",
+    "5\" screen",
 ];
 
 /// A random CSV text: a header of 1 to 4 columns, then records made of pieces, some well
@@ -387,7 +416,8 @@ pub fn random_csv(rng: &mut Rng) -> Vec<u8> {
             s.push_str(if rng.below(2) == 0 { "\n" } else { "\r\n" });
         } else {
             for _ in 0..rng.below(10) {
-                s.push_str(*rng.pick(CSV_PIECES));
+                let piece: &str = rng.pick::<&str>(CSV_PIECES);
+                s.push_str(piece);
             }
         }
     }
@@ -436,8 +466,17 @@ pub fn csv_case(data: &[u8], block: usize, threads: usize) -> Result<(), String>
 pub fn random_json(rng: &mut Rng) -> (Vec<u8>, Format, u64) {
     let n = rng.below(15) as u64;
     let values = [
-        "1", "\"1,200\"", "null", "[1,2]", "{\"x\":1}", "\"\\u0000\"", "\"\u{feff}7\"", "2.5",
-        "\"a\"", "[\"HubSpot\",\"Salesforce\"]", "true",
+        "1",
+        "\"1,200\"",
+        "null",
+        "[1,2]",
+        "{\"x\":1}",
+        "\"\\u0000\"",
+        "\"\u{feff}7\"",
+        "2.5",
+        "\"a\"",
+        "[\"HubSpot\",\"Salesforce\"]",
+        "true",
     ];
     let mut objects = Vec::new();
     for i in 0..n {
@@ -523,8 +562,18 @@ pub fn json_case(rng: &mut Rng) -> Result<(), String> {
         let b = *rng.pick(&[b'"', b'\n', b'[', b']', b'{', b'}', b',', b'\\', 0xff, b' ']);
         bytes.insert(at, b);
     }
-    if let Ok(out) = run_bytes(&bytes, opts(format, block, threads), &program, &sch, &Values) {
-        for (i, l) in out.lines().filter(|l| !l.starts_with("warning:")).enumerate() {
+    if let Ok(out) = run_bytes(
+        &bytes,
+        opts(format, block, threads),
+        &program,
+        &sch,
+        &Values,
+    ) {
+        for (i, l) in out
+            .lines()
+            .filter(|l| !l.starts_with("warning:"))
+            .enumerate()
+        {
             if !l.starts_with(&format!("{}@", i + 1)) {
                 return Err(format!("row {} misnumbered: {l}\n{out}", i + 1));
             }
@@ -567,12 +616,60 @@ pub fn values_schema() -> (Program, Schema) {
 }
 
 const CELL_SEEDS: &[&str] = &[
-    "$1.2M", "36.9 M", "850000", "1,200", "-$5k", "$-5k", "33.3%", "33.3", "0.5", "2027-01-31",
-    "2027-01-31T10:00:00Z", "01/31/2027", "2027-02-30", "Seed", "series a", "LATER", "pre-seed",
-    "HubSpot;Salesforce", "[\"HubSpot\",\"Salesforce\"]", "[1,2]", "[]", "a|b,c", "NA", "N/A",
-    "-", "null", "", "1e3", "1e400", "12w", "90d", "90", "yes", "no", "TRUE", "0", "1",
-    "\u{a0}7\u{a0}", "7 bn", "3 thousand", "\u{feff}1", "1\u{0}", "٣", "１２",
-    "99999999999999999999", "0.1e-5", ".5", "5.", "+5", "--5", "$ 5", "5 %", "%", "$",
+    "$1.2M",
+    "36.9 M",
+    "850000",
+    "1,200",
+    "-$5k",
+    "$-5k",
+    "33.3%",
+    "33.3",
+    "0.5",
+    "2027-01-31",
+    "2027-01-31T10:00:00Z",
+    "01/31/2027",
+    "2027-02-30",
+    "Seed",
+    "series a",
+    "LATER",
+    "pre-seed",
+    "HubSpot;Salesforce",
+    "[\"HubSpot\",\"Salesforce\"]",
+    "[1,2]",
+    "[]",
+    "a|b,c",
+    "NA",
+    "N/A",
+    "-",
+    "null",
+    "",
+    "1e3",
+    "1e400",
+    "12w",
+    "90d",
+    "90",
+    "yes",
+    "no",
+    "TRUE",
+    "0",
+    "1",
+    "\u{a0}7\u{a0}",
+    "7 bn",
+    "3 thousand",
+    "\u{feff}1",
+    "1\u{0}",
+    "٣",
+    "１２",
+    "99999999999999999999",
+    "0.1e-5",
+    ".5",
+    "5.",
+    "+5",
+    "--5",
+    "$ 5",
+    "5 %",
+    "%",
+    "$",
 ];
 
 /// A mutated cell: a seed with characters inserted, deleted or repeated.
@@ -626,10 +723,22 @@ pub fn values_case(rng: &mut Rng, program: &Program, sch: &Schema) -> Result<(),
         jsonl.push_str(&format!("{{{}}}\n", members.join(", ")));
     }
     let block = 1 + rng.below(200);
-    let a = run_bytes(csv.as_bytes(), opts(Format::Csv, block, 2), program, sch, &Values)
-        .map_err(|e| format!("csv: {e}"))?;
-    let b = run_bytes(jsonl.as_bytes(), opts(Format::JsonLines, block, 2), program, sch, &Values)
-        .map_err(|e| format!("jsonl: {e}"))?;
+    let a = run_bytes(
+        csv.as_bytes(),
+        opts(Format::Csv, block, 2),
+        program,
+        sch,
+        &Values,
+    )
+    .map_err(|e| format!("csv: {e}"))?;
+    let b = run_bytes(
+        jsonl.as_bytes(),
+        opts(Format::JsonLines, block, 2),
+        program,
+        sch,
+        &Values,
+    )
+    .map_err(|e| format!("jsonl: {e}"))?;
     // Lines differ (the CSV header is line 1): compare what follows `@line`.
     let strip = |s: &str| -> Vec<String> {
         s.lines()
