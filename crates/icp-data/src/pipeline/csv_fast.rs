@@ -90,7 +90,7 @@ pub(super) fn csv_block<S: RowSink>(
         {
             let number = block.first_row + n;
             n += 1;
-            runaway_row(ctx, s, input, r, number, line);
+            runaway_row(ctx, s, input, r, delim, number, line);
             line += count_newlines(input.get(pos..r.resume).unwrap_or_default());
             pos = r.resume;
             continue;
@@ -142,6 +142,7 @@ fn runaway_row<S: RowSink>(
     s: &mut Scratch,
     input: &[u8],
     r: &crate::split::Runaway,
+    delim: u8,
     number: u64,
     line: u64,
 ) {
@@ -165,6 +166,17 @@ fn runaway_row<S: RowSink>(
         value: None,
         why,
     };
+    // The record's cells as csv-core reads its text alone (the quoted field runs to its
+    // end), so that the row still shows its key and columns.
+    let text = input.get(r.start..r.resume).unwrap_or_default();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(std::io::Read::chain(&b"\n"[..], text));
+    if !matches!(rdr.read_byte_record(&mut s.rec), Ok(true)) {
+        s.rec.clear();
+    }
     let values = recycle(std::mem::take(&mut s.spare));
     s.spare = emit(
         ctx,
@@ -172,7 +184,7 @@ fn runaway_row<S: RowSink>(
         line,
         values,
         Some(&error),
-        Cells::Json("", &[]),
+        Cells::Csv(&s.rec),
     );
 }
 
