@@ -118,6 +118,36 @@ fn a_stray_quote_closed_by_a_later_quote_does_not_merge_rows_silently() {
     );
 }
 
+/// Prints each row's first column, and whether it is invalid.
+struct FirstColumn;
+
+impl icp_data::RowSink for FirstColumn {
+    type Local = ();
+    type Stats = ();
+    fn local(&self) {}
+    fn row(&self, (): &mut (), (): &mut (), row: &icp_data::Row<'_>, out: &mut Vec<u8>) {
+        let first = String::from_utf8_lossy(row.column(0).unwrap_or_default()).into_owned();
+        let s = format!("{} {first} {}\n", row.number, row.error.is_some());
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+#[test]
+fn a_runaway_row_keeps_its_key_for_the_output() {
+    let data = "id,name,n\nr1,a,1\nr2,\"Acme,2\nr3,c,3\n";
+    for block in [1, 5, 1 << 20] {
+        let out = run_bytes(
+            data.as_bytes(),
+            opts(Format::Csv, block, 2),
+            &Program::default(),
+            &three(),
+            &FirstColumn,
+        )
+        .unwrap();
+        assert_eq!(out, "1 r1 false\n2 r2 true\n3 r3 false\n");
+    }
+}
+
 #[test]
 fn a_legitimate_multi_line_field_stays_whole() {
     let data = "id,name,n\nr1,\"Dear team,\nwe met,\nbye \"\"now\"\"\",1\nr2,x,2\n";
