@@ -178,14 +178,7 @@ fn runaway_row<S: RowSink>(
         s.rec.clear();
     }
     let values = recycle(std::mem::take(&mut s.spare));
-    s.spare = emit(
-        ctx,
-        number,
-        line,
-        values,
-        Some(&error),
-        Cells::Csv(&s.rec),
-    );
+    s.spare = emit(ctx, number, line, values, Some(&error), Cells::Csv(&s.rec));
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
