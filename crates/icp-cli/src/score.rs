@@ -351,6 +351,10 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
             return Err(Usage(format!("error: `{}`: {e}", args.accounts)));
         }
     };
+    // What the reader noticed on the way (a JSON key repeated in an object).
+    for w in &summary.warnings {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
     let mut footer = Vec::new();
     if out_format == OutFormat::Json {
         footer.extend_from_slice(if summary.rows == 0 { b"]\n" } else { b"\n]\n" });

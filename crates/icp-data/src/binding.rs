@@ -84,28 +84,115 @@ pub(crate) fn normalize(name: &str) -> String {
     decode::trim(name).to_lowercase()
 }
 
+/// One warning per column name the header holds more than once (after trimming and
+/// lowercasing, as fields are matched): only the first of them is read.
+fn duplicate_columns(header: &[String], normalized: &[String]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    let mut order = Vec::new();
+    for (i, name) in normalized.iter().enumerate() {
+        if name.is_empty() {
+            // Unnamed columns: no field reads them.
+            continue;
+        }
+        let at = seen.entry(name).or_default();
+        if at.len() == 1 {
+            order.push(name.as_str());
+        }
+        at.push(i);
+    }
+    let mut warnings = Vec::new();
+    for name in order {
+        let Some(at) = seen.get(name) else { continue };
+        let Some(&first) = at.first() else { continue };
+        let shown = header.get(first).map_or(name, String::as_str);
+        let list: Vec<String> = at.iter().map(|j| (j + 1).to_string()).collect();
+        warnings.push(format!(
+            "column `{}` appears {} times in the header (columns {}): only the first \
+             (column {}) is read",
+            crate::escape_invisible(decode::trim(shown)),
+            at.len(),
+            list.join(", "),
+            first + 1
+        ));
+    }
+    warnings
+}
+
 impl Binding {
-    /// Binds `schema`'s fields (with enums from `program`) to `header`. Returns the binding
-    /// and one warning per optional field whose column is absent (its values are missing).
+    /// Binds `schema`'s fields (with enums from `program`) to a CSV `header`. Returns the
+    /// binding and its warnings: one per optional field whose column is absent (its values
+    /// are missing), one per column name the header holds twice (the first is read).
     pub fn new(
         program: &Program,
         schema: &Schema,
         header: &[String],
     ) -> Result<(Binding, Vec<String>), MissingColumnsError> {
+        Binding::with_keys(program, schema, header, false)
+    }
+
+    /// [`Binding::new`] for JSON, where `keys` are those of the first block's objects: a
+    /// key the schema reads that they lack is still read from every later object (a
+    /// warning says it was not seen; an object without a required key is an invalid row).
+    pub(crate) fn json(
+        program: &Program,
+        schema: &Schema,
+        keys: &[String],
+    ) -> Result<(Binding, Vec<String>), MissingColumnsError> {
+        Binding::with_keys(program, schema, keys, true)
+    }
+
+    fn with_keys(
+        program: &Program,
+        schema: &Schema,
+        header: &[String],
+        json: bool,
+    ) -> Result<(Binding, Vec<String>), MissingColumnsError> {
         let normalized: Vec<String> = header.iter().map(|h| normalize(h)).collect();
+        let mut warnings = duplicate_columns(header, &normalized);
+        let mut width = header.len();
+        let mut columns = crate::pipeline::column_map(header);
         let mut fields = Vec::with_capacity(schema.fields.len());
         let mut missing = Vec::new();
-        let mut warnings = Vec::new();
         let mut by_key: std::collections::HashMap<String, Vec<usize>> =
             std::collections::HashMap::new();
         for (i, f) in schema.fields.iter().enumerate() {
             let want = normalize(&f.column);
-            let index = normalized.iter().position(|h| *h == want);
-            by_key.entry(want).or_default().push(i);
+            let mut index = normalized.iter().position(|h| *h == want);
+            by_key.entry(want.clone()).or_default().push(i);
             // A list type never comes from a column; read it as text so nothing panics.
             let kind = Kind::new(&f.ty, &program.enums).unwrap_or(Kind::Text);
             let expected = kind.expected(&f.ty, &program.enums);
-            if index.is_none() {
+            if index.is_none() && json {
+                // Read from any object that has it: a column of its own past the keys seen.
+                let col = *columns.entry(want).or_insert_with(|| {
+                    width += 1;
+                    width - 1
+                });
+                index = Some(col);
+                if !header.is_empty() {
+                    let mut w = format!(
+                        "key `{}` (field `{}`) is in none of the first objects of the file: \
+                         {} where an object lacks it",
+                        f.column,
+                        f.name,
+                        if f.optional {
+                            "its values are missing"
+                        } else {
+                            "the row is invalid"
+                        }
+                    );
+                    let suggestion = icp_base::did_you_mean(
+                        decode::trim(&f.column),
+                        header.iter().map(|h| decode::trim(h)),
+                    );
+                    if let Some(s) = suggestion {
+                        w.push_str("; did you mean `");
+                        w.push_str(s);
+                        w.push_str("`?");
+                    }
+                    warnings.push(w);
+                }
+            } else if index.is_none() {
                 let suggestion = icp_base::did_you_mean(
                     decode::trim(&f.column),
                     header.iter().map(|h| decode::trim(h)),
@@ -149,39 +236,12 @@ impl Binding {
         Ok((
             Binding {
                 fields,
-                width: header.len(),
+                width,
                 by_key,
-                columns: crate::pipeline::column_map(header),
+                columns,
             },
             warnings,
         ))
-    }
-
-    /// A binding where every column is absent (an input without any JSON object).
-    pub(crate) fn absent(program: &Program, schema: &Schema) -> Binding {
-        let fields = schema
-            .fields
-            .iter()
-            .map(|f| {
-                let kind = Kind::new(&f.ty, &program.enums).unwrap_or(Kind::Text);
-                let expected = kind.expected(&f.ty, &program.enums);
-                FieldReader {
-                    name: f.name.clone(),
-                    column: f.column.clone(),
-                    index: None,
-                    col: usize::MAX,
-                    optional: f.optional,
-                    kind,
-                    expected,
-                }
-            })
-            .collect();
-        Binding {
-            fields,
-            width: 0,
-            by_key: std::collections::HashMap::new(),
-            columns: std::collections::HashMap::new(),
-        }
     }
 
     /// Number of schema fields (the length of a decoded row).

@@ -232,6 +232,9 @@ pub(crate) enum Why {
     Required,
     /// The cell is not of the field's type.
     Unreadable,
+    /// A set cell that starts with `[`: the caller reads it as a JSON array
+    /// ([`json_set`]), or as an ordinary set when it is not one.
+    JsonSet,
 }
 
 /// Trims whitespace, including U+00A0 (no-break space).
@@ -314,6 +317,7 @@ pub(crate) fn decode_with<'a, R>(
     }
     match kind {
         Kind::Text => Ok(put(Value::Text(cell))),
+        Kind::Set if cell.as_bytes().first() == Some(&b'[') => Err(Why::JsonSet),
         Kind::Set => Ok(put(Value::Set(SetVal { raw: cell }))),
         Kind::Enum(table) => variant(table.lookup(cell.as_bytes()), put),
         Kind::Int => match plain_digits(cell.as_bytes()) {
@@ -327,6 +331,39 @@ pub(crate) fn decode_with<'a, R>(
         Kind::Duration => num(read_duration(cell.as_bytes()), put),
         Kind::Bool => boolean(parse_bool(cell.as_bytes()), put),
     }
+}
+
+/// Writes the items of `cell`, a JSON array of strings, numbers and booleans
+/// (`["HubSpot","Salesforce"]`; `null` items are skipped), to `out` separated by U+001F (a
+/// set's separator that no text holds); `false` (with `out` as it was) when `cell` is not
+/// such an array.
+#[cold]
+pub(crate) fn json_set(cell: &str, out: &mut String) -> bool {
+    let start = out.len();
+    let Ok(items) = serde_json::from_str::<Vec<serde_json::Value>>(cell) else {
+        return false;
+    };
+    let mut first = true;
+    for item in &items {
+        let text = match item {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            serde_json::Value::Number(n) => std::borrow::Cow::Owned(n.to_string()),
+            serde_json::Value::Bool(b) => {
+                std::borrow::Cow::Borrowed(if *b { "true" } else { "false" })
+            }
+            _ => {
+                out.truncate(start);
+                return false;
+            }
+        };
+        if !first {
+            out.push('\u{1f}');
+        }
+        first = false;
+        out.push_str(&text);
+    }
+    true
 }
 
 #[inline]

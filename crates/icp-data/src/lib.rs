@@ -87,7 +87,8 @@ pub enum DataError {
     /// A delimiter that cannot be used.
     #[error("`{0}` cannot be a delimiter")]
     BadDelimiter(char),
-    /// A record longer than the limit: usually a quote that is never closed.
+    /// A header line longer than the limit: usually a quote that is never closed. (A record
+    /// after the header that is too long is an invalid row, and reading goes on.)
     #[error(
         "the record starting near line {line} is longer than {}: is a quote never closed?",
         human_size(*limit)
@@ -100,7 +101,7 @@ pub enum DataError {
     },
 }
 
-fn human_size(n: usize) -> String {
+pub(crate) fn human_size(n: usize) -> String {
     if n >= 1 << 20 {
         format!("{} MiB", n >> 20)
     } else {
@@ -135,11 +136,51 @@ impl fmt::Display for RowError {
             Some("") => write!(f, ", found an empty cell"),
             Some(v) if v.chars().count() > 60 => {
                 let t: String = v.chars().take(60).collect();
-                write!(f, ", found `{t}…`")
+                write!(f, ", found `{}…`", escape_invisible(&t))
             }
-            Some(v) => write!(f, ", found `{v}`"),
+            Some(v) => write!(f, ", found `{}`", escape_invisible(v)),
         }
     }
+}
+
+/// Whether `c` is invisible or moves text around when printed: control characters (NUL,
+/// U+001F, ...), the byte-order mark and other zero-width or direction marks.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
+/// `s` with its invisible characters written as escapes (`\0`, `\n`, `\t`, `\u{feff}`), so
+/// that a message quoting a cell shows what is in it.
+pub fn escape_invisible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(invisible) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\0' => out.push_str("\\0"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if invisible(c) => {
+                let _ = fmt::Write::write_fmt(&mut out, format_args!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A xorshift generator for the differential tests (new code against the code it replaced).

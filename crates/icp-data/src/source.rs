@@ -1,6 +1,6 @@
 //! Opening an input: format, gzip, BOM, delimiter sniffing and the header.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 
 use icp_model::{Program, Schema};
 
@@ -84,6 +84,77 @@ pub struct Source {
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Gzip members one after another (as `cat a.gz b.gz` makes), then optionally zero bytes
+/// (as tapes and some tools pad a file): what `gzip -d` accepts. Other bytes after a member
+/// are an error, as before.
+struct GzMembers<R: BufRead> {
+    /// The input between members.
+    between: Option<R>,
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> GzMembers<R> {
+    fn new(inner: R) -> GzMembers<R> {
+        GzMembers {
+            between: None,
+            member: Some(flate2::bufread::GzDecoder::new(inner)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if let Some(member) = &mut self.member {
+                let n = member.read(buf)?;
+                if n > 0 {
+                    return Ok(n);
+                }
+                // The member is over: what follows it decides.
+                self.between = self
+                    .member
+                    .take()
+                    .map(flate2::bufread::GzDecoder::into_inner);
+            }
+            let Some(inner) = &mut self.between else {
+                return Ok(0);
+            };
+            let next = inner.fill_buf()?;
+            match next.first() {
+                None => {
+                    self.between = None;
+                    return Ok(0);
+                }
+                Some(0) => {
+                    // Zero padding: the rest must be zeros.
+                    loop {
+                        let rest = inner.fill_buf()?;
+                        if rest.is_empty() {
+                            break;
+                        }
+                        if rest.iter().any(|&c| c != 0) {
+                            return Err(io::Error::new(
+                                io::ErrorKind::InvalidData,
+                                "bytes after the zero padding that ends the gzip data",
+                            ));
+                        }
+                        let n = rest.len();
+                        inner.consume(n);
+                    }
+                    self.between = None;
+                    return Ok(0);
+                }
+                Some(_) => {
+                    self.member = self.between.take().map(flate2::bufread::GzDecoder::new);
+                }
+            }
+        }
+    }
+}
+
 /// Reads until `buf` holds at least `want` bytes or the input ends; returns whether it ended.
 pub(crate) fn fill(reader: &mut dyn Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
     while buf.len() < want {
@@ -106,10 +177,11 @@ impl Source {
         let mut eof = fill(&mut reader, &mut buf, 2).map_err(DataError::Read)?;
         if buf.starts_with(&GZIP_MAGIC) {
             let prefix = io::Cursor::new(std::mem::take(&mut buf));
-            reader = Box::new(flate2::read::MultiGzDecoder::new(prefix.chain(reader)));
+            reader = Box::new(GzMembers::new(io::BufReader::new(prefix.chain(reader))));
             eof = false;
         }
-        let want = options.block_size.clamp(1, 1 << 20);
+        // At least the three bytes of a BOM, whatever the block size.
+        let want = options.block_size.clamp(3, 1 << 20);
         if !eof {
             eof = fill(&mut reader, &mut buf, want).map_err(DataError::Read)?;
         }
@@ -160,7 +232,7 @@ impl Source {
         }
         self.splitter = Splitter::Csv(delim);
         let scan = loop {
-            let scan = split::scan_csv(&buf, delim, self.eof, 1);
+            let scan = split::scan_csv(&buf, delim, self.eof, 1, 0);
             if scan.records >= 1 || self.eof {
                 break scan;
             }
@@ -174,7 +246,8 @@ impl Source {
             .has_headers(false)
             .flexible(true)
             .delimiter(delim)
-            .from_reader(head);
+            // A blank line first (skipped) keeps csv-core from dropping a second BOM.
+            .from_reader(Read::chain(&b"\n"[..], head));
         let mut rec = csv::ByteRecord::new();
         if !rdr.read_byte_record(&mut rec).unwrap_or(false) {
             return Err(DataError::Empty);
@@ -271,9 +344,8 @@ impl Source {
         program: &Program,
         schema: &Schema,
     ) -> Result<(Binding, Vec<String>), MissingColumnsError> {
-        if self.header.is_empty() && self.delimiter().is_none() {
-            // JSON without a single readable object: nothing to check columns against.
-            return Ok((Binding::absent(program, schema), Vec::new()));
+        if self.delimiter().is_none() {
+            return Binding::json(program, schema, &self.header);
         }
         Binding::new(program, schema, &self.header)
     }

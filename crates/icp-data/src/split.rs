@@ -1,14 +1,16 @@
 //! Cutting a byte stream into blocks at record boundaries, so that blocks can be parsed in
 //! parallel and every record lands in exactly one block.
 //!
-//! INVARIANT: [`scan_csv`] finds record ends exactly where `csv-core` (default options:
-//! quoting with `""` escapes, CR, LF or CRLF terminators, blank lines skipped) ends records,
-//! and counts the same records; a quote opens a quoted field only at the start of a field,
-//! elsewhere it is an ordinary byte. The property tests check this against the `csv` crate.
+//! INVARIANT: outside the quote rule's runaway records, [`scan_csv`] finds record ends
+//! exactly where `csv-core` (default options: quoting with `""` escapes, CR, LF or CRLF
+//! terminators, blank lines skipped) ends records, and counts the same records; a quote
+//! opens a quoted field only at the start of a field, elsewhere it is an ordinary byte. The
+//! property tests check this against the `csv` crate, and the rule against a simple
+//! reference (`tests/hostile.rs`).
 
 use std::ops::Range;
 
-use memchr::{memchr, memchr3};
+use memchr::{memchr, memchr2, memchr3};
 
 /// How records are delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,35 +23,115 @@ pub(crate) enum Splitter {
     JsonArray,
 }
 
-/// Result of scanning a buffer that starts at a record boundary.
+/// A record cut short by the quote rule (docs/cli.md, "CSV quote rule"): a quoted field
+/// that is never closed, or whose next line reads as a record of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Runaway {
+    /// Where the record starts.
+    pub start: usize,
+    /// The quote that opens the field.
+    pub quote: usize,
+    /// Where reading resumes: the start of the line that reads as a record, or the end of
+    /// the input.
+    pub resume: usize,
+    /// The quote runs to the end of the input.
+    pub to_end: bool,
+}
+
+/// Result of scanning a buffer that starts at a record boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Scan {
     /// Bytes up to the end of the last complete record (all of them at end of input).
     pub cut: usize,
-    /// Records that end before `cut`.
+    /// Records that end before `cut` (a runaway record counts as one).
     pub records: u64,
-    /// At end of input: the offset of a quote that opens a field never closed.
-    pub open_quote: Option<usize>,
+    /// The records before `cut` cut short by the quote rule, in order.
+    pub runaways: Vec<Runaway>,
     /// The input is over (end of a JSON array).
     pub done: bool,
 }
 
+/// Whether `line` (without its line end) reads alone as a clean CSV record of exactly
+/// `width` fields: a quote at the start of a field must close on the line and be followed
+/// by the delimiter or the line's end, and no other quote may appear. A blank line is no
+/// record.
+pub(crate) fn line_is_record(line: &[u8], delim: u8, width: usize) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() || memchr(b'\r', line).is_some() {
+        return false;
+    }
+    let mut fields = 0usize;
+    let mut pos = 0;
+    loop {
+        if fields >= width {
+            return false;
+        }
+        fields += 1;
+        if line.get(pos) == Some(&b'"') {
+            let mut k = pos + 1;
+            let after = loop {
+                let Some(q) = line.get(k..).and_then(|r| memchr(b'"', r)) else {
+                    return false;
+                };
+                if line.get(k + q + 1) == Some(&b'"') {
+                    k += q + 2;
+                } else {
+                    break k + q + 1;
+                }
+            };
+            match line.get(after) {
+                None => break,
+                Some(&c) if c == delim => pos = after + 1,
+                Some(_) => return false,
+            }
+        } else {
+            let end = line
+                .get(pos..)
+                .and_then(|r| memchr(delim, r))
+                .map_or(line.len(), |d| pos + d);
+            // A stray quote: not a clean record (a closing quote of a field that spans
+            // lines is one, so that field's last line never reads as a record).
+            if line.get(pos..end).is_some_and(|f| f.contains(&b'"')) {
+                return false;
+            }
+            if end == line.len() {
+                break;
+            }
+            pos = end + 1;
+        }
+        if pos >= line.len() {
+            // A delimiter ends the line: one more, empty, field.
+            fields += 1;
+            break;
+        }
+    }
+    fields == width
+}
+
 /// Scans CSV. With `eof`, `buf` is the rest of the input: the cut is its end. Stops after
-/// `limit` records.
+/// `limit` records. `width` is the header's number of fields: with two or more, the quote
+/// rule cuts a quoted field short when one of its following lines reads as a record of
+/// that width ([`line_is_record`]); 0 turns the rule off (the header itself).
 #[expect(clippy::many_single_char_names, reason = "offsets in a scanner")]
-pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64) -> Scan {
+pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64, width: usize) -> Scan {
     let len = buf.len();
     let mut i = 0;
     let mut rec_start = 0;
     let mut cut = 0;
     let mut records = 0;
-    let incomplete = |cut, records| Scan {
-        cut,
-        records,
-        open_quote: None,
-        done: false,
-    };
-    while let Some(off) = buf
+    let mut runaways = Vec::new();
+    let rule = width >= 2;
+    macro_rules! incomplete {
+        () => {
+            return Scan {
+                cut,
+                records,
+                runaways,
+                done: false,
+            }
+        };
+    }
+    'records: while let Some(off) = buf
         .get(i..)
         .and_then(|rest| memchr3(b'"', b'\n', b'\r', rest))
     {
@@ -63,23 +145,62 @@ pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64) -> Scan {
             // Inside a quoted field: find its closing quote (`""` is an escaped quote).
             let mut j = p + 1;
             loop {
-                match buf.get(j..).and_then(|rest| memchr(b'"', rest)) {
+                let next = buf.get(j..).and_then(|rest| {
+                    if rule {
+                        memchr2(b'"', b'\n', rest)
+                    } else {
+                        memchr(b'"', rest)
+                    }
+                });
+                match next {
                     None => {
                         if eof {
+                            runaways.push(Runaway {
+                                start: rec_start,
+                                quote: p,
+                                resume: len,
+                                to_end: true,
+                            });
                             return Scan {
                                 cut: len,
                                 records: records + 1,
-                                open_quote: Some(p),
+                                runaways,
                                 done: false,
                             };
                         }
-                        return incomplete(cut, records);
+                        incomplete!();
+                    }
+                    Some(o) if buf.get(j + o) == Some(&b'\n') => {
+                        let ls = j + o + 1;
+                        let le = match buf.get(ls..).and_then(|rest| memchr(b'\n', rest)) {
+                            Some(e) => ls + e,
+                            None if eof => len,
+                            None => incomplete!(),
+                        };
+                        let line = buf.get(ls..le).unwrap_or_default();
+                        if line_is_record(line, delim, width) {
+                            runaways.push(Runaway {
+                                start: rec_start,
+                                quote: p,
+                                resume: ls,
+                                to_end: false,
+                            });
+                            records += 1;
+                            rec_start = ls;
+                            cut = ls;
+                            i = ls;
+                            if records >= limit {
+                                incomplete!();
+                            }
+                            continue 'records;
+                        }
+                        j = ls;
                     }
                     Some(o) => {
                         let q = j + o;
                         match buf.get(q + 1) {
                             Some(b'"') => j = q + 2,
-                            None if !eof => return incomplete(cut, records),
+                            None if !eof => incomplete!(),
                             _ => {
                                 i = q + 1;
                                 break;
@@ -96,7 +217,7 @@ pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64) -> Scan {
             cut = p + 1;
             i = p + 1;
             if records >= limit {
-                return incomplete(cut, records);
+                incomplete!();
             }
         }
     }
@@ -106,7 +227,7 @@ pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64) -> Scan {
         }
         cut = len;
     }
-    incomplete(cut, records)
+    incomplete!()
 }
 
 /// Picks the delimiter of a CSV file from its first line: the most frequent of `,`, `;` and
@@ -222,6 +343,43 @@ pub(crate) fn json_elements(
     (out, cut, false)
 }
 
+/// Finds the end of a JSON array element read in pieces (an element too long to hold):
+/// string, escape and nesting state carried from one piece to the next.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct JsonSkip {
+    depth: u32,
+    in_str: bool,
+    esc: bool,
+}
+
+impl JsonSkip {
+    /// Reads the next piece: the offset of the `,` or `]` that ends the element (and which
+    /// of the two), if it is in `b`.
+    pub(crate) fn feed(&mut self, b: &[u8]) -> Option<(usize, bool)> {
+        for (p, &c) in b.iter().enumerate() {
+            if self.in_str {
+                if self.esc {
+                    self.esc = false;
+                } else if c == b'\\' {
+                    self.esc = true;
+                } else if c == b'"' {
+                    self.in_str = false;
+                }
+                continue;
+            }
+            match c {
+                b'"' => self.in_str = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' if self.depth > 0 => self.depth -= 1,
+                b']' => return Some((p, true)),
+                b',' if self.depth == 0 => return Some((p, false)),
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,16 +410,55 @@ mod tests {
             ("a,\"b\"", 0, 0),
         ];
         for (data, cut, records) in cases {
-            let s = scan_csv(data.as_bytes(), b',', false, u64::MAX);
+            let s = scan_csv(data.as_bytes(), b',', false, u64::MAX, 0);
             assert_eq!((s.cut, s.records), (*cut, *records), "{data:?}");
-            let all = scan_csv(data.as_bytes(), b',', true, u64::MAX);
+            let all = scan_csv(data.as_bytes(), b',', true, u64::MAX, 0);
             assert_eq!(all.records, csv_count(data.as_bytes()), "{data:?}");
             assert_eq!(all.cut, data.len());
         }
-        let open = scan_csv(b"a,b\nc,\"d\ne,f\n", b',', true, u64::MAX);
-        assert_eq!(open.open_quote, Some(6));
+        let open = scan_csv(b"a,b\nc,\"d\ne,f\n", b',', true, u64::MAX, 0);
+        assert_eq!(
+            open.runaways.first().map(|r| (r.quote, r.to_end)),
+            Some((6, true))
+        );
         assert_eq!(open.records, 2);
-        assert_eq!(scan_csv(b"h1,h2\nx,y\n", b',', false, 1).cut, 6);
+        // With the quote rule, `e,f` reads as a record: the runaway ends before it.
+        let rule = scan_csv(b"a,b\nc,\"d\ne,f\n", b',', true, u64::MAX, 2);
+        assert_eq!(
+            rule.runaways,
+            [Runaway {
+                start: 4,
+                quote: 6,
+                resume: 9,
+                to_end: false
+            }]
+        );
+        assert_eq!(rule.records, 3);
+        assert_eq!(scan_csv(b"h1,h2\nx,y\n", b',', false, 1, 0).cut, 6);
+    }
+
+    #[test]
+    fn lines_as_records() {
+        for (line, width, want) in [
+            (&b"a,b"[..], 2, true),
+            (b"a,b\r", 2, true),
+            (b"a,", 2, true),
+            (b",", 2, true),
+            (b"a", 2, false),
+            (b"a,b,c", 2, false),
+            (b"\"a,b\",c", 2, true),
+            (b"\"a\"\"b\",c", 2, true),
+            (b"\"a,c", 2, false),
+            (b"\"a\"x,c", 2, false),
+            (b"d,e,f\"", 3, false),
+            (b"line\",1", 2, false),
+            (b"5\" screen,1", 2, false),
+            (b"bye\",2", 3, false),
+            (b"", 2, false),
+            (b"a\rb,c", 2, false),
+        ] {
+            assert_eq!(line_is_record(line, b',', width), want, "{line:?}");
+        }
     }
 
     #[test]
@@ -284,6 +481,10 @@ mod tests {
             (el.first(), el.len(), cut, done),
             (Some(&(0..7)), 1, 8, false)
         );
+        let mut skip = JsonSkip::default();
+        assert_eq!(skip.feed(b"{\"a\": \"],\\\""), None);
+        assert_eq!(skip.feed(b"\", \"b\": [1,2]} , {}"), Some((15, false)));
+        assert_eq!(JsonSkip::default().feed(b"[[]] ]"), Some((5, true)));
         let (el, cut) = jsonl_records(b"{}\n  \n{\"a\":1}\n{", false, 99);
         assert_eq!((el, cut), (vec![0..2, 6..13], 14));
     }

@@ -7,10 +7,12 @@ use std::ops::Range;
 use icp_model::Value;
 
 use super::csv_slow::csv_slow;
-use super::{Block, Cells, Ctx, RowSink, Scratch, cell_error, emit, ragged, recycle};
+use super::{
+    Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, ragged, recycle,
+};
 use crate::RowError;
-use crate::binding::Binding;
-use crate::decode;
+use crate::binding::{Binding, FieldReader};
+use crate::decode::{self, Why};
 
 /// Where a field of a fast-parsed CSV record is: a range of the block's text, or with
 /// [`FieldRef::ARENA`] set in `start`, of the record's arena (unescaped `""`).
@@ -50,10 +52,11 @@ pub(super) fn field_text<'a>(text: &'a str, arena: &'a str, f: &FieldRef) -> Opt
     }
 }
 
-/// Parses a CSV block: records are split by hand from the block's text (no copy), and
-/// from the first record that needs csv-core's full rules (invalid UTF-8, a lone CR, text
-/// after a closing quote, a quote never closed) the rest of the block goes to the `csv`
-/// crate. Both give the same records (the property tests compare them).
+/// Parses a CSV block: records are split by hand from the block's text (no copy); a
+/// record that needs csv-core's full rules (invalid UTF-8, a lone CR, text after a closing
+/// quote) sends the block up to the next runaway record (or its end) to the `csv` crate.
+/// Both give the same records (the property tests compare them). A runaway record (the
+/// quote rule, [`crate::split::Runaway`]) is an invalid row.
 pub(super) fn csv_block<S: RowSink>(
     block: &Block,
     delim: u8,
@@ -61,9 +64,8 @@ pub(super) fn csv_block<S: RowSink>(
     s: &mut Scratch,
 ) -> u64 {
     let input = block.input.as_slice();
-    let Ok(text) = std::str::from_utf8(input) else {
-        return csv_slow(block, 0, 0, block.first_line, delim, ctx, s);
-    };
+    let text = std::str::from_utf8(input).ok();
+    let mut runaways = block.runaways.iter().peekable();
     let mut n = 0u64;
     let mut pos = 0;
     let mut line = block.first_line;
@@ -82,20 +84,43 @@ pub(super) fn csv_block<S: RowSink>(
         if pos >= input.len() {
             return n;
         }
-        let Some((end, newlines, count)) =
-            split_record(input, text, pos, delim, &mut s.fields, &mut s.arena)
-        else {
-            return n + csv_slow(block, pos, n, line, delim, ctx, s);
-        };
-        if n + 1 == block.records && block.open_quote_line.is_some() {
-            return n + csv_slow(block, pos, n, line, delim, ctx, s);
+        let segment_end = runaways.peek().map_or(input.len(), |r| r.start);
+        if pos >= segment_end
+            && let Some(r) = runaways.next()
+        {
+            let number = block.first_row + n;
+            n += 1;
+            runaway_row(ctx, s, input, r, delim, number, line);
+            line += count_newlines(input.get(pos..r.resume).unwrap_or_default());
+            pos = r.resume;
+            continue;
         }
+        let split = text.and_then(|text| {
+            split_record(input, text, pos, delim, &mut s.fields, &mut s.arena)
+                .filter(|&(end, _, _)| end <= segment_end)
+                .map(|done| (text, done))
+        });
+        let Some((text, (end, newlines, count))) = split else {
+            n += csv_slow(block, pos..segment_end, n, line, delim, ctx, s);
+            line += count_newlines(input.get(pos..segment_end).unwrap_or_default());
+            pos = segment_end;
+            continue;
+        };
         let number = block.first_row + n;
         n += 1;
         let arena: &str = &s.arena;
         let fields: &[FieldRef] = s.fields.get(..count).unwrap_or_default();
         let mut values = recycle(std::mem::take(&mut s.spare));
-        let error = decode_fast(ctx.binding, text, arena, fields, &mut values, number, line);
+        let error = decode_fast(
+            ctx.binding,
+            text,
+            arena,
+            fields,
+            &mut s.sets,
+            &mut values,
+            number,
+            line,
+        );
         s.spare = emit(
             ctx,
             number,
@@ -107,6 +132,53 @@ pub(super) fn csv_block<S: RowSink>(
         line += newlines;
         pos = end;
     }
+}
+
+/// The invalid row of a record cut short by the quote rule, starting on `line`.
+#[cold]
+#[inline(never)]
+fn runaway_row<S: RowSink>(
+    ctx: &mut Ctx<'_, S>,
+    s: &mut Scratch,
+    input: &[u8],
+    r: &crate::split::Runaway,
+    delim: u8,
+    number: u64,
+    line: u64,
+) {
+    let quote_line = line + count_newlines(input.get(r.start..r.quote).unwrap_or_default());
+    let why = if r.to_end {
+        format!(
+            "unterminated quote: the quoted field opened on line {quote_line} runs to the end of the file"
+        )
+    } else {
+        let resume = line + count_newlines(input.get(r.start..r.resume).unwrap_or_default());
+        format!(
+            "unclosed quote: the quoted field opened on line {quote_line} runs into line \
+             {resume}, which reads as a record of its own; this row is skipped and reading \
+             resumes there (close the quote, or double a quote inside a field: `\"\"`)"
+        )
+    };
+    let error = RowError {
+        row: number,
+        line,
+        column: None,
+        value: None,
+        why,
+    };
+    // The record's cells as csv-core reads its text alone (the quoted field runs to its
+    // end), so that the row still shows its key and columns.
+    let text = input.get(r.start..r.resume).unwrap_or_default();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(std::io::Read::chain(&b"\n"[..], text));
+    if !matches!(rdr.read_byte_record(&mut s.rec), Ok(true)) {
+        s.rec.clear();
+    }
+    let values = recycle(std::mem::take(&mut s.spare));
+    s.spare = emit(ctx, number, line, values, Some(&error), Cells::Csv(&s.rec));
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
@@ -360,11 +432,16 @@ impl SeparatorFlags {
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the row loop's state, passed in registers"
+)]
 fn decode_fast<'a>(
     binding: &Binding,
     text: &'a str,
     arena: &'a str,
     fields: &[FieldRef],
+    sets: &'a mut String,
     values: &mut Vec<Value<'a>>,
     row: u64,
     line: u64,
@@ -377,8 +454,14 @@ fn decode_fast<'a>(
         let pushed = decode::decode_with(&f.kind, f.optional, cell.map(decode::trim), |v| {
             values.push(v);
         });
-        if let Err(why) = pushed {
-            return Some(cell_error(f, why, cell, row, line));
+        match pushed {
+            Ok(()) => {}
+            Err(Why::JsonSet) => {
+                let cell_of =
+                    |f: &FieldReader| fields.get(f.col).and_then(|r| field_text(text, arena, r));
+                return decode_json_sets(binding, cell_of, sets, values, row, line);
+            }
+            Err(why) => return Some(cell_error(f, why, cell, row, line)),
         }
     }
     None

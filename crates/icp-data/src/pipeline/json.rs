@@ -5,11 +5,47 @@ use std::ops::Range;
 
 use icp_model::Value;
 
-use super::{Block, Cells, Ctx, RowSink, Scratch, cell_error, emit, recycle};
+use super::{Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, recycle};
 use crate::RowError;
-use crate::binding::{Binding, normalize};
+use crate::binding::{Binding, FieldReader, normalize};
 use crate::decode;
+use crate::decode::Kind;
 use crate::split::{self, Splitter};
+
+/// A JSON object's members in input order, duplicates kept (a map keeps one of them).
+struct Pairs(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs, A::Error> {
+                let mut v = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    v.push(entry);
+                }
+                Ok(Pairs(v))
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
+/// The cell of a key present with `null`: no text (a missing value), but not an absent key.
+const NULL: Range<usize> = usize::MAX..usize::MAX;
+
+/// Why a JSON record cannot be read.
+struct JsonError {
+    column: Option<String>,
+    why: String,
+}
 
 pub(super) fn json_block<S: RowSink>(
     block: &Block,
@@ -40,18 +76,29 @@ pub(super) fn json_block<S: RowSink>(
             &mut s.arena,
             &mut s.cells,
         );
+        if let Ok(Some(key)) = &parsed {
+            duplicate_key(&mut s.warnings, key, number, line);
+        }
         let arena: &str = &s.arena;
         let cells: &[Option<Range<usize>>] = &s.cells;
         let mut values = recycle(std::mem::take(&mut s.spare));
         let error = match parsed {
-            Err((column, why)) => Some(RowError {
+            Err(JsonError { column, why }) => Some(RowError {
                 row: number,
                 line,
                 column,
                 value: None,
                 why,
             }),
-            Ok(()) => decode_json(ctx.binding, arena, cells, &mut values, number, line),
+            Ok(_) => decode_json(
+                ctx.binding,
+                arena,
+                cells,
+                &mut s.sets,
+                &mut values,
+                number,
+                line,
+            ),
         };
         s.spare = emit(
             ctx,
@@ -69,75 +116,144 @@ fn decode_json<'a>(
     binding: &Binding,
     arena: &'a str,
     cells: &[Option<Range<usize>>],
+    sets: &'a mut String,
     values: &mut Vec<Value<'a>>,
     row: u64,
     line: u64,
 ) -> Option<RowError> {
     for f in &binding.fields {
-        let cell = f
-            .index
-            .and_then(|c| cells.get(c))
-            .and_then(Clone::clone)
-            .and_then(|r| arena.get(r));
+        let slot = f.index.and_then(|c| cells.get(c)).and_then(Clone::clone);
+        let cell = slot.clone().and_then(|r| arena.get(r));
         match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
             Ok(v) => values.push(v),
+            Err(decode::Why::Required) if slot == Some(NULL) => {
+                return Some(RowError {
+                    row,
+                    line,
+                    column: Some(f.column.clone()),
+                    value: None,
+                    why: format!(
+                        "a value is required (field `{}` is not optional), and the value is `null`",
+                        f.name
+                    ),
+                });
+            }
+            Err(decode::Why::JsonSet) => {
+                let cell_of = |f: &FieldReader| {
+                    f.index
+                        .and_then(|c| cells.get(c))
+                        .and_then(Clone::clone)
+                        .and_then(|r| arena.get(r))
+                };
+                return decode_json_sets(binding, cell_of, sets, values, row, line);
+            }
             Err(why) => return Some(cell_error(f, why, cell, row, line)),
         }
     }
     None
 }
 
-/// Renders the values of one JSON object into `arena`, one range per header column.
+/// Renders the values of one JSON object into `arena`, one range per header column (a
+/// `null` is [`NULL`]); returns a key the schema reads that the object holds twice (its last
+/// value is read).
 fn json_cells(
     bytes: &[u8],
     binding: &Binding,
     arena: &mut String,
     cells: &mut [Option<Range<usize>>],
-) -> Result<(), (Option<String>, String)> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| (None, format!("not valid JSON: {e}")))?;
-    let serde_json::Value::Object(map) = value else {
-        return Err((
-            None,
-            format!("expected a JSON object, found `{}`", short(&value)),
-        ));
+) -> Result<Option<String>, JsonError> {
+    let Ok(Pairs(members)) = serde_json::from_slice::<Pairs>(bytes) else {
+        return Err(not_an_object(bytes));
     };
-    for (k, v) in &map {
+    let mut duplicate = None;
+    for (k, v) in &members {
         let key = normalize(k);
         let Some(&col) = binding.columns.get(&key) else {
             continue;
         };
-        let used = binding.by_key.contains_key(&key);
+        let readers = binding.by_key.get(&key);
         let start = arena.len();
-        match v {
-            serde_json::Value::Null => continue,
+        let range = match v {
+            serde_json::Value::Null => NULL,
             serde_json::Value::Array(items) => {
+                let not_set = readers
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&i| binding.fields.get(i))
+                    .find(|f| !matches!(f.kind, Kind::Set));
+                if let Some(f) = not_set {
+                    return Err(JsonError {
+                        column: Some(k.clone()),
+                        why: format!(
+                            "{}, found a JSON array `{}` (only a set field reads a list)",
+                            f.expected,
+                            short(v)
+                        ),
+                    });
+                }
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
                         arena.push('\u{1f}');
                     }
                     if !scalar(item, arena) {
-                        return Err((
-                            Some(k.clone()),
-                            "nested values in a list cannot be read".into(),
-                        ));
+                        return Err(JsonError {
+                            column: Some(k.clone()),
+                            why: "nested values in a list cannot be read".into(),
+                        });
                     }
                 }
+                start..arena.len()
             }
-            serde_json::Value::Object(_) if used => {
-                return Err((Some(k.clone()), "a nested object cannot be read".into()));
+            serde_json::Value::Object(_) if readers.is_some() => {
+                return Err(JsonError {
+                    column: Some(k.clone()),
+                    why: "a nested object cannot be read".into(),
+                });
             }
             other => {
                 if !scalar(other, arena) {
                     arena.push_str(&other.to_string());
                 }
+                start..arena.len()
             }
-        }
+        };
         if let Some(slot) = cells.get_mut(col) {
-            *slot = Some(start..arena.len());
+            if slot.is_some() && readers.is_some() && duplicate.is_none() {
+                duplicate = Some(k.clone());
+            }
+            *slot = Some(range);
         }
     }
-    Ok(())
+    Ok(duplicate)
+}
+
+/// The error for a record that is not a JSON object: not JSON at all, or another value.
+#[cold]
+fn not_an_object(bytes: &[u8]) -> JsonError {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Err(e) => JsonError {
+            column: None,
+            why: format!("not valid JSON: {e}"),
+        },
+        Ok(value) => JsonError {
+            column: None,
+            why: format!("expected a JSON object, found `{}`", short(&value)),
+        },
+    }
+}
+
+/// Notes a key read twice in one object, once per key and block.
+#[cold]
+fn duplicate_key(warnings: &mut Vec<(String, String)>, key: &str, row: u64, line: u64) {
+    let norm = normalize(key);
+    if warnings.len() >= 16 || warnings.iter().any(|(k, _)| *k == norm) {
+        return;
+    }
+    let message = format!(
+        "key `{key}` appears more than once in the object of row {row} (line {line}): its last \
+         value is read (and so in any other row that repeats it)"
+    );
+    warnings.push((norm, message));
 }
 
 fn scalar(v: &serde_json::Value, arena: &mut String) -> bool {

@@ -27,7 +27,7 @@ use icp_model::Value;
 use crate::binding::{Binding, FieldReader, normalize};
 use crate::decode::{self, Why};
 use crate::source::{Source, fill};
-use crate::split::{self, Splitter};
+use crate::split::{self, JsonSkip, Runaway, Splitter};
 use crate::{DataError, RowError};
 
 use csv_fast::{FieldRef, csv_block, field_text};
@@ -121,22 +121,53 @@ pub struct Chunk<'a, St> {
 }
 
 /// Totals of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunSummary {
     /// Rows read (each yielded one output).
     pub rows: u64,
     /// Input bytes read after the header (after decompression).
     pub input_bytes: u64,
+    /// What the reader noticed while reading that the rows cannot say, for the user (a
+    /// JSON key repeated in an object, naming the key): one line each, in input order, at
+    /// most one per key.
+    pub warnings: Vec<String>,
 }
 
 struct Block {
     seq: u64,
     first_row: u64,
     first_line: u64,
-    records: u64,
-    open_quote_line: Option<u64>,
+    /// CSV records cut short by the quote rule (offsets in `input`).
+    runaways: Vec<Runaway>,
+    /// A block that is one unreadable record, not in `input`.
+    special: Option<Special>,
     input: Vec<u8>,
     output: Vec<u8>,
+}
+
+/// A record the reader thread could not hand out as text: one invalid row.
+enum Special {
+    /// Longer than the limit: skipped, reading resumes on line `resume`.
+    Overlong { limit: usize, resume: u64 },
+    /// Text after the closing `]` of a JSON array that is not another array.
+    AfterArray { found: String },
+}
+
+impl Special {
+    fn why(&self) -> String {
+        match self {
+            Special::Overlong { limit, resume } => format!(
+                "the record is longer than {}, the longest read (is a quote never closed?): \
+                 it is skipped and reading resumes on line {resume}",
+                crate::human_size(*limit)
+            ),
+            Special::AfterArray { found } => format!(
+                "expected the end of the file or another JSON array after the array's `]`, \
+                 found `{}`: the rest of the file is not read",
+                crate::escape_invisible(found)
+            ),
+        }
+    }
 }
 
 struct Done<St> {
@@ -145,6 +176,8 @@ struct Done<St> {
     output: Vec<u8>,
     stats: St,
     rows: u64,
+    /// (normalised key, message) of the block's warnings.
+    warnings: Vec<(String, String)>,
 }
 
 type Buffers = (Vec<u8>, Vec<u8>);
@@ -215,9 +248,15 @@ where
     let mut pending = BTreeMap::new();
     let mut next = 0u64;
     let mut summary = RunSummary::default();
+    let mut warned = std::collections::HashSet::new();
     for d in done_rx {
         pending.insert(d.seq, d);
         while let Some(d) = pending.remove(&next) {
+            for (key, message) in d.warnings {
+                if warned.len() < 64 && warned.insert(key) {
+                    summary.warnings.push(message);
+                }
+            }
             summary.rows += d.rows;
             summary.input_bytes += d.input.len() as u64;
             on_chunk(Chunk {
@@ -241,13 +280,63 @@ fn read_blocks(
 ) -> Result<(), DataError> {
     let block_size = src.options.block_size.max(1);
     let max_record = src.options.max_record.max(block_size);
+    let width = match src.splitter {
+        Splitter::Csv(_) => src.header.len(),
+        _ => 0,
+    };
     let mut carry = std::mem::take(&mut src.carry);
     let mut eof = src.eof;
     let mut row = 1u64;
     let mut line = src.first_line;
     let mut seq = 0u64;
     let mut held: Option<Buffers> = None;
+    // Just after the closing `]` of a JSON array.
+    let mut after_array = false;
     loop {
+        if after_array {
+            // Whitespace, then the end of the file or another array (`[...][...]`).
+            loop {
+                let ws = carry.iter().take_while(|c| c.is_ascii_whitespace()).count();
+                line += count_newlines(carry.get(..ws).unwrap_or_default());
+                carry.drain(..ws);
+                if !carry.is_empty() || eof {
+                    break;
+                }
+                eof = fill(&mut src.reader, &mut carry, block_size).map_err(DataError::Read)?;
+            }
+            match carry.first() {
+                None => return Ok(()),
+                Some(b'[') => {
+                    carry.drain(..1);
+                    after_array = false;
+                    continue;
+                }
+                Some(_) => {
+                    if !eof {
+                        // Enough to show what it is.
+                        let want = carry.len().max(64);
+                        fill(&mut src.reader, &mut carry, want).map_err(DataError::Read)?;
+                    }
+                    let found: String = String::from_utf8_lossy(&carry)
+                        .chars()
+                        .take_while(|&c| c != '\n' && c != '\r')
+                        .take(20)
+                        .collect();
+                    let Some((input, output)) = held.take().or_else(|| tokens.recv().ok()) else {
+                        return Ok(());
+                    };
+                    let _ = blocks.send(special_block(
+                        seq,
+                        row,
+                        line,
+                        Special::AfterArray { found },
+                        input,
+                        output,
+                    ));
+                    return Ok(());
+                }
+            }
+        }
         if eof && carry.is_empty() {
             return Ok(());
         }
@@ -261,33 +350,46 @@ fn read_blocks(
         input.clear();
         input.append(&mut carry);
         let mut want = block_size.max(input.len() + 1);
-        let scan = loop {
+        let scanned = loop {
             if !eof {
                 eof = fill(&mut src.reader, &mut input, want).map_err(DataError::Read)?;
             }
-            let scan = scan(src.splitter, &input, eof);
+            let scan = scan(src.splitter, &input, eof, width);
             if scan.cut > 0 || eof || scan.done {
-                break scan;
+                break Some(scan);
             }
             if input.len() >= max_record {
-                return Err(DataError::RecordTooLong {
-                    line,
-                    limit: max_record,
-                });
+                break None;
             }
-            want = input.len() * 2;
+            want = (input.len() * 2).min(max_record);
         };
+        let Some(scan) = scanned else {
+            // One record longer than the limit: an invalid row, and reading goes on.
+            let (newlines, array_done) =
+                skip_overlong(&mut src, &mut input, &mut carry, &mut eof, block_size)?;
+            after_array = array_done;
+            let special = Special::Overlong {
+                limit: max_record,
+                resume: line + newlines,
+            };
+            if blocks
+                .send(special_block(seq, row, line, special, input, output))
+                .is_err()
+            {
+                return Ok(());
+            }
+            row += 1;
+            line += newlines;
+            seq += 1;
+            continue;
+        };
+        carry.extend_from_slice(input.get(scan.cut..).unwrap_or_default());
         if scan.done {
-            // The closing `]` of a JSON array: whatever follows is ignored.
-            eof = true;
-        } else {
-            carry.extend_from_slice(input.get(scan.cut..).unwrap_or_default());
+            // The closing `]` of a JSON array: what follows is read above.
+            after_array = true;
         }
         input.truncate(scan.cut);
-        let newlines = memchr::memchr_iter(b'\n', &input).count() as u64;
-        let open_quote_line = scan.open_quote.map(|p| {
-            line + memchr::memchr_iter(b'\n', input.get(..p).unwrap_or_default()).count() as u64
-        });
+        let newlines = count_newlines(&input);
         if scan.records == 0 {
             line += newlines;
             held = Some((input, output));
@@ -297,8 +399,8 @@ fn read_blocks(
             seq,
             first_row: row,
             first_line: line,
-            records: scan.records,
-            open_quote_line,
+            runaways: scan.runaways,
+            special: None,
             input,
             output,
         };
@@ -311,15 +413,71 @@ fn read_blocks(
     }
 }
 
-fn scan(splitter: Splitter, input: &[u8], eof: bool) -> split::Scan {
+fn count_newlines(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+fn special_block(
+    seq: u64,
+    row: u64,
+    line: u64,
+    special: Special,
+    mut input: Vec<u8>,
+    output: Vec<u8>,
+) -> Block {
+    input.clear();
+    Block {
+        seq,
+        first_row: row,
+        first_line: line,
+        runaways: Vec::new(),
+        special: Some(special),
+        input,
+        output,
+    }
+}
+
+/// Skips a record longer than the limit whose first `input.len()` bytes are read: CSV and
+/// JSON Lines resume at the next line, a JSON array at its next element. Reads on in
+/// pieces of `block_size` (bounded memory); what follows the record is left in `carry`.
+/// Returns the newlines skipped and whether a JSON array's `]` ended the record.
+fn skip_overlong(
+    src: &mut Source,
+    input: &mut Vec<u8>,
+    carry: &mut Vec<u8>,
+    eof: &mut bool,
+    block_size: usize,
+) -> Result<(u64, bool), DataError> {
+    let mut newlines = 0;
+    let mut json = JsonSkip::default();
+    loop {
+        let end = match src.splitter {
+            Splitter::JsonArray => json.feed(input),
+            _ => memchr::memchr(b'\n', input).map(|p| (p, false)),
+        };
+        if let Some((p, done)) = end {
+            newlines += count_newlines(input.get(..=p).unwrap_or_default());
+            carry.extend_from_slice(input.get(p + 1..).unwrap_or_default());
+            return Ok((newlines, done));
+        }
+        newlines += count_newlines(input);
+        if *eof {
+            return Ok((newlines, false));
+        }
+        input.clear();
+        *eof = fill(&mut src.reader, input, block_size).map_err(DataError::Read)?;
+    }
+}
+
+fn scan(splitter: Splitter, input: &[u8], eof: bool, width: usize) -> split::Scan {
     match splitter {
-        Splitter::Csv(d) => split::scan_csv(input, d, eof, u64::MAX),
+        Splitter::Csv(d) => split::scan_csv(input, d, eof, u64::MAX, width),
         Splitter::Lines => {
             let (r, cut) = split::jsonl_records(input, eof, usize::MAX);
             split::Scan {
                 cut,
                 records: r.len() as u64,
-                open_quote: None,
+                runaways: Vec::new(),
                 done: false,
             }
         }
@@ -328,7 +486,7 @@ fn scan(splitter: Splitter, input: &[u8], eof: bool) -> split::Scan {
             split::Scan {
                 cut,
                 records: r.len() as u64,
-                open_quote: None,
+                runaways: Vec::new(),
                 done,
             }
         }
@@ -348,6 +506,10 @@ struct Scratch {
     spare: Vec<Value<'static>>,
     arena: String,
     cells: Vec<Option<Range<usize>>>,
+    /// The block's warnings (see [`Done::warnings`]).
+    warnings: Vec<(String, String)>,
+    /// Items of set cells written as JSON arrays, for the row being decoded.
+    sets: String,
 }
 
 fn work<S: RowSink>(
@@ -364,6 +526,8 @@ fn work<S: RowSink>(
         spare: Vec::with_capacity(binding.len()),
         arena: String::new(),
         cells: Vec::new(),
+        warnings: Vec::new(),
+        sets: String::new(),
     };
     loop {
         let block = match blocks.lock() {
@@ -381,9 +545,28 @@ fn work<S: RowSink>(
             stats: &mut stats,
             out: &mut out,
         };
-        let rows = match splitter {
-            Splitter::Csv(d) => csv_block(&block, d, &mut ctx, &mut scratch),
-            Splitter::Lines | Splitter::JsonArray => {
+        let rows = match (&block.special, splitter) {
+            (Some(special), _) => {
+                let error = RowError {
+                    row: block.first_row,
+                    line: block.first_line,
+                    column: None,
+                    value: None,
+                    why: special.why(),
+                };
+                let values = recycle(std::mem::take(&mut scratch.spare));
+                scratch.spare = emit(
+                    &mut ctx,
+                    block.first_row,
+                    block.first_line,
+                    values,
+                    Some(&error),
+                    Cells::Json("", &[]),
+                );
+                1
+            }
+            (None, Splitter::Csv(d)) => csv_block(&block, d, &mut ctx, &mut scratch),
+            (None, Splitter::Lines | Splitter::JsonArray) => {
                 json_block(&block, splitter, &mut ctx, &mut scratch)
             }
         };
@@ -393,6 +576,7 @@ fn work<S: RowSink>(
             output: out,
             stats,
             rows,
+            warnings: std::mem::take(&mut scratch.warnings),
         };
         if done.send(finished).is_err() {
             return;
@@ -458,6 +642,7 @@ fn cell_error(f: &FieldReader, why: Why, cell: Option<&str>, row: u64, line: u64
     let value = cell.map(|c| decode::trim(c).to_string());
     let why = match why {
         Why::Required if cell.is_none() => "a value is required, and the key is absent".into(),
+        Why::JsonSet => "a set cell starting with `[` is read as a JSON array".into(),
         Why::Required => format!("a value is required (field `{}` is not optional)", f.name),
         Why::Unreadable => match cell.and_then(|c| f.kind.suggest(decode::trim(c))) {
             Some(s) => format!("{}; did you mean `{s}`?", f.expected),
@@ -471,6 +656,53 @@ fn cell_error(f: &FieldReader, why: Why, cell: Option<&str>, row: u64, line: u64
         value,
         why,
     }
+}
+
+/// Decodes a row in which a set cell starts with `[`: a JSON array's items are written to
+/// `sets` (see [`decode::json_set`]) and the set reads them; a cell that is not a JSON array
+/// is an ordinary set. `cell_of` gives a field's cell, untrimmed.
+#[cold]
+#[inline(never)]
+pub(crate) fn decode_json_sets<'a>(
+    binding: &Binding,
+    cell_of: impl Fn(&FieldReader) -> Option<&'a str>,
+    sets: &'a mut String,
+    values: &mut Vec<Value<'a>>,
+    row: u64,
+    line: u64,
+) -> Option<RowError> {
+    sets.clear();
+    let mut at = Vec::with_capacity(binding.fields.len());
+    for f in &binding.fields {
+        let cell = cell_of(f).map(decode::trim);
+        let range = match (&f.kind, cell) {
+            (decode::Kind::Set, Some(c)) if c.starts_with('[') => {
+                let start = sets.len();
+                decode::json_set(c, sets).then_some(start..sets.len())
+            }
+            _ => None,
+        };
+        at.push(range);
+    }
+    let sets: &'a String = sets;
+    values.clear();
+    for (f, range) in binding.fields.iter().zip(at) {
+        let cell = cell_of(f);
+        if let Some(r) = range {
+            let raw = sets.get(r).unwrap_or_default();
+            values.push(Value::Set(icp_model::SetVal { raw }));
+            continue;
+        }
+        match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+            Ok(v) => values.push(v),
+            Err(Why::JsonSet) => {
+                let raw = cell.map(decode::trim).unwrap_or_default();
+                values.push(Value::Set(icp_model::SetVal { raw }));
+            }
+            Err(why) => return Some(cell_error(f, why, cell, row, line)),
+        }
+    }
+    None
 }
 
 /// Header column index by normalised name (first occurrence wins).
