@@ -308,3 +308,30 @@ test "c = 1 is not big" {
 "#;
     assert_eq!(failures(src), Vec::<String>::new());
 }
+
+#[test]
+fn percent_times_int_is_a_percent() {
+    // Revision 2: `percent * int` is a `percent`, so it compares with a percent.
+    let src = r#"
+schema Account {
+  id:     text key
+  intent: percent?
+  growth: percent?
+}
+profile p for Account {
+  criterion doubled weight 10 { intent * 2 >= 100% }
+  criterion tripled weight 10 { 3 * growth >= 90% }
+  tier top >= 100
+  tier rest
+}
+test "60% doubled is 120%, 31% tripled is 93%" {
+  account { id: "a1", intent: 60%, growth: 31% }
+  expect tier top
+}
+test "40% doubled is 80%" {
+  account { id: "a2", intent: 40%, growth: 31% }
+  expect score == 50
+}
+"#;
+    assert_eq!(failures(src), Vec::<String>::new());
+}

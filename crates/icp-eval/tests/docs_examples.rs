@@ -148,32 +148,29 @@ fn every_icp_block_of_the_docs_runs() {
                 continue;
             }
             let checked = check(&b.text);
-            match &b.code {
-                Some(code) => {
-                    if !checked.diagnostics.iter().any(|d| d.code.name() == code) {
-                        failures.push(format!(
-                            "{at}: the example of icp::{code} does not report it:\n{}\n{}",
-                            describe(&checked.diagnostics),
-                            b.text
-                        ));
-                    }
+            if let Some(code) = &b.code {
+                if !checked.diagnostics.iter().any(|d| d.code.name() == code) {
+                    failures.push(format!(
+                        "{at}: the example of icp::{code} does not report it:\n{}\n{}",
+                        describe(&checked.diagnostics),
+                        b.text
+                    ));
                 }
-                None => {
-                    let errors: Vec<_> = checked
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.is_error())
-                        .cloned()
-                        .collect();
-                    if !errors.is_empty() {
-                        failures.push(format!(
-                            "{at}: the program does not check (mark a piece of a program \
-                             ```icp fragment):\n{}\n{}",
-                            describe(&errors),
-                            b.text
-                        ));
-                    }
-                }
+                continue;
+            }
+            let errors: Vec<_> = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
+            if !errors.is_empty() {
+                failures.push(format!(
+                    "{at}: the program does not check (mark a piece of a program \
+                     ```icp fragment):\n{}\n{}",
+                    describe(&errors),
+                    b.text
+                ));
             }
         }
     }

@@ -118,7 +118,7 @@ fn profile() -> impl Strategy<Value = (Vec<Crit>, Option<u8>, TierRule)> {
 fn hundredths(w: i32) -> String {
     let sign = if w < 0 { "-" } else { "" };
     let w = w.unsigned_abs();
-    if w % 100 == 0 {
+    if w.is_multiple_of(100) {
         format!("{sign}{}", w / 100)
     } else {
         format!("{sign}{}.{:02}", w / 100, w % 100)
@@ -163,29 +163,28 @@ fn source(crits: &[Crit], share: Option<u8>, tier: &TierRule) -> String {
     s
 }
 
-fn write_crit(s: &mut String, i: usize, c: &Crit) {
-    let w = hundredths(c.weight);
-    match &c.body {
-        Body::Bool(e) => {
-            let _ = writeln!(s, "    criterion c{i} weight {w} {{ {e} }}");
-        }
-        Body::Card(p, None) => {
-            let _ = writeln!(s, "    criterion c{i} weight {w} {{ perfect when {p} }}");
-        }
-        Body::Card(p, Some(q)) => {
-            let _ = writeln!(
-                s,
-                "    criterion c{i} weight {w} {{ perfect when {p} practical when {q} }}"
-            );
-        }
-    }
+fn write_crit(out: &mut String, index: usize, crit: &Crit) {
+    let weight = hundredths(crit.weight);
+    let head = format!("    criterion c{index} weight {weight}");
+    let _ = match &crit.body {
+        Body::Bool(cond) => writeln!(out, "{head} {{ {cond} }}"),
+        Body::Card(perfect, None) => writeln!(out, "{head} {{ perfect when {perfect} }}"),
+        Body::Card(perfect, Some(practical)) => writeln!(
+            out,
+            "{head} {{ perfect when {perfect} practical when {practical} }}"
+        ),
+    };
 }
+
+/// The checked program, the criterion outcomes the lints say never happen, and whether they
+/// say tier `t` is never reached.
+type Claims = (icp_model::Program, Vec<(String, CriterionOutcome)>, bool);
 
 /// The claims of the lints: the criteria outcomes that can never happen (a `never_true`
 /// boolean criterion is never true, a never-true `perfect` branch never perfect, a
 /// never-true `practical` branch never practical), and whether tier `t` can never be
 /// reached.
-fn claims(src: &str) -> Option<(icp_model::Program, Vec<(String, CriterionOutcome)>, bool)> {
+fn claims(src: &str) -> Option<Claims> {
     let loader = MemoryLoader::new().with("/p/main.icp", src);
     let checked = icp_check::check(
         &[PathBuf::from("/p/main.icp")],
@@ -193,7 +192,11 @@ fn claims(src: &str) -> Option<(icp_model::Program, Vec<(String, CriterionOutcom
         &loader,
         &Options::default(),
     );
-    if checked.diagnostics.iter().any(|d| d.is_error()) {
+    if checked
+        .diagnostics
+        .iter()
+        .any(icp_base::Diagnostic::is_error)
+    {
         return None;
     }
     let mut never_crits = Vec::new();

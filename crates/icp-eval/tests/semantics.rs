@@ -166,6 +166,27 @@ fn in_range_is_inclusive_and_unknown_on_missing() {
         ),
         Tri::True
     );
+    // Revision 2: unknown on any missing operand, also when `x` is outside the known bound
+    // (`lo <= x and x <= hi` would be false for x = 0 below lo = 1 whatever hi is).
+    let open_hi = || in_range(field(A), num(1.0), field(B));
+    assert_eq!(truth(open_hi(), &a(Some(0.0))), Tri::Unknown);
+    assert_eq!(truth(open_hi(), &a(Some(20.0))), Tri::Unknown);
+    assert_eq!(
+        truth(
+            open_hi(),
+            &row(&[(A, Value::Num(0.0)), (B, Value::Num(10.0))])
+        ),
+        Tri::False
+    );
+    let missing_bound = || {
+        in_range(
+            field(A),
+            num(1.0),
+            ex(ExprKind::Const(Const::Missing), Ty::Number),
+        )
+    };
+    assert_eq!(truth(missing_bound(), &a(Some(0.0))), Tri::Unknown);
+    assert_eq!(truth(missing_bound(), &a(Some(5.0))), Tri::Unknown);
     // `not in` is `not (in)`.
     assert_eq!(truth(not(r()), &a(Some(11.0))), Tri::True);
     assert_eq!(truth(not(r()), &a(None)), Tri::Unknown);
