@@ -419,9 +419,9 @@ impl SetSplit {
         let mut start = 0;
         while start <= bytes.len() {
             let rest = bytes.get(start..).unwrap_or_default();
-            let len = next_separator(rest);
+            let (len, non_ascii) = next_item(rest);
             let x = rest.get(..len).unwrap_or_default().trim_ascii();
-            if !x.is_ascii() {
+            if non_ascii {
                 // Separators are ASCII, so the item is a `str` of its own.
                 let item = set.raw.get(start..start + len).map_or("", trim);
                 mask |= fold_matches(item, dict);
@@ -445,7 +445,7 @@ impl SetSplit {
                 if let (Some(n), Some(nkey)) =
                     (dict.needles.get(k as usize), dict.keys.get(k as usize))
                     && *nkey == key
-                    && (x.len() <= 8 || n.as_bytes().eq_ignore_ascii_case(x))
+                    && (x.len() <= 8 || eq_lower(n.as_bytes(), x))
                 {
                     mask |= 1 << k;
                 }
@@ -467,6 +467,17 @@ fn fold_matches(item: &str, dict: &SetDict) -> u64 {
         .enumerate()
         .filter(|(_, n)| fold_chars(item).eq(n.chars()))
         .fold(0, |m, (k, _)| m | 1 << k)
+}
+
+/// Whether the ASCII bytes `x`, lowercased, are `lower` (a folded needle): eight bytes at
+/// a time, as [`lower_word`] lowercases them.
+#[inline]
+fn eq_lower(lower: &[u8], x: &[u8]) -> bool {
+    lower.len() == x.len()
+        && lower
+            .chunks(8)
+            .zip(x.chunks(8))
+            .all(|(a, b)| prefix(a) == lower_word(prefix(b)))
 }
 
 /// The ASCII lowercase of the ASCII bytes of `w` (eight at once): `A`..=`Z` gain `0x20`.
@@ -1737,12 +1748,25 @@ fn zero_bytes(w: u64) -> u64 {
 }
 
 /// The index of the first set separator (`;`, `|`, `,`, U+001F) in `b`, or its length.
-/// Eight bytes at a time in a `u64`: the lowest flagged byte of each of the four masks is
-/// exact (see [`zero_bytes`]), so the lowest of them all is the first separator.
 fn next_separator(b: &[u8]) -> usize {
+    next_item(b).0
+}
+
+/// The index of the first set separator (`;`, `|`, `,`, U+001F) in `b`, or its length, and
+/// whether a byte before it is not ASCII. Eight bytes at a time in a `u64`: the lowest
+/// flagged byte of each of the four masks is exact (see [`zero_bytes`]), so the lowest of
+/// them all is the first separator; the words read on the way also give the high bits.
+#[expect(
+    clippy::inline_always,
+    reason = "the hot path: once per set item, as when it was written in `fill`"
+)]
+#[inline(always)]
+fn next_item(b: &[u8]) -> (usize, bool) {
     const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
     let [semi, bar, comma, unit] = [b';', b'|', b',', 0x1f].map(|c| LO * u64::from(c));
     let mut i = 0;
+    let mut high = 0u64;
     while let Some(Ok(chunk)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
         let word = u64::from_le_bytes(chunk);
         let found = zero_bytes(word ^ semi)
@@ -1750,15 +1774,22 @@ fn next_separator(b: &[u8]) -> usize {
             | zero_bytes(word ^ comma)
             | zero_bytes(word ^ unit);
         if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
+            let at = found.trailing_zeros() / 8;
+            // The bytes below the separator: `at` is below 8, so the shift is too.
+            let below = (1u64 << (at * 8)) - 1;
+            high |= word & below;
+            return (i + at as usize, high & HI != 0);
         }
+        high |= word;
         i += 8;
     }
     let tail = b.get(i..).unwrap_or_default();
-    i + tail
+    let at = tail
         .iter()
         .position(|c| matches!(c, b';' | b'|' | b',' | 0x1f))
-        .unwrap_or(tail.len())
+        .unwrap_or(tail.len());
+    let ascii = high & HI == 0 && tail.get(..at).is_none_or(<[u8]>::is_ascii);
+    (i + at, !ascii)
 }
 
 /// Items of a set's raw text, as [`icp_model::SetVal::items`] gives them, faster: the
@@ -1870,6 +1901,8 @@ mod tests {
                         .position(|c| matches!(c, b';' | b'|' | b',' | 0x1f))
                         .unwrap_or(b.len());
                     assert_eq!(super::next_separator(&b), want, "{b:?}");
+                    let non_ascii = b.iter().take(want).any(|c| *c >= 0x80);
+                    assert_eq!(super::next_item(&b), (want, non_ascii), "{b:?}");
                 }
             }
         }
