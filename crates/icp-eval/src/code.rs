@@ -445,7 +445,7 @@ impl SetSplit {
                 if let (Some(n), Some(nkey)) =
                     (dict.needles.get(k as usize), dict.keys.get(k as usize))
                     && *nkey == key
-                    && (x.len() <= 8 || eq_lower(n.as_bytes(), x))
+                    && (x.len() <= 8 || eq_lower_rest(n.as_bytes(), x))
                 {
                     mask |= 1 << k;
                 }
@@ -469,15 +469,15 @@ fn fold_matches(item: &str, dict: &SetDict) -> u64 {
         .fold(0, |m, (k, _)| m | 1 << k)
 }
 
-/// Whether the ASCII bytes `x`, lowercased, are `lower` (a folded needle): eight bytes at
-/// a time, as [`lower_word`] lowercases them.
+/// Whether the ASCII bytes `x`, lowercased, are `lower` (a folded needle of the same
+/// length) past their first eight bytes, which the caller compared as words.
 #[inline]
-fn eq_lower(lower: &[u8], x: &[u8]) -> bool {
-    lower.len() == x.len()
-        && lower
-            .chunks(8)
-            .zip(x.chunks(8))
-            .all(|(a, b)| prefix(a) == lower_word(prefix(b)))
+fn eq_lower_rest(lower: &[u8], x: &[u8]) -> bool {
+    let (a, b) = (
+        lower.get(8..).unwrap_or_default(),
+        x.get(8..).unwrap_or_default(),
+    );
+    a.len() == b.len() && a.iter().zip(b).all(|(p, q)| *p == q.to_ascii_lowercase())
 }
 
 /// The ASCII lowercase of the ASCII bytes of `w` (eight at once): `A`..=`Z` gain `0x20`.
@@ -1756,10 +1756,7 @@ fn next_separator(b: &[u8]) -> usize {
 /// whether a byte before it is not ASCII. Eight bytes at a time in a `u64`: the lowest
 /// flagged byte of each of the four masks is exact (see [`zero_bytes`]), so the lowest of
 /// them all is the first separator; the words read on the way also give the high bits.
-#[expect(
-    clippy::inline_always,
-    reason = "the hot path: once per set item, as when it was written in `fill`"
-)]
+// The hot path: once per set item, as when it was written in `fill`.
 #[inline(always)]
 fn next_item(b: &[u8]) -> (usize, bool) {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -1784,12 +1781,16 @@ fn next_item(b: &[u8]) -> (usize, bool) {
         i += 8;
     }
     let tail = b.get(i..).unwrap_or_default();
-    let at = tail
-        .iter()
-        .position(|c| matches!(c, b';' | b'|' | b',' | 0x1f))
-        .unwrap_or(tail.len());
-    let ascii = high & HI == 0 && tail.get(..at).is_none_or(<[u8]>::is_ascii);
-    (i + at, !ascii)
+    let mut at = tail.len();
+    let mut high_byte = 0u8;
+    for (k, &c) in tail.iter().enumerate() {
+        if matches!(c, b';' | b'|' | b',' | 0x1f) {
+            at = k;
+            break;
+        }
+        high_byte |= c;
+    }
+    (i + at, high & HI != 0 || high_byte >= 0x80)
 }
 
 /// Items of a set's raw text, as [`icp_model::SetVal::items`] gives them, faster: the
