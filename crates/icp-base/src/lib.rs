@@ -1,6 +1,6 @@
 //! The base of the ICP toolchain: byte spans and line indexes, file ids, calendar dates,
-//! diagnostic data with the exhaustive list of diagnostic [`Code`]s, the language's operators
-//! and the did-you-mean helper.
+//! diagnostic data with the exhaustive list of diagnostic [`Code`]s, the language's operators,
+//! text comparison (Unicode simple case folding, [`fold`]) and the did-you-mean helper.
 //!
 //! Every other crate builds on these types; the checked program (`icp-model`), evaluation
 //! (`icp-eval`) and data reading (`icp-data`) need nothing else from the front end.
@@ -19,6 +19,7 @@
 
 pub mod date;
 pub mod diagnostic;
+pub mod fold;
 pub mod ops;
 pub mod span;
 pub mod suggest;

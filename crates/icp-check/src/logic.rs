@@ -171,7 +171,7 @@ impl NumSet {
     }
 }
 
-/// Texts, compared case-insensitively after trimming.
+/// Texts, compared case-insensitively after trimming (by their [`icp_base::fold::key`]).
 #[derive(Debug, Clone, PartialEq)]
 enum TextSet {
     Only(BTreeSet<String>),
@@ -651,7 +651,8 @@ fn cmp_set(full: &Dom, op: CmpOp, c: &Const) -> Option<Dom> {
         }
         Dom::Text(_) => {
             let Const::Text(t) = c else { return None };
-            let set: BTreeSet<String> = std::iter::once(t.trim().to_lowercase()).collect();
+            // As the evaluator compares texts: trimmed, by simple case folding.
+            let set: BTreeSet<String> = std::iter::once(icp_base::fold::key(t)).collect();
             match op {
                 CmpOp::Eq => Some(Dom::Text(TextSet::Only(set))),
                 CmpOp::Ne => Some(Dom::Text(TextSet::AllBut(set))),
@@ -729,4 +730,123 @@ pub(crate) fn can_be_true_without(a: &Expr, b: &Expr, env: &Env<'_>) -> bool {
         0,
     );
     sat(&and(ta, nb))
+}
+
+/// An exact rational number, for the highest reachable scores: weights and shares are
+/// decimals as written, and adding them in binary floating point can land just below what
+/// exact arithmetic reaches (`12.5 + 1.1 - 12.5` is `1.0999999999999996`), which made a
+/// reachable `score.GROUP == 100` look unreachable. Every operation is checked: `None`
+/// means "too large to say", and the caller then claims nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ratio {
+    num: i128,
+    /// Positive; `num / den` is in lowest terms.
+    den: i128,
+}
+
+impl Ratio {
+    /// Zero.
+    pub(crate) const ZERO: Ratio = Ratio { num: 0, den: 1 };
+
+    fn new(num: i128, den: i128) -> Option<Ratio> {
+        if den == 0 {
+            return None;
+        }
+        let g = gcd(num, den);
+        let (mut num, mut den) = (num.checked_div(g)?, den.checked_div(g)?);
+        if den < 0 {
+            (num, den) = (num.checked_neg()?, den.checked_neg()?);
+        }
+        Some(Ratio { num, den })
+    }
+
+    /// A whole number.
+    pub(crate) fn int(n: i64) -> Ratio {
+        Ratio {
+            num: i128::from(n),
+            den: 1,
+        }
+    }
+
+    /// The decimal `x` was written as: its shortest decimal form that reads back as `x`
+    /// (what the literal `12.5` or `33.3%` stands for), exactly.
+    pub(crate) fn of_f64(x: f64) -> Option<Ratio> {
+        if !x.is_finite() {
+            return None;
+        }
+        // `Display` of an `f64` is that shortest form, without an exponent.
+        let text = x.to_string();
+        let (neg, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.as_str()),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let mut num: i128 = 0;
+        for c in int.chars().chain(frac.chars()) {
+            let d = i128::from(c.to_digit(10)?);
+            num = num.checked_mul(10)?.checked_add(d)?;
+        }
+        let den = 10i128.checked_pow(u32::try_from(frac.len()).ok()?)?;
+        Ratio::new(if neg { -num } else { num }, den)
+    }
+
+    /// `self + o`.
+    pub(crate) fn add(self, o: Ratio) -> Option<Ratio> {
+        let num = self
+            .num
+            .checked_mul(o.den)?
+            .checked_add(o.num.checked_mul(self.den)?)?;
+        Ratio::new(num, self.den.checked_mul(o.den)?)
+    }
+
+    /// `self × o`.
+    pub(crate) fn mul(self, o: Ratio) -> Option<Ratio> {
+        Ratio::new(self.num.checked_mul(o.num)?, self.den.checked_mul(o.den)?)
+    }
+
+    /// `self / o`; `None` when `o` is zero.
+    pub(crate) fn div(self, o: Ratio) -> Option<Ratio> {
+        Ratio::new(self.num.checked_mul(o.den)?, self.den.checked_mul(o.num)?)
+    }
+
+    /// Whether the number is above zero.
+    pub(crate) fn is_positive(self) -> bool {
+        self.num > 0
+    }
+
+    /// The nearest `f64`, within a couple of units in the last place (callers widen by a
+    /// tolerance).
+    pub(crate) fn to_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    i128::try_from(a).unwrap_or(1).max(1)
+}
+
+#[cfg(test)]
+mod ratio_tests {
+    use super::Ratio;
+
+    #[test]
+    fn decimals_add_exactly() {
+        let r = |x: f64| Ratio::of_f64(x).unwrap();
+        // 12.5 + 1.1 - 12.5 is 1.1 exactly, not 1.0999999999999996.
+        let sum = r(12.5).add(r(1.1)).unwrap().add(r(-12.5)).unwrap();
+        assert_eq!(sum, r(1.1));
+        let hundred = Ratio::int(100).mul(sum).unwrap().div(r(1.1)).unwrap();
+        assert_eq!(hundred, Ratio::int(100));
+        assert_eq!(hundred.to_f64(), 100.0);
+        assert_eq!(r(0.1).add(r(0.2)).unwrap(), r(0.3));
+        assert_eq!(r(0.333), Ratio::new(333, 1000).unwrap());
+        assert!(Ratio::of_f64(f64::NAN).is_none());
+        assert!(Ratio::of_f64(1e300).is_none());
+        assert!(r(-2.5).add(r(2.5)).unwrap() == Ratio::ZERO);
+        assert!(Ratio::int(1).div(Ratio::ZERO).is_none());
+    }
 }

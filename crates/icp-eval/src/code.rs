@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use icp_base::{CmpOp, ContainsMode};
 use icp_model::{ArithOp, Const, Expr, ExprKind, LetId, Program, SegmentId, Ty, Value};
 
+use icp_base::fold::{fold, fold_chars};
+
 use crate::text::{cmp_ci, contains_ci, eq_ci, trim};
 
 /// An id in one of the plan's tables: a `u32` index that says which table it indexes.
@@ -150,7 +152,7 @@ impl From<bool> for Tri {
 #[derive(Clone, Debug)]
 pub(crate) enum Item {
     Num(f64),
-    /// Text constant (its lowercase form is used for text, the original for sets).
+    /// Text constant (compared by its folded form, see [`icp_base::fold`]).
     Text(TextId),
     /// An enum variant, with the strings it reads (for sets of enums).
     Enum(u32, Vec<String>),
@@ -295,11 +297,10 @@ pub(crate) enum Node {
         /// Whether a needle is missing.
         unknown: bool,
     },
-    /// `text-field in [texts]` (`missing`: an item is missing).
+    /// `text-field in [texts]` (no item is missing: such a list is unknown, see `expr`).
     InTextField {
         field: FieldSlot,
         list: TextListId,
-        missing: bool,
     },
 }
 
@@ -333,8 +334,7 @@ pub(crate) enum SetState {
     Missing,
     /// [`SetSplit::mask`] holds the needles found.
     Ready,
-    /// Not a set in this row, or an item has a non-ASCII end (it may need Unicode
-    /// trimming): the general path decides, as `texts_found` does on its own.
+    /// Not a set in this row: the general path decides.
     #[default]
     Other,
 }
@@ -353,12 +353,34 @@ pub(crate) struct SetSplit {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SetDict {
     pub field: FieldSlot,
-    /// Trimmed needles as written (set items compare exactly).
+    /// Trimmed, folded needles (set items compare ignoring case, see [`icp_base::fold`]).
     pub needles: Vec<String>,
     /// Per needle, its length and [`prefix`].
     pub keys: Vec<(usize, u64)>,
     /// By byte length: the bits of the needles of that length.
     pub by_len: Vec<u64>,
+}
+
+impl SetDict {
+    /// The index of needle `t` (trimmed and folded), added if it is new; `None` when the
+    /// dictionary already holds 64 needles.
+    pub(crate) fn add(&mut self, t: String) -> Option<usize> {
+        if let Some(k) = self.needles.iter().position(|d| *d == t) {
+            return Some(k);
+        }
+        if self.needles.len() >= 64 {
+            return None;
+        }
+        if self.by_len.len() <= t.len() {
+            self.by_len.resize(t.len() + 1, 0);
+        }
+        if let Some(m) = self.by_len.get_mut(t.len()) {
+            *m |= 1 << self.needles.len();
+        }
+        self.keys.push((t.len(), prefix(t.as_bytes())));
+        self.needles.push(t);
+        Some(self.needles.len() - 1)
+    }
 }
 
 /// The first eight bytes of `b` (zero-padded) as one word, to compare at once.
@@ -376,8 +398,9 @@ fn prefix(b: &[u8]) -> u64 {
 
 impl SetSplit {
     /// Match field `dict.field` of `row` against the dictionary (no allocation). The items
-    /// are exactly those `texts_found` splits off: the trimmed parts between separators,
-    /// empty ones skipped, and a non-ASCII end sends the set to the general path.
+    /// are exactly those `set_items` splits off: the trimmed parts between separators,
+    /// empty ones skipped. An ASCII item is compared by its ASCII lowercase (its folding)
+    /// with the folded needles; any other item is trimmed and folded in full.
     pub(crate) fn fill(&mut self, dict: &SetDict, row: &[Value<'_>]) {
         self.mask = 0;
         let set = match row.get(dict.field.index()) {
@@ -391,19 +414,23 @@ impl SetSplit {
                 return;
             }
         };
-        self.state = SetState::Other;
         let bytes = set.raw.as_bytes();
         let mut mask = 0u64;
         let mut start = 0;
         while start <= bytes.len() {
             let rest = bytes.get(start..).unwrap_or_default();
-            let len = next_separator(rest);
+            let (len, non_ascii) = next_item(rest);
             let x = rest.get(..len).unwrap_or_default().trim_ascii();
+            if non_ascii {
+                // Separators are ASCII, so the item is a `str` of its own.
+                let item = set.raw.get(start..start + len).map_or("", trim);
+                mask |= fold_matches(item, dict);
+                start += len + 1;
+                continue;
+            }
             start += len + 1;
-            match (x.first(), x.last()) {
-                (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => return,
-                (Some(_), Some(_)) => {}
-                _ => continue,
+            if x.is_empty() {
+                continue;
             }
             // Only needles of the item's length, and their first eight bytes first: most
             // items match no needle.
@@ -411,14 +438,14 @@ impl SetSplit {
             if candidates == 0 {
                 continue;
             }
-            let key = (x.len(), prefix(x));
+            let key = (x.len(), lower_word(prefix(x)));
             while candidates != 0 {
                 let k = candidates.trailing_zeros();
                 candidates &= candidates - 1;
                 if let (Some(n), Some(nkey)) =
                     (dict.needles.get(k as usize), dict.keys.get(k as usize))
                     && *nkey == key
-                    && (x.len() <= 8 || n.as_bytes() == x)
+                    && (x.len() <= 8 || eq_lower_rest(n.as_bytes(), x))
                 {
                     mask |= 1 << k;
                 }
@@ -427,6 +454,45 @@ impl SetSplit {
         self.mask = mask;
         self.state = SetState::Ready;
     }
+}
+
+/// The bits of the needles of `dict` that the trimmed item `item` equals once folded.
+#[inline(never)]
+fn fold_matches(item: &str, dict: &SetDict) -> u64 {
+    if item.is_empty() {
+        return 0;
+    }
+    dict.needles
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| fold_chars(item).eq(n.chars()))
+        .fold(0, |m, (k, _)| m | 1 << k)
+}
+
+/// Whether the ASCII bytes `x`, lowercased, are `lower` (a folded needle of the same
+/// length) past their first eight bytes, which the caller compared as words.
+#[inline]
+fn eq_lower_rest(lower: &[u8], x: &[u8]) -> bool {
+    let (a, b) = (
+        lower.get(8..).unwrap_or_default(),
+        x.get(8..).unwrap_or_default(),
+    );
+    a.len() == b.len() && a.iter().zip(b).all(|(p, q)| *p == q.to_ascii_lowercase())
+}
+
+/// The ASCII lowercase of the ASCII bytes of `w` (eight at once): `A`..=`Z` gain `0x20`.
+/// Bytes from `0x80` up are never in `A`..=`Z` and are left alone.
+#[inline]
+fn lower_word(w: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Per byte, on its low seven bits (no carry between bytes): the high bit of `ge_a` is
+    // set from `A` up, that of `gt_z` above `Z`.
+    let low7 = w & !HI;
+    let ge_a = low7 + LO * u64::from(0x80 - b'A');
+    let gt_z = low7 + LO * u64::from(0x80 - b'Z' - 1);
+    let upper = ge_a & !gt_z & !w & HI;
+    w | (upper >> 2)
 }
 
 /// What an expression may refer to where it is compiled.
@@ -442,11 +508,11 @@ pub(crate) struct Ctx {
 #[derive(Debug, Default)]
 pub(crate) struct Code {
     pub nodes: Vec<Node>,
-    /// Text constants: (trimmed original, lowercase).
+    /// Text constants: (trimmed original, folded: see [`icp_base::fold`]).
     pub texts: Vec<(String, String)>,
     pub args: Vec<NodeId>,
     pub lists: Vec<Vec<Item>>,
-    /// Text items of `InTextField` lists: (trimmed lowercase, whether ASCII).
+    /// Text items of `InTextField` lists: (trimmed and folded, whether ASCII).
     pub text_lists: Vec<Vec<(String, bool)>>,
     /// Needles of each set field tested by `SetMask` nodes; index = split slot.
     pub set_dicts: Vec<SetDict>,
@@ -492,7 +558,7 @@ impl<'p> Compiler<'p> {
         if let Some(i) = self.code.texts.iter().position(|(o, _)| o == t) {
             return TextId(i as u32);
         }
-        self.code.texts.push((t.to_owned(), t.to_lowercase()));
+        self.code.texts.push((t.to_owned(), fold(t)));
         TextId((self.code.texts.len() - 1) as u32)
     }
 
@@ -515,7 +581,7 @@ impl<'p> Compiler<'p> {
                         raw.push_str(s);
                     }
                 }
-                self.code.texts.push((raw.clone(), raw.to_lowercase()));
+                self.code.texts.push((raw.clone(), fold(&raw)));
                 V::Set(Src::Const(TextId((self.code.texts.len() - 1) as u32)))
             }
         }
@@ -536,8 +602,8 @@ impl<'p> Compiler<'p> {
                     .enum_ty(*e)
                     .and_then(|t| t.variants.get(*i as usize))
                     .map(|v| {
-                        std::iter::once(v.name.to_lowercase())
-                            .chain(v.strings.iter().map(|s| trim(s).to_lowercase()))
+                        std::iter::once(fold(&v.name))
+                            .chain(v.strings.iter().map(|s| fold(trim(s))))
                             .collect()
                     })
                     .unwrap_or_default();
@@ -602,23 +668,21 @@ impl<'p> Compiler<'p> {
         })
     }
 
-    /// The items of constant list `idx` as (trimmed lowercase, ASCII) pairs, and whether
-    /// one is missing; `None` unless every item is text or missing.
-    fn text_list(&self, list: ListId) -> Option<(Vec<(String, bool)>, bool)> {
+    /// The items of constant list `idx` as (trimmed and folded, ASCII) pairs; `None` unless
+    /// every item is text.
+    fn text_list(&self, list: ListId) -> Option<Vec<(String, bool)>> {
         let mut out = Vec::new();
-        let mut missing = false;
         for it in self.code.lists.get(list.index())? {
             match it {
                 Item::Text(i) => {
-                    let (_, lower) = self.code.const_text(*i);
-                    let lower = trim(lower);
-                    out.push((lower.to_owned(), lower.is_ascii()));
+                    let (_, folded) = self.code.const_text(*i);
+                    let folded = trim(folded);
+                    out.push((folded.to_owned(), folded.is_ascii()));
                 }
-                Item::Missing => missing = true,
                 _ => return None,
             }
         }
-        Some((out, missing))
+        Some(out)
     }
 
     /// Compile a segment (and the ones it refers to) and return its slot.
@@ -821,6 +885,17 @@ impl<'p> Compiler<'p> {
             ExprKind::InList { expr, list } => {
                 let x = self.expr(expr, ctx, fields);
                 match self.items(list, ctx, fields) {
+                    // Revision 2: a missing item is a missing operand, so the test is
+                    // unknown whatever `x` is.
+                    Ok(list)
+                        if self
+                            .code
+                            .lists
+                            .get(list.index())
+                            .is_some_and(|l| l.iter().any(|i| matches!(i, Item::Missing))) =>
+                    {
+                        self.push(MISSING)
+                    }
                     Ok(list) => {
                         if let (Some(field), Some(mask)) = (
                             self.node_field(x),
@@ -829,15 +904,11 @@ impl<'p> Compiler<'p> {
                             return self.push(Node::InEnumField { field, mask });
                         }
                         if let (Some(field), Ty::Text) = (self.node_field(x), &expr.ty)
-                            && let Some((items, missing)) = self.text_list(list)
+                            && let Some(items) = self.text_list(list)
                         {
                             self.code.text_lists.push(items);
                             let list = TextListId((self.code.text_lists.len() - 1) as u32);
-                            return self.push(Node::InTextField {
-                                field,
-                                list,
-                                missing,
-                            });
+                            return self.push(Node::InTextField { field, list });
                         }
                         self.fold(Node::InConst { x, list }, &[x])
                     }
@@ -1095,14 +1166,9 @@ impl Code {
                 }) => Tri::Unknown,
                 _ => return None,
             },
-            Node::InTextField {
-                field,
-                list,
-                missing,
-            } => match row.get(field.index()) {
-                Some(Value::Text(x)) => self.in_text(x, *list, *missing),
+            Node::InTextField { field, list } => match row.get(field.index()) {
+                Some(Value::Text(x)) => self.in_text(x, *list),
                 Some(Value::Missing) | None => Tri::Unknown,
-                Some(_) if *missing => Tri::Unknown,
                 Some(_) => Tri::False,
             },
             Node::EqFieldText {
@@ -1292,21 +1358,23 @@ impl Code {
                     _ => V::Missing,
                 }
             }
+            // Revision 2: unknown on any missing operand, the value or an item (a list with
+            // a missing constant item never gets here: it compiles to missing).
             Node::InConst { x, list } => {
                 let x = self.ev(*x, row, env);
                 if x.is_missing() {
                     return V::Missing;
                 }
                 let items = self.lists.get(list.index()).map_or(&[][..], Vec::as_slice);
-                let mut unknown = false;
+                let mut found = false;
                 for it in items {
                     match self.item_eq(x, it, row) {
-                        V::Bool(true) => return V::Bool(true),
+                        V::Bool(true) => found = true,
                         V::Bool(false) => {}
-                        _ => unknown = true,
+                        _ => return V::Missing,
                     }
                 }
-                if unknown { V::Missing } else { V::Bool(false) }
+                V::Bool(found)
             }
             Node::InList {
                 x,
@@ -1316,16 +1384,16 @@ impl Code {
                 if x.is_missing() {
                     return V::Missing;
                 }
-                let mut unknown = false;
+                let mut found = false;
                 for k in *start..start.saturating_add(*len) {
                     let y = self.ev(self.arg(k), row, env);
                     match self.compare(CmpOp::Eq, x, y, row) {
-                        V::Bool(true) => return V::Bool(true),
+                        V::Bool(true) => found = true,
                         V::Bool(false) => {}
-                        _ => unknown = true,
+                        _ => return V::Missing,
                     }
                 }
-                if unknown { V::Missing } else { V::Bool(false) }
+                V::Bool(found)
             }
             Node::ContainsConst {
                 hay,
@@ -1369,7 +1437,7 @@ impl Code {
 
     /// `x in [texts]` for a present text `x`: as `item_eq` on each item (case-insensitive
     /// after trimming), with `x` trimmed and checked for ASCII once instead of per item.
-    fn in_text(&self, x: &str, list: TextListId, missing: bool) -> Tri {
+    fn in_text(&self, x: &str, list: TextListId) -> Tri {
         let items = self
             .text_lists
             .get(list.index())
@@ -1386,7 +1454,7 @@ impl Code {
                 return Tri::True;
             }
         }
-        if missing { Tri::Unknown } else { Tri::False }
+        Tri::False
     }
 
     /// Combine per-needle results: one/any is true if any is true; all is false if any is false.
@@ -1428,7 +1496,7 @@ impl Code {
             });
         }
         let matches = |x: &str, it: &Item| match it {
-            Item::Text(i) => self.const_text(*i).0 == x,
+            Item::Text(i) => eq_ci(x, self.const_text(*i).1),
             Item::Enum(_, strings) => strings.iter().any(|s| eq_ci(x, s)),
             _ => false,
         };
@@ -1467,10 +1535,10 @@ impl Code {
     }
 
     /// For text needles only (at most 64): the bit mask of the needles that equal an item
-    /// of the set `raw`. The set is split on bytes, without building `&str` items: the
-    /// separators are ASCII, and an item whose trimmed ends are ASCII is exactly what
-    /// [`set_items`] yields. `None` (use the general path) for other needles, or when an
-    /// item has a non-ASCII end (it may need Unicode trimming).
+    /// of the set `raw`, ignoring case. The set is split on bytes, without building `&str`
+    /// items: the separators are ASCII, and an ASCII item is exactly what [`set_items`]
+    /// yields and folds to its ASCII lowercase. `None` (use the general path) for other
+    /// needles, or when an item is not ASCII (it may need Unicode trimming and folding).
     fn texts_found(&self, raw: &str, items: &[Item]) -> Option<u64> {
         if items.len() > 64
             || !items
@@ -1488,15 +1556,18 @@ impl Code {
             let part = rest.get(..len).unwrap_or_default();
             start += len + 1;
             let x = part.trim_ascii();
-            match (x.first(), x.last()) {
-                (Some(f), Some(l)) if *f >= 0x80 || *l >= 0x80 => return None,
-                (Some(_), Some(_)) => {}
-                // Empty items are skipped, as `set_items` does.
-                _ => continue,
+            if !x.is_ascii() {
+                return None;
             }
+            // Empty items are skipped, as `set_items` does.
+            if x.is_empty() {
+                continue;
+            }
+            // The needles are folded: an ASCII item equals one exactly when its ASCII
+            // lowercase is the needle's bytes.
             for (k, it) in items.iter().enumerate() {
                 if let Item::Text(i) = it
-                    && self.const_text(*i).0.as_bytes() == x
+                    && self.const_text(*i).1.as_bytes().eq_ignore_ascii_case(x)
                 {
                     found |= 1 << k;
                 }
@@ -1530,7 +1601,7 @@ impl Code {
                 .iter()
                 .filter(|i| !matches!(i, Item::Missing))
                 .map(|i| match i {
-                    Item::Text(t) => Some(self.const_text(*t).0.to_owned()),
+                    Item::Text(t) => Some(self.const_text(*t).1.to_owned()),
                     _ => None,
                 })
                 .collect();
@@ -1555,23 +1626,9 @@ impl Code {
             let mut needles = 0u64;
             let mut fits = true;
             for t in texts {
-                let k = match dict.needles.iter().position(|d| *d == t) {
-                    Some(k) => k,
-                    None if dict.needles.len() < 64 => {
-                        if dict.by_len.len() <= t.len() {
-                            dict.by_len.resize(t.len() + 1, 0);
-                        }
-                        if let Some(m) = dict.by_len.get_mut(t.len()) {
-                            *m |= 1 << dict.needles.len();
-                        }
-                        dict.keys.push((t.len(), prefix(t.as_bytes())));
-                        dict.needles.push(t);
-                        dict.needles.len() - 1
-                    }
-                    None => {
-                        fits = false;
-                        break;
-                    }
+                let Some(k) = dict.add(t) else {
+                    fits = false;
+                    break;
                 };
                 needles |= 1 << k;
             }
@@ -1606,11 +1663,11 @@ impl Code {
         match it {
             Item::Missing => V::Missing,
             Item::Text(i) => {
-                let (orig, lower) = self.const_text(*i);
+                let folded = self.const_text(*i).1;
                 if set {
-                    V::Bool(set_items(h).any(|x| x == orig))
+                    V::Bool(set_items(h).any(|x| eq_ci(x, folded)))
                 } else {
-                    V::Bool(contains_ci(h, lower))
+                    V::Bool(contains_ci(h, folded))
                 }
             }
             Item::Enum(_, strings) => {
@@ -1631,8 +1688,7 @@ impl Code {
             V::Text(s) => {
                 let n = self.text(s, row);
                 if set {
-                    let n = trim(n);
-                    V::Bool(set_items(h).any(|x| x == n))
+                    V::Bool(set_items(h).any(|x| eq_ci(x, n)))
                 } else {
                     V::Bool(contains_ci(h, trim(n)))
                 }
@@ -1670,8 +1726,8 @@ impl Code {
             }
             (V::Set(a), V::Set(b)) => {
                 let (a, b) = (self.text(a, row), self.text(b, row));
-                let same = set_items(a).all(|i| set_items(b).any(|j| i == j))
-                    && set_items(b).all(|j| set_items(a).any(|i| i == j));
+                let same = set_items(a).all(|i| set_items(b).any(|j| eq_ci(i, j)))
+                    && set_items(b).all(|j| set_items(a).any(|i| eq_ci(i, j)));
                 match op {
                     CmpOp::Eq => V::Bool(same),
                     CmpOp::Ne => V::Bool(!same),
@@ -1692,12 +1748,22 @@ fn zero_bytes(w: u64) -> u64 {
 }
 
 /// The index of the first set separator (`;`, `|`, `,`, U+001F) in `b`, or its length.
-/// Eight bytes at a time in a `u64`: the lowest flagged byte of each of the four masks is
-/// exact (see [`zero_bytes`]), so the lowest of them all is the first separator.
 fn next_separator(b: &[u8]) -> usize {
+    next_item(b).0
+}
+
+/// The index of the first set separator (`;`, `|`, `,`, U+001F) in `b`, or its length, and
+/// whether a byte before it is not ASCII. Eight bytes at a time in a `u64`: the lowest
+/// flagged byte of each of the four masks is exact (see [`zero_bytes`]), so the lowest of
+/// them all is the first separator; the words read on the way also give the high bits.
+// The hot path: once per set item, as when it was written in `fill`.
+#[inline(always)]
+fn next_item(b: &[u8]) -> (usize, bool) {
     const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
     let [semi, bar, comma, unit] = [b';', b'|', b',', 0x1f].map(|c| LO * u64::from(c));
     let mut i = 0;
+    let mut high = 0u64;
     while let Some(Ok(chunk)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
         let word = u64::from_le_bytes(chunk);
         let found = zero_bytes(word ^ semi)
@@ -1705,15 +1771,26 @@ fn next_separator(b: &[u8]) -> usize {
             | zero_bytes(word ^ comma)
             | zero_bytes(word ^ unit);
         if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
+            let at = found.trailing_zeros() / 8;
+            // The bytes below the separator: `at` is below 8, so the shift is too.
+            let below = (1u64 << (at * 8)) - 1;
+            high |= word & below;
+            return (i + at as usize, high & HI != 0);
         }
+        high |= word;
         i += 8;
     }
     let tail = b.get(i..).unwrap_or_default();
-    i + tail
-        .iter()
-        .position(|c| matches!(c, b';' | b'|' | b',' | 0x1f))
-        .unwrap_or(tail.len())
+    let mut at = tail.len();
+    let mut high_byte = 0u8;
+    for (k, &c) in tail.iter().enumerate() {
+        if matches!(c, b';' | b'|' | b',' | 0x1f) {
+            at = k;
+            break;
+        }
+        high_byte |= c;
+    }
+    (i + at, high & HI != 0 || high_byte >= 0x80)
 }
 
 /// Items of a set's raw text, as [`icp_model::SetVal::items`] gives them, faster: the
@@ -1745,8 +1822,71 @@ fn set_items(raw: &str) -> impl Iterator<Item = &str> {
 
 #[cfg(test)]
 mod tests {
-    use super::set_items;
-    use icp_model::SetVal;
+    use super::{SetDict, SetSplit, SetState, lower_word, prefix, set_items};
+    use crate::text::{eq_ci, trim};
+    use icp_base::fold::fold;
+    use icp_model::{SetVal, Value};
+
+    #[test]
+    fn lower_word_lowercases_ascii_letters_only() {
+        for b in 0u8..=255 {
+            for at in 0..8 {
+                let mut w = [b'.'; 8];
+                w[at] = b;
+                let mut want = w;
+                want[at] = b.to_ascii_lowercase();
+                assert_eq!(
+                    lower_word(u64::from_le_bytes(w)),
+                    u64::from_le_bytes(want),
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+        assert_eq!(lower_word(prefix(b"HubSpot")), prefix(b"hubspot"));
+    }
+
+    #[test]
+    fn set_masks_agree_with_folded_comparison() {
+        let needles = [
+            "HubSpot",
+            "salesforce",
+            "CEO",
+            "Google Analytics",
+            "σαμος",
+            "Zürich",
+            "straße",
+            "\u{212a}elvin",
+            "sap",
+            "ISTANBUL",
+            "İzmir",
+            "a",
+        ];
+        let mut dict = SetDict::default();
+        for n in needles {
+            dict.add(fold(trim(n))).unwrap();
+        }
+        for raw in [
+            "",
+            "hubspot",
+            " HUBSPOT ;Salesforce",
+            "SalesForce|google analytics, ceo",
+            "GOOGLE ANALYTICS",
+            "ΣΑΜΟΣ; ZÜRICH",
+            "\u{a0}Σάμος\u{a0}|STRAẞE",
+            "STRASSE, kelvin, \u{17f}AP",
+            "istanbul;İZMIR;izmir",
+            " ;; A ;",
+            "Google  Analytics",
+        ] {
+            let mut split = SetSplit::default();
+            split.fill(&dict, &[Value::Set(SetVal { raw })]);
+            assert_eq!(split.state, SetState::Ready);
+            for (k, n) in needles.iter().enumerate() {
+                let want = set_items(raw).any(|x| eq_ci(x, n));
+                assert_eq!(split.mask >> k & 1 == 1, want, "{raw:?} contains {n:?}");
+            }
+        }
+    }
 
     #[test]
     fn next_separator_is_the_first_separator() {
@@ -1762,6 +1902,8 @@ mod tests {
                         .position(|c| matches!(c, b';' | b'|' | b',' | 0x1f))
                         .unwrap_or(b.len());
                     assert_eq!(super::next_separator(&b), want, "{b:?}");
+                    let non_ascii = b.iter().take(want).any(|c| *c >= 0x80);
+                    assert_eq!(super::next_item(&b), (want, non_ascii), "{b:?}");
                 }
             }
         }

@@ -533,19 +533,8 @@ impl Plan {
         for (dict, split) in code.set_dicts.iter().zip(s.sets.iter_mut()) {
             split.fill(dict, row);
         }
-        for (i, l) in self.lets.iter().enumerate() {
-            let env = Env {
-                lets: &s.lets,
-                segs: &[],
-                score: 0.0,
-                groups: &[],
-                sets: &s.sets,
-            };
-            let v = code.ev(l.node, row, &env);
-            if let Some(slot) = s.lets.get_mut(i) {
-                *slot = v;
-            }
-        }
+        // Segments first: they read only fields and other segments (in slot order, each
+        // after the ones it names), while a `let` may name a segment.
         for (i, g) in self.segs.iter().enumerate() {
             let env = Env {
                 lets: &[],
@@ -556,6 +545,19 @@ impl Plan {
             };
             let v = code.truth(g.node, row, &env).value();
             if let Some(slot) = s.segs.get_mut(i) {
+                *slot = v;
+            }
+        }
+        for (i, l) in self.lets.iter().enumerate() {
+            let env = Env {
+                lets: &s.lets,
+                segs: &s.segs,
+                score: 0.0,
+                groups: &[],
+                sets: &s.sets,
+            };
+            let v = code.ev(l.node, row, &env);
+            if let Some(slot) = s.lets.get_mut(i) {
                 *slot = v;
             }
         }

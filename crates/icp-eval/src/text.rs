@@ -1,11 +1,9 @@
-//! Case-insensitive text helpers that never allocate.
+//! Case-insensitive text helpers that never allocate: Unicode simple case folding
+//! ([`icp_base::fold`]) after trimming, with ASCII fast paths.
 
 use std::cmp::Ordering;
 
-/// Characters trimmed from both ends of text before comparing.
-fn is_trim(c: char) -> bool {
-    c.is_whitespace() || c == '\u{a0}'
-}
+use icp_base::fold::{FOLDS_TO_ASCII, fold_chars, is_trimmed};
 
 /// Trim whitespace (also no-break spaces) from both ends.
 pub(crate) fn trim(s: &str) -> &str {
@@ -14,12 +12,7 @@ pub(crate) fn trim(s: &str) -> &str {
     if b.first().is_none_or(u8::is_ascii_graphic) && b.last().is_none_or(u8::is_ascii_graphic) {
         return s;
     }
-    s.trim_matches(is_trim)
-}
-
-/// Lowercased characters of `s`.
-fn lower_chars(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars().flat_map(char::to_lowercase)
+    s.trim_matches(is_trimmed)
 }
 
 /// `a == b`, case-insensitively, after trimming both.
@@ -31,7 +24,7 @@ pub(crate) fn eq_ci(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }
-    lower_chars(a).eq(lower_chars(b))
+    fold_chars(a).eq(fold_chars(b))
 }
 
 /// Order `a` and `b` case-insensitively, after trimming both.
@@ -43,18 +36,18 @@ pub(crate) fn cmp_ci(a: &str, b: &str) -> Ordering {
             .map(|c| c.to_ascii_lowercase())
             .cmp(b.bytes().map(|c| c.to_ascii_lowercase()));
     }
-    lower_chars(a).cmp(lower_chars(b))
+    fold_chars(a).cmp(fold_chars(b))
 }
 
 /// Whether `hay` contains `needle` as a substring, case-insensitively (`needle` may be
-/// given lowercased already).
+/// given folded already).
 pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
     // An ASCII needle matches bytewise, ignoring ASCII case, unless the text holds one of
-    // the two characters whose lowercase is ASCII (KELVIN SIGN, LATIN CAPITAL I WITH DOT).
-    if needle.is_ascii() && (hay.is_ascii() || !hay.contains(['\u{212a}', '\u{130}'])) {
+    // the two characters that fold to ASCII (LONG S, KELVIN SIGN).
+    if needle.is_ascii() && (hay.is_ascii() || !hay.contains(FOLDS_TO_ASCII)) {
         let (h, n) = (hay.as_bytes(), needle.as_bytes());
         let first = n.first().map(u8::to_ascii_lowercase);
         return h
@@ -63,8 +56,8 @@ pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
     }
     hay.char_indices().any(|(i, _)| {
         hay.get(i..).is_some_and(|rest| {
-            let mut r = lower_chars(rest);
-            lower_chars(needle).all(|c| r.next() == Some(c))
+            let mut r = fold_chars(rest);
+            fold_chars(needle).all(|c| r.next() == Some(c))
         })
     })
 }
@@ -98,7 +91,21 @@ mod tests {
         // Non-ASCII text, ASCII needle.
         assert!(contains_ci("Zürich Rival AG", "rival"));
         assert!(!contains_ci("Zürich AG", "rival"));
-        // The Kelvin sign lowercases to an ASCII `k`.
+        // The Kelvin sign and the long s fold to ASCII letters.
         assert!(contains_ci("5 \u{212a}elvin", "kelvin"));
+        assert!(contains_ci("Ca\u{17f}e", "case"));
+        // Greek final sigma: the needle folded or not, either sigma matches.
+        assert!(contains_ci("ΝΗΣΟΣ ΣΑΜΟΣ", "σαμος"));
+        assert!(contains_ci("νησος σαμος", "ΣΑΜΟΣ"));
+        // Simple folding: `ß` is not `ss`; `İ` is not `i`.
+        assert!(!contains_ci("Straße", "strasse"));
+        assert!(!contains_ci("İzmir", "izmir"));
+    }
+
+    #[test]
+    fn final_sigma_compares_equal() {
+        assert!(eq_ci("ΣΑΜΟΣ", "σαμος"));
+        assert!(eq_ci("ΣΑΜΟΣ", "ΣΑΜΟΣ"));
+        assert_eq!(cmp_ci("ΣΑΜΟΣ", "σαμος"), Ordering::Equal);
     }
 }

@@ -259,3 +259,79 @@ test "a penalty clamps at zero" {
 "#;
     assert_eq!(failures(src), Vec::<String>::new());
 }
+
+#[test]
+fn issue_11_lets_segments_and_text_from_source() {
+    // A `let` that names a segment; Greek, German and Turkish text against literals; a set
+    // item in another case (Revision 2).
+    let src = r#"
+schema Account {
+  id:    text key
+  c:     int
+  city:  text?
+  roles: set<text>
+}
+segment big { c > 1 }
+profile p for Account {
+  let is_big = big
+  criterion a weight 10 { is_big }
+  criterion samos weight 10 { city == "ΣΑΜΟΣ" }
+  criterion ceo weight 10 { roles contains "ceo" }
+  tier top >= 100
+  tier rest
+}
+test "c = 2 is big, the city is Samos, the roles hold a CEO" {
+  account { id: "a1", c: 2, city: "ΣΑΜΟΣ", roles: [" CEO ", "Founder"] }
+  expect tier top
+  expect score == 100
+  expect coverage == 100%
+  expect reason a
+  expect reason samos
+  expect reason ceo
+}
+test "lowercase Samos with a final sigma is the same city" {
+  account { id: "a2", c: 2, city: "σαμος", roles: ["ceo"] }
+  expect score == 100
+  expect reason samos
+}
+test "an accent is not a case: `ά` is not `α`" {
+  account { id: "a4", c: 2, city: "Σάμος", roles: ["CEO"] }
+  expect score >= 66.66
+  expect score <= 66.67
+}
+test "c = 1 is not big" {
+  account { id: "a3", c: 1, city: "Σάμος", roles: [] }
+  expect tier rest
+  expect score == 0
+  expect coverage == 100%
+}
+"#;
+    assert_eq!(failures(src), Vec::<String>::new());
+}
+
+#[test]
+fn percent_times_int_is_a_percent() {
+    // Revision 2: `percent * int` is a `percent`, so it compares with a percent.
+    let src = r#"
+schema Account {
+  id:     text key
+  intent: percent?
+  growth: percent?
+}
+profile p for Account {
+  criterion doubled weight 10 { intent * 2 >= 100% }
+  criterion tripled weight 10 { 3 * growth >= 90% }
+  tier top >= 100
+  tier rest
+}
+test "60% doubled is 120%, 31% tripled is 93%" {
+  account { id: "a1", intent: 60%, growth: 31% }
+  expect tier top
+}
+test "40% doubled is 80%" {
+  account { id: "a2", intent: 40%, growth: 31% }
+  expect score == 50
+}
+"#;
+    assert_eq!(failures(src), Vec::<String>::new());
+}

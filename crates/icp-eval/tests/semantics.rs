@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use icp_eval::{CriterionOutcome, TierOutcome, Tri};
-use icp_model::{SegmentId, SetVal, TierRule, Value};
+use icp_model::{Const, ExprKind, SegmentId, SetVal, TierRule, Ty, Value};
 
 const M: Value<'static> = Value::Missing;
 fn bv(b: Option<bool>) -> Value<'static> {
@@ -166,6 +166,27 @@ fn in_range_is_inclusive_and_unknown_on_missing() {
         ),
         Tri::True
     );
+    // Revision 2: unknown on any missing operand, also when `x` is outside the known bound
+    // (`lo <= x and x <= hi` would be false for x = 0 below lo = 1 whatever hi is).
+    let open_hi = || in_range(field(A), num(1.0), field(B));
+    assert_eq!(truth(open_hi(), &a(Some(0.0))), Tri::Unknown);
+    assert_eq!(truth(open_hi(), &a(Some(20.0))), Tri::Unknown);
+    assert_eq!(
+        truth(
+            open_hi(),
+            &row(&[(A, Value::Num(0.0)), (B, Value::Num(10.0))])
+        ),
+        Tri::False
+    );
+    let missing_bound = || {
+        in_range(
+            field(A),
+            num(1.0),
+            ex(ExprKind::Const(Const::Missing), Ty::Number),
+        )
+    };
+    assert_eq!(truth(missing_bound(), &a(Some(0.0))), Tri::Unknown);
+    assert_eq!(truth(missing_bound(), &a(Some(5.0))), Tri::Unknown);
     // `not in` is `not (in)`.
     assert_eq!(truth(not(r()), &a(Some(11.0))), Tri::True);
     assert_eq!(truth(not(r()), &a(None)), Tri::Unknown);
@@ -178,10 +199,45 @@ fn in_list_with_missing() {
     assert_eq!(truth(l(), &a(Some(2.0))), Tri::True);
     assert_eq!(truth(l(), &a(Some(3.0))), Tri::False);
     assert_eq!(truth(l(), &a(None)), Tri::Unknown);
-    // A missing item: a match is still true, no match is unknown.
+    // Revision 2: a missing item is a missing operand, so the test is unknown, a match or
+    // not (SQL's `2 IN (NULL, 2)` would be true: the contract says otherwise).
     let l2 = || in_list(field(A), vec![field(B), num(2.0)]);
-    assert_eq!(truth(l2(), &a(Some(2.0))), Tri::True);
+    assert_eq!(truth(l2(), &a(Some(2.0))), Tri::Unknown);
     assert_eq!(truth(l2(), &a(Some(3.0))), Tri::Unknown);
+    assert_eq!(
+        truth(l2(), &row(&[(A, Value::Num(2.0)), (B, Value::Num(1.0))])),
+        Tri::True
+    );
+    assert_eq!(truth(not(l2()), &a(Some(2.0))), Tri::Unknown);
+    // A constant missing item (a division by zero) and a missing text item, the same.
+    let missing = || ex(ExprKind::Const(Const::Missing), Ty::Number);
+    let l3 = || in_list(field(A), vec![num(2.0), missing()]);
+    assert_eq!(truth(l3(), &a(Some(2.0))), Tri::Unknown);
+    assert_eq!(truth(l3(), &a(Some(3.0))), Tri::Unknown);
+    let l4 = || {
+        in_list(
+            field(NAME),
+            vec![text("Acme"), ex(ExprKind::Const(Const::Missing), Ty::Text)],
+        )
+    };
+    assert_eq!(
+        truth(l4(), &row(&[(NAME, Value::Text("Acme"))])),
+        Tri::Unknown
+    );
+    // The same through a `let` (the general path, not the field leaf).
+    let mut p = profile();
+    p.lets = vec![let_def("n", field(NAME))];
+    p.criteria = vec![crit(
+        "named",
+        10.0,
+        in_list(
+            let_(0, Ty::Text),
+            vec![text("Acme"), ex(ExprKind::Const(Const::Missing), Ty::Text)],
+        ),
+    )];
+    let prog = program(p, vec![]);
+    let (_, e, _) = eval(&prog, &row(&[(NAME, Value::Text("Acme"))]));
+    assert_eq!(e.criteria[0].outcome, CriterionOutcome::Unknown);
     // Text: case-insensitive after trimming; enums by variant.
     let names = || in_list(field(NAME), vec![text("Acme"), text("Beta")]);
     assert_eq!(
@@ -203,17 +259,19 @@ fn in_list_with_missing() {
 }
 
 #[test]
-fn contains_on_sets_is_exact_and_on_text_a_case_insensitive_substring() {
+fn contains_on_sets_ignores_case_and_on_text_is_a_case_insensitive_substring() {
     let tech = |raw: &'static str| row(&[(TECH, set(raw))]);
     let one = |s: &str| contains(field(TECH), One, vec![text(s)]);
     assert_eq!(
         truth(one("HubSpot"), &tech("HubSpot; Salesforce")),
         Tri::True
     );
+    // Revision 2: set items compare as text does, ignoring case and surrounding space.
     assert_eq!(
         truth(one("hubspot"), &tech("HubSpot; Salesforce")),
-        Tri::False
+        Tri::True
     );
+    assert_eq!(truth(one("HUBSPOT "), &tech("hubspot")), Tri::True);
     assert_eq!(truth(one("Hub"), &tech("HubSpot")), Tri::False);
     assert_eq!(
         truth(one("Salesforce"), &tech("HubSpot\u{1f}Salesforce")),
@@ -227,6 +285,8 @@ fn contains_on_sets_is_exact_and_on_text_a_case_insensitive_substring() {
     assert_eq!(truth(any(), &tech("Marketo|Salesforce")), Tri::True);
     assert_eq!(truth(any(), &tech("Marketo")), Tri::False);
     assert_eq!(truth(all(), &tech("Salesforce,HubSpot")), Tri::True);
+    assert_eq!(truth(all(), &tech("SALESFORCE,hubspot ")), Tri::True);
+    assert_eq!(truth(any(), &tech("marketo|salesforce")), Tri::True);
     assert_eq!(truth(all(), &tech("Salesforce")), Tri::False);
     assert_eq!(truth(all(), &row(&[])), Tri::Unknown);
 
@@ -749,4 +809,206 @@ fn short_rows_and_foreign_values_never_panic() {
 
 fn super_scratch(p: &icp_model::Program) -> icp_eval::Scratch {
     plan(p).scratch()
+}
+
+#[test]
+fn a_let_may_name_a_segment() {
+    // `segment big { a > 1 }`, `let is_big = big`, `criterion c weight 10 { is_big }`: the
+    // let reads the segment's value for the row, not a missing value.
+    let mut p = profile();
+    p.lets = vec![let_def("is_big", seg(0))];
+    p.criteria = vec![crit("c", 10.0, let_(0, Ty::Bool))];
+    let prog = program(p, vec![segment("big", cmp(Gt, field(A), num(1.0)))]);
+    // (a, score, coverage, outcome, the let's value)
+    let table = [
+        (Some(2.0), 100.0, 1.0, CriterionOutcome::True, "true"),
+        (Some(1.0), 0.0, 1.0, CriterionOutcome::False, "false"),
+        (None, 0.0, 0.0, CriterionOutcome::Unknown, "missing"),
+    ];
+    for (a, score, coverage, outcome, value) in table {
+        let r = row(&[(A, a.map_or(M, Value::Num))]);
+        let (o, e, _) = eval(&prog, &r);
+        assert_eq!((o.score, o.coverage), (score, coverage), "a = {a:?}");
+        assert_eq!(e.criteria[0].outcome, outcome, "a = {a:?}");
+        assert_eq!(e.lets[0].value, value, "a = {a:?}");
+    }
+    // A let over a segment over another segment, and a target naming the same segment.
+    let mut p = profile();
+    p.targets = vec![SegmentId(1)];
+    p.lets = vec![let_def("both", and(seg(1), field(P)))];
+    p.criteria = vec![crit("c", 10.0, let_(0, Ty::Bool))];
+    let prog = program(
+        p,
+        vec![
+            segment("big", cmp(Gt, field(A), num(1.0))),
+            segment("bigger", and(seg(0), cmp(Gt, field(A), num(5.0)))),
+        ],
+    );
+    let r = row(&[(A, Value::Num(6.0)), (P, Value::Bool(true))]);
+    assert_eq!(label(&prog, &r), "high");
+    assert_eq!(eval(&prog, &r).0.score, 100.0);
+    let r = row(&[(A, Value::Num(3.0)), (P, Value::Bool(true))]);
+    assert_eq!(label(&prog, &r), "out_of_segment");
+    assert_eq!(eval(&prog, &r).0.score, 0.0);
+}
+
+#[test]
+fn text_is_folded_the_same_way_on_both_sides() {
+    // Revision 2: Unicode simple case folding after trimming, on every path: a field against
+    // a constant (`==`, `!=`, `in`), a let against a constant, a substring, a set item.
+    // (field value, constant, equal)
+    let table = [
+        // Greek: the final sigma of a lowercased literal is the same letter as `Σ`.
+        ("ΣΑΜΟΣ", "ΣΑΜΟΣ", true),
+        ("ΣΑΜΟΣ", "σαμος", true),
+        ("σαμος", "ΣΑΜΟΣ", true),
+        (" Σάμος ", "ΣΆΜΟΣ", true),
+        // German: `ẞ` and `ß` are one letter; `ß` is not `SS` (that is full folding).
+        ("STRAẞE", "straße", true),
+        ("STRASSE", "Straße", false),
+        // Turkish: no special case; `İ` and `ı` fold to themselves.
+        ("ISTANBUL", "istanbul", true),
+        ("İstanbul", "istanbul", false),
+        ("İSTANBUL", "İstanbul", true),
+        ("Diyarbakır", "DIYARBAKIR", false),
+        // ASCII, and the two non-ASCII letters that fold to ASCII.
+        ("  ceo ", "CEO", true),
+        ("\u{212a}ELVIN", "kelvin", true),
+        ("Ca\u{17f}e", "CASE", true),
+        ("Zürich", "ZÜRICH", true),
+        ("Zurich", "Zürich", false),
+    ];
+    for (value, constant, equal) in table {
+        let r = row(&[(NAME, Value::Text(value))]);
+        let want = Tri::from(equal);
+        let not_want = Tri::from(!equal);
+        let ctx = format!("{value:?} vs {constant:?}");
+        assert_eq!(
+            truth(cmp(Eq, field(NAME), text(constant)), &r),
+            want,
+            "== {ctx}"
+        );
+        assert_eq!(
+            truth(cmp(Ne, field(NAME), text(constant)), &r),
+            not_want,
+            "!= {ctx}"
+        );
+        assert_eq!(
+            truth(in_list(field(NAME), vec![text("x"), text(constant)]), &r),
+            want,
+            "in {ctx}"
+        );
+        assert_eq!(
+            truth(contains(field(NAME), One, vec![text(constant)]), &r),
+            want,
+            "contains {ctx}"
+        );
+        // Through a let: the general comparison and list paths.
+        let mut p = profile();
+        p.lets = vec![let_def("n", field(NAME))];
+        p.criteria = vec![
+            crit("eq", 10.0, cmp(Eq, let_(0, Ty::Text), text(constant))),
+            crit(
+                "in",
+                10.0,
+                in_list(let_(0, Ty::Text), vec![text(constant), text("x")]),
+            ),
+        ];
+        let prog = program(p, vec![]);
+        let (_, e, _) = eval(&prog, &r);
+        let outcome = if equal {
+            CriterionOutcome::True
+        } else {
+            CriterionOutcome::False
+        };
+        assert_eq!(e.criteria[0].outcome, outcome, "let == {ctx}");
+        assert_eq!(e.criteria[1].outcome, outcome, "let in {ctx}");
+        // As a set item, alone and among others, on the mask path and the general one.
+        for raw in [value.to_owned(), format!("Other; {value} |x")] {
+            let r = row(&[(TECH, set(&raw)), (NAME, Value::Text(constant))]);
+            let ctx = format!("{raw:?} contains {constant:?}");
+            assert_eq!(
+                truth(contains(field(TECH), One, vec![text(constant)]), &r),
+                want,
+                "{ctx}"
+            );
+            assert_eq!(
+                truth(
+                    contains(field(TECH), Any, vec![text("y"), text(constant)]),
+                    &r
+                ),
+                want,
+                "any {ctx}"
+            );
+            assert_eq!(
+                truth(contains(field(TECH), All, vec![text(constant)]), &r),
+                want,
+                "all {ctx}"
+            );
+            // The needle read from a field.
+            assert_eq!(
+                truth(contains(field(TECH), One, vec![field(NAME)]), &r),
+                want,
+                "field needle {ctx}"
+            );
+            // The set through a let: not a field, so no mask.
+            let mut p = profile();
+            p.lets = vec![let_def("t", field(TECH))];
+            p.criteria = vec![crit(
+                "c",
+                10.0,
+                contains(
+                    let_(0, Ty::Set(Box::new(Ty::Text))),
+                    Any,
+                    vec![text(constant), text("zzz")],
+                ),
+            )];
+            let prog = program(p, vec![]);
+            let (_, e, _) = eval(&prog, &r);
+            assert_eq!(e.criteria[0].outcome, outcome, "let {ctx}");
+        }
+    }
+}
+
+#[test]
+fn set_items_ignore_case_and_surrounding_space() {
+    let tech = |raw: &'static str| row(&[(TECH, set(raw))]);
+    let roles = || contains(field(TECH), Any, vec![text("ceo"), text("Founder")]);
+    // (cell, contains any ["ceo", "Founder"])
+    let table = [
+        (" CEO ", T),
+        ("CTO; ceo", T),
+        ("cto|FOUNDER", T),
+        ("\u{a0}Ceo\u{a0}", T),
+        ("co-founder", F),
+        ("CEOs", F),
+        ("", F),
+    ];
+    for (raw, want) in table {
+        assert_eq!(truth(roles(), &tech(raw)), tri(want), "{raw:?}");
+    }
+    // Sets compared with `==` ignore case too.
+    let mut p = profile();
+    p.lets = vec![let_def("t", field(TECH))];
+    let set_ty = || Ty::Set(Box::new(Ty::Text));
+    p.criteria = vec![crit(
+        "same",
+        10.0,
+        cmp(
+            Eq,
+            let_(0, set_ty()),
+            ex(
+                ExprKind::Const(Const::List(vec![
+                    Const::Text("HubSpot".into()),
+                    Const::Text("CEO".into()),
+                ])),
+                set_ty(),
+            ),
+        ),
+    )];
+    let prog = program(p, vec![]);
+    let (o, _, _) = eval(&prog, &tech("ceo; hubspot"));
+    assert_eq!(o.score, 100.0);
+    let (o, _, _) = eval(&prog, &tech("ceo"));
+    assert_eq!(o.score, 0.0);
 }

@@ -12,6 +12,12 @@ use super::types::{const_num, fmt_num, loc};
 use super::{BUILTIN_TIERS, Checker, Global, LetEntry, MAX_EXPR_DEPTH, Owner, Scope, SitScope};
 use crate::DefKind;
 use crate::diagnostics as diag;
+use crate::logic::Ratio;
+
+/// How far above its exact maximum a score may be taken to reach, for the reachability
+/// lints: scoring in binary floating point may exceed the exact value by a few units in the
+/// last place (`100 × 0.30000000000000004 / 0.6`), so a bound is never taken exactly.
+const SCORE_TOLERANCE: f64 = 1e-9;
 use crate::lints;
 use crate::{SymbolDetail, TierDetail};
 
@@ -307,14 +313,16 @@ impl<'a> Checker<'a> {
             }
         }
         let mut deps = std::mem::take(&mut self.seg_refs);
-        // logic lints on criteria and exclusions
-        let mut max_points = 0.0;
-        let mut group_max = vec![0.0; groups.len()];
-        let mut group_pos = vec![0.0; groups.len()];
+        // logic lints on criteria and exclusions; the highest reachable points, exactly
+        // (`None`: too large to say, then nothing is claimed)
+        let mut max_points = Some(Ratio::ZERO);
+        let mut group_max = vec![Some(Ratio::ZERO); groups.len()];
+        let mut group_pos = vec![Some(Ratio::ZERO); groups.len()];
+        let mut pos_exact = Some(Ratio::ZERO);
         if let Some(s) = schema {
             for (c, (ca, _, _)) in criteria.iter().zip(crit_asts.iter().filter(|_| crit_ok)) {
-                let w = c.weight.max(0.0);
-                let before = max_points;
+                let w = Ratio::of_f64(c.weight.max(0.0));
+                let mut best = Some(Ratio::ZERO);
                 match (&c.body, &ca.body) {
                     (m::CriterionBody::Bool(e), a::CriterionBody::Bool(ae)) => {
                         let (never, always) = self.truth(s, &[], e);
@@ -328,7 +336,7 @@ impl<'a> Checker<'a> {
                             always,
                         );
                         if !never {
-                            max_points += w;
+                            best = w;
                         }
                     }
                     (
@@ -340,7 +348,9 @@ impl<'a> Checker<'a> {
                     ) => {
                         let (pn, pa) = self.truth(s, &[], perfect);
                         self.report_truth(owner, file, ap.span, "criterion", &c.name, pn, pa);
-                        let mut best = if pn { 0.0 } else { w };
+                        if !pn {
+                            best = w;
+                        }
                         if let (Some(q), Some(aq)) = (practical, aq) {
                             let (qn, _) = self.truth(s, &[], q);
                             if qn {
@@ -361,20 +371,23 @@ impl<'a> Checker<'a> {
                                         aq.span, &c.name, ap.span,
                                     ),
                                 );
-                            } else if best == 0.0 {
-                                best = w * share.map_or(0.5, |s| s.0);
+                            } else if pn {
+                                let share = Ratio::of_f64(share.map_or(0.5, |s| s.0));
+                                best = w.zip(share).and_then(|(w, s)| w.mul(s));
                             }
                         }
-                        max_points += best;
                     }
                     _ => {}
                 }
+                let add = |x: Option<Ratio>, y: Option<Ratio>| x.zip(y).and_then(|(x, y)| x.add(y));
+                max_points = add(max_points, best);
+                pos_exact = add(pos_exact, w);
                 if let Some(g) = c.group {
                     if let Some(x) = group_max.get_mut(g.index()) {
-                        *x += max_points - before;
+                        *x = add(*x, best);
                     }
                     if let Some(x) = group_pos.get_mut(g.index()) {
-                        *x += w;
+                        *x = add(*x, w);
                     }
                 }
             }
@@ -384,19 +397,25 @@ impl<'a> Checker<'a> {
             }
         }
         let known = crit_ok && schema.is_some();
-        let max_score = if positive > 0.0 && known {
-            100.0 * max_points / positive
-        } else {
-            100.0
+        // `100 × points / positive weights`, computed exactly; 100 (no claim) when unknown.
+        let score_max = |points: Option<Ratio>, pos: Option<Ratio>| match (points, pos) {
+            (Some(m), Some(p)) if known && p.is_positive() => Ratio::int(100)
+                .mul(m)
+                .and_then(|x| x.div(p))
+                .map_or(100.0, Ratio::to_f64),
+            _ => 100.0,
         };
-        let mut bounds = vec![max_score];
-        bounds.extend(group_max.iter().zip(&group_pos).map(|(m, p)| {
-            if *p > 0.0 && known {
-                100.0 * m / p
-            } else {
-                100.0
-            }
-        }));
+        let max_score = score_max(max_points, pos_exact);
+        // The logic pass sees each score between 0 and its maximum widened by a tolerance,
+        // so that binary floating point in scoring (a few units in the last place) can
+        // only make the lints quieter, never wrong.
+        let mut bounds = vec![max_score + SCORE_TOLERANCE];
+        bounds.extend(
+            group_max
+                .iter()
+                .zip(&group_pos)
+                .map(|(m, p)| score_max(*m, *p) + SCORE_TOLERANCE),
+        );
         // criteria details
         for (c, _, d) in &crit_asts {
             let practical = matches!(
@@ -676,7 +695,8 @@ impl<'a> Checker<'a> {
                                             &fmt_num(v),
                                         ),
                                     );
-                                } else if v > max_score + 1e-9 {
+                                } else if v > max_score {
+                                    // (`max_score` is widened by `SCORE_TOLERANCE`)
                                     self.emit(
                                         Some(owner),
                                         file,
