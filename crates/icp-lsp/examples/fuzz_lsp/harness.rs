@@ -18,6 +18,9 @@ use icp_check::MemoryLoader;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// Print what the server says (for looking into a finding).
+pub static DEBUG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Panics seen since the hook was installed, anywhere in the process.
 pub static PANICS: AtomicU64 = AtomicU64::new(0);
 
@@ -414,7 +417,15 @@ pub async fn run(input: &[u8], patience: Duration) -> Result<(), Finding> {
         loop {
             match read.read(&mut chunk).await {
                 Ok(0) | Err(_) => return false,
-                Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+                Ok(n) => {
+                    if DEBUG.load(Ordering::Relaxed) {
+                        eprintln!(
+                            "<< {}",
+                            String::from_utf8_lossy(chunk.get(..n).unwrap_or_default())
+                        );
+                    }
+                    buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                }
             }
             // Keep only what may hold the answer's start (the server's own frames are
             // well formed: cut at the last header).

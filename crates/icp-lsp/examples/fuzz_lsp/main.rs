@@ -29,6 +29,9 @@ fn main() -> ExitCode {
             .map_or(1, |d| d.as_secs())
     });
     harness::install_panic_counter();
+    if std::env::var_os("ICP_FUZZ_DEBUG").is_some() {
+        harness::DEBUG.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let Ok(rt) = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -59,6 +59,8 @@ fn body(id: i64, method: &str) -> Vec<u8> {
 async fn answers_after(bad: &[u8]) {
     let mut c = started().await;
     c.write(bad).await;
+    // The bad bytes alone first, as a slow pipe would deliver them.
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let answer = c
         .request(
             2,
