@@ -10,11 +10,13 @@ pub struct LspArgs {
     pub stdio: bool,
 }
 
-/// Serve the language server on stdin/stdout until the editor sends `exit`.
+/// Serve the language server on stdin/stdout until the editor sends `exit`; exit code 1 if
+/// it did so without `shutdown` first.
 pub fn run(args: &LspArgs) -> ExitCode {
     let _ = args.stdio;
     match icp_lsp::run_stdio() {
-        Ok(()) => ExitCode::SUCCESS,
+        // 1 when the editor sent `exit` without `shutdown` (the LSP specification).
+        Ok(ending) => ExitCode::from(ending.code()),
         Err(e) => {
             eprintln!("icp lsp: cannot start the server: {e}");
             ExitCode::FAILURE

@@ -227,3 +227,40 @@ fn handshake_diagnostics_and_bad_messages() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Wait for `icp lsp` to exit; its status.
+fn exit_status(s: &mut Server) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "`icp lsp` did not exit after `exit`"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn exit_without_shutdown_is_status_1_and_dollar_requests_are_answered() {
+    let mut s = Server::start();
+    s.request(
+        1,
+        "initialize",
+        &json!({ "processId": null, "rootUri": null, "capabilities": {} }),
+    );
+    s.notify("initialized", &json!({}));
+    // A `$/` request has an id: it gets an answer (a `$/` notification may be ignored).
+    let dollar = s.request(2, "$/icp/noSuchRequest", &json!({}));
+    assert_eq!(dollar["error"]["code"], -32601, "{dollar}");
+    // Malformed framing, then a request: still answered.
+    s.stdin.write_all(b"Content-Length: -5\r\n\r\nxx").unwrap();
+    let after = s.request(3, "$/icp/again", &json!({}));
+    assert_eq!(after["error"]["code"], -32601, "{after}");
+    // The specification: `exit` without `shutdown` exits with code 1.
+    s.notify("exit", &json!(null));
+    let status = exit_status(&mut s);
+    assert_eq!(status.code(), Some(1), "`icp lsp` exited with {status}");
+}

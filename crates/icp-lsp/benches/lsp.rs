@@ -188,6 +188,7 @@ async fn main() {
         loader: Arc::new(loader),
         today: icp_syntax::Date::from_ymd(2027, 1, 15),
         debounce: Duration::from_millis(50),
+        request_wait: Duration::from_secs(30),
     };
 
     // The check alone, for reference.

@@ -13,8 +13,11 @@
 //!
 //! **Architecture invariant**: edits are applied strictly in the order they arrive (the
 //! server handles one message at a time); checks run after a short debounce on a blocking
-//! thread, and only the check of a document's latest version is published, tagged with that
-//! version. Features are plain functions over an [`world::Analysis`], so tests call them
+//! thread, at most one per document at a time (the versions an edit burst went through
+//! while one ran are skipped), and only the check of a document's latest version is
+//! published, tagged with that version. No check runs on the message loop: a request waits
+//! for its document's check a bounded time ([`Settings::request_wait`]), then is answered
+//! `ContentModified`. Bad frames never stop the server ([`framing`]). Features are plain functions over an [`world::Analysis`], so tests call them
 //! without a transport. **API boundary**: LSP types stay in this crate.
 
 pub mod diag;
@@ -30,17 +33,37 @@ use tower_lsp_server::{LspService, Server};
 
 pub use server::{Backend, Settings};
 
+/// How a session ended: the LSP specification asks for exit code 0 when `shutdown` came
+/// before `exit`, and 1 otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// `shutdown`, then `exit` or the end of the input.
+    Clean,
+    /// `exit` without `shutdown`, or the input ended without either.
+    Abrupt,
+}
+
+impl Ending {
+    /// The process exit code: 0 for [`Ending::Clean`], 1 for [`Ending::Abrupt`].
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Clean => 0,
+            Self::Abrupt => 1,
+        }
+    }
+}
+
 /// Serve the language server over `input`/`output` until the client exits.
-pub async fn serve<I, O>(input: I, output: O)
+pub async fn serve<I, O>(input: I, output: O) -> Ending
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
-    serve_with(input, output, Settings::default()).await;
+    serve_with(input, output, Settings::default()).await
 }
 
 /// [`serve`] with the given settings.
-pub async fn serve_with<I, O>(input: I, output: O, settings: Settings)
+pub async fn serve_with<I, O>(input: I, output: O, settings: Settings) -> Ending
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
@@ -49,6 +72,7 @@ where
         LspService::build(move |client| Backend::with_settings(client, settings))
             .custom_method(framing::INVALID_METHOD, Backend::invalid_message)
             .finish();
+    let backend = service.inner().clone();
     // Bad frames would stop the transport: check each one on its way in.
     let (to_server, from_guard) = tokio::io::duplex(1 << 20);
     let guard = tokio::spawn(framing::sanitize(input, to_server));
@@ -59,16 +83,21 @@ where
         .serve(service)
         .await;
     guard.abort();
+    if backend.has_shut_down() {
+        Ending::Clean
+    } else {
+        Ending::Abrupt
+    }
 }
 
-/// Serve on stdin/stdout on a new runtime; returns when the client exits.
-pub fn run_stdio() -> std::io::Result<()> {
+/// Serve on stdin/stdout on a new runtime; returns when the client exits, saying how.
+pub fn run_stdio() -> std::io::Result<Ending> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let ending = rt.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // The thread blocked reading stdin would keep a plain drop waiting forever.
     rt.shutdown_timeout(std::time::Duration::from_millis(100));
-    Ok(())
+    Ok(ending)
 }

@@ -38,6 +38,9 @@ pub struct Settings {
     pub today: Option<Date>,
     /// How long to wait after an edit before checking (later edits restart the wait).
     pub debounce: Duration,
+    /// How long a request waits for the check of the document's current version before it
+    /// is answered with `ContentModified` (the check goes on off the message loop).
+    pub request_wait: Duration,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             loader: Arc::new(project::FsLoader),
             today: None,
             debounce: Duration::from_millis(50),
+            request_wait: Duration::from_millis(500),
         }
     }
 }
@@ -55,6 +59,7 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("today", &self.today)
             .field("debounce", &self.debounce)
+            .field("request_wait", &self.request_wait)
             .finish_non_exhaustive()
     }
 }
@@ -75,6 +80,14 @@ pub struct Backend {
     next_ticket: Arc<std::sync::atomic::AtomicU64>,
     /// The client asks to be told when code lenses change (sample figures).
     lens_refresh: Arc<std::sync::atomic::AtomicBool>,
+    /// See [`Settings::request_wait`].
+    request_wait: Duration,
+    /// Signalled when a check ends.
+    checked: Arc<tokio::sync::Notify>,
+    /// Documents with a check started for a request and not yet done.
+    requested: Arc<std::sync::Mutex<std::collections::HashSet<Uri>>>,
+    /// `shutdown` was received.
+    shut_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Run `f`, turning a panic into `None` (logged on stderr): a bug in one feature must never
@@ -103,7 +116,83 @@ impl Backend {
             lens_refresh: Arc::default(),
             tickets: Arc::default(),
             next_ticket: Arc::default(),
+            request_wait: settings.request_wait,
+            checked: Arc::default(),
+            requested: Arc::default(),
+            shut_down: Arc::default(),
         }
+    }
+
+    /// Whether `shutdown` was received (`exit` without it is an error: exit code 1).
+    pub fn has_shut_down(&self) -> bool {
+        self.shut_down.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Wait until a check ends (or a short while: a check run by someone else is not
+    /// always signalled).
+    async fn check_ended(&self) {
+        let _ = tokio::time::timeout(Duration::from_millis(20), self.checked.notified()).await;
+    }
+
+    /// The analysis of the document's current version, for a request: checked off the
+    /// message loop and waited for at most [`Settings::request_wait`], so that a long check
+    /// never makes the server deaf; `Err(ContentModified)` if it is not ready by then,
+    /// `Ok(None)` for a document that is not open.
+    async fn current(&self, uri: &Uri) -> Result<Option<Arc<Analysis>>> {
+        let deadline = tokio::time::Instant::now() + self.request_wait;
+        loop {
+            if let Some(a) = self.world.fresh(uri) {
+                return Ok(Some(a));
+            }
+            if self.world.version(uri).is_none() {
+                return Ok(None);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(tower_lsp_server::jsonrpc::Error::content_modified());
+            }
+            self.request_check(uri);
+            let notified = self.checked.notified();
+            if let Some(a) = self.world.fresh(uri) {
+                return Ok(Some(a));
+            }
+            let _ = tokio::time::timeout_at(
+                deadline.min(tokio::time::Instant::now() + Duration::from_millis(20)),
+                notified,
+            )
+            .await;
+        }
+    }
+
+    /// Start a check of the document's current version on a blocking thread, unless one
+    /// is running or was started for a request already.
+    fn request_check(&self, uri: &Uri) {
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.world.is_checking(uri) {
+            return;
+        }
+        let fresh = self
+            .requested
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(uri.clone());
+        if !fresh {
+            return;
+        }
+        let this = self.clone();
+        let uri = uri.clone();
+        rt.spawn(async move {
+            let world = this.world.clone();
+            let u = uri.clone();
+            let _ =
+                tokio::task::spawn_blocking(move || guard("check", || world.analysis(&u))).await;
+            this.requested
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&uri);
+            this.checked.notify_waiters();
+        });
     }
 
     /// Answer a frame the transport guard refused ([`crate::framing`]) with its error.
@@ -158,8 +247,16 @@ impl Backend {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
-            if this.world.version(&uri) != Some(version) || !this.is_latest(&uri, ticket) {
-                return;
+            // One check per document at a time: while one runs, wait for it here (without
+            // holding a thread); by then a newer edit may have made this task moot.
+            loop {
+                if this.world.version(&uri) != Some(version) || !this.is_latest(&uri, ticket) {
+                    return;
+                }
+                if !this.world.is_checking(&uri) {
+                    break;
+                }
+                this.check_ended().await;
             }
             let world = this.world.clone();
             let u = uri.clone();
@@ -171,6 +268,7 @@ impl Backend {
                 })
             })
             .await;
+            this.checked.notify_waiters();
             let Ok(Some((analysis, diags))) = computed else {
                 return;
             };
@@ -236,31 +334,30 @@ impl Backend {
         self.schedule(uri, version, self.debounce * 2);
     }
 
-    fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
-        let world = self.world.clone();
-        let uri = uri.clone();
-        guard("check", move || world.analysis(&uri))
+    /// The analyses of every other open document ([`Backend::current`]).
+    async fn other_analyses(&self, uri: &Uri) -> Result<Vec<Arc<Analysis>>> {
+        let mut out = Vec::new();
+        for u in self.world.uris() {
+            if &u != uri
+                && let Some(a) = self.current(&u).await?
+            {
+                out.push(a);
+            }
+        }
+        Ok(out)
     }
 
-    /// The analyses of every other open document.
-    fn other_analyses(&self, uri: &Uri) -> Vec<Arc<Analysis>> {
-        self.world
-            .uris()
-            .into_iter()
-            .filter(|u| u != uri)
-            .filter_map(|u| self.analysis(&u))
-            .collect()
-    }
-
-    /// Run a feature over the document's current analysis.
-    fn with_analysis<T>(
+    /// Run a feature over the document's current analysis ([`Backend::current`]).
+    async fn with_analysis<T>(
         &self,
         what: &str,
         uri: &Uri,
         f: impl FnOnce(&Analysis) -> Option<T>,
-    ) -> Option<T> {
-        let a = self.analysis(uri)?;
-        guard(what, || f(&a))
+    ) -> Result<Option<T>> {
+        let Some(a) = self.current(uri).await? else {
+            return Ok(None);
+        };
+        Ok(guard(what, || f(&a)))
     }
 }
 
@@ -332,6 +429,8 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {}
 
     async fn shutdown(&self) -> Result<()> {
+        self.shut_down
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -400,7 +499,10 @@ impl LanguageServer for Backend {
         // Names come from the latest check (whatever its version: no need to wait for the
         // check of this one) and the last good one; when the text changed outside the item
         // being edited since that check, from a fresh parse of the current text first.
-        let latest = self.world.latest(&uri).or_else(|| self.analysis(&uri));
+        let latest = match self.world.latest(&uri) {
+            Some(a) => Some(a),
+            None => self.current(&uri).await.ok().flatten(),
+        };
         let last_good = self.world.last_good(&uri);
         let offset = snap.text.offset(pos.position);
         let confined = latest.as_ref().is_some_and(|a| {
@@ -425,9 +527,10 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let p = params.text_document_position_params;
-        Ok(self.with_analysis("hover", &p.text_document.uri, |a| {
+        self.with_analysis("hover", &p.text_document.uri, |a| {
             features::hover::hover(a, p.position)
-        }))
+        })
+        .await
     }
 
     async fn goto_definition(
@@ -435,18 +538,19 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let p = params.text_document_position_params;
-        Ok(self.with_analysis("definition", &p.text_document.uri, |a| {
+        self.with_analysis("definition", &p.text_document.uri, |a| {
             features::nav::definition(a, p.position).map(GotoDefinitionResponse::Scalar)
-        }))
+        })
+        .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let p = params.text_document_position;
         let include = params.context.include_declaration;
-        let Some(a) = self.analysis(&p.text_document.uri) else {
+        let Some(a) = self.current(&p.text_document.uri).await? else {
             return Ok(None);
         };
-        let others = self.other_analyses(&p.text_document.uri);
+        let others = self.other_analyses(&p.text_document.uri).await?;
         let others: Vec<&Analysis> = others.iter().map(|o| &**o).collect();
         Ok(guard("references", || {
             features::nav::references_in(&a, &others, p.position, include)
@@ -457,19 +561,18 @@ impl LanguageServer for Backend {
         &self,
         p: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        Ok(
-            self.with_analysis("prepareRename", &p.text_document.uri, |a| {
-                features::nav::prepare_rename(a, p.position)
-            }),
-        )
+        self.with_analysis("prepareRename", &p.text_document.uri, |a| {
+            features::nav::prepare_rename(a, p.position)
+        })
+        .await
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let p = params.text_document_position;
-        let Some(a) = self.analysis(&p.text_document.uri) else {
+        let Some(a) = self.current(&p.text_document.uri).await? else {
             return Ok(None);
         };
-        let others = self.other_analyses(&p.text_document.uri);
+        let others = self.other_analyses(&p.text_document.uri).await?;
         let others: Vec<&Analysis> = others.iter().map(|o| &**o).collect();
         match guard("rename", || {
             Some(features::nav::rename_in(
@@ -489,13 +592,12 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        Ok(
-            self.with_analysis("documentSymbol", &params.text_document.uri, |a| {
-                Some(DocumentSymbolResponse::Nested(
-                    features::nav::document_symbols(a),
-                ))
-            }),
-        )
+        self.with_analysis("documentSymbol", &params.text_document.uri, |a| {
+            Some(DocumentSymbolResponse::Nested(
+                features::nav::document_symbols(a),
+            ))
+        })
+        .await
     }
 
     async fn symbol(
@@ -505,10 +607,13 @@ impl LanguageServer for Backend {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for uri in self.world.uris() {
-            let found = self.with_analysis("workspaceSymbol", &uri, |a| {
-                Some(features::nav::workspace_symbols(a, &params.query))
-            });
-            for s in found.unwrap_or_default() {
+            // A document whose check is not ready yet is left out.
+            let found = self
+                .with_analysis("workspaceSymbol", &uri, |a| {
+                    Some(features::nav::workspace_symbols(a, &params.query))
+                })
+                .await;
+            for s in found.ok().flatten().unwrap_or_default() {
                 let OneOf::Left(loc) = &s.location else {
                     continue;
                 };
@@ -540,34 +645,30 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        Ok(
-            self.with_analysis("semanticTokens", &params.text_document.uri, |a| {
-                Some(SemanticTokensResult::Tokens(features::semantic::tokens(a)))
-            }),
-        )
+        self.with_analysis("semanticTokens", &params.text_document.uri, |a| {
+            Some(SemanticTokensResult::Tokens(features::semantic::tokens(a)))
+        })
+        .await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        Ok(
-            self.with_analysis("codeAction", &params.text_document.uri, |a| {
-                Some(features::actions::code_actions(a, params.range))
-            }),
-        )
+        self.with_analysis("codeAction", &params.text_document.uri, |a| {
+            Some(features::actions::code_actions(a, params.range))
+        })
+        .await
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        Ok(
-            self.with_analysis("inlayHint", &params.text_document.uri, |a| {
-                Some(features::hints::inlay_hints(a, params.range))
-            }),
-        )
+        self.with_analysis("inlayHint", &params.text_document.uri, |a| {
+            Some(features::hints::inlay_hints(a, params.range))
+        })
+        .await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        Ok(
-            self.with_analysis("codeLens", &params.text_document.uri, |a| {
-                Some(features::hints::code_lenses(a, self.world.loader()))
-            }),
-        )
+        self.with_analysis("codeLens", &params.text_document.uri, |a| {
+            Some(features::hints::code_lenses(a, self.world.loader()))
+        })
+        .await
     }
 }

@@ -11,20 +11,48 @@ pub struct Text {
     pub src: String,
     /// Its line starts.
     pub index: LineIndex,
+    /// Every [`STRIDE`] bytes (at a character boundary): the offset and its UTF-16 column,
+    /// so that [`Text::position`] counts at most a stride, however long the line.
+    marks: Vec<(u32, u32)>,
 }
+
+/// The distance between two marks of [`Text`].
+const STRIDE: usize = 1024;
 
 impl Text {
     /// Index `src`.
     pub fn new(src: impl Into<String>) -> Self {
         let src = src.into();
         let index = LineIndex::new(&src);
-        Self { src, index }
+        let marks = marks(&src);
+        Self { src, index, marks }
     }
 
-    /// The LSP position (0-based line, UTF-16 column) of a byte offset.
+    /// The 0-based line of a byte offset (no column: cheap on a long line).
+    pub fn line(&self, offset: usize) -> u32 {
+        self.index.line_of(offset) as u32
+    }
+
+    /// The LSP position (0-based line, UTF-16 column) of a byte offset, in time bounded by
+    /// [`STRIDE`] whatever the length of the line.
     pub fn position(&self, offset: usize) -> Position {
-        let (line, character) = self.index.utf16_position(&self.src, offset);
-        Position { line, character }
+        let offset = offset.min(self.src.len());
+        let line = self.index.line_of(offset);
+        let start = self.index.line_start(line);
+        let i = self.marks.partition_point(|&(o, _)| o as usize <= offset);
+        let (from, base) = match i.checked_sub(1).and_then(|i| self.marks.get(i)) {
+            Some(&(o, units)) if o as usize >= start => (o as usize, units),
+            _ => (start, 0),
+        };
+        let character = match self.src.get(from..offset) {
+            Some(run) => base + run.chars().map(|c| c.len_utf16() as u32).sum::<u32>(),
+            // Inside a character: as the line index counts it.
+            None => self.index.utf16_position(&self.src, offset).1,
+        };
+        Position {
+            line: line as u32,
+            character,
+        }
     }
 
     /// The byte offset of an LSP position; clamps to the line's end and to the file.
@@ -65,7 +93,27 @@ impl Text {
             }
             self.index = LineIndex::new(&self.src);
         }
+        self.marks = marks(&self.src);
     }
+}
+
+/// The marks of [`Text`]: every [`STRIDE`] bytes, the offset and its UTF-16 column.
+fn marks(src: &str) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(src.len() / STRIDE);
+    let mut units = 0u32;
+    let mut next = STRIDE;
+    for (i, c) in src.char_indices() {
+        if i >= next {
+            out.push((i as u32, units));
+            next = i + STRIDE;
+        }
+        units = if c == '\n' {
+            0
+        } else {
+            units + c.len_utf16() as u32
+        };
+    }
+    out
 }
 
 /// The byte offset of the start of the word (identifier characters) that ends at `offset`.
@@ -163,6 +211,20 @@ mod tests {
         // Out of range spans clamp.
         let r = t.range(Span::new(100, 200));
         assert_eq!(r.start, t.position(t.src.len()));
+    }
+
+    #[test]
+    fn positions_on_long_lines_agree_with_the_line_index() {
+        let mut src = String::new();
+        for i in 0..3000 {
+            src.push_str(["a", "😀", "ש", " ", "\n"][i % 5 * (i % 7).min(1)]);
+            src.push_str(["bc", "🎉", "x"][i % 3]);
+        }
+        let t = Text::new(src.clone());
+        for i in (0..=src.len() + 3).step_by(7) {
+            let (line, character) = t.index.utf16_position(&src, i);
+            assert_eq!(t.position(i), Position { line, character }, "at {i}");
+        }
     }
 
     #[test]

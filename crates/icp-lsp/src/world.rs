@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use icp_check::{Checked, Loader, Options, SourceFile};
 use icp_syntax::{Date, FileId, LineIndex, Span};
@@ -24,6 +25,8 @@ struct Doc {
     parsed: Option<(i32, Arc<icp_syntax::Parsed>)>,
     /// The world's clock when the text last changed (or the document was opened).
     changed_at: u64,
+    /// A check of this document is running ([`World::analysis`] runs one at a time).
+    checking: bool,
 }
 
 /// The open documents, with a clock that ticks at every edit, open and close.
@@ -192,10 +195,18 @@ pub fn uri_of(path: &Path) -> Option<Uri> {
 }
 
 /// Open documents and their analyses.
+///
+/// At most one check of a document runs at a time: a caller that needs the analysis while
+/// one runs waits for it and then checks the version current at that moment, so the
+/// versions an edit burst went through in between are never checked.
 pub struct World {
     loader: Arc<dyn Loader + Send + Sync>,
     today: Option<Date>,
     docs: Mutex<Docs>,
+    /// Signalled when a check ends.
+    checked: Condvar,
+    /// How many checks have run (for tests and benchmarks).
+    checks: AtomicU64,
 }
 
 impl std::fmt::Debug for World {
@@ -213,7 +224,29 @@ impl World {
             loader,
             today,
             docs: Mutex::new(Docs::default()),
+            checked: Condvar::new(),
+            checks: AtomicU64::new(0),
         }
+    }
+
+    /// How many checks have run since the world was made.
+    pub fn checks_run(&self) -> u64 {
+        self.checks.load(Ordering::Relaxed)
+    }
+
+    /// Whether a check of the document is running.
+    pub fn is_checking(&self, uri: &Uri) -> bool {
+        self.docs().get(uri).is_some_and(|d| d.checking)
+    }
+
+    /// The analysis of the document's current version if it is ready (never computes one).
+    pub fn fresh(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        let docs = self.docs();
+        let doc = docs.get(uri)?;
+        doc.analysis
+            .as_ref()
+            .filter(|a| docs.is_fresh(doc, a))
+            .cloned()
     }
 
     fn docs(&self) -> MutexGuard<'_, Docs> {
@@ -244,6 +277,7 @@ impl World {
             last_good: None,
             parsed: None,
             changed_at: now,
+            checking: false,
         };
         docs.insert(uri, doc);
     }
@@ -309,16 +343,27 @@ impl World {
         })
     }
 
-    /// The analysis of the document's current version (computed now if needed).
+    /// The analysis of the document's current version (computed now if needed; if a check
+    /// of the document is running, waits for it first).
     pub fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
         let (snap, overlay, clock) = {
-            let docs = self.docs();
-            let doc = docs.get(uri)?;
-            if let Some(a) = &doc.analysis
-                && docs.is_fresh(doc, a)
-            {
-                return Some(a.clone());
+            let mut docs = self.docs();
+            loop {
+                let doc = docs.get(uri)?;
+                if let Some(a) = &doc.analysis
+                    && docs.is_fresh(doc, a)
+                {
+                    return Some(a.clone());
+                }
+                if !doc.checking {
+                    break;
+                }
+                docs = self
+                    .checked
+                    .wait(docs)
+                    .unwrap_or_else(PoisonError::into_inner);
             }
+            let doc = docs.get(uri)?;
             let overlay: HashMap<PathBuf, String> = docs
                 .values()
                 .map(|d| (d.path.clone(), d.text.src.clone()))
@@ -329,8 +374,14 @@ impl World {
                 text: doc.text.clone(),
                 path: doc.path.clone(),
             };
-            (snap, overlay, docs.clock)
+            let clock = docs.clock;
+            if let Some(doc) = docs.get_mut(uri) {
+                doc.checking = true;
+            }
+            (snap, overlay, clock)
         };
+        let _running = Running { world: self, uri };
+        self.checks.fetch_add(1, Ordering::Relaxed);
         let analysis = Arc::new(self.analyze(&snap, &overlay, clock));
         let mut docs = self.docs();
         if let Some(doc) = docs.get_mut(uri)
@@ -429,6 +480,21 @@ impl World {
             clock,
             sample: std::sync::OnceLock::new(),
         }
+    }
+}
+
+/// A running check: when it ends (or panics), the document is marked idle and waiters woken.
+struct Running<'w> {
+    world: &'w World,
+    uri: &'w Uri,
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        if let Some(doc) = self.world.docs().get_mut(self.uri) {
+            doc.checking = false;
+        }
+        self.world.checked.notify_all();
     }
 }
 

@@ -10,7 +10,8 @@ use crate::text::Text;
 pub fn folding_ranges(text: &Text) -> Vec<FoldingRange> {
     let src = &text.src;
     let toks = icp_syntax::tokens(src);
-    let line = |offset: u32| text.position(offset as usize).line;
+    // Lines only: a UTF-16 column per token would be quadratic on a long line.
+    let line = |offset: u32| text.line(offset as usize);
     let mut out = Vec::new();
     let mut open: Vec<u32> = Vec::new();
     // Comment runs: consecutive lines whose first token is a comment.

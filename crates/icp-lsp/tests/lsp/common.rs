@@ -137,6 +137,8 @@ pub async fn start(files: &[(&str, &str)]) -> Harness {
         loader: Arc::new(loader),
         today: Date::from_ymd(2027, 1, 15),
         debounce: Duration::from_millis(1),
+        // Tests ask right after an edit: wait for the check (a loaded machine is slow).
+        request_wait: Duration::from_mins(1),
     };
     let (service, _socket) =
         LspService::new(move |client| Backend::with_settings(client, settings));

@@ -13,9 +13,11 @@
 mod common;
 mod transport;
 
+mod abuse;
 mod actions;
 mod completion;
 mod diagnostics;
+mod fuzz;
 mod hover;
 mod keywords;
 mod navigation;

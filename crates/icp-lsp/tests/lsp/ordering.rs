@@ -21,6 +21,7 @@ async fn two_hundred_changes_then_completion() {
         // Long enough that the burst below coalesces even when a loaded machine slows the
         // sender (the default, 50 ms, is what editors get).
         debounce: Duration::from_millis(250),
+        request_wait: Duration::from_secs(30),
     };
     let mut c = connect(settings);
     let init = c

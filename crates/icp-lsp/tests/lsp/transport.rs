@@ -9,6 +9,8 @@ use tokio::sync::mpsc;
 
 pub struct Client {
     write: WriteHalf<DuplexStream>,
+    /// The server task: how the session ended.
+    pub server: tokio::task::JoinHandle<icp_lsp::Ending>,
     incoming: mpsc::UnboundedReceiver<Value>,
     /// Every message received so far, in order.
     pub seen: Vec<Value>,
@@ -18,12 +20,13 @@ pub struct Client {
 pub fn connect(settings: icp_lsp::Settings) -> Client {
     let (client_side, server_side) = tokio::io::duplex(1 << 22);
     let (server_read, server_write) = tokio::io::split(server_side);
-    tokio::spawn(icp_lsp::serve_with(server_read, server_write, settings));
+    let server = tokio::spawn(icp_lsp::serve_with(server_read, server_write, settings));
     let (read, write) = tokio::io::split(client_side);
     let (tx, incoming) = mpsc::unbounded_channel();
     tokio::spawn(read_loop(read, tx));
     Client {
         write,
+        server,
         incoming,
         seen: Vec::new(),
     }
@@ -68,6 +71,12 @@ impl Client {
         let header = format!("Content-Length: {}\r\n\r\n", body.len());
         self.write.write_all(header.as_bytes()).await.unwrap();
         self.write.write_all(body).await.unwrap();
+        self.write.flush().await.unwrap();
+    }
+
+    /// Send bytes as they are, without framing.
+    pub async fn write(&mut self, bytes: &[u8]) {
+        self.write.write_all(bytes).await.unwrap();
         self.write.flush().await.unwrap();
     }
 
