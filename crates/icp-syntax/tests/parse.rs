@@ -369,7 +369,11 @@ fn lossless_tree_with_comments_around_a_broken_clause() {
 #[test]
 fn lossless_tree_with_a_comment_right_after_an_open_block() {
     // Found by the property tests: `profile p {//` then a broken clause.
-    for src in ["profile p {//\na", "profile p {//\na\n", "schema A { // c\n  x\n}\n"] {
+    for src in [
+        "profile p {//\na",
+        "profile p {//\na\n",
+        "schema A { // c\n  x\n}\n",
+    ] {
         let (_, tree) = icp_syntax::parse_with_tree(src);
         assert_eq!(tree.text().to_string(), src, "{tree:#?}");
     }
