@@ -182,11 +182,6 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// Whether the tree is being built.
-    pub(crate) fn is_on(&self) -> bool {
-        self.on
-    }
-
     /// Open a node at the current position.
     pub(crate) fn start(&mut self, kind: SyntaxKind) {
         if !self.on {
@@ -246,20 +241,22 @@ impl<'s> Builder<'s> {
                 if ws > 0 {
                     (SyntaxKind::WHITESPACE, ws)
                 } else {
+                    // Up to the next space or comment (the first character is neither).
                     let other = rest
                         .char_indices()
+                        .skip(1)
                         .find(|(i, c)| {
                             is_space(*c) || rest.get(*i..).is_some_and(|r| r.starts_with("//"))
                         })
                         .map_or(rest.len(), |(i, _)| i);
-                    (SyntaxKind::TOKEN, other.max(1))
+                    (SyntaxKind::TOKEN, other)
                 }
             };
-            let len = (1..=len.max(1))
-                .rev()
-                .find(|l| rest.is_char_boundary(*l))
-                .unwrap_or(rest.len());
-            let (piece, tail) = rest.split_at(len);
+            // Every length above ends at a character boundary.
+            let Some((piece, tail)) = rest.split_at_checked(len) else {
+                self.token(SyntaxKind::TOKEN, rest);
+                break;
+            };
             self.token(kind, piece);
             rest = tail;
         }

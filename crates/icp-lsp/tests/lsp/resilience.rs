@@ -2,13 +2,11 @@
 //! (`criterion x wei`, typed half-way), hover, go to definition, document symbols, inlay
 //! hints and code lenses keep working on the profile's other clauses.
 
-use std::fmt::Write as _;
-
 use tower_lsp_server::LanguageServer;
 use tower_lsp_server::ls_types::{
-    CodeLensParams, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
-    GotoDefinitionParams, GotoDefinitionResponse, HoverContents, HoverParams, InlayHintLabel,
-    InlayHintParams, PartialResultParams, Range, TextDocumentIdentifier, WorkDoneProgressParams,
+    DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse, GotoDefinitionParams,
+    GotoDefinitionResponse, HoverContents, HoverParams, InlayHintLabel, InlayHintParams,
+    PartialResultParams, Range, TextDocumentIdentifier, WorkDoneProgressParams,
 };
 
 use crate::common::{MAIN, SCHEMA, at, pos, start, uri};
@@ -159,47 +157,17 @@ async fn inlay_hints_keep_the_other_clauses() {
     assert_eq!(whole, with_broken);
 }
 
-const ACCOUNTS: &str = "\
-Record ID,Company name,industry,Number of Employees,marketers,Annual Revenue,country,funding,Technologies,Intent,Last touch,stage,arr
-1,Acme,Software,120,2,$5M,US,seed,HubSpot;Salesforce,80%,2027-01-02,open,
-2,Beta,Software,30,1,,US,none,HubSpot,,,,
-3,Gamma,agency,60,1,$3M,FR,seed,Marketo,,,,
-";
-
 async fn lenses(main: &str) -> Vec<String> {
-    let h = start(&[
+    crate::sample::lenses(&[
         ("icp.toml", "[lsp]\nsample = \"accounts.csv\"\n"),
-        ("accounts.csv", ACCOUNTS),
+        ("accounts.csv", crate::sample::ACCOUNTS),
         ("schema.icp", SCHEMA),
         ("main.icp", main),
     ])
-    .await;
-    let res = h
-        .backend()
-        .code_lens(CodeLensParams {
-            text_document: TextDocumentIdentifier {
-                uri: uri("main.icp"),
-            },
-            work_done_progress_params: WorkDoneProgressParams::default(),
-            partial_result_params: PartialResultParams::default(),
-        })
-        .await
-        .unwrap()
-        .unwrap_or_default();
-    let text = &h.texts[&uri("main.icp")];
-    let lines: Vec<&str> = text.lines().collect();
-    let mut out = Vec::new();
-    for l in res {
-        let line = lines
-            .get(l.range.start.line as usize)
-            .copied()
-            .unwrap_or("")
-            .trim();
-        let mut s = String::new();
-        let _ = write!(s, "{line}");
-        out.push(s);
-    }
-    out
+    .await
+    .lines()
+    .map(str::to_owned)
+    .collect()
 }
 
 #[tokio::test]

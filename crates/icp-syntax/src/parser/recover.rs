@@ -372,7 +372,7 @@ fn parse_block(
     let head_pairs = super::grammar::IcpParser::parse(block.head_rule(), head_text).ok()?;
     let mut lower = cx.lower(cx.start_of(a));
     let mut head = Head::default();
-    for p in head_pairs {
+    for p in head_pairs.clone() {
         match p.as_rule() {
             Rule::ident => head.name = Some(lower.ident(&p)),
             Rule::title => head.title = lower.title(&p),
@@ -385,12 +385,9 @@ fn parse_block(
     if lower.diags.iter().any(Diagnostic::is_error) {
         return None;
     }
-    let head_base = cx.start_of(a);
     b_.start(SyntaxKind::of_rule(block.item_rule()));
-    if b_.is_on() {
-        for p in super::grammar::IcpParser::parse(block.head_rule(), head_text).ok()? {
-            b_.pair(p, head_base);
-        }
+    for p in head_pairs {
+        b_.pair(p, cx.start_of(a));
     }
     // The body: after the `{`, up to the block's closing `}` (the last real token when it
     // is one).
@@ -593,7 +590,7 @@ fn clause(
     if let Some(d) = unclosed(cx, a, b) {
         return Err(vec![d]);
     }
-    let mut pairs = match super::grammar::IcpParser::parse(block.clause_rule(), text) {
+    let pairs = match super::grammar::IcpParser::parse(block.clause_rule(), text) {
         Ok(p) => p,
         Err(err) => {
             let chunk = cx.chunk(a, b, end);
@@ -607,7 +604,7 @@ fn clause(
         }
     };
     let mut lower = cx.lower(base);
-    let Some(p): Option<Pr<'_>> = pairs.next() else {
+    let Some(p): Option<Pr<'_>> = pairs.clone().next() else {
         return Err(Vec::new());
     };
     let lowered = match block {
@@ -619,12 +616,8 @@ fn clause(
     };
     match lowered {
         Some(c) if !lower.diags.iter().any(Diagnostic::is_error) => {
-            if b_.is_on()
-                && let Ok(pairs) = super::grammar::IcpParser::parse(block.clause_rule(), text)
-            {
-                for p in pairs {
-                    b_.pair(p, base);
-                }
+            for p in pairs {
+                b_.pair(p, base);
             }
             Ok(c)
         }
