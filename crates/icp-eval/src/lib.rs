@@ -90,6 +90,8 @@ pub struct Plan {
     pos_total: f64,
     /// Σ |weight|.
     abs_total: f64,
+    /// Extra conditions compiled with the profile (see [`Plan::with_probes`]).
+    probes: Vec<NodeId>,
 }
 
 #[derive(Debug)]
@@ -262,6 +264,19 @@ const NO_TIER: &str = "none";
 impl Plan {
     /// Compile the plan of `profile`, with `today` for every `today` in it.
     pub fn new(program: &Program, profile: ProfileId, today: Date) -> Result<Plan, PlanError> {
+        Plan::with_probes(program, profile, today, &[])
+    }
+
+    /// [`Plan::new`], with extra boolean conditions over the profile's schema compiled into
+    /// the plan (a situation's goal filters, a backtest's outcome): after [`Plan::eval`] of
+    /// a row, [`Plan::probe`] reads each one's truth for that row. A probe sees fields,
+    /// segments and `today`, not the profile's lets or scores.
+    pub fn with_probes(
+        program: &Program,
+        profile: ProfileId,
+        today: Date,
+        probes: &[&icp_model::Expr],
+    ) -> Result<Plan, PlanError> {
         let p = program
             .profile(profile)
             .ok_or_else(|| PlanError::UnknownProfile(format!("#{}", profile.0)))?;
@@ -398,6 +413,14 @@ impl Plan {
                 rule: Rule::CatchAll,
             });
         }
+        let probe_ctx = Ctx {
+            lets: 0,
+            scores: false,
+        };
+        let probes = probes
+            .iter()
+            .map(|e| c.expr(e, probe_ctx, &mut Vec::new()))
+            .collect();
         c.code.prepare_sets();
         let segs: Vec<SegPlan> = c
             .segs
@@ -453,7 +476,48 @@ impl Plan {
             tiers,
             pos_total,
             abs_total,
+            probes,
         })
+    }
+
+    /// The truth of probe `i` (see [`Plan::with_probes`]) for the row last given to
+    /// [`Plan::eval`] with this scratch; unknown for a probe that does not exist.
+    pub fn probe(&self, i: usize, row: &[Value<'_>], s: &Scratch) -> Tri {
+        let Some(&node) = self.probes.get(i) else {
+            return Tri::Unknown;
+        };
+        let env = Env {
+            lets: &s.lets,
+            segs: &s.segs,
+            score: s.score,
+            groups: &s.group_scores,
+            sets: &s.sets,
+        };
+        self.code.truth(node, row, &env)
+    }
+
+    /// Per criterion, in declaration order, its name and how it came out on the row last
+    /// given to [`Plan::eval`] with this scratch.
+    pub fn criteria_outcomes<'s>(
+        &'s self,
+        s: &'s Scratch,
+    ) -> impl Iterator<Item = (&'s str, CriterionOutcome, f64)> + 's {
+        self.crits
+            .iter()
+            .zip(&s.crits)
+            .map(|(c, (o, p))| (c.name.as_str(), *o, *p))
+    }
+
+    /// Per exclusion, in declaration order, its name and its truth on the row last given
+    /// to [`Plan::eval`] with this scratch.
+    pub fn exclusion_outcomes<'s>(
+        &'s self,
+        s: &'s Scratch,
+    ) -> impl Iterator<Item = (&'s str, Tri)> + 's {
+        self.excludes
+            .iter()
+            .zip(&s.excludes)
+            .map(|(x, t)| (x.name.as_str(), *t))
     }
 
     /// The row layout: value slot `i` is schema field `i`.
@@ -880,5 +944,57 @@ mod tests {
         fn send_sync<T: Send + Sync>() {}
         send_sync::<super::Plan>();
         send_sync::<super::Scratch>();
+    }
+
+    /// A probe sees fields and segments; it is unknown on a missing value and for an index
+    /// that names no probe; the criteria and exclusions of the row are listed in order.
+    #[test]
+    fn probes_read_the_row_after_eval() {
+        use icp_model::{Date, Value};
+        use std::path::PathBuf;
+        let src = "schema A {\n  id: text key\n  n: int?\n  won: bool?\n}\nsegment big { n >= 10 }\nsegment closed { won }\nprofile p {\n  criterion c weight 1 { big }\n  exclude x { n > 100 }\n}\n";
+        let loader = icp_check::MemoryLoader::new().with("/p/a.icp", src);
+        let checked = icp_check::check(
+            &[PathBuf::from("/p/a.icp")],
+            &PathBuf::from("/p"),
+            &loader,
+            &icp_check::Options::default(),
+        );
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let program = &checked.program;
+        let (id, _) = program.profile_named("p").unwrap();
+        let closed = &program
+            .segments
+            .iter()
+            .find(|s| s.name == "closed")
+            .unwrap()
+            .cond;
+        let big = &program
+            .segments
+            .iter()
+            .find(|s| s.name == "big")
+            .unwrap()
+            .cond;
+        let plan = super::Plan::with_probes(
+            program,
+            id,
+            Date::from_ymd(2027, 1, 1).unwrap(),
+            &[closed, big],
+        )
+        .unwrap();
+        let mut s = plan.scratch();
+        let row = [Value::Text("a"), Value::Num(200.0), Value::Bool(true)];
+        plan.eval(&row, &mut s);
+        assert_eq!(plan.probe(0, &row, &s), super::Tri::True);
+        assert_eq!(plan.probe(1, &row, &s), super::Tri::True);
+        assert_eq!(plan.probe(2, &row, &s), super::Tri::Unknown);
+        let crits: Vec<_> = plan.criteria_outcomes(&s).map(|c| (c.0, c.1)).collect();
+        assert_eq!(crits, [("c", super::CriterionOutcome::True)]);
+        let excl: Vec<_> = plan.exclusion_outcomes(&s).collect();
+        assert_eq!(excl, [("x", super::Tri::True)]);
+        let row = [Value::Text("b"), Value::Num(3.0), Value::Missing];
+        plan.eval(&row, &mut s);
+        assert_eq!(plan.probe(0, &row, &s), super::Tri::Unknown);
+        assert_eq!(plan.probe(1, &row, &s), super::Tri::False);
     }
 }
