@@ -952,7 +952,7 @@ mod tests {
     fn probes_read_the_row_after_eval() {
         use icp_model::{Date, Value};
         use std::path::PathBuf;
-        let src = "schema A {\n  id: text key\n  n: int?\n  won: bool?\n}\nsegment big { n >= 10 }\nsegment closed { won }\nprofile p {\n  criterion c weight 1 { big }\n  exclude x { n > 100 }\n}\n";
+        let src = "schema A {\n  id: text key\n  n: int?\n  won: bool?\n}\nsegment big { n >= 10 }\nsegment closed { won }\nprofile p {\n  criterion c weight 1 { big }\n  exclude x { n > 100 }\n  tier all\n}\n";
         let loader = icp_check::MemoryLoader::new().with("/p/a.icp", src);
         let checked = icp_check::check(
             &[PathBuf::from("/p/a.icp")],
