@@ -8,13 +8,18 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod backtest;
 mod check;
+mod diff;
 mod explain;
+mod init;
 mod input;
 mod load;
 mod lsp;
 mod render;
 mod score;
+mod status;
+mod sweep;
 mod test_cmd;
 
 /// Ideal Customer Profiles as code: check, score, explain and test them.
@@ -37,6 +42,14 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Run the language server on stdin/stdout (for editors).
     Lsp(lsp::LspArgs),
+    /// Measure the profile's situation: days left, goals, milestones.
+    Status(status::StatusArgs),
+    /// Compare two versions of a program on the same accounts (tier moves, score shifts).
+    Diff(diff::DiffArgs),
+    /// Test the profile against outcomes: rates and lift per tier, criterion, exclusion.
+    Backtest(backtest::BacktestArgs),
+    /// Infer a schema and a starter program from an accounts file.
+    Init(init::InitArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,5 +60,9 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test_cmd::run(&args),
         Command::Lsp(args) => lsp::run(&args),
+        Command::Status(args) => status::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
+        Command::Init(args) => init::run(&args),
     }
 }
