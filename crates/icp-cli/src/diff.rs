@@ -134,7 +134,15 @@ pub fn run(args: &DiffArgs) -> ExitCode {
 
 fn diff(args: &DiffArgs) -> Result<ExitCode, Fail> {
     let (old_spec, new_spec, accounts) = match (&args.git, args.paths.as_slice()) {
-        (Some(rev), [program, accounts]) => (format!("{rev}:{program}"), program.clone(), accounts),
+        (Some(rev), [program, accounts]) => {
+            // The working tree's path is relative to the current directory: so is REV's.
+            let relative = if Path::new(program).is_absolute() || program.starts_with("./") {
+                program.clone()
+            } else {
+                format!("./{program}")
+            };
+            (format!("{rev}:{relative}"), program.clone(), accounts)
+        }
         (None, [old, new, accounts]) => (old.clone(), new.clone(), accounts),
         (Some(_), _) => {
             return Err(Fail::new(

@@ -341,6 +341,29 @@ fn diff_across_two_commits_with_imports() {
             "--fail-on-change"
         ])
     );
+    // From a subdirectory, PROGRAM is relative to it, in the working tree and in REV.
+    let sub = icp(&d.join("icp"))
+        .args([
+            "diff",
+            "--git",
+            "HEAD",
+            "profile.icp",
+            "../accounts.csv",
+            "--format",
+            "json",
+            "--as-of",
+            "2027-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        sub.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sub.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&sub.stdout).unwrap();
+    assert_eq!(j["old"], "HEAD:./profile.icp");
+    assert_eq!(j["moved"].as_array().map(Vec::len), Some(2));
     // The same file twice: nothing changed, and `--fail-on-change` passes.
     let same = icp(d)
         .args([
