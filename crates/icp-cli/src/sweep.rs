@@ -248,7 +248,19 @@ pub fn emit(text: &str, file: Option<&Path>) -> Result<(), Fail> {
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            // The mode a plain create would give (0666 less the umask), or the mode of the
+            // file it replaces, not tempfile's private 0600 (as `icp score -o` does).
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(".icp-out-");
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                let mode =
+                    std::fs::metadata(path).map_or(0o666, |m| m.permissions().mode() & 0o7777);
+                builder.permissions(std::fs::Permissions::from_mode(mode));
+            }
+            let mut tmp = builder
+                .tempfile_in(dir)
                 .map_err(|e| Fail::new(format!("cannot write `{}`: {e}", path.display())))?;
             tmp.write_all(text.as_bytes())
                 .and_then(|()| tmp.flush())
