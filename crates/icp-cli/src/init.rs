@@ -267,8 +267,12 @@ fn header_first(accounts: &str, input: &InputArgs) -> Result<String, Fail> {
         .ok_or_else(|| Fail::new(format!("`{accounts}` has no header: nothing to infer")))
 }
 
+/// Text as the inside of an ICP string literal.
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
 }
 
 /// Words the grammar reserves besides the keywords.
@@ -703,7 +707,7 @@ fn profile_source(columns: &[Column], key: Option<usize>, today: Date) -> String
         quantile(&c.numbers, 0.25).map(|q| {
             format!(
                 "\n// The market to target: `{}` in the top three quarters of the file.\nsegment market \"{} at least {}\" for Account {{ {} >= {} }}\n",
-                c.header,
+                escape(&c.header),
                 escape(&c.header),
                 literal(&c.kind, q),
                 c.name,
@@ -719,7 +723,7 @@ fn profile_source(columns: &[Column], key: Option<usize>, today: Date) -> String
         if let Some(m) = median(&c.numbers) {
             criteria.push(format!(
                 "  // `{}` at or above the file's median.\n  criterion {}_high \"{} at least {}\" weight 10 {{ {} >= {} }}\n",
-                c.header,
+                escape(&c.header),
                 c.name,
                 escape(&c.header),
                 literal(&c.kind, m),
@@ -735,7 +739,7 @@ fn profile_source(columns: &[Column], key: Option<usize>, today: Date) -> String
         match &c.kind {
             Kind::Bool => criteria.push(format!(
                 "  // `{}` is true.\n  criterion {} \"{}\" weight 5 {{ {} }}\n",
-                c.header,
+                escape(&c.header),
                 c.name,
                 escape(&c.header),
                 c.name
@@ -748,7 +752,7 @@ fn profile_source(columns: &[Column], key: Option<usize>, today: Date) -> String
                 {
                     criteria.push(format!(
                         "  // `{}` is its most common value in the file.\n  criterion {}_{} \"{} is {}\" weight 5 {{ {} == {} }}\n",
-                        c.header,
+                        escape(&c.header),
                         c.name,
                         variant,
                         escape(&c.header),
@@ -760,6 +764,9 @@ fn profile_source(columns: &[Column], key: Option<usize>, today: Date) -> String
             }
             _ => {}
         }
+    }
+    if criteria.is_empty() {
+        criteria.extend(fallback_criterion(columns, key));
     }
     let _ = write!(
         out,
@@ -808,6 +815,39 @@ fn profile_source(columns: &[Column], key: Option<usize>, today: Date) -> String
         account.join(", ")
     );
     out
+}
+
+/// A criterion for a file whose columns suggested none: the first column (not the key)
+/// that can say something: a number at its median, a text at its most common value, or an
+/// optional column being present.
+fn fallback_criterion(columns: &[Column], key: Option<usize>) -> Option<String> {
+    columns
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != key)
+        .find_map(|(_, c)| {
+            let (cond, what) = match &c.kind {
+                Kind::Int | Kind::Number | Kind::Money | Kind::Percent => {
+                    let m = literal(&c.kind, median(&c.numbers)?);
+                    (format!("{} >= {m}", c.name), format!("at least {m}"))
+                }
+                Kind::Text if !c.optional => {
+                    let common = c.common.as_deref()?;
+                    (
+                        format!("{} == \"{}\"", c.name, escape(common)),
+                        format!("is {}", escape(common)),
+                    )
+                }
+                _ if c.optional => (format!("{} is present", c.name), "is known".to_owned()),
+                _ => return None,
+            };
+            Some(format!(
+                "  // `{}`: the only column that suggested a criterion.\n  criterion {}_fit \"{} {what}\" weight 10 {{ {cond} }}\n",
+                escape(&c.header),
+                c.name,
+                escape(&c.header)
+            ))
+        })
 }
 
 /// Checks the program in memory and scores the file with it: the columns of the rows

@@ -470,6 +470,67 @@ fn init_on_every_example_checks_and_scores_every_row() {
     }
 }
 
+/// Odd inputs: JSON Lines with a null and a grouped number, and a CSV whose header holds a
+/// line break and whose columns suggest no criterion (the program still has one).
+#[test]
+fn init_on_json_lines_and_an_odd_header() {
+    let cases = [
+        (
+            "a.jsonl",
+            "{\"Company ID\":\"a1\",\"Employees\":120,\"Tags\":\"x;y\",\"Won\":true}\n{\"Company ID\":\"a2\",\"Employees\":80,\"Tags\":\"x\",\"Won\":false}\n{\"Company ID\":\"a3\",\"Employees\":null,\"Tags\":\"y;x\",\"Won\":true}\n{\"Company ID\":\"a4\",\"Employees\":\"1,200\",\"Tags\":\"y\",\"Won\":false}\n",
+        ),
+        ("b.csv", "id,\"multi\nline\",x\n1,a,2\n2,b,3\n"),
+    ];
+    for (name, text) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let out = icp(dir.path())
+            .args([
+                "init",
+                "--as-of",
+                "2026-12-01",
+                "-o",
+                "proj",
+                "--from",
+                name,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let check = icp(dir.path())
+            .args(["check", "--deny", "warnings", "proj"])
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        let score = icp(dir.path())
+            .args([
+                "score",
+                "--strict",
+                "--as-of",
+                "2026-12-01",
+                "proj/profile.icp",
+                name,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            score.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&score.stderr)
+        );
+        let profile = std::fs::read_to_string(dir.path().join("proj/profile.icp")).unwrap();
+        assert!(profile.contains("criterion "), "{name}: {profile}");
+    }
+}
+
 #[test]
 fn init_explains_its_choices() {
     let dir = tempfile::tempdir().unwrap();
