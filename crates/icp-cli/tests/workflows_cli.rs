@@ -269,6 +269,20 @@ fn backtest_figures_match_hand_computation() {
     close(&tiny["lift"], 0.5 / (5.0 / 9.0));
 }
 
+#[test]
+fn status_needs_a_situation() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.icp"), SMALL_PROGRAM).unwrap();
+    std::fs::write(dir.path().join("a.csv"), SMALL_ACCOUNTS).unwrap();
+    let out = icp(dir.path())
+        .args(["status", "p.icp", "a.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("profile `p` has no situation"), "{err}");
+}
+
 fn git(dir: &Path, args: &[&str]) -> bool {
     Command::new("git")
         .current_dir(dir)
