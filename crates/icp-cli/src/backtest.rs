@@ -135,6 +135,30 @@ pub struct CriterionRates {
     pub when_false: Rate,
     /// Unknown.
     pub when_unknown: Rate,
+    /// Rate when true minus rate when false (percentage points / 100).
+    pub difference: Option<f64>,
+    /// `signal` (the 95% intervals of true and false do not overlap), `weak` (they do, but
+    /// the rates differ by 10 points or more), `noise`, or `untested` (no account on one
+    /// side).
+    pub verdict: &'static str,
+}
+
+/// How much a criterion tells apart, from its rates when true and when false.
+fn verdict(t: &Rate, f: &Rate) -> (Option<f64>, &'static str) {
+    match (t.rate, f.rate, t.low, t.high, f.low, f.high) {
+        (Some(rt), Some(rf), Some(tl), Some(th), Some(fl), Some(fh)) => {
+            let d = rt - rf;
+            let v = if tl > fh || fl > th {
+                "signal"
+            } else if d.abs() >= 0.1 {
+                "weak"
+            } else {
+                "noise"
+            };
+            (Some(d), v)
+        }
+        _ => (None, "untested"),
+    }
 }
 
 /// Per exclusion: the outcome rate of the accounts it excludes.
@@ -479,11 +503,16 @@ fn split(
             let (nt, kt) = count(&|o| met(of(o)));
             let (nf, kf) = count(&|o| of(o) == CriterionOutcome::False);
             let (nu, ku) = count(&|o| of(o) == CriterionOutcome::Unknown);
+            let when_true = Rate::new("true", nt, kt, b);
+            let when_false = Rate::new("false", nf, kf, b);
+            let (difference, verdict) = verdict(&when_true, &when_false);
             CriterionRates {
                 name: name.clone(),
-                when_true: Rate::new("true", nt, kt, b),
-                when_false: Rate::new("false", nf, kf, b),
+                when_true,
+                when_false,
                 when_unknown: Rate::new("unknown", nu, ku, b),
+                difference,
+                verdict,
             }
         })
         .collect();
@@ -578,7 +607,7 @@ fn table(r: &Report) -> String {
         if !s.criteria.is_empty() {
             let _ = writeln!(
                 out,
-                "\n{:<24} {:>20} {:>20} {:>20}",
+                "\n{:<24} {:>20} {:>20} {:>20}  verdict",
                 "criterion", "true", "false", "unknown"
             );
             for c in &s.criteria {
@@ -591,11 +620,12 @@ fn table(r: &Report) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "{:<24} {:>20} {:>20} {:>20}",
+                    "{:<24} {:>20} {:>20} {:>20}  {}",
                     c.name,
                     cellf(&c.when_true),
                     cellf(&c.when_false),
-                    cellf(&c.when_unknown)
+                    cellf(&c.when_unknown),
+                    c.verdict
                 );
             }
         }
@@ -656,16 +686,19 @@ fn markdown(r: &Report) -> String {
             );
         }
         if !s.criteria.is_empty() {
-            out.push_str("\n| criterion | true | false | unknown |\n|---|--:|--:|--:|\n");
+            out.push_str(
+                "\n| criterion | true | false | unknown | verdict |\n|---|--:|--:|--:|---|\n",
+            );
             for c in &s.criteria {
                 let cellf = |x: &Rate| format!("{} ({}, n={})", pct(x.rate), lift(x.lift), x.n);
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} |",
                     c.name,
                     cellf(&c.when_true),
                     cellf(&c.when_false),
-                    cellf(&c.when_unknown)
+                    cellf(&c.when_unknown),
+                    c.verdict
                 );
             }
         }
@@ -777,17 +810,18 @@ fn html(r: &Report) -> String {
         out.push_str("</table>\n");
         if !s.criteria.is_empty() {
             out.push_str(
-                "<table><tr><th>criterion</th><th>true</th><th>false</th><th>unknown</th></tr>\n",
+                "<table><tr><th>criterion</th><th>true</th><th>false</th><th>unknown</th><th>verdict</th></tr>\n",
             );
             for c in &s.criteria {
                 let cellf = |x: &Rate| format!("{} ({}, n={})", pct(x.rate), lift(x.lift), x.n);
                 let _ = writeln!(
                     out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     esc(&c.name),
                     cellf(&c.when_true),
                     cellf(&c.when_false),
-                    cellf(&c.when_unknown)
+                    cellf(&c.when_unknown),
+                    c.verdict
                 );
             }
             out.push_str("</table>\n");

@@ -261,6 +261,9 @@ fn backtest_figures_match_hand_computation() {
     );
     close(&big["when_false"]["low"], 0.117_620_774_232_648);
     assert_eq!(big["when_unknown"]["n"], 0);
+    // 75% vs 40%: 35 points apart, but the intervals (30.1–95.4% and 11.8–76.9%) overlap.
+    close(&big["difference"], 0.75 - 0.4);
+    assert_eq!(big["verdict"], "weak");
     let tiny = &all["exclusions"][0]["excluded"];
     assert_eq!(
         (tiny["n"].as_u64(), tiny["positive"].as_u64()),
