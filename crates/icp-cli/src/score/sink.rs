@@ -770,3 +770,44 @@ impl ScoreSink<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn o(score: f64, tier: TierOutcome) -> Outcome {
+        Outcome {
+            score,
+            coverage: 1.0,
+            tier,
+        }
+    }
+
+    #[test]
+    fn best_profile_skips_excluded_and_out_of_segment_and_keeps_the_first_of_a_tie() {
+        let t = TierOutcome::Tier(0);
+        // The highest score wins.
+        assert_eq!(best_profile(&[o(40.0, t), o(60.0, t)]), Some(1));
+        // A tie goes to the first given.
+        assert_eq!(best_profile(&[o(50.0, t), o(50.0, t)]), Some(0));
+        assert_eq!(best_profile(&[o(10.0, t), o(50.0, t), o(50.0, t)]), Some(1));
+        // A higher score that is excluded or out of segment does not count.
+        assert_eq!(
+            best_profile(&[o(90.0, TierOutcome::Excluded), o(0.0, t)]),
+            Some(1)
+        );
+        assert_eq!(
+            best_profile(&[o(90.0, TierOutcome::OutOfSegment), o(5.0, t)]),
+            Some(1)
+        );
+        // None eligible: no best profile.
+        assert_eq!(
+            best_profile(&[
+                o(90.0, TierOutcome::OutOfSegment),
+                o(5.0, TierOutcome::Excluded)
+            ]),
+            None
+        );
+        assert_eq!(best_profile(&[]), None);
+    }
+}
