@@ -174,7 +174,14 @@ pub(super) fn choose_columns(list: &str, available: &[Column]) -> Result<Vec<Col
                 .split_once('.')
                 .map(|(_, field)| field)
                 .filter(|field| available.iter().any(|c| c.name == *field));
-            if !prefixed.is_empty() {
+            let field = name.rsplit('.').next().unwrap_or(name);
+            if field == "error" {
+                msg.push_str(
+                    ": the table shows an invalid row's error after its cells (csv, tsv, json and jsonl have an `error` column)",
+                );
+            } else if field == "explanation" {
+                msg.push_str(": it needs `--explain` and json or jsonl output");
+            } else if !prefixed.is_empty() {
                 let _ = write!(msg, ": did you mean {}?", prefixed.join(" or "));
             } else if let Some(field) = unprefixed {
                 let _ = write!(
