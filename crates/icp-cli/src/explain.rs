@@ -1,4 +1,5 @@
-//! `icp explain PROGRAM ACCOUNTS (--id KEY | --row N)`: the full explanation of one account.
+//! `icp explain PROGRAM ACCOUNTS (--id KEY | --row N)`: the full explanation of one account,
+//! for one profile or several side by side (`--profile A --profile B`, `--all-profiles`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,9 +28,13 @@ pub struct ExplainArgs {
     /// The account on this data row (1-based; the header is not a row).
     #[arg(long, value_name = "N")]
     pub row: Option<u64>,
-    /// The profile (needed when the program has several).
+    /// The profile (needed when the program has several). Give it several times to see the
+    /// account under each profile side by side.
     #[arg(short, long, value_name = "NAME")]
-    pub profile: Option<String>,
+    pub profile: Vec<String>,
+    /// Explain the account under every profile of the program.
+    #[arg(long, conflicts_with = "profile")]
+    pub all_profiles: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     pub format: ExplainFormat,
@@ -78,12 +83,62 @@ fn pick_profile(program: &Program, name: Option<&str>) -> Result<ProfileId, Stri
     }
 }
 
+/// The profiles to explain: every one, the named ones in the order given, else the only
+/// one. They must read the same schema (the file is read with one).
+fn pick_profiles(program: &Program, names: &[String], all: bool) -> Result<Vec<ProfileId>, String> {
+    let ids: Vec<ProfileId> = if all {
+        if program.profiles.is_empty() {
+            return Err("the program has no profile".to_owned());
+        }
+        (0..program.profiles.len())
+            .filter_map(|i| u32::try_from(i).ok().map(ProfileId))
+            .collect()
+    } else if names.is_empty() {
+        vec![pick_profile(program, None)?]
+    } else {
+        let mut ids = Vec::with_capacity(names.len());
+        for n in names {
+            let id = pick_profile(program, Some(n))?;
+            if ids.contains(&id) {
+                return Err(format!(
+                    "profile `{n}` is given twice: give each --profile once"
+                ));
+            }
+            ids.push(id);
+        }
+        ids
+    };
+    let schema_of = |id: ProfileId| {
+        let profile = program.profile(id)?;
+        Some((
+            profile.name.as_str(),
+            program.schema(profile.schema)?.name.as_str(),
+        ))
+    };
+    let mut first: Option<(&str, &str)> = None;
+    for (name, schema) in ids.iter().filter_map(|&id| schema_of(id)) {
+        match first {
+            None => first = Some((name, schema)),
+            Some((first_name, first_schema)) if first_schema != schema => {
+                return Err(format!(
+                    "profiles `{first_name}` and `{name}` read different schemas (`{first_schema}` and `{schema}`): explain them in separate runs"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(ids)
+}
+
 /// What was found for the chosen account.
 enum Found {
     Explained {
         row: u64,
         id: Option<String>,
-        explanation: Box<Explanation>,
+        /// One per profile, in the order given.
+        explanations: Vec<Explanation>,
+        /// The best profile (several profiles; see `icp score`'s `best_profile`).
+        best: Option<usize>,
     },
     Invalid {
         row: u64,
@@ -93,7 +148,7 @@ enum Found {
 }
 
 struct Finder<'a> {
-    plan: &'a Plan,
+    plans: &'a [Plan],
     key: Option<usize>,
     id: Option<&'a str>,
     row: Option<u64>,
@@ -127,17 +182,24 @@ impl RowSink for Finder<'_> {
             return;
         }
         let id = id.map(str::to_owned);
-        let found = match row.error {
-            Some(e) => Found::Invalid {
+        let found = if let Some(e) = row.error {
+            Found::Invalid {
                 row: row.number,
                 id,
                 error: e.to_string(),
-            },
-            None => Found::Explained {
+            }
+        } else {
+            let outcomes: Vec<icp_eval::Outcome> = self
+                .plans
+                .iter()
+                .map(|p| p.eval(row.values, &mut p.scratch()))
+                .collect();
+            Found::Explained {
                 row: row.number,
                 id,
-                explanation: Box::new(self.plan.explain(row.values)),
-            },
+                explanations: self.plans.iter().map(|p| p.explain(row.values)).collect(),
+                best: crate::score::best_profile(&outcomes),
+            }
         };
         if let Ok(mut slot) = self.found.lock() {
             // Keep the first matching row of the file.
@@ -181,8 +243,14 @@ fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
         }
     };
     let program = &checked.program;
-    let profile = pick_profile(program, args.profile.as_deref())?;
-    let plan = Plan::new(program, profile, today).map_err(|e| e.to_string())?;
+    let plans = pick_profiles(program, &args.profile, args.all_profiles)?
+        .into_iter()
+        .map(|id| Plan::new(program, id, today))
+        .collect::<Result<Vec<Plan>, _>>()
+        .map_err(|e| e.to_string())?;
+    let Some(plan) = plans.first() else {
+        return Err("the program has no profile".to_owned());
+    };
     let schema = plan.schema();
     let key = schema.key.map(icp_model::FieldId::index);
     if args.id.is_some() && key.is_none() {
@@ -212,7 +280,7 @@ fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
         .bind(program, schema)
         .map_err(|e| format!("`{path}`: {e}"))?;
     let finder = Finder {
-        plan: &plan,
+        plans: &plans,
         key,
         id: args.id.as_deref(),
         row: args.row,
@@ -260,25 +328,47 @@ fn render(found: &Found, format: ExplainFormat, color: bool) -> Result<String, S
         explanation: &'a Explanation,
     }
     #[derive(serde::Serialize)]
+    struct SeveralJson<'a> {
+        row: u64,
+        id: Option<&'a str>,
+        best_profile: Option<&'a str>,
+        profiles: &'a [Explanation],
+    }
+    #[derive(serde::Serialize)]
     struct InvalidJson<'a> {
         row: u64,
         id: Option<&'a str>,
         tier: &'static str,
         error: &'a str,
     }
+    let who = |row: u64, id: &Option<String>| {
+        id.as_ref()
+            .map_or_else(|| format!("row {row}"), |id| format!("{id} (row {row})"))
+    };
     let json = match (format, found) {
         (
             ExplainFormat::Json,
             Found::Explained {
                 row,
                 id,
-                explanation,
+                explanations,
+                best,
             },
-        ) => serde_json::to_string_pretty(&Json {
-            row: *row,
-            id: id.as_deref(),
-            explanation,
-        }),
+        ) => match explanations.as_slice() {
+            [explanation] => serde_json::to_string_pretty(&Json {
+                row: *row,
+                id: id.as_deref(),
+                explanation,
+            }),
+            several => serde_json::to_string_pretty(&SeveralJson {
+                row: *row,
+                id: id.as_deref(),
+                best_profile: best
+                    .and_then(|b| several.get(b))
+                    .map(|e| e.profile.as_str()),
+                profiles: several,
+            }),
+        },
         (ExplainFormat::Json, Found::Invalid { row, id, error }) => {
             serde_json::to_string_pretty(&InvalidJson {
                 row: *row,
@@ -292,27 +382,98 @@ fn render(found: &Found, format: ExplainFormat, color: bool) -> Result<String, S
             Found::Explained {
                 row,
                 id,
-                explanation,
+                explanations,
+                best,
             },
         ) => {
-            let who = id
-                .as_ref()
-                .map_or_else(|| format!("row {row}"), |id| format!("{id} (row {row})"));
-            let text = if color {
-                explanation.to_text_styled(&ansi)
-            } else {
-                explanation.to_text()
-            };
-            return Ok(format!("account {who}\n{text}"));
+            let texts: Vec<String> = explanations
+                .iter()
+                .map(|e| {
+                    if color {
+                        e.to_text_styled(&ansi)
+                    } else {
+                        e.to_text()
+                    }
+                })
+                .collect();
+            let who = who(*row, id);
+            return Ok(match texts.as_slice() {
+                [text] => format!("account {who}\n{text}"),
+                several => {
+                    let best = best
+                        .and_then(|b| explanations.get(b))
+                        .map_or("none (in no profile's target, or excluded by each)", |e| {
+                            e.profile.as_str()
+                        });
+                    format!(
+                        "account {who}\nbest profile: {best}\n\n{}",
+                        side_by_side(several)
+                    )
+                }
+            });
         }
         (ExplainFormat::Text, Found::Invalid { row, id, error }) => {
-            let who = id
-                .as_ref()
-                .map_or_else(|| format!("row {row}"), |id| format!("{id} (row {row})"));
-            return Ok(format!("account {who}\ntier invalid: {error}\n"));
+            return Ok(format!(
+                "account {}\ntier invalid: {error}\n",
+                who(*row, id)
+            ));
         }
     };
     json.map(|s| s + "\n").map_err(|e| e.to_string())
+}
+
+/// Texts laid out in columns, each as wide as its longest line, separated by ` │ `.
+fn side_by_side(texts: &[String]) -> String {
+    let columns: Vec<Vec<&str>> = texts.iter().map(|t| t.lines().collect()).collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .map(|lines| lines.iter().map(|l| visible_width(l)).max().unwrap_or(0))
+        .collect();
+    let height = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let mut out = String::new();
+    for i in 0..height {
+        let mut line = String::new();
+        // Columns after the last one with text on this line are left out, separator too.
+        let used = columns
+            .iter()
+            .rposition(|lines| lines.get(i).is_some_and(|l| !l.is_empty()))
+            .map_or(0, |c| c + 1);
+        for (c, (lines, &w)) in columns.iter().zip(&widths).enumerate().take(used) {
+            if c > 0 {
+                line.push_str(" │ ");
+            }
+            let text = lines.get(i).copied().unwrap_or("");
+            line.push_str(text);
+            if c + 1 < columns.len() {
+                line.extend(std::iter::repeat_n(
+                    ' ',
+                    w.saturating_sub(visible_width(text)),
+                ));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The width of a line on a terminal: its characters, ANSI colour codes left out.
+fn visible_width(line: &str) -> usize {
+    let mut n = 0;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // `ESC [ ... m`
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Colours a styled piece of an explanation with ANSI escape codes.

@@ -2,8 +2,15 @@
 //! against a profile, in parallel, streaming, in input order.
 //!
 //! Output columns: the schema's key field (or `row` when the schema has none), `score`
-//! (0..100, two decimals), `tier`, `coverage` (a fraction 0..1, two decimals), `reasons`
-//! and `error` (rows that cannot be read: tier `invalid`, no score or coverage).
+//! (0..100, two decimals), `tier`, `action` (when a tier has one), `coverage` (a fraction
+//! 0..1, two decimals), `reasons` and `error` (rows that cannot be read: tier `invalid`, no
+//! score or coverage). With several profiles (`--profile A --profile B`, `--all-profiles`)
+//! the file is read and decoded once, and each profile has its own `A.score`, `A.tier`, ...
+//! columns, after a `best_profile` column (see [`sink`]). `--columns` chooses and orders them.
+
+mod sink;
+
+pub(crate) use sink::best_profile;
 
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
@@ -11,9 +18,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use icp_data::{Chunk, ReadOptions, Row, RowSink, Source};
-use icp_eval::{Plan, Scratch, TierOutcome};
-use icp_model::{ProfileId, Value};
+use icp_data::{Chunk, ReadOptions, Source};
+use icp_eval::Plan;
+use icp_model::ProfileId;
+
+use sink::{ScoreSink, Stats};
 
 use crate::load;
 
@@ -25,9 +34,17 @@ pub struct ScoreArgs {
     /// The accounts: `.csv`, `.tsv`, `.json`, `.jsonl`/`.ndjson`, each optionally `.gz`;
     /// `-` reads standard input.
     pub accounts: String,
-    /// The profile to score with (may be left out when the program has one).
-    #[arg(long, short = 'p')]
-    pub profile: Option<String>,
+    /// The profile to score with (may be left out when the program has one). Give it
+    /// several times to score every account against each profile in one run.
+    #[arg(long, short = 'p', value_name = "NAME")]
+    pub profile: Vec<String>,
+    /// Score with every profile of the program, in the order they are declared.
+    #[arg(long, conflicts_with = "profile")]
+    pub all_profiles: bool,
+    /// Write only these output columns, in this order (comma-separated, e.g.
+    /// `id,score,tier`; with several profiles `mary.score,best_profile`).
+    #[arg(long, value_name = "LIST")]
+    pub columns: Option<String>,
     /// Write here (atomically) instead of standard output. The format follows the
     /// extension (`.csv`, `.tsv`, `.json`, `.jsonl`, `.txt`, each optionally `.gz`); another
     /// extension needs `--format`. A FIFO or a device is written in place; a symbolic
@@ -197,6 +214,61 @@ fn pick_profile(program: &icp_model::Program, name: Option<&str>) -> Result<Prof
     }
 }
 
+/// The profiles to score with: every one (`--all-profiles`), the named ones in the order
+/// given, else the only one. Several profiles must read the same schema: the file is read
+/// and decoded once, with one schema.
+fn pick_profiles(
+    program: &icp_model::Program,
+    names: &[String],
+    all: bool,
+) -> Result<Vec<ProfileId>, Usage> {
+    let ids = if all {
+        if program.profiles.is_empty() {
+            return Err(Usage(
+                "error: the program has no profile to score with".into(),
+            ));
+        }
+        (0..program.profiles.len())
+            .filter_map(|i| u32::try_from(i).ok().map(ProfileId))
+            .collect()
+    } else if names.is_empty() {
+        vec![pick_profile(program, None)?]
+    } else {
+        let mut ids: Vec<ProfileId> = Vec::with_capacity(names.len());
+        for n in names {
+            let id = pick_profile(program, Some(n))?;
+            if ids.contains(&id) {
+                return Err(Usage(format!(
+                    "error: profile `{n}` is given twice: give each `--profile` once"
+                )));
+            }
+            ids.push(id);
+        }
+        ids
+    };
+    let schema_of = |id: ProfileId| {
+        let profile = program.profile(id)?;
+        let schema = program.schema(profile.schema)?;
+        Some((profile.name.as_str(), schema.name.as_str()))
+    };
+    let mut first: Option<(&str, &str)> = None;
+    for &id in &ids {
+        let Some((name, schema)) = schema_of(id) else {
+            continue;
+        };
+        match first {
+            None => first = Some((name, schema)),
+            Some((first_name, first_schema)) if first_schema != schema => {
+                return Err(Usage(format!(
+                    "error: profiles `{first_name}` and `{name}` read different schemas (`{first_schema}` and `{schema}`): one run reads the file once, with one schema\n  help: score them in separate runs, or give only the profiles `for {first_schema}` (`--profile NAME` for each)"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(ids)
+}
+
 fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     let started = Instant::now();
     let color = load::color(false);
@@ -213,8 +285,17 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
         )),
     })?;
     let program = &checked.program;
-    let profile = pick_profile(program, args.profile.as_deref())?;
-    let plan = Plan::new(program, profile, today).map_err(|e| Usage(format!("error: {e}")))?;
+    let profiles = pick_profiles(program, &args.profile, args.all_profiles)?;
+    let plans = profiles
+        .into_iter()
+        .map(|id| Plan::new(program, id, today))
+        .collect::<Result<Vec<Plan>, _>>()
+        .map_err(|e| Usage(format!("error: {e}")))?;
+    let Some(plan) = plans.first() else {
+        return Err(Usage(
+            "error: the program has no profile to score with".into(),
+        ));
+    };
 
     // The output's target and format come first: a bad `-o` is refused before any reading.
     let target = match args.output.as_deref() {
@@ -277,34 +358,17 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
         .and_then(|k| plan.schema().field(k))
         .map_or_else(|| "row".to_string(), |f| f.name.clone());
     let explain = args.explain && matches!(out_format, OutFormat::Json | OutFormat::Jsonl);
-    let keep = if args.keep_columns {
-        let own = [
-            key_name.as_str(),
-            "score",
-            "tier",
-            "coverage",
-            "reasons",
-            "error",
-            "explanation",
-        ];
-        // `explanation` is an output column only with `--explain`.
-        let own: &[&str] = if explain {
-            own.as_slice()
-        } else {
-            own.split_last().map_or(own.as_slice(), |(_, rest)| rest)
-        };
-        kept_names(source.header(), own)
-    } else {
-        Vec::new()
-    };
-    let sink = ScoreSink {
-        plan: &plan,
-        format: out_format,
-        key: plan.schema().key.map(icp_model::FieldId::index),
-        key_name,
-        explain,
-        keep,
-    };
+    let header = args.keep_columns.then(|| source.header());
+    let mut columns = sink::default_columns(&plans, &key_name, header, out_format, explain);
+    if let Some(list) = &args.columns {
+        columns = sink::choose_columns(list, &columns)?;
+    }
+    let sink = ScoreSink::new(
+        &plans,
+        out_format,
+        plan.schema().key.map(icp_model::FieldId::index),
+        columns,
+    );
     let mut output = Output::open(target, gzip)?;
     let mut header = Vec::new();
     sink.header(&mut header);
@@ -367,7 +431,7 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     }
 
     let elapsed = started.elapsed();
-    let _ = stderr.write_all(summary_text(&plan, &stats, summary.rows, elapsed).as_bytes());
+    let _ = stderr.write_all(summary_text(&plans, &stats, summary.rows, elapsed).as_bytes());
     Ok(if args.strict && stats.invalid > 0 {
         ExitCode::from(3)
     } else {
@@ -391,32 +455,60 @@ fn progress_bar(len: Option<u64>) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn summary_text(plan: &Plan, stats: &Stats, rows: u64, elapsed: Duration) -> String {
+fn summary_text(plans: &[Plan], stats: &Stats, rows: u64, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64();
     let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
+    let names: Vec<String> = plans
+        .iter()
+        .map(|p| format!("`{}`", p.profile_name()))
+        .collect();
     let mut s = format!(
-        "scored {} rows with profile `{}` as of {} in {:.2}s ({} rows/s)\n",
+        "scored {} rows with profile{} {} as of {} in {:.2}s ({} rows/s)\n",
         thousands(rows),
-        plan.profile_name(),
-        plan.today(),
+        if plans.len() == 1 { "" } else { "s" },
+        names.join(", "),
+        plans
+            .first()
+            .map(|p| p.today().to_string())
+            .unwrap_or_default(),
         secs,
         thousands(rate as u64)
     );
-    let mut parts = Vec::new();
-    for (i, name) in plan.tier_names().enumerate() {
-        parts.push(format!("{name} {}", thousands(stats.tier(i))));
-    }
-    let extra = [
-        ("excluded", stats.excluded),
-        ("out_of_segment", stats.out_of_segment),
-        ("invalid", stats.invalid),
-    ];
-    for (name, n) in extra {
-        if n > 0 {
-            parts.push(format!("{name} {}", thousands(n)));
+    let empty = sink::Counts::default();
+    for (p, plan) in plans.iter().enumerate() {
+        let counts = stats.profile(p).unwrap_or(&empty);
+        let mut parts = Vec::new();
+        for (i, name) in plan.tier_names().enumerate() {
+            parts.push(format!("{name} {}", thousands(counts.tier(i))));
+        }
+        let extra = [
+            ("excluded", counts.excluded),
+            ("out_of_segment", counts.out_of_segment),
+            ("invalid", stats.invalid),
+        ];
+        for (name, n) in extra {
+            if n > 0 {
+                parts.push(format!("{name} {}", thousands(n)));
+            }
+        }
+        if plans.len() == 1 {
+            let _ = writeln!(s, "  {}", parts.join(", "));
+        } else {
+            let _ = writeln!(s, "  {}: {}", plan.profile_name(), parts.join(", "));
         }
     }
-    let _ = writeln!(s, "  {}", parts.join(", "));
+    if plans.len() > 1 {
+        let mut parts: Vec<String> = plans
+            .iter()
+            .enumerate()
+            .map(|(p, plan)| {
+                let n = stats.profile(p).map_or(0, |c| c.best);
+                format!("{} {}", plan.profile_name(), thousands(n))
+            })
+            .collect();
+        parts.push(format!("none {}", thousands(stats.no_best)));
+        let _ = writeln!(s, "  best_profile: {}", parts.join(", "));
+    }
     if stats.invalid > 0 {
         let shown = if stats.invalid as usize > stats.errors.len() {
             format!(", the first {}", stats.errors.len())
@@ -747,261 +839,6 @@ impl Output {
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 *pending = None;
                 drop(file);
-            }
-        }
-    }
-}
-
-/// Per-block counts, merged in input order.
-#[derive(Debug, Default)]
-struct Stats {
-    tiers: Vec<u64>,
-    excluded: u64,
-    out_of_segment: u64,
-    invalid: u64,
-    /// The first few errors.
-    errors: Vec<String>,
-}
-
-const MAX_ERRORS: usize = 5;
-
-impl Stats {
-    fn tier(&self, i: usize) -> u64 {
-        self.tiers.get(i).copied().unwrap_or(0)
-    }
-
-    fn merge(&mut self, other: Stats) {
-        if self.tiers.len() < other.tiers.len() {
-            self.tiers.resize(other.tiers.len(), 0);
-        }
-        for (a, b) in self.tiers.iter_mut().zip(&other.tiers) {
-            *a += b;
-        }
-        self.excluded += other.excluded;
-        self.out_of_segment += other.out_of_segment;
-        self.invalid += other.invalid;
-        for e in other.errors {
-            if self.errors.len() < MAX_ERRORS {
-                self.errors.push(e);
-            }
-        }
-    }
-}
-
-struct ScoreSink<'p> {
-    plan: &'p Plan,
-    format: OutFormat,
-    /// Schema field echoed as the row's key.
-    key: Option<usize>,
-    key_name: String,
-    explain: bool,
-    /// Input columns to echo first (`--keep-columns`).
-    keep: Vec<String>,
-}
-
-/// A worker's buffers.
-struct Local {
-    scratch: Scratch,
-    reasons: String,
-    error: String,
-}
-
-impl RowSink for ScoreSink<'_> {
-    type Local = Local;
-    type Stats = Stats;
-
-    fn local(&self) -> Local {
-        Local {
-            scratch: self.plan.scratch(),
-            reasons: String::with_capacity(256),
-            error: String::new(),
-        }
-    }
-
-    fn row(&self, local: &mut Local, stats: &mut Stats, row: &Row<'_>, out: &mut Vec<u8>) {
-        let mut number = [0u8; 20];
-        let key: &[u8] = match self.key {
-            // The decoded key is the trimmed cell; an invalid row has no values, only cells.
-            Some(k) => match row.values.get(k) {
-                Some(Value::Text(t)) => t.as_bytes(),
-                _ => row.cell(k).unwrap_or_default().as_bytes(),
-            },
-            None => fmt_u64(row.number, &mut number),
-        };
-        local.reasons.clear();
-        local.error.clear();
-        let outcome = if let Some(e) = row.error {
-            stats.invalid += 1;
-            if stats.errors.len() < MAX_ERRORS {
-                stats.errors.push(e.to_string());
-            }
-            let _ = write!(local.error, "{e}");
-            None
-        } else {
-            let o = self.plan.eval(row.values, &mut local.scratch);
-            match o.tier {
-                TierOutcome::Tier(i) => {
-                    let i = i as usize;
-                    if stats.tiers.len() <= i {
-                        stats.tiers.resize(i + 1, 0);
-                    }
-                    if let Some(n) = stats.tiers.get_mut(i) {
-                        *n += 1;
-                    }
-                }
-                TierOutcome::Excluded => stats.excluded += 1,
-                TierOutcome::OutOfSegment => stats.out_of_segment += 1,
-            }
-            if self.format != OutFormat::Csv {
-                // Tsv too: its reasons are quoted for tabs, not commas.
-                self.plan.write_reasons(&local.scratch, &mut local.reasons);
-            }
-            Some(o)
-        };
-        let tier = outcome.map_or("invalid", |o| self.plan.tier_label(o.tier));
-        match self.format {
-            OutFormat::Csv | OutFormat::Tsv => {
-                let d = self.format.delimiter();
-                for i in 0..self.keep.len() {
-                    csv_field(out, row.column(i).unwrap_or_default(), d);
-                    out.push(d);
-                }
-                csv_field(out, key, d);
-                out.push(d);
-                if let Some(o) = outcome {
-                    fixed2(out, o.score);
-                    out.push(d);
-                    csv_field(out, tier.as_bytes(), d);
-                    out.push(d);
-                    fixed2(out, o.coverage);
-                } else {
-                    out.push(d);
-                    out.extend_from_slice(b"invalid");
-                    out.push(d);
-                }
-                out.push(d);
-                if outcome.is_some() {
-                    if d == b',' {
-                        // The same bytes as `csv_field` of `write_reasons`' text, in place.
-                        self.plan.write_reasons_csv(&local.scratch, out);
-                    } else {
-                        csv_field(out, local.reasons.as_bytes(), d);
-                    }
-                }
-                out.push(d);
-                if !local.error.is_empty() {
-                    csv_field(out, local.error.as_bytes(), d);
-                }
-                out.push(b'\n');
-            }
-            OutFormat::Json | OutFormat::Jsonl => {
-                if self.format == OutFormat::Json {
-                    out.extend_from_slice(b",\n");
-                }
-                out.push(b'{');
-                for (i, name) in self.keep.iter().enumerate() {
-                    json_str(out, name.as_bytes());
-                    out.push(b':');
-                    json_str(out, row.column(i).unwrap_or_default());
-                    out.push(b',');
-                }
-                json_str(out, self.key_name.as_bytes());
-                out.push(b':');
-                match (self.key, row.cell(self.key.unwrap_or(usize::MAX))) {
-                    (None, _) => out.extend_from_slice(key),
-                    (Some(_), Some(k)) => json_str(out, k.as_bytes()),
-                    (Some(_), None) => out.extend_from_slice(b"null"),
-                }
-                out.extend_from_slice(b",\"score\":");
-                match outcome {
-                    Some(o) => fixed2(out, o.score),
-                    None => out.extend_from_slice(b"null"),
-                }
-                out.extend_from_slice(b",\"tier\":");
-                json_str(out, tier.as_bytes());
-                out.extend_from_slice(b",\"coverage\":");
-                match outcome {
-                    Some(o) => fixed2(out, o.coverage),
-                    None => out.extend_from_slice(b"null"),
-                }
-                out.extend_from_slice(b",\"reasons\":");
-                json_str(out, local.reasons.as_bytes());
-                out.extend_from_slice(b",\"error\":");
-                if row.error.is_some() {
-                    json_str(out, local.error.as_bytes());
-                } else {
-                    out.extend_from_slice(b"null");
-                }
-                if self.explain && outcome.is_some() {
-                    out.extend_from_slice(b",\"explanation\":");
-                    let explanation = self.plan.explain(row.values);
-                    if serde_json::to_writer(&mut *out, &explanation).is_err() {
-                        out.extend_from_slice(b"null");
-                    }
-                }
-                out.push(b'}');
-                if self.format == OutFormat::Jsonl {
-                    out.push(b'\n');
-                }
-            }
-            OutFormat::Table => {
-                let mut line = String::with_capacity(128);
-                let key = String::from_utf8_lossy(key);
-                let _ = write!(line, "{:<20} ", clip(&key, 20));
-                match outcome {
-                    Some(o) => {
-                        let _ = write!(
-                            line,
-                            "{:>6.2} {:<16} {:>4.0}% ",
-                            o.score,
-                            clip(tier, 16),
-                            o.coverage * 100.0
-                        );
-                    }
-                    None => {
-                        let _ = write!(line, "{:>6} {:<16} {:>5} ", "", "invalid", "");
-                    }
-                }
-                line.push_str(if row.error.is_some() {
-                    &local.error
-                } else {
-                    &local.reasons
-                });
-                let trimmed = line.trim_end();
-                out.extend_from_slice(trimmed.as_bytes());
-                out.push(b'\n');
-            }
-        }
-    }
-}
-
-impl ScoreSink<'_> {
-    fn header(&self, out: &mut Vec<u8>) {
-        match self.format {
-            OutFormat::Csv | OutFormat::Tsv => {
-                let d = self.format.delimiter();
-                for name in &self.keep {
-                    csv_field(out, name.as_bytes(), d);
-                    out.push(d);
-                }
-                csv_field(out, self.key_name.as_bytes(), d);
-                for name in ["score", "tier", "coverage", "reasons", "error"] {
-                    out.push(d);
-                    out.extend_from_slice(name.as_bytes());
-                }
-                out.push(b'\n');
-            }
-            OutFormat::Json => out.push(b'['),
-            OutFormat::Jsonl => {}
-            OutFormat::Table => {
-                let line = format!(
-                    "{:<20} {:>6} {:<16} {:>5} reasons\n",
-                    clip(&self.key_name, 20),
-                    "score",
-                    "tier",
-                    "cover"
-                );
-                out.extend_from_slice(line.as_bytes());
             }
         }
     }

@@ -36,8 +36,9 @@ struct Case {
     dir: &'static str,
     program: &'static str,
     as_of: &'static str,
-    /// The profile, and the prefix of its part of the note (`mary: ideal (100); ollie: ..`).
-    profile: Option<&'static str>,
+    /// The profiles scored in one run (none: the program's only one), each also the prefix
+    /// of its part of the note (`mary: ideal (100); ollie: ..`).
+    profiles: &'static [&'static str],
 }
 
 const CASES: &[Case] = &[
@@ -45,43 +46,37 @@ const CASES: &[Case] = &[
         dir: "hubspot-personas",
         program: "profile.icp",
         as_of: "2026-12-01",
-        profile: Some("mary"),
-    },
-    Case {
-        dir: "hubspot-personas",
-        program: "profile.icp",
-        as_of: "2026-12-01",
-        profile: Some("ollie"),
+        profiles: &["mary", "ollie"],
     },
     Case {
         dir: "fintech-b2b",
         program: "fintech.icp",
         as_of: "2026-12-01",
-        profile: None,
+        profiles: &[],
     },
     Case {
         dir: "sustainable-beauty-b2c",
         program: "beauty.icp",
         as_of: "2026-12-01",
-        profile: None,
+        profiles: &[],
     },
     Case {
         dir: "helpdesk-saas",
         program: "profile.icp",
         as_of: "2026-12-01",
-        profile: None,
+        profiles: &[],
     },
     Case {
         dir: "marketing-agency",
         program: "agency.icp",
         as_of: "2027-01-15",
-        profile: None,
+        profiles: &[],
     },
     Case {
         dir: "lincoln-murphy",
         program: "profile.icp",
         as_of: "2026-12-01",
-        profile: None,
+        profiles: &[],
     },
 ];
 
@@ -132,20 +127,23 @@ fn every_example_scores_as_its_notes_say() {
         dir,
         program,
         as_of,
-        profile,
+        profiles,
     } in CASES
     {
-        let prefix = profile;
         let program = format!("{dir}/{program}");
         let accounts = format!("{dir}/accounts.csv");
         let mut args = vec!["score", &program, &accounts, "--as-of", as_of];
-        if let Some(p) = profile {
+        for p in profiles {
             args.extend(["--profile", p]);
         }
         let out = icp(&args);
         assert_eq!(out.status.code(), Some(0), "{dir}: {}", text(&out.stderr));
         let scored = text(&out.stdout);
-        let name = format!("{dir}-{}", profile.unwrap_or("default"));
+        let name = if profiles.is_empty() {
+            format!("{dir}-default")
+        } else {
+            format!("{dir}-{}", profiles.join("-"))
+        };
         insta::assert_snapshot!(name, scored);
 
         let input = std::fs::read_to_string(examples().join(&accounts)).unwrap();
@@ -161,29 +159,58 @@ fn every_example_scores_as_its_notes_say() {
             .map(|r| r.unwrap()[notes_at].to_owned())
             .collect();
         let mut outputs = csv::Reader::from_reader(scored.as_bytes());
+        let header = outputs.headers().unwrap().clone();
         let rows: Vec<csv::StringRecord> = outputs.records().map(Result::unwrap).collect();
         assert_eq!(
             rows.len(),
             notes.len(),
             "{dir}: one output row per input row"
         );
-        let mut checked = 0;
-        for (row, note) in rows.iter().zip(&notes) {
-            let Some((tier, score)) = expected(note, prefix) else {
-                continue;
+        // One profile: `score`, `tier`, the whole note; several: `P.score`, `P.tier`, the
+        // note's `P: ...` part.
+        let runs: Vec<Option<&str>> = if profiles.is_empty() {
+            vec![None]
+        } else {
+            profiles.iter().map(|p| Some(*p)).collect()
+        };
+        let several = profiles.len() > 1;
+        for prefix in runs {
+            let column = |field: &str| {
+                let name = match prefix {
+                    Some(p) if several => format!("{p}.{field}"),
+                    _ => field.to_owned(),
+                };
+                header
+                    .iter()
+                    .position(|h| h == name)
+                    .unwrap_or_else(|| panic!("{dir}: no column `{name}`"))
             };
-            checked += 1;
-            assert_eq!(row[2], tier, "{dir}: row {:?}, note {note:?}", &row[0]);
-            if let Some(s) = score {
-                let got: f64 = row[1].parse().unwrap();
-                assert!(
-                    (got - s).abs() < 0.011,
-                    "{dir}: row {:?}: score {got}, note {note:?}",
+            let (tier_at, score_at) = (column("tier"), column("score"));
+            let mut checked = 0;
+            for (row, note) in rows.iter().zip(&notes) {
+                let Some((tier, score)) = expected(note, prefix) else {
+                    continue;
+                };
+                checked += 1;
+                assert_eq!(
+                    row[tier_at], tier,
+                    "{dir}: row {:?}, note {note:?}",
                     &row[0]
                 );
+                if let Some(s) = score {
+                    let got: f64 = row[score_at].parse().unwrap();
+                    assert!(
+                        (got - s).abs() < 0.011,
+                        "{dir}: row {:?}: score {got}, note {note:?}",
+                        &row[0]
+                    );
+                }
             }
+            assert!(
+                checked >= 3,
+                "{dir} {prefix:?}: only {checked} rows have notes"
+            );
         }
-        assert!(checked >= 3, "{dir}: only {checked} rows have notes");
     }
 }
 

@@ -108,3 +108,82 @@ fn not_found_and_usage_errors() {
         "--id and --row exclude each other"
     );
 }
+
+/// `tests/score/profiles`: three profiles over one schema (`mary`, `ollie`, `large`).
+fn profiles(args: &[&str]) -> Command {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/score/profiles");
+    let mut c = Command::new(get_cargo_bin("icp"));
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args([
+            "explain",
+            "profile.icp",
+            "accounts.csv",
+            "--as-of",
+            "2027-01-15",
+        ])
+        .args(args);
+    c
+}
+
+#[test]
+fn two_profiles_side_by_side_a_tie_goes_to_the_first() {
+    assert_cmd_snapshot!(profiles(&[
+        "--id",
+        "a2",
+        "--profile",
+        "mary",
+        "--profile",
+        "ollie"
+    ]));
+}
+
+#[test]
+fn two_profiles_one_excludes_the_account() {
+    assert_cmd_snapshot!(profiles(&[
+        "--id",
+        "a3",
+        "--profile",
+        "ollie",
+        "--profile",
+        "mary"
+    ]));
+}
+
+#[test]
+fn all_profiles_as_json() {
+    assert_cmd_snapshot!(profiles(&[
+        "--id",
+        "a4",
+        "--all-profiles",
+        "--format",
+        "json"
+    ]));
+}
+
+#[test]
+fn two_profiles_an_invalid_row() {
+    assert_cmd_snapshot!(profiles(&[
+        "--id",
+        "a6",
+        "--profile",
+        "mary",
+        "--profile",
+        "ollie"
+    ]));
+}
+
+#[test]
+fn profiles_over_two_schemas_are_refused() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/score/profiles-schemas");
+    let mut c = Command::new(get_cargo_bin("icp"));
+    c.current_dir(dir).env("NO_COLOR", "1").args([
+        "explain",
+        "profile.icp",
+        "accounts.csv",
+        "--id",
+        "x1",
+        "--all-profiles",
+    ]);
+    assert_cmd_snapshot!(c);
+}

@@ -1,6 +1,7 @@
 //! `icp score` end to end: every `tests/score/<case>/` (a `profile.icp`, an `accounts.*`
-//! file and optional extra arguments in `args`) is scored and its exit code, stdout and
-//! stderr snapshotted beside it; plus all 5,015 rows of the Inc. 5000 file.
+//! file and optional extra arguments in `args`, or several runs in `runs`, one `NAME: ARGS`
+//! a line) is scored and its exit code, stdout and stderr snapshotted beside it; plus all
+//! 5,015 rows of the Inc. 5000 file.
 #![allow(
     clippy::disallowed_methods,
     clippy::unwrap_used,
@@ -59,21 +60,41 @@ fn score_cases() {
     for dir in cases {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let accounts = accounts_file(&dir).unwrap_or_else(|| panic!("{name}: no accounts.* file"));
-        let extra = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
-        let mut cmd = icp(&dir);
-        cmd.args(["score", "profile.icp", &accounts, "--as-of", "2027-01-15"]);
-        cmd.args(extra.split_whitespace());
-        // Tiny blocks on several threads: the output must not depend on them.
-        cmd.args(["--block-size", "64", "--threads", "3"]);
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(&dir);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_input_file(dir.join("profile.icp"));
-        for (from, to) in FILTERS {
-            settings.add_filter(from, *to);
+        for (snapshot, extra) in runs(&dir) {
+            let mut cmd = icp(&dir);
+            cmd.args(["score", "profile.icp", &accounts, "--as-of", "2027-01-15"]);
+            cmd.args(extra.split_whitespace());
+            // Tiny blocks on several threads: the output must not depend on them.
+            cmd.args(["--block-size", "64", "--threads", "3"]);
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path(&dir);
+            settings.set_prepend_module_to_snapshot(false);
+            settings.set_input_file(dir.join("profile.icp"));
+            for (from, to) in FILTERS {
+                settings.add_filter(from, *to);
+            }
+            settings.bind(|| assert_cmd_snapshot!(snapshot, cmd));
         }
-        settings.bind(|| assert_cmd_snapshot!("output", cmd));
     }
+}
+
+/// A case's runs: each line `NAME: ARGS` of its `runs` file (snapshot `NAME.snap`), else one
+/// run with the arguments of `args` (snapshot `output.snap`).
+fn runs(dir: &Path) -> Vec<(String, String)> {
+    if let Ok(text) = std::fs::read_to_string(dir.join("runs")) {
+        return text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let (name, args) = l
+                    .split_once(':')
+                    .unwrap_or_else(|| panic!("{}: `{l}` is not `NAME: ARGS`", dir.display()));
+                (name.trim().to_owned(), args.trim().to_owned())
+            })
+            .collect();
+    }
+    let extra = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
+    vec![("output".to_owned(), extra)]
 }
 
 #[test]
