@@ -439,6 +439,10 @@ pub fn capabilities() -> ServerCapabilities {
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: vec![features::hints::SHOW_FIGURES.to_owned()],
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -745,6 +749,25 @@ impl LanguageServer for Backend {
             Some(features::hints::inlay_hints(a, params.range))
         })
         .await
+    }
+
+    async fn execute_command(
+        &self,
+        params: lsp::ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        if params.command != features::hints::SHOW_FIGURES {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}`; the server runs `{}`",
+                params.command,
+                features::hints::SHOW_FIGURES
+            )));
+        }
+        if let Some(serde_json::Value::String(figures)) = params.arguments.first() {
+            self.client
+                .show_message(lsp::MessageType::INFO, figures)
+                .await;
+        }
+        Ok(None)
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
