@@ -439,6 +439,12 @@ pub fn capabilities() -> ServerCapabilities {
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(lsp::DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
             commands: vec![features::hints::SHOW_FIGURES.to_owned()],
             work_done_progress_options: WorkDoneProgressOptions::default(),
@@ -749,6 +755,42 @@ impl LanguageServer for Backend {
             Some(features::hints::inlay_hints(a, params.range))
         })
         .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.with_analysis("documentHighlight", &p.text_document.uri, |a| {
+            features::structure::highlights(a, p.position)
+        })
+        .await
+    }
+
+    async fn document_link(
+        &self,
+        params: lsp::DocumentLinkParams,
+    ) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        self.with_analysis("documentLink", &params.text_document.uri, |a| {
+            Some(features::structure::links(a))
+        })
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: lsp::SelectionRangeParams,
+    ) -> Result<Option<Vec<lsp::SelectionRange>>> {
+        let Some(snap) = self.world.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(guard("selectionRange", || {
+            Some(features::structure::selection_ranges(
+                &snap.text,
+                &params.positions,
+            ))
+        }))
     }
 
     async fn execute_command(

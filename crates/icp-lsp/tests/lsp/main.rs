@@ -27,3 +27,4 @@ mod project;
 mod resilience;
 mod robustness;
 mod sample;
+mod structure;
