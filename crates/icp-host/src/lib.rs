@@ -88,6 +88,41 @@ pub fn load_file_within(path: &Path, root: &Path) -> Result<String, LoadError> {
     })
 }
 
+/// Every `*.icp` file under `dir`, sorted, at most `cap` of them (the language server's
+/// project scan). Hidden directories, `target/` and `node_modules/` are skipped; symbolic
+/// links to directories are not followed, and a directory that cannot be read is skipped.
+/// Iterative, so a deep tree cannot overflow the stack.
+pub fn icp_files(dir: &Path, cap: usize) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !(name.starts_with('.') || name == "target" || name == "node_modules") {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "icp") {
+                if out.len() >= cap {
+                    out.sort();
+                    return out;
+                }
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 fn io_error(e: &std::io::Error) -> LoadError {
     if e.kind() == std::io::ErrorKind::NotFound {
         LoadError::NotFound
@@ -171,6 +206,34 @@ impl Loader for FsLoader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn icp_files_skips_hidden_and_build_directories_and_caps() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for p in [
+            "a.icp",
+            "sub/b.icp",
+            "sub/c.txt",
+            ".git/d.icp",
+            "target/e.icp",
+            "node_modules/f.icp",
+        ] {
+            let path = root.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let found: Vec<_> = icp_files(root, 100)
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(
+            found,
+            [std::path::PathBuf::from("a.icp"), "sub/b.icp".into()]
+        );
+        assert_eq!(icp_files(root, 1).len(), 1);
+        assert!(icp_files(&root.join("missing"), 10).is_empty());
+    }
 
     #[test]
     fn no_color_is_set_only_when_not_empty() {

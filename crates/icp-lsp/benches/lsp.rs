@@ -189,6 +189,7 @@ async fn main() {
         today: icp_syntax::Date::from_ymd(2027, 1, 15),
         debounce: Duration::from_millis(50),
         request_wait: Duration::from_secs(30),
+        list: icp_lsp::project::fs_lister(),
     };
 
     // The check alone, for reference.

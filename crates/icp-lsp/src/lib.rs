@@ -26,6 +26,7 @@ pub mod framing;
 pub mod project;
 pub mod server;
 pub mod text;
+pub mod workspace;
 pub mod world;
 
 use tokio::io::{AsyncRead, AsyncWrite};

@@ -6,7 +6,9 @@
     reason = "the language server is where IO and the clock live"
 )]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use icp_check::Loader;
 
@@ -23,6 +25,84 @@ pub fn now() -> std::time::Instant {
 pub fn root_of(path: &Path, loader: &dyn Loader) -> PathBuf {
     let dir = path.parent().unwrap_or(path);
     icp_check::find_root(dir, |p| loader.load(p).is_ok())
+}
+
+/// The nearest ancestor of the file's directory holding an `icp.toml`, if any.
+pub fn toml_root(path: &Path, loader: &dyn Loader) -> Option<PathBuf> {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if loader.load(&d.join("icp.toml")).is_ok() {
+            return Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// The most `.icp` files the project scan loads under one root.
+pub const MAX_PROJECT_FILES: usize = 2000;
+
+/// Lists the `.icp` files under a project root (the project scan).
+pub type Lister = Arc<dyn Fn(&Path) -> Vec<PathBuf> + Send + Sync>;
+
+/// The file system's lister ([`icp_host::icp_files`]).
+pub fn fs_lister() -> Lister {
+    Arc::new(|dir: &Path| icp_host::icp_files(dir, MAX_PROJECT_FILES))
+}
+
+/// A file system in memory that can change (tests, benchmarks): a [`Loader`] and a
+/// [`Lister`] over the same files.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryDisk {
+    files: Arc<Mutex<BTreeMap<PathBuf, String>>>,
+}
+
+impl MemoryDisk {
+    /// A disk holding `files` (path, text).
+    pub fn new<P: Into<PathBuf>, T: Into<String>>(files: impl IntoIterator<Item = (P, T)>) -> Self {
+        let disk = Self::default();
+        for (p, t) in files {
+            disk.write(p, t);
+        }
+        disk
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<PathBuf, String>> {
+        self.files.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Write a file.
+    pub fn write(&self, path: impl Into<PathBuf>, text: impl Into<String>) {
+        self.lock()
+            .insert(icp_check::normalize(&path.into()), text.into());
+    }
+
+    /// Delete a file.
+    pub fn remove(&self, path: &Path) {
+        self.lock().remove(&icp_check::normalize(path));
+    }
+
+    /// The lister of this disk: its `.icp` files under a directory.
+    pub fn lister(&self) -> Lister {
+        let disk = self.clone();
+        Arc::new(move |dir: &Path| {
+            disk.lock()
+                .keys()
+                .filter(|p| p.starts_with(dir) && p.extension().is_some_and(|e| e == "icp"))
+                .take(MAX_PROJECT_FILES)
+                .cloned()
+                .collect()
+        })
+    }
+}
+
+impl Loader for MemoryDisk {
+    fn load(&self, path: &Path) -> Result<String, icp_check::LoadError> {
+        self.lock()
+            .get(&icp_check::normalize(path))
+            .cloned()
+            .ok_or(icp_check::LoadError::NotFound)
+    }
 }
 
 /// What `icp.toml` says to the language server (`[lsp]`).

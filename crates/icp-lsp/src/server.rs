@@ -41,6 +41,8 @@ pub struct Settings {
     /// How long a request waits for the check of the document's current version before it
     /// is answered with `ContentModified` (the check goes on off the message loop).
     pub request_wait: Duration,
+    /// Lists the `.icp` files of a project root (the file system by default).
+    pub list: project::Lister,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             today: None,
             debounce: Duration::from_millis(50),
             request_wait: Duration::from_millis(500),
+            list: project::fs_lister(),
         }
     }
 }
@@ -67,8 +70,8 @@ impl std::fmt::Debug for Settings {
 /// The language server.
 #[derive(Debug, Clone)]
 pub struct Backend {
-    client: Client,
-    world: Arc<World>,
+    pub(crate) client: Client,
+    pub(crate) world: Arc<World>,
     /// Held while publishing, so a stale check never publishes after a newer one.
     publish: Arc<tokio::sync::Mutex<()>>,
     debounce: Duration,
@@ -88,6 +91,10 @@ pub struct Backend {
     requested: Arc<std::sync::Mutex<std::collections::HashSet<Uri>>>,
     /// `shutdown` was received.
     shut_down: Arc<std::sync::atomic::AtomicBool>,
+    /// The client accepts snippets in completion items.
+    snippets: Arc<std::sync::atomic::AtomicBool>,
+    /// The project model: see [`crate::workspace`].
+    pub(crate) projects: Arc<crate::workspace::Projects>,
 }
 
 /// Run `f`, turning a panic into `None` (logged on stderr): a bug in one feature must never
@@ -109,7 +116,7 @@ impl Backend {
     pub fn with_settings(client: Client, settings: Settings) -> Self {
         Self {
             client,
-            world: Arc::new(World::new(settings.loader, settings.today)),
+            world: Arc::new(World::new(settings.loader.clone(), settings.today)),
             publish: Arc::new(tokio::sync::Mutex::new(())),
             debounce: settings.debounce,
             last_change: Arc::default(),
@@ -120,6 +127,8 @@ impl Backend {
             checked: Arc::default(),
             requested: Arc::default(),
             shut_down: Arc::default(),
+            snippets: Arc::default(),
+            projects: Arc::new(crate::workspace::Projects::new(settings.list)),
         }
     }
 
@@ -223,9 +232,10 @@ impl Backend {
         })
     }
 
-    /// Check the document after the debounce and publish its diagnostics, unless a newer
-    /// version has arrived meanwhile (its own task then publishes).
-    fn schedule(&self, uri: Uri, version: i32, delay: Duration) {
+    /// Check the document after the debounce and publish its diagnostics, unless its text
+    /// changed meanwhile (the new text's own task then publishes). `revision` names the
+    /// text ([`World::revision`]), never the version number, which a client may reuse.
+    pub(crate) fn schedule(&self, uri: Uri, revision: u64, delay: Duration) {
         let Ok(rt) = tokio::runtime::Handle::try_current() else {
             return;
         };
@@ -250,13 +260,22 @@ impl Backend {
             // One check per document at a time: while one runs, wait for it here (without
             // holding a thread); by then a newer edit may have made this task moot.
             loop {
-                if this.world.version(&uri) != Some(version) || !this.is_latest(&uri, ticket) {
+                if this.world.revision(&uri) != Some(revision) || !this.is_latest(&uri, ticket) {
                     return;
                 }
                 if !this.world.is_checking(&uri) {
                     break;
                 }
                 this.check_ended().await;
+            }
+            // Files that are not open are checked in the background, a few at a time.
+            let _permit = if this.world.is_open(&uri) {
+                None
+            } else {
+                this.projects.background.clone().acquire_owned().await.ok()
+            };
+            if this.world.revision(&uri) != Some(revision) || !this.is_latest(&uri, ticket) {
+                return;
             }
             let world = this.world.clone();
             let u = uri.clone();
@@ -273,17 +292,16 @@ impl Backend {
                 return;
             };
             let held = this.publish.lock().await;
-            if analysis.version != version
-                || this.world.version(&uri) != Some(version)
+            if analysis.revision != revision
+                || this.world.revision(&uri) != Some(revision)
                 || !this.is_latest(&uri, ticket)
             {
                 return;
             }
-            this.client
-                .publish_diagnostics(uri, diags, Some(version))
-                .await;
+            let version = analysis.open.then_some(analysis.version);
+            this.client.publish_diagnostics(uri, diags, version).await;
             drop(held);
-            if analysis.config.sample.is_some() {
+            if analysis.open && analysis.config.sample.is_some() {
                 // Tally the sample now, off the message loop, so the editor's next code
                 // lens request finds the figures ready.
                 let world = this.world.clone();
@@ -297,6 +315,23 @@ impl Backend {
                     let _ = this.client.code_lens_refresh().await;
                 }
             }
+        });
+    }
+
+    /// Publish no diagnostics for a document that left the world (its pending checks
+    /// give up).
+    pub(crate) fn clear(&self, uri: Uri) {
+        self.tickets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&uri);
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let this = self.clone();
+        rt.spawn(async move {
+            let _held = this.publish.lock().await;
+            this.client.publish_diagnostics(uri, Vec::new(), None).await;
         });
     }
 
@@ -316,28 +351,30 @@ impl Backend {
         }
     }
 
-    /// Re-check the open documents (but `changed`) that read `path`.
-    fn refresh_readers(&self, changed: &Uri, path: &std::path::Path) {
-        for uri in self.world.uris() {
+    /// Re-check the documents, open or not (but `changed`), that read `path`.
+    pub(crate) fn refresh_readers(&self, changed: &Uri, path: &std::path::Path) {
+        for uri in self.world.all_uris() {
             if &uri != changed
                 && self.world.reads(&uri, path)
-                && let Some(v) = self.world.version(&uri)
+                && let Some(r) = self.world.revision(&uri)
             {
-                self.schedule_refresh(uri, v);
+                self.schedule_refresh(uri, r);
             }
         }
     }
 
-    /// Like [`Backend::schedule`] for a document whose version did not change: publish
-    /// unless its own version moved on (then its own task publishes).
-    fn schedule_refresh(&self, uri: Uri, version: i32) {
-        self.schedule(uri, version, self.debounce * 2);
+    /// Like [`Backend::schedule`] for a document whose text did not change: publish
+    /// unless its own text moved on (then its own task publishes).
+    pub(crate) fn schedule_refresh(&self, uri: Uri, revision: u64) {
+        self.schedule(uri, revision, self.debounce * 2);
     }
 
-    /// The analyses of every other open document ([`Backend::current`]).
+    /// The analyses of every other document of the world, open or not, once the projects
+    /// being loaded are loaded ([`Backend::current`]).
     async fn other_analyses(&self, uri: &Uri) -> Result<Vec<Arc<Analysis>>> {
+        self.projects.loaded(self.request_wait).await;
         let mut out = Vec::new();
-        for u in self.world.uris() {
+        for u in self.world.all_uris() {
             if &u != uri
                 && let Some(a) = self.current(&u).await?
             {
@@ -402,6 +439,16 @@ pub fn capabilities() -> ServerCapabilities {
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(lsp::DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
+        execute_command_provider: Some(lsp::ExecuteCommandOptions {
+            commands: vec![features::hints::SHOW_FIGURES.to_owned()],
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -411,11 +458,23 @@ impl LanguageServer for Backend {
         let refresh = params
             .capabilities
             .workspace
-            .and_then(|w| w.code_lens)
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
             .and_then(|c| c.refresh_support)
             .unwrap_or(false);
         self.lens_refresh
             .store(refresh, std::sync::atomic::Ordering::Relaxed);
+        self.projects.initialize(&params);
+        let snippets = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false);
+        self.snippets
+            .store(snippets, std::sync::atomic::Ordering::Relaxed);
         Ok(InitializeResult {
             capabilities: capabilities(),
             server_info: Some(ServerInfo {
@@ -426,7 +485,9 @@ impl LanguageServer for Backend {
         })
     }
 
-    async fn initialized(&self, _: InitializedParams) {}
+    async fn initialized(&self, _: InitializedParams) {
+        self.projects.initialized(self);
+    }
 
     async fn shutdown(&self) -> Result<()> {
         self.shut_down
@@ -437,8 +498,11 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         self.world.open(doc.uri.clone(), doc.version, doc.text);
-        self.schedule(doc.uri.clone(), doc.version, Duration::ZERO);
+        if let Some(r) = self.world.revision(&doc.uri) {
+            self.schedule(doc.uri.clone(), r, Duration::ZERO);
+        }
         self.refresh_others(&doc.uri);
+        self.projects.load_for(self, &doc.uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -457,37 +521,53 @@ impl LanguageServer for Backend {
                 .insert(uri.clone(), now);
             let quiet = previous.is_none_or(|p| now.duration_since(p) >= self.debounce);
             let delay = if quiet { Duration::ZERO } else { self.debounce };
-            self.schedule(uri.clone(), version, delay);
+            if let Some(r) = self.world.revision(&uri) {
+                self.schedule(uri.clone(), r, delay);
+            }
             self.refresh_others(&uri);
         }
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
         let uri = params.text_document.uri;
-        if let Some(v) = self.world.version(&uri) {
-            self.schedule(uri.clone(), v, Duration::ZERO);
+        if self.world.is_open(&uri) {
+            // The buffer is what was saved: its readers may now read it from disk.
             self.refresh_others(&uri);
+        } else {
+            // Not open here: what is on disk is news.
+            self.projects.disk_changed(self, &uri, false);
         }
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         let path = self.world.path(&uri);
-        self.world.close(&uri);
+        // A file of a loaded project stays, as it is on disk.
+        let disk = path.as_deref().and_then(|p| self.projects.read(self, p));
+        let stays = disk.is_some();
+        self.world.close(&uri, disk);
         // Its readers now read the file on disk.
         if let Some(path) = path {
             self.refresh_readers(&uri, &path);
+        }
+        self.last_change
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&uri);
+        if stays && let Some(r) = self.world.revision(&uri) {
+            self.schedule(uri, r, Duration::ZERO);
+            return;
         }
         self.tickets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(&uri);
         let _held = self.publish.lock().await;
-        self.last_change
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&uri);
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        self.projects.watched(self, params.changes);
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -514,13 +594,18 @@ impl LanguageServer for Backend {
         } else {
             guard("parse", || world.parsed(&uri))
         };
+        let snippets = self.snippets.load(std::sync::atomic::Ordering::Relaxed);
         let items = guard("completion", || {
-            Some(features::completion::complete(
+            let mut items = features::completion::complete(
                 &snap.text,
                 parsed.as_deref(),
                 &[latest.as_deref(), last_good.as_deref()],
                 pos.position,
-            ))
+            );
+            if !snippets {
+                features::completion::without_snippets(&mut items);
+            }
+            Some(items)
         });
         Ok(items.map(CompletionResponse::Array))
     }
@@ -561,10 +646,16 @@ impl LanguageServer for Backend {
         &self,
         p: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
-        self.with_analysis("prepareRename", &p.text_document.uri, |a| {
-            features::nav::prepare_rename(a, p.position)
-        })
-        .await
+        match self
+            .with_analysis("prepareRename", &p.text_document.uri, |a| {
+                Some(features::nav::prepare_rename(a, p.position))
+            })
+            .await?
+        {
+            Some(Ok(r)) => Ok(Some(r)),
+            Some(Err(why)) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(why)),
+            None => Ok(None),
+        }
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
@@ -606,7 +697,8 @@ impl LanguageServer for Backend {
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for uri in self.world.uris() {
+        self.projects.loaded(self.request_wait).await;
+        for uri in self.world.all_uris() {
             // A document whose check is not ready yet is left out.
             let found = self
                 .with_analysis("workspaceSymbol", &uri, |a| {
@@ -663,6 +755,61 @@ impl LanguageServer for Backend {
             Some(features::hints::inlay_hints(a, params.range))
         })
         .await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: lsp::DocumentHighlightParams,
+    ) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        let p = params.text_document_position_params;
+        self.with_analysis("documentHighlight", &p.text_document.uri, |a| {
+            features::structure::highlights(a, p.position)
+        })
+        .await
+    }
+
+    async fn document_link(
+        &self,
+        params: lsp::DocumentLinkParams,
+    ) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        self.with_analysis("documentLink", &params.text_document.uri, |a| {
+            Some(features::structure::links(a))
+        })
+        .await
+    }
+
+    async fn selection_range(
+        &self,
+        params: lsp::SelectionRangeParams,
+    ) -> Result<Option<Vec<lsp::SelectionRange>>> {
+        let Some(snap) = self.world.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(guard("selectionRange", || {
+            Some(features::structure::selection_ranges(
+                &snap.text,
+                &params.positions,
+            ))
+        }))
+    }
+
+    async fn execute_command(
+        &self,
+        params: lsp::ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        if params.command != features::hints::SHOW_FIGURES {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}`; the server runs `{}`",
+                params.command,
+                features::hints::SHOW_FIGURES
+            )));
+        }
+        if let Some(serde_json::Value::String(figures)) = params.arguments.first() {
+            self.client
+                .show_message(lsp::MessageType::INFO, figures)
+                .await;
+        }
+        Ok(None)
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

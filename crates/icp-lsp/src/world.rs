@@ -14,27 +14,34 @@ use tower_lsp_server::ls_types::{Position, Range, Uri};
 use crate::project::{self, Config};
 use crate::text::Text;
 
-/// One open document.
+/// One document of the world: open in the editor, or a file of a loaded project read
+/// from disk.
 #[derive(Debug, Clone)]
 struct Doc {
+    /// The editor's version (0 for a file that is not open).
     version: i32,
+    /// Open in the editor (its text is the editor's), else read from disk.
+    open: bool,
     text: Arc<Text>,
     path: PathBuf,
     analysis: Option<Arc<Analysis>>,
     last_good: Option<Arc<Analysis>>,
-    parsed: Option<(i32, Arc<icp_syntax::Parsed>)>,
-    /// The world's clock when the text last changed (or the document was opened).
+    parsed: Option<(u64, Arc<icp_syntax::Parsed>)>,
+    /// The world's clock when the text last changed (or the document was opened): the
+    /// text's revision. Freshness is keyed on it, never on the editor's version number,
+    /// which a client may reuse.
     changed_at: u64,
     /// A check of this document is running ([`World::analysis`] runs one at a time).
     checking: bool,
 }
 
-/// The open documents, with a clock that ticks at every edit, open and close.
+/// The documents, with a clock that ticks at every edit, open, close and change on disk.
 #[derive(Debug, Default)]
 struct Docs {
     map: HashMap<Uri, Doc>,
     clock: u64,
-    /// The clock when a document was last opened or closed.
+    /// The clock when a document was last opened or closed, or a file of the project
+    /// appeared, disappeared or changed in a way that may concern every analysis.
     opened_or_closed: u64,
 }
 
@@ -57,10 +64,10 @@ impl Docs {
         self.clock
     }
 
-    /// Whether an analysis still holds: same version of its document, no document opened
-    /// or closed since, and none of the other files it read edited since.
+    /// Whether an analysis still holds: same text (revision) of its document, no document
+    /// opened or closed since, and none of the other files it read edited since.
     fn is_fresh(&self, doc: &Doc, a: &Analysis) -> bool {
-        a.version == doc.version
+        a.revision == doc.changed_at
             && self.opened_or_closed <= a.clock
             && a.checked.files.iter().skip(1).all(|f| {
                 self.map
@@ -77,6 +84,8 @@ pub struct Snapshot {
     pub uri: Uri,
     /// Its version.
     pub version: i32,
+    /// Its text's revision (see [`World::revision`]).
+    pub revision: u64,
     /// Its text.
     pub text: Arc<Text>,
     /// Its path (a made-up one for non-file URIs).
@@ -88,8 +97,12 @@ pub struct Snapshot {
 pub struct Analysis {
     /// The document.
     pub uri: Uri,
-    /// The version checked.
+    /// The version checked (0 for a file that is not open).
     pub version: i32,
+    /// The revision of the text checked (see [`World::revision`]).
+    pub revision: u64,
+    /// Whether the document was open in the editor (else it was read from disk).
+    pub open: bool,
     /// Its text at that version.
     pub text: Arc<Text>,
     /// Its path.
@@ -194,7 +207,7 @@ pub fn uri_of(path: &Path) -> Option<Uri> {
     Uri::from_file_path(path)
 }
 
-/// Open documents and their analyses.
+/// The documents (open ones and the files of loaded projects) and their analyses.
 ///
 /// At most one check of a document runs at a time: a caller that needs the analysis while
 /// one runs waits for it and then checks the version current at that moment, so the
@@ -207,6 +220,8 @@ pub struct World {
     checked: Condvar,
     /// How many checks have run (for tests and benchmarks).
     checks: AtomicU64,
+    /// The roots of the projects loaded so far.
+    roots: Mutex<Vec<PathBuf>>,
 }
 
 impl std::fmt::Debug for World {
@@ -226,6 +241,7 @@ impl World {
             docs: Mutex::new(Docs::default()),
             checked: Condvar::new(),
             checks: AtomicU64::new(0),
+            roots: Mutex::new(Vec::new()),
         }
     }
 
@@ -271,6 +287,7 @@ impl World {
         docs.opened_or_closed = now;
         let doc = Doc {
             version,
+            open: true,
             text: Arc::new(Text::new(text)),
             path,
             analysis: None,
@@ -290,6 +307,9 @@ impl World {
         changes: &[tower_lsp_server::ls_types::TextDocumentContentChangeEvent],
     ) -> Option<i32> {
         let mut docs = self.docs();
+        if !docs.get(uri)?.open {
+            return None;
+        }
         let now = docs.tick();
         let doc = docs.get_mut(uri)?;
         let mut text = (*doc.text).clone();
@@ -300,13 +320,139 @@ impl World {
         Some(version)
     }
 
-    /// Close a document.
-    pub fn close(&self, uri: &Uri) {
+    /// Close a document. With `disk` (its text on disk, for a file of a loaded project) it
+    /// stays in the world as a file that is not open; without, it leaves it.
+    pub fn close(&self, uri: &Uri, disk: Option<String>) {
         let mut docs = self.docs();
-        if docs.remove(uri).is_some() {
-            let now = docs.tick();
-            docs.opened_or_closed = now;
+        if !docs.get(uri).is_some_and(|d| d.open) {
+            return;
         }
+        let now = docs.tick();
+        docs.opened_or_closed = now;
+        match disk {
+            Some(text) => {
+                if let Some(doc) = docs.get_mut(uri) {
+                    doc.open = false;
+                    doc.version = 0;
+                    doc.text = Arc::new(Text::new(text));
+                    doc.changed_at = now;
+                    doc.parsed = None;
+                }
+            }
+            None => {
+                docs.remove(uri);
+            }
+        }
+    }
+
+    /// Record the text on disk of a file of a loaded project (found by path, whatever
+    /// the spelling of its URI). A document open in the editor keeps the editor's text.
+    /// Returns the document's URI and what changed.
+    pub fn set_disk(&self, path: &Path, text: String) -> Option<(Uri, DiskChange)> {
+        let mut docs = self.docs();
+        let known = docs
+            .iter()
+            .find(|(_, d)| d.path == path)
+            .map(|(u, d)| (u.clone(), d.open, d.text.src == text));
+        match known {
+            Some((uri, true, _)) => return Some((uri, DiskChange::Open)),
+            Some((uri, false, true)) => return Some((uri, DiskChange::Unchanged)),
+            _ => {}
+        }
+        let now = docs.tick();
+        if let Some((uri, _, _)) = known {
+            if let Some(doc) = docs.get_mut(&uri) {
+                doc.text = Arc::new(Text::new(text));
+                doc.changed_at = now;
+                doc.parsed = None;
+            }
+            return Some((uri, DiskChange::Changed));
+        }
+        let uri = uri_of(path)?;
+        // A new file may be what an import was missing: every analysis may change.
+        docs.opened_or_closed = now;
+        docs.insert(
+            uri.clone(),
+            Doc {
+                version: 0,
+                open: false,
+                text: Arc::new(Text::new(text)),
+                path: path.to_path_buf(),
+                analysis: None,
+                last_good: None,
+                parsed: None,
+                changed_at: now,
+                checking: false,
+            },
+        );
+        Some((uri, DiskChange::Added))
+    }
+
+    /// The URI of the document at `path`, if the world holds one.
+    pub fn uri_at(&self, path: &Path) -> Option<Uri> {
+        self.docs()
+            .iter()
+            .find(|(_, d)| d.path == path)
+            .map(|(u, _)| u.clone())
+    }
+
+    /// Forget a file that was deleted from disk; `false` if it is open in the editor or
+    /// was not known.
+    pub fn remove_disk(&self, uri: &Uri) -> bool {
+        let mut docs = self.docs();
+        if docs.get(uri).is_none_or(|d| d.open) {
+            return false;
+        }
+        docs.remove(uri);
+        let now = docs.tick();
+        docs.opened_or_closed = now;
+        true
+    }
+
+    /// Make every analysis stale (a project's `icp.toml` or sample changed on disk).
+    pub fn invalidate(&self) {
+        let mut docs = self.docs();
+        let now = docs.tick();
+        docs.opened_or_closed = now;
+    }
+
+    /// Record that the project at `root` is loaded; `false` if it (or a project holding
+    /// it) already was.
+    pub fn claim_root(&self, root: &Path) -> bool {
+        let mut roots = self.roots.lock().unwrap_or_else(PoisonError::into_inner);
+        if roots.iter().any(|r| root.starts_with(r)) {
+            return false;
+        }
+        roots.push(root.to_path_buf());
+        true
+    }
+
+    /// The loaded project root that holds `path`, if any.
+    pub fn root_holding(&self, path: &Path) -> Option<PathBuf> {
+        self.roots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|r| path.starts_with(r))
+            .cloned()
+    }
+
+    /// Whether the document is open in the editor.
+    pub fn is_open(&self, uri: &Uri) -> bool {
+        self.docs().get(uri).is_some_and(|d| d.open)
+    }
+
+    /// Every document's URI: open ones and the files of loaded projects.
+    pub fn all_uris(&self) -> Vec<Uri> {
+        let mut out: Vec<Uri> = self.docs().keys().cloned().collect();
+        out.sort();
+        out
+    }
+
+    /// The revision of a document's text: the world's clock when it last changed. Two
+    /// texts of a document never share a revision, whatever their version numbers.
+    pub fn revision(&self, uri: &Uri) -> Option<u64> {
+        self.docs().get(uri).map(|d| d.changed_at)
     }
 
     /// Whether the latest analysis of `uri` read the file `path` (to know whom an edit of
@@ -325,7 +471,11 @@ impl World {
 
     /// The open documents' URIs.
     pub fn uris(&self) -> Vec<Uri> {
-        self.docs().keys().cloned().collect()
+        self.docs()
+            .iter()
+            .filter(|(_, d)| d.open)
+            .map(|(u, _)| u.clone())
+            .collect()
     }
 
     /// A document's current version.
@@ -338,6 +488,7 @@ impl World {
         self.docs().get(uri).map(|d| Snapshot {
             uri: uri.clone(),
             version: d.version,
+            revision: d.changed_at,
             text: d.text.clone(),
             path: d.path.clone(),
         })
@@ -364,13 +515,17 @@ impl World {
                     .unwrap_or_else(PoisonError::into_inner);
             }
             let doc = docs.get(uri)?;
+            // The editor's buffers and this document's own text; the other files of the
+            // project are read from disk by the checker.
             let overlay: HashMap<PathBuf, String> = docs
-                .values()
-                .map(|d| (d.path.clone(), d.text.src.clone()))
+                .iter()
+                .filter(|(u, d)| d.open || *u == uri)
+                .map(|(_, d)| (d.path.clone(), d.text.src.clone()))
                 .collect();
             let snap = Snapshot {
                 uri: uri.clone(),
                 version: doc.version,
+                revision: doc.changed_at,
                 text: doc.text.clone(),
                 path: doc.path.clone(),
             };
@@ -382,10 +537,11 @@ impl World {
         };
         let _running = Running { world: self, uri };
         self.checks.fetch_add(1, Ordering::Relaxed);
-        let analysis = Arc::new(self.analyze(&snap, &overlay, clock));
+        let open = self.is_open(uri);
+        let analysis = Arc::new(self.analyze(&snap, &overlay, clock, open));
         let mut docs = self.docs();
         if let Some(doc) = docs.get_mut(uri)
-            && doc.version == analysis.version
+            && doc.changed_at == analysis.revision
         {
             doc.analysis = Some(analysis.clone());
             if is_good(&analysis) {
@@ -400,18 +556,18 @@ impl World {
         self.docs().get(uri).and_then(|d| d.analysis.clone())
     }
 
-    /// The syntax tree of the document's current text (parsed once per version).
+    /// The syntax tree of the document's current text (parsed once per revision).
     pub fn parsed(&self, uri: &Uri) -> Option<Arc<icp_syntax::Parsed>> {
         let (version, text) = {
             let docs = self.docs();
             let doc = docs.get(uri)?;
             if let Some((v, p)) = &doc.parsed
-                && *v == doc.version
+                && *v == doc.changed_at
             {
                 return Some(p.clone());
             }
             if let Some(a) = &doc.analysis
-                && a.version == doc.version
+                && a.revision == doc.changed_at
                 && let Some(f) = a.file(ENTRY)
             {
                 let parsed = icp_syntax::Parsed {
@@ -420,11 +576,11 @@ impl World {
                 };
                 return Some(Arc::new(parsed));
             }
-            (doc.version, doc.text.clone())
+            (doc.changed_at, doc.text.clone())
         };
         let parsed = Arc::new(icp_syntax::parse(&text.src));
         if let Some(doc) = self.docs().get_mut(uri)
-            && doc.version == version
+            && doc.changed_at == version
         {
             doc.parsed = Some((version, parsed.clone()));
         }
@@ -436,7 +592,13 @@ impl World {
         self.docs().get(uri).and_then(|d| d.last_good.clone())
     }
 
-    fn analyze(&self, snap: &Snapshot, overlay: &HashMap<PathBuf, String>, clock: u64) -> Analysis {
+    fn analyze(
+        &self,
+        snap: &Snapshot,
+        overlay: &HashMap<PathBuf, String>,
+        clock: u64,
+        open: bool,
+    ) -> Analysis {
         let start = project::now();
         let root = project::root_of(&snap.path, self.loader());
         let config = project::config(&root, self.loader());
@@ -469,6 +631,8 @@ impl World {
         Analysis {
             uri: snap.uri.clone(),
             version: snap.version,
+            revision: snap.revision,
+            open,
             text: snap.text.clone(),
             path: snap.path.clone(),
             root,
@@ -481,6 +645,19 @@ impl World {
             sample: std::sync::OnceLock::new(),
         }
     }
+}
+
+/// What [`World::set_disk`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiskChange {
+    /// The file is open in the editor: its buffer wins, nothing changed.
+    Open,
+    /// The text on disk is the one known.
+    Unchanged,
+    /// A known file has a new text.
+    Changed,
+    /// A file new to the world.
+    Added,
 }
 
 /// A running check: when it ends (or panics), the document is marked idle and waiters woken.

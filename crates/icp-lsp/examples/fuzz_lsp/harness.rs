@@ -405,6 +405,7 @@ pub async fn run(input: &[u8], patience: Duration) -> Result<(), Finding> {
         today: icp_syntax::Date::from_ymd(2027, 1, 15),
         debounce: Duration::from_millis(1),
         request_wait: Duration::from_millis(50),
+        list: icp_lsp::project::fs_lister(),
     };
     let (client, server) = tokio::io::duplex(1 << 20);
     let (server_read, server_write) = tokio::io::split(server);

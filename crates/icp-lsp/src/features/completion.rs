@@ -605,6 +605,65 @@ fn keyword(word: &str) -> CompletionItem {
     it
 }
 
+/// A snippet body as plain text, for a client without snippet support: each placeholder
+/// becomes its default text (`${1:name}` -> `name`), tab stops (`$0`, `${2}`) vanish, escapes
+/// (`\$`, `\}`, `\\`) lose their backslash and a tab becomes two spaces.
+pub fn plain(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(&n) = chars.peek()
+                    && matches!(n, '$' | '}' | '\\')
+                {
+                    out.push(n);
+                    chars.next();
+                } else {
+                    out.push(c);
+                }
+            }
+            '$' => match chars.peek() {
+                Some(d) if d.is_ascii_digit() => {
+                    while chars.peek().is_some_and(char::is_ascii_digit) {
+                        chars.next();
+                    }
+                }
+                Some('{') => {
+                    chars.next();
+                    while chars.peek().is_some_and(char::is_ascii_digit) {
+                        chars.next();
+                    }
+                    if chars.peek() == Some(&':') {
+                        chars.next();
+                    }
+                    for d in chars.by_ref() {
+                        if d == '}' {
+                            break;
+                        }
+                        out.push(d);
+                    }
+                }
+                _ => out.push(c),
+            },
+            '\t' => out.push_str("  "),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Turn every snippet item into a plain text one (the client said `snippetSupport` is
+/// false, or did not say).
+pub fn without_snippets(items: &mut [CompletionItem]) {
+    for it in items {
+        if it.insert_text_format == Some(InsertTextFormat::SNIPPET) {
+            it.insert_text = it.insert_text.as_deref().map(plain);
+            it.insert_text_format = Some(InsertTextFormat::PLAIN_TEXT);
+        }
+    }
+}
+
 fn snippet(label: &str, detail: &str, body: &str) -> CompletionItem {
     CompletionItem {
         label: label.to_owned(),
@@ -1070,6 +1129,27 @@ fn expr_items(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_as_plain_text() {
+        assert_eq!(
+            plain(CRITERION_SNIPPET),
+            "criterion name \"title\" weight 10 {\n  condition\n}"
+        );
+        assert_eq!(plain("perfect when $0"), "perfect when ");
+        assert_eq!(plain("a \\$1 ${2} $ b"), "a $1  $ b");
+        for body in [
+            PROFILE_SNIPPET,
+            CRITERION_SNIPPET,
+            SCORECARD_SNIPPET,
+            EXCLUDE_SNIPPET,
+            TIER_SNIPPET,
+            CATCH_ALL_SNIPPET,
+        ] {
+            let p = plain(body);
+            assert!(!p.contains('$') && !p.contains('\t'), "{p}");
+        }
+    }
 
     #[test]
     fn edits_within_the_item() {

@@ -52,6 +52,10 @@ pub fn inlay_hints(a: &Analysis, range: Range) -> Vec<InlayHint> {
     out
 }
 
+/// The command of a sample lens (`workspace/executeCommand`): the server shows the
+/// lens's figures as a message (its argument).
+pub const SHOW_FIGURES: &str = "icp.showSampleFigures";
+
 /// Code lenses with the sample data's figures (none without `[lsp] sample` in `icp.toml`).
 pub fn code_lenses(a: &Analysis, loader: &dyn Loader) -> Vec<CodeLens> {
     super::sample::figures(a, loader)
@@ -59,9 +63,9 @@ pub fn code_lenses(a: &Analysis, loader: &dyn Loader) -> Vec<CodeLens> {
         .map(|(span, title)| CodeLens {
             range: a.range(ENTRY, span),
             command: Some(Command {
+                command: SHOW_FIGURES.to_owned(),
+                arguments: Some(vec![serde_json::Value::String(title.clone())]),
                 title,
-                command: String::new(),
-                arguments: None,
             }),
             data: None,
         })

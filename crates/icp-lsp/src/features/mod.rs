@@ -10,6 +10,7 @@ pub mod keywords;
 pub mod nav;
 pub mod sample;
 pub mod semantic;
+pub mod structure;
 
 use icp_syntax::ast::{self, Item, ProfileMember, TypeExpr, TypeKind};
 use tower_lsp_server::ls_types as lsp;

@@ -108,12 +108,20 @@ pub fn references(a: &Analysis, pos: Position, include_decl: bool) -> Option<Vec
     references_in(a, &[], pos, include_decl)
 }
 
-/// The range of the name under the cursor, if it can be renamed.
-pub fn prepare_rename(a: &Analysis, pos: Position) -> Option<PrepareRenameResponse> {
+/// The range of the name under the cursor, if it can be renamed; else why not.
+pub fn prepare_rename(a: &Analysis, pos: Position) -> Result<PrepareRenameResponse, String> {
+    prepare(a, pos).ok_or_else(|| {
+        "nothing to rename here: put the cursor on the name of a schema, field, variant, \
+         situation, goal, capability, segment, profile, let, group, criterion, exclude or tier"
+            .to_owned()
+    })?
+}
+
+fn prepare(a: &Analysis, pos: Position) -> Option<Result<PrepareRenameResponse, String>> {
     let offset = a.offset(pos);
     let (_, def) = def_at_pos(a, pos)?;
     if def.kind == DefKind::Test {
-        return None;
+        return Some(Err(TEST_NAME.to_owned()));
     }
     let syms = &a.checked.symbols;
     let span = syms
@@ -125,10 +133,76 @@ pub fn prepare_rename(a: &Analysis, pos: Position) -> Option<PrepareRenameRespon
         .or_else(|| {
             (def.file == ENTRY && def.name_span.contains(offset)).then_some(def.name_span)
         })?;
-    Some(PrepareRenameResponse::RangeWithPlaceholder {
+    Some(Ok(PrepareRenameResponse::RangeWithPlaceholder {
         range: a.range(ENTRY, span),
         placeholder: def.name.clone(),
+    }))
+}
+
+const TEST_NAME: &str = "a test's name is a string: edit it in place";
+
+/// The names a definition shares a namespace with: top-level items share one; a member
+/// shares one with the members of the same container that are looked up with it.
+fn family(kind: DefKind) -> u8 {
+    match kind {
+        DefKind::Schema | DefKind::Situation | DefKind::Segment | DefKind::Profile => 0,
+        DefKind::Field => 1,
+        DefKind::Variant => 2,
+        DefKind::Goal | DefKind::Capability => 3,
+        DefKind::Let | DefKind::Group | DefKind::Criterion | DefKind::Exclude => 4,
+        DefKind::Tier => 5,
+        DefKind::Test => 6,
+    }
+}
+
+/// The declaration already named `new_name` that a rename of `def` would collide with.
+fn collision<'a>(
+    analyses: &[&'a Analysis],
+    def: &Def,
+    def_uri: &Uri,
+    new_name: &str,
+) -> Option<(&'a Analysis, &'a Def)> {
+    let top = family(def.kind) == 0;
+    analyses.iter().find_map(|b| {
+        b.checked
+            .symbols
+            .defs
+            .iter()
+            .find(|d| {
+                d.name == new_name
+                    && family(d.kind) == family(def.kind)
+                    && (top || d.container == def.container)
+                    && !(b.uri_of(d.file) == Some(def_uri) && d.name_span == def.name_span)
+            })
+            .map(|d| (*b, d))
     })
+}
+
+/// The edit that keeps a renamed field reading its column: ` from "old"` after the type of
+/// a field that has no `from`.
+fn keep_column(a: &Analysis, def: &Def) -> Option<(Uri, TextEdit)> {
+    if def.kind != DefKind::Field {
+        return None;
+    }
+    let file = a.file(def.file)?;
+    let field = file.ast.items.iter().find_map(|i| match i {
+        Item::Schema(s) => s.fields.iter().find(|f| f.name.span == def.name_span),
+        _ => None,
+    })?;
+    if field.from.is_some() {
+        return None;
+    }
+    let end = Span {
+        start: field.ty.span.end,
+        end: field.ty.span.end,
+    };
+    Some((
+        a.uri_of(def.file)?.clone(),
+        TextEdit {
+            range: a.range(def.file, end),
+            new_text: format!(" from \"{}\"", def.name),
+        },
+    ))
 }
 
 /// Whether `name` can name a declaration.
@@ -153,17 +227,42 @@ pub fn rename_in(
         return Ok(None);
     };
     if def.kind == DefKind::Test {
-        return Err("a test's name is a string: edit it in place".to_owned());
+        return Err(TEST_NAME.to_owned());
     }
     if !valid_name(new_name) {
         return Err(format!(
             "`{new_name}` is not a valid name (letters, digits and `_`, not a keyword)"
         ));
     }
+    if new_name == def.name {
+        return Ok(None);
+    }
+    let def_uri = a.uri_of(def.file).cloned().unwrap_or_else(|| a.uri.clone());
+    let all: Vec<&Analysis> = std::iter::once(a).chain(others.iter().copied()).collect();
+    if let Some((b, taken)) = collision(&all, def, &def_uri, new_name) {
+        let at = b.range(taken.file, taken.name_span).start;
+        let file = b.file(taken.file).map_or_else(String::new, |f| {
+            f.path
+                .strip_prefix(&b.root)
+                .unwrap_or(&f.path)
+                .display()
+                .to_string()
+        });
+        return Err(format!(
+            "cannot rename `{}` to `{new_name}`: `{new_name}` is already declared at {file}:{}:{}; \
+             pick another name",
+            def.name,
+            at.line + 1,
+            at.character + 1
+        ));
+    }
     let Some(locations) = references_in(a, others, pos, true) else {
         return Ok(None);
     };
     let mut changes: BTreeMap<Uri, Vec<TextEdit>> = BTreeMap::new();
+    if let Some((uri, edit)) = keep_column(a, def) {
+        changes.entry(uri).or_default().push(edit);
+    }
     for loc in locations {
         changes.entry(loc.uri).or_default().push(TextEdit {
             range: loc.range,
@@ -176,7 +275,8 @@ pub fn rename_in(
     }))
 }
 
-/// [`rename_in`] over this analysis only.
+/// [`rename_in`] over this analysis only (files that import the analysed one are not
+/// seen).
 pub fn rename(
     a: &Analysis,
     pos: Position,

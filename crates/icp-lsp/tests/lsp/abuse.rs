@@ -203,6 +203,7 @@ async fn an_edit_burst_runs_few_checks_and_requests_stay_answered() {
         today: icp_syntax::Date::from_ymd(2027, 1, 15),
         debounce: Duration::from_millis(1),
         request_wait: Duration::from_millis(200),
+        list: icp_lsp::project::fs_lister(),
     };
     let (service, _socket) = tower_lsp_server::LspService::new(move |client| {
         icp_lsp::Backend::with_settings(client, settings)

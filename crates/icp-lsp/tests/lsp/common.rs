@@ -5,14 +5,15 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use icp_check::MemoryLoader;
+use icp_lsp::project::MemoryDisk;
 use icp_lsp::{Backend, Settings};
 use icp_syntax::Date;
 use tower_lsp_server::LanguageServer;
 use tower_lsp_server::LspService;
 use tower_lsp_server::ls_types::{
-    DidOpenTextDocumentParams, InitializeParams, Position, Range, TextDocumentIdentifier,
-    TextDocumentItem, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+    DidOpenTextDocumentParams, InitializeParams, InitializedParams, Position, Range,
+    TextDocumentIdentifier, TextDocumentItem, TextDocumentPositionParams, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 /// The schema of the language brief.
@@ -105,24 +106,45 @@ pub struct Harness {
     pub texts: BTreeMap<Uri, String>,
     /// Where `$0` was, if anywhere.
     pub cursor: Option<(Uri, usize)>,
+    /// The files on "disk".
+    pub disk: MemoryDisk,
 }
 
 pub fn uri(path: &str) -> Uri {
     Uri::from_file_path(format!("{ROOT}/{path}")).unwrap()
 }
 
+/// The `initialize` parameters of a client like VS Code: snippets, no workspace folder.
+pub fn snippet_client() -> InitializeParams {
+    serde_json::from_value(serde_json::json!({
+        "capabilities": { "textDocument": { "completion": { "completionItem": { "snippetSupport": true } } } }
+    }))
+    .unwrap()
+}
+
 /// Start a server on `files` (paths relative to the root, one of which may hold `$0`) and
 /// open every `.icp` file.
 pub async fn start(files: &[(&str, &str)]) -> Harness {
-    let mut loader = MemoryLoader::new();
+    start_with(files, |_| true, snippet_client()).await
+}
+
+/// [`start`], initialized with `init`, opening only the `.icp` files `open` accepts (the
+/// others are on disk only).
+pub async fn start_with(
+    files: &[(&str, &str)],
+    open: impl Fn(&str) -> bool,
+    init: InitializeParams,
+) -> Harness {
+    let disk = MemoryDisk::default();
     let mut texts = BTreeMap::new();
+    let mut to_open = Vec::new();
     let mut cursor = None;
     for (path, text) in files {
         let (text, at) = match text.find("$0") {
             Some(i) => (text.replacen("$0", "", 1), Some(i)),
             None => ((*text).to_owned(), None),
         };
-        loader = loader.with(format!("{ROOT}/{path}"), text.clone());
+        disk.write(format!("{ROOT}/{path}"), text.clone());
         if let Some(at) = at {
             cursor = Some((uri(path), at));
         }
@@ -130,15 +152,19 @@ pub async fn start(files: &[(&str, &str)]) -> Harness {
             .extension()
             .is_some_and(|e| e == "icp")
         {
+            if open(path) {
+                to_open.push(uri(path));
+            }
             texts.insert(uri(path), text);
         }
     }
     let settings = Settings {
-        loader: Arc::new(loader),
+        loader: Arc::new(disk.clone()),
         today: Date::from_ymd(2027, 1, 15),
         debounce: Duration::from_millis(1),
         // Tests ask right after an edit: wait for the check (a loaded machine is slow).
         request_wait: Duration::from_mins(1),
+        list: disk.lister(),
     };
     let (service, _socket) =
         LspService::new(move |client| Backend::with_settings(client, settings));
@@ -146,12 +172,12 @@ pub async fn start(files: &[(&str, &str)]) -> Harness {
         service,
         texts,
         cursor,
+        disk,
     };
-    h.backend()
-        .initialize(InitializeParams::default())
-        .await
-        .unwrap();
-    for (u, text) in &h.texts {
+    h.backend().initialize(init).await.unwrap();
+    h.backend().initialized(InitializedParams {}).await;
+    for u in &to_open {
+        let text = &h.texts[u];
         h.backend()
             .did_open(DidOpenTextDocumentParams {
                 text_document: TextDocumentItem {

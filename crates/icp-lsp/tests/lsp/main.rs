@@ -23,6 +23,8 @@ mod keywords;
 mod navigation;
 mod ordering;
 mod outline;
+mod project;
 mod resilience;
 mod robustness;
 mod sample;
+mod structure;

@@ -22,6 +22,7 @@ async fn two_hundred_changes_then_completion() {
         // sender (the default, 50 ms, is what editors get).
         debounce: Duration::from_millis(250),
         request_wait: Duration::from_secs(30),
+        list: icp_lsp::project::fs_lister(),
     };
     let mut c = connect(settings);
     let init = c

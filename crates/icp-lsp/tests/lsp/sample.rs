@@ -92,3 +92,83 @@ async fn no_sample_no_lenses_and_a_missing_sample_says_so() {
     .await;
     insta::assert_snapshot!(missing, @"import \"schema.icp\"                          ▸ sample `nowhere.csv`: no such file");
 }
+
+async fn lens_list(h: &crate::common::Harness) -> Vec<tower_lsp_server::ls_types::CodeLens> {
+    h.backend()
+        .code_lens(CodeLensParams {
+            text_document: TextDocumentIdentifier {
+                uri: uri("main.icp"),
+            },
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn lenses_run_a_command_and_follow_the_sample_on_disk() {
+    use tower_lsp_server::ls_types::{
+        DidChangeWatchedFilesParams, ExecuteCommandParams, FileChangeType, FileEvent,
+    };
+    let h = start(&[
+        ("icp.toml", "[lsp]\nsample = \"accounts.csv\"\n"),
+        ("accounts.csv", ACCOUNTS),
+        ("schema.icp", SCHEMA),
+        ("main.icp", PROFILE),
+    ])
+    .await;
+    let before = lens_list(&h).await;
+    assert!(!before.is_empty());
+    for l in &before {
+        let c = l.command.clone().unwrap();
+        assert_eq!(c.command, icp_lsp::features::hints::SHOW_FIGURES);
+        assert_eq!(
+            c.arguments,
+            Some(vec![serde_json::Value::String(c.title.clone())])
+        );
+        let run = h
+            .backend()
+            .execute_command(ExecuteCommandParams {
+                command: c.command.clone(),
+                arguments: c.arguments.clone().unwrap(),
+                work_done_progress_params: WorkDoneProgressParams::default(),
+            })
+            .await;
+        assert_eq!(run.unwrap(), None);
+    }
+    let unknown = h
+        .backend()
+        .execute_command(ExecuteCommandParams {
+            command: "icp.nothing".into(),
+            arguments: Vec::new(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        })
+        .await;
+    assert!(unknown.is_err());
+    // The sample grows by one account on disk: the figures follow.
+    let more = format!("{ACCOUNTS}8,Theta,Software,100,2,$9M,US,seed,HubSpot,,,,\n");
+    h.disk
+        .write(format!("{}/accounts.csv", crate::common::ROOT), more);
+    h.backend()
+        .did_change_watched_files(DidChangeWatchedFilesParams {
+            changes: vec![FileEvent {
+                uri: uri("accounts.csv"),
+                typ: FileChangeType::CHANGED,
+            }],
+        })
+        .await;
+    let after = lens_list(&h).await;
+    let titles = |ls: &[tower_lsp_server::ls_types::CodeLens]| -> Vec<String> {
+        ls.iter()
+            .map(|l| l.command.clone().unwrap().title)
+            .collect()
+    };
+    assert_ne!(titles(&before), titles(&after));
+    assert!(
+        titles(&after).iter().any(|t| t.contains("8 ")),
+        "{:?}",
+        titles(&after)
+    );
+}
