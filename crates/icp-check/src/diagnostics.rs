@@ -1191,7 +1191,11 @@ pub(crate) fn duplicate_name_capability_date(name: &a::Ident) -> Diagnostic {
             "capability `{}` clashes with `situation.{}`, the timeframe's {} day",
             name.name,
             name.name,
-            if name.name == "start" { "first" } else { "last" }
+            if name.name == "start" {
+                "first"
+            } else {
+                "last"
+            }
         ),
     )
     .with_label("taken by the timeframe")

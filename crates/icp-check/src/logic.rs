@@ -527,10 +527,9 @@ impl Pass<'_, '_> {
                 };
                 if let (Dom::Bits(..), Some(l), Some(h)) = (&full, constant(lo), constant(hi)) {
                     // an ordered enum: `lo <= x and x <= hi` by declared position
-                    let (Some(ge), Some(le)) = (
-                        cmp_set(&full, CmpOp::Ge, l),
-                        cmp_set(&full, CmpOp::Le, h),
-                    ) else {
+                    let (Some(ge), Some(le)) =
+                        (cmp_set(&full, CmpOp::Ge, l), cmp_set(&full, CmpOp::Le, h))
+                    else {
                         return top();
                     };
                     let Some(yes) = ge.intersect(&le) else {

@@ -602,9 +602,7 @@ impl Plan {
             } else {
                 let practical = c.practical.map_or(Tri::False, |n| code.truth(n, row, &env));
                 match (perfect, practical) {
-                    (_, Tri::True) => {
-                        (CriterionOutcome::Practical, c.practical_points)
-                    }
+                    (_, Tri::True) => (CriterionOutcome::Practical, c.practical_points),
                     (Tri::False, Tri::False) => (CriterionOutcome::False, 0.0),
                     _ => (CriterionOutcome::Unknown, 0.0),
                 }

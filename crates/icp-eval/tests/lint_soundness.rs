@@ -65,8 +65,11 @@ fn cond() -> impl Strategy<Value = String> {
     let enum_atom = prop_oneof![
         (op, 0..4usize).prop_map(|(o, k)| format!("f {o} {}", F[k])),
         (0..4usize, 0..4usize).prop_map(|(a, b)| format!("f in {}..{}", F[a.min(b)], F[a.max(b)])),
-        (0..4usize, 0..4usize)
-            .prop_map(|(a, b)| format!("f not in {}..{}", F[a.min(b)], F[a.max(b)])),
+        (0..4usize, 0..4usize).prop_map(|(a, b)| format!(
+            "f not in {}..{}",
+            F[a.min(b)],
+            F[a.max(b)]
+        )),
     ];
     let atom = prop_oneof![3 => num_atom, 1 => enum_atom];
     prop_oneof![

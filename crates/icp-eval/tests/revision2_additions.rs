@@ -50,8 +50,14 @@ const ORDERED: &[(&str, [Tri; 6])] = &[
     ("funding not in seed..series_b", [T, F, F, F, T, U]),
     ("funding in none..later", [T, T, T, T, T, U]),
     ("(funding ?? later) >= series_b", [F, F, F, T, T, T]),
-    ("funding >= series_a or funding is missing", [F, F, T, T, T, T]),
-    ("funding >= series_a and funding < later", [F, F, T, T, F, U]),
+    (
+        "funding >= series_a or funding is missing",
+        [F, F, T, T, T, T],
+    ),
+    (
+        "funding >= series_a and funding < later",
+        [F, F, T, T, F, U],
+    ),
 ];
 
 #[test]
@@ -80,7 +86,10 @@ fn ordered_enums_compare_by_declared_position() {
         for (ci, (cond, want)) in ORDERED.iter().enumerate() {
             let got = e.exclusions[ci].result;
             if got != want[vi] {
-                wrong.push(format!("`{cond}` on {v:?}: want {:?}, got {got:?}", want[vi]));
+                wrong.push(format!(
+                    "`{cond}` on {v:?}: want {:?}, got {got:?}",
+                    want[vi]
+                ));
             }
         }
     }

@@ -16,10 +16,10 @@ use crate::Parsed;
 use crate::ast::BinOp;
 use crate::ast::{
     Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
-    DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal, Group, Ident,
-    Import, Item, Let, Lit, Milestone, PracticalShare, Profile, ProfileMember, Schema, Segment,
-    Situation, SituationClause, StrLit, Target, Test, TestClause, Tier, TierRule, Timeframe,
-    TypeExpr, TypeKind, UnaryOp, Variant, Weight,
+    DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal,
+    Group, Ident, Import, Item, Let, Lit, Milestone, PracticalShare, Profile, ProfileMember,
+    Schema, Segment, Situation, SituationClause, StrLit, Target, Test, TestClause, Tier, TierRule,
+    Timeframe, TypeExpr, TypeKind, UnaryOp, Variant, Weight,
 };
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};

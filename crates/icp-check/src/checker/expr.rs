@@ -391,11 +391,7 @@ impl<'a> Checker<'a> {
         let hx = self.expr(sc, hi, ctx, depth + 1);
         let (x, lx, hx) = (x?, lx?, hx?);
         // an enum's bounds must be its variants (`==` says so), and it must be ordered
-        let op = if ctx.is_some() {
-            CmpOp::Eq
-        } else {
-            CmpOp::Le
-        };
+        let op = if ctx.is_some() { CmpOp::Eq } else { CmpOp::Le };
         for (b, bs) in [(&lx, lo.span), (&hx, hi.span)] {
             if let Err(help) = comparable(op, &x.ty, &b.ty) {
                 self.mismatch(

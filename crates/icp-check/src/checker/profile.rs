@@ -250,8 +250,7 @@ impl<'a> Checker<'a> {
                 let v = self.share_value(owner, file, ps)?;
                 match &c.body {
                     a::CriterionBody::Scorecard {
-                        practical: Some(_),
-                        ..
+                        practical: Some(_), ..
                     } => Some(v),
                     a::CriterionBody::Scorecard {
                         practical: None, ..

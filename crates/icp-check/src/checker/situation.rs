@@ -276,13 +276,21 @@ impl<'a> Checker<'a> {
         match fold_date(e, bounds, 0) {
             Ok(Folded::Date(d)) => Some(d),
             Ok(Folded::Days(_)) => {
-                self.emit(Some(owner), file, diag::type_mismatch_milestone_date(e.span));
+                self.emit(
+                    Some(owner),
+                    file,
+                    diag::type_mismatch_milestone_date(e.span),
+                );
                 None
             }
             // no timeframe: `missing_timeframe` says so already
             Err(None) => None,
             Err(Some((span, why))) => {
-                self.emit(Some(owner), file, diag::not_constant_milestone_date(span, why));
+                self.emit(
+                    Some(owner),
+                    file,
+                    diag::not_constant_milestone_date(span, why),
+                );
                 None
             }
         }
@@ -350,14 +358,18 @@ fn fold_date(
                 i32::try_from(days).ok().map(m::Date)
             };
             match (l, r) {
-                (Folded::Date(d), Folded::Days(n)) => {
-                    shift(d, n).map(Folded::Date).ok_or(Some((e.span, "out of range")))
-                }
-                (Folded::Days(n), Folded::Date(d)) if !sub => {
-                    shift(d, n).map(Folded::Date).ok_or(Some((e.span, "out of range")))
-                }
+                (Folded::Date(d), Folded::Days(n)) => shift(d, n)
+                    .map(Folded::Date)
+                    .ok_or(Some((e.span, "out of range"))),
+                (Folded::Days(n), Folded::Date(d)) if !sub => shift(d, n)
+                    .map(Folded::Date)
+                    .ok_or(Some((e.span, "out of range"))),
                 (Folded::Days(a), Folded::Days(b)) => {
-                    let n = if sub { a.checked_sub(b) } else { a.checked_add(b) };
+                    let n = if sub {
+                        a.checked_sub(b)
+                    } else {
+                        a.checked_add(b)
+                    };
                     n.map(Folded::Days).ok_or(Some((e.span, "out of range")))
                 }
                 (Folded::Date(a), Folded::Date(b)) if sub => {

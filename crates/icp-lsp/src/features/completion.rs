@@ -483,7 +483,11 @@ fn expr_context(t: &Toks<'_>, last: usize, tier: bool) -> Context {
         return Context::Variants(t.text(last - 1).to_owned());
     }
     // `x in lo..|`
-    if !tier && prev == ".." && last >= 3 && t.is(last - 2, "in") && t.kind(last - 3) == Some(TokenKind::Ident)
+    if !tier
+        && prev == ".."
+        && last >= 3
+        && t.is(last - 2, "in")
+        && t.kind(last - 3) == Some(TokenKind::Ident)
     {
         return Context::Variants(t.text(last - 3).to_owned());
     }
