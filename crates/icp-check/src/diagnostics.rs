@@ -1134,9 +1134,9 @@ pub(crate) fn type_mismatch_unordered_enum(
         decl.join(" < ")
     );
     if let Some(c) = catch_all {
-        help.push_str(&format!(
-            "; an ordered enum has no catch-all, so `{c} = _` must go"
-        ));
+        help.push_str("; an ordered enum has no catch-all, so `");
+        help.push_str(c);
+        help.push_str(" = _` must go");
     }
     Diagnostic::new(
         Code::TypeMismatch,

@@ -3,6 +3,7 @@
 //! dates in rules and milestones, and a criterion's own `practical_share`.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use icp_check::{MemoryLoader, Options};
@@ -34,8 +35,8 @@ const T: Tri = Tri::True;
 const F: Tri = Tri::False;
 const U: Tri = Tri::Unknown;
 
-/// Each condition, as an exclusion, on `funding` = none, seed, series_a, series_b, later
-/// and missing (in that order).
+/// Each condition, as an exclusion, on `funding` = `none`, `seed`, `series_a`, `series_b`,
+/// `later` and missing (in that order).
 const ORDERED: &[(&str, [Tri; 6])] = &[
     ("funding >= series_a", [F, F, T, T, T, U]),
     ("funding > series_a", [F, F, F, T, T, U]),
@@ -67,7 +68,7 @@ fn ordered_enums_compare_by_declared_position() {
         "schema A {\n  id: text key\n  funding: enum { none = \"None\" < seed = \"Seed\" < series_a = \"Series A\" < series_b < later = \"Growth\" }?\n}\nprofile p for A {\n  criterion c weight 1 { id == \"x\" }\n",
     );
     for (i, (cond, _)) in ORDERED.iter().enumerate() {
-        src.push_str(&format!("  exclude x{i} {{ {cond} }}\n"));
+        let _ = writeln!(src, "  exclude x{i} {{ {cond} }}");
     }
     src.push_str("  tier all\n}\n");
     let program = check(&src);
@@ -130,7 +131,7 @@ test "missing" { profile p  account { id: "e" }  expect coverage == 0%  expect t
 #[test]
 fn situation_dates_in_rules_and_milestones() {
     let program = check(
-        r#"
+        r"
 schema A {
   id: text key
   renewal: date?
@@ -148,7 +149,7 @@ profile p for A in q1 {
   criterion after weight 10 { renewal > situation.end }
   tier all
 }
-"#,
+",
     );
     let ms: Vec<Date> = program.situations[0]
         .milestones
@@ -183,7 +184,7 @@ profile p for A in q1 {
 #[test]
 fn a_criterions_own_practical_share_overrides_the_profiles() {
     let program = check(
-        r#"
+        r"
 schema A {
   id: text key
   employees: int
@@ -204,7 +205,7 @@ profile p for A {
   }
   tier all
 }
-"#,
+",
     );
     assert_eq!(program.profiles[0].criteria[0].practical_share, Some(0.75));
     assert_eq!(program.profiles[0].criteria[1].practical_share, None);

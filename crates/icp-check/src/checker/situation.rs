@@ -326,6 +326,10 @@ enum Folded {
 /// Fold `e` over `start`, `end` (`bounds`), date literals and durations. `Err(None)`: it
 /// names `start` or `end` and there is no timeframe; `Err(Some(..))`: the part that is not
 /// a constant date expression, and why.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "d, n, a, b: the usual names for a date, a number of days and two operands"
+)]
 fn fold_date(
     e: &a::Expr,
     bounds: Option<(m::Date, m::Date)>,
