@@ -124,6 +124,10 @@ codes! {
     MultipleCatchAll = "multiple_catch_all", Error;
     /// Two variants read from the same string.
     DuplicateMapping = "duplicate_mapping", Error;
+    /// An enum whose variants are separated by both `,` and `<`.
+    MixedEnumOrder = "mixed_enum_order", Error;
+    /// A catch-all `= _` in an ordered enum.
+    OrderedCatchAll = "ordered_catch_all", Error;
     /// `set<T>` of a type a set cannot hold.
     InvalidSetType = "invalid_set_type", Error;
     /// A schema with no `key` field.
@@ -162,6 +166,8 @@ codes! {
     UnreachableTier = "unreachable_tier", Warning;
     /// `practical_share` outside 0%..100%.
     PracticalShareRange = "practical_share_range", Error;
+    /// A criterion's own `practical_share` where it has no `practical` branch to apply to.
+    PracticalShareUnused = "practical_share_unused", Error;
     /// A clause that may appear once appears twice.
     DuplicateClause = "duplicate_clause", Error;
     /// A group with no criteria.

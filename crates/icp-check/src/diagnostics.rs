@@ -209,9 +209,15 @@ pub(crate) fn unknown_capability_no_situation(
         format!("no situation here to read `{}` from", member.name),
     )
     .with_label("no situation")
-    .with_help(format!(
-        "{why}; capabilities are read in profiles declared `in SITUATION`"
-    ))
+    .with_help(if member.name == "start" || member.name == "end" {
+        format!(
+            "{why}; `situation.{}` is the timeframe's {} day, read in profiles declared `in SITUATION`",
+            member.name,
+            if member.name == "start" { "first" } else { "last" }
+        )
+    } else {
+        format!("{why}; capabilities are read in profiles declared `in SITUATION`")
+    })
 }
 
 /// `icp::unknown_group`: `score.NAME` in a tier, where the profile has no such group.
@@ -1064,4 +1070,156 @@ pub(crate) fn zero_weight(name: &str, span: Span) -> Diagnostic {
     )
     .with_label("weighs nothing")
     .with_help("a criterion of weight 0 never changes the score: give it a weight or remove it")
+}
+
+// ----- ordered enums, situation dates, per-criterion shares (Revision 2) -----------------
+
+/// `icp::mixed_enum_order`: an enum separating its variants (`names`) with both `,` (first
+/// at `comma`) and `<` (first at `lt`).
+pub(crate) fn mixed_enum_order(comma: Span, lt: Span, names: &[&str]) -> Diagnostic {
+    Diagnostic::new(
+        Code::MixedEnumOrder,
+        comma,
+        "an enum separates its variants with `,` or with `<`, not both",
+    )
+    .with_label("`,` here")
+    .with_secondary(lt, "`<` here")
+    .with_help(format!(
+        "`<` declares an order: `enum {{ {} }}`; for no order, separate them all with `,`",
+        names.join(" < ")
+    ))
+}
+
+/// `icp::ordered_catch_all`: a `= _` catch-all (at `span`, on `variant`) in an ordered enum.
+pub(crate) fn ordered_catch_all(span: Span, variant: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::OrderedCatchAll,
+        span,
+        format!("an ordered enum cannot have a catch-all: `{variant} = _` has no place in the order"),
+    )
+    .with_label("catch-all")
+    .with_help(format!(
+        "list the strings `{variant}` reads (`{variant} = \"Series C\" | \"IPO\"`), or separate the variants with `,` if they have no order"
+    ))
+}
+
+/// `icp::type_mismatch`: `op` (or a range, when `op` is `in`) on the unordered enum of
+/// field `field`, whose variants are `variants` (`(name, strings)`).
+pub(crate) fn type_mismatch_unordered_enum(
+    span: Span,
+    op: &str,
+    field: &str,
+    variants: &[(&str, &[String])],
+    catch_all: Option<&str>,
+) -> Diagnostic {
+    let decl: Vec<String> = variants
+        .iter()
+        .filter(|(n, _)| Some(*n) != catch_all)
+        .map(|(n, strings)| {
+            if strings.is_empty() {
+                (*n).to_owned()
+            } else {
+                let s: Vec<String> = strings.iter().map(|s| format!("{s:?}")).collect();
+                format!("{n} = {}", s.join(" | "))
+            }
+        })
+        .collect();
+    let what = if op == "in" {
+        "a range `in a..b`".to_owned()
+    } else {
+        format!("`{op}`")
+    };
+    let mut help = format!(
+        "{what} compares by declared position, so the enum must declare an order: `{field}: enum {{ {} }}` (variants in increasing order, separated by `<`)",
+        decl.join(" < ")
+    );
+    if let Some(c) = catch_all {
+        help.push_str("; an ordered enum has no catch-all, so `");
+        help.push_str(c);
+        help.push_str(" = _` must go");
+    }
+    Diagnostic::new(
+        Code::TypeMismatch,
+        span,
+        format!("the variants of `{field}` have no order"),
+    )
+    .with_label(format!("{what} needs an ordered enum"))
+    .with_help(help)
+}
+
+/// `icp::practical_share_unused`: a criterion's own `practical_share` (clause at `span`)
+/// where the criterion has no `practical` branch (`boolean`: it is not even a scorecard).
+pub(crate) fn practical_share_unused(span: Span, criterion: &str, boolean: bool) -> Diagnostic {
+    let what = if boolean {
+        "has no scorecard"
+    } else {
+        "has no `practical` branch"
+    };
+    Diagnostic::new(
+        Code::PracticalShareUnused,
+        span,
+        format!("criterion `{criterion}` {what}: its `practical_share` applies to nothing"),
+    )
+    .with_label("applies to nothing")
+    .with_help(
+        "a share is what a `practical when ..` branch earns; add one (`{ perfect when .. practical when .. }`) or remove `practical_share`",
+    )
+}
+
+/// `icp::unknown_capability`: `situation.start` / `situation.end` where the situation has
+/// no timeframe.
+pub(crate) fn no_timeframe_for(member: &a::Ident, span: Span, situation: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnknownCapability,
+        span,
+        format!(
+            "situation `{situation}` has no timeframe to read `{}` from",
+            member.name
+        ),
+    )
+    .with_label("no timeframe")
+    .with_help("give the situation its dates: `timeframe 2027-01-01 .. 2027-03-31`")
+}
+
+/// `icp::duplicate_name`: a capability named `start` or `end`, which `situation.start` and
+/// `situation.end` (the timeframe's bounds) already name.
+pub(crate) fn duplicate_name_capability_date(name: &a::Ident) -> Diagnostic {
+    Diagnostic::new(
+        Code::DuplicateName,
+        name.span,
+        format!(
+            "capability `{}` clashes with `situation.{}`, the timeframe's {} day",
+            name.name,
+            name.name,
+            if name.name == "start" {
+                "first"
+            } else {
+                "last"
+            }
+        ),
+    )
+    .with_label("taken by the timeframe")
+    .with_help("rename the capability")
+}
+
+/// `icp::not_constant`: a milestone date that is not a constant date expression (`why`).
+pub(crate) fn not_constant_milestone_date(span: Span, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::NotConstant,
+        span,
+        "a milestone's date must be a date, `start` or `end`, plus or minus durations",
+    )
+    .with_label(why.to_owned())
+    .with_help("write `2027-01-31`, `start + 30d` or `end - 2w`")
+}
+
+/// `icp::type_mismatch`: a milestone date that is a duration, not a date.
+pub(crate) fn type_mismatch_milestone_date(span: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::TypeMismatch,
+        span,
+        "a milestone's date is a duration, not a date",
+    )
+    .with_label("a duration")
+    .with_help("count from the timeframe: `start + 30d`, `end - 2w`")
 }

@@ -525,6 +525,18 @@ impl Pass<'_, '_> {
                 let Some((var, full)) = self.var_of(expr) else {
                     return top();
                 };
+                if let (Dom::Bits(..), Some(l), Some(h)) = (&full, constant(lo), constant(hi)) {
+                    // an ordered enum: `lo <= x and x <= hi` by declared position
+                    let (Some(ge), Some(le)) =
+                        (cmp_set(&full, CmpOp::Ge, l), cmp_set(&full, CmpOp::Le, h))
+                    else {
+                        return top();
+                    };
+                    let Some(yes) = ge.intersect(&le) else {
+                        return top();
+                    };
+                    return self.atom(var, &full, &yes, mode);
+                }
                 let (Some(lo), Some(hi)) = (num(constant(lo)), num(constant(hi))) else {
                     return top();
                 };
@@ -671,9 +683,21 @@ fn cmp_set(full: &Dom, op: CmpOp, c: &Const) -> Option<Dom> {
                 }
                 _ => return None,
             };
-            match op {
-                CmpOp::Eq => Some(Dom::Bits(bit, *fullmask)),
-                CmpOp::Ne => Some(Dom::Bits(!bit & fullmask, *fullmask)),
+            // An ordered enum (the checker allows `< <= > >=` on no other) compares by
+            // declared position, which is the variant's index: the variants below `bit`
+            // are the bits below it.
+            let below = bit - 1;
+            match (op, c) {
+                (CmpOp::Eq, _) => Some(Dom::Bits(bit, *fullmask)),
+                (CmpOp::Ne, _) => Some(Dom::Bits(!bit & fullmask, *fullmask)),
+                (CmpOp::Lt, Const::Enum(..)) => Some(Dom::Bits(below & fullmask, *fullmask)),
+                (CmpOp::Le, Const::Enum(..)) => {
+                    Some(Dom::Bits((below | bit) & fullmask, *fullmask))
+                }
+                (CmpOp::Gt, Const::Enum(..)) => {
+                    Some(Dom::Bits(!(below | bit) & fullmask, *fullmask))
+                }
+                (CmpOp::Ge, Const::Enum(..)) => Some(Dom::Bits(!below & fullmask, *fullmask)),
                 _ => None,
             }
         }

@@ -340,6 +340,7 @@ fn inc5000() -> (Program, Schema) {
                 variant("not_secure", "Not Secure"),
             ],
             catch_all: None,
+            ordered: false,
         }],
         ..Program::default()
     };

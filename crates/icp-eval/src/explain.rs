@@ -270,9 +270,15 @@ impl Plan {
                         [one] => format!("{one} is missing"),
                         many => format!("{} are missing", many.join(", ")),
                     },
-                    CriterionOutcome::Practical => {
-                        "a practical fit; a perfect fit earns the full weight".to_owned()
-                    }
+                    CriterionOutcome::Practical => match c.own_share {
+                        Some(share) => {
+                            let mut s = "a practical fit (its own share, ".to_owned();
+                            crate::write_num(&mut s, share * 100.0);
+                            s.push_str("% of the weight); a perfect fit earns the full weight");
+                            s
+                        }
+                        None => "a practical fit; a perfect fit earns the full weight".to_owned(),
+                    },
                     _ if c.scorecard => "neither a perfect nor a practical fit".to_owned(),
                     _ => "not met".to_owned(),
                 };

@@ -73,7 +73,6 @@ pub struct Plan {
     profile: String,
     profile_title: Option<String>,
     code: Code,
-    practical_share: f64,
     lets: Vec<LetPlan>,
     segs: Vec<SegPlan>,
     /// Target segment slots.
@@ -130,6 +129,11 @@ struct CritPlan {
     name: String,
     title: Option<String>,
     weight: f64,
+    /// What a practical fit earns: `weight × practical_share` (the criterion's own share,
+    /// else the profile's), a constant.
+    practical_points: f64,
+    /// The criterion's own `practical_share`, when it overrides the profile's (explain).
+    own_share: Option<f64>,
     group: Option<u32>,
     scorecard: bool,
     perfect: NodeId,
@@ -355,12 +359,15 @@ impl Plan {
                 let mut reason_full = format!("{SEP}{} ", cr.name);
                 write_points(&mut reason_full, cr.weight);
                 let mut reason_practical = format!("{SEP}{} ", cr.name);
-                write_points(&mut reason_practical, cr.weight * p.practical_share);
+                let practical_points = cr.weight * cr.share(p);
+                write_points(&mut reason_practical, practical_points);
                 reason_practical.push_str(" (practical)");
                 CritPlan {
                     name: cr.name.clone(),
                     title: cr.title.clone(),
                     weight: cr.weight,
+                    practical_points,
+                    own_share: cr.practical_share,
                     group: cr.group.map(|g| g.0),
                     scorecard,
                     perfect,
@@ -465,7 +472,6 @@ impl Plan {
             profile: p.name.clone(),
             profile_title: p.title.clone(),
             code: c.code,
-            practical_share: p.practical_share,
             lets,
             segs,
             targets,
@@ -660,9 +666,7 @@ impl Plan {
             } else {
                 let practical = c.practical.map_or(Tri::False, |n| code.truth(n, row, &env));
                 match (perfect, practical) {
-                    (_, Tri::True) => {
-                        (CriterionOutcome::Practical, c.weight * self.practical_share)
-                    }
+                    (_, Tri::True) => (CriterionOutcome::Practical, c.practical_points),
                     (Tri::False, Tri::False) => (CriterionOutcome::False, 0.0),
                     _ => (CriterionOutcome::Unknown, 0.0),
                 }

@@ -43,6 +43,7 @@ fn variants(names: &[(&str, &[&str])], catch_all: Option<u32>) -> EnumTy {
             })
             .collect(),
         catch_all,
+        ordered: false,
     }
 }
 
@@ -153,6 +154,7 @@ fn first_program() -> Program {
             title: Some(title.into()),
             loc: Loc::default(),
             weight,
+            practical_share: None,
             group: group.map(GroupId),
             body,
         };

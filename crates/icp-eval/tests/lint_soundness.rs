@@ -1,5 +1,6 @@
 //! The reachability lints never report a false positive: on random small profiles (decimal
-//! and negative weights, groups, scorecards, practical shares), every `never_true` on a
+//! and negative weights, groups, scorecards, practical shares of the profile and of a
+//! criterion, an ordered enum compared and ranged by position), every `never_true` on a
 //! criterion or a tier and every `unreachable_tier` is confirmed by scoring every row of the
 //! (small, finite) input space and finding none that reaches it.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
@@ -13,26 +14,34 @@ use icp_eval::{CriterionOutcome, Plan, TierOutcome};
 use icp_model::{Date, Value};
 use proptest::prelude::*;
 
-/// Every row of the input space: `x` in -1..=10, `y` missing or in -1..=10. The conditions
-/// only compare with whole numbers in 0..=9, so these rows take every outcome they can.
+/// Every row of the input space: `x` in -1..=10, `y` missing or in -1..=10, `f` missing or
+/// each of its four variants. The conditions only compare with whole numbers in 0..=9, so
+/// these rows take every outcome they can.
 fn all_rows() -> Vec<Vec<Value<'static>>> {
     let mut rows = Vec::new();
     for x in -1..=10 {
         for y in std::iter::once(None).chain((-1..=10).map(Some)) {
-            rows.push(vec![
-                Value::Text("a"),
-                Value::Num(f64::from(x)),
-                y.map_or(Value::Missing, |y| Value::Num(f64::from(y))),
-            ]);
+            for f in std::iter::once(None).chain((0..4u32).map(Some)) {
+                rows.push(vec![
+                    Value::Text("a"),
+                    Value::Num(f64::from(x)),
+                    y.map_or(Value::Missing, |y| Value::Num(f64::from(y))),
+                    f.map_or(Value::Missing, Value::Enum),
+                ]);
+            }
         }
     }
     rows
 }
 
+/// The variants of the ordered enum `f`, in declared order.
+const F: [&str; 4] = ["a", "b", "c", "d"];
+
 #[derive(Debug, Clone)]
 enum Body {
     Bool(String),
-    Card(String, Option<String>),
+    /// Perfect, practical, the criterion's own practical share (percent).
+    Card(String, Option<String>, Option<u8>),
 }
 
 #[derive(Debug, Clone)]
@@ -52,7 +61,17 @@ enum TierRule {
 fn cond() -> impl Strategy<Value = String> {
     let var = prop::sample::select(vec!["x", "y"]);
     let op = prop::sample::select(vec![">", ">=", "<", "<=", "==", "!="]);
-    let atom = (var, op, 0..10i32).prop_map(|(v, o, k)| format!("{v} {o} {k}"));
+    let num_atom = (var, op.clone(), 0..10i32).prop_map(|(v, o, k)| format!("{v} {o} {k}"));
+    let enum_atom = prop_oneof![
+        (op, 0..4usize).prop_map(|(o, k)| format!("f {o} {}", F[k])),
+        (0..4usize, 0..4usize).prop_map(|(a, b)| format!("f in {}..{}", F[a.min(b)], F[a.max(b)])),
+        (0..4usize, 0..4usize).prop_map(|(a, b)| format!(
+            "f not in {}..{}",
+            F[a.min(b)],
+            F[a.max(b)]
+        )),
+    ];
+    let atom = prop_oneof![3 => num_atom, 1 => enum_atom];
     prop_oneof![
         3 => atom.clone(),
         1 => (atom.clone(), atom.clone()).prop_map(|(a, b)| format!("{a} and {b}")),
@@ -69,7 +88,12 @@ fn crit() -> impl Strategy<Value = Crit> {
     ];
     let body = prop_oneof![
         3 => cond().prop_map(Body::Bool),
-        1 => (cond(), prop::option::of(cond())).prop_map(|(p, q)| Body::Card(p, q)),
+        1 => (
+            cond(),
+            prop::option::of(cond()),
+            prop::option::of(prop::sample::select(vec![0u8, 30, 60, 100])),
+        )
+            .prop_map(|(p, q, s)| Body::Card(p, q, s)),
     ];
     (weight, prop::option::of(0..2u8), body).prop_map(|(weight, group, body)| Crit {
         weight,
@@ -126,7 +150,9 @@ fn hundredths(w: i32) -> String {
 }
 
 fn source(crits: &[Crit], share: Option<u8>, tier: &TierRule) -> String {
-    let mut s = String::from("schema Account {\n  id: text key\n  x: int\n  y: int?\n}\n");
+    let mut s = String::from(
+        "schema Account {\n  id: text key\n  x: int\n  y: int?\n  f: enum { a < b < c < d }?\n}\n",
+    );
     s.push_str("profile p for Account {\n");
     if let Some(share) = share {
         let _ = writeln!(s, "  practical_share {share}%");
@@ -165,11 +191,14 @@ fn source(crits: &[Crit], share: Option<u8>, tier: &TierRule) -> String {
 
 fn write_crit(out: &mut String, index: usize, crit: &Crit) {
     let weight = hundredths(crit.weight);
-    let head = format!("    criterion c{index} weight {weight}");
+    let mut head = format!("    criterion c{index} weight {weight}");
+    if let Body::Card(_, Some(_), Some(share)) = &crit.body {
+        let _ = write!(head, " practical_share {share}%");
+    }
     let _ = match &crit.body {
         Body::Bool(cond) => writeln!(out, "{head} {{ {cond} }}"),
-        Body::Card(perfect, None) => writeln!(out, "{head} {{ perfect when {perfect} }}"),
-        Body::Card(perfect, Some(practical)) => writeln!(
+        Body::Card(perfect, None, _) => writeln!(out, "{head} {{ perfect when {perfect} }}"),
+        Body::Card(perfect, Some(practical), _) => writeln!(
             out,
             "{head} {{ perfect when {perfect} practical when {practical} }}"
         ),

@@ -174,8 +174,11 @@ pub struct Field {
 pub struct EnumTy {
     /// Variants in order; a value `Enum(i)` is `variants[i]`.
     pub variants: Vec<VariantDef>,
-    /// The `= _` variant, if any.
+    /// The `= _` variant, if any (never in an ordered enum).
     pub catch_all: Option<u32>,
+    /// Declared with `<` (`none < seed < later`): `< <= > >=` and `in a..b` compare
+    /// variants by their index, which is their declared position.
+    pub ordered: bool,
 }
 
 /// An enum variant.
@@ -436,10 +439,20 @@ pub struct Criterion {
     pub loc: Loc,
     /// Weight (never zero; negative ones apply when true).
     pub weight: f64,
+    /// Its own `practical_share` (a fraction), overriding the profile's; only on a
+    /// scorecard with a `practical` branch.
+    pub practical_share: Option<f64>,
     /// Its group.
     pub group: Option<GroupId>,
     /// Boolean or scorecard.
     pub body: CriterionBody,
+}
+
+impl Criterion {
+    /// The share of the weight a practical fit earns: its own, else the profile's.
+    pub fn share(&self, profile: &Profile) -> f64 {
+        self.practical_share.unwrap_or(profile.practical_share)
+    }
 }
 
 /// A criterion body.

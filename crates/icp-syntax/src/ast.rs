@@ -206,12 +206,30 @@ pub enum TypeKind {
     Date,
     /// `duration`
     Duration,
-    /// `enum { a, b = "B", c = "C" | "See", other = _ }`
-    Enum(Vec<Variant>),
+    /// `enum { a, b = "B", c = "C" | "See", other = _ }`, or ordered `enum { a < b < c }`
+    Enum(EnumDecl),
     /// `set<T>`
     Set(Box<TypeExpr>),
     /// Any other name: an unknown type, reported by the checker with did-you-mean.
     Named(Ident),
+}
+
+/// The body of an `enum { .. }` type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDecl {
+    /// Variants in order.
+    pub variants: Vec<Variant>,
+    /// The `<` between variants (an ordered enum when there is any).
+    pub less: Vec<Span>,
+    /// The `,` between variants (a trailing `,` is not counted).
+    pub commas: Vec<Span>,
+}
+
+impl EnumDecl {
+    /// Whether the variants are declared in order (`a < b < c`).
+    pub fn ordered(&self) -> bool {
+        !self.less.is_empty()
+    }
 }
 
 /// One enum variant and the strings it reads from.
@@ -314,8 +332,9 @@ impl HasSpan for Aggregate {
 /// `milestone DATE GOAL OP VALUE`
 #[derive(Debug, Clone, PartialEq)]
 pub struct Milestone {
-    /// By when.
-    pub date: DateLit,
+    /// By when: a date literal, or arithmetic over `start`, `end`, dates and durations
+    /// (`start + 30d`), which the checker folds to a date.
+    pub date: Expr,
     /// Which goal's measure.
     pub goal: Ident,
     /// Comparison.
@@ -439,6 +458,8 @@ pub struct Criterion {
     pub title: Option<StrLit>,
     /// The weight (may be negative).
     pub weight: Weight,
+    /// `practical_share 60%`: overrides the profile's share for this criterion.
+    pub practical_share: Option<PracticalShare>,
     /// Boolean or scorecard body.
     pub body: CriterionBody,
     /// The whole criterion.

@@ -16,10 +16,10 @@ use crate::Parsed;
 use crate::ast::BinOp;
 use crate::ast::{
     Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
-    DateLit, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal, Group, Ident,
-    Import, Item, Let, Lit, Milestone, PracticalShare, Profile, ProfileMember, Schema, Segment,
-    Situation, SituationClause, StrLit, Target, Test, TestClause, Tier, TierRule, Timeframe,
-    TypeExpr, TypeKind, UnaryOp, Variant, Weight,
+    DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal,
+    Group, Ident, Import, Item, Let, Lit, Milestone, PracticalShare, Profile, ProfileMember,
+    Schema, Segment, Situation, SituationClause, StrLit, Target, Test, TestClause, Tier, TierRule,
+    Timeframe, TypeExpr, TypeKind, UnaryOp, Variant, Weight,
 };
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -654,10 +654,25 @@ impl Lower<'_> {
                 }
                 Rule::enum_type => {
                     let mut variants = Vec::new();
-                    for v in c.into_inner().filter(|x| x.as_rule() == Rule::variant) {
-                        variants.push(self.variant(v)?);
+                    let mut less = Vec::new();
+                    let mut commas = Vec::new();
+                    for v in c.into_inner() {
+                        match v.as_rule() {
+                            Rule::variant => variants.push(self.variant(v)?),
+                            Rule::enum_lt => less.push(self.span(&v)),
+                            Rule::comma => commas.push(self.span(&v)),
+                            _ => {}
+                        }
                     }
-                    kind = Some(TypeKind::Enum(variants));
+                    // a trailing `,` separates nothing
+                    if let Some(last) = variants.last() {
+                        commas.retain(|c: &Span| c.start < last.span.start);
+                    }
+                    kind = Some(TypeKind::Enum(EnumDecl {
+                        variants,
+                        less,
+                        commas,
+                    }));
                 }
                 _ => {}
             }
@@ -763,7 +778,10 @@ impl Lower<'_> {
                 let mut target = None;
                 for x in c.into_inner() {
                     match x.as_rule() {
-                        Rule::date => date = Some(self.date_lit(&x)),
+                        Rule::milestone_at => {
+                            let b = x.into_inner().find(|y| y.as_rule() == Rule::bound)?;
+                            date = Some(self.expr(b)?);
+                        }
                         Rule::ident => goal = Some(self.ident(&x)),
                         Rule::cmp_op => op = Some(cmp_op(x.as_str())?),
                         Rule::expr => target = Some(self.expr(x)?),
@@ -989,11 +1007,18 @@ impl Lower<'_> {
         let mut name = None;
         let mut title = None;
         let mut weight = None;
+        let mut practical_share = None;
         let mut body = None;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::ident => name = Some(self.ident(&c)),
                 Rule::title => title = Some(self.title(&c)?),
+                Rule::practical_share => {
+                    let span = self.span(&c);
+                    let e = c.into_inner().find(|x| x.as_rule() == Rule::expr)?;
+                    let value = self.expr(e)?;
+                    practical_share = Some(PracticalShare { value, span });
+                }
                 Rule::weight => {
                     let v = c.into_inner().find(|x| x.as_rule() == Rule::weight_value)?;
                     let s = self.span(&v);
@@ -1036,6 +1061,7 @@ impl Lower<'_> {
             name: name?,
             title,
             weight: weight?,
+            practical_share,
             body: body?,
             span,
         })
@@ -1618,6 +1644,8 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::set_type => "`set<T>`",
         Rule::enum_type => "`enum { .. }`",
         Rule::variant => "a variant",
+        Rule::variant_sep => "`,` or `<`",
+        Rule::enum_lt => "`<`",
         Rule::catch_all => "`_`",
         Rule::situation => "a situation",
         Rule::situation_clause => "a situation clause",
@@ -1628,6 +1656,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::sum_metric => "`sum(field)`",
         Rule::where_clause => "`where`",
         Rule::milestone => "`milestone`",
+        Rule::milestone_at => "a date (`2027-01-31`, `start + 30d`)",
         Rule::capability => "`capability`",
         Rule::segment => "a segment",
         Rule::title => "a title string",

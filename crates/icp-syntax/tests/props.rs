@@ -20,8 +20,9 @@ const PROGRAM: &str = include_str!("data/language_md.icp");
 fn spans_of_type(t: &TypeExpr, out: &mut Vec<Span>) {
     out.push(t.span);
     match &t.kind {
-        TypeKind::Enum(vs) => {
-            for v in vs {
+        TypeKind::Enum(e) => {
+            out.extend(e.less.iter().chain(&e.commas));
+            for v in &e.variants {
                 out.push(v.span);
                 out.push(v.name.span);
                 out.extend(v.strings.iter().map(|s| s.span));
@@ -98,7 +99,8 @@ fn spans_of_item(item: &Item) -> Vec<Span> {
                         }
                     }
                     SituationClause::Milestone(m) => {
-                        out.extend([m.span, m.date.span, m.goal.span]);
+                        out.extend([m.span, m.goal.span]);
+                        spans_of_expr(&m.date, &mut out);
                         spans_of_expr(&m.target, &mut out);
                     }
                     SituationClause::Capability(c) => {

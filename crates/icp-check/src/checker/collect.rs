@@ -45,6 +45,7 @@ impl<'a> Checker<'a> {
                             def,
                             schema: None,
                             caps: Vec::new(),
+                            timeframe: None,
                             goals: Vec::new(),
                             model: None,
                         });

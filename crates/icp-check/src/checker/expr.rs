@@ -244,6 +244,19 @@ impl<'a> Checker<'a> {
     ) -> Option<m::Expr> {
         let mk = |kind: m::ExprKind, ty: m::Ty| Some(m::Expr { kind, ty, span });
         let (lx, rx) = self.enum_operands(sc, l, r, depth)?;
+        if !matches!(op, CmpOp::Eq | CmpOp::Ne)
+            && let (m::Ty::Enum(x), m::Ty::Enum(y)) = (&lx.ty, &rx.ty)
+            && x == y
+        {
+            // Revision 2: only an ordered enum orders its variants (by declared position).
+            if !self.enum_ordered(sc, span, op.as_str(), *x) {
+                return None;
+            }
+            return mk(
+                m::ExprKind::Cmp(op, Box::new(lx), Box::new(rx)),
+                m::Ty::Bool,
+            );
+        }
         if let Err(help) = comparable(op, &lx.ty, &rx.ty) {
             if lx.ty == rx.ty {
                 let tn = self.ty_name(&lx.ty);
@@ -267,6 +280,31 @@ impl<'a> Checker<'a> {
             m::ExprKind::Cmp(op, Box::new(lx), Box::new(rx)),
             m::Ty::Bool,
         )
+    }
+
+    /// Whether enum `id` is ordered; else report the type error for `op` (`in` for a
+    /// range), whose help declares the order from the enum's own variants.
+    fn enum_ordered(&mut self, sc: &Scope<'_>, span: Span, op: &str, id: m::EnumId) -> bool {
+        let Some(info) = self.enums.get(id.index()) else {
+            return true;
+        };
+        if info.ty.ordered {
+            return true;
+        }
+        let variants: Vec<(&str, &[String])> = info
+            .ty
+            .variants
+            .iter()
+            .map(|v| (v.name.as_str(), v.strings.as_slice()))
+            .collect();
+        let catch_all = info
+            .ty
+            .catch_all
+            .and_then(|i| info.ty.variants.get(i as usize))
+            .map(|v| v.name.as_str());
+        let d = diag::type_mismatch_unordered_enum(span, op, &info.field, &variants, catch_all);
+        self.emit_in(sc, d);
+        false
     }
 
     #[inline(never)]
@@ -344,11 +382,18 @@ impl<'a> Checker<'a> {
         depth: usize,
     ) -> Option<m::Expr> {
         let x = self.expr(sc, expr, None, depth + 1);
-        let lx = self.expr(sc, lo, None, depth + 1);
-        let hx = self.expr(sc, hi, None, depth + 1);
+        // an enum types bare variants in the bounds (`funding in seed..series_b`)
+        let ctx = match x.as_ref().map(|x| &x.ty) {
+            Some(m::Ty::Enum(id)) => Some(id.0),
+            _ => None,
+        };
+        let lx = self.expr(sc, lo, ctx, depth + 1);
+        let hx = self.expr(sc, hi, ctx, depth + 1);
         let (x, lx, hx) = (x?, lx?, hx?);
+        // an enum's bounds must be its variants (`==` says so), and it must be ordered
+        let op = if ctx.is_some() { CmpOp::Eq } else { CmpOp::Le };
         for (b, bs) in [(&lx, lo.span), (&hx, hi.span)] {
-            if let Err(help) = comparable(CmpOp::Le, &x.ty, &b.ty) {
+            if let Err(help) = comparable(op, &x.ty, &b.ty) {
                 self.mismatch(
                     sc,
                     span,
@@ -360,10 +405,16 @@ impl<'a> Checker<'a> {
                 return None;
             }
         }
+        if let m::Ty::Enum(id) = &x.ty
+            && !self.enum_ordered(sc, span, "in", *id)
+        {
+            return None;
+        }
         let bound = |c: Option<&m::Const>| match c {
             Some(m::Const::Num(n)) => Some(*n),
             Some(m::Const::Date(d)) => Some(f64::from(d.0)),
             Some(m::Const::Duration(d)) => Some(*d as f64),
+            Some(m::Const::Enum(_, i)) => Some(f64::from(*i)),
             _ => None,
         };
         if let (Some(a), Some(b)) = (bound(as_const(&lx)), bound(as_const(&hx)))

@@ -93,6 +93,8 @@ struct SituationInfo<'a> {
     def: usize,
     schema: Option<usize>,
     caps: Vec<(String, m::Const, m::Ty, usize)>,
+    /// The first `timeframe`'s bounds: `situation.start`, `situation.end`.
+    timeframe: Option<(m::Date, m::Date)>,
     goals: Vec<(String, m::Ty, usize)>,
     model: Option<m::Situation>,
 }

@@ -117,28 +117,7 @@ impl<'a> Checker<'a> {
                         );
                         continue;
                     }
-                    let v = match &ps.value.kind {
-                        a::ExprKind::Lit(a::Lit::Percent(x)) => Some(*x),
-                        _ => {
-                            self.emit(
-                                Some(owner),
-                                file,
-                                diag::type_mismatch_practical_share(ps.value.span),
-                            );
-                            None
-                        }
-                    };
-                    if let Some(v) = v {
-                        if !(0.0..=1.0).contains(&v) {
-                            self.emit(
-                                Some(owner),
-                                file,
-                                diag::practical_share_range(
-                                    ps.value.span,
-                                    self.src(file, ps.value.span),
-                                ),
-                            );
-                        }
+                    if let Some(v) = self.share_value(owner, file, ps) {
                         share = Some((v, ps.span));
                     }
                 }
@@ -266,12 +245,34 @@ impl<'a> Checker<'a> {
                     }
                 }
             };
+            // Revision 2: a scorecard's own share overrides the profile's.
+            let own_share = c.practical_share.as_ref().and_then(|ps| {
+                let v = self.share_value(owner, file, ps)?;
+                match &c.body {
+                    a::CriterionBody::Scorecard {
+                        practical: Some(_), ..
+                    } => Some(v),
+                    a::CriterionBody::Scorecard {
+                        practical: None, ..
+                    } => {
+                        let d = diag::practical_share_unused(ps.span, &c.name.name, false);
+                        self.emit(Some(owner), file, d);
+                        None
+                    }
+                    a::CriterionBody::Bool(_) => {
+                        let d = diag::practical_share_unused(ps.span, &c.name.name, true);
+                        self.emit(Some(owner), file, d);
+                        None
+                    }
+                }
+            });
             match body {
                 Some(body) => criteria.push(m::Criterion {
                     name: c.name.name.clone(),
                     title: c.title.as_ref().map(|t| t.value.clone()),
                     loc: loc(file, c.name.span),
                     weight: c.weight.value,
+                    practical_share: own_share,
                     group: group.map(m::GroupId),
                     body,
                 }),
@@ -372,7 +373,8 @@ impl<'a> Checker<'a> {
                                     ),
                                 );
                             } else if pn {
-                                let share = Ratio::of_f64(share.map_or(0.5, |s| s.0));
+                                let own = c.practical_share.or(share.map(|s| s.0));
+                                let share = Ratio::of_f64(own.unwrap_or(0.5));
                                 best = w.zip(share).and_then(|(w, s)| w.mul(s));
                             }
                         }
@@ -431,7 +433,15 @@ impl<'a> Checker<'a> {
                     title: c.title.as_ref().map(|t| t.value.clone()),
                     weight: c.weight.value,
                     positive_weight: positive,
-                    practical_share: practical.then(|| share.map_or(0.5, |s| s.0)),
+                    practical_share: practical.then(|| {
+                        c.practical_share
+                            .as_ref()
+                            .and_then(|ps| match ps.value.kind {
+                                a::ExprKind::Lit(a::Lit::Percent(x)) => Some(x),
+                                _ => None,
+                            })
+                            .unwrap_or(share.map_or(0.5, |s| s.0))
+                    }),
                 },
             );
         }
@@ -493,6 +503,30 @@ impl<'a> Checker<'a> {
             x.groups = groups_map;
             x.reasons = reasons;
         }
+    }
+
+    /// The value of a `practical_share` clause (a fraction), reporting a value that is not
+    /// a percent literal or lies outside 0%..100%.
+    fn share_value(&mut self, owner: Owner, file: FileId, ps: &a::PracticalShare) -> Option<f64> {
+        let v = match &ps.value.kind {
+            a::ExprKind::Lit(a::Lit::Percent(x)) => *x,
+            _ => {
+                self.emit(
+                    Some(owner),
+                    file,
+                    diag::type_mismatch_practical_share(ps.value.span),
+                );
+                return None;
+            }
+        };
+        if !(0.0..=1.0).contains(&v) {
+            self.emit(
+                Some(owner),
+                file,
+                diag::practical_share_range(ps.value.span, self.src(file, ps.value.span)),
+            );
+        }
+        Some(v)
     }
 
     /// Type the profile's `let`s in dependency order.

@@ -278,12 +278,25 @@ impl<'a> Checker<'a> {
                 }
                 SitScope::Some(x) => {
                     let info = self.situations.get(x)?;
+                    // Revision 2: the timeframe's bounds (no capability has these names)
+                    if member.name == "start" || member.name == "end" {
+                        let Some((start, end)) = info.timeframe else {
+                            let sname = info.ast.name.name.clone();
+                            self.emit_in(sc, diag::no_timeframe_for(member, span, &sname));
+                            return None;
+                        };
+                        let d = if member.name == "start" { start } else { end };
+                        return Some(konst(m::Const::Date(d), m::Ty::Date, span));
+                    }
                     if let Some((_, c, ty, def)) = info.caps.iter().find(|c| c.0 == member.name) {
                         let (c, ty, def) = (c.clone(), ty.clone(), *def);
                         self.reference(sc.file, member.span, def);
                         return Some(konst(c, ty, span));
                     }
-                    let cands: Vec<String> = info.caps.iter().map(|c| c.0.clone()).collect();
+                    let mut cands: Vec<String> = info.caps.iter().map(|c| c.0.clone()).collect();
+                    if info.timeframe.is_some() {
+                        cands.extend(["start".to_owned(), "end".to_owned()]);
+                    }
                     let cands: Vec<&str> = cands.iter().map(String::as_str).collect();
                     let sname = info.ast.name.name.clone();
                     self.emit_in(sc, diag::unknown_capability(member, &sname, &cands));

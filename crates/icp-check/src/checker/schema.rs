@@ -53,17 +53,25 @@ impl<'a> Checker<'a> {
                 }
                 m::Ty::Set(Box::new(m::Ty::Text))
             }
-            a::TypeKind::Enum(variants) => {
+            a::TypeKind::Enum(decl) => {
+                let variants = &decl.variants;
                 let eid = self.enums.len() as u32;
                 let mut ty = m::EnumTy {
                     variants: Vec::new(),
                     catch_all: None,
+                    ordered: decl.ordered(),
                 };
                 let mut defs = Vec::new();
                 let mut ok = true;
                 if variants.is_empty() {
                     self.emit(owner, file, diag::empty_enum(t.span, &field.name.name));
                     ok = false;
+                }
+                if let (Some(&lt), Some(&comma)) = (decl.less.first(), decl.commas.first()) {
+                    let names: Vec<&str> = variants.iter().map(|v| v.name.name.as_str()).collect();
+                    // reported once; the enum stays usable (as ordered), so its uses report
+                    // nothing more
+                    self.emit(owner, file, diag::mixed_enum_order(comma, lt, &names));
                 }
                 let mut seen: HashMap<String, usize> = HashMap::new();
                 let mut strings: HashMap<String, (String, Span)> = HashMap::new();
@@ -84,7 +92,10 @@ impl<'a> Checker<'a> {
                         seen.insert(v.name.name.clone(), def);
                     }
                     if let Some(c) = v.catch_all {
-                        if let Some(first) = catch {
+                        if decl.ordered() {
+                            // the variant stays (without its catch-all): one error
+                            self.emit(owner, file, diag::ordered_catch_all(c, &v.name.name));
+                        } else if let Some(first) = catch {
                             self.emit(owner, file, diag::multiple_catch_all(c, first));
                             ok = false;
                         } else {
@@ -208,8 +219,8 @@ impl<'a> Checker<'a> {
                     optional: f.ty.optional,
                     key: f.key.is_some(),
                     variants: match &f.ty.kind {
-                        a::TypeKind::Enum(vs) => {
-                            Some(vs.iter().map(|v| v.name.name.clone()).collect())
+                        a::TypeKind::Enum(e) => {
+                            Some(e.variants.iter().map(|v| v.name.name.clone()).collect())
                         }
                         _ => None,
                     },

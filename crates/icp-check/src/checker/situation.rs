@@ -4,6 +4,9 @@ use icp_model as m;
 use icp_syntax::Span;
 use icp_syntax::ast::{self as a, CmpOp, UnaryOp};
 
+use icp_syntax::FileId;
+use icp_syntax::ast::BinOp;
+
 use super::types::{comparable, const_num, lit_const, loc};
 use super::{Checker, Owner, Scope, SitScope};
 use crate::DefKind;
@@ -33,6 +36,14 @@ impl<'a> Checker<'a> {
                 cap.span,
                 &ast.name.name,
             );
+            if cap.name.name == "start" || cap.name.name == "end" {
+                self.emit(
+                    Some(owner),
+                    file,
+                    diag::duplicate_name_capability_date(&cap.name),
+                );
+                continue;
+            }
             if let Some((_, _, _, first)) = caps.iter().find(|x| x.0 == cap.name.name) {
                 let first = *first;
                 self.duplicate(Some(owner), file, "capability", &cap.name, first);
@@ -71,8 +82,14 @@ impl<'a> Checker<'a> {
             );
             caps.push((cap.name.name.clone(), c, ty, def));
         }
+        // `situation.start` and `situation.end`: the first timeframe's bounds
+        let bounds = ast.clauses.iter().find_map(|c| match c {
+            a::SituationClause::Timeframe(t) => Some((t.start.date, t.end.date)),
+            _ => None,
+        });
         if let Some(x) = self.situations.get_mut(xi) {
             x.caps.clone_from(&caps);
+            x.timeframe = bounds;
         }
         let sc = Scope {
             owner,
@@ -169,15 +186,18 @@ impl<'a> Checker<'a> {
                 continue;
             };
             self.reference(file, ms.goal.span, gdef);
+            let Some(date) = self.milestone_date(owner, file, &ms.date, bounds) else {
+                continue;
+            };
             if let Some((start, end, tspan)) = timeframe
-                && (ms.date.date < start || ms.date.date > end)
+                && (date < start || date > end)
             {
                 self.emit(
                     Some(owner),
                     file,
                     lints::milestone_outside_timeframe::diagnostic(
                         ms.date.span,
-                        ms.date.date,
+                        date,
                         start,
                         end,
                         tspan,
@@ -188,7 +208,7 @@ impl<'a> Checker<'a> {
                 && let Some(goal) = goals.iter().position(|g| g.name == ms.goal.name)
             {
                 milestones.push(m::Milestone {
-                    date: ms.date.date,
+                    date,
                     goal,
                     op: ms.op,
                     target,
@@ -244,6 +264,38 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// A milestone's date: a date literal, or `start`, `end` and date literals plus or
+    /// minus durations (`start + 30d`), folded to a date; reported when it is anything else.
+    fn milestone_date(
+        &mut self,
+        owner: Owner,
+        file: FileId,
+        e: &a::Expr,
+        bounds: Option<(m::Date, m::Date)>,
+    ) -> Option<m::Date> {
+        match fold_date(e, bounds, 0) {
+            Ok(Folded::Date(d)) => Some(d),
+            Ok(Folded::Days(_)) => {
+                self.emit(
+                    Some(owner),
+                    file,
+                    diag::type_mismatch_milestone_date(e.span),
+                );
+                None
+            }
+            // no timeframe: `missing_timeframe` says so already
+            Err(None) => None,
+            Err(Some((span, why))) => {
+                self.emit(
+                    Some(owner),
+                    file,
+                    diag::not_constant_milestone_date(span, why),
+                );
+                None
+            }
+        }
+    }
+
     /// A goal or milestone target: a constant of the metric's type.
     pub(super) fn goal_target(
         &mut self,
@@ -262,5 +314,75 @@ impl<'a> Checker<'a> {
             return None;
         }
         Some(v)
+    }
+}
+
+/// A folded milestone date expression: a date or a number of days.
+enum Folded {
+    Date(m::Date),
+    Days(i64),
+}
+
+/// Fold `e` over `start`, `end` (`bounds`), date literals and durations. `Err(None)`: it
+/// names `start` or `end` and there is no timeframe; `Err(Some(..))`: the part that is not
+/// a constant date expression, and why.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "d, n, a, b: the usual names for a date, a number of days and two operands"
+)]
+fn fold_date(
+    e: &a::Expr,
+    bounds: Option<(m::Date, m::Date)>,
+    depth: usize,
+) -> Result<Folded, Option<(Span, &'static str)>> {
+    let bad = |why: &'static str| Err(Some((e.span, why)));
+    if depth > super::MAX_EXPR_DEPTH {
+        return bad("too deep");
+    }
+    match &e.kind {
+        a::ExprKind::Lit(a::Lit::Date(d)) => Ok(Folded::Date(*d)),
+        a::ExprKind::Lit(a::Lit::Duration(n)) => Ok(Folded::Days(*n)),
+        a::ExprKind::Name(id) if id.name == "start" => {
+            bounds.map(|b| Folded::Date(b.0)).ok_or(None)
+        }
+        a::ExprKind::Name(id) if id.name == "end" => bounds.map(|b| Folded::Date(b.1)).ok_or(None),
+        a::ExprKind::Unary(UnaryOp::Neg, x) => match fold_date(x, bounds, depth + 1)? {
+            Folded::Days(n) => Ok(Folded::Days(-n)),
+            Folded::Date(_) => bad("a date cannot be negated"),
+        },
+        a::ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), l, r) => {
+            let (l, r) = (
+                fold_date(l, bounds, depth + 1)?,
+                fold_date(r, bounds, depth + 1)?,
+            );
+            let sub = *op == BinOp::Sub;
+            let shift = |d: m::Date, n: i64| {
+                let n = if sub { n.checked_neg()? } else { n };
+                let days = i64::from(d.0).checked_add(n)?;
+                i32::try_from(days).ok().map(m::Date)
+            };
+            match (l, r) {
+                (Folded::Date(d), Folded::Days(n)) => shift(d, n)
+                    .map(Folded::Date)
+                    .ok_or(Some((e.span, "out of range"))),
+                (Folded::Days(n), Folded::Date(d)) if !sub => shift(d, n)
+                    .map(Folded::Date)
+                    .ok_or(Some((e.span, "out of range"))),
+                (Folded::Days(a), Folded::Days(b)) => {
+                    let n = if sub {
+                        a.checked_sub(b)
+                    } else {
+                        a.checked_add(b)
+                    };
+                    n.map(Folded::Days).ok_or(Some((e.span, "out of range")))
+                }
+                (Folded::Date(a), Folded::Date(b)) if sub => {
+                    Ok(Folded::Days(i64::from(a.0) - i64::from(b.0)))
+                }
+                _ => bad("a date plus a date"),
+            }
+        }
+        a::ExprKind::Name(_) => bad("only `start` and `end` are names here"),
+        _ => bad("not a date"),
     }
 }

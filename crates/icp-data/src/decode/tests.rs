@@ -189,6 +189,7 @@ fn industry() -> EnumTy {
             variant("other", &[]),
         ],
         catch_all: Some(3),
+        ordered: false,
     }
 }
 
@@ -196,6 +197,7 @@ fn closed() -> EnumTy {
     EnumTy {
         variants: vec![variant("none", &[]), variant("seed", &["Seed round"])],
         catch_all: None,
+        ordered: false,
     }
 }
 
@@ -683,6 +685,7 @@ fn enum_lookup_by_length_agrees_with_a_linear_scan() {
                 })
                 .collect(),
             catch_all: (round % 2 == 0).then_some(0),
+            ordered: false,
         };
         let t = EnumTable::new(&ty);
         let mut cells: Vec<String> = (0..40).map(|_| pick(next())).collect();
@@ -728,6 +731,7 @@ fn enums() {
     let uni = EnumTy {
         variants: vec![variant("munich", &["München"])],
         catch_all: None,
+        ordered: false,
     };
     let uni = Kind::Enum(Box::new(EnumTable::new(&uni)));
     assert_eq!(read(&uni, "MÜNCHEN"), Ok(Value::Enum(0)));

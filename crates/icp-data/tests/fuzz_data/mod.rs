@@ -598,6 +598,7 @@ pub fn values_schema() -> (Program, Schema) {
                 variant("other", &[]),
             ],
             catch_all: None,
+            ordered: false,
         }],
         ..Program::default()
     };

@@ -76,6 +76,7 @@ pub fn kind_enum() -> EnumTy {
     EnumTy {
         variants: vec![v("x", &[]), v("y", &["Why"]), v("z", &[])],
         catch_all: Some(2),
+        ordered: false,
     }
 }
 
@@ -179,6 +180,7 @@ pub fn crit(name: &str, weight: f64, cond: Expr) -> Criterion {
         title: None,
         loc: Loc::default(),
         weight,
+        practical_share: None,
         group: None,
         body: CriterionBody::Bool(cond),
     }

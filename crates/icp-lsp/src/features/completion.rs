@@ -473,8 +473,23 @@ fn expr_context(t: &Toks<'_>, last: usize, tier: bool) -> Context {
     if prev == "." && last >= 1 {
         return Context::Member(t.text(last - 1).to_owned());
     }
-    if (prev == "==" || prev == "!=") && last >= 1 && t.kind(last - 1) == Some(TokenKind::Ident) {
+    // `x == |`, and on an ordered enum `x >= |`, `x in |..`: the variants of `x` (for a
+    // field that is no enum, the usual operands)
+    let ordering = !tier && matches!(prev, "<" | "<=" | ">" | ">=" | "in");
+    if (matches!(prev, "==" | "!=") || ordering)
+        && last >= 1
+        && t.kind(last - 1) == Some(TokenKind::Ident)
+    {
         return Context::Variants(t.text(last - 1).to_owned());
+    }
+    // `x in lo..|`
+    if !tier
+        && prev == ".."
+        && last >= 3
+        && t.is(last - 2, "in")
+        && t.kind(last - 3) == Some(TokenKind::Ident)
+    {
+        return Context::Variants(t.text(last - 3).to_owned());
     }
     if prev == "[" || prev == "," {
         // Inside `x in [a, b, |`: find the `[` and the field before `in`.
@@ -905,8 +920,8 @@ fn items_for(located: &Located, names: &Names<'_>) -> Vec<CompletionItem> {
             let fields = names.fields(info);
             let found = fields.iter().find(|f| &f.name.name == field);
             match found.map(|f| &f.ty.kind) {
-                Some(TypeKind::Enum(vs)) => {
-                    for v in vs {
+                Some(TypeKind::Enum(e)) => {
+                    for v in &e.variants {
                         let detail = if v.catch_all.is_some() {
                             Some("= _ (every other value)".to_owned())
                         } else if v.strings.is_empty() {
@@ -1020,12 +1035,22 @@ fn member_items(of: &str, info: &ItemInfo, names: &Names<'_>, out: &mut Vec<Comp
                     continue;
                 }
                 for c in &s.clauses {
-                    if let SituationClause::Capability(cap) = c {
-                        out.push(item(
+                    match c {
+                        SituationClause::Capability(cap) => out.push(item(
                             &cap.name.name,
                             CompletionItemKind::PROPERTY,
                             Some(format!("capability of `{}`", s.name.name)),
-                        ));
+                        )),
+                        SituationClause::Timeframe(tf) => {
+                            for (name, d) in [("start", tf.start.date), ("end", tf.end.date)] {
+                                out.push(item(
+                                    name,
+                                    CompletionItemKind::PROPERTY,
+                                    Some(format!("{d}, timeframe of `{}`", s.name.name)),
+                                ));
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }

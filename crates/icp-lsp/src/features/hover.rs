@@ -120,9 +120,13 @@ fn field(items: &[(&Item, &str)], schema: Option<&str>, name: &str) -> Option<St
     } else {
         " · never missing (a missing value makes the row invalid)"
     });
-    if let TypeKind::Enum(vs) = &f.ty.kind {
-        out.push_str("\n\nvariants:");
-        for v in vs {
+    if let TypeKind::Enum(e) = &f.ty.kind {
+        out.push_str(if e.ordered() {
+            "\n\nvariants, in order (`<`, `>=`, `in a..b` compare by position):"
+        } else {
+            "\n\nvariants:"
+        });
+        for v in &e.variants {
             let _ = write!(out, "\n- `{}`{}", v.name.name, variant_reads(v));
         }
     }
@@ -149,8 +153,8 @@ fn variant(items: &[(&Item, &str)], def: &Def) -> Option<String> {
     for (item, _) in items {
         let Item::Schema(s) = item else { continue };
         for f in &s.fields {
-            if let TypeKind::Enum(vs) = &f.ty.kind
-                && vs
+            if let TypeKind::Enum(e) = &f.ty.kind
+                && e.variants
                     .iter()
                     .any(|v| v.name.name == def.name && v.name.span.start == def.name_span.start)
             {
@@ -160,7 +164,7 @@ fn variant(items: &[(&Item, &str)], def: &Def) -> Option<String> {
                     "\n\nvariant `{}` of `{}.{}`:",
                     def.name, s.name.name, f.name.name
                 );
-                for v in vs {
+                for v in &e.variants {
                     let mark = if v.name.name == def.name { " ←" } else { "" };
                     let _ = write!(out, "\n- `{}`{}{mark}", v.name.name, variant_reads(v));
                 }

@@ -69,7 +69,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "milestone",
-        "`milestone DATE GOAL >= VALUE`: an early check that proves or disproves the hypothesis.",
+        "`milestone DATE GOAL >= VALUE`: an early check that proves or disproves the hypothesis; DATE may count from the timeframe (`start + 30d`, `end - 2w`).",
     ),
     (
         "capability",
@@ -90,7 +90,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "practical_share",
-        "`practical_share 50%`: the share of a criterion's weight a practical fit earns (default 50%).",
+        "`practical_share 50%`: the share of a criterion's weight a practical fit earns (default 50%); after a criterion's weight (`weight 20 practical_share 60%`) it sets that criterion's own share.",
     ),
     (
         "let",

@@ -71,9 +71,10 @@ pub fn type_text(ty: &TypeExpr) -> String {
         TypeKind::Text => "text".to_owned(),
         TypeKind::Date => "date".to_owned(),
         TypeKind::Duration => "duration".to_owned(),
-        TypeKind::Enum(vs) => {
-            let names: Vec<&str> = vs.iter().map(|v| v.name.name.as_str()).collect();
-            format!("enum {{ {} }}", names.join(", "))
+        TypeKind::Enum(e) => {
+            let names: Vec<&str> = e.variants.iter().map(|v| v.name.name.as_str()).collect();
+            let sep = if e.ordered() { " < " } else { ", " };
+            format!("enum {{ {} }}", names.join(sep))
         }
         TypeKind::Set(inner) => format!("set<{}>", type_text(inner)),
         TypeKind::Named(id) => id.name.clone(),

@@ -361,7 +361,8 @@ pub fn document_symbols(a: &Analysis) -> Vec<DocumentSymbol> {
                     .iter()
                     .map(|f| {
                         let variants = match &f.ty.kind {
-                            TypeKind::Enum(vs) => vs
+                            TypeKind::Enum(e) => e
+                                .variants
                                 .iter()
                                 .map(|v| {
                                     symbol(

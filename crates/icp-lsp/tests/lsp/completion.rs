@@ -85,6 +85,24 @@ async fn variants_after_equals_on_an_enum_field() {
 }
 
 #[tokio::test]
+async fn variants_after_an_ordering_and_in_a_range() {
+    insta::assert_snapshot!(complete(&format!("{HEAD}segment s {{ funding >= $0 }}\n")).await);
+    insta::assert_snapshot!(
+        complete(&format!("{HEAD}segment s {{ funding in seed..$0 }}\n")).await
+    );
+}
+
+#[tokio::test]
+async fn situation_members_include_the_timeframe_bounds() {
+    insta::assert_snapshot!(
+        complete(&format!(
+            "{HEAD}situation q1 for Account {{\n  timeframe 2027-01-01 .. 2027-03-31\n  capability full_ui = false\n}}\nprofile p for Account in q1 {{\n  criterion c weight 1 {{ last_touch <= situation.$0 }}\n  tier all\n}}\n"
+        ))
+        .await
+    );
+}
+
+#[tokio::test]
 async fn variants_in_a_list_on_an_enum_field() {
     insta::assert_snapshot!(
         complete(&format!(

@@ -78,3 +78,9 @@ async fn nothing_in_a_comment() {
     let src = format!("{MAIN}// employees are people $0\n");
     insta::assert_snapshot!(hover(&src).await);
 }
+
+#[tokio::test]
+async fn ordered_enum_field_lists_its_variants_in_order() {
+    let main = "schema Company {\n  id: text key\n  round: enum { seed = \"Seed\" < series_a < later }?\n}\n";
+    insta::assert_snapshot!(hover(&at(main, "round:", 0)).await);
+}
