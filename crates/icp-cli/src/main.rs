@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod explain;
+mod fmt;
 mod input;
 mod load;
 mod lsp;
@@ -35,6 +36,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Run the `test` blocks of ICP files.
     Test(test_cmd::TestArgs),
+    /// Format ICP files in the one canonical layout (`-`: standard input to output).
+    Fmt(fmt::FmtArgs),
     /// Run the language server on stdin/stdout (for editors).
     Lsp(lsp::LspArgs),
 }
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test_cmd::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Lsp(args) => lsp::run(&args),
     }
 }
