@@ -88,6 +88,7 @@ const NAMES: &[&str] = &[
     "colon",
     "kw_tier",
     "kw_enum",
+    "import",
     "kw_account",
     "lparen",
     "rparen",
@@ -283,8 +284,20 @@ fn spaces(n: usize) -> String {
 fn stray_comment(n: &SyntaxNode) -> bool {
     n.descendants_with_tokens()
         .filter_map(NodeOrToken::into_token)
-        .filter(|t| t.kind() == SyntaxKind::COMMENT)
-        .any(|t| !placed(&t))
+        .any(|t| {
+            if t.kind() == SyntaxKind::COMMENT {
+                !placed(&t)
+            } else {
+                swallowed_comment(&t)
+            }
+        })
+}
+
+/// Whether a token took in the trivia after it, a comment included (`other = // x` makes
+/// the `=` token `= // x`): its node is written as it is.
+fn swallowed_comment(t: &SyntaxToken) -> bool {
+    let text = t.text();
+    text.contains("//") && !text.starts_with('"')
 }
 
 /// Whether a comment is one that a body layout places (between clauses, after `{`, before
@@ -363,6 +376,7 @@ impl Fmt {
         let mut lines: Vec<Line> = Vec::new();
         // the previous piece: none, an item, or an own-line comment
         let mut prev_comment_attached = false;
+        let mut prev_import = false;
         for p in pieces(root) {
             if let Some(c) = p.comment() {
                 if !p.newline
@@ -385,13 +399,18 @@ impl Fmt {
             }
             match &p.el {
                 NodeOrToken::Node(n) => {
-                    if !lines.is_empty() && (!prev_comment_attached || p.blank) {
+                    let import = is(n.kind(), "import");
+                    // consecutive imports stay together (unless the author parted them)
+                    let together = import && prev_import && !prev_comment_attached;
+                    if !lines.is_empty() && (p.blank || (!prev_comment_attached && !together)) {
                         lines.push(blank());
                     }
                     push_text(&mut lines, 0, &self.node(n, 0));
                     prev_comment_attached = false;
+                    prev_import = import;
                 }
                 NodeOrToken::Token(t) => {
+                    prev_import = false;
                     // stray text at the top level cannot occur in a file that parses
                     push_text(&mut lines, 0, t.text());
                     prev_comment_attached = false;
@@ -1032,7 +1051,7 @@ fn token_text(t: &SyntaxToken) -> &str {
     let text = t.text();
     let trimmed = text.trim_end();
     let tail = text.get(trimmed.len()..).unwrap_or("");
-    if t.kind() != SyntaxKind::COMMENT && text.contains("//") && !text.starts_with('"') {
+    if t.kind() != SyntaxKind::COMMENT && swallowed_comment(t) {
         return text;
     }
     if tail.is_empty() { text } else { trimmed }
@@ -1048,7 +1067,9 @@ fn blank() -> Line {
 /// Push `text` (first line at `indent`, the others as they are) as lines.
 fn push_text(lines: &mut Vec<Line>, indent: usize, text: &str) {
     for (i, l) in text.split('\n').enumerate() {
-        let l = l.trim_end_matches('\r');
+        // trailing spaces go (the output has none), so that a line of spaces in verbatim
+        // text is the empty line it will be
+        let l = l.trim_end();
         lines.push(Line {
             text: if i == 0 {
                 format!("{}{l}", spaces(indent))
