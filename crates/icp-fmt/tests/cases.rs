@@ -1,6 +1,15 @@
 //! Input and expected output pairs: `cases/NAME.icp` formats to `cases/NAME.expected.icp`
 //! (at width 100), and the expected output is a fixed point.
 
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests read their data files and fail loudly"
+)]
+
 use std::path::Path;
 
 use icp_fmt::{Options, format};

@@ -1,5 +1,14 @@
 //! Shared by the tests: the repository's ICP programs.
-#![allow(dead_code, reason = "each test file uses part of this module")]
+
+#![allow(
+    dead_code,
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests read their data files and fail loudly; each test file uses part of this module"
+)]
 
 use std::path::{Path, PathBuf};
 

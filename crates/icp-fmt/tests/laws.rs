@@ -2,6 +2,15 @@
 //! random token boundaries: `fmt(x)` parses to the same tree as `x` with the same comments
 //! (checked inside `format`, which refuses otherwise), and `fmt(fmt(x)) == fmt(x)`.
 
+#![allow(
+    clippy::disallowed_methods,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests read their data files and fail loudly"
+)]
+
 mod common;
 
 use icp_fmt::{Options, format};
@@ -30,7 +39,11 @@ fn check(name: &str, src: &str, width: usize) {
 #[test]
 fn every_program_of_the_repository() {
     let programs = common::valid_programs();
-    assert!(programs.len() > 30, "found only {} programs", programs.len());
+    assert!(
+        programs.len() > 30,
+        "found only {} programs",
+        programs.len()
+    );
     for (path, src) in &programs {
         for width in [100, 60, 30] {
             check(&format!("{} at width {width}", path.display()), src, width);
@@ -45,7 +58,10 @@ fn with_comments(src: &str, picks: &[(usize, bool)]) -> String {
     let mut at: Vec<(usize, bool, usize)> = picks
         .iter()
         .enumerate()
-        .filter_map(|(i, (t, own))| toks.get(t % toks.len().max(1)).map(|t| (t.span.start as usize, *own, i)))
+        .filter_map(|(i, (t, own))| {
+            toks.get(t % toks.len().max(1))
+                .map(|t| (t.span.start as usize, *own, i))
+        })
         .collect();
     at.sort_unstable();
     at.dedup_by_key(|a| a.0);
@@ -54,9 +70,13 @@ fn with_comments(src: &str, picks: &[(usize, bool)]) -> String {
     for (start, own, i) in at {
         out.push_str(&src[pos..start]);
         if own {
-            out.push_str(&format!("\n  // c{i}\n  "));
+            out.push_str("\n  // c");
+            out.push_str(&i.to_string());
+            out.push_str("\n  ");
         } else {
-            out.push_str(&format!(" // c{i}\n  "));
+            out.push_str(" // c");
+            out.push_str(&i.to_string());
+            out.push_str("\n  ");
         }
         pos = start;
     }
