@@ -51,10 +51,14 @@ pub fn valid_programs() -> Vec<(PathBuf, String)> {
     for c in crates.flatten() {
         files.extend(icp_files(&c.path().join("tests")));
     }
-    files
+    let mut sources: Vec<(PathBuf, String)> = files
         .into_iter()
-        .filter_map(|p| {
-            let src = std::fs::read_to_string(&p).ok()?;
+        .filter_map(|p| Some((p.clone(), std::fs::read_to_string(&p).ok()?)))
+        .collect();
+    sources.extend(doc_blocks());
+    sources
+        .into_iter()
+        .filter_map(|(p, src)| {
             let parsed = icp_syntax::parse(&src);
             let clean = parsed
                 .diagnostics
@@ -63,4 +67,41 @@ pub fn valid_programs() -> Vec<(PathBuf, String)> {
             clean.then_some((p, src))
         })
         .collect()
+}
+
+/// The ```icp blocks of `docs/*.md` and `README.md` (sketches marked `icp fragment` aside).
+pub fn doc_blocks() -> Vec<(PathBuf, String)> {
+    let root = repo();
+    let mut pages = vec![root.join("README.md")];
+    if let Ok(entries) = std::fs::read_dir(root.join("docs")) {
+        pages.extend(
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "md")),
+        );
+    }
+    pages.sort();
+    let mut out = Vec::new();
+    for page in pages {
+        let Ok(text) = std::fs::read_to_string(&page) else {
+            continue;
+        };
+        let mut block: Option<String> = None;
+        for (n, line) in text.lines().enumerate() {
+            match &mut block {
+                None if line.trim() == "```icp" => block = Some(String::new()),
+                Some(b) if line.trim() == "```" => {
+                    out.push((page.join(format!("block-{n}")), std::mem::take(b)));
+                    block = None;
+                }
+                Some(b) => {
+                    b.push_str(line);
+                    b.push('\n');
+                }
+                None => {}
+            }
+        }
+    }
+    out
 }
