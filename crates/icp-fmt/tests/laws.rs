@@ -84,6 +84,13 @@ fn with_comments(src: &str, picks: &[(usize, bool)]) -> String {
     out
 }
 
+/// The repository's programs, read once.
+fn programs() -> &'static [(std::path::PathBuf, String)] {
+    static PROGRAMS: std::sync::OnceLock<Vec<(std::path::PathBuf, String)>> =
+        std::sync::OnceLock::new();
+    PROGRAMS.get_or_init(common::valid_programs)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -93,7 +100,7 @@ proptest! {
         picks in proptest::collection::vec((0usize..100_000, any::<bool>()), 1..6),
         width in prop_oneof![Just(100usize), Just(40usize)],
     ) {
-        let programs = common::valid_programs();
+        let programs = programs();
         let (path, src) = &programs[file % programs.len()];
         let commented = with_comments(src, &picks);
         let parsed = icp_syntax::parse(&commented);

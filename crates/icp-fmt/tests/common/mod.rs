@@ -69,7 +69,7 @@ pub fn valid_programs() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-/// The ```icp blocks of `docs/*.md` and `README.md` (sketches marked `icp fragment` aside).
+/// The `icp` code blocks of `docs/*.md` and `README.md` (sketches marked `icp fragment` aside).
 pub fn doc_blocks() -> Vec<(PathBuf, String)> {
     let root = repo();
     let mut pages = vec![root.join("README.md")];
