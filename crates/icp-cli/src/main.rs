@@ -13,6 +13,7 @@ mod check;
 mod diff;
 mod explain;
 mod init;
+mod fmt;
 mod input;
 mod load;
 mod lsp;
@@ -40,6 +41,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Run the `test` blocks of ICP files.
     Test(test_cmd::TestArgs),
+    /// Format ICP files in the one canonical layout (`-`: standard input to output).
+    Fmt(fmt::FmtArgs),
     /// Run the language server on stdin/stdout (for editors).
     Lsp(lsp::LspArgs),
     /// Measure the profile's situation: days left, goals, milestones.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Test(args) => test_cmd::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
         Command::Lsp(args) => lsp::run(&args),
         Command::Status(args) => status::run(&args),
         Command::Diff(args) => diff::run(&args),

@@ -152,10 +152,8 @@ fn handshake_diagnostics_and_bad_messages() {
     ] {
         assert!(!caps[cap].is_null(), "`{cap}` is not announced: {caps}");
     }
-    assert!(
-        caps["documentFormattingProvider"].is_null(),
-        "formatting is announced but does not exist"
-    );
+    assert_eq!(caps["documentFormattingProvider"], true, "{caps}");
+    assert_eq!(caps["documentRangeFormattingProvider"], true, "{caps}");
     assert_eq!(init["result"]["serverInfo"]["name"], "icp");
     s.notify("initialized", &json!({}));
 
@@ -201,6 +199,21 @@ fn handshake_diagnostics_and_bad_messages() {
             .unwrap()
             .contains("segment"),
         "{hover}"
+    );
+
+    // Formatting through icp-fmt: one edit over the whole document, positions in UTF-16.
+    let format = s.request(
+        30,
+        "textDocument/formatting",
+        &json!({ "textDocument": { "uri": uri }, "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    assert_eq!(
+        format["result"],
+        json!([{
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 3, "character": 0 } },
+            "newText": "import \"schema.icp\"\n\n// שלום 😀\nsegment big \"😀\" { employes > 100 }\n"
+        }]),
+        "{format}"
     );
 
     let parse_errors: Vec<i64> = s

@@ -110,6 +110,8 @@ impl Loader for MemoryDisk {
 pub struct Config {
     /// A sample accounts file, relative to the root (`[lsp] sample = "accounts.csv"`).
     pub sample: Option<PathBuf>,
+    /// The formatter's line width (`[fmt] width = 100`), when set to a whole number.
+    pub fmt_width: Option<usize>,
     /// Why `icp.toml` could not be read, if it could not.
     pub error: Option<String>,
 }
@@ -126,10 +128,17 @@ pub fn config(root: &Path, loader: &dyn Loader) -> Config {
                 .and_then(|l| l.get("sample"))
                 .and_then(toml::Value::as_str)
                 .map(|s| icp_check::normalize(&root.join(s))),
+            fmt_width: table
+                .get("fmt")
+                .and_then(|f| f.get("width"))
+                .and_then(toml::Value::as_integer)
+                .and_then(|w| usize::try_from(w).ok())
+                .filter(|w| (20..=1000).contains(w)),
             error: None,
         },
         Err(e) => Config {
             sample: None,
+            fmt_width: None,
             error: Some(e.to_string()),
         },
     }

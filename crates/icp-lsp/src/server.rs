@@ -436,6 +436,8 @@ pub fn capabilities() -> ServerCapabilities {
         )),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        document_range_formatting_provider: Some(OneOf::Left(true)),
         code_lens_provider: Some(CodeLensOptions {
             resolve_provider: Some(false),
         }),
@@ -722,6 +724,32 @@ impl LanguageServer for Backend {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Some(WorkspaceSymbolResponse::Nested(out)))
+    }
+
+    async fn formatting(
+        &self,
+        params: lsp::DocumentFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let Some(snap) = self.world.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let opts = self.world.fmt_options(&snap.path);
+        Ok(guard("formatting", || {
+            features::format::document(&snap.text, &opts)
+        }))
+    }
+
+    async fn range_formatting(
+        &self,
+        params: lsp::DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<lsp::TextEdit>>> {
+        let Some(snap) = self.world.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let opts = self.world.fmt_options(&snap.path);
+        Ok(guard("rangeFormatting", || {
+            features::format::range(&snap.text, params.range, &opts)
+        }))
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

@@ -587,6 +587,15 @@ impl World {
         Some(parsed)
     }
 
+    /// The formatter's options for a document: `[fmt] width` of its project's `icp.toml`.
+    pub fn fmt_options(&self, path: &std::path::Path) -> icp_fmt::Options {
+        let root = project::root_of(path, self.loader());
+        let width = project::config(&root, self.loader()).fmt_width;
+        icp_fmt::Options {
+            width: width.unwrap_or(icp_fmt::Options::default().width),
+        }
+    }
+
     /// The last analysis of the document whose own text parsed cleanly, if any.
     pub fn last_good(&self, uri: &Uri) -> Option<Arc<Analysis>> {
         self.docs().get(uri).and_then(|d| d.last_good.clone())

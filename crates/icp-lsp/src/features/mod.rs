@@ -4,6 +4,7 @@ pub mod actions;
 pub mod completion;
 pub mod detail;
 pub mod folding;
+pub mod format;
 pub mod hints;
 pub mod hover;
 pub mod keywords;
