@@ -34,6 +34,8 @@ pub struct Binding {
     pub(crate) by_key: std::collections::HashMap<String, Vec<usize>>,
     /// Lowercased, trimmed column name → header index (first occurrence).
     pub(crate) columns: std::collections::HashMap<String, usize>,
+    /// The decimal point of the file's numbers (CSV cells and JSON strings).
+    pub(crate) decimal: decode::Decimal,
 }
 
 /// A column the schema needs and the file lacks.
@@ -239,6 +241,7 @@ impl Binding {
                 width,
                 by_key,
                 columns,
+                decimal: decode::Decimal::Point,
             },
             warnings,
         ))
