@@ -247,6 +247,33 @@ impl Binding {
         ))
     }
 
+    /// Reads numbers with `decimal` as the decimal point; the examples of the error messages
+    /// of number fields are written that way (`1.200` for `1,200`).
+    pub(crate) fn set_decimal(&mut self, decimal: decode::Decimal) {
+        self.decimal = decimal;
+        if decimal == decode::Decimal::Point {
+            return;
+        }
+        for f in &mut self.fields {
+            if f.kind.is_number() {
+                let mut quoted = false;
+                f.expected = f
+                    .expected
+                    .chars()
+                    .map(|c| match c {
+                        '`' => {
+                            quoted = !quoted;
+                            c
+                        }
+                        '.' if quoted => ',',
+                        ',' if quoted => '.',
+                        c => c,
+                    })
+                    .collect();
+            }
+        }
+    }
+
     /// Number of schema fields (the length of a decoded row).
     pub fn len(&self) -> usize {
         self.fields.len()

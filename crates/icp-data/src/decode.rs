@@ -186,6 +186,19 @@ impl EnumTable {
 }
 
 impl Kind {
+    /// Whether the kind reads numbers (and so the decimal point matters).
+    pub(crate) fn is_number(&self) -> bool {
+        matches!(
+            self,
+            Kind::Int
+                | Kind::Number
+                | Kind::Money
+                | Kind::Percent
+                | Kind::Fraction
+                | Kind::Duration
+        )
+    }
+
     /// For an enum, the variant name or string closest to `cell`.
     pub(crate) fn suggest(&self, cell: &str) -> Option<&str> {
         match self {

@@ -362,7 +362,7 @@ impl Source {
             Binding::new(program, schema, &self.header)
         };
         bound.map(|(mut binding, warnings)| {
-            binding.decimal = self.options.decimal;
+            binding.set_decimal(self.options.decimal);
             (binding, warnings)
         })
     }

@@ -30,6 +30,8 @@ pub fn root_of(path: &Path, loader: &dyn Loader) -> PathBuf {
 pub struct Config {
     /// A sample accounts file, relative to the root (`[lsp] sample = "accounts.csv"`).
     pub sample: Option<PathBuf>,
+    /// The decimal point of the sample's numbers (`[data] decimal = ","`; `.` otherwise).
+    pub decimal: icp_data::Decimal,
     /// Why `icp.toml` could not be read, if it could not.
     pub error: Option<String>,
 }
@@ -46,10 +48,17 @@ pub fn config(root: &Path, loader: &dyn Loader) -> Config {
                 .and_then(|l| l.get("sample"))
                 .and_then(toml::Value::as_str)
                 .map(|s| icp_check::normalize(&root.join(s))),
+            decimal: table
+                .get("data")
+                .and_then(|d| d.get("decimal"))
+                .and_then(toml::Value::as_str)
+                .and_then(icp_data::Decimal::from_setting)
+                .unwrap_or_default(),
             error: None,
         },
         Err(e) => Config {
             sample: None,
+            decimal: icp_data::Decimal::Point,
             error: Some(e.to_string()),
         },
     }
@@ -72,6 +81,12 @@ mod tests {
             Some(PathBuf::from("/p/data/accounts.csv"))
         );
         assert_eq!(root_of(Path::new("/q/b.icp"), &loader), PathBuf::from("/q"));
+        assert_eq!(config(&root, &loader).decimal, icp_data::Decimal::Point);
+        let comma = MemoryLoader::new().with("/p/icp.toml", "[data]\ndecimal = \",\"\n");
+        assert_eq!(
+            config(Path::new("/p"), &comma).decimal,
+            icp_data::Decimal::Comma
+        );
         let bad = MemoryLoader::new().with("/p/icp.toml", "[lsp\n");
         assert!(config(Path::new("/p"), &bad).error.is_some());
     }
