@@ -162,7 +162,11 @@ impl Binding {
             let mut index = normalized.iter().position(|h| *h == want);
             by_key.entry(want.clone()).or_default().push(i);
             // A list type never comes from a column; read it as text so nothing panics.
-            let kind = Kind::new(&f.ty, &program.enums).unwrap_or(Kind::Text);
+            let kind = match Kind::new(&f.ty, &program.enums) {
+                Some(Kind::Percent) if f.fraction => Kind::Fraction,
+                Some(kind) => kind,
+                None => Kind::Text,
+            };
             let expected = kind.expected(&f.ty, &program.enums);
             if index.is_none() && json {
                 // Read from any object that has it: a column of its own past the keys seen.

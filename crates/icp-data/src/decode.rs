@@ -12,13 +12,6 @@ pub(crate) enum Kind {
     Money,
     Percent,
     /// A percent field declared `as fraction`: `0.35` (and `35%`) is 35 %.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "the reader of `as fraction`: the schema syntax that selects it is not in yet"
-        )
-    )]
     Fraction,
     Text,
     Date,

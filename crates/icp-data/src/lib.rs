@@ -28,6 +28,7 @@
 //!         column: "Revenue".into(),
 //!         ty: Ty::Money,
 //!         optional: true,
+//!         fraction: false,
 //!         loc: Loc::default(),
 //!     }],
 //! };

@@ -58,6 +58,7 @@ fn field(name: &str, column: &str, ty: Ty, optional: bool) -> Field {
         column: column.into(),
         ty,
         optional,
+        fraction: false,
         loc: Loc::default(),
     }
 }
