@@ -10,10 +10,13 @@
 //!
 //! Value decoding follows LANGUAGE.md, "Reading data": `Empty`, `NA`, `N/A`, `null` and `-`
 //! are missing (an empty `set` cell is the empty set); numbers take `,` thousands
-//! separators; money takes `$`, `K`/`M`/`B` and `thousand`/`million`/`billion`; percent
-//! takes `33.3%` or `33.3` (both 0.333); dates are `YYYY-MM-DD` or an ISO date-time (the
-//! date part; `MM/DD/YYYY` is refused as ambiguous); durations are days (`90`, `90d`,
-//! `12w`); enums match a variant's name or strings case-insensitively.
+//! separators in strict groups of three (`12,5` is unreadable, never 125), or `.` ones with
+//! a decimal comma ([`ReadOptions::decimal`]); booleans read `true/false`, `yes/no`, `y/n`,
+//! `1/0`; money takes `$`, `K`/`M`/`B` and `thousand`/`million`/`billion`; percent
+//! takes `33.3%` or `33.3` (both 0.333; a field `as fraction` reads `0.333`); dates are
+//! `YYYY-MM-DD` or an ISO date-time (the date part; `MM/DD/YYYY` is refused as ambiguous);
+//! durations are days (`90`, `90d`, `12w`); enums match a variant's name or strings
+//! case-insensitively.
 //!
 //! ```
 //! use icp_data::{Format, ReadOptions, Row, RowSink, Source};
