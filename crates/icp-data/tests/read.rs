@@ -581,8 +581,8 @@ fn decimal_comma_files() {
     assert_eq!(
         out,
         "1@2: [Text(\"x\"), Num(1200.5), Num(1200500000.0), Num(0.333)]\n\
-         2@3: ERROR row 2 (line 3), column `N`: expected a number like `3.5`, found `1,200.5`; \
-         column `Revenue`: expected money like `$1.2M`, `36.9 M` or `850000`, found `1.20`\n"
+         2@3: ERROR row 2 (line 3), column `N`: expected a number like `3,5`, found `1,200.5`; \
+         column `Revenue`: expected money like `$1,2M`, `36,9 M` or `850000`, found `1.20`\n"
     );
     let json = "[{\"a\":\"x\",\"N\":1200.5,\"Revenue\":\"1.200,5\",\"P\":12.5}]";
     let out = run_with(
