@@ -138,6 +138,8 @@ codes! {
     OptionalKey = "optional_key", Error;
     /// Two fields read the same column.
     DuplicateColumn = "duplicate_column", Error;
+    /// `as fraction` on a field that is not a `percent`.
+    FractionNotPercent = "fraction_not_percent", Error;
     // --- types ---
     /// Operand types that do not fit the operator.
     TypeMismatch = "type_mismatch", Error;

@@ -580,6 +580,20 @@ pub(crate) fn multiple_keys(span: Span, first: Span) -> Diagnostic {
         .with_help("keep `key` on the field that identifies the account")
 }
 
+/// `icp::fraction_not_percent`: `as fraction` on a field of type `ty` (as written), not a
+/// `percent`.
+pub(crate) fn fraction_not_percent(field: &str, span: Span, ty: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::FractionNotPercent,
+        span,
+        format!("`as fraction` applies to a `percent` field; `{field}` is `{ty}`"),
+    )
+    .with_label("only a percent reads fractions")
+    .with_help(
+        "`as fraction` reads a `percent` column holding fractions (`0.35` is 35 %): declare the field `percent` (`percent?`), or remove `as fraction`",
+    )
+}
+
 /// `icp::optional_key`: a `key` field with `?`; `fixed` is its type without the `?`.
 pub(crate) fn optional_key(field: &str, ty_span: Span, fixed: &str) -> Diagnostic {
     Diagnostic::new(

@@ -47,6 +47,11 @@ pub struct ExplainArgs {
     /// CSV delimiter: a single character, or `tab` (default: sniffed from the header).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+    /// The decimal point of the accounts' numbers: `.` (`1,200.50`, the default) or `,`
+    /// (`1.200,50`; then `.` groups thousands). Default: `decimal` under `[data]` in the
+    /// project's `icp.toml`, else `.`.
+    #[arg(long, value_name = "CHAR")]
+    pub decimal: Option<String>,
 }
 
 /// Output formats of `icp explain`.
@@ -268,9 +273,11 @@ fn run_inner(args: &ExplainArgs) -> Result<ExitCode, String> {
         args.delimiter.as_deref(),
         true,
     )?;
+    let decimal = load::data_decimal(&args.program, args.decimal.as_deref())?;
     let options = ReadOptions {
         format: input.format,
         delimiter: input.delimiter,
+        decimal,
         threads: 1,
         ..ReadOptions::default()
     };

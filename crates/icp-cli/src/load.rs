@@ -239,3 +239,39 @@ pub fn load_program(
     }
     Err(ProgramError::Errors(rendered))
 }
+
+/// The decimal point of the accounts' numbers: `--decimal` (`flag`) when given, else
+/// `decimal` under `[data]` in the `icp.toml` of the program's project, else `.`. `Err` is
+/// the message, without `error: `.
+pub fn data_decimal(program: &Path, flag: Option<&str>) -> Result<icp_data::Decimal, String> {
+    if let Some(f) = flag {
+        return icp_data::Decimal::from_setting(f)
+            .ok_or_else(|| format!("`--decimal {f}`: expected `.` or `,`"));
+    }
+    let abs = std::path::absolute(program).unwrap_or_else(|_| program.to_path_buf());
+    let start = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let root = icp_check::find_root(&start, Path::is_file);
+    let path = root.join("icp.toml");
+    if !path.is_file() {
+        return Ok(icp_data::Decimal::Point);
+    }
+    let shown = display_path(&path);
+    let text = icp_host::load_file(&path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| format!("`{shown}` is not valid TOML: {}", e.message()))?;
+    let Some(value) = table.get("data").and_then(|d| d.get("decimal")) else {
+        return Ok(icp_data::Decimal::Point);
+    };
+    value
+        .as_str()
+        .and_then(icp_data::Decimal::from_setting)
+        .ok_or_else(|| {
+            format!("`{shown}`: `decimal` under `[data]` must be \".\" or \",\", found `{value}`")
+        })
+}

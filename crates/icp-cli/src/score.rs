@@ -73,6 +73,11 @@ pub struct ScoreArgs {
     /// CSV delimiter: a single character, or `tab` (default: sniffed from the header).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+    /// The decimal point of the accounts' numbers: `.` (`1,200.50`, the default) or `,`
+    /// (`1.200,50`; then `.` groups thousands). Default: `decimal` under `[data]` in the
+    /// project's `icp.toml`, else `.`.
+    #[arg(long, value_name = "CHAR")]
+    pub decimal: Option<String>,
     /// Worker threads (default: every core).
     #[arg(long, hide = true)]
     pub threads: Option<usize>,
@@ -328,9 +333,12 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(1)
         .max(1);
+    let decimal = load::data_decimal(&args.program, args.decimal.as_deref())
+        .map_err(|e| Usage(format!("error: {e}")))?;
     let options = ReadOptions {
         format,
         delimiter,
+        decimal,
         block_size: args.block_size.unwrap_or(1 << 20).max(1),
         threads,
         ..ReadOptions::default()
@@ -431,7 +439,7 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
     }
 
     let elapsed = started.elapsed();
-    let _ = stderr.write_all(summary_text(&plans, &stats, summary.rows, elapsed).as_bytes());
+    let _ = stderr.write_all(summary_text(&plans, &stats, &summary, elapsed).as_bytes());
     Ok(if args.strict && stats.invalid > 0 {
         ExitCode::from(3)
     } else {
@@ -455,7 +463,13 @@ fn progress_bar(len: Option<u64>) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn summary_text(plans: &[Plan], stats: &Stats, rows: u64, elapsed: Duration) -> String {
+fn summary_text(
+    plans: &[Plan],
+    stats: &Stats,
+    summary: &icp_data::RunSummary,
+    elapsed: Duration,
+) -> String {
+    let rows = summary.rows;
     let secs = elapsed.as_secs_f64();
     let rate = if secs > 0.0 { rows as f64 / secs } else { 0.0 };
     let names: Vec<String> = plans
@@ -508,6 +522,14 @@ fn summary_text(plans: &[Plan], stats: &Stats, rows: u64, elapsed: Duration) -> 
             .collect();
         parts.push(format!("none {}", thousands(stats.no_best)));
         let _ = writeln!(s, "  best_profile: {}", parts.join(", "));
+    }
+    if summary.blank_lines > 0 {
+        let _ = writeln!(
+            s,
+            "  {} blank line{} skipped",
+            thousands(summary.blank_lines),
+            if summary.blank_lines == 1 { "" } else { "s" }
+        );
     }
     if stats.invalid > 0 {
         let shown = if stats.invalid as usize > stats.errors.len() {

@@ -34,6 +34,8 @@ pub struct Binding {
     pub(crate) by_key: std::collections::HashMap<String, Vec<usize>>,
     /// Lowercased, trimmed column name → header index (first occurrence).
     pub(crate) columns: std::collections::HashMap<String, usize>,
+    /// The decimal point of the file's numbers (CSV cells and JSON strings).
+    pub(crate) decimal: decode::Decimal,
 }
 
 /// A column the schema needs and the file lacks.
@@ -160,7 +162,11 @@ impl Binding {
             let mut index = normalized.iter().position(|h| *h == want);
             by_key.entry(want.clone()).or_default().push(i);
             // A list type never comes from a column; read it as text so nothing panics.
-            let kind = Kind::new(&f.ty, &program.enums).unwrap_or(Kind::Text);
+            let kind = match Kind::new(&f.ty, &program.enums) {
+                Some(Kind::Percent) if f.fraction => Kind::Fraction,
+                Some(kind) => kind,
+                None => Kind::Text,
+            };
             let expected = kind.expected(&f.ty, &program.enums);
             if index.is_none() && json {
                 // Read from any object that has it: a column of its own past the keys seen.
@@ -239,9 +245,37 @@ impl Binding {
                 width,
                 by_key,
                 columns,
+                decimal: decode::Decimal::Point,
             },
             warnings,
         ))
+    }
+
+    /// Reads numbers with `decimal` as the decimal point; the examples of the error messages
+    /// of number fields are written that way (`1.200` for `1,200`).
+    pub(crate) fn set_decimal(&mut self, decimal: decode::Decimal) {
+        self.decimal = decimal;
+        if decimal == decode::Decimal::Point {
+            return;
+        }
+        for f in &mut self.fields {
+            if f.kind.is_number() {
+                let mut quoted = false;
+                f.expected = f
+                    .expected
+                    .chars()
+                    .map(|c| match c {
+                        '`' => {
+                            quoted = !quoted;
+                            c
+                        }
+                        '.' if quoted => ',',
+                        ',' if quoted => '.',
+                        c => c,
+                    })
+                    .collect();
+            }
+        }
     }
 
     /// Number of schema fields (the length of a decoded row).

@@ -11,11 +11,35 @@ pub(crate) enum Kind {
     Number,
     Money,
     Percent,
+    /// A percent field declared `as fraction`: `0.35` (and `35%`) is 35 %.
+    Fraction,
     Text,
     Date,
     Duration,
     Enum(Box<EnumTable>),
     Set,
+}
+
+/// Which character is the decimal point in a file's numbers; the other one groups
+/// thousands (`1,200.50`, or `1.200,50` with [`Decimal::Comma`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decimal {
+    /// `1,200.50` (the default).
+    #[default]
+    Point,
+    /// `1.200,50`.
+    Comma,
+}
+
+impl Decimal {
+    /// Reads a setting: `.` or `,` (surrounding spaces ignored).
+    pub fn from_setting(s: &str) -> Option<Decimal> {
+        match s.trim() {
+            "." => Some(Decimal::Point),
+            "," => Some(Decimal::Comma),
+            _ => None,
+        }
+    }
 }
 
 /// Lookup table of one enum field: every string a variant reads from, lowercased.
@@ -155,6 +179,19 @@ impl EnumTable {
 }
 
 impl Kind {
+    /// Whether the kind reads numbers (and so the decimal point matters).
+    pub(crate) fn is_number(&self) -> bool {
+        matches!(
+            self,
+            Kind::Int
+                | Kind::Number
+                | Kind::Money
+                | Kind::Percent
+                | Kind::Fraction
+                | Kind::Duration
+        )
+    }
+
     /// For an enum, the variant name or string closest to `cell`.
     pub(crate) fn suggest(&self, cell: &str) -> Option<&str> {
         match self {
@@ -183,11 +220,12 @@ impl Kind {
     /// What the cell should have looked like, for error messages.
     pub(crate) fn expected(&self, ty: &Ty, enums: &[EnumTy]) -> String {
         match self {
-            Kind::Bool => "expected `true`, `false`, `yes`, `no`, `1` or `0`".into(),
+            Kind::Bool => "expected `true`, `false`, `yes`, `no`, `y`, `n`, `1` or `0`".into(),
             Kind::Int => "expected a whole number like `1,200`".into(),
             Kind::Number => "expected a number like `3.5`".into(),
             Kind::Money => "expected money like `$1.2M`, `36.9 M` or `850000`".into(),
             Kind::Percent => "expected a percent like `33.3%` or `33.3`".into(),
+            Kind::Fraction => "expected a fraction like `0.333` or a percent like `33.3%`".into(),
             Kind::Text | Kind::Set => "expected text".into(),
             Kind::Date => "expected a date like `2027-01-31`".into(),
             Kind::Duration => "expected a duration in days like `90`, `90d` or `12w`".into(),
@@ -282,10 +320,11 @@ fn absent<'a>(optional: bool) -> Result<Value<'a>, Why> {
 #[inline]
 pub(crate) fn decode<'a>(
     kind: &Kind,
+    decimal: Decimal,
     optional: bool,
     cell: Option<&'a str>,
 ) -> Result<Value<'a>, Why> {
-    decode_with(kind, optional, cell, |v| v)
+    decode_with(kind, decimal, optional, cell, |v| v)
 }
 
 /// Decodes one trimmed cell and hands the value to `put` (the row loops push it: called
@@ -300,6 +339,7 @@ pub(crate) fn decode<'a>(
 #[inline(always)]
 pub(crate) fn decode_with<'a, R>(
     kind: &Kind,
+    decimal: Decimal,
     optional: bool,
     cell: Option<&'a str>,
     put: impl FnOnce(Value<'a>) -> R,
@@ -322,13 +362,14 @@ pub(crate) fn decode_with<'a, R>(
         Kind::Enum(table) => variant(table.lookup(cell.as_bytes()), put),
         Kind::Int => match plain_digits(cell.as_bytes()) {
             Some(v) => Ok(put(Value::Num(v as f64))),
-            None => num(read_int(cell.as_bytes()), put),
+            None => num(read_int(cell.as_bytes(), decimal), put),
         },
-        Kind::Money => num(read_money(cell.as_bytes()), put),
-        Kind::Percent => num(read_percent(cell.as_bytes()), put),
+        Kind::Money => num(read_money(cell.as_bytes(), decimal), put),
+        Kind::Percent => num(read_percent(cell.as_bytes(), decimal), put),
+        Kind::Fraction => num(read_fraction(cell.as_bytes(), decimal), put),
         Kind::Date => num(read_date(cell.as_bytes()), put),
-        Kind::Number => num(read_number(cell.as_bytes()), put),
-        Kind::Duration => num(read_duration(cell.as_bytes()), put),
+        Kind::Number => num(read_number(cell.as_bytes(), decimal), put),
+        Kind::Duration => num(read_duration(cell.as_bytes(), decimal), put),
         Kind::Bool => boolean(parse_bool(cell.as_bytes()), put),
     }
 }
@@ -408,11 +449,11 @@ fn plain_digits(b: &[u8]) -> Option<u64> {
 }
 
 #[inline(never)]
-fn read_int(cell: &[u8]) -> Option<f64> {
+fn read_int(cell: &[u8], decimal: Decimal) -> Option<f64> {
     if let Some(v) = plain_digits(cell) {
         return Some(v as f64);
     }
-    let n = parse_num(cell, false)?;
+    let n = parse_num(cell, false, decimal)?;
     if n.dollar || n.suffix != Suffix::None || n.exponent || n.fraction {
         return None;
     }
@@ -420,11 +461,11 @@ fn read_int(cell: &[u8]) -> Option<f64> {
 }
 
 #[inline(never)]
-fn read_number(cell: &[u8]) -> Option<f64> {
+fn read_number(cell: &[u8], decimal: Decimal) -> Option<f64> {
     if let Some(v) = plain_digits(cell) {
         return Some(v as f64);
     }
-    let n = parse_num(cell, false)?;
+    let n = parse_num(cell, false, decimal)?;
     if n.dollar || n.suffix != Suffix::None {
         return None;
     }
@@ -432,11 +473,11 @@ fn read_number(cell: &[u8]) -> Option<f64> {
 }
 
 #[inline(never)]
-fn read_money(cell: &[u8]) -> Option<f64> {
+fn read_money(cell: &[u8], decimal: Decimal) -> Option<f64> {
     if let Some(v) = plain_digits(cell) {
         return Some(v as f64);
     }
-    let n = parse_num(cell, false)?;
+    let n = parse_num(cell, false, decimal)?;
     match n.suffix {
         Suffix::None | Suffix::Scale(_) => Some(n.value),
         Suffix::Percent | Suffix::Days(_) => None,
@@ -444,7 +485,7 @@ fn read_money(cell: &[u8]) -> Option<f64> {
 }
 
 #[inline(never)]
-fn read_percent(cell: &[u8]) -> Option<f64> {
+fn read_percent(cell: &[u8], decimal: Decimal) -> Option<f64> {
     // The value comes back divided by 100, correctly rounded (`33.3` is 0.333). Fast path:
     // `73` or `73%`, whole numbers exact in an f64 (one division, as `parse_num` does).
     let digits = match cell {
@@ -454,13 +495,23 @@ fn read_percent(cell: &[u8]) -> Option<f64> {
     if let Some(v) = plain_digits(digits) {
         return Some(v as f64 / 100.0);
     }
-    read_percent_text(cell)
+    read_percent_text(cell, decimal)
 }
 
 /// [`read_percent`] past its fast path.
 #[inline(never)]
-fn read_percent_text(cell: &[u8]) -> Option<f64> {
-    let n = parse_num(cell, true)?;
+fn read_percent_text(cell: &[u8], decimal: Decimal) -> Option<f64> {
+    let n = parse_num(cell, true, decimal)?;
+    if n.dollar || !matches!(n.suffix, Suffix::None | Suffix::Percent) {
+        return None;
+    }
+    Some(n.value)
+}
+
+/// A percent field declared `as fraction`: `0.35` is 0.35 (35 %), and `35%` still 0.35.
+#[inline(never)]
+fn read_fraction(cell: &[u8], decimal: Decimal) -> Option<f64> {
+    let n = parse_num(cell, false, decimal)?;
     if n.dollar || !matches!(n.suffix, Suffix::None | Suffix::Percent) {
         return None;
     }
@@ -468,11 +519,11 @@ fn read_percent_text(cell: &[u8]) -> Option<f64> {
 }
 
 #[inline(never)]
-fn read_duration(cell: &[u8]) -> Option<f64> {
+fn read_duration(cell: &[u8], decimal: Decimal) -> Option<f64> {
     if let Some(v) = plain_digits(cell) {
         return Some(v as f64);
     }
-    let n = parse_num(cell, false)?;
+    let n = parse_num(cell, false, decimal)?;
     if n.dollar {
         return None;
     }
@@ -489,8 +540,8 @@ fn read_date(cell: &[u8]) -> Option<f64> {
 }
 
 fn parse_bool(s: &[u8]) -> Option<bool> {
-    const TRUE: [&[u8]; 3] = [b"true", b"yes", b"1"];
-    const FALSE: [&[u8]; 3] = [b"false", b"no", b"0"];
+    const TRUE: [&[u8]; 4] = [b"true", b"yes", b"y", b"1"];
+    const FALSE: [&[u8]; 4] = [b"false", b"no", b"n", b"0"];
     if TRUE.iter().any(|t| t.eq_ignore_ascii_case(s)) {
         Some(true)
     } else if FALSE.iter().any(|t| t.eq_ignore_ascii_case(s)) {
@@ -607,7 +658,7 @@ struct Num {
     reason = "each reader keeps only what it checks of the result, in registers"
 )]
 #[inline(always)]
-fn parse_num(b: &[u8], percent: bool) -> Option<Num> {
+fn parse_num(b: &[u8], percent: bool, decimal: Decimal) -> Option<Num> {
     let mut i = 0;
     let mut neg = false;
     let mut dollar = false;
@@ -637,19 +688,38 @@ fn parse_num(b: &[u8], percent: bool) -> Option<Num> {
     // path: exact when both are exact in an f64).
     let mut mant = 0u64;
     let mut frac_digits = 0usize;
-    // Integer part, with `,` only between digits.
+    // The thousands separator and the decimal point.
+    let (group, point) = match decimal {
+        Decimal::Point => (b',', b'.'),
+        Decimal::Comma => (b'.', b','),
+    };
+    // Digits since the last thousands separator, and whether one was seen: groups are a
+    // first group of 1-3 digits (not starting with 0), then groups of exactly three.
+    let mut run = 0u32;
+    let mut grouped = false;
+    // Integer part.
     while let Some(&c) = b.get(i) {
         let d = c.wrapping_sub(b'0');
         if d < 10 {
             digits += 1;
+            run += 1;
             mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
-        } else if c == b',' && digits > 0 && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        } else if c == group && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            let first_ok = !grouped && (1..=3).contains(&run) && b.get(start) != Some(&b'0');
+            if !(first_ok || (grouped && run == 3)) {
+                return None;
+            }
+            grouped = true;
+            run = 0;
         } else {
             break;
         }
         i += 1;
     }
-    if b.get(i) == Some(&b'.') {
+    if grouped && run != 3 {
+        return None;
+    }
+    if b.get(i) == Some(&point) {
         i += 1;
         while let Some(&c) = b.get(i) {
             let d = c.wrapping_sub(b'0');
@@ -721,7 +791,7 @@ fn parse_num(b: &[u8], percent: bool) -> Option<Num> {
     };
     let value = match scaled(mant, neg, digits, frac_digits, exponent, pow) {
         Some(v) => v,
-        None => slow_value(b.get(start..end)?, neg, exponent, pow)?,
+        None => slow_value(b.get(start..end)?, neg, exponent, pow, decimal)?,
     };
     if !value.is_finite() {
         return None;
@@ -739,7 +809,7 @@ fn parse_num(b: &[u8], percent: bool) -> Option<Num> {
 /// exponent) as decimal text without the separators, at most 40 bytes with the sign (else
 /// `None`), parsed by the standard library with the power of ten as its exponent.
 #[cold]
-fn slow_value(number: &[u8], neg: bool, exponent: bool, pow: i32) -> Option<f64> {
+fn slow_value(number: &[u8], neg: bool, exponent: bool, pow: i32, decimal: Decimal) -> Option<f64> {
     let mut buf = [0u8; 40];
     let mut n = 0;
     let mut push = |c: u8| -> Option<()> {
@@ -751,9 +821,10 @@ fn slow_value(number: &[u8], neg: bool, exponent: bool, pow: i32) -> Option<f64>
         push(b'-')?;
     }
     for &c in number {
-        match c {
-            b',' => {}
-            b'E' => push(b'e')?,
+        match (c, decimal) {
+            (b',', Decimal::Point) | (b'.', Decimal::Comma) => {}
+            (b',', Decimal::Comma) => push(b'.')?,
+            (b'E', _) => push(b'e')?,
             _ => push(c)?,
         }
     }

@@ -10,10 +10,13 @@
 //!
 //! Value decoding follows LANGUAGE.md, "Reading data": `Empty`, `NA`, `N/A`, `null` and `-`
 //! are missing (an empty `set` cell is the empty set); numbers take `,` thousands
-//! separators; money takes `$`, `K`/`M`/`B` and `thousand`/`million`/`billion`; percent
-//! takes `33.3%` or `33.3` (both 0.333); dates are `YYYY-MM-DD` or an ISO date-time (the
-//! date part; `MM/DD/YYYY` is refused as ambiguous); durations are days (`90`, `90d`,
-//! `12w`); enums match a variant's name or strings case-insensitively.
+//! separators in strict groups of three (`12,5` is unreadable, never 125), or `.` ones with
+//! a decimal comma ([`ReadOptions::decimal`]); booleans read `true/false`, `yes/no`, `y/n`,
+//! `1/0`; money takes `$`, `K`/`M`/`B` and `thousand`/`million`/`billion`; percent
+//! takes `33.3%` or `33.3` (both 0.333; a field `as fraction` reads `0.333`); dates are
+//! `YYYY-MM-DD` or an ISO date-time (the date part; `MM/DD/YYYY` is refused as ambiguous);
+//! durations are days (`90`, `90d`, `12w`); enums match a variant's name or strings
+//! case-insensitively.
 //!
 //! ```
 //! use icp_data::{Format, ReadOptions, Row, RowSink, Source};
@@ -28,6 +31,7 @@
 //!         column: "Revenue".into(),
 //!         ty: Ty::Money,
 //!         optional: true,
+//!         fraction: false,
 //!         loc: Loc::default(),
 //!     }],
 //! };
@@ -62,8 +66,9 @@ mod split;
 use std::fmt;
 
 pub use binding::{Binding, MissingColumn, MissingColumnsError};
-pub use decode::{is_missing_token, trim};
+pub use decode::{Decimal, is_missing_token, trim};
 pub use pipeline::{Chunk, Row, RowSink, RunSummary};
+
 pub use source::{Format, ReadOptions, Source};
 
 /// Why a whole input cannot be read (as opposed to one row: [`RowError`]).
@@ -122,6 +127,32 @@ pub struct RowError {
     pub value: Option<String>,
     /// What was expected.
     pub why: String,
+    /// The row's other unreadable cells, after the first (`column`), in schema order.
+    pub more: Vec<CellError>,
+}
+
+/// One more unreadable cell of an invalid row (see [`RowError::more`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellError {
+    /// The column.
+    pub column: String,
+    /// The cell's text (trimmed); `None` when the column or key is absent.
+    pub value: Option<String>,
+    /// What was expected.
+    pub why: String,
+}
+
+/// Writes `, found` and the cell's text, for a message.
+fn found(f: &mut fmt::Formatter<'_>, value: Option<&str>) -> fmt::Result {
+    match value {
+        None => Ok(()),
+        Some("") => write!(f, ", found an empty cell"),
+        Some(v) if v.chars().count() > 60 => {
+            let t: String = v.chars().take(60).collect();
+            write!(f, ", found `{}…`", escape_invisible(&t))
+        }
+        Some(v) => write!(f, ", found `{}`", escape_invisible(v)),
+    }
 }
 
 impl fmt::Display for RowError {
@@ -131,15 +162,12 @@ impl fmt::Display for RowError {
             write!(f, ", column `{c}`")?;
         }
         write!(f, ": {}", self.why)?;
-        match self.value.as_deref() {
-            None => Ok(()),
-            Some("") => write!(f, ", found an empty cell"),
-            Some(v) if v.chars().count() > 60 => {
-                let t: String = v.chars().take(60).collect();
-                write!(f, ", found `{}…`", escape_invisible(&t))
-            }
-            Some(v) => write!(f, ", found `{}`", escape_invisible(v)),
+        found(f, self.value.as_deref())?;
+        for cell in &self.more {
+            write!(f, "; column `{}`: {}", cell.column, cell.why)?;
+            found(f, cell.value.as_deref())?;
         }
+        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@ use icp_model::{Program, Schema};
 
 use crate::DataError;
 use crate::binding::{Binding, MissingColumnsError, normalize};
+use crate::decode::Decimal;
 use crate::split::{self, Splitter};
 
 /// The format of an account file.
@@ -54,6 +55,8 @@ pub struct ReadOptions {
     pub threads: usize,
     /// Longest record accepted, in bytes; longer ones stop the run (bounded memory).
     pub max_record: usize,
+    /// The decimal point of numbers in text cells (`--decimal`, `[data] decimal`).
+    pub decimal: Decimal,
 }
 
 impl Default for ReadOptions {
@@ -64,6 +67,7 @@ impl Default for ReadOptions {
             block_size: 1 << 20,
             threads: 1,
             max_record: 64 << 20,
+            decimal: Decimal::Point,
         }
     }
 }
@@ -78,6 +82,10 @@ pub struct Source {
     pub(crate) header: Vec<String>,
     /// Line number of the first byte of `carry` (1-based).
     pub(crate) first_line: u64,
+    /// Blank lines skipped before the header (CSV).
+    pub(crate) blank_lines: u64,
+    /// `carry` follows a CR (the header's line end may be a CRLF cut after its CR).
+    pub(crate) after_cr: bool,
     pub(crate) options: ReadOptions,
 }
 
@@ -195,6 +203,8 @@ impl Source {
             splitter: Splitter::Lines,
             header: Vec::new(),
             first_line: 1,
+            blank_lines: 0,
+            after_cr: false,
             options,
         };
         match source.options.format {
@@ -257,6 +267,8 @@ impl Source {
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect();
         self.first_line += memchr::memchr_iter(b'\n', head).count() as u64;
+        self.blank_lines = scan.blank;
+        self.after_cr = head.last() == Some(&b'\r');
         buf.drain(..scan.cut);
         self.carry = buf;
         Ok(())
@@ -344,9 +356,14 @@ impl Source {
         program: &Program,
         schema: &Schema,
     ) -> Result<(Binding, Vec<String>), MissingColumnsError> {
-        if self.delimiter().is_none() {
-            return Binding::json(program, schema, &self.header);
-        }
-        Binding::new(program, schema, &self.header)
+        let bound = if self.delimiter().is_none() {
+            Binding::json(program, schema, &self.header)
+        } else {
+            Binding::new(program, schema, &self.header)
+        };
+        bound.map(|(mut binding, warnings)| {
+            binding.set_decimal(self.options.decimal);
+            (binding, warnings)
+        })
     }
 }

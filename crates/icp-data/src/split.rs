@@ -49,6 +49,8 @@ pub(crate) struct Scan {
     pub runaways: Vec<Runaway>,
     /// The input is over (end of a JSON array).
     pub done: bool,
+    /// Blank lines (nothing between two line ends) before `cut`, outside quoted fields.
+    pub blank: u64,
 }
 
 /// Whether `line` (without its line end) reads alone as a clean CSV record of exactly
@@ -112,9 +114,23 @@ pub(crate) fn line_is_record(line: &[u8], delim: u8, width: usize) -> bool {
 /// `limit` records. `width` is the header's number of fields: with two or more, the quote
 /// rule cuts a quoted field short when one of its following lines reads as a record of
 /// that width ([`line_is_record`]); 0 turns the rule off (the header itself).
-#[expect(clippy::many_single_char_names, reason = "offsets in a scanner")]
 pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64, width: usize) -> Scan {
+    scan_csv_after(buf, delim, eof, limit, width, false)
+}
+
+/// [`scan_csv`] of a buffer that follows a CR (`after_cr`: an LF first ends that CR's line,
+/// it is no blank line).
+#[expect(clippy::many_single_char_names, reason = "offsets in a scanner")]
+pub(crate) fn scan_csv_after(
+    buf: &[u8],
+    delim: u8,
+    eof: bool,
+    limit: u64,
+    width: usize,
+    after_cr: bool,
+) -> Scan {
     let len = buf.len();
+    let mut blank = 0;
     let mut i = 0;
     let mut rec_start = 0;
     let mut cut = 0;
@@ -128,6 +144,7 @@ pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64, width: usiz
                 records,
                 runaways,
                 done: false,
+                blank,
             }
         };
     }
@@ -166,6 +183,7 @@ pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64, width: usiz
                                 records: records + 1,
                                 runaways,
                                 done: false,
+                                blank,
                             };
                         }
                         incomplete!();
@@ -212,6 +230,15 @@ pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64, width: usiz
         } else {
             if p > rec_start {
                 records += 1;
+            } else {
+                // A line end right after another: a blank line, unless it is the LF of a CRLF.
+                let prev_cr = match p.checked_sub(1) {
+                    Some(q) => buf.get(q) == Some(&b'\r'),
+                    None => after_cr,
+                };
+                if !(buf.get(p) == Some(&b'\n') && prev_cr) {
+                    blank += 1;
+                }
             }
             rec_start = p + 1;
             cut = p + 1;

@@ -58,6 +58,7 @@ fn field(name: &str, column: &str, ty: Ty, optional: bool) -> Field {
         column: column.into(),
         ty,
         optional,
+        fraction: false,
         loc: Loc::default(),
     }
 }
@@ -470,4 +471,175 @@ proptest! {
             .collect();
         prop_assert_eq!(out, expected);
     }
+}
+
+/// The blank lines of a CSV file (after `run`), for every block size.
+fn blank_lines(data: &str) -> u64 {
+    let sch = schema(vec![text("a"), field("n", "N", Ty::Int, true)]);
+    let program = Program::default();
+    let mut counts = Vec::new();
+    for (block, threads) in [(1 << 20, 1), (1, 1), (2, 2), (3, 3), (7, 2)] {
+        let source = Source::open(
+            Box::new(std::io::Cursor::new(data.as_bytes().to_vec())),
+            opts(Format::Csv, block, threads),
+        )
+        .unwrap();
+        let (binding, _) = source.bind(&program, &sch).unwrap();
+        let summary = source.run(&binding, &Dump, |_| Ok(())).unwrap();
+        counts.push(summary.blank_lines);
+    }
+    assert!(
+        counts.windows(2).all(|w| w[0] == w[1]),
+        "{data:?}: {counts:?}"
+    );
+    counts[0]
+}
+
+/// Revision 2, "Columns": a blank line is skipped and counted (CRLF, a lone CR, before the
+/// header, at the end, not inside a quoted field).
+#[test]
+fn blank_lines_are_counted() {
+    for (data, want) in [
+        ("a,N\nx,1\ny,2\n", 0),
+        ("a,N\nx,1\n\ny,2\n", 1),
+        ("a,N\r\nx,1\r\n\r\ny,2\r\n", 1),
+        ("a,N\r\nx,1\r\ny,2\r\n", 0),
+        ("a,N\nx,1\n\n\n\ny,2", 3),
+        ("\n\na,N\nx,1\n", 2),
+        ("a,N\nx,1\n\n", 1),
+        ("a,N\nx,\"1\n\n2\"\n", 0),
+        ("a,N\r\n\r\nx,1\r\n", 1),
+        ("a,N\r\rx,1\r", 1),
+    ] {
+        assert_eq!(blank_lines(data), want, "{data:?}");
+    }
+}
+
+/// Revision 2, "Columns": an invalid row's error names every unreadable cell.
+#[test]
+fn every_unreadable_cell_is_named() {
+    let fields = || {
+        vec![
+            text("a"),
+            field("n", "N", Ty::Int, true),
+            field("r", "Revenue", Ty::Money, true),
+            field("ok", "OK", Ty::Bool, false),
+        ]
+    };
+    let out = dump(
+        "a,N,Revenue,OK\nx,12,5,$1,20,y\nx,\"12,5\",\"$1,20\",\nz,3,$5,no\n",
+        fields(),
+    );
+    assert_eq!(
+        out,
+        "1@2: ERROR row 1 (line 2): expected 4 fields, found 6 (a shifted row: check its quoting and delimiters)\n\
+         2@3: ERROR row 2 (line 3), column `N`: expected a whole number like `1,200`, found `12,5`; \
+         column `Revenue`: expected money like `$1.2M`, `36.9 M` or `850000`, found `$1,20`; \
+         column `OK`: a value is required (field `ok` is not optional), found an empty cell\n\
+         3@4: [Text(\"z\"), Num(3.0), Num(5.0), Bool(false)]\n"
+    );
+    // JSON Lines: the same, and a `null` in a required field says so.
+    let sch = schema(fields());
+    let json = "{\"a\":\"x\",\"N\":\"1,20\",\"Revenue\":\"lots\",\"OK\":null}\n";
+    let out = run_with(
+        json.as_bytes(),
+        opts(Format::JsonLines, 1 << 20, 1),
+        &Program::default(),
+        &sch,
+        &Dump,
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "1@1: ERROR row 1 (line 1), column `N`: expected a whole number like `1,200`, found `1,20`; \
+         column `Revenue`: expected money like `$1.2M`, `36.9 M` or `850000`, found `lots`; \
+         column `OK`: a value is required (field `ok` is not optional), and the value is `null`\n"
+    );
+}
+
+/// Revision 2, "Reading numbers": a decimal-comma file; JSON numbers keep their point.
+#[test]
+fn decimal_comma_files() {
+    let sch = schema(vec![
+        text("a"),
+        field("n", "N", Ty::Number, true),
+        field("r", "Revenue", Ty::Money, true),
+        field("p", "P", Ty::Percent, true),
+    ]);
+    let comma = |format| ReadOptions {
+        decimal: icp_data::Decimal::Comma,
+        ..opts(format, 1 << 20, 1)
+    };
+    let csv = "a;N;Revenue;P\nx;1.200,5;$1.200,50 M;33,3%\ny;1,200.5;1.20;12\n";
+    let out = run_with(
+        csv.as_bytes(),
+        comma(Format::Csv),
+        &Program::default(),
+        &sch,
+        &Dump,
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "1@2: [Text(\"x\"), Num(1200.5), Num(1200500000.0), Num(0.333)]\n\
+         2@3: ERROR row 2 (line 3), column `N`: expected a number like `3,5`, found `1,200.5`; \
+         column `Revenue`: expected money like `$1,2M`, `36,9 M` or `850000`, found `1.20`\n"
+    );
+    let json = "[{\"a\":\"x\",\"N\":1200.5,\"Revenue\":\"1.200,5\",\"P\":12.5}]";
+    let out = run_with(
+        json.as_bytes(),
+        comma(Format::Json),
+        &Program::default(),
+        &sch,
+        &Dump,
+    )
+    .unwrap();
+    assert_eq!(
+        out,
+        "1@1: [Text(\"x\"), Num(1200.5), Num(1200.5), Num(0.125)]\n"
+    );
+}
+
+/// Revision 2, "Columns": `from "Name"` reads `Name` only, never the field's own name.
+#[test]
+fn from_never_falls_back_to_the_field_name() {
+    let sch = schema(vec![
+        text("a"),
+        field("revenue", "Annual Revenue", Ty::Money, true),
+        field("employees", "Employee Count", Ty::Int, false),
+        field("stage", "Stagee", Ty::Text, false),
+    ]);
+    let csv = "a,revenue,employees,Stage\nx,5,10,seed\n";
+    let err = run_with(
+        csv.as_bytes(),
+        opts(Format::Csv, 1 << 20, 1),
+        &Program::default(),
+        &sch,
+        &Dump,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot read the input: the file lacks 2 columns the schema needs:\n  \
+         - `Employee Count` (field `employees`)\n  \
+         - `Stagee` (field `stage`): did you mean `Stage`?\n  \
+         the file has: `a`, `revenue`, `employees`, `Stage`"
+    );
+    let sch = schema(vec![
+        text("a"),
+        field("revenue", " annual REVENUE ", Ty::Money, true),
+    ]);
+    let csv = "a,revenue\nx,5\n";
+    assert_eq!(
+        run_with(
+            csv.as_bytes(),
+            opts(Format::Csv, 1 << 20, 1),
+            &Program::default(),
+            &sch,
+            &Dump
+        )
+        .unwrap(),
+        "warning: column ` annual REVENUE ` (optional field `revenue`) is not in the file: its values are missing\n\
+         1@2: [Text(\"x\"), Missing]\n"
+    );
 }

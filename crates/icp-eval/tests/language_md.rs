@@ -62,6 +62,7 @@ fn first_program() -> Program {
         column: column.into(),
         ty,
         optional,
+        fraction: false,
         loc: Loc::default(),
     };
     let schema = Schema {

@@ -112,6 +112,8 @@ pub struct Config {
     pub sample: Option<PathBuf>,
     /// The formatter's line width (`[fmt] width = 100`), when set to a whole number.
     pub fmt_width: Option<usize>,
+    /// The decimal point of the sample's numbers (`[data] decimal = ","`; `.` otherwise).
+    pub decimal: icp_data::Decimal,
     /// Why `icp.toml` could not be read, if it could not.
     pub error: Option<String>,
 }
@@ -134,11 +136,18 @@ pub fn config(root: &Path, loader: &dyn Loader) -> Config {
                 .and_then(toml::Value::as_integer)
                 .and_then(|w| usize::try_from(w).ok())
                 .filter(|w| (20..=1000).contains(w)),
+            decimal: table
+                .get("data")
+                .and_then(|d| d.get("decimal"))
+                .and_then(toml::Value::as_str)
+                .and_then(icp_data::Decimal::from_setting)
+                .unwrap_or_default(),
             error: None,
         },
         Err(e) => Config {
             sample: None,
             fmt_width: None,
+            decimal: icp_data::Decimal::Point,
             error: Some(e.to_string()),
         },
     }
@@ -161,6 +170,12 @@ mod tests {
             Some(PathBuf::from("/p/data/accounts.csv"))
         );
         assert_eq!(root_of(Path::new("/q/b.icp"), &loader), PathBuf::from("/q"));
+        assert_eq!(config(&root, &loader).decimal, icp_data::Decimal::Point);
+        let comma = MemoryLoader::new().with("/p/icp.toml", "[data]\ndecimal = \",\"\n");
+        assert_eq!(
+            config(Path::new("/p"), &comma).decimal,
+            icp_data::Decimal::Comma
+        );
         let bad = MemoryLoader::new().with("/p/icp.toml", "[lsp\n");
         assert!(config(Path::new("/p"), &bad).error.is_some());
     }

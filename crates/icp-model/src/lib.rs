@@ -165,6 +165,8 @@ pub struct Field {
     pub ty: Ty,
     /// `T?`: may be missing.
     pub optional: bool,
+    /// `as fraction` on a `percent` field: its cells hold fractions (`0.35` is 35 %).
+    pub fraction: bool,
     /// Declaration.
     pub loc: Loc,
 }

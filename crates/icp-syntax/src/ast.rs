@@ -172,6 +172,8 @@ pub struct Field {
     pub from: Option<StrLit>,
     /// `key`: the account's identifier, echoed in every output row.
     pub key: Option<Span>,
+    /// `as fraction`: a percent column holding fractions (`0.35` is 35 %).
+    pub fraction: Option<Span>,
     /// The whole field.
     pub span: Span,
 }

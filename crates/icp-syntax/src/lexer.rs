@@ -14,8 +14,8 @@ pub const ITEM_KEYWORDS: &[&str] = &[
     "test",
 ];
 
-/// Words that may follow a field's type in a schema (`from "Column"`, `key`).
-pub const FIELD_KEYWORDS: &[&str] = &["from", "key"];
+/// Words that may follow a field's type in a schema (`from "Column"`, `key`, `as fraction`).
+pub const FIELD_KEYWORDS: &[&str] = &["from", "key", "as", "fraction"];
 
 /// Built-in type names (`enum { .. }` and `set<T>` included).
 pub const TYPE_NAMES: &[&str] = &[

@@ -607,6 +607,7 @@ impl Lower<'_> {
         let mut ty = None;
         let mut from = None;
         let mut key = None;
+        let mut fraction = None;
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::ident => name = Some(self.ident(&c)),
@@ -616,6 +617,7 @@ impl Lower<'_> {
                     from = Some(self.string(&s));
                 }
                 Rule::key_flag => key = Some(self.span(&c)),
+                Rule::as_fraction => fraction = Some(self.span(&c)),
                 _ => {}
             }
         }
@@ -624,6 +626,7 @@ impl Lower<'_> {
             ty: ty?,
             from,
             key,
+            fraction,
             span,
         })
     }
@@ -1639,6 +1642,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::field => "a field (`name: type`)",
         Rule::from_clause => "`from \"Column\"`",
         Rule::key_flag => "`key`",
+        Rule::as_fraction => "`as fraction`",
         Rule::type_expr | Rule::type_kind | Rule::type_name => "a type",
         Rule::optional_mark => "`?`",
         Rule::set_type => "`set<T>`",
@@ -1741,6 +1745,8 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::kw_test => "`test`",
         Rule::kw_from => "`from`",
         Rule::kw_key => "`key`",
+        Rule::kw_as => "`as`",
+        Rule::kw_fraction => "`fraction`",
         Rule::kw_set => "`set`",
         Rule::kw_enum => "`enum`",
         Rule::kw_for => "`for`",

@@ -193,6 +193,17 @@ impl<'a> Checker<'a> {
                 columns.insert(col_key, (f.name.name.clone(), col_span));
             }
             let id = m::FieldId(fields.len() as u32);
+            if let Some(fspan) = f.fraction
+                && ty.is_some()
+                && !matches!(ty, Some(m::Ty::Percent))
+            {
+                let written = self.src(file, f.ty.span).to_owned();
+                self.emit(
+                    owner,
+                    file,
+                    diag::fraction_not_percent(&f.name.name, fspan, &written),
+                );
+            }
             if let Some(kspan) = f.key {
                 if let Some((_, first)) = key {
                     self.emit(owner, file, diag::multiple_keys(kspan, first));
@@ -231,11 +242,13 @@ impl<'a> Checker<'a> {
             if ty.is_none() {
                 untyped.push(id.0);
             }
+            let fraction = f.fraction.is_some() && matches!(ty, Some(m::Ty::Percent));
             fields.push(m::Field {
                 name: f.name.name.clone(),
                 column,
                 ty: ty.unwrap_or(m::Ty::Bool),
                 optional: f.ty.optional,
+                fraction,
                 loc: loc(file, f.name.span),
             });
         }

@@ -77,6 +77,7 @@ fn old_parse_num(s: &str, percent: bool) -> Option<Num> {
     let mut mant = 0u64;
     let mut frac_digits = 0usize;
     // Integer part, with `,` only between digits.
+    let int_start = i;
     while let Some(&c) = b.get(i) {
         if c.is_ascii_digit() {
             push(c, &mut n)?;
@@ -87,6 +88,17 @@ fn old_parse_num(s: &str, percent: bool) -> Option<Num> {
             break;
         }
         i += 1;
+    }
+    // Thousands groups (Revision 2): a first group of 1-3 digits not starting with 0, then
+    // groups of exactly three.
+    let groups: Vec<&str> = s.get(int_start..i)?.split(',').collect();
+    if let [first, rest @ ..] = groups.as_slice()
+        && !rest.is_empty()
+        && (!(1..=3).contains(&first.len())
+            || first.starts_with('0')
+            || rest.iter().any(|g| g.len() != 3))
+    {
+        return None;
     }
     if b.get(i) == Some(&b'.') {
         push(b'.', &mut n)?;
@@ -203,7 +215,7 @@ fn closed() -> EnumTy {
 
 fn read(kind: &Kind, cell: &str) -> Result<Value<'static>, Why> {
     let cell: &'static str = Box::leak(cell.to_string().into_boxed_str());
-    decode(kind, false, Some(trim(cell)))
+    decode(kind, Decimal::Point, false, Some(trim(cell)))
 }
 
 #[test]
@@ -269,6 +281,7 @@ fn numbers() {
         (Kind::Int, "1,,200"),
         (Kind::Int, ",200"),
         (Kind::Int, "12 people"),
+        (Kind::Int, "1,20"),
         (Kind::Number, "$3"),
         (Kind::Number, "3M"),
         (Kind::Money, "abc"),
@@ -338,10 +351,18 @@ fn fast_path_parses_like_the_standard_library() {
             format!("{}.{b}", if a.is_empty() { "0" } else { a })
         };
         let want: f64 = s.parse().unwrap();
-        assert_eq!(parse_num(s.as_bytes(), false).unwrap().value, want, "{s}");
+        assert_eq!(
+            parse_num(s.as_bytes(), false, Decimal::Point)
+                .unwrap()
+                .value,
+            want,
+            "{s}"
+        );
         let neg = format!("-{s}");
         assert_eq!(
-            parse_num(neg.as_bytes(), false).unwrap().value,
+            parse_num(neg.as_bytes(), false, Decimal::Point)
+                .unwrap()
+                .value,
             -want,
             "{neg}"
         );
@@ -356,12 +377,12 @@ fn missing_tokens() {
         assert_eq!(read(&Kind::Int, cell), Err(Why::Required), "{cell:?}");
         let t = trim(cell);
         assert_eq!(
-            decode(&Kind::Money, true, Some(t)),
+            decode(&Kind::Money, Decimal::Point, true, Some(t)),
             Ok(Value::Missing),
             "{cell:?}"
         );
         assert_eq!(
-            decode(&Kind::Text, true, Some(t)),
+            decode(&Kind::Text, Decimal::Point, true, Some(t)),
             Ok(Value::Missing),
             "{cell:?}"
         );
@@ -369,16 +390,30 @@ fn missing_tokens() {
     for cell in ["NaN", "none", "--", "nil"] {
         assert!(!is_missing_token(cell), "{cell:?}");
     }
-    assert_eq!(decode(&Kind::Int, true, None), Ok(Value::Missing));
-    assert_eq!(decode(&Kind::Int, false, None), Err(Why::Required));
+    assert_eq!(
+        decode(&Kind::Int, Decimal::Point, true, None),
+        Ok(Value::Missing)
+    );
+    assert_eq!(
+        decode(&Kind::Int, Decimal::Point, false, None),
+        Err(Why::Required)
+    );
     // An empty set cell is the empty set; `NA` is still missing.
     assert_eq!(
-        decode(&Kind::Set, false, Some("")),
+        decode(&Kind::Set, Decimal::Point, false, Some("")),
         Ok(Value::Set(SetVal { raw: "" }))
     );
-    assert_eq!(decode(&Kind::Set, true, Some("NA")), Ok(Value::Missing));
     assert_eq!(
-        decode(&Kind::Set, false, Some("HubSpot;Salesforce")),
+        decode(&Kind::Set, Decimal::Point, true, Some("NA")),
+        Ok(Value::Missing)
+    );
+    assert_eq!(
+        decode(
+            &Kind::Set,
+            Decimal::Point,
+            false,
+            Some("HubSpot;Salesforce")
+        ),
         Ok(Value::Set(SetVal {
             raw: "HubSpot;Salesforce"
         }))
@@ -399,7 +434,7 @@ fn bools_dates_text() {
     ] {
         assert_eq!(read(&Kind::Bool, cell), Ok(Value::Bool(want)), "{cell:?}");
     }
-    for cell in ["2", "maybe", "y"] {
+    for cell in ["2", "maybe", "yy"] {
         assert_eq!(read(&Kind::Bool, cell), Err(Why::Unreadable), "{cell:?}");
     }
     let day = |s| f64::from(Date::parse_iso(s).unwrap().0);
@@ -512,7 +547,7 @@ fn parse_num_agrees_with_the_buffering_version() {
     let mut read = 0;
     for s in &cells {
         for percent in [false, true] {
-            let new = parse_num(s.as_bytes(), percent);
+            let new = parse_num(s.as_bytes(), percent, Decimal::Point);
             let old = old_parse_num(s, percent);
             let key = |n: Option<Num>| {
                 n.map(|n| {
@@ -735,4 +770,118 @@ fn enums() {
     };
     let uni = Kind::Enum(Box::new(EnumTable::new(&uni)));
     assert_eq!(read(&uni, "MÜNCHEN"), Ok(Value::Enum(0)));
+}
+
+/// Revision 2, "Reading numbers": `,` groups thousands only in groups of exactly three
+/// digits after a first group of 1-3 (not starting with 0); anything else is unreadable,
+/// never misread. With a decimal comma, `.` groups and `,` is the point.
+#[test]
+fn thousands_groups_are_strict() {
+    use Decimal::{Comma, Point};
+    let ok: &[(Kind, Decimal, &str, f64)] = &[
+        (Kind::Int, Point, "1,200", 1200.0),
+        (Kind::Int, Point, "999", 999.0),
+        (Kind::Int, Point, "-1,000", -1000.0),
+        (Kind::Int, Point, "12,345,678", 12_345_678.0),
+        (Kind::Int, Point, "2.0", 2.0),
+        (Kind::Int, Point, "1,200.00", 1200.0),
+        (Kind::Number, Point, "12,345,678.5", 12_345_678.5),
+        (Kind::Number, Point, "123,456.25", 123_456.25),
+        (Kind::Number, Point, "1234.5", 1234.5),
+        (Kind::Money, Point, "$1,200", 1200.0),
+        (Kind::Money, Point, "$1,200.50 M", 1_200_500_000.0),
+        (Kind::Money, Point, "-$1,000k", -1_000_000.0),
+        (Kind::Percent, Point, "1,200%", 12.0),
+        (Kind::Percent, Point, "1,200", 12.0),
+        (Kind::Duration, Point, "1,000d", 1000.0),
+        (Kind::Int, Comma, "1.200", 1200.0),
+        (Kind::Int, Comma, "2,0", 2.0),
+        (Kind::Int, Comma, "12.345.678", 12_345_678.0),
+        (Kind::Number, Comma, "1.200,50", 1200.5),
+        (Kind::Number, Comma, "3,5", 3.5),
+        (Kind::Number, Comma, "1234,5", 1234.5),
+        (Kind::Money, Comma, "$1.200,50 M", 1_200_500_000.0),
+        (Kind::Money, Comma, "36,9 M", 36_900_000.0),
+        (Kind::Percent, Comma, "33,3%", 0.333),
+        (Kind::Percent, Comma, "33,3", 0.333),
+        (Kind::Percent, Comma, "1.200%", 12.0),
+        (Kind::Fraction, Point, "0.35", 0.35),
+        (Kind::Fraction, Point, "35%", 0.35),
+        (Kind::Fraction, Point, "1", 1.0),
+        (Kind::Fraction, Comma, "0,35", 0.35),
+    ];
+    for (kind, decimal, cell, want) in ok {
+        let got = decode(kind, *decimal, false, Some(cell));
+        match got {
+            Ok(Value::Num(got)) => assert!(
+                (got - want).abs() < 1e-9 * want.abs().max(1.0),
+                "{kind:?} {decimal:?} {cell:?}: got {got}, want {want}"
+            ),
+            other => panic!("{kind:?} {decimal:?} {cell:?}: got {other:?}, want {want}"),
+        }
+    }
+    let bad: &[(Kind, Decimal, &str)] = &[
+        (Kind::Number, Point, "12,5"),
+        (Kind::Int, Point, "1,20"),
+        (Kind::Int, Point, "1,000,00"),
+        (Kind::Int, Point, "1234,567"),
+        (Kind::Int, Point, "1,2345"),
+        (Kind::Int, Point, "0,123"),
+        (Kind::Int, Point, "1,000,0000"),
+        (Kind::Number, Point, "1,20.5"),
+        (Kind::Number, Point, "12,5.0"),
+        (Kind::Number, Point, "1.200,50"),
+        (Kind::Money, Point, "$12,5"),
+        (Kind::Money, Point, "$1,20 M"),
+        (Kind::Money, Point, "1,000,00k"),
+        (Kind::Percent, Point, "12,5%"),
+        (Kind::Percent, Point, "1,20"),
+        (Kind::Duration, Point, "1,0d"),
+        (Kind::Fraction, Point, "0,35"),
+        (Kind::Fraction, Point, "$0.35"),
+        (Kind::Int, Comma, "1.20"),
+        (Kind::Int, Comma, "1.000.00"),
+        (Kind::Number, Comma, "1.5"),
+        (Kind::Number, Comma, "1,200.50"),
+        (Kind::Money, Comma, "$1.20 M"),
+        (Kind::Percent, Comma, "33.3%"),
+    ];
+    for (kind, decimal, cell) in bad {
+        assert_eq!(
+            decode(kind, *decimal, false, Some(cell)),
+            Err(Why::Unreadable),
+            "{kind:?} {decimal:?} {cell:?}"
+        );
+    }
+}
+
+#[test]
+fn booleans_read_every_form_in_any_case() {
+    for (cell, want) in [
+        ("true", true),
+        ("TRUE", true),
+        ("Yes", true),
+        ("y", true),
+        ("Y", true),
+        ("1", true),
+        ("false", false),
+        ("No", false),
+        ("n", false),
+        ("N", false),
+        ("0", false),
+        (" yes ", true),
+    ] {
+        assert_eq!(read(&Kind::Bool, cell), Ok(Value::Bool(want)), "{cell:?}");
+    }
+    for cell in ["t", "f", "ye", "2", "on", "off", "yes please"] {
+        assert_eq!(read(&Kind::Bool, cell), Err(Why::Unreadable), "{cell:?}");
+    }
+}
+
+#[test]
+fn decimal_settings() {
+    assert_eq!(Decimal::from_setting(","), Some(Decimal::Comma));
+    assert_eq!(Decimal::from_setting(" . "), Some(Decimal::Point));
+    assert_eq!(Decimal::from_setting(";"), None);
+    assert_eq!(Decimal::default(), Decimal::Point);
 }

@@ -8,7 +8,8 @@ use icp_model::Value;
 
 use super::csv_slow::csv_slow;
 use super::{
-    Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, ragged, recycle,
+    Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, every_cell_error,
+    ragged, recycle, text_cell_error,
 };
 use crate::RowError;
 use crate::binding::{Binding, FieldReader};
@@ -165,6 +166,7 @@ fn runaway_row<S: RowSink>(
         column: None,
         value: None,
         why,
+        more: Vec::new(),
     };
     // The record's cells as csv-core reads its text alone (the quoted field runs to its
     // end), so that the row still shows its key and columns.
@@ -449,11 +451,17 @@ fn decode_fast<'a>(
     if fields.len() != binding.width {
         return Some(ragged(binding, fields.len(), row, line));
     }
-    for f in &binding.fields {
+    for (i, f) in binding.fields.iter().enumerate() {
         let cell = fields.get(f.col).and_then(|r| field_text(text, arena, r));
-        let pushed = decode::decode_with(&f.kind, f.optional, cell.map(decode::trim), |v| {
-            values.push(v);
-        });
+        let pushed = decode::decode_with(
+            &f.kind,
+            binding.decimal,
+            f.optional,
+            cell.map(decode::trim),
+            |v| {
+                values.push(v);
+            },
+        );
         match pushed {
             Ok(()) => {}
             Err(Why::JsonSet) => {
@@ -461,7 +469,13 @@ fn decode_fast<'a>(
                     |f: &FieldReader| fields.get(f.col).and_then(|r| field_text(text, arena, r));
                 return decode_json_sets(binding, cell_of, sets, values, row, line);
             }
-            Err(why) => return Some(cell_error(f, why, cell, row, line)),
+            Err(why) => {
+                let first = cell_error(f, why, cell, row, line);
+                return Some(every_cell_error(binding, i, first, |f| {
+                    let cell = fields.get(f.col).and_then(|r| field_text(text, arena, r));
+                    text_cell_error(binding, f, cell, row, line)
+                }));
+            }
         }
     }
     None

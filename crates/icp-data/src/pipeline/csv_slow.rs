@@ -8,7 +8,8 @@ use csv::ByteRecord;
 use icp_model::Value;
 
 use super::{
-    Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, ragged, recycle,
+    Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, every_cell_error,
+    ragged, recycle, text_cell_error,
 };
 use crate::RowError;
 use crate::binding::{Binding, FieldReader};
@@ -84,10 +85,28 @@ fn decode_csv<'a>(
     }
     // One UTF-8 check for the whole record; fields are then slices of it.
     let whole = std::str::from_utf8(rec.as_slice()).ok();
-    for f in &binding.fields {
+    // A cell's text, or why it is not text.
+    let cell_of = |f: &FieldReader| -> Result<Option<&'a str>, RowError> {
+        match f.index.and_then(|c| rec.get(c)) {
+            None => Ok(None),
+            Some(bytes) => std::str::from_utf8(bytes).map(Some).map_err(|_| RowError {
+                row,
+                line,
+                column: Some(f.column.clone()),
+                value: Some(String::from_utf8_lossy(bytes).into_owned()),
+                why: "not valid UTF-8 (save the file as UTF-8)".into(),
+                more: Vec::new(),
+            }),
+        }
+    };
+    let error_of = |f: &FieldReader| match cell_of(f) {
+        Ok(cell) => text_cell_error(binding, f, cell, row, line),
+        Err(e) => Some(e),
+    };
+    for (i, f) in binding.fields.iter().enumerate() {
         if let Some(text) = whole {
             let cell = f.index.and_then(|c| rec.range(c)).and_then(|r| text.get(r));
-            match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+            match decode::decode(&f.kind, binding.decimal, f.optional, cell.map(decode::trim)) {
                 Ok(v) => values.push(v),
                 Err(Why::JsonSet) => {
                     let cell_of = |f: &FieldReader| {
@@ -95,32 +114,27 @@ fn decode_csv<'a>(
                     };
                     return decode_json_sets(binding, cell_of, sets, values, row, line);
                 }
-                Err(why) => return Some(cell_error(f, why, cell, row, line)),
+                Err(why) => {
+                    let first = cell_error(f, why, cell, row, line);
+                    return Some(every_cell_error(binding, i, first, error_of));
+                }
             }
             continue;
         }
-        let cell = match f.index.and_then(|c| rec.get(c)) {
-            None => None,
-            Some(bytes) => match std::str::from_utf8(bytes) {
-                Ok(s) => Some(s),
-                Err(_) => {
-                    return Some(RowError {
-                        row,
-                        line,
-                        column: Some(f.column.clone()),
-                        value: Some(String::from_utf8_lossy(bytes).into_owned()),
-                        why: "not valid UTF-8 (save the file as UTF-8)".into(),
-                    });
-                }
-            },
+        let cell = match cell_of(f) {
+            Ok(cell) => cell,
+            Err(first) => return Some(every_cell_error(binding, i, first, error_of)),
         };
-        match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+        match decode::decode(&f.kind, binding.decimal, f.optional, cell.map(decode::trim)) {
             Ok(v) => values.push(v),
             // Not UTF-8 as a whole: a set cell starting with `[` is an ordinary set.
             Err(Why::JsonSet) => values.push(Value::Set(icp_model::SetVal {
                 raw: cell.map(decode::trim).unwrap_or_default(),
             })),
-            Err(why) => return Some(cell_error(f, why, cell, row, line)),
+            Err(why) => {
+                let first = cell_error(f, why, cell, row, line);
+                return Some(every_cell_error(binding, i, first, error_of));
+            }
         }
     }
     None

@@ -5,7 +5,10 @@ use std::ops::Range;
 
 use icp_model::Value;
 
-use super::{Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, recycle};
+use super::{
+    Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, every_cell_error,
+    recycle,
+};
 use crate::RowError;
 use crate::binding::{Binding, FieldReader, normalize};
 use crate::decode;
@@ -89,6 +92,7 @@ pub(super) fn json_block<S: RowSink>(
                 column,
                 value: None,
                 why,
+                more: Vec::new(),
             }),
             Ok(_) => decode_json(
                 ctx.binding,
@@ -121,33 +125,50 @@ fn decode_json<'a>(
     row: u64,
     line: u64,
 ) -> Option<RowError> {
-    for f in &binding.fields {
-        let slot = f.index.and_then(|c| cells.get(c)).and_then(Clone::clone);
-        let cell = slot.clone().and_then(|r| arena.get(r));
-        match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+    let slot_of = |f: &FieldReader| f.index.and_then(|c| cells.get(c)).and_then(Clone::clone);
+    let cell_of = |f: &FieldReader| slot_of(f).and_then(|r| arena.get(r));
+    // A field's error: a `null` in a required field says so (not "the key is absent").
+    let error_of = |f: &FieldReader, why: decode::Why| {
+        let cell = cell_of(f);
+        if why == decode::Why::Required && slot_of(f) == Some(NULL) {
+            return RowError {
+                row,
+                line,
+                column: Some(f.column.clone()),
+                value: None,
+                why: format!(
+                    "a value is required (field `{}` is not optional), and the value is `null`",
+                    f.name
+                ),
+                more: Vec::new(),
+            };
+        }
+        cell_error(f, why, cell, row, line)
+    };
+    for (i, f) in binding.fields.iter().enumerate() {
+        let cell = cell_of(f);
+        match decode::decode(&f.kind, binding.decimal, f.optional, cell.map(decode::trim)) {
             Ok(v) => values.push(v),
-            Err(decode::Why::Required) if slot == Some(NULL) => {
-                return Some(RowError {
-                    row,
-                    line,
-                    column: Some(f.column.clone()),
-                    value: None,
-                    why: format!(
-                        "a value is required (field `{}` is not optional), and the value is `null`",
-                        f.name
-                    ),
-                });
-            }
             Err(decode::Why::JsonSet) => {
-                let cell_of = |f: &FieldReader| {
-                    f.index
-                        .and_then(|c| cells.get(c))
-                        .and_then(Clone::clone)
-                        .and_then(|r| arena.get(r))
-                };
                 return decode_json_sets(binding, cell_of, sets, values, row, line);
             }
-            Err(why) => return Some(cell_error(f, why, cell, row, line)),
+            Err(why) => {
+                let first = error_of(f, why);
+                return Some(every_cell_error(
+                    binding,
+                    i,
+                    first,
+                    |f| match decode::decode(
+                        &f.kind,
+                        binding.decimal,
+                        f.optional,
+                        cell_of(f).map(decode::trim),
+                    ) {
+                        Ok(_) | Err(decode::Why::JsonSet) => None,
+                        Err(why) => Some(error_of(f, why)),
+                    },
+                ));
+            }
         }
     }
     None
@@ -209,6 +230,12 @@ fn json_cells(
                     column: Some(k.clone()),
                     why: "a nested object cannot be read".into(),
                 });
+            }
+            serde_json::Value::Number(n) if binding.decimal == decode::Decimal::Comma => {
+                // A JSON number has a decimal point: written with the file's decimal comma,
+                // it reads as the same number.
+                arena.push_str(&n.to_string().replace('.', ","));
+                start..arena.len()
             }
             other => {
                 if !scalar(other, arena) {

@@ -19,6 +19,7 @@ mod json;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 
 use csv::ByteRecord;
@@ -127,6 +128,8 @@ pub struct RunSummary {
     pub rows: u64,
     /// Input bytes read after the header (after decompression).
     pub input_bytes: u64,
+    /// Blank lines of a CSV file, skipped (no row).
+    pub blank_lines: u64,
     /// What the reader noticed while reading that the rows cannot say, for the user (a
     /// JSON key repeated in an object, naming the key): one line each, in input order, at
     /// most one per key.
@@ -207,11 +210,13 @@ impl Source {
         let block_rx = Mutex::new(block_rx);
         let (done_tx, done_rx) = mpsc::channel::<Done<S::Stats>>();
         let reader_error: Mutex<Option<DataError>> = Mutex::new(None);
+        let blank_lines = AtomicU64::new(self.blank_lines);
         let splitter = self.splitter;
         let written = std::thread::scope(|scope| {
             let reader_error = &reader_error;
+            let blank_lines = &blank_lines;
             scope.spawn(move || {
-                if let Err(e) = read_blocks(self, &token_rx, &block_tx)
+                if let Err(e) = read_blocks(self, &token_rx, &block_tx, blank_lines)
                     && let Ok(mut slot) = reader_error.lock()
                 {
                     *slot = Some(e);
@@ -233,7 +238,10 @@ impl Source {
         {
             return Err(e);
         }
-        written
+        written.map(|mut summary| {
+            summary.blank_lines = blank_lines.into_inner();
+            summary
+        })
     }
 }
 
@@ -277,7 +285,10 @@ fn read_blocks(
     mut src: Source,
     tokens: &mpsc::Receiver<Buffers>,
     blocks: &mpsc::SyncSender<Block>,
+    blank_lines: &AtomicU64,
 ) -> Result<(), DataError> {
+    // The input so far ends with a CR (an LF next ends its line).
+    let mut after_cr = src.after_cr;
     let block_size = src.options.block_size.max(1);
     let max_record = src.options.max_record.max(block_size);
     let width = match src.splitter {
@@ -354,7 +365,7 @@ fn read_blocks(
             if !eof {
                 eof = fill(&mut src.reader, &mut input, want).map_err(DataError::Read)?;
             }
-            let scan = scan(src.splitter, &input, eof, width);
+            let scan = scan(src.splitter, &input, eof, width, after_cr);
             if scan.cut > 0 || eof || scan.done {
                 break Some(scan);
             }
@@ -368,6 +379,7 @@ fn read_blocks(
             let (newlines, array_done) =
                 skip_overlong(&mut src, &mut input, &mut carry, &mut eof, block_size)?;
             after_array = array_done;
+            after_cr = false;
             let special = Special::Overlong {
                 limit: max_record,
                 resume: line + newlines,
@@ -389,6 +401,10 @@ fn read_blocks(
             after_array = true;
         }
         input.truncate(scan.cut);
+        blank_lines.fetch_add(scan.blank, Ordering::Relaxed);
+        if let Some(&last) = input.last() {
+            after_cr = last == b'\r';
+        }
         let newlines = count_newlines(&input);
         if scan.records == 0 {
             line += newlines;
@@ -469,9 +485,9 @@ fn skip_overlong(
     }
 }
 
-fn scan(splitter: Splitter, input: &[u8], eof: bool, width: usize) -> split::Scan {
+fn scan(splitter: Splitter, input: &[u8], eof: bool, width: usize, after_cr: bool) -> split::Scan {
     match splitter {
-        Splitter::Csv(d) => split::scan_csv(input, d, eof, u64::MAX, width),
+        Splitter::Csv(d) => split::scan_csv_after(input, d, eof, u64::MAX, width, after_cr),
         Splitter::Lines => {
             let (r, cut) = split::jsonl_records(input, eof, usize::MAX);
             split::Scan {
@@ -479,6 +495,7 @@ fn scan(splitter: Splitter, input: &[u8], eof: bool, width: usize) -> split::Sca
                 records: r.len() as u64,
                 runaways: Vec::new(),
                 done: false,
+                blank: 0,
             }
         }
         Splitter::JsonArray => {
@@ -488,6 +505,7 @@ fn scan(splitter: Splitter, input: &[u8], eof: bool, width: usize) -> split::Sca
                 records: r.len() as u64,
                 runaways: Vec::new(),
                 done,
+                blank: 0,
             }
         }
     }
@@ -553,6 +571,7 @@ fn work<S: RowSink>(
                     column: None,
                     value: None,
                     why: special.why(),
+                    more: Vec::new(),
                 };
                 let values = recycle(std::mem::take(&mut scratch.spare));
                 scratch.spare = emit(
@@ -628,6 +647,7 @@ fn ragged(binding: &Binding, found: usize, row: u64, line: u64) -> RowError {
             "expected {} fields, found {found} (a shifted row: check its quoting and delimiters)",
             binding.width
         ),
+        more: Vec::new(),
     }
 }
 
@@ -655,6 +675,44 @@ fn cell_error(f: &FieldReader, why: Why, cell: Option<&str>, row: u64, line: u64
         column: Some(f.column.clone()),
         value,
         why,
+        more: Vec::new(),
+    }
+}
+
+/// `first`, the error of the first unreadable cell of a row (field `at`), with the errors of
+/// the row's later unreadable cells added (`error_of` gives a field's error, if any), so
+/// that the row's error names every cell that cannot be read.
+#[cold]
+#[inline(never)]
+pub(crate) fn every_cell_error(
+    binding: &Binding,
+    at: usize,
+    mut first: RowError,
+    error_of: impl Fn(&FieldReader) -> Option<RowError>,
+) -> RowError {
+    for f in binding.fields.iter().skip(at + 1) {
+        if let Some(e) = error_of(f) {
+            first.more.push(crate::CellError {
+                column: e.column.unwrap_or_else(|| f.column.clone()),
+                value: e.value,
+                why: e.why,
+            });
+        }
+    }
+    first
+}
+
+/// The error of a field's cell, if it cannot be read (a set cell starting with `[` can).
+pub(crate) fn text_cell_error(
+    binding: &Binding,
+    f: &FieldReader,
+    cell: Option<&str>,
+    row: u64,
+    line: u64,
+) -> Option<RowError> {
+    match decode::decode(&f.kind, binding.decimal, f.optional, cell.map(decode::trim)) {
+        Ok(_) | Err(Why::JsonSet) => None,
+        Err(why) => Some(cell_error(f, why, cell, row, line)),
     }
 }
 
@@ -686,20 +744,25 @@ pub(crate) fn decode_json_sets<'a>(
     }
     let sets: &'a String = sets;
     values.clear();
-    for (f, range) in binding.fields.iter().zip(at) {
+    for (i, (f, range)) in binding.fields.iter().zip(at).enumerate() {
         let cell = cell_of(f);
         if let Some(r) = range {
             let raw = sets.get(r).unwrap_or_default();
             values.push(Value::Set(icp_model::SetVal { raw }));
             continue;
         }
-        match decode::decode(&f.kind, f.optional, cell.map(decode::trim)) {
+        match decode::decode(&f.kind, binding.decimal, f.optional, cell.map(decode::trim)) {
             Ok(v) => values.push(v),
             Err(Why::JsonSet) => {
                 let raw = cell.map(decode::trim).unwrap_or_default();
                 values.push(Value::Set(icp_model::SetVal { raw }));
             }
-            Err(why) => return Some(cell_error(f, why, cell, row, line)),
+            Err(why) => {
+                let first = cell_error(f, why, cell, row, line);
+                return Some(every_cell_error(binding, i, first, |f| {
+                    text_cell_error(binding, f, cell_of(f), row, line)
+                }));
+            }
         }
     }
     None

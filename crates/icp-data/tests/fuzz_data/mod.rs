@@ -275,6 +275,7 @@ pub fn field(name: &str, column: &str, ty: Ty, optional: bool) -> Field {
         column: column.into(),
         ty,
         optional,
+        fraction: false,
         loc: Loc::default(),
     }
 }

@@ -48,6 +48,7 @@ pub fn schema() -> Schema {
         column: name.into(),
         ty,
         optional: true,
+        fraction: false,
         loc: Loc::default(),
     };
     Schema {

@@ -34,6 +34,14 @@ pub const HELP: &[(&str, &str)] = &[
         "key",
         "`key`: the account's identifier, echoed in every output row.",
     ),
+    (
+        "as",
+        "`as fraction`: this `percent` field's column holds fractions (`0.35` is 35 %; `35%` still reads as 35 %).",
+    ),
+    (
+        "fraction",
+        "`as fraction`: this `percent` field's column holds fractions (`0.35` is 35 %; `35%` still reads as 35 %).",
+    ),
     ("bool", "`bool`: `true` or `false`."),
     ("int", "`int`: a whole number (`1,200` reads as 1200)."),
     ("number", "`number`: any number."),

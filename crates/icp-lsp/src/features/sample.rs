@@ -186,6 +186,7 @@ pub fn tally(a: &Analysis, loader: &dyn Loader) -> Result<Vec<(String, Tally)>, 
         let body = head(&text, MAX_ROWS).as_bytes().to_vec();
         let options = ReadOptions {
             format,
+            decimal: a.config.decimal,
             ..ReadOptions::default()
         };
         let source = Source::open(Box::new(std::io::Cursor::new(body)), options)
