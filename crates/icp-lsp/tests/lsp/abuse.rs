@@ -289,10 +289,12 @@ async fn an_edit_burst_runs_few_checks_and_requests_stay_answered() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(delay * 2).await;
+    // Two checks on a quiet machine (the open, then the burst's last text); a loaded one
+    // stretches the burst over a few more check lengths. One check per edit would be 51.
     let checks = server.world().checks_run();
-    assert!(checks <= 4, "{checks} checks for a burst of 50 edits");
+    assert!(checks <= 8, "{checks} checks for a burst of 50 edits");
     assert!(
-        loader.reads.load(Ordering::Relaxed) <= 4 * 2,
+        loader.reads.load(Ordering::Relaxed) <= 8 * 2,
         "{} reads of the schema",
         loader.reads.load(Ordering::Relaxed)
     );
