@@ -14,6 +14,7 @@ use pest::iterators::Pair;
 
 use crate::Parsed;
 use crate::ast::BinOp;
+use crate::ast::Decimal;
 use crate::ast::{
     Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
     DateLit, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal, Group, Ident,
@@ -997,9 +998,9 @@ impl Lower<'_> {
                 Rule::weight => {
                     let v = c.into_inner().find(|x| x.as_rule() == Rule::weight_value)?;
                     let s = self.span(&v);
-                    match v.as_str().parse::<f64>() {
-                        Ok(value) if value.is_finite() => weight = Some(Weight { value, span: s }),
-                        _ => {
+                    match icp_base::num::parse(v.as_str()) {
+                        Some(value) => weight = Some(Weight { value, span: s }),
+                        None => {
                             self.invalid(
                                 s,
                                 format!("weight `{}` is too large", v.as_str()),
@@ -1402,13 +1403,12 @@ impl Lower<'_> {
             Rule::money => {
                 let body = text.trim_start_matches('$');
                 let (digits, exp) = match body.chars().last() {
-                    Some('k' | 'K') => (body.get(..body.len() - 1)?, "e3"),
-                    Some('m' | 'M') => (body.get(..body.len() - 1)?, "e6"),
-                    Some('b' | 'B') => (body.get(..body.len() - 1)?, "e9"),
-                    _ => (body, ""),
+                    Some('k' | 'K') => (body.get(..body.len() - 1)?, 3),
+                    Some('m' | 'M') => (body.get(..body.len() - 1)?, 6),
+                    Some('b' | 'B') => (body.get(..body.len() - 1)?, 9),
+                    _ => (body, 0),
                 };
-                self.float(&format!("{digits}{exp}"), text, span)
-                    .map(Lit::Money)
+                self.decimal(digits, exp, text, span).map(Lit::Money)
             }
             _ => None,
         }
@@ -1417,10 +1417,8 @@ impl Lower<'_> {
     /// `42`, `3.5`, `70%`, `90d`, `12w`.
     fn numeric(&mut self, text: &str, span: Span) -> Option<Lit> {
         if let Some(digits) = text.strip_suffix('%') {
-            // `33.3e-2` parses to the f64 nearest 0.333 (dividing by 100 would not).
-            return self
-                .float(&format!("{digits}e-2"), text, span)
-                .map(Lit::Percent);
+            // Exactly: `33.3%` is the fraction 0.333.
+            return self.decimal(digits, -2, text, span).map(Lit::Percent);
         }
         let split = text
             .find(|c: char| !c.is_ascii_digit() && c != '.')
@@ -1428,7 +1426,7 @@ impl Lower<'_> {
         let (digits, unit) = (text.get(..split)?, text.get(split..)?);
         if unit.is_empty() {
             if digits.contains('.') {
-                return self.float(text, text, span).map(Lit::Number);
+                return self.decimal(text, 0, text, span).map(Lit::Number);
             }
             if let Ok(n) = text.parse::<i64>() {
                 return Some(Lit::Int(n));
@@ -1472,11 +1470,13 @@ impl Lower<'_> {
         days.map(Lit::Duration)
     }
 
-    /// Parse a float; `shown` is the literal as written, for the message.
-    fn float(&mut self, text: &str, shown: &str, span: Span) -> Option<f64> {
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => Some(v),
-            _ => {
+    /// The exact decimal `digits × 10^pow` (`digits`: digits with an optional fraction);
+    /// `shown` is the literal as written, for the message when it has no decimal (more
+    /// than 28 significant digits, or beyond about `7.9e28`).
+    fn decimal(&mut self, digits: &str, pow: i32, shown: &str, span: Span) -> Option<Decimal> {
+        match icp_base::num::parse_scaled(digits, pow) {
+            Some(v) => Some(v),
+            None => {
                 self.invalid(
                     span,
                     format!("number `{shown}` is too large"),
