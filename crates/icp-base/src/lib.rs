@@ -27,8 +27,8 @@ pub mod span;
 pub mod suggest;
 
 pub use date::Date;
-pub use num::Decimal;
 pub use diagnostic::{Code, Diagnostic, Edit, FileId, Fix, Label, Position, Severity};
+pub use num::Decimal;
 pub use ops::{BinOp, CmpOp, ContainsMode, UnaryOp};
 pub use span::{HasSpan, LineIndex, Span};
 pub use suggest::did_you_mean;

@@ -253,10 +253,7 @@ mod tests {
         assert_eq!(d("-2.50"), Decimal::new(-25, 1));
         assert_eq!(plain(d("0.30")), "0.3");
         // Trailing zeros past 28 decimals are not decimals.
-        assert_eq!(
-            d("1.000000000000000000000000000000000000"),
-            Decimal::ONE
-        );
+        assert_eq!(d("1.000000000000000000000000000000000000"), Decimal::ONE);
         assert_eq!(d("0e-40"), Decimal::ZERO);
     }
 
@@ -289,7 +286,10 @@ mod tests {
         assert_eq!(fixed("0"), "0.00");
         assert_eq!(fixed("0.005"), "0.01");
         assert_eq!(fixed("66.666666666666666666666666667"), "66.67");
-        assert_eq!(fixed("79228162514264337593543950335"), "79228162514264337593543950335.00");
+        assert_eq!(
+            fixed("79228162514264337593543950335"),
+            "79228162514264337593543950335.00"
+        );
         let short = |s: &str| {
             let mut out = String::new();
             write_short(&mut out, d(s));
@@ -306,8 +306,14 @@ mod tests {
         // 100 × 1.4 / 1.4 is 100, not 99.99999999999999.
         let w = d("0.3") + d("1.1");
         assert_eq!(ratio_score(w, w), Some(Decimal::ONE_HUNDRED));
-        assert_eq!(ratio_score(d("1.1"), d("13.6")).map(round2), Some(d("8.09")));
-        assert_eq!(ratio_score(d("1"), d("3")).unwrap().to_string(), "33.333333333333333333333333333");
+        assert_eq!(
+            ratio_score(d("1.1"), d("13.6")).map(round2),
+            Some(d("8.09"))
+        );
+        assert_eq!(
+            ratio_score(d("1"), d("3")).unwrap().to_string(),
+            "33.333333333333333333333333333"
+        );
         assert_eq!(ratio_score(d("5"), Decimal::ZERO), None);
         assert_eq!(ratio_score(d("-5"), d("10")), Some(Decimal::ZERO));
         assert_eq!(ratio_score(d("50"), d("10")), Some(Decimal::ONE_HUNDRED));

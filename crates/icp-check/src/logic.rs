@@ -380,7 +380,9 @@ impl Pass<'_, '_> {
                     vec![Iv {
                         lo: Fin(Decimal::ZERO),
                         lo_in: true,
-                        hi: Fin((self.env.score_max)(var).clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)),
+                        hi: Fin(
+                            (self.env.score_max)(var).clamp(Decimal::ZERO, Decimal::ONE_HUNDRED),
+                        ),
                         hi_in: true,
                     }],
                     false,

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use icp_data::{Chunk, ReadOptions, Row, RowSink, Source};
 use icp_eval::{Plan, Scratch, TierOutcome};
-use icp_model::{Decimal, ProfileId, Value};
 use icp_model::num;
+use icp_model::{Decimal, ProfileId, Value};
 
 use crate::load;
 
@@ -1124,7 +1124,15 @@ mod tests {
     fn fixed_two_decimals() {
         let mut out = Vec::new();
         for x in [
-            "0", "1", "99.994", "100", "0.333", "12.345678", "0.005", "12.345", "99.995",
+            "0",
+            "1",
+            "99.994",
+            "100",
+            "0.333",
+            "12.345678",
+            "0.005",
+            "12.345",
+            "99.995",
         ] {
             fixed2(&mut out, num::parse(x).unwrap());
             out.push(b' ');

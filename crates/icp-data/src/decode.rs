@@ -527,7 +527,13 @@ fn parse_date(b: &[u8]) -> Option<Date> {
 /// mantissa, no arithmetic.
 #[inline]
 fn scaled_int(v: u64, scale: u32) -> Decimal {
-    Decimal::from_parts(v as u32, (v >> 32) as u32, 0, false, scale.min(num::MAX_SCALE))
+    Decimal::from_parts(
+        v as u32,
+        (v >> 32) as u32,
+        0,
+        false,
+        scale.min(num::MAX_SCALE),
+    )
 }
 
 /// `±mant × 10^(pow − frac_digits)` exactly, when the digits were all read into `mant`

@@ -53,7 +53,6 @@ mod explain;
 mod testing;
 mod text;
 
-
 use icp_base::num;
 use icp_model::{CriterionBody, Date, Decimal, ProfileId, Program, Schema, TierRule, Value};
 

@@ -3,7 +3,8 @@
 
 use icp_base::{CmpOp, num};
 use icp_model::{
-    Const, Date, Decimal, ExpectKind, ExpectMetric, FieldId, Program, Schema, SetVal, Test, Ty, Value,
+    Const, Date, Decimal, ExpectKind, ExpectMetric, FieldId, Program, Schema, SetVal, Test, Ty,
+    Value,
 };
 
 use crate::{Explanation, Plan, write_num};
@@ -226,10 +227,7 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
             ExpectKind::Tier(name) => (name != tier).then(|| {
                 let detail = match &invalid {
                     Some(why) => format!(" ({why})"),
-                    None => format!(
-                        " (score {}{unknown_note})",
-                        num::fixed(outcome.score, 2)
-                    ),
+                    None => format!(" (score {}{unknown_note})", num::fixed(outcome.score, 2)),
                 };
                 (format!("tier {name}"), format!("tier {tier}{detail}"))
             }),
@@ -262,7 +260,11 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
                 let ok = invalid.is_none()
                     && actual.is_some_and(|a| {
                         if matches!(op, CmpOp::Eq | CmpOp::Ne) {
-                            let dp = if *metric == ExpectMetric::Coverage { 4 } else { 2 };
+                            let dp = if *metric == ExpectMetric::Coverage {
+                                4
+                            } else {
+                                2
+                            };
                             holds(*op, num::round_dp(a, dp), num::round_dp(*value, dp))
                         } else {
                             holds(*op, a, *value)

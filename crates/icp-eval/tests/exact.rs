@@ -200,7 +200,11 @@ fn literals_are_read_exactly() {
         ("percent", "x == 33.3%", true),
         ("number", "x == 0.1", true),
     ];
-    let values = [("money", "1500000000"), ("percent", "0.333"), ("number", "0.1")];
+    let values = [
+        ("money", "1500000000"),
+        ("percent", "0.333"),
+        ("number", "0.1"),
+    ];
     for (ty, cond, want) in table {
         let x = values.iter().find(|(t, _)| t == ty).unwrap().1;
         assert_eq!(holds(ty, cond, x, "0"), *want, "{cond}");

@@ -39,7 +39,12 @@ impl Checker<'_> {
 
     /// `(never true, always true)` of a typed condition.
     /// `bounds`: the highest reachable `score`, then each group's (100 when absent).
-    pub(super) fn truth(&self, schema: usize, bounds: &[m::Decimal], cond: &m::Expr) -> (bool, bool) {
+    pub(super) fn truth(
+        &self,
+        schema: usize,
+        bounds: &[m::Decimal],
+        cond: &m::Expr,
+    ) -> (bool, bool) {
         self.with_env(schema, bounds, |env| {
             (
                 !logic::can_be_true(cond, env),

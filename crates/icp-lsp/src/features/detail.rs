@@ -152,11 +152,7 @@ fn criterion(out: &mut String, w: Decimal, positive: Decimal, practical_share: O
     } else {
         let _ = write!(out, "\n\nweight {}", num_text(w));
         if positive > zero && w < zero {
-            let _ = write!(
-                out,
-                " · takes {} points off the score when true",
-                share(-w)
-            );
+            let _ = write!(out, " · takes {} points off the score when true", share(-w));
         }
     }
     if let Some(share) = practical_share {

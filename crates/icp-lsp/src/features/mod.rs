@@ -129,9 +129,7 @@ pub fn share_text(weight: Decimal, max: Decimal) -> Option<String> {
     if max <= Decimal::ZERO {
         return None;
     }
-    let pct = Decimal::ONE_HUNDRED
-        .checked_mul(weight)?
-        .checked_div(max)?;
+    let pct = Decimal::ONE_HUNDRED.checked_mul(weight)?.checked_div(max)?;
     let rounded = num::round_dp(pct, 0);
     let near = (pct - rounded).abs() < Decimal::new(5, 2);
     if near || pct.abs() >= Decimal::TEN {
