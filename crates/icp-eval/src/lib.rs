@@ -12,7 +12,7 @@
 //! ```
 //! use std::path::PathBuf;
 //! use icp_eval::{Plan, TierOutcome};
-//! use icp_model::{Date, Value};
+//! use icp_model::{Date, Decimal, Value};
 //!
 //! let src = r#"
 //! schema Account {
@@ -31,8 +31,8 @@
 //! let plan = Plan::new(&checked.program, profile, Date::from_ymd(2027, 1, 15).unwrap()).unwrap();
 //!
 //! let mut scratch = plan.scratch(); // one per thread, reused for every row
-//! let outcome = plan.eval(&[Value::Text("a1"), Value::Num(120.0)], &mut scratch);
-//! assert_eq!((outcome.score, outcome.tier), (100.0, TierOutcome::Tier(0)));
+//! let outcome = plan.eval(&[Value::Text("a1"), Value::Num(Decimal::from(120))], &mut scratch);
+//! assert_eq!((outcome.score, outcome.tier), (Decimal::ONE_HUNDRED, TierOutcome::Tier(0)));
 //! assert_eq!(plan.tier_label(outcome.tier), "large");
 //!
 //! let mut reasons = String::new();
@@ -41,7 +41,7 @@
 //!
 //! // A missing value makes the criterion unknown: no points, and coverage drops.
 //! let outcome = plan.eval(&[Value::Text("a2"), Value::Missing], &mut scratch);
-//! assert_eq!((outcome.score, outcome.coverage), (0.0, 0.0));
+//! assert_eq!((outcome.score, outcome.coverage), (Decimal::ZERO, Decimal::ZERO));
 //! assert_eq!(plan.explain(&[Value::Text("a2"), Value::Missing]).criteria[0].unknown_fields, ["employees"]);
 //! ```
 //!
