@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{Eq, Ge, and, cmp, ex, not};
 use common::d as dec;
+use common::{Eq, Ge, and, cmp, ex, not};
 use icp_eval::{ConstRow, Plan, run_test};
 use icp_model::{
     Const, Criterion, CriterionBody, Date, EnumId, EnumTy, Exclude, Expect, ExpectKind,

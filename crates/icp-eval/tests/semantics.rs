@@ -205,7 +205,10 @@ fn in_list_with_missing() {
     assert_eq!(truth(l2(), &a(Some(2.0))), Tri::Unknown);
     assert_eq!(truth(l2(), &a(Some(3.0))), Tri::Unknown);
     assert_eq!(
-        truth(l2(), &row(&[(A, Value::Num(d(2.0))), (B, Value::Num(d(1.0)))])),
+        truth(
+            l2(),
+            &row(&[(A, Value::Num(d(2.0))), (B, Value::Num(d(1.0)))])
+        ),
         Tri::True
     );
     assert_eq!(truth(not(l2()), &a(Some(2.0))), Tri::Unknown);
@@ -359,7 +362,11 @@ fn division_by_zero_is_missing() {
 
 #[test]
 fn dates_and_enums() {
-    let d = |y, m, dd| Value::Num(icp_model::Decimal::from(icp_model::Date::from_ymd(y, m, dd).unwrap().0));
+    let d = |y, m, dd| {
+        Value::Num(icp_model::Decimal::from(
+            icp_model::Date::from_ymd(y, m, dd).unwrap().0,
+        ))
+    };
     let recent = || cmp(Ge, field(DAY), arith(Sub, today(), days(90)));
     // today is 2027-01-15; 90 days before is 2026-10-17.
     assert_eq!(truth(recent(), &row(&[(DAY, d(2026, 10, 17))])), Tri::True);
@@ -412,7 +419,10 @@ fn two_criteria() -> icp_model::Profile {
 #[test]
 fn points_score_and_coverage() {
     let prog = program(two_criteria(), vec![]);
-    let (o, e, reasons) = eval(&prog, &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(0.0)))]));
+    let (o, e, reasons) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(0.0)))]),
+    );
     assert_eq!(o.score, d(25.0));
     assert_eq!(o.coverage, d(1.0));
     assert_eq!(o.tier, TierOutcome::Tier(1));
@@ -475,7 +485,10 @@ fn negative_weights_apply_when_true_and_the_score_is_clamped() {
     );
     assert_eq!(o.score, d(100.0));
     // A negative weight counts in coverage: 40 of 90 decided when p is unknown.
-    let (o, _, reasons) = eval(&prog, &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(1.0)))]));
+    let (o, _, reasons) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(1.0)))]),
+    );
     assert_eq!(o.score, d(100.0));
     assert_eq!(o.coverage, d(40.0) / d(90.0));
     assert_eq!(reasons, "c1 +10; c2 +30; unknown: legacy");
@@ -622,7 +635,11 @@ fn when_tiers_with_group_scores() {
     ];
     let prog = program(p, vec![]);
     let r = |p: bool, a: f64, q: bool| {
-        row(&[(P, Value::Bool(p)), (A, Value::Num(d(a))), (Q, Value::Bool(q))])
+        row(&[
+            (P, Value::Bool(p)),
+            (A, Value::Num(d(a))),
+            (Q, Value::Bool(q)),
+        ])
     };
     // fit 100, intent 100.
     let (o, e, _) = eval(&prog, &r(true, 1.0, true));
@@ -638,7 +655,10 @@ fn when_tiers_with_group_scores() {
     assert_eq!(label(&prog, &r(false, 1.0, false)), "c");
     // fit 80 but intent unknown: a1's condition is unknown, not true: a2.
     assert_eq!(
-        label(&prog, &row(&[(P, Value::Bool(true)), (A, Value::Num(d(0.0)))])),
+        label(
+            &prog,
+            &row(&[(P, Value::Bool(true)), (A, Value::Num(d(0.0)))])
+        ),
         "a2"
     );
     // Group scores are clamped as the score is: the negative group only.
@@ -654,7 +674,10 @@ fn the_last_tier_catches_the_rest() {
     assert_eq!(label(&prog, &row(&[])), "c");
     assert_eq!(label(&prog, &row(&[(B, Value::Num(d(1.0)))])), "b");
     assert_eq!(
-        label(&prog, &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(1.0)))])),
+        label(
+            &prog,
+            &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(1.0)))])
+        ),
         "a"
     );
     // Even a last tier with a threshold (the checker forbids it) catches the rest.
@@ -692,7 +715,10 @@ fn out_of_segment_with_an_unknown_target() {
     let (o, e, _) = eval(&prog, &row(&[(A, Value::Num(d(10.0)))]));
     assert_eq!(o.tier, TierOutcome::Tier(1));
     assert_eq!(e.segment.targets[1].result, Tri::Unknown);
-    let (_, e, _) = eval(&prog, &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(1.0)))]));
+    let (_, e, _) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(1.0)))]),
+    );
     assert_eq!(e.segment.targets[1].result, Tri::True);
 }
 
@@ -754,12 +780,18 @@ fn lets_are_evaluated_in_order() {
         cmp(Ge, let_(1, icp_model::Ty::Number), num(4.0)),
     )];
     let prog = program(p, vec![]);
-    let (o, e, _) = eval(&prog, &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(5.0)))]));
+    let (o, e, _) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(5.0)))]),
+    );
     assert_eq!(o.score, d(100.0));
     assert_eq!(e.lets[0].value, "2");
     assert_eq!(e.lets[1].value, "4");
     // Division by zero: missing all the way; the criterion's fields are those of its lets.
-    let (o, e, _) = eval(&prog, &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(0.0)))]));
+    let (o, e, _) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(0.0)))]),
+    );
     assert_eq!((o.score, o.coverage), (d(0.0), d(0.0)));
     assert_eq!(e.lets[0].value, "missing");
     assert_eq!(e.criteria[0].outcome, CriterionOutcome::Unknown);
