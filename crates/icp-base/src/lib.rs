@@ -6,7 +6,7 @@
 //! Every other crate builds on these types; the checked program (`icp-model`), evaluation
 //! (`icp-eval`) and data reading (`icp-data`) need nothing else from the front end.
 //!
-//! **Architecture invariant**: this crate depends on nothing heavy (serde, strsim and rust_decimal only;
+//! **Architecture invariant**: this crate depends on nothing heavy (serde, strsim and `rust_decimal` only;
 //! no pest, miette, rayon or tokio), so that the crates below the checker build without the
 //! parser, the terminal renderer or an async runtime. `crates/icp-base/tests/deps.rs` checks
 //! it with `cargo tree`. Rendering diagnostics for a terminal is `icp-cli`'s job.

@@ -28,6 +28,10 @@ const MAX_MANTISSA: u128 = (1 << 96) - 1;
 pub const MAX_SCALE: u32 = 28;
 
 /// Powers of ten that fit a `u128` (`10^0` to `10^38`).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a constant evaluated at compile time; `i` stays within the array"
+)]
 const POW10: [u128; 39] = {
     let mut t = [1u128; 39];
     let mut i = 1;
@@ -54,7 +58,7 @@ pub fn from_parts(mut mantissa: u128, negative: bool, exp: i32) -> Option<Decima
         0
     } else {
         let mut scale = exp.unsigned_abs();
-        while scale > MAX_SCALE && mantissa % 10 == 0 {
+        while scale > MAX_SCALE && mantissa.is_multiple_of(10) {
             mantissa /= 10;
             scale -= 1;
         }
@@ -149,7 +153,7 @@ pub fn fixed(x: Decimal, dp: u32) -> String {
     format!("{:.*}", dp as usize, round_dp(x, dp))
 }
 
-/// `x` as the nearest `f64`, for JSON output only (serde_json writes `f64`s): a number
+/// `x` as the nearest `f64`, for JSON output only (`serde_json` writes `f64`s): a number
 /// rounded for display has at most 17 significant digits, so it shows as written.
 pub fn to_f64(x: Decimal) -> f64 {
     x.to_string().parse().unwrap_or(0.0)
@@ -196,9 +200,9 @@ pub fn fraction(part: Decimal, whole: Decimal) -> Decimal {
 /// Writes `x` with exactly two decimals, rounded half away from zero (`12.345` as
 /// `12.35`, `100` as `100.00`); no allocation.
 pub fn write_fixed2(out: &mut Vec<u8>, x: Decimal) {
-    let r = round2(x);
-    let scale = r.scale();
-    let m = r.mantissa();
+    let rounded = round2(x);
+    let scale = rounded.scale();
+    let m = rounded.mantissa();
     // Hundredths: the scale is at most 2 after rounding.
     let cents = m.unsigned_abs() * pow10(2u32.saturating_sub(scale)).unwrap_or(1);
     if m < 0 {

@@ -998,18 +998,16 @@ impl Lower<'_> {
                 Rule::weight => {
                     let v = c.into_inner().find(|x| x.as_rule() == Rule::weight_value)?;
                     let s = self.span(&v);
-                    match icp_base::num::parse(v.as_str()) {
-                        Some(value) => weight = Some(Weight { value, span: s }),
-                        None => {
-                            self.invalid(
-                                s,
-                                format!("weight `{}` is too large", v.as_str()),
-                                "not a usable number",
-                                "",
-                            );
-                            return None;
-                        }
-                    }
+                    let Some(value) = icp_base::num::parse(v.as_str()) else {
+                        self.invalid(
+                            s,
+                            format!("weight `{}` is too large", v.as_str()),
+                            "not a usable number",
+                            "",
+                        );
+                        return None;
+                    };
+                    weight = Some(Weight { value, span: s });
                 }
                 Rule::scorecard => {
                     let mut perfect = None;
@@ -1474,18 +1472,16 @@ impl Lower<'_> {
     /// `shown` is the literal as written, for the message when it has no decimal (more
     /// than 28 significant digits, or beyond about `7.9e28`).
     fn decimal(&mut self, digits: &str, pow: i32, shown: &str, span: Span) -> Option<Decimal> {
-        match icp_base::num::parse_scaled(digits, pow) {
-            Some(v) => Some(v),
-            None => {
-                self.invalid(
-                    span,
-                    format!("number `{shown}` is too large"),
-                    "too large",
-                    "",
-                );
-                None
-            }
+        let v = icp_base::num::parse_scaled(digits, pow);
+        if v.is_none() {
+            self.invalid(
+                span,
+                format!("number `{shown}` is too large"),
+                "too large",
+                "",
+            );
         }
+        v
     }
 
     fn date_lit(&mut self, p: &Pr<'_>) -> DateLit {
