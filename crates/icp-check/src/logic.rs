@@ -120,19 +120,16 @@ impl Iv {
         self.lo > self.hi || (self.lo == self.hi && !(self.lo_in && self.hi_in))
     }
     fn intersect(self, o: Iv) -> Iv {
-        let (lo, lo_in) = if self.lo > o.lo {
-            (self.lo, self.lo_in)
-        } else if o.lo > self.lo {
-            (o.lo, o.lo_in)
-        } else {
-            (self.lo, self.lo_in && o.lo_in)
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let (lo, lo_in) = match self.lo.cmp(&o.lo) {
+            Greater => (self.lo, self.lo_in),
+            Less => (o.lo, o.lo_in),
+            Equal => (self.lo, self.lo_in && o.lo_in),
         };
-        let (hi, hi_in) = if self.hi < o.hi {
-            (self.hi, self.hi_in)
-        } else if o.hi < self.hi {
-            (o.hi, o.hi_in)
-        } else {
-            (self.hi, self.hi_in && o.hi_in)
+        let (hi, hi_in) = match self.hi.cmp(&o.hi) {
+            Less => (self.hi, self.hi_in),
+            Greater => (o.hi, o.hi_in),
+            Equal => (self.hi, self.hi_in && o.hi_in),
         };
         Iv {
             lo,
@@ -153,7 +150,7 @@ struct NumSet {
 impl NumSet {
     fn new(mut ivs: Vec<Iv>, int: bool) -> NumSet {
         ivs.retain(|iv| !iv.is_empty(int));
-        ivs.sort_by(|a, b| a.lo.cmp(&b.lo));
+        ivs.sort_by_key(|iv| iv.lo);
         NumSet { ivs, int }
     }
     fn is_empty(&self) -> bool {

@@ -315,7 +315,7 @@ impl Plan {
                     why,
                 });
             }
-            raise.sort_by(|a, b| b.points.cmp(&a.points));
+            raise.sort_by_key(|r| std::cmp::Reverse(r.points));
         }
 
         let next_tier = s

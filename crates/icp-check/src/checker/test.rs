@@ -334,16 +334,13 @@ impl<'a> Checker<'a> {
                     (m::Ty::Int | m::Ty::Number, Some(v), _) => Some(v),
                     _ => None,
                 };
-                let v = match v {
-                    Some(v) => v,
-                    None => {
-                        self.emit(
-                            Some(owner),
-                            file,
-                            diag::not_constant_expectation(value.span),
-                        );
-                        return None;
-                    }
+                let Some(v) = v else {
+                    self.emit(
+                        Some(owner),
+                        file,
+                        diag::not_constant_expectation(value.span),
+                    );
+                    return None;
                 };
                 Some(m::ExpectKind::Compare {
                     metric,
