@@ -326,7 +326,7 @@ pub enum SymbolDetail {
         /// How many tiers it has.
         tiers: usize,
         /// The sum of its positive weights.
-        positive_weight: f64,
+        positive_weight: icp_model::Decimal,
     },
     /// A profile `let` that typed.
     Let {
@@ -347,11 +347,11 @@ pub enum SymbolDetail {
         /// Its title.
         title: Option<String>,
         /// Its weight.
-        weight: f64,
+        weight: icp_model::Decimal,
         /// The sum of the profile's positive weights.
-        positive_weight: f64,
+        positive_weight: icp_model::Decimal,
         /// The share a practical fit earns, when the criterion has a `practical` branch.
-        practical_share: Option<f64>,
+        practical_share: Option<icp_model::Decimal>,
     },
     /// An `exclude` rule.
     Exclude {
@@ -377,7 +377,7 @@ pub enum TierDetail {
     /// No threshold: every remaining account.
     CatchAll,
     /// `tier NAME >= SCORE` (a percent is converted to a score).
-    Threshold(f64),
+    Threshold(icp_model::Decimal),
     /// `tier NAME when COND`, the condition as written.
     When(String),
 }

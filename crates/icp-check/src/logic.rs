@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use icp_model::{Const, EnumTy, Expr, ExprKind, SegmentId, Ty};
+use icp_model::{Const, Decimal, EnumTy, Expr, ExprKind, SegmentId, Ty};
 use icp_syntax::ast::CmpOp;
 
 /// Most boxes a normal form may hold before the pass gives up.
@@ -51,31 +51,60 @@ pub(crate) struct Env<'a> {
     /// A segment's condition, to inline.
     pub segment: &'a dyn Fn(SegmentId) -> Option<&'a Expr>,
     /// The highest reachable `score` or `score.GROUP` (scores start at 0).
-    pub score_max: &'a dyn Fn(Var) -> f64,
+    pub score_max: &'a dyn Fn(Var) -> Decimal,
+}
+
+/// An interval's end: a number, exactly (the values the evaluator compares), or infinite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Ext {
+    NegInf,
+    Fin(Decimal),
+    PosInf,
+}
+
+use Ext::{Fin, NegInf, PosInf};
+
+impl Ext {
+    /// The smallest whole number at or above (`strict`: above) this end.
+    fn int_above(self, strict: bool) -> Ext {
+        match self {
+            Fin(x) if strict => x.floor().checked_add(Decimal::ONE).map_or(PosInf, Fin),
+            Fin(x) => Fin(x.ceil()),
+            e => e,
+        }
+    }
+    /// The largest whole number at or below (`strict`: below) this end.
+    fn int_below(self, strict: bool) -> Ext {
+        match self {
+            Fin(x) if strict => x.ceil().checked_sub(Decimal::ONE).map_or(NegInf, Fin),
+            Fin(x) => Fin(x.floor()),
+            e => e,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Iv {
-    lo: f64,
+    lo: Ext,
     lo_in: bool,
-    hi: f64,
+    hi: Ext,
     hi_in: bool,
 }
 
 impl Iv {
     fn all() -> Iv {
         Iv {
-            lo: f64::NEG_INFINITY,
+            lo: NegInf,
             lo_in: false,
-            hi: f64::INFINITY,
+            hi: PosInf,
             hi_in: false,
         }
     }
-    fn point(x: f64) -> Iv {
+    fn point(x: Decimal) -> Iv {
         Iv {
-            lo: x,
+            lo: Fin(x),
             lo_in: true,
-            hi: x,
+            hi: Fin(x),
             hi_in: true,
         }
     }
@@ -84,34 +113,23 @@ impl Iv {
             return true;
         }
         if int {
-            let lo = if self.lo_in {
-                self.lo.ceil()
-            } else {
-                self.lo.floor() + 1.0
-            };
-            let hi = if self.hi_in {
-                self.hi.floor()
-            } else {
-                self.hi.ceil() - 1.0
-            };
+            let lo = self.lo.int_above(!self.lo_in);
+            let hi = self.hi.int_below(!self.hi_in);
             return lo > hi;
         }
         self.lo > self.hi || (self.lo == self.hi && !(self.lo_in && self.hi_in))
     }
     fn intersect(self, o: Iv) -> Iv {
-        let (lo, lo_in) = if self.lo > o.lo {
-            (self.lo, self.lo_in)
-        } else if o.lo > self.lo {
-            (o.lo, o.lo_in)
-        } else {
-            (self.lo, self.lo_in && o.lo_in)
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let (lo, lo_in) = match self.lo.cmp(&o.lo) {
+            Greater => (self.lo, self.lo_in),
+            Less => (o.lo, o.lo_in),
+            Equal => (self.lo, self.lo_in && o.lo_in),
         };
-        let (hi, hi_in) = if self.hi < o.hi {
-            (self.hi, self.hi_in)
-        } else if o.hi < self.hi {
-            (o.hi, o.hi_in)
-        } else {
-            (self.hi, self.hi_in && o.hi_in)
+        let (hi, hi_in) = match self.hi.cmp(&o.hi) {
+            Less => (self.hi, self.hi_in),
+            Greater => (o.hi, o.hi_in),
+            Equal => (self.hi, self.hi_in && o.hi_in),
         };
         Iv {
             lo,
@@ -132,7 +150,7 @@ struct NumSet {
 impl NumSet {
     fn new(mut ivs: Vec<Iv>, int: bool) -> NumSet {
         ivs.retain(|iv| !iv.is_empty(int));
-        ivs.sort_by(|a, b| a.lo.total_cmp(&b.lo));
+        ivs.sort_by_key(|iv| iv.lo);
         NumSet { ivs, int }
     }
     fn is_empty(&self) -> bool {
@@ -149,7 +167,7 @@ impl NumSet {
     }
     fn complement(&self) -> NumSet {
         let mut out = Vec::new();
-        let mut lo = f64::NEG_INFINITY;
+        let mut lo = NegInf;
         let mut lo_in = false;
         for iv in &self.ivs {
             out.push(Iv {
@@ -164,7 +182,7 @@ impl NumSet {
         out.push(Iv {
             lo,
             lo_in,
-            hi: f64::INFINITY,
+            hi: PosInf,
             hi_in: false,
         });
         NumSet::new(out, self.int)
@@ -357,9 +375,11 @@ impl Pass<'_, '_> {
             match full {
                 Dom::Num(n) => Dom::Num(n.intersect(&NumSet::new(
                     vec![Iv {
-                        lo: 0.0,
+                        lo: Fin(Decimal::ZERO),
                         lo_in: true,
-                        hi: (self.env.score_max)(var).clamp(0.0, 100.0),
+                        hi: Fin(
+                            (self.env.score_max)(var).clamp(Decimal::ZERO, Decimal::ONE_HUNDRED),
+                        ),
                         hi_in: true,
                     }],
                     false,
@@ -543,9 +563,9 @@ impl Pass<'_, '_> {
                 let Dom::Num(n) = &full else { return top() };
                 let yes = Dom::Num(NumSet::new(
                     vec![Iv {
-                        lo,
+                        lo: Fin(lo),
                         lo_in: true,
-                        hi,
+                        hi: Fin(hi),
                         hi_in: true,
                     }],
                     n.int,
@@ -603,11 +623,11 @@ fn constant(e: &Expr) -> Option<&Const> {
     }
 }
 
-fn num(c: Option<&Const>) -> Option<f64> {
+fn num(c: Option<&Const>) -> Option<Decimal> {
     match c? {
         Const::Num(x) => Some(*x),
-        Const::Date(d) => Some(f64::from(d.0)),
-        Const::Duration(d) => Some(*d as f64),
+        Const::Date(d) => Some(Decimal::from(d.0)),
+        Const::Duration(d) => Some(Decimal::from(*d)),
         _ => None,
     }
 }
@@ -616,13 +636,13 @@ fn num(c: Option<&Const>) -> Option<f64> {
 fn cmp_set(full: &Dom, op: CmpOp, c: &Const) -> Option<Dom> {
     match full {
         Dom::Num(n) => {
-            let x = num(Some(c))?;
-            let inf = f64::INFINITY;
+            let k = num(Some(c))?;
+            let (inf, x) = (PosInf, Fin(k));
             let ivs = match op {
-                CmpOp::Eq => vec![Iv::point(x)],
+                CmpOp::Eq => vec![Iv::point(k)],
                 CmpOp::Ne => vec![
                     Iv {
-                        lo: -inf,
+                        lo: NegInf,
                         lo_in: false,
                         hi: x,
                         hi_in: false,
@@ -635,13 +655,13 @@ fn cmp_set(full: &Dom, op: CmpOp, c: &Const) -> Option<Dom> {
                     },
                 ],
                 CmpOp::Lt => vec![Iv {
-                    lo: -inf,
+                    lo: NegInf,
                     lo_in: false,
                     hi: x,
                     hi_in: false,
                 }],
                 CmpOp::Le => vec![Iv {
-                    lo: -inf,
+                    lo: NegInf,
                     lo_in: false,
                     hi: x,
                     hi_in: true,
@@ -754,123 +774,4 @@ pub(crate) fn can_be_true_without(a: &Expr, b: &Expr, env: &Env<'_>) -> bool {
         0,
     );
     sat(&and(ta, nb))
-}
-
-/// An exact rational number, for the highest reachable scores: weights and shares are
-/// decimals as written, and adding them in binary floating point can land just below what
-/// exact arithmetic reaches (`12.5 + 1.1 - 12.5` is `1.0999999999999996`), which made a
-/// reachable `score.GROUP == 100` look unreachable. Every operation is checked: `None`
-/// means "too large to say", and the caller then claims nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Ratio {
-    num: i128,
-    /// Positive; `num / den` is in lowest terms.
-    den: i128,
-}
-
-impl Ratio {
-    /// Zero.
-    pub(crate) const ZERO: Ratio = Ratio { num: 0, den: 1 };
-
-    fn new(num: i128, den: i128) -> Option<Ratio> {
-        if den == 0 {
-            return None;
-        }
-        let g = gcd(num, den);
-        let (mut num, mut den) = (num.checked_div(g)?, den.checked_div(g)?);
-        if den < 0 {
-            (num, den) = (num.checked_neg()?, den.checked_neg()?);
-        }
-        Some(Ratio { num, den })
-    }
-
-    /// A whole number.
-    pub(crate) fn int(n: i64) -> Ratio {
-        Ratio {
-            num: i128::from(n),
-            den: 1,
-        }
-    }
-
-    /// The decimal `x` was written as: its shortest decimal form that reads back as `x`
-    /// (what the literal `12.5` or `33.3%` stands for), exactly.
-    pub(crate) fn of_f64(x: f64) -> Option<Ratio> {
-        if !x.is_finite() {
-            return None;
-        }
-        // `Display` of an `f64` is that shortest form, without an exponent.
-        let text = x.to_string();
-        let (neg, digits) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text.as_str()),
-        };
-        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let mut num: i128 = 0;
-        for c in int.chars().chain(frac.chars()) {
-            let d = i128::from(c.to_digit(10)?);
-            num = num.checked_mul(10)?.checked_add(d)?;
-        }
-        let den = 10i128.checked_pow(u32::try_from(frac.len()).ok()?)?;
-        Ratio::new(if neg { -num } else { num }, den)
-    }
-
-    /// `self + o`.
-    pub(crate) fn add(self, o: Ratio) -> Option<Ratio> {
-        let num = self
-            .num
-            .checked_mul(o.den)?
-            .checked_add(o.num.checked_mul(self.den)?)?;
-        Ratio::new(num, self.den.checked_mul(o.den)?)
-    }
-
-    /// `self × o`.
-    pub(crate) fn mul(self, o: Ratio) -> Option<Ratio> {
-        Ratio::new(self.num.checked_mul(o.num)?, self.den.checked_mul(o.den)?)
-    }
-
-    /// `self / o`; `None` when `o` is zero.
-    pub(crate) fn div(self, o: Ratio) -> Option<Ratio> {
-        Ratio::new(self.num.checked_mul(o.den)?, self.den.checked_mul(o.num)?)
-    }
-
-    /// Whether the number is above zero.
-    pub(crate) fn is_positive(self) -> bool {
-        self.num > 0
-    }
-
-    /// The nearest `f64`, within a couple of units in the last place (callers widen by a
-    /// tolerance).
-    pub(crate) fn to_f64(self) -> f64 {
-        self.num as f64 / self.den as f64
-    }
-}
-
-fn gcd(a: i128, b: i128) -> i128 {
-    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    i128::try_from(a).unwrap_or(1).max(1)
-}
-
-#[cfg(test)]
-mod ratio_tests {
-    use super::Ratio;
-
-    #[test]
-    fn decimals_add_exactly() {
-        let r = |x: f64| Ratio::of_f64(x).unwrap();
-        // 12.5 + 1.1 - 12.5 is 1.1 exactly, not 1.0999999999999996.
-        let sum = r(12.5).add(r(1.1)).unwrap().add(r(-12.5)).unwrap();
-        assert_eq!(sum, r(1.1));
-        let hundred = Ratio::int(100).mul(sum).unwrap().div(r(1.1)).unwrap();
-        assert_eq!(hundred, Ratio::int(100));
-        assert_eq!(hundred.to_f64(), 100.0);
-        assert_eq!(r(0.1).add(r(0.2)).unwrap(), r(0.3));
-        assert_eq!(r(0.333), Ratio::new(333, 1000).unwrap());
-        assert!(Ratio::of_f64(f64::NAN).is_none());
-        assert!(Ratio::of_f64(1e300).is_none());
-        assert!(r(-2.5).add(r(2.5)).unwrap() == Ratio::ZERO);
-        assert!(Ratio::int(1).div(Ratio::ZERO).is_none());
-    }
 }

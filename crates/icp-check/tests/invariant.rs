@@ -138,7 +138,7 @@ fn check_program(p: &Program) {
             groups: pr.groups.len(),
         };
         for cr in &pr.criteria {
-            assert!(cr.weight != 0.0);
+            assert!(!cr.weight.is_zero());
             assert!(cr.group.is_none_or(|g| g.index() < pr.groups.len()));
             match &cr.body {
                 CriterionBody::Bool(e) => expr(&c, e),
@@ -160,7 +160,7 @@ fn check_program(p: &Program) {
                 expr(&c, e);
             }
         }
-        assert!((0.0..=1.0).contains(&pr.practical_share));
+        assert!((icp_model::Decimal::ZERO..=icp_model::Decimal::ONE).contains(&pr.practical_share));
     }
     for t in &p.tests {
         let pr = p.profile(t.profile).expect("test profile");

@@ -36,7 +36,7 @@ fn language_first_program_checks_cleanly_and_its_program_is_stable() {
     assert_eq!(p.tests.len(), 1);
     let profile = &p.profiles[0];
     assert_eq!(profile.criteria.len(), 7);
-    assert_eq!(profile.practical_share, 0.5);
+    assert_eq!(profile.practical_share, icp_model::Decimal::new(5, 1));
     assert_eq!(profile.tiers.len(), 3);
     insta::assert_debug_snapshot!(p);
 }
@@ -137,7 +137,13 @@ fn symbols_find_definitions_and_references() {
     else {
         panic!("{:?}", size.detail)
     };
-    assert_eq!(format!("{:.1}", 100.0 * weight / positive_weight), "23.5");
+    assert_eq!(
+        icp_model::num::fixed(
+            icp_model::Decimal::ONE_HUNDRED * weight / positive_weight,
+            1
+        ),
+        "23.5"
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 
 use icp_check::{LoadError, Loader, Options};
 use icp_eval::{Plan, TierOutcome, Tri};
-use icp_model::Date;
+use icp_model::{Date, num};
 use serde::Serialize;
 
 use crate::sweep::{self, Fail, InputArgs};
@@ -207,11 +207,11 @@ fn score_all(spec: &str, accounts: &str, args: &DiffArgs, today: Date) -> Result
                 let o = plan.eval(row.values, scratch);
                 {
                     Ok(RowResult {
-                        score: o.score,
+                        score: num::to_f64(o.score),
                         tier: plan.tier_label(o.tier).to_owned(),
                         points: plan
                             .criteria_outcomes(scratch)
-                            .map(|(n, _, p)| (n.to_owned(), p))
+                            .map(|(n, _, p)| (n.to_owned(), num::to_f64(p)))
                             .collect(),
                         excluded_by: plan
                             .exclusion_outcomes(scratch)

@@ -243,9 +243,9 @@ pub fn load_program(
 /// The decimal point of the accounts' numbers: `--decimal` (`flag`) when given, else
 /// `decimal` under `[data]` in the `icp.toml` of the program's project, else `.`. `Err` is
 /// the message, without `error: `.
-pub fn data_decimal(program: &Path, flag: Option<&str>) -> Result<icp_data::Decimal, String> {
+pub fn data_decimal(program: &Path, flag: Option<&str>) -> Result<icp_data::DecimalMark, String> {
     if let Some(f) = flag {
-        return icp_data::Decimal::from_setting(f)
+        return icp_data::DecimalMark::from_setting(f)
             .ok_or_else(|| format!("`--decimal {f}`: expected `.` or `,`"));
     }
     let abs = std::path::absolute(program).unwrap_or_else(|_| program.to_path_buf());
@@ -258,7 +258,7 @@ pub fn data_decimal(program: &Path, flag: Option<&str>) -> Result<icp_data::Deci
     let root = icp_check::find_root(&start, Path::is_file);
     let path = root.join("icp.toml");
     if !path.is_file() {
-        return Ok(icp_data::Decimal::Point);
+        return Ok(icp_data::DecimalMark::Point);
     }
     let shown = display_path(&path);
     let text = icp_host::load_file(&path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
@@ -266,11 +266,11 @@ pub fn data_decimal(program: &Path, flag: Option<&str>) -> Result<icp_data::Deci
         .parse()
         .map_err(|e: toml::de::Error| format!("`{shown}` is not valid TOML: {}", e.message()))?;
     let Some(value) = table.get("data").and_then(|d| d.get("decimal")) else {
-        return Ok(icp_data::Decimal::Point);
+        return Ok(icp_data::DecimalMark::Point);
     };
     value
         .as_str()
-        .and_then(icp_data::Decimal::from_setting)
+        .and_then(icp_data::DecimalMark::from_setting)
         .ok_or_else(|| {
             format!("`{shown}`: `decimal` under `[data]` must be \".\" or \",\", found `{value}`")
         })

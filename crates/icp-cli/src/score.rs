@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use icp_data::{Chunk, ReadOptions, Source};
 use icp_eval::Plan;
-use icp_model::ProfileId;
+use icp_model::num;
+use icp_model::{Decimal, ProfileId};
 
 use sink::{ScoreSink, Stats};
 
@@ -876,36 +877,9 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
-/// Writes `x` (finite, non-negative in practice) with exactly two decimals.
-fn fixed2(out: &mut Vec<u8>, x: f64) {
-    if !x.is_finite() || x.abs() >= 1e15 {
-        let _ = write!(out, "{x:.2}");
-        return;
-    }
-    // `round` is a libm call; half-up by hand on the magnitude is the same and inlines.
-    let cents = (x.abs() * 100.0 + 0.5) as u64;
-    let digit = |n: u64| b'0' + (n % 10) as u8;
-    out.reserve(24);
-    if x < 0.0 {
-        out.push(b'-');
-    }
-    let whole = cents / 100;
-    if whole < 1000 {
-        // Scores and coverages: at most three whole digits, pushed in order.
-        if whole >= 100 {
-            out.push(digit(whole / 100));
-        }
-        if whole >= 10 {
-            out.push(digit(whole / 10));
-        }
-        out.push(digit(whole));
-    } else {
-        let mut buf = [0u8; 20];
-        out.extend_from_slice(fmt_u64(whole, &mut buf));
-    }
-    out.push(b'.');
-    out.push(digit(cents / 10));
-    out.push(digit(cents));
+/// Writes `x` with exactly two decimals, rounded half away from zero (`12.345` as `12.35`).
+fn fixed2(out: &mut Vec<u8>, x: Decimal) {
+    num::write_fixed2(out, x);
 }
 
 fn fmt_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
@@ -1008,13 +982,23 @@ mod tests {
     #[test]
     fn fixed_two_decimals() {
         let mut out = Vec::new();
-        for x in [0.0, 1.0, 99.994, 100.0, 0.333, 12.345_678, 0.005] {
-            fixed2(&mut out, x);
+        for x in [
+            "0",
+            "1",
+            "99.994",
+            "100",
+            "0.333",
+            "12.345678",
+            "0.005",
+            "12.345",
+            "99.995",
+        ] {
+            fixed2(&mut out, num::parse(x).unwrap());
             out.push(b' ');
         }
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "0.00 1.00 99.99 100.00 0.33 12.35 0.01 "
+            "0.00 1.00 99.99 100.00 0.33 12.35 0.01 12.35 100.00 "
         );
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(12), "12");

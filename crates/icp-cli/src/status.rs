@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use icp_eval::{Plan, Tri};
-use icp_model::{Date, Metric, Program, Situation, Ty};
+use icp_model::{Date, Decimal, Metric, Program, Situation, Ty, num};
 use icp_syntax::ast::CmpOp;
 use serde::Serialize;
 
@@ -273,8 +273,8 @@ fn measure(
                     )
                 }
             };
-            let progress = (matches!(g.op, CmpOp::Ge | CmpOp::Gt) && g.target > 0.0)
-                .then(|| actual / g.target);
+            let progress = (matches!(g.op, CmpOp::Ge | CmpOp::Gt) && g.target > Decimal::ZERO)
+                .then(|| actual / num::to_f64(g.target));
             let projected = days.and_then(|(_, _, total, elapsed, _)| {
                 (elapsed > 0).then(|| actual * f64::from(total) / f64::from(elapsed))
             });
@@ -282,14 +282,14 @@ fn measure(
                 name: g.name.clone(),
                 metric,
                 op: g.op.as_str().to_owned(),
-                target: g.target,
+                target: num::to_f64(g.target),
                 actual,
                 selected,
                 unknown,
                 progress,
                 projected,
-                met: holds(g.op, actual, g.target),
-                on_track: projected.map(|p| holds(g.op, p, g.target)),
+                met: holds(g.op, actual, num::to_f64(g.target)),
+                on_track: projected.map(|p| holds(g.op, p, num::to_f64(g.target))),
                 money,
             }
         })
@@ -299,7 +299,7 @@ fn measure(
         .iter()
         .map(|m| {
             let actual = goals.get(m.goal).map_or(0.0, |g| g.actual);
-            let state = if holds(m.op, actual, m.target) {
+            let state = if holds(m.op, actual, num::to_f64(m.target)) {
                 "met"
             } else if m.date < today {
                 "missed"
@@ -312,7 +312,7 @@ fn measure(
                     .get(m.goal)
                     .map_or_else(String::new, |g| g.name.clone()),
                 op: m.op.as_str().to_owned(),
-                target: m.target,
+                target: num::to_f64(m.target),
                 actual,
                 state,
             }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use icp_data::{Chunk, ReadOptions, Row, RowSink, Source};
-use icp_model::{Date, ProfileId, Program, Schema, Value};
+use icp_model::{Date, ProfileId, Program, Schema, Value, num};
 
 use crate::load;
 
@@ -218,7 +218,7 @@ pub fn row_key(schema: &Schema, row: &Row<'_>) -> String {
 /// A number a value holds (numbers, money, percent as a fraction, dates as days).
 pub fn number(v: Option<&Value<'_>>) -> Option<f64> {
     match v {
-        Some(Value::Num(x)) => Some(*x),
+        Some(Value::Num(x)) => Some(num::to_f64(*x)),
         _ => None,
     }
 }

@@ -35,7 +35,7 @@ pub struct Binding {
     /// Lowercased, trimmed column name → header index (first occurrence).
     pub(crate) columns: std::collections::HashMap<String, usize>,
     /// The decimal point of the file's numbers (CSV cells and JSON strings).
-    pub(crate) decimal: decode::Decimal,
+    pub(crate) decimal: decode::DecimalMark,
 }
 
 /// A column the schema needs and the file lacks.
@@ -245,7 +245,7 @@ impl Binding {
                 width,
                 by_key,
                 columns,
-                decimal: decode::Decimal::Point,
+                decimal: decode::DecimalMark::Point,
             },
             warnings,
         ))
@@ -253,9 +253,9 @@ impl Binding {
 
     /// Reads numbers with `decimal` as the decimal point; the examples of the error messages
     /// of number fields are written that way (`1.200` for `1,200`).
-    pub(crate) fn set_decimal(&mut self, decimal: decode::Decimal) {
+    pub(crate) fn set_decimal(&mut self, decimal: decode::DecimalMark) {
         self.decimal = decimal;
-        if decimal == decode::Decimal::Point {
+        if decimal == decode::DecimalMark::Point {
             return;
         }
         for f in &mut self.fields {

@@ -1,7 +1,8 @@
 //! Decoding one cell of text into a typed [`Value`], exactly as LANGUAGE.md "Reading data"
 //! says. Nothing here allocates on the success path.
 
-use icp_model::{Date, EnumTy, SetVal, Ty, Value};
+use icp_base::num;
+use icp_model::{Date, Decimal, EnumTy, SetVal, Ty, Value};
 
 /// How a field's cells are read.
 #[derive(Debug, Clone)]
@@ -21,9 +22,9 @@ pub(crate) enum Kind {
 }
 
 /// Which character is the decimal point in a file's numbers; the other one groups
-/// thousands (`1,200.50`, or `1.200,50` with [`Decimal::Comma`]).
+/// thousands (`1,200.50`, or `1.200,50` with [`DecimalMark::Comma`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Decimal {
+pub enum DecimalMark {
     /// `1,200.50` (the default).
     #[default]
     Point,
@@ -31,12 +32,12 @@ pub enum Decimal {
     Comma,
 }
 
-impl Decimal {
+impl DecimalMark {
     /// Reads a setting: `.` or `,` (surrounding spaces ignored).
-    pub fn from_setting(s: &str) -> Option<Decimal> {
+    pub fn from_setting(s: &str) -> Option<DecimalMark> {
         match s.trim() {
-            "." => Some(Decimal::Point),
-            "," => Some(Decimal::Comma),
+            "." => Some(DecimalMark::Point),
+            "," => Some(DecimalMark::Comma),
             _ => None,
         }
     }
@@ -320,7 +321,7 @@ fn absent<'a>(optional: bool) -> Result<Value<'a>, Why> {
 #[inline]
 pub(crate) fn decode<'a>(
     kind: &Kind,
-    decimal: Decimal,
+    decimal: DecimalMark,
     optional: bool,
     cell: Option<&'a str>,
 ) -> Result<Value<'a>, Why> {
@@ -339,7 +340,7 @@ pub(crate) fn decode<'a>(
 #[inline(always)]
 pub(crate) fn decode_with<'a, R>(
     kind: &Kind,
-    decimal: Decimal,
+    decimal: DecimalMark,
     optional: bool,
     cell: Option<&'a str>,
     put: impl FnOnce(Value<'a>) -> R,
@@ -361,7 +362,7 @@ pub(crate) fn decode_with<'a, R>(
         Kind::Set => Ok(put(Value::Set(SetVal { raw: cell }))),
         Kind::Enum(table) => variant(table.lookup(cell.as_bytes()), put),
         Kind::Int => match plain_digits(cell.as_bytes()) {
-            Some(v) => Ok(put(Value::Num(v as f64))),
+            Some(v) => Ok(put(Value::Num(Decimal::from(v)))),
             None => num(read_int(cell.as_bytes(), decimal), put),
         },
         Kind::Money => num(read_money(cell.as_bytes(), decimal), put),
@@ -408,7 +409,7 @@ pub(crate) fn json_set(cell: &str, out: &mut String) -> bool {
 }
 
 #[inline]
-fn num<'a, R>(n: Option<f64>, put: impl FnOnce(Value<'a>) -> R) -> Result<R, Why> {
+fn num<'a, R>(n: Option<Decimal>, put: impl FnOnce(Value<'a>) -> R) -> Result<R, Why> {
     match n {
         Some(n) => Ok(put(Value::Num(n))),
         None => Err(Why::Unreadable),
@@ -431,7 +432,7 @@ fn boolean<'a, R>(b: Option<bool>, put: impl FnOnce(Value<'a>) -> R) -> Result<R
     }
 }
 
-/// Plain ASCII digits, up to 15 of them (exact in an f64), as an integer.
+/// Plain ASCII digits, up to 15 of them, as an integer.
 #[inline]
 fn plain_digits(b: &[u8]) -> Option<u64> {
     if b.is_empty() || b.len() > 15 {
@@ -449,9 +450,9 @@ fn plain_digits(b: &[u8]) -> Option<u64> {
 }
 
 #[inline(never)]
-fn read_int(cell: &[u8], decimal: Decimal) -> Option<f64> {
+fn read_int(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
-        return Some(v as f64);
+        return Some(Decimal::from(v));
     }
     let n = parse_num(cell, false, decimal)?;
     if n.dollar || n.suffix != Suffix::None || n.exponent || n.fraction {
@@ -461,9 +462,9 @@ fn read_int(cell: &[u8], decimal: Decimal) -> Option<f64> {
 }
 
 #[inline(never)]
-fn read_number(cell: &[u8], decimal: Decimal) -> Option<f64> {
+fn read_number(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
-        return Some(v as f64);
+        return Some(Decimal::from(v));
     }
     let n = parse_num(cell, false, decimal)?;
     if n.dollar || n.suffix != Suffix::None {
@@ -473,9 +474,9 @@ fn read_number(cell: &[u8], decimal: Decimal) -> Option<f64> {
 }
 
 #[inline(never)]
-fn read_money(cell: &[u8], decimal: Decimal) -> Option<f64> {
+fn read_money(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
-        return Some(v as f64);
+        return Some(Decimal::from(v));
     }
     let n = parse_num(cell, false, decimal)?;
     match n.suffix {
@@ -485,22 +486,22 @@ fn read_money(cell: &[u8], decimal: Decimal) -> Option<f64> {
 }
 
 #[inline(never)]
-fn read_percent(cell: &[u8], decimal: Decimal) -> Option<f64> {
-    // The value comes back divided by 100, correctly rounded (`33.3` is 0.333). Fast path:
-    // `73` or `73%`, whole numbers exact in an f64 (one division, as `parse_num` does).
+fn read_percent(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
+    // The value comes back as a fraction, exactly (`33.3` is 0.333). Fast path: `73` or
+    // `73%`, the digits with a scale of two.
     let digits = match cell {
         [d @ .., b'%'] => d,
         b => b,
     };
     if let Some(v) = plain_digits(digits) {
-        return Some(v as f64 / 100.0);
+        return Some(scaled_int(v, 2));
     }
     read_percent_text(cell, decimal)
 }
 
 /// [`read_percent`] past its fast path.
 #[inline(never)]
-fn read_percent_text(cell: &[u8], decimal: Decimal) -> Option<f64> {
+fn read_percent_text(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     let n = parse_num(cell, true, decimal)?;
     if n.dollar || !matches!(n.suffix, Suffix::None | Suffix::Percent) {
         return None;
@@ -510,7 +511,7 @@ fn read_percent_text(cell: &[u8], decimal: Decimal) -> Option<f64> {
 
 /// A percent field declared `as fraction`: `0.35` is 0.35 (35 %), and `35%` still 0.35.
 #[inline(never)]
-fn read_fraction(cell: &[u8], decimal: Decimal) -> Option<f64> {
+fn read_fraction(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     let n = parse_num(cell, false, decimal)?;
     if n.dollar || !matches!(n.suffix, Suffix::None | Suffix::Percent) {
         return None;
@@ -519,9 +520,9 @@ fn read_fraction(cell: &[u8], decimal: Decimal) -> Option<f64> {
 }
 
 #[inline(never)]
-fn read_duration(cell: &[u8], decimal: Decimal) -> Option<f64> {
+fn read_duration(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
-        return Some(v as f64);
+        return Some(Decimal::from(v));
     }
     let n = parse_num(cell, false, decimal)?;
     if n.dollar {
@@ -529,14 +530,14 @@ fn read_duration(cell: &[u8], decimal: Decimal) -> Option<f64> {
     }
     match n.suffix {
         Suffix::None => Some(n.value),
-        Suffix::Days(d) => Some(n.value * d),
+        Suffix::Days(d) => n.value.checked_mul(Decimal::from(d)),
         Suffix::Scale(_) | Suffix::Percent => None,
     }
 }
 
 #[inline(never)]
-fn read_date(cell: &[u8]) -> Option<f64> {
-    Some(f64::from(parse_date(cell)?.0))
+fn read_date(cell: &[u8]) -> Option<Decimal> {
+    Some(Decimal::from(parse_date(cell)?.0))
 }
 
 fn parse_bool(s: &[u8]) -> Option<bool> {
@@ -573,8 +574,23 @@ fn parse_date(b: &[u8]) -> Option<Date> {
     Date::parse_iso(date)
 }
 
-/// `±mant × 10^(pow − frac_digits)` correctly rounded, when both factors are exact in an
-/// f64 (Clinger's fast path): one IEEE multiplication or division rounds once.
+/// `v / 10^scale` (`scale` at most 28), exactly: the digits straight into a decimal's
+/// mantissa, no arithmetic.
+#[inline]
+fn scaled_int(v: u64, scale: u32) -> Decimal {
+    Decimal::from_parts(
+        v as u32,
+        (v >> 32) as u32,
+        0,
+        false,
+        scale.min(num::MAX_SCALE),
+    )
+}
+
+/// `±mant × 10^(pow − frac_digits)` exactly, when the digits were all read into `mant`
+/// (at most 19 of them, no exponent; else `None` and the slow path reads the text). With
+/// at most 19 digits and a power of ten from `-2` to `9` the result always has a decimal.
+#[inline]
 fn scaled(
     mant: u64,
     neg: bool,
@@ -582,18 +598,12 @@ fn scaled(
     frac_digits: usize,
     exponent: bool,
     pow: i32,
-) -> Option<f64> {
-    if exponent || digits > 15 {
+) -> Option<Decimal> {
+    if exponent || digits > 19 {
         return None;
     }
     let e = i64::from(pow) - frac_digits as i64;
-    let p = *POW10.get(usize::try_from(e.unsigned_abs()).ok()?)?;
-    let v = if e >= 0 {
-        mant as f64 * p
-    } else {
-        mant as f64 / p
-    };
-    Some(if neg { -v } else { v })
+    num::from_parts(u128::from(mant), neg, i32::try_from(e).ok()?)
 }
 
 /// Days since 1970-01-01 of a year (1-9999), month and day, or `None` when no such day
@@ -618,12 +628,6 @@ fn days_from_civil(y: u32, m: u32, d: u32) -> Option<i32> {
     Some((era * 146_097 + doe) as i32 - 719_468)
 }
 
-/// Powers of ten exact in an f64.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Suffix {
     None,
@@ -631,12 +635,12 @@ enum Suffix {
     /// `K`, `M`, `B`, `thousand`, `million`, `billion`: a power of ten, already applied.
     Scale(i32),
     /// `d` (1) or `w` (7).
-    Days(f64),
+    Days(u8),
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Num {
-    value: f64,
+    value: Decimal,
     dollar: bool,
     fraction: bool,
     exponent: bool,
@@ -647,9 +651,10 @@ struct Num {
 /// fraction, an exponent, then an optional suffix. `fraction` is set only when the fraction
 /// has a non-zero digit.
 /// With `percent`, a number without a `%` is a percent too: the value is divided by 100.
-/// Scale suffixes and `%` are applied as powers of ten on the decimal text, so the result
-/// is the f64 nearest the exact value (`64.1 M` is 64,100,000, `33.3%` is 0.333), as for
-/// literals in programs.
+/// Scale suffixes and `%` are applied as powers of ten on the digits, so the result is the
+/// exact value (`64.1 M` is 64,100,000, `33.3%` is 0.333), as for literals in programs; a
+/// number that has no decimal (beyond about `7.9e28`, or more than 28 decimals that are not
+/// trailing zeros: `1e30`, a 40-digit cell) cannot be read.
 ///
 /// Inlined into each reader, which checks what it needs of the result; the readers try
 /// [`plain_digits`] first.
@@ -658,7 +663,7 @@ struct Num {
     reason = "each reader keeps only what it checks of the result, in registers"
 )]
 #[inline(always)]
-fn parse_num(b: &[u8], percent: bool, decimal: Decimal) -> Option<Num> {
+fn parse_num(b: &[u8], percent: bool, decimal: DecimalMark) -> Option<Num> {
     let mut i = 0;
     let mut neg = false;
     let mut dollar = false;
@@ -684,14 +689,14 @@ fn parse_num(b: &[u8], percent: bool, decimal: Decimal) -> Option<Num> {
     let mut digits = 0;
     let mut fraction = false;
     let mut exponent = false;
-    // The digits as an integer and the number of them after the point (Clinger's fast
-    // path: exact when both are exact in an f64).
+    // The digits as an integer and the number of them after the point: the decimal's
+    // mantissa and scale (exact while at most 19 digits, see `scaled`).
     let mut mant = 0u64;
     let mut frac_digits = 0usize;
     // The thousands separator and the decimal point.
     let (group, point) = match decimal {
-        Decimal::Point => (b',', b'.'),
-        Decimal::Comma => (b'.', b','),
+        DecimalMark::Point => (b',', b'.'),
+        DecimalMark::Comma => (b'.', b','),
     };
     // Digits since the last thousands separator, and whether one was seen: groups are a
     // first group of 1-3 digits (not starting with 0), then groups of exactly three.
@@ -770,8 +775,8 @@ fn parse_num(b: &[u8], percent: bool, decimal: Decimal) -> Option<Num> {
             b'k' => Suffix::Scale(3),
             b'm' => Suffix::Scale(6),
             b'b' => Suffix::Scale(9),
-            b'd' => Suffix::Days(1.0),
-            b'w' => Suffix::Days(7.0),
+            b'd' => Suffix::Days(1),
+            b'w' => Suffix::Days(7),
             _ => return None,
         },
         _ if rest.eq_ignore_ascii_case(b"thousand") => Suffix::Scale(3),
@@ -791,11 +796,8 @@ fn parse_num(b: &[u8], percent: bool, decimal: Decimal) -> Option<Num> {
     };
     let value = match scaled(mant, neg, digits, frac_digits, exponent, pow) {
         Some(v) => v,
-        None => slow_value(b.get(start..end)?, neg, exponent, pow, decimal)?,
+        None => slow_value(b.get(start..end)?, neg, pow, decimal)?,
     };
-    if !value.is_finite() {
-        return None;
-    }
     Some(Num {
         value,
         dollar,
@@ -806,11 +808,12 @@ fn parse_num(b: &[u8], percent: bool, decimal: Decimal) -> Option<Num> {
 }
 
 /// The slow path of [`parse_num`]: `number` (digits with `,` separators, a point, an
-/// exponent) as decimal text without the separators, at most 40 bytes with the sign (else
-/// `None`), parsed by the standard library with the power of ten as its exponent.
+/// exponent) as decimal text without the separators, at most 64 bytes with the sign (else
+/// `None`), read exactly with the power of ten `pow` ([`num::parse_scaled`]); `None` when
+/// the number has no decimal.
 #[cold]
-fn slow_value(number: &[u8], neg: bool, exponent: bool, pow: i32, decimal: Decimal) -> Option<f64> {
-    let mut buf = [0u8; 40];
+fn slow_value(number: &[u8], neg: bool, pow: i32, decimal: DecimalMark) -> Option<Decimal> {
+    let mut buf = [0u8; 64];
     let mut n = 0;
     let mut push = |c: u8| -> Option<()> {
         *buf.get_mut(n)? = c;
@@ -822,21 +825,14 @@ fn slow_value(number: &[u8], neg: bool, exponent: bool, pow: i32, decimal: Decim
     }
     for &c in number {
         match (c, decimal) {
-            (b',', Decimal::Point) | (b'.', Decimal::Comma) => {}
-            (b',', Decimal::Comma) => push(b'.')?,
+            (b',', DecimalMark::Point) | (b'.', DecimalMark::Comma) => {}
+            (b',', DecimalMark::Comma) => push(b'.')?,
             (b'E', _) => push(b'e')?,
             _ => push(c)?,
         }
     }
     let text = std::str::from_utf8(buf.get(..n)?).ok()?;
-    if pow == 0 {
-        text.parse().ok()
-    } else if exponent {
-        let v: f64 = text.parse().ok()?;
-        Some(v * 10f64.powi(pow))
-    } else {
-        format!("{text}e{pow}").parse().ok()
-    }
+    num::parse_scaled(text, pow)
 }
 
 #[cfg(test)]

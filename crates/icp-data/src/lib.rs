@@ -54,7 +54,7 @@
 //!         Ok(())
 //!     })
 //!     .unwrap();
-//! assert_eq!(String::from_utf8(out).unwrap(), "[Num(36900000.0)]\n[Missing]\n");
+//! assert_eq!(String::from_utf8(out).unwrap(), "[Num(36900000)]\n[Missing]\n");
 //! ```
 
 mod binding;
@@ -66,7 +66,7 @@ mod split;
 use std::fmt;
 
 pub use binding::{Binding, MissingColumn, MissingColumnsError};
-pub use decode::{Decimal, is_missing_token, trim};
+pub use decode::{DecimalMark, is_missing_token, trim};
 pub use pipeline::{Chunk, Row, RowSink, RunSummary};
 
 pub use source::{Format, ReadOptions, Source};

@@ -6,7 +6,7 @@ use icp_model::{Program, Schema};
 
 use crate::DataError;
 use crate::binding::{Binding, MissingColumnsError, normalize};
-use crate::decode::Decimal;
+use crate::decode::DecimalMark;
 use crate::split::{self, Splitter};
 
 /// The format of an account file.
@@ -56,7 +56,7 @@ pub struct ReadOptions {
     /// Longest record accepted, in bytes; longer ones stop the run (bounded memory).
     pub max_record: usize,
     /// The decimal point of numbers in text cells (`--decimal`, `[data] decimal`).
-    pub decimal: Decimal,
+    pub decimal: DecimalMark,
 }
 
 impl Default for ReadOptions {
@@ -67,7 +67,7 @@ impl Default for ReadOptions {
             block_size: 1 << 20,
             threads: 1,
             max_record: 64 << 20,
-            decimal: Decimal::Point,
+            decimal: DecimalMark::Point,
         }
     }
 }

@@ -73,7 +73,7 @@ fn an_unclosed_quote_mid_file_is_one_invalid_row_and_reading_resumes() {
         );
         assert_eq!(
             lines[10],
-            "11@12: [Text(\"r11\"), Text(\"name 11\"), Num(11.0)]"
+            "11@12: [Text(\"r11\"), Text(\"name 11\"), Num(11)]"
         );
         assert_eq!(lines.iter().filter(|l| l.contains("ERROR")).count(), 1);
     }
@@ -90,7 +90,7 @@ fn an_unclosed_quote_on_the_slow_path_too() {
         lines[1].starts_with("2@3: ERROR row 2 (line 3): unclosed quote"),
         "{out}"
     );
-    assert_eq!(lines[2], "3@4: [Text(\"r3\"), Text(\"c\"), Num(3.0)]");
+    assert_eq!(lines[2], "3@4: [Text(\"r3\"), Text(\"c\"), Num(3)]");
 }
 
 #[test]
@@ -101,10 +101,10 @@ fn a_stray_quote_closed_by_a_later_quote_does_not_merge_rows_silently() {
     let lines = body_lines(&out);
     assert_eq!(lines.len(), 4, "{out}");
     assert!(lines[0].starts_with("1@2: ERROR row 1 (line 2): unclosed quote: the quoted field opened on line 2 runs into line 3"), "{out}");
-    assert_eq!(lines[1], "2@3: [Text(\"c\"), Text(\"d\"), Num(2.0)]");
+    assert_eq!(lines[1], "2@3: [Text(\"c\"), Text(\"d\"), Num(2)]");
     // The closing quote is an ordinary character of the next row.
-    assert_eq!(lines[2], "3@4: [Text(\"e\"), Text(\"f\\\"\"), Num(3.0)]");
-    assert_eq!(lines[3], "4@5: [Text(\"g\"), Text(\"h\"), Num(4.0)]");
+    assert_eq!(lines[2], "3@4: [Text(\"e\"), Text(\"f\\\"\"), Num(3)]");
+    assert_eq!(lines[3], "4@5: [Text(\"g\"), Text(\"h\"), Num(4)]");
     // Closed on the very next line, the two lines are one record, as a quoted field that
     // spans lines is: with too few fields, an invalid row that says so.
     let data = "id,name,n\na,\"b,1\nc,d,2\"\ne,f,3\n";
@@ -113,7 +113,7 @@ fn a_stray_quote_closed_by_a_later_quote_does_not_merge_rows_silently() {
         body_lines(&out),
         [
             "1@2: ERROR row 1 (line 2): expected 3 fields, found 2 (a shifted row: check its quoting and delimiters)",
-            "2@4: [Text(\"e\"), Text(\"f\"), Num(3.0)]",
+            "2@4: [Text(\"e\"), Text(\"f\"), Num(3)]",
         ]
     );
 }
@@ -155,8 +155,8 @@ fn a_legitimate_multi_line_field_stays_whole() {
     assert_eq!(
         body_lines(&out),
         [
-            "1@2: [Text(\"r1\"), Text(\"Dear team,\\nwe met,\\nbye \\\"now\\\"\"), Num(1.0)]",
-            "2@5: [Text(\"r2\"), Text(\"x\"), Num(2.0)]",
+            "1@2: [Text(\"r1\"), Text(\"Dear team,\\nwe met,\\nbye \\\"now\\\"\"), Num(1)]",
+            "2@5: [Text(\"r2\"), Text(\"x\"), Num(2)]",
         ]
     );
 }
@@ -360,10 +360,10 @@ fn a_record_over_64_mib_in_the_middle_is_an_invalid_row() {
     assert_eq!(
         body_lines(&out),
         [
-            "1@2: [Text(\"a\"), Num(1.0)]",
+            "1@2: [Text(\"a\"), Num(1)]",
             "2@3: ERROR row 2 (line 3): the record is longer than 64 MiB, the longest read (is a \
              quote never closed?): it is skipped and reading resumes on line 4",
-            "3@4: [Text(\"b\"), Num(3.0)]",
+            "3@4: [Text(\"b\"), Num(3)]",
         ]
     );
 }
@@ -432,7 +432,7 @@ fn json_keys_first_seen_after_the_first_block_are_read() {
             &out[..200]
         );
         assert!(
-            out.ends_with("40001@40001: [Text(\"late\"), Num(1000000.0)]\n"),
+            out.ends_with("40001@40001: [Text(\"late\"), Num(1000000)]\n"),
             "{format:?}"
         );
     }
@@ -446,7 +446,7 @@ fn duplicate_names_are_warnings_naming_the_column() {
         out,
         "warning: column `n` appears 2 times in the header (columns 2, 3): only the first (column 2) is read\n\
          warning: column `x` appears 2 times in the header (columns 4, 5): only the first (column 4) is read\n\
-         1@2: [Text(\"a\"), Num(1.0)]\n"
+         1@2: [Text(\"a\"), Num(1)]\n"
     );
     let out = rows(
         b"{\"id\": \"a\", \"n\": 1, \"n\": 2}\n{\"id\": \"b\", \"n\": 3}\n{\"id\": \"c\", \"n\": 4, \"N\": 5}\n",
@@ -455,7 +455,7 @@ fn duplicate_names_are_warnings_naming_the_column() {
     );
     assert_eq!(
         out,
-        "1@1: [Text(\"a\"), Num(2.0)]\n2@2: [Text(\"b\"), Num(3.0)]\n3@3: [Text(\"c\"), Num(5.0)]\n\
+        "1@1: [Text(\"a\"), Num(2)]\n2@2: [Text(\"b\"), Num(3)]\n3@3: [Text(\"c\"), Num(5)]\n\
          warning: key `n` appears more than once in the object of row 1 (line 1): its last value is read (and so in any other row that repeats it)\n"
     );
 }

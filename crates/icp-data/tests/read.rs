@@ -312,7 +312,7 @@ fn gzip_is_recognised() {
     .unwrap();
     assert_eq!(
         out,
-        "1@2: [Text(\"a1\"), Num(5.0)]\n2@3: [Text(\"a2\"), Missing]\n3@4: [Text(\"a3\"), Num(7.0)]\n"
+        "1@2: [Text(\"a1\"), Num(5)]\n2@3: [Text(\"a2\"), Missing]\n3@4: [Text(\"a3\"), Num(7)]\n"
     );
     assert_eq!(
         Format::from_path("x/accounts.CSV.gz"),
@@ -383,8 +383,8 @@ fn inc5000_every_row_out_invalid_ones_explained() {
     let first = rows.first().unwrap();
     assert_eq!(
         *first,
-        "1@2: [Text(\"1\"), Num(36.9), Text(\"Advertising & Marketing\"), Num(2015.0), Num(40.0), \
-         Num(36900000.0), Num(366.8), Missing, Num(0.333), Enum(0)]"
+        "1@2: [Text(\"1\"), Num(36.9), Text(\"Advertising & Marketing\"), Num(2015), Num(40), \
+         Num(36900000), Num(366.80), Missing, Num(0.3330), Enum(0)]"
     );
 }
 
@@ -536,7 +536,7 @@ fn every_unreadable_cell_is_named() {
          2@3: ERROR row 2 (line 3), column `N`: expected a whole number like `1,200`, found `12,5`; \
          column `Revenue`: expected money like `$1.2M`, `36.9 M` or `850000`, found `$1,20`; \
          column `OK`: a value is required (field `ok` is not optional), found an empty cell\n\
-         3@4: [Text(\"z\"), Num(3.0), Num(5.0), Bool(false)]\n"
+         3@4: [Text(\"z\"), Num(3), Num(5), Bool(false)]\n"
     );
     // JSON Lines: the same, and a `null` in a required field says so.
     let sch = schema(fields());
@@ -567,7 +567,7 @@ fn decimal_comma_files() {
         field("p", "P", Ty::Percent, true),
     ]);
     let comma = |format| ReadOptions {
-        decimal: icp_data::Decimal::Comma,
+        decimal: icp_data::DecimalMark::Comma,
         ..opts(format, 1 << 20, 1)
     };
     let csv = "a;N;Revenue;P\nx;1.200,5;$1.200,50 M;33,3%\ny;1,200.5;1.20;12\n";
@@ -581,7 +581,7 @@ fn decimal_comma_files() {
     .unwrap();
     assert_eq!(
         out,
-        "1@2: [Text(\"x\"), Num(1200.5), Num(1200500000.0), Num(0.333)]\n\
+        "1@2: [Text(\"x\"), Num(1200.5), Num(1200500000), Num(0.333)]\n\
          2@3: ERROR row 2 (line 3), column `N`: expected a number like `3,5`, found `1,200.5`; \
          column `Revenue`: expected money like `$1,2M`, `36,9 M` or `850000`, found `1.20`\n"
     );

@@ -27,9 +27,9 @@ fn eval(c: &mut Criterion) {
     g.bench_function("12 criteria", |b| {
         let mut s = plan.scratch();
         b.iter(|| {
-            let mut acc = 0.0;
+            let mut acc = icp_model::Decimal::ZERO;
             for r in &rows {
-                acc += plan.eval(black_box(r), &mut s).score;
+                acc = acc.saturating_add(plan.eval(black_box(r), &mut s).score);
             }
             acc
         });

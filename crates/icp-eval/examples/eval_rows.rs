@@ -28,10 +28,10 @@ fn main() {
     let plan = plan(&prog);
     let rows = rows();
     let mut s = plan.scratch();
-    let mut acc = 0.0;
+    let mut acc = icp_model::Decimal::ZERO;
     for _ in 0..iterations {
         for r in &rows {
-            acc += plan.eval(black_box(r), &mut s).score;
+            acc = acc.saturating_add(plan.eval(black_box(r), &mut s).score);
         }
     }
     println!(

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use icp_base::{CmpOp, ContainsMode};
-use icp_model::{ArithOp, Const, Expr, ExprKind, LetId, Program, SegmentId, Ty, Value};
+use icp_model::{ArithOp, Const, Decimal, Expr, ExprKind, LetId, Program, SegmentId, Ty, Value};
 
 use icp_base::fold::{fold, fold_chars};
 
@@ -60,6 +60,10 @@ id!(
     GroupSlot
 );
 id!(
+    /// A pair of bounds of [`Code::ranges`].
+    RangeId
+);
+id!(
     /// A set field split once per row: its slot in [`Env::sets`] and [`Code::set_dicts`].
     SplitSlot
 );
@@ -85,7 +89,7 @@ pub(crate) enum Src {
 pub(crate) enum V {
     Missing,
     Bool(bool),
-    Num(f64),
+    Num(Decimal),
     Enum(u32),
     Text(Src),
     Set(Src),
@@ -95,7 +99,7 @@ impl V {
     fn is_missing(self) -> bool {
         matches!(self, V::Missing)
     }
-    fn as_num(self) -> Option<f64> {
+    fn as_num(self) -> Option<Decimal> {
         match self {
             V::Num(x) => Some(x),
             _ => None,
@@ -151,7 +155,7 @@ impl From<bool> for Tri {
 /// A prepared needle or list item.
 #[derive(Clone, Debug)]
 pub(crate) enum Item {
-    Num(f64),
+    Num(Decimal),
     /// Text constant (compared by its folded form, see [`icp_base::fold`]).
     Text(TextId),
     /// An enum variant, with the strings it reads (for sets of enums).
@@ -202,19 +206,19 @@ pub(crate) enum Node {
     CmpFieldNum {
         op: CmpOp,
         field: FieldSlot,
-        num: f64,
+        num: Decimal,
     },
     /// `x OP number` for any other numeric `x` (e.g. `(marketers ?? 0) >= 1`).
     CmpNum {
         op: CmpOp,
         lhs: NodeId,
-        num: f64,
+        num: Decimal,
     },
     /// `let OP number`.
     CmpLetNum {
         op: CmpOp,
         slot: LetSlot,
-        num: f64,
+        num: Decimal,
     },
     /// `field OP enum-variant` (e.g. `funding == public`).
     CmpFieldEnum {
@@ -253,11 +257,10 @@ pub(crate) enum Node {
         lo: NodeId,
         hi: NodeId,
     },
-    /// `field in lo..hi` with constant bounds.
+    /// `field in lo..hi` with constant bounds ([`Code::ranges`]).
     InRangeFieldNum {
         field: FieldSlot,
-        lo: f64,
-        hi: f64,
+        range: RangeId,
     },
     /// `x in [..]` with arbitrary items.
     InList {
@@ -311,8 +314,8 @@ const _: () = assert!(size_of::<Node>() <= 24);
 pub(crate) struct Env<'s> {
     pub lets: &'s [V],
     pub segs: &'s [V],
-    pub score: f64,
-    pub groups: &'s [Option<f64>],
+    pub score: Decimal,
+    pub groups: &'s [Option<Decimal>],
     /// Set fields of this row already split into items (see [`SetSplit`]).
     pub sets: &'s [SetSplit],
 }
@@ -321,7 +324,7 @@ impl Env<'_> {
     pub(crate) const EMPTY: Env<'static> = Env {
         lets: &[],
         segs: &[],
-        score: 0.0,
+        score: Decimal::ZERO,
         groups: &[],
         sets: &[],
     };
@@ -516,6 +519,8 @@ pub(crate) struct Code {
     pub text_lists: Vec<Vec<(String, bool)>>,
     /// Needles of each set field tested by `SetMask` nodes; index = split slot.
     pub set_dicts: Vec<SetDict>,
+    /// The bounds of `InRangeFieldNum` nodes: `(lo, hi)`.
+    pub ranges: Vec<(Decimal, Decimal)>,
 }
 
 /// Compiles expressions of one profile into a [`Code`].
@@ -531,11 +536,11 @@ pub(crate) struct Compiler<'p> {
     pub let_fields: Vec<Vec<FieldSlot>>,
     /// Fields read by each segment slot (transitively).
     pub seg_fields: HashMap<SegSlot, Vec<FieldSlot>>,
-    today: f64,
+    today: Decimal,
 }
 
 impl<'p> Compiler<'p> {
-    pub(crate) fn new(program: &'p Program, today: f64) -> Self {
+    pub(crate) fn new(program: &'p Program, today: Decimal) -> Self {
         Compiler {
             program,
             code: Code::default(),
@@ -568,8 +573,8 @@ impl<'p> Compiler<'p> {
             Const::Bool(b) => V::Bool(*b),
             Const::Num(n) => V::Num(*n),
             Const::Text(s) => V::Text(Src::Const(self.text_const(s))),
-            Const::Date(d) => V::Num(f64::from(d.0)),
-            Const::Duration(d) => V::Num(*d as f64),
+            Const::Date(d) => V::Num(Decimal::from(d.0)),
+            Const::Duration(d) => V::Num(Decimal::from(*d)),
             Const::Enum(_, i) => V::Enum(*i),
             Const::List(items) => {
                 let mut raw = String::new();
@@ -593,8 +598,8 @@ impl<'p> Compiler<'p> {
             Const::Missing | Const::List(_) => Item::Missing,
             Const::Bool(b) => Item::Bool(*b),
             Const::Num(n) => Item::Num(*n),
-            Const::Date(d) => Item::Num(f64::from(d.0)),
-            Const::Duration(d) => Item::Num(*d as f64),
+            Const::Date(d) => Item::Num(Decimal::from(d.0)),
+            Const::Duration(d) => Item::Num(Decimal::from(*d)),
             Const::Text(s) => Item::Text(self.text_const(s)),
             Const::Enum(e, i) => {
                 let strings = self
@@ -878,7 +883,9 @@ impl<'p> Compiler<'p> {
                 if let (Some(field), Some(V::Num(lo)), Some(V::Num(hi))) =
                     (self.node_field(x), self.node_const(l), self.node_const(h))
                 {
-                    return self.push(Node::InRangeFieldNum { field, lo, hi });
+                    self.code.ranges.push((lo, hi));
+                    let range = RangeId((self.code.ranges.len() - 1) as u32);
+                    return self.push(Node::InRangeFieldNum { field, range });
                 }
                 self.fold(Node::InRange { x, lo: l, hi: h }, &[x, l, h])
             }
@@ -976,30 +983,23 @@ fn flip(op: CmpOp) -> CmpOp {
     }
 }
 
-/// `x OP y` as `ev` computes it: missing when an operand is, on division by zero, and
-/// when the result is not a number.
+/// `x OP y` as `ev` computes it, exactly: missing when an operand is, on division by zero
+/// and when the result does not fit a decimal (overflow), never a panic. A quotient keeps
+/// 28 significant digits.
 #[inline]
-fn arith(op: ArithOp, x: Option<f64>, y: Option<f64>) -> Option<f64> {
+fn arith(op: ArithOp, x: Option<Decimal>, y: Option<Decimal>) -> Option<Decimal> {
     let (x, y) = (x?, y?);
-    let r = match op {
-        ArithOp::Add => x + y,
-        ArithOp::Sub => x - y,
-        ArithOp::Mul => x * y,
-        ArithOp::Div if y == 0.0 => return None,
-        ArithOp::Div => x / y,
-    };
-    (!r.is_nan()).then_some(r)
+    match op {
+        ArithOp::Add => x.checked_add(y),
+        ArithOp::Sub => x.checked_sub(y),
+        ArithOp::Mul => x.checked_mul(y),
+        ArithOp::Div => x.checked_div(y),
+    }
 }
 
-fn cmp_num(op: CmpOp, a: f64, b: f64) -> bool {
-    match op {
-        CmpOp::Eq => a == b,
-        CmpOp::Ne => a != b,
-        CmpOp::Lt => a < b,
-        CmpOp::Le => a <= b,
-        CmpOp::Gt => a > b,
-        CmpOp::Ge => a >= b,
-    }
+#[inline]
+fn cmp_num(op: CmpOp, a: Decimal, b: Decimal) -> bool {
+    cmp_ord(op, a.cmp(&b))
 }
 
 fn cmp_ord(op: CmpOp, o: std::cmp::Ordering) -> bool {
@@ -1028,7 +1028,7 @@ pub(crate) fn field(row: &[Value<'_>], f: FieldSlot) -> V {
 }
 
 #[inline]
-fn num(row: &[Value<'_>], f: FieldSlot) -> Option<f64> {
+fn num(row: &[Value<'_>], f: FieldSlot) -> Option<Decimal> {
     match row.get(f.index()) {
         Some(Value::Num(n)) => Some(*n),
         _ => None,
@@ -1121,10 +1121,12 @@ impl Code {
                 Some(V::Num(x)) => Tri::from(cmp_num(*op, *x, *k)),
                 _ => Tri::Unknown,
             },
-            Node::InRangeFieldNum { field, lo, hi } => match num(row, *field) {
-                Some(x) => Tri::from(*lo <= x && x <= *hi),
-                None => Tri::Unknown,
-            },
+            Node::InRangeFieldNum { field, range } => {
+                match (num(row, *field), self.ranges.get(range.index())) {
+                    (Some(x), Some((lo, hi))) => Tri::from(*lo <= x && x <= *hi),
+                    _ => Tri::Unknown,
+                }
+            }
             Node::CmpFieldEnum { op, field, variant } => match row.get(field.index()) {
                 Some(Value::Enum(e)) => Tri::from(cmp_ord(*op, e.cmp(variant))),
                 _ => Tri::Unknown,
@@ -1266,7 +1268,7 @@ impl Code {
         reason = "the hot path: leaves must not cost a call"
     )]
     #[inline(always)]
-    pub(crate) fn num(&self, n: NodeId, row: &[Value<'_>], env: &Env<'_>) -> Option<f64> {
+    pub(crate) fn num(&self, n: NodeId, row: &[Value<'_>], env: &Env<'_>) -> Option<Decimal> {
         match self.nodes.get(n.index())? {
             Node::Field { field } => num(row, *field),
             Node::Const { value: V::Num(k) } => Some(*k),
@@ -1280,7 +1282,13 @@ impl Code {
 
     /// [`Code::num`] of the nodes that are not numeric leaves.
     #[inline(never)]
-    fn num_inner(&self, n: NodeId, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<f64> {
+    fn num_inner(
+        &self,
+        n: NodeId,
+        node: &Node,
+        row: &[Value<'_>],
+        env: &Env<'_>,
+    ) -> Option<Decimal> {
         match node {
             // `ev` gives a number or missing, from whether both operands are numbers.
             Node::Arith { op, lhs, rhs } => {

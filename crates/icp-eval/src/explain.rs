@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use icp_model::Value;
+use icp_base::num;
+use icp_model::{Decimal, Value};
 
 use crate::code::{FieldSlot, V};
 use crate::{CriterionOutcome, Plan, Rule, Scratch, TierOutcome, Tri, write_num};
@@ -24,13 +25,17 @@ pub struct Explanation {
     /// The tier the score reaches, ignoring targets and exclusions.
     pub score_tier: String,
     /// The score, rounded to two decimals.
-    pub score: f64,
+    #[serde(serialize_with = "json_num")]
+    pub score: Decimal,
     /// The coverage (a fraction), rounded to four decimals.
-    pub coverage: f64,
+    #[serde(serialize_with = "json_num")]
+    pub coverage: Decimal,
     /// Σ points earned.
-    pub points: f64,
+    #[serde(serialize_with = "json_num")]
+    pub points: Decimal,
     /// Σ positive weights.
-    pub max_points: f64,
+    #[serde(serialize_with = "json_num")]
+    pub max_points: Decimal,
     /// Target segments.
     pub segment: SegmentExplanation,
     /// The profile's `let`s, in order.
@@ -99,11 +104,14 @@ pub struct GroupExplanation {
     /// Title.
     pub title: Option<String>,
     /// Group score, two decimals (missing without positive weights).
-    pub score: Option<f64>,
+    #[serde(serialize_with = "json_opt")]
+    pub score: Option<Decimal>,
     /// Points earned in the group.
-    pub points: f64,
+    #[serde(serialize_with = "json_num")]
+    pub points: Decimal,
     /// Σ positive weights in the group.
-    pub max: f64,
+    #[serde(serialize_with = "json_num")]
+    pub max: Decimal,
 }
 
 /// One criterion.
@@ -116,9 +124,11 @@ pub struct CriterionExplanation {
     /// Its group.
     pub group: Option<String>,
     /// Weight.
-    pub weight: f64,
+    #[serde(serialize_with = "json_num")]
+    pub weight: Decimal,
     /// Points earned (negative for a true negative weight).
-    pub points: f64,
+    #[serde(serialize_with = "json_num")]
+    pub points: Decimal,
     /// `perfect`, `practical`, `true`, `false` or `unknown`.
     pub outcome: CriterionOutcome,
     /// The scorecard branch that matched (`perfect` or `practical`).
@@ -133,7 +143,8 @@ pub struct Raise {
     /// The criterion.
     pub criterion: String,
     /// Score points it would add (two decimals).
-    pub points: f64,
+    #[serde(serialize_with = "json_num")]
+    pub points: Decimal,
     /// Why it does not earn them now.
     pub why: String,
 }
@@ -144,15 +155,32 @@ pub struct NextTier {
     /// Its name.
     pub name: String,
     /// Score points missing (two decimals), for a threshold tier.
-    pub gap: Option<f64>,
+    #[serde(serialize_with = "json_opt")]
+    pub gap: Option<Decimal>,
     /// How it is reached (`score >= 80`, `when condition`).
     pub rule: String,
 }
 
-fn round(x: f64, decimals: i32) -> f64 {
-    let k = 10f64.powi(decimals);
-    let r = (x * k).round() / k;
-    if r == 0.0 { 0.0 } else { r }
+/// Rounded to `decimals`, half away from zero.
+fn round(x: Decimal, decimals: u32) -> Decimal {
+    num::round_dp(x, decimals)
+}
+
+/// A decimal (already rounded for display) as a JSON number, as before exact decimals.
+fn json_num<S: serde::Serializer>(x: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(num::to_f64(*x))
+}
+
+/// [`json_num`] of a value that may be absent (`null`).
+#[expect(
+    clippy::ref_option,
+    reason = "serde's `serialize_with` passes the field by reference"
+)]
+fn json_opt<S: serde::Serializer>(x: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => s.serialize_some(&num::to_f64(*x)),
+        None => s.serialize_none(),
+    }
 }
 
 impl Plan {
@@ -255,13 +283,18 @@ impl Plan {
             .collect();
 
         let mut raise: Vec<Raise> = Vec::new();
-        if self.pos_total > 0.0 {
+        if self.pos_total > Decimal::ZERO {
             for ((c, e), (_, p)) in self.crits.iter().zip(&criteria).zip(&s.crits) {
-                if c.weight <= 0.0 {
+                if c.weight <= Decimal::ZERO {
                     continue;
                 }
-                let add = 100.0 * (c.weight - p) / self.pos_total;
-                if add <= 0.0 {
+                let add = c
+                    .weight
+                    .checked_sub(*p)
+                    .and_then(|x| x.checked_mul(Decimal::ONE_HUNDRED))
+                    .and_then(|x| x.checked_div(self.pos_total))
+                    .unwrap_or(Decimal::ZERO);
+                if add <= Decimal::ZERO {
                     continue;
                 }
                 let why = match e.outcome {
@@ -273,7 +306,7 @@ impl Plan {
                     CriterionOutcome::Practical => match c.own_share {
                         Some(share) => {
                             let mut s = "a practical fit (its own share, ".to_owned();
-                            crate::write_num(&mut s, share * 100.0);
+                            crate::write_num(&mut s, share * Decimal::ONE_HUNDRED);
                             s.push_str("% of the weight); a perfect fit earns the full weight");
                             s
                         }
@@ -288,7 +321,7 @@ impl Plan {
                     why,
                 });
             }
-            raise.sort_by(|a, b| b.points.total_cmp(&a.points));
+            raise.sort_by_key(|r| std::cmp::Reverse(r.points));
         }
 
         let next_tier = s
@@ -298,7 +331,12 @@ impl Plan {
             .map(|t| match t.rule {
                 Rule::Threshold(x) => NextTier {
                     name: t.name.clone(),
-                    gap: Some(round((x - s.score).max(0.0), 2)),
+                    gap: Some(round(
+                        x.checked_sub(s.score)
+                            .unwrap_or(Decimal::ZERO)
+                            .max(Decimal::ZERO),
+                        2,
+                    )),
                     rule: {
                         let mut r = "score >= ".to_owned();
                         write_num(&mut r, x);
@@ -317,7 +355,10 @@ impl Plan {
                 },
             });
 
-        let points: f64 = s.crits.iter().map(|(_, p)| p).sum();
+        let points = s
+            .crits
+            .iter()
+            .fold(Decimal::ZERO, |a, (_, p)| a.saturating_add(*p));
         Explanation {
             profile: self.profile.clone(),
             title: self.profile_title.clone(),
@@ -390,15 +431,15 @@ impl Paint<'_> {
     }
 }
 
-fn num(x: f64) -> String {
+fn num(x: Decimal) -> String {
     let mut s = String::new();
     write_num(&mut s, x);
     s
 }
 
-fn signed(x: f64) -> String {
+fn signed(x: Decimal) -> String {
     let mut s = String::new();
-    if x > 0.0 {
+    if x > Decimal::ZERO {
         s.push('+');
     }
     write_num(&mut s, x);
@@ -433,9 +474,9 @@ impl Explanation {
         p.wrap(&mut o, Style::Tier, &self.tier);
         let _ = write!(
             o,
-            "  score {:.2}, coverage {}%",
-            self.score,
-            num(self.coverage * 100.0)
+            "  score {}, coverage {}%",
+            num::fixed(self.score, 2),
+            num(self.coverage * Decimal::ONE_HUNDRED)
         );
         if self.tier != self.score_tier {
             let _ = write!(o, " (the score alone reaches {})", self.score_tier);
@@ -512,9 +553,9 @@ impl Explanation {
         let last_main = !has_raise;
         let _ = writeln!(
             o,
-            "{}score {:.2} = 100 × {} / {} points",
+            "{}score {} = 100 × {} / {} points",
             branch(last_main),
-            self.score,
+            num::fixed(self.score, 2),
             num(self.points),
             num(self.max_points)
         );
@@ -542,9 +583,7 @@ impl Explanation {
             if let Some(g) = g {
                 let _ = write!(o, "{s0}{}group {}: ", branch(last), g.name);
                 match g.score {
-                    Some(sc) => {
-                        let _ = write!(o, "{sc:.2}");
-                    }
+                    Some(sc) => o.push_str(&num::fixed(sc, 2)),
                     None => o.push_str("missing"),
                 }
                 let _ = writeln!(o, " ({} of {})", num(g.points), num(g.max));
@@ -572,11 +611,11 @@ impl Explanation {
             for (i, r) in self.raise.iter().enumerate() {
                 let _ = writeln!(
                     o,
-                    "{}{}{} would add {:.1} points: {}",
+                    "{}{}{} would add {} points: {}",
                     stem(true),
                     branch(i + 1 == n),
                     r.criterion,
-                    r.points,
+                    num::fixed(r.points, 1),
                     r.why
                 );
             }
@@ -590,7 +629,7 @@ impl Explanation {
                     t.rule
                 );
                 if let Some(g) = t.gap {
-                    let _ = write!(o, ", {g:.2} points away");
+                    let _ = write!(o, ", {} points away", num::fixed(g, 2));
                 }
                 o.push('\n');
             }

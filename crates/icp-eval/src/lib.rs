@@ -12,7 +12,7 @@
 //! ```
 //! use std::path::PathBuf;
 //! use icp_eval::{Plan, TierOutcome};
-//! use icp_model::{Date, Value};
+//! use icp_model::{Date, Decimal, Value};
 //!
 //! let src = r#"
 //! schema Account {
@@ -31,8 +31,8 @@
 //! let plan = Plan::new(&checked.program, profile, Date::from_ymd(2027, 1, 15).unwrap()).unwrap();
 //!
 //! let mut scratch = plan.scratch(); // one per thread, reused for every row
-//! let outcome = plan.eval(&[Value::Text("a1"), Value::Num(120.0)], &mut scratch);
-//! assert_eq!((outcome.score, outcome.tier), (100.0, TierOutcome::Tier(0)));
+//! let outcome = plan.eval(&[Value::Text("a1"), Value::Num(Decimal::from(120))], &mut scratch);
+//! assert_eq!((outcome.score, outcome.tier), (Decimal::ONE_HUNDRED, TierOutcome::Tier(0)));
 //! assert_eq!(plan.tier_label(outcome.tier), "large");
 //!
 //! let mut reasons = String::new();
@@ -41,7 +41,7 @@
 //!
 //! // A missing value makes the criterion unknown: no points, and coverage drops.
 //! let outcome = plan.eval(&[Value::Text("a2"), Value::Missing], &mut scratch);
-//! assert_eq!((outcome.score, outcome.coverage), (0.0, 0.0));
+//! assert_eq!((outcome.score, outcome.coverage), (Decimal::ZERO, Decimal::ZERO));
 //! assert_eq!(plan.explain(&[Value::Text("a2"), Value::Missing]).criteria[0].unknown_fields, ["employees"]);
 //! ```
 //!
@@ -53,9 +53,8 @@ mod explain;
 mod testing;
 mod text;
 
-use std::fmt::Write as _;
-
-use icp_model::{CriterionBody, Date, ProfileId, Program, Schema, TierRule, Value};
+use icp_base::num;
+use icp_model::{CriterionBody, Date, Decimal, ProfileId, Program, Schema, TierRule, Value};
 
 pub use code::Tri;
 use code::{Code, Compiler, Ctx, Env, FieldSlot, NodeId, SegSlot, SetSplit, V};
@@ -85,10 +84,10 @@ pub struct Plan {
     crits: Vec<CritPlan>,
     groups: Vec<GroupPlan>,
     tiers: Vec<TierPlan>,
-    /// Σ positive weights.
-    pos_total: f64,
-    /// Σ |weight|.
-    abs_total: f64,
+    /// Σ positive weights (saturating: a sum beyond a decimal's range stays at its end).
+    pos_total: Decimal,
+    /// Σ |weight| (saturating).
+    abs_total: Decimal,
     /// Extra conditions compiled with the profile (see [`Plan::with_probes`]).
     probes: Vec<NodeId>,
 }
@@ -128,12 +127,14 @@ struct ExcludePlan {
 struct CritPlan {
     name: String,
     title: Option<String>,
-    weight: f64,
+    weight: Decimal,
+    /// `|weight|`, the weight a decided criterion adds to the coverage.
+    abs_weight: Decimal,
     /// What a practical fit earns: `weight × practical_share` (the criterion's own share,
-    /// else the profile's), a constant.
-    practical_points: f64,
+    /// else the profile's), exactly.
+    practical_points: Decimal,
     /// The criterion's own `practical_share`, when it overrides the profile's (explain).
-    own_share: Option<f64>,
+    own_share: Option<Decimal>,
     group: Option<u32>,
     scorecard: bool,
     perfect: NodeId,
@@ -156,7 +157,7 @@ struct CritPlan {
 struct GroupPlan {
     name: String,
     title: Option<String>,
-    pos_weight: f64,
+    pos_weight: Decimal,
 }
 
 #[derive(Debug)]
@@ -168,7 +169,7 @@ struct TierPlan {
 
 #[derive(Debug, Clone, Copy)]
 enum Rule {
-    Threshold(f64),
+    Threshold(Decimal),
     When(NodeId),
     CatchAll,
 }
@@ -222,18 +223,18 @@ pub struct Scratch {
     segs: Vec<V>,
     targets: Vec<Tri>,
     excludes: Vec<Tri>,
-    crits: Vec<(CriterionOutcome, f64)>,
+    crits: Vec<(CriterionOutcome, Decimal)>,
     /// Bit `i`: criterion `i` earned or cost points (`p != 0`); only with at most 64
     /// criteria (see [`Plan::masks`]), so that the reasons visit just those criteria.
     earned: u64,
     /// Bit `i`: criterion `i` is unknown (same condition).
     unknown: u64,
-    group_points: Vec<f64>,
-    group_scores: Vec<Option<f64>>,
+    group_points: Vec<Decimal>,
+    group_scores: Vec<Option<Decimal>>,
     in_segment: bool,
     excluded: bool,
-    score: f64,
-    coverage: f64,
+    score: Decimal,
+    coverage: Decimal,
     score_tier: u32,
     tier: Option<TierOutcome>,
     /// The row's set fields split once (see [`SetSplit`]).
@@ -243,10 +244,11 @@ pub struct Scratch {
 /// The result of evaluating one row.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Outcome {
-    /// Unrounded score, `0..=100`.
-    pub score: f64,
-    /// Share of the absolute weight decided, `0..=1`.
-    pub coverage: f64,
+    /// Unrounded score, `0..=100`, exactly (28 significant digits): round it only to show
+    /// it ([`num::write_fixed2`]).
+    pub score: Decimal,
+    /// Share of the absolute weight decided, `0..=1`, exactly.
+    pub coverage: Decimal,
     /// Tier.
     pub tier: TierOutcome,
 }
@@ -288,7 +290,7 @@ impl Plan {
             .schema(p.schema)
             .ok_or_else(|| PlanError::UnknownSchema(p.name.clone()))?
             .clone();
-        let mut c = Compiler::new(program, f64::from(today.0));
+        let mut c = Compiler::new(program, Decimal::from(today.0));
 
         let mut lets = Vec::with_capacity(p.lets.len());
         for (i, l) in p.lets.iter().enumerate() {
@@ -358,14 +360,18 @@ impl Plan {
                 // outcome are `weight` or `weight × practical_share`, both constants.
                 let mut reason_full = format!("{SEP}{} ", cr.name);
                 write_points(&mut reason_full, cr.weight);
+                let practical_points = cr
+                    .weight
+                    .checked_mul(cr.share(p))
+                    .unwrap_or(Decimal::ZERO);
                 let mut reason_practical = format!("{SEP}{} ", cr.name);
-                let practical_points = cr.weight * cr.share(p);
                 write_points(&mut reason_practical, practical_points);
                 reason_practical.push_str(" (practical)");
                 CritPlan {
                     name: cr.name.clone(),
                     title: cr.title.clone(),
                     weight: cr.weight,
+                    abs_weight: cr.weight.abs(),
                     practical_points,
                     own_share: cr.practical_share,
                     group: cr.group.map(|g| g.0),
@@ -391,9 +397,8 @@ impl Plan {
                 title: g.title.clone(),
                 pos_weight: crits
                     .iter()
-                    .filter(|cr| cr.group == Some(gi as u32) && cr.weight > 0.0)
-                    .map(|cr| cr.weight)
-                    .sum(),
+                    .filter(|cr| cr.group == Some(gi as u32) && cr.weight > Decimal::ZERO)
+                    .fold(Decimal::ZERO, |a, cr| a.saturating_add(cr.weight)),
             })
             .collect();
         let tier_ctx = Ctx {
@@ -462,10 +467,11 @@ impl Plan {
             .collect();
         let pos_total = crits
             .iter()
-            .filter(|c| c.weight > 0.0)
-            .map(|c| c.weight)
-            .sum();
-        let abs_total = crits.iter().map(|c| c.weight.abs()).sum();
+            .filter(|c| c.weight > Decimal::ZERO)
+            .fold(Decimal::ZERO, |a, c| a.saturating_add(c.weight));
+        let abs_total = crits
+            .iter()
+            .fold(Decimal::ZERO, |a, c| a.saturating_add(c.abs_weight));
         Ok(Plan {
             schema,
             today,
@@ -507,7 +513,7 @@ impl Plan {
     pub fn criteria_outcomes<'s>(
         &'s self,
         s: &'s Scratch,
-    ) -> impl Iterator<Item = (&'s str, CriterionOutcome, f64)> + 's {
+    ) -> impl Iterator<Item = (&'s str, CriterionOutcome, Decimal)> + 's {
         self.crits
             .iter()
             .zip(&s.crits)
@@ -579,8 +585,8 @@ impl Plan {
         s.targets.resize(self.targets.len(), Tri::Unknown);
         s.excludes.resize(self.excludes.len(), Tri::Unknown);
         s.crits
-            .resize(self.crits.len(), (CriterionOutcome::Unknown, 0.0));
-        s.group_points.resize(self.groups.len(), 0.0);
+            .resize(self.crits.len(), (CriterionOutcome::Unknown, Decimal::ZERO));
+        s.group_points.resize(self.groups.len(), Decimal::ZERO);
         s.group_scores.resize(self.groups.len(), None);
         s.sets
             .resize(self.code.set_dicts.len(), SetSplit::default());
@@ -609,7 +615,7 @@ impl Plan {
             let env = Env {
                 lets: &[],
                 segs: &s.segs,
-                score: 0.0,
+                score: Decimal::ZERO,
                 groups: &[],
                 sets: &s.sets,
             };
@@ -622,7 +628,7 @@ impl Plan {
             let env = Env {
                 lets: &s.lets,
                 segs: &s.segs,
-                score: 0.0,
+                score: Decimal::ZERO,
                 groups: &[],
                 sets: &s.sets,
             };
@@ -634,7 +640,7 @@ impl Plan {
         let env = Env {
             lets: &s.lets,
             segs: &s.segs,
-            score: 0.0,
+            score: Decimal::ZERO,
             groups: &[],
             sets: &s.sets,
         };
@@ -650,16 +656,16 @@ impl Plan {
             excluded |= *out == Tri::True;
         }
 
-        s.group_points.iter_mut().for_each(|p| *p = 0.0);
-        let (mut points, mut decided) = (0.0, 0.0);
+        s.group_points.iter_mut().for_each(|p| *p = Decimal::ZERO);
+        let (mut points, mut decided) = (Decimal::ZERO, Decimal::ZERO);
         let (mut earned, mut unknown) = (0u64, 0u64);
         for (i, (c, out)) in self.crits.iter().zip(s.crits.iter_mut()).enumerate() {
             let perfect = code.truth(c.perfect, row, &env);
             let (outcome, p) = if !c.scorecard {
                 match perfect {
                     Tri::True => (CriterionOutcome::True, c.weight),
-                    Tri::False => (CriterionOutcome::False, 0.0),
-                    Tri::Unknown => (CriterionOutcome::Unknown, 0.0),
+                    Tri::False => (CriterionOutcome::False, Decimal::ZERO),
+                    Tri::Unknown => (CriterionOutcome::Unknown, Decimal::ZERO),
                 }
             } else if perfect == Tri::True {
                 (CriterionOutcome::Perfect, c.weight)
@@ -667,42 +673,39 @@ impl Plan {
                 let practical = c.practical.map_or(Tri::False, |n| code.truth(n, row, &env));
                 match (perfect, practical) {
                     (_, Tri::True) => (CriterionOutcome::Practical, c.practical_points),
-                    (Tri::False, Tri::False) => (CriterionOutcome::False, 0.0),
-                    _ => (CriterionOutcome::Unknown, 0.0),
+                    (Tri::False, Tri::False) => (CriterionOutcome::False, Decimal::ZERO),
+                    _ => (CriterionOutcome::Unknown, Decimal::ZERO),
                 }
             };
             *out = (outcome, p);
             // Branch-free: the bits are only read when there are at most 64 criteria.
             let bit = 1u64.wrapping_shl(i as u32);
-            earned |= if p == 0.0 { 0 } else { bit };
+            earned |= if p.is_zero() { 0 } else { bit };
             unknown |= if outcome == CriterionOutcome::Unknown {
                 bit
             } else {
                 0
             };
-            points += p;
+            // Saturating: no sum of weights exceeds `abs_total`, which saturates itself.
+            points = points.saturating_add(p);
             if outcome != CriterionOutcome::Unknown {
-                decided += c.weight.abs();
+                decided = decided.saturating_add(c.abs_weight);
             }
             if let Some(gp) = c.group.and_then(|g| s.group_points.get_mut(g as usize)) {
-                *gp += p;
+                *gp = gp.saturating_add(p);
             }
         }
         s.earned = earned;
         s.unknown = unknown;
-        let score = ratio_score(points, self.pos_total).unwrap_or(0.0);
-        let coverage = if self.abs_total > 0.0 {
-            (decided / self.abs_total).clamp(0.0, 1.0)
-        } else {
-            1.0
-        };
+        let score = num::ratio_score(points, self.pos_total).unwrap_or(Decimal::ZERO);
+        let coverage = num::fraction(decided, self.abs_total);
         for ((g, gp), gs) in self
             .groups
             .iter()
             .zip(&s.group_points)
             .zip(s.group_scores.iter_mut())
         {
-            *gs = ratio_score(*gp, g.pos_weight);
+            *gs = num::ratio_score(*gp, g.pos_weight);
         }
 
         let env = Env {
@@ -836,7 +839,7 @@ impl Plan {
             }
         } else {
             for (c, (o, p)) in self.crits.iter().zip(&s.crits) {
-                if *p != 0.0 {
+                if !p.is_zero() {
                     earned(c, *o);
                 }
             }
@@ -910,35 +913,25 @@ fn tri_index(r: Tri) -> usize {
 /// The separator of reasons.
 const SEP: &str = "; ";
 
-/// `100 × points / max`, clamped to `[0, 100]`; `None` when `max` is not positive.
-fn ratio_score(points: f64, max: f64) -> Option<f64> {
-    (max > 0.0).then(|| (100.0 * points / max).clamp(0.0, 100.0))
-}
-
 fn dedup(v: &mut Vec<FieldSlot>) {
     v.sort_unstable();
     v.dedup();
 }
 
 /// Points with a sign, as few decimals as needed (at most two): `+25`, `+7.5`, `-10`.
-fn write_points(out: &mut String, p: f64) {
-    let sign = if p < 0.0 { '-' } else { '+' };
+fn write_points(out: &mut String, p: Decimal) {
+    let sign = if p.is_sign_negative() && !p.is_zero() {
+        '-'
+    } else {
+        '+'
+    };
     out.push(sign);
     write_num(out, p.abs());
 }
 
-/// A number with at most two decimals, trailing zeros dropped.
-pub(crate) fn write_num(out: &mut String, x: f64) {
-    let r = (x * 100.0).round() / 100.0;
-    if r.fract() == 0.0 && r.abs() < 1e15 {
-        let _ = write!(out, "{}", r as i64);
-    } else if r.fract() == 0.0 {
-        let _ = write!(out, "{r:.0}");
-    } else if (r * 10.0).fract().abs() < 1e-9 {
-        let _ = write!(out, "{r:.1}");
-    } else {
-        let _ = write!(out, "{r:.2}");
-    }
+/// A number with at most two decimals (half away from zero), trailing zeros dropped.
+pub(crate) fn write_num(out: &mut String, x: Decimal) {
+    num::write_short(out, x);
 }
 
 #[cfg(test)]
@@ -987,7 +980,7 @@ mod tests {
         )
         .unwrap();
         let mut s = plan.scratch();
-        let row = [Value::Text("a"), Value::Num(200.0), Value::Bool(true)];
+        let row = [Value::Text("a"), Value::Num(icp_model::Decimal::from(200)), Value::Bool(true)];
         plan.eval(&row, &mut s);
         assert_eq!(plan.probe(0, &row, &s), super::Tri::True);
         assert_eq!(plan.probe(1, &row, &s), super::Tri::True);
@@ -996,7 +989,7 @@ mod tests {
         assert_eq!(crits, [("c", super::CriterionOutcome::True)]);
         let excl: Vec<_> = plan.exclusion_outcomes(&s).collect();
         assert_eq!(excl, [("x", super::Tri::True)]);
-        let row = [Value::Text("b"), Value::Num(3.0), Value::Missing];
+        let row = [Value::Text("b"), Value::Num(icp_model::Decimal::from(3)), Value::Missing];
         plan.eval(&row, &mut s);
         assert_eq!(plan.probe(0, &row, &s), super::Tri::Unknown);
         assert_eq!(plan.probe(1, &row, &s), super::Tri::False);

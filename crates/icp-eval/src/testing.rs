@@ -1,9 +1,10 @@
 //! Running a program's `test` blocks: the account's constants become a row, the profile's
 //! plan scores it, each `expect` is checked.
 
-use icp_base::CmpOp;
+use icp_base::{CmpOp, num};
 use icp_model::{
-    Const, Date, ExpectKind, ExpectMetric, FieldId, Program, Schema, SetVal, Test, Ty, Value,
+    Const, Date, Decimal, ExpectKind, ExpectMetric, FieldId, Program, Schema, SetVal, Test, Ty,
+    Value,
 };
 
 use crate::{Explanation, Plan, write_num};
@@ -20,7 +21,7 @@ pub struct ConstRow {
 enum Cell {
     Missing,
     Bool(bool),
-    Num(f64),
+    Num(Decimal),
     Enum(u32),
     Text(String),
     Set(String),
@@ -47,8 +48,8 @@ impl ConstRow {
                 Const::Missing => Cell::Missing,
                 Const::Bool(b) => Cell::Bool(*b),
                 Const::Num(n) => Cell::Num(*n),
-                Const::Date(d) => Cell::Num(f64::from(d.0)),
-                Const::Duration(d) => Cell::Num(*d as f64),
+                Const::Date(d) => Cell::Num(Decimal::from(d.0)),
+                Const::Duration(d) => Cell::Num(Decimal::from(*d)),
                 Const::Enum(_, i) => Cell::Enum(*i),
                 Const::Text(t) if is_set => Cell::Set(t.clone()),
                 Const::Text(t) => Cell::Text(t.trim().to_owned()),
@@ -136,7 +137,7 @@ pub struct TestFailure {
     pub loc: icp_model::Loc,
 }
 
-fn holds(op: CmpOp, a: f64, b: f64) -> bool {
+fn holds(op: CmpOp, a: Decimal, b: Decimal) -> bool {
     match op {
         CmpOp::Eq => a == b,
         CmpOp::Ne => a != b,
@@ -147,11 +148,7 @@ fn holds(op: CmpOp, a: f64, b: f64) -> bool {
     }
 }
 
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-fn fmt_num(x: f64) -> String {
+fn fmt_num(x: Decimal) -> String {
     let mut s = String::new();
     write_num(&mut s, x);
     s
@@ -230,7 +227,7 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
             ExpectKind::Tier(name) => (name != tier).then(|| {
                 let detail = match &invalid {
                     Some(why) => format!(" ({why})"),
-                    None => format!(" (score {:.2}{unknown_note})", outcome.score),
+                    None => format!(" (score {}{unknown_note})", num::fixed(outcome.score, 2)),
                 };
                 (format!("tier {name}"), format!("tier {tier}{detail}"))
             }),
@@ -255,7 +252,7 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
                     ExpectMetric::Coverage => (
                         "coverage".to_owned(),
                         Some(outcome.coverage),
-                        format!("{}%", fmt_num(value * 100.0)),
+                        format!("{}%", fmt_num(*value * Decimal::ONE_HUNDRED)),
                     ),
                 };
                 // `==` and `!=` compare the value as reported (two decimals); orderings the
@@ -263,12 +260,12 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
                 let ok = invalid.is_none()
                     && actual.is_some_and(|a| {
                         if matches!(op, CmpOp::Eq | CmpOp::Ne) {
-                            let k = if *metric == ExpectMetric::Coverage {
-                                10_000.0
+                            let dp = if *metric == ExpectMetric::Coverage {
+                                4
                             } else {
-                                100.0
+                                2
                             };
-                            holds(*op, (a * k).round() / k, (value * k).round() / k)
+                            holds(*op, num::round_dp(a, dp), num::round_dp(*value, dp))
                         } else {
                             holds(*op, a, *value)
                         }
@@ -280,9 +277,12 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
                             format!("{label} is missing (the group has no positive weight)")
                         }
                         (None, Some(a)) if *metric == ExpectMetric::Coverage => {
-                            format!("{label} {}%{unknown_note}", fmt_num(round2(a * 100.0)))
+                            let pct = num::round2(a * Decimal::ONE_HUNDRED);
+                            format!("{label} {}%{unknown_note}", fmt_num(pct))
                         }
-                        (None, Some(a)) => format!("{label} {a:.2}{unknown_note}"),
+                        (None, Some(a)) => {
+                            format!("{label} {}{unknown_note}", num::fixed(a, 2))
+                        }
                     };
                     (format!("{label} {} {shown}", op.as_str()), got)
                 })
@@ -295,7 +295,7 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
                     || expl
                         .criteria
                         .iter()
-                        .any(|c| &c.name == name && c.points != 0.0);
+                        .any(|c| &c.name == name && !c.points.is_zero());
                 (invalid.is_some() || !hit).then(|| {
                     let mut reasons = String::new();
                     plan.write_reasons(&scratch, &mut reasons);

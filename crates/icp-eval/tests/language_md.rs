@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::d as dec;
 use common::{Eq, Ge, and, cmp, ex, not};
 use icp_eval::{ConstRow, Plan, run_test};
 use icp_model::{
@@ -21,10 +22,10 @@ fn k(c: Const, ty: Ty) -> Expr {
     ex(ExprKind::Const(c), ty)
 }
 fn money(x: f64) -> Expr {
-    k(Const::Num(x), Ty::Money)
+    k(Const::Num(dec(x)), Ty::Money)
 }
 fn int(x: f64) -> Expr {
-    k(Const::Num(x), Ty::Int)
+    k(Const::Num(dec(x)), Ty::Int)
 }
 fn txt(s: &str) -> Expr {
     k(Const::Text(s.into()), Ty::Text)
@@ -154,7 +155,7 @@ fn first_program() -> Program {
             name: name.into(),
             title: Some(title.into()),
             loc: Loc::default(),
-            weight,
+            weight: dec(weight),
             practical_share: None,
             group: group.map(GroupId),
             body,
@@ -186,7 +187,7 @@ fn first_program() -> Program {
             CriterionBody::Bool(cmp(
                 Ge,
                 fld(INTENT, Ty::Percent),
-                k(Const::Num(0.7), Ty::Percent),
+                k(Const::Num(dec(0.7)), Ty::Percent),
             )),
         ),
         crit(
@@ -277,7 +278,7 @@ fn first_program() -> Program {
         schema: SchemaId(0),
         situation: None,
         targets: vec![SegmentId(0)],
-        practical_share: 0.5,
+        practical_share: dec(0.5),
         lets: vec![Let {
             name: "revenue_per_employee".into(),
             loc: Loc::default(),
@@ -305,8 +306,8 @@ fn first_program() -> Program {
         criteria,
         excludes,
         tiers: vec![
-            tier("ideal", TierRule::Threshold(80.0)),
-            tier("practical", TierRule::Threshold(50.0)),
+            tier("ideal", TierRule::Threshold(dec(80.0))),
+            tier("practical", TierRule::Threshold(dec(50.0))),
             tier("not_fit", TierRule::CatchAll),
         ],
     };
@@ -323,13 +324,13 @@ fn first_program() -> Program {
             (FieldId(0), Const::Text("a1".into())),
             (FieldId(1), Const::Text("Acme".into())),
             (FieldId(2), Const::Enum(EnumId(0), 0)),
-            (FieldId(3), Const::Num(120.0)),
-            (FieldId(4), Const::Num(2.0)),
-            (FieldId(5), Const::Num(5e6)),
+            (FieldId(3), Const::Num(dec(120.0))),
+            (FieldId(4), Const::Num(dec(2.0))),
+            (FieldId(5), Const::Num(dec(5e6))),
             (FieldId(6), Const::Text("US".into())),
             (FieldId(7), Const::Enum(EnumId(1), 2)),
             (FieldId(8), Const::List(vec![Const::Text("HubSpot".into())])),
-            (FieldId(9), Const::Num(0.8)),
+            (FieldId(9), Const::Num(dec(0.8))),
             (FieldId(10), Const::Date(d(2027, 1, 2))),
         ],
         expects: vec![
@@ -337,7 +338,7 @@ fn first_program() -> Program {
             expect(ExpectKind::Compare {
                 metric: ExpectMetric::Score,
                 op: Ge,
-                value: 80.0,
+                value: dec(80.0),
             }),
         ],
     };
@@ -359,10 +360,10 @@ fn the_test_block_passes() {
     assert_eq!(report.today, "2027-01-15");
     let e = report.explanation.unwrap();
     assert_eq!(e.tier, "ideal");
-    assert!(e.score > 80.0);
+    assert!(e.score > dec(80.0));
     // 15 + 20 + 25 + 10 + 10 of 85; revenue per head is 41,667: not efficient.
-    assert_eq!(e.score, 94.12);
-    assert_eq!(e.coverage, 1.0);
+    assert_eq!(e.score, dec(94.12));
+    assert_eq!(e.coverage, dec(1.0));
 }
 
 #[test]
@@ -375,7 +376,7 @@ fn failing_expectations_say_what_was_found() {
         kind: ExpectKind::Compare {
             metric: ExpectMetric::Coverage,
             op: Ge,
-            value: 0.9,
+            value: dec(0.9),
         },
         loc: Loc::default(),
     });
@@ -383,7 +384,7 @@ fn failing_expectations_say_what_was_found() {
         kind: ExpectKind::Compare {
             metric: ExpectMetric::GroupScore(GroupId(0)),
             op: Ge,
-            value: 50.0,
+            value: dec(50.0),
         },
         loc: Loc::default(),
     });
@@ -455,7 +456,7 @@ fn explanation_of_a_practical_account_with_unknowns() {
     let program = first_program();
     let row = account(&program, |acc| {
         acc.retain(|(f, _)| f.0 != REVENUE && f.0 != LAST_TOUCH);
-        set(acc, EMPLOYEES, Const::Num(600.0));
+        set(acc, EMPLOYEES, Const::Num(dec(600.0)));
         set(
             acc,
             TECH,
@@ -503,7 +504,7 @@ fn explanation_of_a_practical_account_with_unknowns() {
 fn explanation_of_an_excluded_account_out_of_segment() {
     let program = first_program();
     let row = account(&program, |acc| {
-        set(acc, MARKETERS, Const::Num(0.0));
+        set(acc, MARKETERS, Const::Num(dec(0.0)));
         set(acc, FUNDING, Const::Enum(EnumId(1), 5));
     });
     let p = plan(&program);

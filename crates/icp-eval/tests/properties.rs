@@ -15,8 +15,8 @@ fn value(slot: u32) -> BoxedStrategy<Value<'static>> {
     match slot {
         A | B => prop_oneof![
             missing,
-            (-5.0..200.0f64).prop_map(Value::Num),
-            Just(Value::Num(0.0))
+            (-5.0..200.0f64).prop_map(|x| Value::Num(d(x))),
+            Just(Value::Num(d(0.0)))
         ]
         .boxed(),
         NAME => prop_oneof![
@@ -35,7 +35,7 @@ fn value(slot: u32) -> BoxedStrategy<Value<'static>> {
         KIND => prop_oneof![missing, (0u32..3).prop_map(Value::Enum)].boxed(),
         _ => prop_oneof![
             missing,
-            (20_000.0..21_000.0f64).prop_map(|d| Value::Num(d.floor()))
+            (20_000.0..21_000.0f64).prop_map(|x| Value::Num(d(x.floor())))
         ]
         .boxed(),
     }
@@ -57,7 +57,7 @@ fn profile_with(weights: &[f64], thresholds: &[f64], share: f64) -> icp_model::P
         cmp(Ge, field(DAY), arith(Sub, today(), days(365))),
     ];
     let mut p = profile();
-    p.practical_share = share;
+    p.practical_share = d(share);
     p.groups = vec![group("g0"), group("g1")];
     for (i, (w, c)) in weights.iter().zip(conds.iter().cycle()).enumerate() {
         let name = format!("c{i}");
@@ -98,26 +98,27 @@ proptest! {
         let plan = plan(&prog);
         let mut s = plan.scratch();
         let o = plan.eval(&r, &mut s);
-        prop_assert!((0.0..=100.0).contains(&o.score), "score {}", o.score);
-        prop_assert!((0.0..=1.0).contains(&o.coverage), "coverage {}", o.coverage);
+        prop_assert!((d(0.0)..=d(100.0)).contains(&o.score), "score {}", o.score);
+        prop_assert!((d(0.0)..=d(1.0)).contains(&o.coverage), "coverage {}", o.coverage);
         let mut sorted = thresholds.clone();
         sorted.sort_by(|a, b| b.total_cmp(a));
-        let want = sorted.iter().position(|t| o.score >= *t).unwrap_or(sorted.len());
+        let want = sorted.iter().position(|t| o.score >= d(*t)).unwrap_or(sorted.len());
         prop_assert_eq!(o.tier, TierOutcome::Tier(want as u32));
 
         // `explain` agrees with `eval`; group scores are scores too.
         let e = plan.explain(&r);
         prop_assert_eq!(&e.tier, plan.tier_label(o.tier));
-        prop_assert!((e.score - o.score).abs() <= 0.005 + 1e-9);
+        prop_assert!((e.score - o.score).abs() <= d(0.005));
         for g in &e.groups {
             if let Some(gs) = g.score {
-                prop_assert!((0.0..=100.0).contains(&gs));
+                prop_assert!((d(0.0)..=d(100.0)).contains(&gs));
             }
         }
-        let points: f64 = e.criteria.iter().map(|c| c.points).sum();
-        let max: f64 = weights.iter().filter(|w| **w > 0.0).sum();
-        if max > 0.0 {
-            prop_assert!((o.score - (100.0 * points / max).clamp(0.0, 100.0)).abs() < 0.01);
+        let points: icp_model::Decimal = e.criteria.iter().map(|c| c.points).sum();
+        let max: icp_model::Decimal = weights.iter().filter(|w| **w > 0.0).map(|w| d(*w)).sum();
+        if max > d(0.0) {
+            let want = (d(100.0) * points / max).clamp(d(0.0), d(100.0));
+            prop_assert!((o.score - want).abs() < d(0.01));
         }
         // Evaluation reuses the scratch without leaking state between rows.
         let again = plan.eval(&r, &mut s);

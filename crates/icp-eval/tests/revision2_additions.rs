@@ -8,7 +8,11 @@ use std::path::PathBuf;
 
 use icp_check::{MemoryLoader, Options};
 use icp_eval::{Plan, Tri};
-use icp_model::{Date, ProfileId, Program, Value};
+use icp_model::{Date, Decimal, ProfileId, Program, Value};
+
+fn dec(s: &str) -> Decimal {
+    icp_model::num::parse(s).unwrap()
+}
 
 fn check(src: &str) -> Program {
     let loader = MemoryLoader::new().with("/p/main.icp", src);
@@ -158,7 +162,7 @@ profile p for A in q1 {
         .collect();
     assert_eq!(ms, [day(2027, 1, 31), day(2027, 3, 17), day(2027, 1, 9)]);
     let plan = Plan::new(&program, ProfileId(0), day(2027, 1, 15)).unwrap();
-    let d = |y, m, dd| Value::Num(f64::from(day(y, m, dd).0));
+    let d = |y, m, dd| Value::Num(Decimal::from(day(y, m, dd).0));
     let cases = [
         (d(2026, 12, 31), [F, F]),
         (d(2027, 1, 1), [T, F]),
@@ -207,20 +211,20 @@ profile p for A {
 }
 ",
     );
-    assert_eq!(program.profiles[0].criteria[0].practical_share, Some(0.75));
+    assert_eq!(program.profiles[0].criteria[0].practical_share, Some(dec("0.75")));
     assert_eq!(program.profiles[0].criteria[1].practical_share, None);
     let plan = Plan::new(&program, ProfileId(0), day(2027, 1, 15)).unwrap();
     let mut s = plan.scratch();
     // practical everywhere: 20 × 75% + 20 × 40% + 10 × 0% = 23 of 50
-    let out = plan.eval(&[Value::Text("a"), Value::Num(50.0)], &mut s);
-    assert!((out.score - 46.0).abs() < 1e-9, "{}", out.score);
+    let out = plan.eval(&[Value::Text("a"), Value::Num(Decimal::from(50))], &mut s);
+    assert_eq!(out.score, Decimal::from(46), "{}", out.score);
     let mut reasons = String::new();
     plan.write_reasons(&s, &mut reasons);
     // (a share of 0% earns nothing, so `none` is not among the reasons)
     assert_eq!(reasons, "size +15 (practical); other +8 (practical)");
-    let e = plan.explain(&[Value::Text("a"), Value::Num(50.0)]);
-    let points: Vec<f64> = e.criteria.iter().map(|c| c.points).collect();
-    assert_eq!(points, [15.0, 8.0, 0.0]);
+    let e = plan.explain(&[Value::Text("a"), Value::Num(Decimal::from(50))]);
+    let points: Vec<Decimal> = e.criteria.iter().map(|c| c.points).collect();
+    assert_eq!(points, [15, 8, 0].map(Decimal::from));
     assert!(
         e.raise
             .iter()
@@ -229,6 +233,6 @@ profile p for A {
         e.raise
     );
     // perfect: the full weight whatever the share
-    let out = plan.eval(&[Value::Text("a"), Value::Num(100.0)], &mut s);
-    assert!((out.score - 100.0).abs() < 1e-9);
+    let out = plan.eval(&[Value::Text("a"), Value::Num(Decimal::from(100))], &mut s);
+    assert_eq!(out.score, Decimal::ONE_HUNDRED);
 }

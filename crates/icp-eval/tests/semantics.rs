@@ -61,7 +61,7 @@ fn three_valued_and_or_not() {
 
 #[test]
 fn comparisons_with_missing_operands_are_unknown() {
-    let a = |x: Option<f64>| row(&[(A, x.map_or(M, Value::Num))]);
+    let a = |x: Option<f64>| row(&[(A, x.map_or(M, |x| Value::Num(d(x))))]);
     let cases = [
         (cmp(Gt, field(A), num(1.0)), a(None), U),
         (cmp(Gt, field(A), num(1.0)), a(Some(2.0)), T),
@@ -70,7 +70,7 @@ fn comparisons_with_missing_operands_are_unknown() {
         (cmp(Eq, field(A), field(B)), a(None), U),
         (
             cmp(Eq, field(A), field(B)),
-            row(&[(A, Value::Num(1.0)), (B, Value::Num(1.0))]),
+            row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(1.0)))]),
             T,
         ),
         (cmp(Ne, field(A), num(1.0)), a(None), U),
@@ -115,7 +115,7 @@ fn text_compares_case_insensitively_after_trimming() {
 
 #[test]
 fn coalesce_and_is_missing() {
-    let a = |x: Option<f64>| row(&[(A, x.map_or(M, Value::Num))]);
+    let a = |x: Option<f64>| row(&[(A, x.map_or(M, |x| Value::Num(d(x))))]);
     let zero_default = || cmp(Eq, coalesce(field(A), num(0.0)), num(0.0));
     assert_eq!(truth(zero_default(), &a(None)), Tri::True);
     assert_eq!(truth(zero_default(), &a(Some(3.0))), Tri::False);
@@ -147,7 +147,7 @@ fn coalesce_and_is_missing() {
 
 #[test]
 fn in_range_is_inclusive_and_unknown_on_missing() {
-    let a = |x: Option<f64>| row(&[(A, x.map_or(M, Value::Num))]);
+    let a = |x: Option<f64>| row(&[(A, x.map_or(M, |x| Value::Num(d(x))))]);
     let r = || in_range(field(A), num(1.0), num(10.0));
     assert_eq!(truth(r(), &a(Some(1.0))), Tri::True);
     assert_eq!(truth(r(), &a(Some(10.0))), Tri::True);
@@ -162,7 +162,7 @@ fn in_range_is_inclusive_and_unknown_on_missing() {
     assert_eq!(
         truth(
             in_range(field(A), field(B), num(10.0)),
-            &row(&[(A, Value::Num(5.0)), (B, Value::Num(1.0))])
+            &row(&[(A, Value::Num(d(5.0))), (B, Value::Num(d(1.0)))])
         ),
         Tri::True
     );
@@ -174,7 +174,7 @@ fn in_range_is_inclusive_and_unknown_on_missing() {
     assert_eq!(
         truth(
             open_hi(),
-            &row(&[(A, Value::Num(0.0)), (B, Value::Num(10.0))])
+            &row(&[(A, Value::Num(d(0.0))), (B, Value::Num(d(10.0)))])
         ),
         Tri::False
     );
@@ -194,7 +194,7 @@ fn in_range_is_inclusive_and_unknown_on_missing() {
 
 #[test]
 fn in_list_with_missing() {
-    let a = |x: Option<f64>| row(&[(A, x.map_or(M, Value::Num))]);
+    let a = |x: Option<f64>| row(&[(A, x.map_or(M, |x| Value::Num(d(x))))]);
     let l = || in_list(field(A), vec![num(1.0), num(2.0)]);
     assert_eq!(truth(l(), &a(Some(2.0))), Tri::True);
     assert_eq!(truth(l(), &a(Some(3.0))), Tri::False);
@@ -205,7 +205,10 @@ fn in_list_with_missing() {
     assert_eq!(truth(l2(), &a(Some(2.0))), Tri::Unknown);
     assert_eq!(truth(l2(), &a(Some(3.0))), Tri::Unknown);
     assert_eq!(
-        truth(l2(), &row(&[(A, Value::Num(2.0)), (B, Value::Num(1.0))])),
+        truth(
+            l2(),
+            &row(&[(A, Value::Num(d(2.0))), (B, Value::Num(d(1.0)))])
+        ),
         Tri::True
     );
     assert_eq!(truth(not(l2()), &a(Some(2.0))), Tri::Unknown);
@@ -314,7 +317,7 @@ fn contains_on_sets_ignores_case_and_on_text_is_a_case_insensitive_substring() {
 
 #[test]
 fn division_by_zero_is_missing() {
-    let r = row(&[(A, Value::Num(10.0)), (B, Value::Num(0.0))]);
+    let r = row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(0.0)))]);
     let ratio = || arith(Div, field(A), field(B));
     assert_eq!(truth(is_missing(ratio()), &r), Tri::True);
     assert_eq!(truth(cmp(Gt, ratio(), num(1.0)), &r), Tri::Unknown);
@@ -327,7 +330,7 @@ fn division_by_zero_is_missing() {
         truth(is_missing(arith(Div, num(1.0), num(0.0))), &r),
         Tri::True
     );
-    let ok = row(&[(A, Value::Num(10.0)), (B, Value::Num(4.0))]);
+    let ok = row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(4.0)))]);
     assert_eq!(truth(cmp(Eq, ratio(), num(2.5)), &ok), Tri::True);
     assert_eq!(
         truth(
@@ -359,7 +362,11 @@ fn division_by_zero_is_missing() {
 
 #[test]
 fn dates_and_enums() {
-    let d = |y, m, dd| Value::Num(f64::from(icp_model::Date::from_ymd(y, m, dd).unwrap().0));
+    let d = |y, m, dd| {
+        Value::Num(icp_model::Decimal::from(
+            icp_model::Date::from_ymd(y, m, dd).unwrap().0,
+        ))
+    };
     let recent = || cmp(Ge, field(DAY), arith(Sub, today(), days(90)));
     // today is 2027-01-15; 90 days before is 2026-10-17.
     assert_eq!(truth(recent(), &row(&[(DAY, d(2026, 10, 17))])), Tri::True);
@@ -412,29 +419,32 @@ fn two_criteria() -> icp_model::Profile {
 #[test]
 fn points_score_and_coverage() {
     let prog = program(two_criteria(), vec![]);
-    let (o, e, reasons) = eval(&prog, &row(&[(A, Value::Num(1.0)), (B, Value::Num(0.0))]));
-    assert_eq!(o.score, 25.0);
-    assert_eq!(o.coverage, 1.0);
+    let (o, e, reasons) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(0.0)))]),
+    );
+    assert_eq!(o.score, d(25.0));
+    assert_eq!(o.coverage, d(1.0));
     assert_eq!(o.tier, TierOutcome::Tier(1));
     assert_eq!(reasons, "c1 +10");
     assert_eq!(e.criteria[0].outcome, CriterionOutcome::True);
     assert_eq!(e.criteria[1].outcome, CriterionOutcome::False);
 
     // c1 unknown: 0 points, not decided, reported as unknown.
-    let (o, e, reasons) = eval(&prog, &row(&[(B, Value::Num(5.0))]));
-    assert_eq!(o.score, 75.0);
-    assert_eq!(o.coverage, 0.75);
+    let (o, e, reasons) = eval(&prog, &row(&[(B, Value::Num(d(5.0)))]));
+    assert_eq!(o.score, d(75.0));
+    assert_eq!(o.coverage, d(0.75));
     assert_eq!(o.tier, TierOutcome::Tier(0));
     assert_eq!(reasons, "c2 +30; unknown: c1");
     assert_eq!(e.criteria[0].outcome, CriterionOutcome::Unknown);
     assert_eq!(e.criteria[0].unknown_fields, vec!["a".to_owned()]);
     assert_eq!(e.raise[0].criterion, "c1");
-    assert_eq!(e.raise[0].points, 25.0);
+    assert_eq!(e.raise[0].points, d(25.0));
     assert_eq!(e.raise[0].why, "a is missing");
 
     // Nothing known.
     let (o, _, reasons) = eval(&prog, &row(&[]));
-    assert_eq!((o.score, o.coverage), (0.0, 0.0));
+    assert_eq!((o.score, o.coverage), (d(0.0), d(0.0)));
     assert_eq!(reasons, "unknown: c1, c2");
 }
 
@@ -447,37 +457,40 @@ fn negative_weights_apply_when_true_and_the_score_is_clamped() {
     let (o, e, reasons) = eval(
         &prog,
         &row(&[
-            (A, Value::Num(1.0)),
-            (B, Value::Num(0.0)),
+            (A, Value::Num(d(1.0))),
+            (B, Value::Num(d(0.0))),
             (P, Value::Bool(true)),
         ]),
     );
-    assert_eq!(o.score, 0.0);
-    assert_eq!(e.criteria[2].points, -50.0);
+    assert_eq!(o.score, d(0.0));
+    assert_eq!(e.criteria[2].points, d(-50.0));
     assert_eq!(reasons, "c1 +10; legacy -50");
     // 40 - 50 = -10: still 0; with p false 40 of 40 = 100.
     let (o, ..) = eval(
         &prog,
         &row(&[
-            (A, Value::Num(1.0)),
-            (B, Value::Num(1.0)),
+            (A, Value::Num(d(1.0))),
+            (B, Value::Num(d(1.0))),
             (P, Value::Bool(true)),
         ]),
     );
-    assert_eq!(o.score, 0.0);
+    assert_eq!(o.score, d(0.0));
     let (o, ..) = eval(
         &prog,
         &row(&[
-            (A, Value::Num(1.0)),
-            (B, Value::Num(1.0)),
+            (A, Value::Num(d(1.0))),
+            (B, Value::Num(d(1.0))),
             (P, Value::Bool(false)),
         ]),
     );
-    assert_eq!(o.score, 100.0);
+    assert_eq!(o.score, d(100.0));
     // A negative weight counts in coverage: 40 of 90 decided when p is unknown.
-    let (o, _, reasons) = eval(&prog, &row(&[(A, Value::Num(1.0)), (B, Value::Num(1.0))]));
-    assert_eq!(o.score, 100.0);
-    assert!((o.coverage - 40.0 / 90.0).abs() < 1e-12);
+    let (o, _, reasons) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(1.0)))]),
+    );
+    assert_eq!(o.score, d(100.0));
+    assert_eq!(o.coverage, d(40.0) / d(90.0));
     assert_eq!(reasons, "c1 +10; c2 +30; unknown: legacy");
 }
 
@@ -494,29 +507,29 @@ fn scorecards_and_practical_share() {
     let mut p = profile();
     p.criteria = vec![size(), crit("other", 20.0, cmp(Ge, field(B), num(1.0)))];
     let prog = program(p.clone(), vec![]);
-    let a = |x: f64| row(&[(A, Value::Num(x)), (B, Value::Num(1.0))]);
+    let a = |x: f64| row(&[(A, Value::Num(d(x))), (B, Value::Num(d(1.0)))]);
     let (o, e, reasons) = eval(&prog, &a(100.0));
     assert_eq!(
         (o.score, e.criteria[0].outcome),
-        (100.0, CriterionOutcome::Perfect)
+        (d(100.0), CriterionOutcome::Perfect)
     );
     assert_eq!(e.criteria[0].branch.as_deref(), Some("perfect"));
     let (o, e, reasons2) = eval(&prog, &a(500.0));
     assert_eq!(
         (o.score, e.criteria[0].outcome),
-        (75.0, CriterionOutcome::Practical)
+        (d(75.0), CriterionOutcome::Practical)
     );
     assert_eq!(reasons, "size +20; other +20");
     assert_eq!(reasons2, "size +10 (practical); other +20");
     let (o, e, _) = eval(&prog, &a(5.0));
     assert_eq!(
         (o.score, e.criteria[0].outcome),
-        (50.0, CriterionOutcome::False)
+        (d(50.0), CriterionOutcome::False)
     );
 
-    p.practical_share = 0.25;
+    p.practical_share = d(0.25);
     let (o, e, _) = eval(&program(p, vec![]), &a(500.0));
-    assert_eq!((o.score, e.criteria[0].points), (62.5, 5.0));
+    assert_eq!((o.score, e.criteria[0].points), (d(62.5), d(5.0)));
 }
 
 #[test]
@@ -530,7 +543,7 @@ fn scorecard_unknowns() {
         Some(cmp(Gt, field(B), num(5.0))),
     )];
     let prog = program(p, vec![]);
-    let n = |x: Option<f64>| x.map_or(M, Value::Num);
+    let n = |x: Option<f64>| x.map_or(M, |x| Value::Num(d(x)));
     // (a, b, outcome, points)
     let table = [
         (Some(9.0), None, CriterionOutcome::Perfect, 10.0),
@@ -545,7 +558,7 @@ fn scorecard_unknowns() {
         let (o, e, _) = eval(&prog, &row(&[(A, n(a)), (B, n(b))]));
         assert_eq!(
             (e.criteria[0].outcome, e.criteria[0].points),
-            (outcome, points),
+            (outcome, d(points)),
             "a {a:?} b {b:?}"
         );
         let decided = if outcome == CriterionOutcome::Unknown {
@@ -553,7 +566,7 @@ fn scorecard_unknowns() {
         } else {
             1.0
         };
-        assert_eq!(o.coverage, decided);
+        assert_eq!(o.coverage, d(decided));
     }
     // Without a practical branch.
     let mut p = profile();
@@ -564,7 +577,7 @@ fn scorecard_unknowns() {
         CriterionOutcome::Unknown
     );
     assert_eq!(
-        eval(&prog, &row(&[(A, Value::Num(1.0))])).1.criteria[0].outcome,
+        eval(&prog, &row(&[(A, Value::Num(d(1.0)))])).1.criteria[0].outcome,
         CriterionOutcome::False
     );
 }
@@ -578,15 +591,17 @@ fn threshold_tiers_compare_the_unrounded_score() {
         crit("c2", 1.0, field(Q)),
         crit("c3", 1.0, cmp(Ge, field(A), num(1.0))),
     ];
+    // Exactly: the score is 100 / 3 with 28 significant digits, 33.333333333333333333333333333.
+    let exact = |t: &str| icp_model::TierRule::Threshold(icp_model::num::parse(t).unwrap());
     p.tiers = vec![
-        threshold("top", 100.0 / 3.0 + 1e-9),
-        threshold("mid", 100.0 / 3.0),
+        common::tier("top", exact("33.333333333333333333333333334")),
+        common::tier("mid", exact("33.333333333333333333333333333")),
         catch_all("rest"),
     ];
     let prog = program(p.clone(), vec![]);
     let r = row(&[(P, Value::Bool(true))]);
     assert_eq!(label(&prog, &r), "mid");
-    assert_eq!(eval(&prog, &r).1.score, 33.33);
+    assert_eq!(eval(&prog, &r).1.score, d(33.33));
     // 33.33 rounded would reach a threshold of 33.33, the unrounded score does too;
     // 33.334 is above the unrounded score.
     p.tiers = vec![threshold("top", 33.334), catch_all("rest")];
@@ -620,13 +635,17 @@ fn when_tiers_with_group_scores() {
     ];
     let prog = program(p, vec![]);
     let r = |p: bool, a: f64, q: bool| {
-        row(&[(P, Value::Bool(p)), (A, Value::Num(a)), (Q, Value::Bool(q))])
+        row(&[
+            (P, Value::Bool(p)),
+            (A, Value::Num(d(a))),
+            (Q, Value::Bool(q)),
+        ])
     };
     // fit 100, intent 100.
     let (o, e, _) = eval(&prog, &r(true, 1.0, true));
     assert_eq!(e.tier, "a1");
     assert_eq!(o.tier, TierOutcome::Tier(0));
-    assert_eq!(e.groups[0].score, Some(100.0));
+    assert_eq!(e.groups[0].score, Some(d(100.0)));
     assert_eq!(e.groups[2].score, None);
     // fit 80 (40 of 50), intent 0: a2.
     assert_eq!(label(&prog, &r(true, 0.0, false)), "a2");
@@ -636,12 +655,15 @@ fn when_tiers_with_group_scores() {
     assert_eq!(label(&prog, &r(false, 1.0, false)), "c");
     // fit 80 but intent unknown: a1's condition is unknown, not true: a2.
     assert_eq!(
-        label(&prog, &row(&[(P, Value::Bool(true)), (A, Value::Num(0.0))])),
+        label(
+            &prog,
+            &row(&[(P, Value::Bool(true)), (A, Value::Num(d(0.0)))])
+        ),
         "a2"
     );
     // Group scores are clamped as the score is: the negative group only.
-    let (_, e, _) = eval(&prog, &row(&[(B, Value::Num(5.0))]));
-    assert_eq!(e.groups[2].points, -10.0);
+    let (_, e, _) = eval(&prog, &row(&[(B, Value::Num(d(5.0)))]));
+    assert_eq!(e.groups[2].points, d(-10.0));
 }
 
 #[test]
@@ -650,9 +672,12 @@ fn the_last_tier_catches_the_rest() {
     p.tiers = vec![threshold("a", 90.0), threshold("b", 50.0), catch_all("c")];
     let prog = program(p.clone(), vec![]);
     assert_eq!(label(&prog, &row(&[])), "c");
-    assert_eq!(label(&prog, &row(&[(B, Value::Num(1.0))])), "b");
+    assert_eq!(label(&prog, &row(&[(B, Value::Num(d(1.0)))])), "b");
     assert_eq!(
-        label(&prog, &row(&[(A, Value::Num(1.0)), (B, Value::Num(1.0))])),
+        label(
+            &prog,
+            &row(&[(A, Value::Num(d(1.0))), (B, Value::Num(d(1.0)))])
+        ),
         "a"
     );
     // Even a last tier with a threshold (the checker forbids it) catches the rest.
@@ -671,11 +696,11 @@ fn out_of_segment_with_an_unknown_target() {
     ];
     let prog = program(p, segs);
     // a unknown: both targets unknown: out of segment, yet scored.
-    let (o, e, reasons) = eval(&prog, &row(&[(B, Value::Num(1.0))]));
+    let (o, e, reasons) = eval(&prog, &row(&[(B, Value::Num(d(1.0)))]));
     assert_eq!(o.tier, TierOutcome::OutOfSegment);
     assert_eq!(e.tier, "out_of_segment");
     assert_eq!(e.score_tier, "high");
-    assert_eq!(o.score, 75.0);
+    assert_eq!(o.score, d(75.0));
     assert_eq!(e.segment.targets[0].result, Tri::Unknown);
     assert_eq!(e.segment.targets[0].unknown_fields, vec!["a".to_owned()]);
     assert!(!e.segment.in_segment);
@@ -684,13 +709,16 @@ fn out_of_segment_with_an_unknown_target() {
         "out_of_segment: big unknown, big_and_b unknown; c2 +30; unknown: c1"
     );
     // One false, one unknown: still out.
-    let (o, ..) = eval(&prog, &row(&[(A, Value::Num(1.0))]));
+    let (o, ..) = eval(&prog, &row(&[(A, Value::Num(d(1.0)))]));
     assert_eq!(o.tier, TierOutcome::OutOfSegment);
     // One true, one unknown: in.
-    let (o, e, _) = eval(&prog, &row(&[(A, Value::Num(10.0))]));
+    let (o, e, _) = eval(&prog, &row(&[(A, Value::Num(d(10.0)))]));
     assert_eq!(o.tier, TierOutcome::Tier(1));
     assert_eq!(e.segment.targets[1].result, Tri::Unknown);
-    let (_, e, _) = eval(&prog, &row(&[(A, Value::Num(10.0)), (B, Value::Num(1.0))]));
+    let (_, e, _) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(1.0)))]),
+    );
     assert_eq!(e.segment.targets[1].result, Tri::True);
 }
 
@@ -704,12 +732,12 @@ fn excluded_with_an_unknown_second_exclusion() {
     let prog = program(p, vec![]);
     let r = row(&[
         (P, Value::Bool(true)),
-        (A, Value::Num(1.0)),
-        (B, Value::Num(1.0)),
+        (A, Value::Num(d(1.0))),
+        (B, Value::Num(d(1.0))),
     ]);
     let (o, e, reasons) = eval(&prog, &r);
     assert_eq!(o.tier, TierOutcome::Excluded);
-    assert_eq!(o.score, 100.0);
+    assert_eq!(o.score, d(100.0));
     assert_eq!(e.score_tier, "high");
     assert_eq!(e.exclusions[0].result, Tri::True);
     assert_eq!(e.exclusions[1].result, Tri::Unknown);
@@ -721,8 +749,8 @@ fn excluded_with_an_unknown_second_exclusion() {
     // Only unknown: not excluded, but reported.
     let r = row(&[
         (P, Value::Bool(false)),
-        (A, Value::Num(1.0)),
-        (B, Value::Num(1.0)),
+        (A, Value::Num(d(1.0))),
+        (B, Value::Num(d(1.0))),
     ]);
     let (o, _, reasons) = eval(&prog, &r);
     assert_eq!(o.tier, TierOutcome::Tier(0));
@@ -752,16 +780,22 @@ fn lets_are_evaluated_in_order() {
         cmp(Ge, let_(1, icp_model::Ty::Number), num(4.0)),
     )];
     let prog = program(p, vec![]);
-    let (o, e, _) = eval(&prog, &row(&[(A, Value::Num(10.0)), (B, Value::Num(5.0))]));
-    assert_eq!(o.score, 100.0);
+    let (o, e, _) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(5.0)))]),
+    );
+    assert_eq!(o.score, d(100.0));
     assert_eq!(e.lets[0].value, "2");
     assert_eq!(e.lets[1].value, "4");
     // Division by zero: missing all the way; the criterion's fields are those of its lets.
-    let (o, e, _) = eval(&prog, &row(&[(A, Value::Num(10.0)), (B, Value::Num(0.0))]));
-    assert_eq!((o.score, o.coverage), (0.0, 0.0));
+    let (o, e, _) = eval(
+        &prog,
+        &row(&[(A, Value::Num(d(10.0))), (B, Value::Num(d(0.0)))]),
+    );
+    assert_eq!((o.score, o.coverage), (d(0.0), d(0.0)));
     assert_eq!(e.lets[0].value, "missing");
     assert_eq!(e.criteria[0].outcome, CriterionOutcome::Unknown);
-    let (_, e, _) = eval(&prog, &row(&[(A, Value::Num(10.0))]));
+    let (_, e, _) = eval(&prog, &row(&[(A, Value::Num(d(10.0)))]));
     assert_eq!(e.criteria[0].unknown_fields, vec!["b".to_owned()]);
 }
 
@@ -771,12 +805,12 @@ fn no_criteria_and_no_positive_weight() {
     let (o, ..) = eval(&prog, &row(&[]));
     assert_eq!(
         (o.score, o.coverage, o.tier),
-        (0.0, 1.0, TierOutcome::Tier(1))
+        (d(0.0), d(1.0), TierOutcome::Tier(1))
     );
     let mut p = profile();
     p.criteria = vec![crit("bad", -10.0, field(P))];
     let (o, ..) = eval(&program(p, vec![]), &row(&[(P, Value::Bool(true))]));
-    assert_eq!((o.score, o.coverage), (0.0, 1.0));
+    assert_eq!((o.score, o.coverage), (d(0.0), d(1.0)));
 }
 
 #[test]
@@ -790,21 +824,21 @@ fn short_rows_and_foreign_values_never_panic() {
     let plan = plan(&prog);
     let mut s = plan.scratch();
     let o = plan.eval(&[], &mut s);
-    assert_eq!(o.coverage, 0.0);
+    assert_eq!(o.coverage, d(0.0));
     // Values of the wrong kind read as unknown.
     let wrong = vec![
         Value::Text("x"),
         Value::Bool(true),
-        Value::Num(1.0),
-        Value::Num(2.0),
+        Value::Num(d(1.0)),
+        Value::Num(d(2.0)),
     ];
     let o = plan.eval(&wrong, &mut s);
-    assert_eq!(o.score, 0.0);
+    assert_eq!(o.score, d(0.0));
     // A scratch of another plan is resized.
     let other = program(profile(), vec![]);
     let mut s2 = super_scratch(&other);
-    let o = plan.eval(&row(&[(A, Value::Num(1.0))]), &mut s2);
-    assert_eq!(o.score, 100.0 * 10.0 / 50.0);
+    let o = plan.eval(&row(&[(A, Value::Num(d(1.0)))]), &mut s2);
+    assert_eq!(o.score, d(20.0));
 }
 
 fn super_scratch(p: &icp_model::Program) -> icp_eval::Scratch {
@@ -826,9 +860,9 @@ fn a_let_may_name_a_segment() {
         (None, 0.0, 0.0, CriterionOutcome::Unknown, "missing"),
     ];
     for (a, score, coverage, outcome, value) in table {
-        let r = row(&[(A, a.map_or(M, Value::Num))]);
+        let r = row(&[(A, a.map_or(M, |x| Value::Num(d(x))))]);
         let (o, e, _) = eval(&prog, &r);
-        assert_eq!((o.score, o.coverage), (score, coverage), "a = {a:?}");
+        assert_eq!((o.score, o.coverage), (d(score), d(coverage)), "a = {a:?}");
         assert_eq!(e.criteria[0].outcome, outcome, "a = {a:?}");
         assert_eq!(e.lets[0].value, value, "a = {a:?}");
     }
@@ -844,12 +878,12 @@ fn a_let_may_name_a_segment() {
             segment("bigger", and(seg(0), cmp(Gt, field(A), num(5.0)))),
         ],
     );
-    let r = row(&[(A, Value::Num(6.0)), (P, Value::Bool(true))]);
+    let r = row(&[(A, Value::Num(d(6.0))), (P, Value::Bool(true))]);
     assert_eq!(label(&prog, &r), "high");
-    assert_eq!(eval(&prog, &r).0.score, 100.0);
-    let r = row(&[(A, Value::Num(3.0)), (P, Value::Bool(true))]);
+    assert_eq!(eval(&prog, &r).0.score, d(100.0));
+    let r = row(&[(A, Value::Num(d(3.0))), (P, Value::Bool(true))]);
     assert_eq!(label(&prog, &r), "out_of_segment");
-    assert_eq!(eval(&prog, &r).0.score, 0.0);
+    assert_eq!(eval(&prog, &r).0.score, d(0.0));
 }
 
 #[test]
@@ -1008,7 +1042,7 @@ fn set_items_ignore_case_and_surrounding_space() {
     )];
     let prog = program(p, vec![]);
     let (o, _, _) = eval(&prog, &tech("ceo; hubspot"));
-    assert_eq!(o.score, 100.0);
+    assert_eq!(o.score, d(100.0));
     let (o, _, _) = eval(&prog, &tech("ceo"));
-    assert_eq!(o.score, 0.0);
+    assert_eq!(o.score, d(0.0));
 }

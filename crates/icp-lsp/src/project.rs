@@ -113,7 +113,7 @@ pub struct Config {
     /// The formatter's line width (`[fmt] width = 100`), when set to a whole number.
     pub fmt_width: Option<usize>,
     /// The decimal point of the sample's numbers (`[data] decimal = ","`; `.` otherwise).
-    pub decimal: icp_data::Decimal,
+    pub decimal: icp_data::DecimalMark,
     /// Why `icp.toml` could not be read, if it could not.
     pub error: Option<String>,
 }
@@ -140,14 +140,14 @@ pub fn config(root: &Path, loader: &dyn Loader) -> Config {
                 .get("data")
                 .and_then(|d| d.get("decimal"))
                 .and_then(toml::Value::as_str)
-                .and_then(icp_data::Decimal::from_setting)
+                .and_then(icp_data::DecimalMark::from_setting)
                 .unwrap_or_default(),
             error: None,
         },
         Err(e) => Config {
             sample: None,
             fmt_width: None,
-            decimal: icp_data::Decimal::Point,
+            decimal: icp_data::DecimalMark::Point,
             error: Some(e.to_string()),
         },
     }
@@ -170,11 +170,11 @@ mod tests {
             Some(PathBuf::from("/p/data/accounts.csv"))
         );
         assert_eq!(root_of(Path::new("/q/b.icp"), &loader), PathBuf::from("/q"));
-        assert_eq!(config(&root, &loader).decimal, icp_data::Decimal::Point);
+        assert_eq!(config(&root, &loader).decimal, icp_data::DecimalMark::Point);
         let comma = MemoryLoader::new().with("/p/icp.toml", "[data]\ndecimal = \",\"\n");
         assert_eq!(
             config(Path::new("/p"), &comma).decimal,
-            icp_data::Decimal::Comma
+            icp_data::DecimalMark::Comma
         );
         let bad = MemoryLoader::new().with("/p/icp.toml", "[lsp\n");
         assert!(config(Path::new("/p"), &bad).error.is_some());

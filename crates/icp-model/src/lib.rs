@@ -5,12 +5,15 @@
 //! items it holds; every id in it is valid, every expression is well typed, so consumers
 //! index it without checks of their own (through `get`, never by panicking indexing).
 //!
-//! Numbers of every numeric type (`int`, `number`, `money`, `percent`) are `f64`; a percent
-//! is stored as a fraction (`70%` is `0.7`); dates and durations are whole days (`f64` in
-//! row values, so date arithmetic is plain arithmetic).
+//! Numbers of every numeric type (`int`, `number`, `money`, `percent`) are exact decimals
+//! ([`Decimal`], at least 28 significant digits; never binary floating point), and so are
+//! weights, shares, thresholds and targets: `30% - 20% >= 10%` holds. A percent is stored as
+//! a fraction (`70%` is `0.7`, `33.3%` is `0.333` exactly); dates and durations are whole
+//! days (a [`Decimal`] without decimals in row values, so date arithmetic is plain
+//! arithmetic).
 
 use icp_base::{CmpOp, ContainsMode};
-pub use icp_base::{Date, FileId, Span};
+pub use icp_base::{Date, Decimal, FileId, Span, num};
 
 macro_rules! ids {
     ($($(#[$doc:meta])* $name:ident;)*) => {$(
@@ -201,8 +204,8 @@ pub enum Const {
     Missing,
     /// A boolean.
     Bool(bool),
-    /// Any number (int, number, money, percent as a fraction).
-    Num(f64),
+    /// Any number (int, number, money, percent as a fraction), exactly.
+    Num(Decimal),
     /// Text.
     Text(String),
     /// A date.
@@ -359,7 +362,7 @@ pub struct Goal {
     /// Comparison.
     pub op: CmpOp,
     /// Target.
-    pub target: f64,
+    pub target: Decimal,
     /// Which accounts count.
     pub filter: Option<Expr>,
 }
@@ -374,7 +377,7 @@ pub struct Milestone {
     /// Comparison.
     pub op: CmpOp,
     /// Target.
-    pub target: f64,
+    pub target: Decimal,
     /// Declaration.
     pub loc: Loc,
 }
@@ -395,7 +398,7 @@ pub struct Profile {
     /// Target segments (any of them); empty means every account.
     pub targets: Vec<SegmentId>,
     /// Share of the weight a practical fit earns (a fraction, default 0.5).
-    pub practical_share: f64,
+    pub practical_share: Decimal,
     /// `let`s, in dependency order (a `let` only refers to earlier ones).
     pub lets: Vec<Let>,
     /// Groups.
@@ -440,10 +443,10 @@ pub struct Criterion {
     /// Declaration.
     pub loc: Loc,
     /// Weight (never zero; negative ones apply when true).
-    pub weight: f64,
+    pub weight: Decimal,
     /// Its own `practical_share` (a fraction), overriding the profile's; only on a
     /// scorecard with a `practical` branch.
-    pub practical_share: Option<f64>,
+    pub practical_share: Option<Decimal>,
     /// Its group.
     pub group: Option<GroupId>,
     /// Boolean or scorecard.
@@ -452,7 +455,7 @@ pub struct Criterion {
 
 impl Criterion {
     /// The share of the weight a practical fit earns: its own, else the profile's.
-    pub fn share(&self, profile: &Profile) -> f64 {
+    pub fn share(&self, profile: &Profile) -> Decimal {
         self.practical_share.unwrap_or(profile.practical_share)
     }
 }
@@ -501,7 +504,7 @@ pub struct Tier {
 #[derive(Debug, Clone)]
 pub enum TierRule {
     /// Score (0..=100, unrounded) at least this.
-    Threshold(f64),
+    Threshold(Decimal),
     /// A condition over `score` and `score.GROUP`.
     When(Expr),
     /// Every remaining account.
@@ -546,7 +549,7 @@ pub enum ExpectKind {
         /// Comparison.
         op: CmpOp,
         /// Against (score 0..=100, coverage as a fraction).
-        value: f64,
+        value: Decimal,
     },
     /// A criterion or exclusion among the reasons.
     Reason(String),
@@ -564,15 +567,15 @@ pub enum ExpectMetric {
 }
 
 /// A value of one row, borrowed from the input; what `icp-data` decodes and `icp-eval`
-/// reads. Dates and durations are days; every number is `f64`.
+/// reads. Dates and durations are whole days; every number is an exact [`Decimal`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value<'a> {
     /// Missing (empty, `NA`, `null`, ...).
     Missing,
     /// A boolean.
     Bool(bool),
-    /// A number, money, percent (fraction), date or duration (days).
-    Num(f64),
+    /// A number, money, percent (fraction), date or duration (days), exactly.
+    Num(Decimal),
     /// Text, trimmed.
     Text(&'a str),
     /// An enum variant index.

@@ -6,6 +6,7 @@
 
 use crate::date::Date;
 use crate::span::{HasSpan, Span};
+pub use icp_base::num::Decimal;
 pub use icp_base::ops::{BinOp, CmpOp, ContainsMode, UnaryOp};
 
 /// A name as written, with its span.
@@ -471,8 +472,8 @@ pub struct Criterion {
 /// `weight -10`
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weight {
-    /// Value, sign included.
-    pub value: f64,
+    /// Value, sign included, exactly as written.
+    pub value: Decimal,
     /// Where the number is written.
     pub span: Span,
 }
@@ -690,12 +691,12 @@ pub enum ExprKind {
 pub enum Lit {
     /// `42`
     Int(i64),
-    /// `3.5`
-    Number(f64),
-    /// `$100k`, `$2M`, `$1.5B` (in currency units).
-    Money(f64),
-    /// `70%`, stored as the fraction `0.7`.
-    Percent(f64),
+    /// `3.5`, exactly.
+    Number(Decimal),
+    /// `$100k`, `$2M`, `$1.5B` (in currency units), exactly.
+    Money(Decimal),
+    /// `70%`, stored as the fraction `0.7`, exactly (`33.3%` is `0.333`).
+    Percent(Decimal),
     /// `2027-01-31`
     Date(Date),
     /// `90d`, `12w`, in days.

@@ -14,6 +14,7 @@ use pest::iterators::Pair;
 
 use crate::Parsed;
 use crate::ast::BinOp;
+use crate::ast::Decimal;
 use crate::ast::{
     Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
     DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal,
@@ -1025,18 +1026,16 @@ impl Lower<'_> {
                 Rule::weight => {
                     let v = c.into_inner().find(|x| x.as_rule() == Rule::weight_value)?;
                     let s = self.span(&v);
-                    match v.as_str().parse::<f64>() {
-                        Ok(value) if value.is_finite() => weight = Some(Weight { value, span: s }),
-                        _ => {
-                            self.invalid(
-                                s,
-                                format!("weight `{}` is too large", v.as_str()),
-                                "not a usable number",
-                                "",
-                            );
-                            return None;
-                        }
-                    }
+                    let Some(value) = icp_base::num::parse(v.as_str()) else {
+                        self.invalid(
+                            s,
+                            format!("weight `{}` is too large", v.as_str()),
+                            "not a usable number",
+                            "",
+                        );
+                        return None;
+                    };
+                    weight = Some(Weight { value, span: s });
                 }
                 Rule::scorecard => {
                     let mut perfect = None;
@@ -1431,13 +1430,12 @@ impl Lower<'_> {
             Rule::money => {
                 let body = text.trim_start_matches('$');
                 let (digits, exp) = match body.chars().last() {
-                    Some('k' | 'K') => (body.get(..body.len() - 1)?, "e3"),
-                    Some('m' | 'M') => (body.get(..body.len() - 1)?, "e6"),
-                    Some('b' | 'B') => (body.get(..body.len() - 1)?, "e9"),
-                    _ => (body, ""),
+                    Some('k' | 'K') => (body.get(..body.len() - 1)?, 3),
+                    Some('m' | 'M') => (body.get(..body.len() - 1)?, 6),
+                    Some('b' | 'B') => (body.get(..body.len() - 1)?, 9),
+                    _ => (body, 0),
                 };
-                self.float(&format!("{digits}{exp}"), text, span)
-                    .map(Lit::Money)
+                self.decimal(digits, exp, text, span).map(Lit::Money)
             }
             _ => None,
         }
@@ -1446,10 +1444,8 @@ impl Lower<'_> {
     /// `42`, `3.5`, `70%`, `90d`, `12w`.
     fn numeric(&mut self, text: &str, span: Span) -> Option<Lit> {
         if let Some(digits) = text.strip_suffix('%') {
-            // `33.3e-2` parses to the f64 nearest 0.333 (dividing by 100 would not).
-            return self
-                .float(&format!("{digits}e-2"), text, span)
-                .map(Lit::Percent);
+            // Exactly: `33.3%` is the fraction 0.333.
+            return self.decimal(digits, -2, text, span).map(Lit::Percent);
         }
         let split = text
             .find(|c: char| !c.is_ascii_digit() && c != '.')
@@ -1457,7 +1453,7 @@ impl Lower<'_> {
         let (digits, unit) = (text.get(..split)?, text.get(split..)?);
         if unit.is_empty() {
             if digits.contains('.') {
-                return self.float(text, text, span).map(Lit::Number);
+                return self.decimal(text, 0, text, span).map(Lit::Number);
             }
             if let Ok(n) = text.parse::<i64>() {
                 return Some(Lit::Int(n));
@@ -1501,20 +1497,20 @@ impl Lower<'_> {
         days.map(Lit::Duration)
     }
 
-    /// Parse a float; `shown` is the literal as written, for the message.
-    fn float(&mut self, text: &str, shown: &str, span: Span) -> Option<f64> {
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => Some(v),
-            _ => {
-                self.invalid(
-                    span,
-                    format!("number `{shown}` is too large"),
-                    "too large",
-                    "",
-                );
-                None
-            }
+    /// The exact decimal `digits × 10^pow` (`digits`: digits with an optional fraction);
+    /// `shown` is the literal as written, for the message when it has no decimal (more
+    /// than 28 significant digits, or beyond about `7.9e28`).
+    fn decimal(&mut self, digits: &str, pow: i32, shown: &str, span: Span) -> Option<Decimal> {
+        let v = icp_base::num::parse_scaled(digits, pow);
+        if v.is_none() {
+            self.invalid(
+                span,
+                format!("number `{shown}` is too large"),
+                "too large",
+                "",
+            );
         }
+        v
     }
 
     fn date_lit(&mut self, p: &Pr<'_>) -> DateLit {

@@ -152,13 +152,13 @@ fn lit(src: &str) -> Lit {
 #[test]
 fn literal_values() {
     assert_eq!(lit("42"), Lit::Int(42));
-    assert_eq!(lit("3.5"), Lit::Number(3.5));
-    assert_eq!(lit("$100k"), Lit::Money(100_000.0));
-    assert_eq!(lit("$2M"), Lit::Money(2_000_000.0));
-    assert_eq!(lit("$1.5B"), Lit::Money(1_500_000_000.0));
-    assert_eq!(lit("$250"), Lit::Money(250.0));
-    assert_eq!(lit("70%"), Lit::Percent(0.7));
-    assert_eq!(lit("33.3%"), Lit::Percent(0.333));
+    assert_eq!(lit("3.5"), Lit::Number(dec("3.5")));
+    assert_eq!(lit("$100k"), Lit::Money(dec("100000.0")));
+    assert_eq!(lit("$2M"), Lit::Money(dec("2000000.0")));
+    assert_eq!(lit("$1.5B"), Lit::Money(dec("1500000000.0")));
+    assert_eq!(lit("$250"), Lit::Money(dec("250.0")));
+    assert_eq!(lit("70%"), Lit::Percent(dec("0.7")));
+    assert_eq!(lit("33.3%"), Lit::Percent(dec("0.333")));
     assert_eq!(lit("90d"), Lit::Duration(90));
     assert_eq!(lit("12w"), Lit::Duration(84));
     assert_eq!(lit("2027-01-31").to_string_lossy(), "2027-01-31");
@@ -316,7 +316,7 @@ fn precedence_and_associativity() {
         ),
         ("f() == g(1, h)", "(== (f ) (g Int(1) h))"),
         ("a ?? b ?? c", "(?? (?? a b) c)"),
-        ("-$5 < x", "(< (neg Money(5.0)) x)"),
+        ("-$5 < x", "(< (neg Money(5)) x)"),
     ];
     for (src, want) in cases {
         assert_eq!(cond(src), want, "{src}");
@@ -377,4 +377,9 @@ fn lossless_tree_with_a_comment_right_after_an_open_block() {
         let (_, tree) = icp_syntax::parse_with_tree(src);
         assert_eq!(tree.text().to_string(), src, "{tree:#?}");
     }
+}
+
+/// The decimal written `s`, exactly.
+fn dec(s: &str) -> icp_syntax::ast::Decimal {
+    icp_base::num::parse(s).unwrap()
 }

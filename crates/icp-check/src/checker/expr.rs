@@ -357,7 +357,7 @@ impl<'a> Checker<'a> {
             );
             return None;
         };
-        if op == BinOp::Div && matches!(as_const(&rx), Some(m::Const::Num(z)) if *z == 0.0) {
+        if op == BinOp::Div && matches!(as_const(&rx), Some(m::Const::Num(z)) if z.is_zero()) {
             self.emit_in(sc, lints::division_by_zero::diagnostic(r.span));
         }
         let aop = match op {
@@ -412,9 +412,9 @@ impl<'a> Checker<'a> {
         }
         let bound = |c: Option<&m::Const>| match c {
             Some(m::Const::Num(n)) => Some(*n),
-            Some(m::Const::Date(d)) => Some(f64::from(d.0)),
-            Some(m::Const::Duration(d)) => Some(*d as f64),
-            Some(m::Const::Enum(_, i)) => Some(f64::from(*i)),
+            Some(m::Const::Date(d)) => Some(m::Decimal::from(d.0)),
+            Some(m::Const::Duration(d)) => Some(m::Decimal::from(*d)),
+            Some(m::Const::Enum(_, i)) => Some(m::Decimal::from(*i)),
             _ => None,
         };
         if let (Some(a), Some(b)) = (bound(as_const(&lx)), bound(as_const(&hx)))

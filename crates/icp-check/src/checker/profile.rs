@@ -3,7 +3,8 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 
-use icp_model as m;
+use icp_base::num;
+use icp_model::{self as m, Decimal};
 use icp_syntax::ast::{self as a};
 use icp_syntax::{FileId, Span};
 
@@ -12,12 +13,9 @@ use super::types::{const_num, fmt_num, loc};
 use super::{BUILTIN_TIERS, Checker, Global, LetEntry, MAX_EXPR_DEPTH, Owner, Scope, SitScope};
 use crate::DefKind;
 use crate::diagnostics as diag;
-use crate::logic::Ratio;
 
-/// How far above its exact maximum a score may be taken to reach, for the reachability
-/// lints: scoring in binary floating point may exceed the exact value by a few units in the
-/// last place (`100 × 0.30000000000000004 / 0.6`), so a bound is never taken exactly.
-const SCORE_TOLERANCE: f64 = 1e-9;
+/// The default practical share: 50 %.
+const HALF: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
 use crate::lints;
 use crate::{SymbolDetail, TierDetail};
 
@@ -98,7 +96,7 @@ impl<'a> Checker<'a> {
         self.seg_refs.clear();
         // targets, practical share
         let mut targets = Vec::new();
-        let mut share: Option<(f64, Span)> = None;
+        let mut share: Option<(Decimal, Span)> = None;
         for member in &ast.members {
             match member {
                 a::ProfileMember::Target(t) => {
@@ -216,16 +214,16 @@ impl<'a> Checker<'a> {
         // criteria
         let mut criteria = Vec::new();
         let mut crit_ok = true;
-        let mut positive = 0.0;
+        let mut positive = Decimal::ZERO;
         for (c, group, _) in &crit_asts {
-            if c.weight.value == 0.0 {
+            if c.weight.value.is_zero() {
                 self.emit(
                     Some(owner),
                     file,
                     diag::zero_weight(&c.name.name, c.weight.span),
                 );
-            } else if c.weight.value > 0.0 {
-                positive += c.weight.value;
+            } else if c.weight.value > Decimal::ZERO {
+                positive = positive.saturating_add(c.weight.value);
             }
             let body = match &c.body {
                 a::CriterionBody::Bool(e) => self.condition(&sc, e).map(m::CriterionBody::Bool),
@@ -280,8 +278,8 @@ impl<'a> Checker<'a> {
             }
         }
         if !crit_asts.is_empty()
-            && positive <= 0.0
-            && crit_asts.iter().all(|(c, _, _)| c.weight.value != 0.0)
+            && positive <= Decimal::ZERO
+            && crit_asts.iter().all(|(c, _, _)| !c.weight.value.is_zero())
         {
             self.emit(Some(owner), file, diag::no_positive_weight(&ast.name));
         } else if crit_asts.is_empty() {
@@ -316,14 +314,15 @@ impl<'a> Checker<'a> {
         let mut deps = std::mem::take(&mut self.seg_refs);
         // logic lints on criteria and exclusions; the highest reachable points, exactly
         // (`None`: too large to say, then nothing is claimed)
-        let mut max_points = Some(Ratio::ZERO);
-        let mut group_max = vec![Some(Ratio::ZERO); groups.len()];
-        let mut group_pos = vec![Some(Ratio::ZERO); groups.len()];
-        let mut pos_exact = Some(Ratio::ZERO);
+        let zero = Some(Decimal::ZERO);
+        let mut max_points = zero;
+        let mut group_max = vec![zero; groups.len()];
+        let mut group_pos = vec![zero; groups.len()];
+        let mut pos_exact = zero;
         if let Some(s) = schema {
             for (c, (ca, _, _)) in criteria.iter().zip(crit_asts.iter().filter(|_| crit_ok)) {
-                let w = Ratio::of_f64(c.weight.max(0.0));
-                let mut best = Some(Ratio::ZERO);
+                let w = Some(c.weight.max(Decimal::ZERO));
+                let mut best = zero;
                 match (&c.body, &ca.body) {
                     (m::CriterionBody::Bool(e), a::CriterionBody::Bool(ae)) => {
                         let (never, always) = self.truth(s, &[], e);
@@ -374,14 +373,15 @@ impl<'a> Checker<'a> {
                                 );
                             } else if pn {
                                 let own = c.practical_share.or(share.map(|s| s.0));
-                                let share = Ratio::of_f64(own.unwrap_or(0.5));
-                                best = w.zip(share).and_then(|(w, s)| w.mul(s));
+                                best = w.and_then(|w| w.checked_mul(own.unwrap_or(HALF)));
                             }
                         }
                     }
                     _ => {}
                 }
-                let add = |x: Option<Ratio>, y: Option<Ratio>| x.zip(y).and_then(|(x, y)| x.add(y));
+                let add = |x: Option<Decimal>, y: Option<Decimal>| {
+                    x.zip(y).and_then(|(x, y)| x.checked_add(y))
+                };
                 max_points = add(max_points, best);
                 pos_exact = add(pos_exact, w);
                 if let Some(g) = c.group {
@@ -399,24 +399,21 @@ impl<'a> Checker<'a> {
             }
         }
         let known = crit_ok && schema.is_some();
-        // `100 × points / positive weights`, computed exactly; 100 (no claim) when unknown.
-        let score_max = |points: Option<Ratio>, pos: Option<Ratio>| match (points, pos) {
-            (Some(m), Some(p)) if known && p.is_positive() => Ratio::int(100)
-                .mul(m)
-                .and_then(|x| x.div(p))
-                .map_or(100.0, Ratio::to_f64),
-            _ => 100.0,
+        // The highest score, as the evaluator computes it (`num::ratio_score`: exact decimals,
+        // `100 × points` first, then one division); 100 (no claim) when unknown.
+        let score_max = |points: Option<Decimal>, pos: Option<Decimal>| match (points, pos) {
+            (Some(m), Some(p)) if known => num::ratio_score(m, p).unwrap_or(Decimal::ONE_HUNDRED),
+            _ => Decimal::ONE_HUNDRED,
         };
         let max_score = score_max(max_points, pos_exact);
-        // The logic pass sees each score between 0 and its maximum widened by a tolerance,
-        // so that binary floating point in scoring (a few units in the last place) can
-        // only make the lints quieter, never wrong.
-        let mut bounds = vec![max_score + SCORE_TOLERANCE];
+        // The logic pass sees each score between 0 and its maximum, exactly the values the
+        // evaluator can compute.
+        let mut bounds = vec![max_score];
         bounds.extend(
             group_max
                 .iter()
                 .zip(&group_pos)
-                .map(|(m, p)| score_max(*m, *p) + SCORE_TOLERANCE),
+                .map(|(m, p)| score_max(*m, *p)),
         );
         // criteria details
         for (c, _, d) in &crit_asts {
@@ -440,7 +437,7 @@ impl<'a> Checker<'a> {
                                 a::ExprKind::Lit(a::Lit::Percent(x)) => Some(x),
                                 _ => None,
                             })
-                            .unwrap_or(share.map_or(0.5, |s| s.0))
+                            .unwrap_or(share.map_or(HALF, |s| s.0))
                     }),
                 },
             );
@@ -485,7 +482,7 @@ impl<'a> Checker<'a> {
                 schema: m::SchemaId(s as u32),
                 situation: situation.map(|x| m::SituationId(x as u32)),
                 targets,
-                practical_share: share.map_or(0.5, |s| s.0),
+                practical_share: share.map_or(HALF, |s| s.0),
                 lets,
                 groups,
                 criteria,
@@ -507,7 +504,12 @@ impl<'a> Checker<'a> {
 
     /// The value of a `practical_share` clause (a fraction), reporting a value that is not
     /// a percent literal or lies outside 0%..100%.
-    fn share_value(&mut self, owner: Owner, file: FileId, ps: &a::PracticalShare) -> Option<f64> {
+    fn share_value(
+        &mut self,
+        owner: Owner,
+        file: FileId,
+        ps: &a::PracticalShare,
+    ) -> Option<Decimal> {
         let v = match &ps.value.kind {
             a::ExprKind::Lit(a::Lit::Percent(x)) => *x,
             _ => {
@@ -519,7 +521,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
-        if !(0.0..=1.0).contains(&v) {
+        if v < Decimal::ZERO || v > Decimal::ONE {
             self.emit(
                 Some(owner),
                 file,
@@ -640,10 +642,10 @@ impl<'a> Checker<'a> {
         ast: &'a a::Profile,
         tiers: &[(&'a a::Tier, usize)],
         sc: &Scope<'_>,
-        bounds: &[f64],
+        bounds: &[Decimal],
         schema: Option<usize>,
     ) -> Option<Vec<m::Tier>> {
-        let max_score = bounds.first().copied().unwrap_or(100.0);
+        let max_score = bounds.first().copied().unwrap_or(Decimal::ONE_HUNDRED);
         let tier_sc = Scope { tier: true, ..*sc };
         if tiers.is_empty() {
             self.emit(Some(owner), file, diag::no_tiers(&ast.name));
@@ -652,7 +654,7 @@ impl<'a> Checker<'a> {
         let mut out = Vec::new();
         let mut ok = true;
         let mut seen: HashMap<&str, Span> = HashMap::new();
-        let mut prev: Option<(f64, Span)> = None;
+        let mut prev: Option<(Decimal, Span)> = None;
         let mut closed: Option<(Span, &str)> = None; // a tier every remaining account reaches
         for (t, d) in tiers {
             if BUILTIN_TIERS.contains(&t.name.name.as_str()) {
@@ -692,7 +694,7 @@ impl<'a> Checker<'a> {
                     let v = self.expr(&tier_sc, e, None, 0).and_then(|x| {
                         let v = const_num(&x);
                         match (&x.ty, v) {
-                            (m::Ty::Percent, Some(v)) => Some(v * 100.0),
+                            (m::Ty::Percent, Some(v)) => v.checked_mul(Decimal::ONE_HUNDRED),
                             (m::Ty::Int | m::Ty::Number, Some(v)) => Some(v),
                             _ => None,
                         }
@@ -719,7 +721,7 @@ impl<'a> Checker<'a> {
                                     ),
                                 );
                             } else if closed.is_none() {
-                                if v > 100.0 {
+                                if v > Decimal::ONE_HUNDRED {
                                     self.emit(
                                         Some(owner),
                                         file,
@@ -730,7 +732,6 @@ impl<'a> Checker<'a> {
                                         ),
                                     );
                                 } else if v > max_score {
-                                    // (`max_score` is widened by `SCORE_TOLERANCE`)
                                     self.emit(
                                         Some(owner),
                                         file,
@@ -738,13 +739,13 @@ impl<'a> Checker<'a> {
                                             &t.name.name,
                                             e.span,
                                             &fmt_num(v),
-                                            &fmt_num((max_score * 100.0).round() / 100.0),
+                                            &fmt_num(num::round2(max_score)),
                                         ),
                                     );
                                 }
                             }
                             prev = Some((v, e.span));
-                            if v <= 0.0 && closed.is_none() {
+                            if v <= Decimal::ZERO && closed.is_none() {
                                 closed = Some((t.name.span, &t.name.name));
                             }
                             Some(m::TierRule::Threshold(v))

@@ -302,7 +302,7 @@ impl<'a> Checker<'a> {
         sc: &Scope<'_>,
         e: &'a a::Expr,
         metric: &m::Ty,
-    ) -> Option<f64> {
+    ) -> Option<m::Decimal> {
         let t = self.expr(sc, e, None, 0)?;
         let Some(v) = const_num(&t) else {
             self.emit_in(sc, diag::not_constant_goal_target(e.span));

@@ -324,19 +324,23 @@ impl<'a> Checker<'a> {
                     }
                 };
                 let x = self.expr(&sc, value, None, 0)?;
+                let hundred = m::Decimal::ONE_HUNDRED;
                 let v = match (&x.ty, const_num(&x), metric) {
-                    (m::Ty::Percent, Some(v), m::ExpectMetric::Coverage) => v,
-                    (m::Ty::Int | m::Ty::Number, Some(v), m::ExpectMetric::Coverage) => v / 100.0,
-                    (m::Ty::Percent, Some(v), _) => v * 100.0,
-                    (m::Ty::Int | m::Ty::Number, Some(v), _) => v,
-                    _ => {
-                        self.emit(
-                            Some(owner),
-                            file,
-                            diag::not_constant_expectation(value.span),
-                        );
-                        return None;
+                    (m::Ty::Percent, Some(v), m::ExpectMetric::Coverage) => Some(v),
+                    (m::Ty::Int | m::Ty::Number, Some(v), m::ExpectMetric::Coverage) => {
+                        v.checked_div(hundred)
                     }
+                    (m::Ty::Percent, Some(v), _) => v.checked_mul(hundred),
+                    (m::Ty::Int | m::Ty::Number, Some(v), _) => Some(v),
+                    _ => None,
+                };
+                let Some(v) = v else {
+                    self.emit(
+                        Some(owner),
+                        file,
+                        diag::not_constant_expectation(value.span),
+                    );
+                    return None;
                 };
                 Some(m::ExpectKind::Compare {
                     metric,

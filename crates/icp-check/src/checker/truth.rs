@@ -14,16 +14,19 @@ impl Checker<'_> {
     fn with_env<R>(
         &self,
         schema: usize,
-        bounds: &[f64],
+        bounds: &[m::Decimal],
         f: impl FnOnce(&logic::Env<'_>) -> R,
     ) -> R {
         let optional = |v: Var| self.var_optional(schema, v);
         let segment =
             |id: m::SegmentId| self.segments.get(id.index()).and_then(|s| s.cond.as_ref());
         let score_max = |v: Var| match v {
-            Var::Score => bounds.first().copied().unwrap_or(100.0),
-            Var::Group(g) => bounds.get(g as usize + 1).copied().unwrap_or(100.0),
-            _ => 100.0,
+            Var::Score => bounds.first().copied().unwrap_or(m::Decimal::ONE_HUNDRED),
+            Var::Group(g) => bounds
+                .get(g as usize + 1)
+                .copied()
+                .unwrap_or(m::Decimal::ONE_HUNDRED),
+            _ => m::Decimal::ONE_HUNDRED,
         };
         let env = logic::Env {
             enums: &self.enum_tys,
@@ -36,7 +39,12 @@ impl Checker<'_> {
 
     /// `(never true, always true)` of a typed condition.
     /// `bounds`: the highest reachable `score`, then each group's (100 when absent).
-    pub(super) fn truth(&self, schema: usize, bounds: &[f64], cond: &m::Expr) -> (bool, bool) {
+    pub(super) fn truth(
+        &self,
+        schema: usize,
+        bounds: &[m::Decimal],
+        cond: &m::Expr,
+    ) -> (bool, bool) {
         self.with_env(schema, bounds, |env| {
             (
                 !logic::can_be_true(cond, env),

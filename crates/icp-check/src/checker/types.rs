@@ -8,7 +8,7 @@ use super::Checker;
 
 pub(super) fn lit_const(l: &a::Lit) -> (m::Const, m::Ty) {
     match l {
-        a::Lit::Int(i) => (m::Const::Num(*i as f64), m::Ty::Int),
+        a::Lit::Int(i) => (m::Const::Num(m::Decimal::from(*i)), m::Ty::Int),
         a::Lit::Number(x) => (m::Const::Num(*x), m::Ty::Number),
         a::Lit::Money(x) => (m::Const::Num(*x), m::Ty::Money),
         a::Lit::Percent(x) => (m::Const::Num(*x), m::Ty::Percent),
@@ -108,7 +108,7 @@ pub(super) fn unify(l: &m::Ty, r: &m::Ty) -> Option<m::Ty> {
 }
 
 /// A constant number: `(value, type)`.
-pub(super) fn const_num(e: &m::Expr) -> Option<f64> {
+pub(super) fn const_num(e: &m::Expr) -> Option<m::Decimal> {
     match as_const(e)? {
         m::Const::Num(x) => Some(*x),
         _ => None,
@@ -124,13 +124,9 @@ pub(super) fn not(e: m::Expr) -> m::Expr {
     }
 }
 
-/// A number without a needless `.0`.
-pub(crate) fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+/// A number as written: every digit, no trailing zeros after the point.
+pub(crate) fn fmt_num(x: m::Decimal) -> String {
+    icp_base::num::plain(x)
 }
 
 impl Checker<'_> {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use icp_data::{Row, RowSink};
 use icp_eval::{Outcome, Plan, Scratch, TierOutcome};
-use icp_model::Value;
+use icp_model::{Decimal, Value, num};
 
 use super::{OutFormat, Usage, clip, csv_field, fixed2, fmt_u64, json_str};
 
@@ -694,12 +694,17 @@ impl ScoreSink<'_> {
                 }
                 Cell::Score(p) => {
                     if let Some((o, _)) = outcome(p) {
-                        let _ = write!(text, "{:>w$.2}", o.score);
+                        let _ = write!(text, "{:>w$}", num::fixed(o.score, 2));
                     }
                 }
                 Cell::Coverage(p) => {
                     if let Some((o, _)) = outcome(p) {
-                        let _ = write!(text, "{:>n$.0}%", o.coverage * 100.0, n = w - 1);
+                        let _ = write!(
+                            text,
+                            "{:>n$}%",
+                            num::fixed(o.coverage * Decimal::ONE_HUNDRED, 0),
+                            n = w - 1
+                        );
                     }
                 }
                 Cell::Tier(p) => match outcome(p) {
@@ -784,8 +789,8 @@ mod tests {
 
     fn o(score: f64, tier: TierOutcome) -> Outcome {
         Outcome {
-            score,
-            coverage: 1.0,
+            score: num::parse(&score.to_string()).unwrap(),
+            coverage: Decimal::ONE,
             tier,
         }
     }

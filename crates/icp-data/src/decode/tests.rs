@@ -22,16 +22,19 @@ fn variant(name: &str, strings: &[&str]) -> VariantDef {
     reason = "a scanner's offsets and bytes"
 )]
 /// With `percent`, a number without a `%` is a percent too: the value is divided by 100.
-/// Scale suffixes and `%` are applied as powers of ten on the decimal text, so the result
-/// is the f64 nearest the exact value (`64.1 M` is 64,100,000, `33.3%` is 0.333), as for
-/// literals in programs.
+/// Scale suffixes and `%` are applied as powers of ten on the decimal text, exactly
+/// (`64.1 M` is 64,100,000, `33.3%` is 0.333), as for literals in programs.
 fn old_parse_num(s: &str, percent: bool) -> Option<Num> {
     let b = s.as_bytes();
-    // Fast path: plain digits, exact in an f64.
+    // Fast path: plain digits.
     if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
         let v = b.iter().fold(0u64, |a, &c| a * 10 + u64::from(c - b'0'));
         return Some(Num {
-            value: if percent { v as f64 / 100.0 } else { v as f64 },
+            value: if percent {
+                scaled_int(v, 2)
+            } else {
+                Decimal::from(v)
+            },
             dollar: false,
             fraction: false,
             exponent: false,
@@ -72,8 +75,8 @@ fn old_parse_num(s: &str, percent: bool) -> Option<Num> {
     let mut digits = 0;
     let mut fraction = false;
     let mut exponent = false;
-    // The digits as an integer and the number of them after the point (Clinger's fast
-    // path: exact when both are exact in an f64).
+    // The digits as an integer and the number of them after the point: a decimal
+    // mantissa and scale.
     let mut mant = 0u64;
     let mut frac_digits = 0usize;
     // Integer part, with `,` only between digits.
@@ -149,8 +152,8 @@ fn old_parse_num(s: &str, percent: bool) -> Option<Num> {
             b'k' => Suffix::Scale(3),
             b'm' => Suffix::Scale(6),
             b'b' => Suffix::Scale(9),
-            b'd' => Suffix::Days(1.0),
-            b'w' => Suffix::Days(7.0),
+            b'd' => Suffix::Days(1),
+            b'w' => Suffix::Days(7),
             _ => return None,
         },
         _ if rest.eq_ignore_ascii_case("thousand") => Suffix::Scale(3),
@@ -171,18 +174,8 @@ fn old_parse_num(s: &str, percent: bool) -> Option<Num> {
     let value = scaled(mant, neg, digits, frac_digits, exponent, pow).or_else(|| {
         // The slow path: the decimal text with the power of ten as its exponent.
         let text = std::str::from_utf8(buf.get(..n)?).ok()?;
-        if pow == 0 {
-            text.parse().ok()
-        } else if exponent {
-            let v: f64 = text.parse().ok()?;
-            Some(v * 10f64.powi(pow))
-        } else {
-            format!("{text}e{pow}").parse().ok()
-        }
+        num::parse_scaled(text, pow)
     })?;
-    if !value.is_finite() {
-        return None;
-    }
     Some(Num {
         value,
         dollar,
@@ -215,61 +208,83 @@ fn closed() -> EnumTy {
 
 fn read(kind: &Kind, cell: &str) -> Result<Value<'static>, Why> {
     let cell: &'static str = Box::leak(cell.to_string().into_boxed_str());
-    decode(kind, Decimal::Point, false, Some(trim(cell)))
+    decode(kind, DecimalMark::Point, false, Some(trim(cell)))
 }
 
 #[test]
 fn numbers() {
     use Value::Num;
-    let ok: &[(Kind, &str, f64)] = &[
-        (Kind::Int, "40", 40.0),
-        (Kind::Int, "1,200", 1200.0),
-        (Kind::Int, " 1,200\u{a0}", 1200.0),
-        (Kind::Int, "-3", -3.0),
-        (Kind::Int, "2.0", 2.0),
-        (Kind::Int, "12,345,678", 12_345_678.0),
-        (Kind::Number, "3.5", 3.5),
-        (Kind::Number, "1e3", 1000.0),
-        (Kind::Number, "-0.25", -0.25),
-        (Kind::Number, "1,234.5", 1234.5),
-        (Kind::Money, "850000", 850_000.0),
-        (Kind::Money, "$1,200,000", 1_200_000.0),
-        (Kind::Money, "36.9 M", 36_900_000.0),
-        (Kind::Money, "2.6 B", 2_600_000_000.0),
-        (Kind::Money, "$1.5B", 1_500_000_000.0),
-        (Kind::Money, "$100k", 100_000.0),
-        (Kind::Money, "$1.82 million", 1_820_000.0),
-        (Kind::Money, "3 thousand", 3000.0),
-        (Kind::Money, "$2billion", 2_000_000_000.0),
-        (Kind::Money, "-$5k", -5000.0),
-        (Kind::Money, "$-5k", -5000.0),
-        (Kind::Money, "$0", 0.0),
-        (Kind::Money, "$ 12", 12.0),
-        (Kind::Percent, "33.3%", 0.333),
-        (Kind::Money, "64.1 M", 64_100_000.0),
-        (Kind::Money, "$2.3M", 2_300_000.0),
+    // Every value exactly, as a decimal (hand-computed).
+    let ok: &[(Kind, &str, &str)] = &[
+        (Kind::Int, "40", "40"),
+        (Kind::Int, "1,200", "1200"),
+        (Kind::Int, " 1,200\u{a0}", "1200"),
+        (Kind::Int, "-3", "-3"),
+        (Kind::Int, "2.0", "2"),
+        (Kind::Int, "12,345,678", "12345678"),
+        (Kind::Number, "3.5", "3.5"),
+        (Kind::Number, "1e3", "1000"),
+        (Kind::Number, "1.5E-2", "0.015"),
+        (Kind::Number, "-0.25", "-0.25"),
+        (Kind::Number, "1,234.5", "1234.5"),
+        (Kind::Number, "0.1", "0.1"),
+        (Kind::Money, "850000", "850000"),
+        (Kind::Money, "$1,200,000", "1200000"),
+        (Kind::Money, "$1,234.50", "1234.5"),
+        (Kind::Money, "36.9 M", "36900000"),
+        (Kind::Money, "2.6 B", "2600000000"),
+        (Kind::Money, "$1.5B", "1500000000"),
+        (Kind::Money, "$100k", "100000"),
+        (Kind::Money, "$1.82 million", "1820000"),
+        (Kind::Money, "3 thousand", "3000"),
+        (Kind::Money, "$2billion", "2000000000"),
+        (Kind::Money, "-$5k", "-5000"),
+        (Kind::Money, "$-5k", "-5000"),
+        (Kind::Money, "$0", "0"),
+        (Kind::Money, "$ 12", "12"),
+        (Kind::Money, "$0.10", "0.1"),
+        (Kind::Percent, "33.3%", "0.333"),
+        (Kind::Money, "64.1 M", "64100000"),
+        (Kind::Money, "$2.3M", "2300000"),
         (
             Kind::Money,
             "1.234567890123456789 B",
-            1_234_567_890.123_456_8,
+            "1234567890.123456789",
         ),
-        (Kind::Percent, "33.3", 0.333),
-        (Kind::Percent, "33.30%", 0.333),
-        (Kind::Percent, "36680%", 366.8),
-        (Kind::Percent, "1,200%", 12.0),
-        (Kind::Percent, "73 %", 0.73),
-        (Kind::Duration, "90", 90.0),
-        (Kind::Duration, "90d", 90.0),
-        (Kind::Duration, "12w", 84.0),
+        (Kind::Percent, "33.3", "0.333"),
+        (Kind::Percent, "33.30%", "0.333"),
+        (Kind::Percent, "36680%", "366.8"),
+        (Kind::Percent, "1,200%", "12"),
+        (Kind::Percent, "73 %", "0.73"),
+        (Kind::Percent, "85%", "0.85"),
+        (Kind::Duration, "90", "90"),
+        (Kind::Duration, "90d", "90"),
+        (Kind::Duration, "12w", "84"),
+        // More digits than a u64 holds: the slow path, still exact.
+        (
+            Kind::Number,
+            "12345678901234567890.123456789",
+            "12345678901234567890.123456789",
+        ),
+        (Kind::Number, "0.1000000000000000000000000000000000", "0.1"),
     ];
     for (kind, cell, want) in ok {
+        let want = num::parse(want).unwrap();
         match read(kind, cell) {
-            Ok(Num(got)) => assert!(
-                (got - want).abs() < 1e-9 * want.abs().max(1.0),
-                "{kind:?} {cell:?}: got {got}, want {want}"
-            ),
+            Ok(Num(got)) => assert_eq!(got, want, "{kind:?} {cell:?}"),
             other => panic!("{kind:?} {cell:?}: got {other:?}, want {want}"),
         }
+    }
+    // Numbers that have no decimal cannot be read: the row is invalid, never misread.
+    for (kind, cell) in [
+        (Kind::Number, "1e30"),
+        (Kind::Money, "$1e30"),
+        (Kind::Number, "1234567890123456789012345678901234567890"),
+        (Kind::Int, "1234567890123456789012345678901234567890"),
+        (Kind::Number, "0.00000000000000000000000000001"),
+        (Kind::Money, "99999999999999999999 B"),
+    ] {
+        assert_eq!(read(&kind, cell), Err(Why::Unreadable), "{kind:?} {cell:?}");
     }
     let bad: &[(Kind, &str)] = &[
         (Kind::Int, "$0"),
@@ -304,35 +319,35 @@ fn numbers() {
 }
 
 #[test]
-fn scaled_values_are_the_nearest_f64() {
+fn scaled_values_are_exact() {
     for (kind, cell, want) in [
-        (Kind::Money, "64.1 M", 64_100_000.0),
-        (Kind::Money, "36.9 M", 36_900_000.0),
-        (Kind::Money, "$1.82 million", 1_820_000.0),
-        (Kind::Money, "2.6 B", 2_600_000_000.0),
-        (Kind::Money, "0.1k", 100.0),
-        (Kind::Percent, "33.3%", 0.333),
-        (Kind::Percent, "33.30%", 0.333),
-        (Kind::Percent, "33.3", 0.333),
-        (Kind::Percent, "70%", 0.7),
-        (Kind::Percent, "0.1%", 0.001),
-        (
-            Kind::Percent,
-            "12345678901234567.5%",
-            123_456_789_012_345.67,
-        ),
+        (Kind::Money, "64.1 M", "64100000"),
+        (Kind::Money, "36.9 M", "36900000"),
+        (Kind::Money, "$1.82 million", "1820000"),
+        (Kind::Money, "2.6 B", "2600000000"),
+        (Kind::Money, "0.1k", "100"),
+        (Kind::Percent, "33.3%", "0.333"),
+        (Kind::Percent, "33.30%", "0.333"),
+        (Kind::Percent, "33.3", "0.333"),
+        (Kind::Percent, "70%", "0.7"),
+        (Kind::Percent, "0.1%", "0.001"),
+        (Kind::Percent, "12345678901234567.5%", "123456789012345.675"),
     ] {
-        assert_eq!(read(&kind, cell), Ok(Value::Num(want)), "{cell}");
+        assert_eq!(
+            read(&kind, cell),
+            Ok(Value::Num(num::parse(want).unwrap())),
+            "{cell}"
+        );
     }
-    // The same as the language's literals: `33.3e-2`, `64.1e6`.
+    // The same as the language's literals: `33.3%` is `33.3e-2`.
     assert_eq!(
         read(&Kind::Percent, "33.3%"),
-        Ok(Value::Num("33.3e-2".parse().unwrap()))
+        Ok(Value::Num(num::parse("33.3e-2").unwrap()))
     );
 }
 
 #[test]
-fn fast_path_parses_like_the_standard_library() {
+fn fast_path_reads_the_digits_exactly() {
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     for _ in 0..200_000 {
         x ^= x << 13;
@@ -350,9 +365,9 @@ fn fast_path_parses_like_the_standard_library() {
         } else {
             format!("{}.{b}", if a.is_empty() { "0" } else { a })
         };
-        let want: f64 = s.parse().unwrap();
+        let want = num::parse(&s).unwrap();
         assert_eq!(
-            parse_num(s.as_bytes(), false, Decimal::Point)
+            parse_num(s.as_bytes(), false, DecimalMark::Point)
                 .unwrap()
                 .value,
             want,
@@ -360,7 +375,7 @@ fn fast_path_parses_like_the_standard_library() {
         );
         let neg = format!("-{s}");
         assert_eq!(
-            parse_num(neg.as_bytes(), false, Decimal::Point)
+            parse_num(neg.as_bytes(), false, DecimalMark::Point)
                 .unwrap()
                 .value,
             -want,
@@ -377,12 +392,12 @@ fn missing_tokens() {
         assert_eq!(read(&Kind::Int, cell), Err(Why::Required), "{cell:?}");
         let t = trim(cell);
         assert_eq!(
-            decode(&Kind::Money, Decimal::Point, true, Some(t)),
+            decode(&Kind::Money, DecimalMark::Point, true, Some(t)),
             Ok(Value::Missing),
             "{cell:?}"
         );
         assert_eq!(
-            decode(&Kind::Text, Decimal::Point, true, Some(t)),
+            decode(&Kind::Text, DecimalMark::Point, true, Some(t)),
             Ok(Value::Missing),
             "{cell:?}"
         );
@@ -391,26 +406,26 @@ fn missing_tokens() {
         assert!(!is_missing_token(cell), "{cell:?}");
     }
     assert_eq!(
-        decode(&Kind::Int, Decimal::Point, true, None),
+        decode(&Kind::Int, DecimalMark::Point, true, None),
         Ok(Value::Missing)
     );
     assert_eq!(
-        decode(&Kind::Int, Decimal::Point, false, None),
+        decode(&Kind::Int, DecimalMark::Point, false, None),
         Err(Why::Required)
     );
     // An empty set cell is the empty set; `NA` is still missing.
     assert_eq!(
-        decode(&Kind::Set, Decimal::Point, false, Some("")),
+        decode(&Kind::Set, DecimalMark::Point, false, Some("")),
         Ok(Value::Set(SetVal { raw: "" }))
     );
     assert_eq!(
-        decode(&Kind::Set, Decimal::Point, true, Some("NA")),
+        decode(&Kind::Set, DecimalMark::Point, true, Some("NA")),
         Ok(Value::Missing)
     );
     assert_eq!(
         decode(
             &Kind::Set,
-            Decimal::Point,
+            DecimalMark::Point,
             false,
             Some("HubSpot;Salesforce")
         ),
@@ -437,7 +452,7 @@ fn bools_dates_text() {
     for cell in ["2", "maybe", "yy"] {
         assert_eq!(read(&Kind::Bool, cell), Err(Why::Unreadable), "{cell:?}");
     }
-    let day = |s| f64::from(Date::parse_iso(s).unwrap().0);
+    let day = |s| Decimal::from(Date::parse_iso(s).unwrap().0);
     for (cell, want) in [
         ("2027-01-31", "2027-01-31"),
         ("2027-01-02T10:00:00Z", "2027-01-02"),
@@ -547,12 +562,12 @@ fn parse_num_agrees_with_the_buffering_version() {
     let mut read = 0;
     for s in &cells {
         for percent in [false, true] {
-            let new = parse_num(s.as_bytes(), percent, Decimal::Point);
+            let new = parse_num(s.as_bytes(), percent, DecimalMark::Point);
             let old = old_parse_num(s, percent);
             let key = |n: Option<Num>| {
                 n.map(|n| {
                     (
-                        n.value.to_bits(),
+                        n.value.serialize(),
                         n.dollar,
                         n.fraction,
                         n.exponent,
@@ -777,50 +792,51 @@ fn enums() {
 /// never misread. With a decimal comma, `.` groups and `,` is the point.
 #[test]
 fn thousands_groups_are_strict() {
-    use Decimal::{Comma, Point};
-    let ok: &[(Kind, Decimal, &str, f64)] = &[
-        (Kind::Int, Point, "1,200", 1200.0),
-        (Kind::Int, Point, "999", 999.0),
-        (Kind::Int, Point, "-1,000", -1000.0),
-        (Kind::Int, Point, "12,345,678", 12_345_678.0),
-        (Kind::Int, Point, "2.0", 2.0),
-        (Kind::Int, Point, "1,200.00", 1200.0),
-        (Kind::Number, Point, "12,345,678.5", 12_345_678.5),
-        (Kind::Number, Point, "123,456.25", 123_456.25),
-        (Kind::Number, Point, "1234.5", 1234.5),
-        (Kind::Money, Point, "$1,200", 1200.0),
-        (Kind::Money, Point, "$1,200.50 M", 1_200_500_000.0),
-        (Kind::Money, Point, "-$1,000k", -1_000_000.0),
-        (Kind::Percent, Point, "1,200%", 12.0),
-        (Kind::Percent, Point, "1,200", 12.0),
-        (Kind::Duration, Point, "1,000d", 1000.0),
-        (Kind::Int, Comma, "1.200", 1200.0),
-        (Kind::Int, Comma, "2,0", 2.0),
-        (Kind::Int, Comma, "12.345.678", 12_345_678.0),
-        (Kind::Number, Comma, "1.200,50", 1200.5),
-        (Kind::Number, Comma, "3,5", 3.5),
-        (Kind::Number, Comma, "1234,5", 1234.5),
-        (Kind::Money, Comma, "$1.200,50 M", 1_200_500_000.0),
-        (Kind::Money, Comma, "36,9 M", 36_900_000.0),
-        (Kind::Percent, Comma, "33,3%", 0.333),
-        (Kind::Percent, Comma, "33,3", 0.333),
-        (Kind::Percent, Comma, "1.200%", 12.0),
-        (Kind::Fraction, Point, "0.35", 0.35),
-        (Kind::Fraction, Point, "35%", 0.35),
-        (Kind::Fraction, Point, "1", 1.0),
-        (Kind::Fraction, Comma, "0,35", 0.35),
+    use DecimalMark::{Comma, Point};
+    let ok: &[(Kind, DecimalMark, &str, &str)] = &[
+        (Kind::Int, Point, "1,200", "1200"),
+        (Kind::Int, Point, "999", "999"),
+        (Kind::Int, Point, "-1,000", "-1000"),
+        (Kind::Int, Point, "12,345,678", "12345678"),
+        (Kind::Int, Point, "2.0", "2"),
+        (Kind::Int, Point, "1,200.00", "1200"),
+        (Kind::Number, Point, "12,345,678.5", "12345678.5"),
+        (Kind::Number, Point, "123,456.25", "123456.25"),
+        (Kind::Number, Point, "1234.5", "1234.5"),
+        (Kind::Money, Point, "$1,200", "1200"),
+        (Kind::Money, Point, "$1,200.50 M", "1200500000"),
+        (Kind::Money, Point, "-$1,000k", "-1000000"),
+        (Kind::Percent, Point, "1,200%", "12"),
+        (Kind::Percent, Point, "1,200", "12"),
+        (Kind::Duration, Point, "1,000d", "1000"),
+        (Kind::Int, Comma, "1.200", "1200"),
+        (Kind::Int, Comma, "2,0", "2"),
+        (Kind::Int, Comma, "12.345.678", "12345678"),
+        (Kind::Number, Comma, "1.200,50", "1200.5"),
+        (Kind::Number, Comma, "3,5", "3.5"),
+        (Kind::Number, Comma, "1234,5", "1234.5"),
+        (Kind::Money, Comma, "$1.200,50 M", "1200500000"),
+        (Kind::Money, Comma, "36,9 M", "36900000"),
+        (Kind::Percent, Comma, "33,3%", "0.333"),
+        (Kind::Percent, Comma, "33,3", "0.333"),
+        (Kind::Percent, Comma, "1.200%", "12"),
+        (Kind::Fraction, Point, "0.35", "0.35"),
+        (Kind::Fraction, Point, "35%", "0.35"),
+        (Kind::Fraction, Point, "1", "1"),
+        (Kind::Fraction, Comma, "0,35", "0.35"),
     ];
     for (kind, decimal, cell, want) in ok {
         let got = decode(kind, *decimal, false, Some(cell));
         match got {
-            Ok(Value::Num(got)) => assert!(
-                (got - want).abs() < 1e-9 * want.abs().max(1.0),
+            Ok(Value::Num(got)) => assert_eq!(
+                Some(got),
+                num::parse(want),
                 "{kind:?} {decimal:?} {cell:?}: got {got}, want {want}"
             ),
             other => panic!("{kind:?} {decimal:?} {cell:?}: got {other:?}, want {want}"),
         }
     }
-    let bad: &[(Kind, Decimal, &str)] = &[
+    let bad: &[(Kind, DecimalMark, &str)] = &[
         (Kind::Number, Point, "12,5"),
         (Kind::Int, Point, "1,20"),
         (Kind::Int, Point, "1,000,00"),
@@ -880,8 +896,8 @@ fn booleans_read_every_form_in_any_case() {
 
 #[test]
 fn decimal_settings() {
-    assert_eq!(Decimal::from_setting(","), Some(Decimal::Comma));
-    assert_eq!(Decimal::from_setting(" . "), Some(Decimal::Point));
-    assert_eq!(Decimal::from_setting(";"), None);
-    assert_eq!(Decimal::default(), Decimal::Point);
+    assert_eq!(DecimalMark::from_setting(","), Some(DecimalMark::Comma));
+    assert_eq!(DecimalMark::from_setting(" . "), Some(DecimalMark::Point));
+    assert_eq!(DecimalMark::from_setting(";"), None);
+    assert_eq!(DecimalMark::default(), DecimalMark::Point);
 }

@@ -231,7 +231,7 @@ fn json_cells(
                     why: "a nested object cannot be read".into(),
                 });
             }
-            serde_json::Value::Number(n) if binding.decimal == decode::Decimal::Comma => {
+            serde_json::Value::Number(n) if binding.decimal == decode::DecimalMark::Comma => {
                 // A JSON number has a decimal point: written with the file's decimal comma,
                 // it reads as the same number.
                 arena.push_str(&n.to_string().replace('.', ","));

@@ -92,8 +92,8 @@ pub fn rows() -> Vec<Vec<Value<'static>>> {
             let f = f64::from(i);
             let m = |k: u32, v: Value<'static>| if i % k == 0 { Value::Missing } else { v };
             vec![
-                m(7, Value::Num(f % 1500.0)),
-                m(5, Value::Num(f % 97.0)),
+                m(7, Value::Num(d(f % 1500.0))),
+                m(5, Value::Num(d(f % 97.0))),
                 m(11, Value::Text(names[(i % 4) as usize])),
                 m(
                     13,
@@ -104,7 +104,7 @@ pub fn rows() -> Vec<Vec<Value<'static>>> {
                 m(3, Value::Bool(i % 2 == 0)),
                 m(4, Value::Bool(i % 3 == 0)),
                 m(6, Value::Enum(i % 3)),
-                m(9, Value::Num(20_600.0 + f % 200.0)),
+                m(9, Value::Num(d(20_600.0 + f % 200.0))),
             ]
         })
         .collect()

@@ -20,6 +20,11 @@ use icp_model::{
 };
 use icp_syntax::ast::{CmpOp, ContainsMode};
 
+/// The decimal a test's `f64` literal is written as (its shortest form), exactly.
+pub fn d(x: f64) -> icp_model::Decimal {
+    icp_model::num::parse(&x.to_string()).unwrap()
+}
+
 pub fn ex(kind: ExprKind, ty: Ty) -> Expr {
     Expr {
         kind,
@@ -86,7 +91,7 @@ pub fn field(i: u32) -> Expr {
     ex(ExprKind::Field(FieldId(i)), ty)
 }
 pub fn num(x: f64) -> Expr {
-    ex(ExprKind::Const(Const::Num(x)), Ty::Number)
+    ex(ExprKind::Const(Const::Num(d(x))), Ty::Number)
 }
 pub fn text(s: &str) -> Expr {
     ex(ExprKind::Const(Const::Text(s.into())), Ty::Text)
@@ -180,7 +185,7 @@ pub fn crit(name: &str, weight: f64, cond: Expr) -> Criterion {
         name: name.into(),
         title: None,
         loc: Loc::default(),
-        weight,
+        weight: d(weight),
         practical_share: None,
         group: None,
         body: CriterionBody::Bool(cond),
@@ -220,7 +225,7 @@ pub fn tier(name: &str, rule: TierRule) -> Tier {
     }
 }
 pub fn threshold(name: &str, t: f64) -> Tier {
-    tier(name, TierRule::Threshold(t))
+    tier(name, TierRule::Threshold(d(t)))
 }
 pub fn catch_all(name: &str) -> Tier {
     tier(name, TierRule::CatchAll)
@@ -251,7 +256,7 @@ pub fn profile() -> Profile {
         schema: SchemaId(0),
         situation: None,
         targets: vec![],
-        practical_share: 0.5,
+        practical_share: d(0.5),
         lets: vec![],
         groups: vec![],
         criteria: vec![],

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use icp_check::{Def, SymbolDetail, TierDetail};
 
+use icp_model::{Decimal, num};
+
 use super::num_text;
 
 /// The Markdown the checker's facts about `def` give; empty when there are none.
@@ -131,27 +133,31 @@ fn heading(out: &mut String, kind: &str, name: &str, title: Option<&str>) {
 }
 
 /// A criterion's weight, its share of the maximum score and its practical share.
-fn criterion(out: &mut String, w: f64, positive: f64, practical_share: Option<f64>) {
-    if positive > 0.0 && w > 0.0 {
+fn criterion(out: &mut String, w: Decimal, positive: Decimal, practical_share: Option<Decimal>) {
+    let zero = Decimal::ZERO;
+    let share = |w: Decimal| {
+        Decimal::ONE_HUNDRED
+            .checked_mul(w)
+            .and_then(|x| x.checked_div(positive))
+            .map_or_else(String::new, |x| num::fixed(x, 1))
+    };
+    if positive > zero && w > zero {
         let _ = write!(
             out,
-            "\n\nweight {} · {:.1}% of the maximum score (Σ positive weights {})",
+            "\n\nweight {} · {}% of the maximum score (Σ positive weights {})",
             num_text(w),
-            100.0 * w / positive,
+            share(w),
             num_text(positive)
         );
     } else {
         let _ = write!(out, "\n\nweight {}", num_text(w));
-        if positive > 0.0 && w < 0.0 {
-            let _ = write!(
-                out,
-                " · takes {:.1} points off the score when true",
-                100.0 * -w / positive
-            );
+        if positive > zero && w < zero {
+            let _ = write!(out, " · takes {} points off the score when true", share(-w));
         }
     }
     if let Some(share) = practical_share {
-        let _ = write!(out, " · practical fit earns {:.0}%", 100.0 * share);
+        let pct = share.checked_mul(Decimal::ONE_HUNDRED).unwrap_or_default();
+        let _ = write!(out, " · practical fit earns {}%", num::fixed(pct, 0));
     }
 }
 

@@ -190,7 +190,7 @@ fn criterion(items: &[(&Item, &str)], profile: Option<&str>, name: &str) -> Opti
     let mut out = code(c.span.text(src));
     let _ = write!(out, "\n\nweight **{}**", num_text(c.weight.value));
     if let Some(share) = share_text(c.weight.value, max) {
-        if c.weight.value >= 0.0 {
+        if c.weight.value >= ast::Decimal::ZERO {
             let _ = write!(
                 out,
                 " · {share} of the maximum score ({} points)",
@@ -215,16 +215,16 @@ fn criterion(items: &[(&Item, &str)], profile: Option<&str>, name: &str) -> Opti
             .find_map(|m| match m {
                 ProfileMember::PracticalShare(s) => match &s.value.kind {
                     ast::ExprKind::Lit(ast::Lit::Percent(f) | ast::Lit::Number(f)) => Some(*f),
-                    ast::ExprKind::Lit(ast::Lit::Int(i)) => Some(*i as f64),
+                    ast::ExprKind::Lit(ast::Lit::Int(i)) => Some(ast::Decimal::from(*i)),
                     _ => None,
                 },
                 _ => None,
             })
-            .unwrap_or(0.5);
+            .unwrap_or(ast::Decimal::new(5, 1));
         let _ = write!(
             out,
             " · a practical fit earns {}",
-            num_text(c.weight.value * share)
+            num_text(c.weight.value.checked_mul(share).unwrap_or_default())
         );
     }
     Some(out)

@@ -13,7 +13,8 @@ pub mod sample;
 pub mod semantic;
 pub mod structure;
 
-use icp_syntax::ast::{self, Item, ProfileMember, TypeExpr, TypeKind};
+use icp_model::num;
+use icp_syntax::ast::{self, Decimal, Item, ProfileMember, TypeExpr, TypeKind};
 use tower_lsp_server::ls_types as lsp;
 
 use crate::world::{Analysis, ENTRY};
@@ -118,33 +119,30 @@ pub fn criteria(p: &ast::Profile) -> Vec<&ast::Criterion> {
 }
 
 /// The maximum score of a profile: the sum of its positive weights.
-pub fn max_points(p: &ast::Profile) -> f64 {
+pub fn max_points(p: &ast::Profile) -> Decimal {
     criteria(p)
         .iter()
         .map(|c| c.weight.value)
-        .filter(|w| *w > 0.0)
-        .sum()
+        .filter(|w| *w > Decimal::ZERO)
+        .fold(Decimal::ZERO, Decimal::saturating_add)
 }
 
 /// A weight's share of the maximum score, as a whole percent (`"22%"`, `"-10%"`).
-pub fn share_text(weight: f64, max: f64) -> Option<String> {
-    if max <= 0.0 || !weight.is_finite() {
+pub fn share_text(weight: Decimal, max: Decimal) -> Option<String> {
+    if max <= Decimal::ZERO {
         return None;
     }
-    let pct = 100.0 * weight / max;
-    let rounded = pct.round();
-    if (pct - rounded).abs() < 0.05 || pct.abs() >= 10.0 {
+    let pct = Decimal::ONE_HUNDRED.checked_mul(weight)?.checked_div(max)?;
+    let rounded = num::round_dp(pct, 0);
+    let near = (pct - rounded).abs() < Decimal::new(5, 2);
+    if near || pct.abs() >= Decimal::TEN {
         Some(format!("{rounded}%"))
     } else {
-        Some(format!("{pct:.1}%"))
+        Some(format!("{}%", num::fixed(pct, 1)))
     }
 }
 
-/// A number as the user writes it (`15`, `2.5`).
-pub fn num_text(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+/// A number as the user writes it (`15`, `2.5`), exactly.
+pub fn num_text(v: Decimal) -> String {
+    num::plain(v)
 }

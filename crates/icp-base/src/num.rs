@@ -1,0 +1,325 @@
+//! Exact decimal numbers: every `int`, `number`, `money` and `percent` value, and every
+//! score, is a [`Decimal`] (`rust_decimal`: a 96-bit mantissa and a scale of 0 to 28, so at
+//! least 28 significant digits), never binary floating point. `30% - 20% >= 10%` holds and
+//! `$0.10 + $0.20 == $0.30` does, as with SQL's `DECIMAL`.
+//!
+//! Arithmetic is checked by the callers (`checked_add`, ...): overflow and division by zero
+//! give a missing value, never a panic. A number's text is read exactly, digits straight
+//! into a mantissa and a scale ([`from_parts`], [`parse`]); scores are rounded only for
+//! display ([`write_fixed2`], [`write_short`]): two decimals, half away from zero.
+//!
+//! ```
+//! use icp_base::num::{self, Decimal};
+//! let (a, b) = (num::parse("0.1").unwrap(), num::parse("0.2").unwrap());
+//! assert_eq!(a + b, num::parse("0.3").unwrap());
+//! let mut out = Vec::new();
+//! num::write_fixed2(&mut out, num::parse("12.345").unwrap());
+//! assert_eq!(out, b"12.35");
+//! assert_eq!(num::ratio_score(Decimal::from(140) / Decimal::TEN, num::parse("1.4").unwrap()), Some(Decimal::ONE_HUNDRED));
+//! ```
+
+pub use rust_decimal::Decimal;
+use rust_decimal::RoundingStrategy;
+
+/// The largest mantissa a [`Decimal`] holds: `2^96 - 1` (about `7.9e28`).
+const MAX_MANTISSA: u128 = (1 << 96) - 1;
+
+/// The most decimals a [`Decimal`] holds.
+pub const MAX_SCALE: u32 = 28;
+
+/// Powers of ten that fit a `u128` (`10^0` to `10^38`).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a constant evaluated at compile time; `i` stays within the array"
+)]
+const POW10: [u128; 39] = {
+    let mut t = [1u128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// `10^k` when it fits a `u128`.
+#[inline]
+pub fn pow10(k: u32) -> Option<u128> {
+    POW10.get(k as usize).copied()
+}
+
+/// `±mantissa × 10^exp` exactly; `None` when that number has no [`Decimal`]: its digits
+/// do not fit 96 bits once scaled, or it has more than 28 decimals that are not trailing
+/// zeros (a number is never rounded silently).
+#[inline]
+pub fn from_parts(mut mantissa: u128, negative: bool, exp: i32) -> Option<Decimal> {
+    let scale = if exp >= 0 {
+        mantissa = mantissa.checked_mul(pow10(exp.unsigned_abs())?)?;
+        0
+    } else {
+        let mut scale = exp.unsigned_abs();
+        while scale > MAX_SCALE && mantissa.is_multiple_of(10) {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        if scale > MAX_SCALE {
+            if mantissa != 0 {
+                return None;
+            }
+            scale = 0;
+        }
+        scale
+    };
+    if mantissa > MAX_MANTISSA {
+        return None;
+    }
+    let m = i128::try_from(mantissa).ok()?;
+    Decimal::try_from_i128_with_scale(if negative { -m } else { m }, scale).ok()
+}
+
+/// Reads decimal text exactly: an optional sign, digits with an optional fraction, an
+/// optional exponent (`1.5e3`). `None` for anything else, or a number [`from_parts`]
+/// refuses.
+pub fn parse(text: &str) -> Option<Decimal> {
+    parse_scaled(text, 0)
+}
+
+/// [`parse`] of `text`, times `10^pow` (a suffix's power: `$1.5B` is `parse_scaled("1.5",
+/// 9)`, `33.3%` is `parse_scaled("33.3", -2)`), exactly.
+pub fn parse_scaled(text: &str, pow: i32) -> Option<Decimal> {
+    let b = text.as_bytes();
+    let (negative, mut i) = match b.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
+    };
+    let mut mantissa: u128 = 0;
+    let mut exp: i64 = i64::from(pow);
+    let mut digits = 0usize;
+    let mut point = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                digits += 1;
+                if mantissa > MAX_MANTISSA * 10 {
+                    // Far beyond any Decimal: only trailing zeros could still fit, and
+                    // a whole digit too many never does.
+                    if c != b'0' || !point {
+                        return None;
+                    }
+                } else {
+                    mantissa = mantissa * 10 + u128::from(c - b'0');
+                    if point {
+                        exp -= 1;
+                    }
+                }
+            }
+            b'.' if !point => point = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if digits == 0 {
+        return None;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        let rest = text.get(i + 1..)?;
+        let e: i32 = rest.parse().ok()?;
+        exp = exp.checked_add(i64::from(e))?;
+        i = b.len();
+    }
+    if i != b.len() {
+        return None;
+    }
+    from_parts(mantissa, negative, i32::try_from(exp).ok()?)
+}
+
+/// `x` rounded to two decimals, half away from zero (`12.345` is `12.35`), as shown.
+#[inline]
+pub fn round2(x: Decimal) -> Decimal {
+    round_dp(x, 2)
+}
+
+/// `x` rounded to `dp` decimals, half away from zero; never a negative zero.
+#[inline]
+pub fn round_dp(x: Decimal, dp: u32) -> Decimal {
+    let r = x.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    if r.is_zero() { Decimal::ZERO } else { r }
+}
+
+/// `x` with exactly `dp` decimals, rounded half away from zero (`fixed(12.345, 2)` is
+/// `12.35`, `fixed(7, 1)` is `7.0`).
+pub fn fixed(x: Decimal, dp: u32) -> String {
+    format!("{:.*}", dp as usize, round_dp(x, dp))
+}
+
+/// `x` as the nearest `f64`, for JSON output only (`serde_json` writes `f64`s): a number
+/// rounded for display has at most 17 significant digits, so it shows as written.
+pub fn to_f64(x: Decimal) -> f64 {
+    x.to_string().parse().unwrap_or(0.0)
+}
+
+/// `100 × points / max`, clamped to `[0, 100]`: the score of the points earned out of the
+/// positive weights `max`, computed exactly (the product first, then one division, which
+/// keeps 28 significant digits). `None` when `max` is not positive (or on overflow).
+#[inline]
+pub fn ratio_score(points: Decimal, max: Decimal) -> Option<Decimal> {
+    if max <= Decimal::ZERO {
+        return None;
+    }
+    let hundred = Decimal::ONE_HUNDRED;
+    if points >= max {
+        return Some(hundred);
+    }
+    if points <= Decimal::ZERO {
+        return Some(Decimal::ZERO);
+    }
+    // Here `0 < points < max`: the quotient is below one, so when `100 × points` does not
+    // fit, dividing first does.
+    hundred
+        .checked_mul(points)
+        .and_then(|x| x.checked_div(max))
+        .or_else(|| points.checked_div(max)?.checked_mul(hundred))
+        .map(|s| s.clamp(Decimal::ZERO, hundred))
+}
+
+/// `part / whole` clamped to `[0, 1]` (a coverage: the weight decided out of the total),
+/// exactly; 1 when `whole` is not positive.
+#[inline]
+pub fn fraction(part: Decimal, whole: Decimal) -> Decimal {
+    if whole <= Decimal::ZERO || part >= whole {
+        return Decimal::ONE;
+    }
+    if part <= Decimal::ZERO {
+        return Decimal::ZERO;
+    }
+    part.checked_div(whole)
+        .map_or(Decimal::ONE, |f| f.clamp(Decimal::ZERO, Decimal::ONE))
+}
+
+/// Writes `x` with exactly two decimals, rounded half away from zero (`12.345` as
+/// `12.35`, `100` as `100.00`); no allocation.
+pub fn write_fixed2(out: &mut Vec<u8>, x: Decimal) {
+    let rounded = round2(x);
+    let scale = rounded.scale();
+    let m = rounded.mantissa();
+    // Hundredths: the scale is at most 2 after rounding.
+    let cents = m.unsigned_abs() * pow10(2u32.saturating_sub(scale)).unwrap_or(1);
+    if m < 0 {
+        out.push(b'-');
+    }
+    let whole = cents / 100;
+    let mut buf = [0u8; 40];
+    let mut n = buf.len();
+    let mut w = whole;
+    loop {
+        n -= 1;
+        if let Some(slot) = buf.get_mut(n) {
+            *slot = b'0' + (w % 10) as u8;
+        }
+        w /= 10;
+        if w == 0 || n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(buf.get(n..).unwrap_or_default());
+    let frac = (cents % 100) as u8;
+    out.extend_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
+}
+
+/// Writes `x` rounded to at most two decimals (half away from zero), trailing zeros
+/// dropped: `25`, `7.5`, `0.33`.
+pub fn write_short(out: &mut String, x: Decimal) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "{}", round2(x).normalize());
+}
+
+/// `x` as written: every digit, trailing zeros of the fraction dropped (`0.3`, `1500000`,
+/// `0.333`), never an exponent.
+pub fn plain(x: Decimal) -> String {
+    x.normalize().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        parse(s).unwrap()
+    }
+
+    #[test]
+    fn reads_exactly() {
+        assert_eq!(d("0.1") + d("0.2"), d("0.3"));
+        assert_eq!(d("1.5e9"), Decimal::from(1_500_000_000));
+        assert_eq!(d("33.3e-2").to_string(), "0.333");
+        assert_eq!(d("1e3"), Decimal::from(1000));
+        assert_eq!(d("-2.50"), Decimal::new(-25, 1));
+        assert_eq!(plain(d("0.30")), "0.3");
+        // Trailing zeros past 28 decimals are not decimals.
+        assert_eq!(d("1.000000000000000000000000000000000000"), Decimal::ONE);
+        assert_eq!(d("0e-40"), Decimal::ZERO);
+    }
+
+    #[test]
+    fn refuses_what_does_not_fit() {
+        assert_eq!(parse("1e30"), None);
+        assert_eq!(parse("1234567890123456789012345678901234567890"), None);
+        assert_eq!(parse("0.00000000000000000000000000001"), None);
+        assert_eq!(parse("1e999999999999"), None);
+        assert_eq!(parse(""), None);
+        assert_eq!(parse("."), None);
+        assert_eq!(parse("1.2.3"), None);
+        assert_eq!(parse("12x"), None);
+        // The largest mantissa fits, one more does not.
+        assert!(parse("79228162514264337593543950335").is_some());
+        assert_eq!(parse("79228162514264337593543950336"), None);
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero_for_display() {
+        let fixed = |s: &str| {
+            let mut out = Vec::new();
+            write_fixed2(&mut out, d(s));
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(fixed("12.345"), "12.35");
+        assert_eq!(fixed("12.344999"), "12.34");
+        assert_eq!(fixed("-12.345"), "-12.35");
+        assert_eq!(fixed("100"), "100.00");
+        assert_eq!(fixed("0"), "0.00");
+        assert_eq!(fixed("0.005"), "0.01");
+        assert_eq!(fixed("66.666666666666666666666666667"), "66.67");
+        assert_eq!(
+            fixed("79228162514264337593543950335"),
+            "79228162514264337593543950335.00"
+        );
+        let short = |s: &str| {
+            let mut out = String::new();
+            write_short(&mut out, d(s));
+            out
+        };
+        assert_eq!(short("25"), "25");
+        assert_eq!(short("7.50"), "7.5");
+        assert_eq!(short("0.333"), "0.33");
+        assert_eq!(short("0.125"), "0.13");
+    }
+
+    #[test]
+    fn scores_exactly() {
+        // 100 × 1.4 / 1.4 is 100, not 99.99999999999999.
+        let w = d("0.3") + d("1.1");
+        assert_eq!(ratio_score(w, w), Some(Decimal::ONE_HUNDRED));
+        assert_eq!(
+            ratio_score(d("1.1"), d("13.6")).map(round2),
+            Some(d("8.09"))
+        );
+        assert_eq!(
+            ratio_score(d("1"), d("3")).unwrap().to_string(),
+            "33.333333333333333333333333333"
+        );
+        assert_eq!(ratio_score(d("5"), Decimal::ZERO), None);
+        assert_eq!(ratio_score(d("-5"), d("10")), Some(Decimal::ZERO));
+        assert_eq!(ratio_score(d("50"), d("10")), Some(Decimal::ONE_HUNDRED));
+    }
+}
