@@ -2,10 +2,10 @@
 //! the oracle, for a number of seconds.
 //!
 //! ```sh
-//! cargo run --release -p icp-oracle --example diff -- SECS [SEED] [--all] [--rows N] [--max-reports N]
+//! cargo run --release -p icp-oracle --example diff -- SECS [SEED] [--all] [--with FEATURE] [--rows N] [--max-reports N]
 //! ```
 //!
-//! `--all` also generates the features in `icp_oracle::generate::PENDING` (contract rules the
+//! `--with FEATURE` (repeatable) adds one of them. `--all` also generates the features in `icp_oracle::generate::PENDING` (contract rules the
 //! implementation does not follow yet). The `icp` binary is `$ICP_BIN` when set, else it is
 //! built first with `cargo build --release -p icp-cli` (Cargo passes `$CARGO` to `cargo run`).
 //! Every disagreement is shrunk and printed (program, rows, both results), at most
@@ -64,12 +64,14 @@ fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut positional = Vec::new();
     let mut all = false;
+    let mut with: Vec<String> = Vec::new();
     let mut rows = 30;
     let mut max_reports = 2;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--all" => all = true,
+            "--with" => with.push(it.next().ok_or("--with FEATURE")?.clone()),
             "--rows" => rows = it.next().and_then(|v| v.parse().ok()).ok_or("--rows N")?,
             "--max-reports" => {
                 max_reports = it
@@ -85,11 +87,18 @@ fn main() -> Result<(), String> {
         .and_then(|s| s.parse().ok())
         .ok_or("usage: diff SECS [SEED] [--all]")?;
     let seed: u64 = positional.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let cfg = if all {
+    let mut cfg = if all {
         Config::all(rows)
     } else {
         Config::passing(rows)
     };
+    for name in &with {
+        let f = generate::ALL
+            .iter()
+            .find(|f| format!("{f:?}") == *name)
+            .ok_or_else(|| format!("no feature `{name}`: one of {:?}", generate::ALL))?;
+        cfg.features.push(*f);
+    }
     let bin = icp_binary()?;
     let scratch = Scratch::new().map_err(|e| e.to_string())?;
     let deadline = Instant::now() + Duration::from_secs(secs);

@@ -141,7 +141,6 @@ pub const PENDING: &[Feature] = &[
     Feature::ExactDecimals,
     Feature::StrictThousands,
     Feature::BoolYesNoLetters,
-    Feature::IntWithZeroFraction,
 ];
 
 /// The generator's switches.
