@@ -66,7 +66,7 @@ fn icp_score_agrees_with_the_oracle_on_random_programs_and_rows() {
 fn a_changed_row_is_a_disagreement() {
     let case = generate::case(SEED, &Config::passing(5));
     let (_, rows) = diff::run_oracle(&case).unwrap();
-    assert!(diff::compare(&rows, &rows).is_empty());
+    assert!(diff::compare(&rows, &rows, true).is_empty());
     for change in 0..3 {
         let mut other = rows.clone();
         let r = &mut other[0];
@@ -75,6 +75,10 @@ fn a_changed_row_is_a_disagreement() {
             1 => r.score = Some("100.01".into()),
             _ => r.coverage = Some("0.01".into()),
         }
-        assert_eq!(diff::compare(&rows, &other).len(), 1, "change {change}");
+        assert_eq!(
+            diff::compare(&rows, &other, true).len(),
+            1,
+            "change {change}"
+        );
     }
 }

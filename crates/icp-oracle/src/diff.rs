@@ -33,6 +33,19 @@ pub struct IcpRow {
     pub groups: Vec<(String, Option<String>)>,
     /// Criterion outcomes by name.
     pub criteria: Vec<(String, String)>,
+    /// For the oracle: the values whose exact third decimal is a final 5 (`score`,
+    /// `coverage`, `group NAME`), with their display rounded toward zero instead, accepted
+    /// while exact decimals are pending (see [`Case::exact`]).
+    pub midpoints: Vec<(String, String)>,
+}
+
+/// The display of `d` rounded toward zero when `d` lies exactly halfway between two
+/// displayable values.
+fn midpoint(d: rust_decimal::Decimal) -> Option<String> {
+    use rust_decimal::RoundingStrategy;
+    let away = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let toward = d.round_dp_with_strategy(2, RoundingStrategy::MidpointTowardZero);
+    (away != toward).then(|| format!("{toward:.2}"))
 }
 
 /// What a run of a case gave.
@@ -74,6 +87,20 @@ pub fn oracle_row(prog: &Program, out: &Outcome, outcomes: &[(String, String)]) 
                 .iter()
                 .map(|(g, s)| (g.clone(), s.map(eval::display)))
                 .collect()
+        },
+        midpoints: {
+            let mut m = Vec::new();
+            let named = [
+                ("score".to_string(), out.score),
+                ("coverage".to_string(), out.coverage),
+            ];
+            let groups = out.groups.iter().map(|(g, s)| (format!("group {g}"), *s));
+            for (what, v) in named.into_iter().chain(groups) {
+                if let Some(alt) = v.and_then(midpoint) {
+                    m.push((what, alt));
+                }
+            }
+            m
         },
         criteria: if out.tier == "invalid" {
             Vec::new()
@@ -184,6 +211,7 @@ pub fn run_icp(bin: &Path, scratch: &Scratch, case: &Case) -> Result<Vec<IcpRow>
                             .collect()
                     })
                     .unwrap_or_default(),
+                midpoints: Vec::new(),
             }
         })
         .collect())
@@ -209,6 +237,7 @@ pub fn run_oracle(case: &Case) -> Result<(Program, Vec<IcpRow>), String> {
                 coverage: None,
                 groups: Vec::new(),
                 criteria: Vec::new(),
+                midpoints: Vec::new(),
             }),
         }
     }
@@ -231,7 +260,7 @@ fn criterion_outcomes(
 }
 
 /// Compares the two results row by row.
-pub fn compare(oracle: &[IcpRow], icp: &[IcpRow]) -> Vec<RowDiff> {
+pub fn compare(oracle: &[IcpRow], icp: &[IcpRow], exact: bool) -> Vec<RowDiff> {
     let mut diffs = Vec::new();
     if oracle.len() != icp.len() {
         diffs.push(RowDiff {
@@ -248,23 +277,34 @@ pub fn compare(oracle: &[IcpRow], icp: &[IcpRow]) -> Vec<RowDiff> {
     }
     for (i, (o, m)) in oracle.iter().zip(icp).enumerate() {
         let mut what = Vec::new();
+        // A displayed value differs, unless it is a midpoint shown rounded the other way
+        // while exact decimals are pending.
+        let differs = |what: &str, ours: Option<&String>, theirs: Option<&String>| {
+            ours != theirs
+                && (exact
+                    || !o
+                        .midpoints
+                        .iter()
+                        .any(|(w, alt)| w == what && Some(alt) == theirs))
+        };
         if o.tier != m.tier {
             what.push("tier".to_string());
         }
-        if o.score != m.score {
+        if differs("score", o.score.as_ref(), m.score.as_ref()) {
             what.push("score".to_string());
         }
-        if o.coverage != m.coverage {
+        if differs("coverage", o.coverage.as_ref(), m.coverage.as_ref()) {
             what.push("coverage".to_string());
         }
         for (name, s) in &o.groups {
-            let theirs = m
-                .groups
-                .iter()
-                .find(|(g, _)| g == name)
-                .map(|(_, s)| s.clone());
-            if theirs.as_ref() != Some(s) {
-                what.push(format!("group {name}"));
+            let theirs = m.groups.iter().find(|(g, _)| g == name).map(|(_, s)| s);
+            let label = format!("group {name}");
+            let missing_both = theirs.is_some_and(Option::is_none) && s.is_none();
+            if !missing_both
+                && (theirs.is_none()
+                    || differs(&label, s.as_ref(), theirs.and_then(Option::as_ref)))
+            {
+                what.push(label);
             }
         }
         for (name, s) in &o.criteria {
@@ -292,6 +332,7 @@ fn empty_row() -> IcpRow {
         coverage: None,
         groups: Vec::new(),
         criteria: Vec::new(),
+        midpoints: Vec::new(),
     }
 }
 
@@ -305,7 +346,7 @@ pub fn check(bin: &Path, scratch: &Scratch, case: &Case) -> Verdict {
         Ok(r) => r,
         Err(e) => return Verdict::Rejected(e),
     };
-    let diffs = compare(&oracle, &icp);
+    let diffs = compare(&oracle, &icp, case.exact);
     if diffs.is_empty() {
         Verdict::Agree
     } else {
@@ -357,6 +398,7 @@ pub fn shrink(bin: &Path, scratch: &Scratch, case: &Case, first: &RowDiff) -> Ca
     let one = Case {
         program: case.program.clone(),
         csv: csv_with_rows(&case.csv, &[first.row]),
+        exact: case.exact,
     };
     if still(&one) {
         best = one;
@@ -372,6 +414,7 @@ pub fn shrink(bin: &Path, scratch: &Scratch, case: &Case, first: &RowDiff) -> Ca
             let cand = Case {
                 program: kept.join("\n") + "\n",
                 csv: best.csv.clone(),
+                exact: case.exact,
             };
             if still(&cand) {
                 best = cand;
@@ -406,6 +449,7 @@ pub fn shrink(bin: &Path, scratch: &Scratch, case: &Case, first: &RowDiff) -> Ca
             let cand = Case {
                 program: best.program.clone(),
                 csv: String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned(),
+                exact: case.exact,
             };
             if still(&cand) {
                 best = cand;
@@ -429,7 +473,7 @@ pub fn report(bin: &Path, scratch: &Scratch, case: &Case) -> String {
     );
     match (run_oracle(case), run_icp(bin, scratch, case)) {
         (Ok((_, o)), Ok(m)) => {
-            for d in compare(&o, &m) {
+            for d in compare(&o, &m, case.exact) {
                 let _ = writeln!(s, "row {}: differs in {}", d.row, d.what.join(", "));
                 let _ = writeln!(s, "  oracle: {}", show(&d.oracle));
                 let _ = writeln!(s, "  icp:    {}", show(&d.icp));

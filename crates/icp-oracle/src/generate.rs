@@ -224,6 +224,11 @@ pub struct Case {
     pub program: String,
     /// The accounts, CSV with a header.
     pub csv: String,
+    /// Whether displayed values must be rounded exactly (half away from zero) even at a
+    /// midpoint: false while [`Feature::ExactDecimals`] is pending, when a value whose exact
+    /// third decimal is a final 5 may show rounded either way (binary floating point stores
+    /// `0.575` as `0.57499…`).
+    pub exact: bool,
 }
 
 const WORDS: &[&str] = &[
@@ -1265,7 +1270,11 @@ pub fn case(seed: u64, cfg: &Config) -> Case {
     };
     let program = g.program();
     let csv = g.csv();
-    Case { program, csv }
+    Case {
+        program,
+        csv,
+        exact: cfg.on(Feature::ExactDecimals),
+    }
 }
 
 /// Orders two literals of one numeric or date type (by value), for `in lo..hi`.
