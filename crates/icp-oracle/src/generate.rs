@@ -416,7 +416,7 @@ impl Gen<'_> {
                     self.num_expr(Ty::Int, 0)
                 )
             }
-            (Ty::Percent, 1) if self.on(Feature::PercentTimesInt) => {
+            (Ty::Percent, 1) if self.on(Feature::PercentTimesInt) && exact => {
                 format!(
                     "{} * {}",
                     self.num_expr(Ty::Percent, 0),
@@ -503,14 +503,17 @@ impl Gen<'_> {
             3 if is_numeric(f.ty) && self.on(Feature::Division) && self.rng.chance(40) => {
                 // Division by zero is missing; `is missing` sees it.
                 let other = self.num_expr(Ty::Int, 0);
-                if f.ty == Ty::Percent {
+                // A percent or a fraction of money compared after a division is exact only
+                // in decimals (138% / 6 is 23%, but 0.22999… in binary floating point).
+                let exact = self.on(Feature::ExactDecimals);
+                if f.ty == Ty::Percent && exact {
                     format!(
                         "{} / {other} {} {}",
                         f.name,
                         self.cmp_op(),
                         self.lit(Ty::Percent)
                     )
-                } else if f.ty == Ty::Money {
+                } else if f.ty == Ty::Money && exact {
                     format!(
                         "{} / {other} {} {}",
                         f.name,
