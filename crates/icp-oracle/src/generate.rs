@@ -1010,7 +1010,7 @@ impl Gen<'_> {
                 format!("{}.{}", v - 1, self.rng.range(1, 99))
                     .trim_end_matches('0')
                     .to_string()
-            } else if self.rng.chance(15) {
+            } else if self.on(Feature::ExactDecimals) && self.rng.chance(15) {
                 format!("{v}%")
             } else {
                 v.to_string()
