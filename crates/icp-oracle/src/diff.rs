@@ -1,0 +1,510 @@
+//! Running the real `icp` binary on a generated case, comparing its rows with the oracle's,
+//! and shrinking a disagreement.
+//!
+//! The implementation is driven as a black box: `icp score PROGRAM ACCOUNTS.csv --format json
+//! --explain --as-of DATE`, the documented command line (docs/cli.md). Per row the comparison
+//! covers the tier (`invalid` included), the score and coverage as displayed (two decimals),
+//! and from the explanation each group's score (rounded to two decimals) and each criterion's
+//! outcome (`true`, `false`, `unknown`, `perfect`, `practical`).
+#![allow(
+    clippy::disallowed_methods,
+    reason = "a test harness: it writes the case to a temporary directory and runs the binary"
+)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::eval::{self, Outcome};
+use crate::generate::{AS_OF, Case};
+use crate::model::{Body, Program};
+use crate::read;
+
+/// One row as `icp` reported it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IcpRow {
+    /// The tier.
+    pub tier: String,
+    /// The score, two decimals.
+    pub score: Option<String>,
+    /// The coverage, two decimals.
+    pub coverage: Option<String>,
+    /// Group scores, rounded to two decimals, by name (none: missing).
+    pub groups: Vec<(String, Option<String>)>,
+    /// Criterion outcomes by name.
+    pub criteria: Vec<(String, String)>,
+    /// For the oracle: the values whose exact third decimal is a final 5 (`score`,
+    /// `coverage`, `group NAME`), with their display rounded toward zero instead, accepted
+    /// while exact decimals are pending (see [`Case::exact`]).
+    pub midpoints: Vec<(String, String)>,
+}
+
+/// The display of `d` rounded toward zero when `d` lies exactly halfway between two
+/// displayable values.
+fn midpoint(d: rust_decimal::Decimal) -> Option<String> {
+    use rust_decimal::RoundingStrategy;
+    let away = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let toward = d.round_dp_with_strategy(2, RoundingStrategy::MidpointTowardZero);
+    (away != toward).then(|| format!("{toward:.2}"))
+}
+
+/// What a run of a case gave.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    /// Both agree on every row.
+    Agree,
+    /// `icp` refused the program (exit 2): a generator defect or a checker false positive.
+    Rejected(String),
+    /// The oracle cannot evaluate the case (an operation it does not model).
+    Skipped(String),
+    /// They disagree; the rows that differ, with what differs.
+    Disagree(Vec<RowDiff>),
+}
+
+/// One row on which the two evaluators differ.
+#[derive(Debug, Clone)]
+pub struct RowDiff {
+    /// The data row (0-based).
+    pub row: usize,
+    /// What differs: `tier`, `score`, `coverage`, `group g0`, `criterion c1`.
+    pub what: Vec<String>,
+    /// The oracle's result, displayed.
+    pub oracle: IcpRow,
+    /// `icp`'s result.
+    pub icp: IcpRow,
+}
+
+/// The oracle's result for a row, in `icp`'s terms.
+pub fn oracle_row(prog: &Program, out: &Outcome, outcomes: &[(String, String)]) -> IcpRow {
+    IcpRow {
+        tier: out.tier.clone(),
+        score: out.score.map(eval::display),
+        coverage: out.coverage.map(eval::display),
+        groups: if out.tier == "invalid" {
+            Vec::new()
+        } else {
+            out.groups
+                .iter()
+                .map(|(g, s)| (g.clone(), s.map(eval::display)))
+                .collect()
+        },
+        midpoints: {
+            let mut m = Vec::new();
+            let named = [
+                ("score".to_string(), out.score),
+                ("coverage".to_string(), out.coverage),
+            ];
+            let groups = out.groups.iter().map(|(g, s)| (format!("group {g}"), *s));
+            for (what, v) in named.into_iter().chain(groups) {
+                if let Some(alt) = v.and_then(midpoint) {
+                    m.push((what, alt));
+                }
+            }
+            m
+        },
+        criteria: if out.tier == "invalid" {
+            Vec::new()
+        } else {
+            prog.criteria
+                .iter()
+                .map(|c| c.name.clone())
+                .zip(outcomes.iter().map(|(_, o)| o.clone()))
+                .collect()
+        },
+    }
+}
+
+/// A scratch directory for one runner (removed on drop).
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    /// A fresh directory under the system's temporary directory.
+    pub fn new() -> std::io::Result<Scratch> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "icp-oracle-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir)?;
+        // An empty icp.toml makes the directory its own project root.
+        std::fs::write(dir.join("icp.toml"), "")?;
+        Ok(Scratch { dir })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn two(v: &serde_json::Value) -> Option<String> {
+    v.as_f64().map(|f| format!("{f:.2}"))
+}
+
+/// Runs `icp score` on a case: its rows, or the reason it refused the program.
+pub fn run_icp(bin: &Path, scratch: &Scratch, case: &Case) -> Result<Vec<IcpRow>, String> {
+    let prog = scratch.dir.join("profile.icp");
+    let csv = scratch.dir.join("accounts.csv");
+    std::fs::write(&prog, &case.program).map_err(|e| e.to_string())?;
+    std::fs::write(&csv, &case.csv).map_err(|e| e.to_string())?;
+    let out = Command::new(bin)
+        .args([
+            "score",
+            "profile.icp",
+            "accounts.csv",
+            "--format",
+            "json",
+            "--explain",
+            "--as-of",
+            AS_OF,
+        ])
+        .current_dir(&scratch.dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("output is not JSON: {e}"))?;
+    let rows = json.as_array().ok_or("output is not an array")?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let ex = &r["explanation"];
+            IcpRow {
+                tier: r["tier"].as_str().unwrap_or("?").to_string(),
+                score: two(&r["score"]),
+                coverage: two(&r["coverage"]),
+                groups: ex["groups"]
+                    .as_array()
+                    .map(|gs| {
+                        gs.iter()
+                            .map(|g| {
+                                (
+                                    g["name"].as_str().unwrap_or("?").to_string(),
+                                    two(&g["score"]),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                criteria: ex["criteria"]
+                    .as_array()
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|c| {
+                                (
+                                    c["name"].as_str().unwrap_or("?").to_string(),
+                                    c["outcome"].as_str().unwrap_or("?").to_string(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                midpoints: Vec::new(),
+            }
+        })
+        .collect())
+}
+
+/// The oracle's rows for a case.
+pub fn run_oracle(case: &Case) -> Result<(Program, Vec<IcpRow>), String> {
+    let prog = Program::load(&case.program, None).map_err(|e| e.0)?;
+    let rows = read::read_csv(&prog, &case.csv)?;
+    let today = read::parse_date(AS_OF).ok_or("bad AS_OF")?;
+    let mut out = Vec::new();
+    for r in &rows {
+        match r {
+            Ok(values) => {
+                let mut ev = eval::Evaluator::new(&prog, values, today);
+                let o = ev.score().map_err(|e| e.0)?;
+                let outcomes = criterion_outcomes(&prog, values, today)?;
+                out.push(oracle_row(&prog, &o, &outcomes));
+            }
+            Err(_) => out.push(IcpRow {
+                tier: "invalid".into(),
+                score: None,
+                coverage: None,
+                groups: Vec::new(),
+                criteria: Vec::new(),
+                midpoints: Vec::new(),
+            }),
+        }
+    }
+    Ok((prog, out))
+}
+
+fn criterion_outcomes(
+    prog: &Program,
+    values: &[crate::value::Value],
+    today: i64,
+) -> Result<Vec<(String, String)>, String> {
+    let mut ev = eval::Evaluator::new(prog, values, today);
+    prog.criteria
+        .iter()
+        .map(|c| {
+            let o = ev.outcome(&c.body).map_err(|e| e.0)?;
+            Ok((c.name.clone(), o.to_string()))
+        })
+        .collect()
+}
+
+/// Compares the two results row by row.
+pub fn compare(oracle: &[IcpRow], icp: &[IcpRow], exact: bool) -> Vec<RowDiff> {
+    let mut diffs = Vec::new();
+    if oracle.len() != icp.len() {
+        diffs.push(RowDiff {
+            row: 0,
+            what: vec![format!(
+                "row count: oracle {} vs icp {}",
+                oracle.len(),
+                icp.len()
+            )],
+            oracle: oracle.first().cloned().unwrap_or_else(empty_row),
+            icp: icp.first().cloned().unwrap_or_else(empty_row),
+        });
+        return diffs;
+    }
+    for (i, (o, m)) in oracle.iter().zip(icp).enumerate() {
+        let mut what = Vec::new();
+        // A displayed value differs, unless it is a midpoint shown rounded the other way
+        // while exact decimals are pending.
+        let differs = |what: &str, ours: Option<&String>, theirs: Option<&String>| {
+            ours != theirs
+                && (exact
+                    || !o
+                        .midpoints
+                        .iter()
+                        .any(|(w, alt)| w == what && Some(alt) == theirs))
+        };
+        if o.tier != m.tier {
+            what.push("tier".to_string());
+        }
+        if differs("score", o.score.as_ref(), m.score.as_ref()) {
+            what.push("score".to_string());
+        }
+        if differs("coverage", o.coverage.as_ref(), m.coverage.as_ref()) {
+            what.push("coverage".to_string());
+        }
+        for (name, s) in &o.groups {
+            let theirs = m.groups.iter().find(|(g, _)| g == name).map(|(_, s)| s);
+            let label = format!("group {name}");
+            let missing_both = theirs.is_some_and(Option::is_none) && s.is_none();
+            if !missing_both
+                && (theirs.is_none()
+                    || differs(&label, s.as_ref(), theirs.and_then(Option::as_ref)))
+            {
+                what.push(label);
+            }
+        }
+        for (name, s) in &o.criteria {
+            let theirs = m.criteria.iter().find(|(c, _)| c == name).map(|(_, s)| s);
+            if theirs != Some(s) {
+                what.push(format!("criterion {name}"));
+            }
+        }
+        if !what.is_empty() {
+            diffs.push(RowDiff {
+                row: i,
+                what,
+                oracle: o.clone(),
+                icp: m.clone(),
+            });
+        }
+    }
+    diffs
+}
+
+fn empty_row() -> IcpRow {
+    IcpRow {
+        tier: String::new(),
+        score: None,
+        coverage: None,
+        groups: Vec::new(),
+        criteria: Vec::new(),
+        midpoints: Vec::new(),
+    }
+}
+
+/// Runs one case through both evaluators.
+pub fn check(bin: &Path, scratch: &Scratch, case: &Case) -> Verdict {
+    let (_, oracle) = match run_oracle(case) {
+        Ok(o) => o,
+        Err(e) => return Verdict::Skipped(e),
+    };
+    let icp = match run_icp(bin, scratch, case) {
+        Ok(r) => r,
+        Err(e) => return Verdict::Rejected(e),
+    };
+    let diffs = compare(&oracle, &icp, case.exact);
+    if diffs.is_empty() {
+        Verdict::Agree
+    } else {
+        Verdict::Disagree(diffs)
+    }
+}
+
+/// The kind of a disagreement, for grouping: the first thing that differs, with the
+/// criterion or group name left out.
+pub fn kind(d: &RowDiff) -> String {
+    let mut w: Vec<String> = d
+        .what
+        .iter()
+        .map(|w| w.split(' ').next().unwrap_or("").to_string())
+        .collect();
+    w.dedup();
+    w.join("+")
+}
+
+fn csv_with_rows(csv: &str, keep: &[usize]) -> String {
+    let mut lines = csv.lines().filter(|l| !l.is_empty());
+    let mut out = String::new();
+    if let Some(h) = lines.next() {
+        out.push_str(h);
+        out.push('\n');
+    }
+    for (i, l) in lines.enumerate() {
+        if keep.contains(&i) {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Shrinks a disagreeing case: keeps the first disagreeing row only, then removes program
+/// lines one at a time (as long as `icp` still accepts the program and the row still
+/// disagrees on the same things), then CSV columns no field reads.
+pub fn shrink(bin: &Path, scratch: &Scratch, case: &Case, first: &RowDiff) -> Case {
+    let target = kind(first);
+    let still = |c: &Case| -> bool {
+        match check(bin, scratch, c) {
+            Verdict::Disagree(ds) => ds.iter().any(|d| kind(d) == target),
+            _ => false,
+        }
+    };
+    // Rows: generated rows hold no line breaks, so a line is a row.
+    let mut best = case.clone();
+    let one = Case {
+        program: case.program.clone(),
+        csv: csv_with_rows(&case.csv, &[first.row]),
+        exact: case.exact,
+    };
+    if still(&one) {
+        best = one;
+    }
+    // Program lines, repeatedly.
+    let mut progress = true;
+    while progress {
+        progress = false;
+        let lines: Vec<&str> = best.program.lines().collect();
+        for i in (0..lines.len()).rev() {
+            let mut kept: Vec<&str> = lines.clone();
+            kept.remove(i);
+            let cand = Case {
+                program: kept.join("\n") + "\n",
+                csv: best.csv.clone(),
+                exact: case.exact,
+            };
+            if still(&cand) {
+                best = cand;
+                progress = true;
+                break;
+            }
+        }
+    }
+    // Columns no field reads.
+    if let Ok(prog) = Program::load(&best.program, None) {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(best.csv.as_bytes());
+        let records: Vec<csv::StringRecord> = rdr.records().filter_map(Result::ok).collect();
+        if let Some(header) = records.first() {
+            let keep: Vec<usize> = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| {
+                    prog.fields
+                        .iter()
+                        .any(|f| f.column.trim().to_lowercase() == h.trim().to_lowercase())
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            for r in &records {
+                let cells: Vec<&str> = keep.iter().filter_map(|&i| r.get(i)).collect();
+                let _ = w.write_record(&cells);
+            }
+            let cand = Case {
+                program: best.program.clone(),
+                csv: String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned(),
+                exact: case.exact,
+            };
+            if still(&cand) {
+                best = cand;
+            }
+        }
+    }
+    best
+}
+
+/// A report of a disagreement: the program, the rows, and both results per differing row.
+pub fn report(bin: &Path, scratch: &Scratch, case: &Case) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "----- PROGRAM\n{}----- ACCOUNTS.csv\n{}",
+        case.program, case.csv
+    );
+    let _ = writeln!(
+        s,
+        "----- icp score profile.icp accounts.csv --format json --explain --as-of {AS_OF}"
+    );
+    match (run_oracle(case), run_icp(bin, scratch, case)) {
+        (Ok((_, o)), Ok(m)) => {
+            for d in compare(&o, &m, case.exact) {
+                let _ = writeln!(s, "row {}: differs in {}", d.row, d.what.join(", "));
+                let _ = writeln!(s, "  oracle: {}", show(&d.oracle));
+                let _ = writeln!(s, "  icp:    {}", show(&d.icp));
+            }
+        }
+        (o, m) => {
+            let _ = writeln!(s, "oracle: {:?}\nicp: {:?}", o.map(|x| x.1), m);
+        }
+    }
+    s
+}
+
+fn show(r: &IcpRow) -> String {
+    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    let groups: Vec<String> = r
+        .groups
+        .iter()
+        .map(|(g, s)| format!("{g}={}", opt(s)))
+        .collect();
+    let crit: Vec<String> = r.criteria.iter().map(|(c, o)| format!("{c}={o}")).collect();
+    format!(
+        "tier={} score={} coverage={} groups[{}] criteria[{}]",
+        r.tier,
+        opt(&r.score),
+        opt(&r.coverage),
+        groups.join(" "),
+        crit.join(" ")
+    )
+}
+
+/// What kind of criterion a body is, for reports.
+pub fn is_scorecard(b: &Body) -> bool {
+    matches!(b, Body::Scorecard(..))
+}
