@@ -67,5 +67,17 @@ for c in "${cases[@]}"; do
   if ! python3 tests/doc/not_blank.py "$png"; then
     status=1
   fi
+  # Printed on A4 (the page's print CSS), it fits on one or two pages.
+  pdf="$out/$name.pdf"
+  rm -f "$pdf"
+  chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-dev-shm-usage \
+    --user-data-dir="$(mktemp -d)" --no-pdf-header-footer --print-to-pdf="$pdf" \
+    "file://$html" >/dev/null 2>&1 || true
+  pages=$(python3 -c 'import re,sys; m=re.findall(rb"/Count (\d+)", open(sys.argv[1],"rb").read()); print(max(map(int,m)) if m else 0)' "$pdf" 2>/dev/null || echo 0)
+  echo "$name: $pages A4 page(s) printed"
+  if [ "$pages" -lt 1 ] || [ "$pages" -gt 2 ]; then
+    echo "doc render: $name: printed on $pages A4 pages, expected 1 or 2" >&2
+    status=1
+  fi
 done
 exit "$status"

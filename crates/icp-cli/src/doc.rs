@@ -859,7 +859,7 @@ ul{margin:2px 0 6px;padding-left:18px}li{margin:1px 0}
 svg text{font-family:system-ui,sans-serif;fill:#1d2433}
 footer{margin-top:14px;color:var(--muted);font-size:8.5pt}
 @page{size:A4;margin:12mm}
-@media print{body{padding:0;max-width:none}h2{break-after:avoid}tr,li,svg{break-inside:avoid}}
+@media print{body{padding:0;max-width:none;font-size:8pt;line-height:1.25}h1{font-size:15pt}h2{font-size:9.5pt;margin:8px 0 3px;break-after:avoid}h3{font-size:8pt;margin:4px 0 1px;break-after:avoid}th,td{padding:1px 4px}th{font-size:6.5pt}code{font-size:7pt}.sub{margin:0 0 3px}ul{margin:1px 0 3px}li{margin:0}table{margin:0 0 4px}.crit th:nth-child(1),td.name{width:26%}table.crit~table.crit tr:first-child{display:none}tr,li,svg{break-inside:avoid}}
 ";
 
 fn html(d: &Doc) -> String {
