@@ -396,7 +396,14 @@ fn situation_doc(checked: &Checked, s: &Situation) -> SituationDoc {
     let capabilities = s
         .capabilities
         .iter()
-        .map(|(n, c)| (human(n), const_words(program, c)))
+        .map(|(n, c)| {
+            let shown = match c {
+                // As written (`80%`, `$2M`): the folded value has lost its unit.
+                Const::Num(_) => capability_source(w.text, s.loc.span, n),
+                _ => None,
+            };
+            (human(n), shown.unwrap_or_else(|| const_words(program, c)))
+        })
         .collect();
     SituationDoc {
         title: s.title.clone().unwrap_or_else(|| human(&s.name)),
@@ -405,6 +412,20 @@ fn situation_doc(checked: &Checked, s: &Situation) -> SituationDoc {
         milestones,
         capabilities,
     }
+}
+
+/// The text of `capability NAME = VALUE` in the situation's body (from its declaration to the
+/// closing brace in column 0), up to a comment or the
+/// line's end; `None` when it is not written on one line that way.
+fn capability_source(text: &str, span: icp_model::Span, name: &str) -> Option<String> {
+    let item = text.get(span.range().start..)?;
+    let body = item.lines().take_while(|l| !l.starts_with('}'));
+    body.into_iter().find_map(|line| {
+        let rest = line.trim().strip_prefix("capability")?.trim_start();
+        let rest = rest.strip_prefix(name)?.trim_start().strip_prefix('=')?;
+        let value = rest.split("//").next()?.trim();
+        (!value.is_empty()).then(|| value.to_owned())
+    })
 }
 
 /// `at least 12 accounts`, `total deal arr at least $240,000`.
