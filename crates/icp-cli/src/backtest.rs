@@ -719,53 +719,30 @@ fn markdown(r: &Report) -> String {
     out
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use sweep::esc;
 
 /// A horizontal bar chart of lift per tier, the base rate (lift 1) as a dashed line.
 fn lift_svg(s: &Split) -> String {
-    let rows: Vec<&Rate> = s.tiers.iter().filter(|t| t.n > 0).collect();
-    let max = rows
+    let bars: Vec<sweep::Bar> = s
+        .tiers
         .iter()
-        .filter_map(|t| t.lift)
+        .filter(|t| t.n > 0)
+        .map(|t| {
+            let l = t.lift.unwrap_or(0.0);
+            sweep::Bar {
+                label: t.label.clone(),
+                value: l,
+                text: lift(t.lift),
+                color: if l >= 1.0 { "#2e7d32" } else { "#c62828" },
+            }
+        })
+        .collect();
+    let max = bars
+        .iter()
+        .map(|b| b.value)
         .fold(1.0_f64, f64::max)
         .max(1.0);
-    let (left, width, bar_h) = (140.0, 360.0, 22.0);
-    let height = bar_h * rows.len() as f64 + 30.0;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"lift per tier\">\n",
-        left + width + 70.0
-    );
-    for (i, t) in rows.iter().enumerate() {
-        let y = 10.0 + bar_h * i as f64;
-        let l = t.lift.unwrap_or(0.0);
-        let w = width * l / max;
-        let _ = writeln!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{}</text>",
-            left - 6.0,
-            y + 15.0,
-            esc(&t.label),
-            bar_h - 6.0,
-            if l >= 1.0 { "#2e7d32" } else { "#c62828" },
-            left + w + 4.0,
-            y + 15.0,
-            lift(t.lift)
-        );
-    }
-    let x1 = left + width / max;
-    let _ = writeln!(
-        svg,
-        "<line x1=\"{x1:.1}\" y1=\"4\" x2=\"{x1:.1}\" y2=\"{}\" stroke=\"#555\" stroke-dasharray=\"4 3\"/><text x=\"{x1:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">base rate</text>",
-        height - 16.0,
-        height - 4.0
-    );
-    svg.push_str("</svg>\n");
-    svg
+    sweep::bar_chart("lift per tier", &bars, max, Some((1.0, "base rate")))
 }
 
 fn html(r: &Report) -> String {

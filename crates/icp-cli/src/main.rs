@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod backtest;
 mod check;
 mod diff;
+mod doc;
 mod explain;
 mod fmt;
 mod init;
@@ -51,6 +52,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Test the profile against outcomes: rates and lift per tier, criterion, exclusion.
     Backtest(backtest::BacktestArgs),
+    /// Write the ICP as a one-page document for sales and marketing (HTML or Markdown).
+    Doc(doc::DocArgs),
     /// Infer a schema and a starter program from an accounts file.
     Init(init::InitArgs),
 }
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Status(args) => status::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::Doc(args) => doc::run(&args),
         Command::Init(args) => init::run(&args),
     }
 }

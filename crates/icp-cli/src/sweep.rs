@@ -289,3 +289,65 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> String {
     s.push('\n');
     s
 }
+
+/// `s` escaped for HTML text and attribute values.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// One bar of [`bar_chart`].
+pub struct Bar {
+    /// Left of the bar (escaped here).
+    pub label: String,
+    /// Length, on the chart's scale.
+    pub value: f64,
+    /// Right of the bar (escaped here).
+    pub text: String,
+    /// Fill colour (`#rrggbb`).
+    pub color: &'static str,
+}
+
+/// A horizontal bar chart as inline SVG (no script, no network), `max` the full width, an
+/// optional dashed marker line at a value with its label below (`icp backtest`'s base rate).
+pub fn bar_chart(aria: &str, bars: &[Bar], max: f64, marker: Option<(f64, &str)>) -> String {
+    let max = if max > 0.0 { max } else { 1.0 };
+    let (left, width, bar_h) = (140.0, 360.0, 22.0);
+    let height = bar_h * bars.len() as f64 + if marker.is_some() { 30.0 } else { 12.0 };
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">\n",
+        left + width + 70.0,
+        esc(aria)
+    );
+    for (i, b) in bars.iter().enumerate() {
+        let y = 10.0 + bar_h * i as f64;
+        let w = width * b.value.max(0.0) / max;
+        let _ = writeln!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text><rect x=\"{left}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{}</text>",
+            left - 6.0,
+            y + 15.0,
+            esc(&b.label),
+            bar_h - 6.0,
+            b.color,
+            left + w + 4.0,
+            y + 15.0,
+            esc(&b.text)
+        );
+    }
+    if let Some((at, label)) = marker {
+        let x1 = left + width * at / max;
+        let _ = writeln!(
+            svg,
+            "<line x1=\"{x1:.1}\" y1=\"4\" x2=\"{x1:.1}\" y2=\"{}\" stroke=\"#555\" stroke-dasharray=\"4 3\"/><text x=\"{x1:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            height - 16.0,
+            height - 4.0,
+            esc(label)
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
