@@ -10,10 +10,11 @@ use clap::{Parser, Subcommand};
 
 mod backtest;
 mod check;
+mod compile;
 mod diff;
 mod explain;
-mod init;
 mod fmt;
+mod init;
 mod input;
 mod load;
 mod lsp;
@@ -51,6 +52,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Test the profile against outcomes: rates and lift per tier, criterion, exclusion.
     Backtest(backtest::BacktestArgs),
+    /// Compile a profile to one SQL query (DuckDB, PostgreSQL, Spark, BigQuery, Snowflake).
+    Compile(compile::CompileArgs),
     /// Infer a schema and a starter program from an accounts file.
     Init(init::InitArgs),
 }
@@ -68,5 +71,6 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Backtest(args) => backtest::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Compile(args) => compile::run(&args),
     }
 }
