@@ -52,7 +52,7 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Test the profile against outcomes: rates and lift per tier, criterion, exclusion.
     Backtest(backtest::BacktestArgs),
-    /// Compile a profile to one SQL query (DuckDB, PostgreSQL, Spark, BigQuery, Snowflake).
+    /// Compile a profile to one SQL query (duckdb, postgres, spark, bigquery, snowflake).
     Compile(compile::CompileArgs),
     /// Infer a schema and a starter program from an accounts file.
     Init(init::InitArgs),

@@ -14,6 +14,15 @@
 //!
 //! Depends on the checked program only (`icp-model`, `icp-base`), never on the evaluator.
 
+#![allow(
+    clippy::doc_markdown,
+    reason = "product names (DuckDB, PostgreSQL, BigQuery) are not code"
+)]
+#![allow(
+    clippy::many_single_char_names,
+    reason = "SQL fragments: `d` dialect, `k` scale, `w` weight, `p` points, as in the docs"
+)]
+
 mod dialect;
 
 use std::fmt::Write as _;
@@ -193,6 +202,7 @@ impl Compiler<'_> {
         matches!(ty, Ty::Text)
     }
 
+    #[allow(clippy::unused_self, reason = "a method like the other SQL builders")]
     fn lower(&self, x: &str) -> String {
         format!("lower(trim({x}))")
     }
@@ -208,6 +218,7 @@ impl Compiler<'_> {
     }
 
     /// `CASE WHEN any operand IS NULL THEN NULL ELSE body END`.
+    #[allow(clippy::unused_self, reason = "a method like the other SQL builders")]
     fn strict(&self, operands: &[&Expr], sql: &[String], body: &str) -> String {
         let checks: Vec<String> = operands
             .iter()
@@ -430,10 +441,9 @@ impl Compiler<'_> {
             if let CriterionBody::Scorecard {
                 practical: Some(_), ..
             } = c.body
+                && let Some(p) = c.weight.checked_mul(c.share(self.profile))
             {
-                if let Some(p) = c.weight.checked_mul(c.share(self.profile)) {
-                    k = k.max(p.normalize().scale());
-                }
+                k = k.max(p.normalize().scale());
             }
         }
         k
@@ -453,7 +463,9 @@ impl Compiler<'_> {
         self.profile
             .criteria
             .iter()
-            .filter(|c| c.weight > Decimal::ZERO && c.group.map(|x| x.index()) == Some(g))
+            .filter(|c| {
+                c.weight > Decimal::ZERO && c.group.map(icp_model::GroupId::index) == Some(g)
+            })
             .try_fold(0_i128, |acc, c| Ok(acc + scaled(c.weight, k)?))
     }
 
@@ -668,7 +680,10 @@ impl Compiler<'_> {
             let _ = write!(
                 q,
                 ",\n    {} AS pc_{gi}",
-                clamp(&sum(&|c| c.group.map(|g| g.index()) == Some(gi)), gw)
+                clamp(
+                    &sum(&|c| c.group.map(icp_model::GroupId::index) == Some(gi)),
+                    gw
+                )
             );
         }
         let decided: Vec<String> = self
@@ -767,8 +782,9 @@ impl Compiler<'_> {
                 "NULL".to_owned()
             } else {
                 format!(
-                    "CAST({} AS DECIMAL(38, 0)) * 0.01",
-                    d.int_div(&format!("20000 * {p} + {w}"), &(2 * w).to_string())
+                    "CAST({} AS {}) * 0.01",
+                    d.int_div(&format!("20000 * {p} + {w}"), &(2 * w).to_string()),
+                    d.integer()
                 )
             }
         };
@@ -795,8 +811,9 @@ impl Compiler<'_> {
             "1.00".to_owned()
         } else {
             format!(
-                "CAST({} AS DECIMAL(38, 0)) * 0.01",
-                d.int_div(&format!("200 * dc + {a}"), &(2 * a).to_string())
+                "CAST({} AS {}) * 0.01",
+                d.int_div(&format!("200 * dc + {a}"), &(2 * a).to_string()),
+                d.integer()
             )
         };
         out.push(format!("  {} AS coverage", valid(cov)));
@@ -865,24 +882,24 @@ impl Compiler<'_> {
                 "CASE WHEN {col} = {full} AND {col} <> 0 THEN {}",
                 d.string(&full_text)
             );
-            if let Some(part) = c.weight.checked_mul(c.share(self.profile)) {
-                if matches!(
+            if let Some(part) = c.weight.checked_mul(c.share(self.profile))
+                && matches!(
                     c.body,
                     CriterionBody::Scorecard {
                         practical: Some(_),
                         ..
                     }
-                ) {
-                    let mut t = format!("; {} ", c.name);
-                    points(&mut t, part);
-                    t.push_str(" (practical)");
-                    let _ = write!(
-                        arm,
-                        " WHEN {col} = {} AND {col} <> 0 THEN {}",
-                        scaled(part, k)?,
-                        d.string(&t)
-                    );
-                }
+                )
+            {
+                let mut t = format!("; {} ", c.name);
+                points(&mut t, part);
+                t.push_str(" (practical)");
+                let _ = write!(
+                    arm,
+                    " WHEN {col} = {} AND {col} <> 0 THEN {}",
+                    scaled(part, k)?,
+                    d.string(&t)
+                );
             }
             arm.push_str(" ELSE '' END");
             pieces.push(arm);

@@ -107,7 +107,7 @@ fn strip_quoted(sql: &str, d: Dialect) -> String {
                     Some(_) => {}
                 }
             }
-            out.push_str("Q");
+            out.push('Q');
         } else {
             out.push(c);
         }
