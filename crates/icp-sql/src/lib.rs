@@ -272,7 +272,7 @@ impl Compiler<'_> {
             ExprKind::Const(c) => self.konst(c, &e.ty),
             ExprKind::Field(f) => self
                 .field(*f)
-                .map_or_else(|| "NULL".into(), |f| self.id(&f.name)),
+                .map_or_else(|| "NULL".into(), |f| self.id(&format!("f_{}", f.name))),
             ExprKind::Let(l) => self
                 .profile
                 .lets
@@ -576,7 +576,7 @@ impl Compiler<'_> {
             cols.push(format!(
                 "    {} AS {}",
                 self.read_column(f),
-                self.id(&f.name)
+                self.id(&format!("f_{}", f.name))
             ));
         }
         if key.is_none() {
@@ -793,7 +793,10 @@ impl Compiler<'_> {
         let mut out = Vec::new();
         out.push(format!(
             "  {}",
-            key.as_ref().map_or_else(|| self.id("row"), |k| self.id(k))
+            key.as_ref().map_or_else(
+                || self.id("row"),
+                |k| format!("{} AS {}", self.id(&format!("f_{k}")), self.id(k))
+            )
         ));
         out.push(format!("  {} AS score", valid(display("pc", w))));
         out.push("  tier".to_owned());
