@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod backtest;
 mod check;
+mod compile;
 mod diff;
 mod doc;
 mod explain;
@@ -54,6 +55,8 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// Write the ICP as a one-page document for sales and marketing (HTML or Markdown).
     Doc(doc::DocArgs),
+    /// Compile a profile to one SQL query (duckdb, postgres, spark, bigquery, snowflake).
+    Compile(compile::CompileArgs),
     /// Infer a schema and a starter program from an accounts file.
     Init(init::InitArgs),
 }
@@ -72,5 +75,6 @@ fn main() -> ExitCode {
         Command::Backtest(args) => backtest::run(&args),
         Command::Doc(args) => doc::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Compile(args) => compile::run(&args),
     }
 }

@@ -1,0 +1,217 @@
+//! What differs between the SQL dialects: quoting, types, and the few functions that are
+//! spelled differently.
+
+use icp_model::Date;
+
+/// A target SQL dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// DuckDB.
+    DuckDb,
+    /// PostgreSQL.
+    Postgres,
+    /// Spark SQL.
+    Spark,
+    /// Google BigQuery (GoogleSQL).
+    BigQuery,
+    /// Snowflake.
+    Snowflake,
+}
+
+impl Dialect {
+    /// Every dialect, in the order `--dialect` lists them.
+    pub const ALL: [Dialect; 5] = [
+        Dialect::DuckDb,
+        Dialect::Postgres,
+        Dialect::Spark,
+        Dialect::BigQuery,
+        Dialect::Snowflake,
+    ];
+
+    /// The name `--dialect` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+            Dialect::Spark => "spark",
+            Dialect::BigQuery => "bigquery",
+            Dialect::Snowflake => "snowflake",
+        }
+    }
+
+    /// A dialect by its `--dialect` name.
+    pub fn from_name(s: &str) -> Option<Dialect> {
+        Dialect::ALL.into_iter().find(|d| d.name() == s)
+    }
+
+    /// `name` as a quoted identifier: any text, including quotes, backslashes and
+    /// semicolons, stays one identifier.
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres | Dialect::Snowflake => {
+                format!("\"{}\"", name.replace('"', "\"\""))
+            }
+            Dialect::Spark => format!("`{}`", name.replace('`', "``")),
+            Dialect::BigQuery => {
+                let mut out = String::from("`");
+                for c in name.chars() {
+                    match c {
+                        '`' => out.push_str("\\`"),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        _ => out.push(c),
+                    }
+                }
+                out.push('`');
+                out
+            }
+        }
+    }
+
+    /// `text` as a string literal. DuckDB and PostgreSQL (standard-conforming strings) only
+    /// double the quote; Spark, BigQuery and Snowflake read backslash escapes, so a
+    /// backslash, a quote and line breaks are escaped with one.
+    pub fn string(self, text: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("'{}'", text.replace('\'', "''")),
+            Dialect::Spark | Dialect::BigQuery | Dialect::Snowflake => {
+                let mut out = String::from("'");
+                for c in text.chars() {
+                    match c {
+                        '\'' => out.push_str("\\'"),
+                        '\\' => out.push_str("\\\\"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        '\0' => out.push_str("\\u0000"),
+                        _ => out.push(c),
+                    }
+                }
+                out.push('\'');
+                out
+            }
+        }
+    }
+
+    /// The exact decimal type every number is computed in.
+    pub fn decimal(self) -> &'static str {
+        match self {
+            Dialect::DuckDb | Dialect::Spark => "DECIMAL(38, 10)",
+            Dialect::Postgres => "NUMERIC",
+            Dialect::BigQuery => "BIGNUMERIC",
+            Dialect::Snowflake => "NUMBER(38, 10)",
+        }
+    }
+
+    /// The type of a whole number of scaled points (no decimals).
+    pub fn integer(self) -> &'static str {
+        match self {
+            Dialect::DuckDb | Dialect::Spark => "DECIMAL(38, 0)",
+            Dialect::Postgres => "NUMERIC",
+            Dialect::BigQuery => "BIGNUMERIC",
+            Dialect::Snowflake => "NUMBER(38, 0)",
+        }
+    }
+
+    /// The text type.
+    pub fn text(self) -> &'static str {
+        match self {
+            Dialect::DuckDb | Dialect::Snowflake => "VARCHAR",
+            Dialect::Postgres => "TEXT",
+            Dialect::Spark | Dialect::BigQuery => "STRING",
+        }
+    }
+
+    /// The boolean type.
+    pub fn boolean(self) -> &'static str {
+        match self {
+            Dialect::BigQuery => "BOOL",
+            _ => "BOOLEAN",
+        }
+    }
+
+    /// The whole-day type of durations.
+    pub fn days(self) -> &'static str {
+        match self {
+            Dialect::BigQuery => "INT64",
+            _ => "BIGINT",
+        }
+    }
+
+    /// A date literal.
+    pub fn date(self, d: Date) -> String {
+        let (y, m, day) = d.ymd();
+        format!("DATE '{y:04}-{m:02}-{day:02}'")
+    }
+
+    /// `a` + `n` days.
+    pub fn date_add(self, a: &str, n: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => format!("(({a}) + CAST({n} AS INTEGER))"),
+            Dialect::Spark => format!("date_add({a}, CAST({n} AS INT))"),
+            Dialect::BigQuery => format!("DATE_ADD({a}, INTERVAL CAST({n} AS INT64) DAY)"),
+            Dialect::Snowflake => format!("DATEADD(day, {n}, {a})"),
+        }
+    }
+
+    /// The days from `b` to `a`.
+    pub fn date_diff(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("CAST(date_diff('day', {b}, {a}) AS BIGINT)"),
+            Dialect::Postgres => format!("CAST(({a}) - ({b}) AS BIGINT)"),
+            Dialect::Spark => format!("CAST(datediff({a}, {b}) AS BIGINT)"),
+            Dialect::BigQuery => format!("DATE_DIFF({a}, {b}, DAY)"),
+            Dialect::Snowflake => format!("DATEDIFF(day, {b}, {a})"),
+        }
+    }
+
+    /// Floor division of two non-negative whole numbers, exactly.
+    pub fn int_div(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("(CAST({a} AS HUGEINT) // CAST({b} AS HUGEINT))"),
+            Dialect::Postgres => format!("div({a}, {b})"),
+            Dialect::Spark => format!("CAST(FLOOR(({a}) / ({b})) AS DECIMAL(38, 0))"),
+            Dialect::BigQuery => format!("DIV({a}, {b})"),
+            Dialect::Snowflake => format!("FLOOR(({a}) / ({b}))"),
+        }
+    }
+
+    /// Whether `needle` occurs in `hay` (both already lower-cased), as a boolean.
+    pub fn substring(self, hay: &str, needle: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres | Dialect::BigQuery => {
+                format!("(STRPOS({hay}, {needle}) > 0)")
+            }
+            Dialect::Spark => format!("(INSTR({hay}, {needle}) > 0)"),
+            Dialect::Snowflake => format!("(POSITION({needle}, {hay}) > 0)"),
+        }
+    }
+
+    /// Whether the set `set` (an array of text, not NULL) holds an item equal to `needle`
+    /// (not NULL) after trimming and lower-casing both.
+    pub fn set_has(self, set: &str, needle: &str) -> String {
+        match self {
+            Dialect::DuckDb => {
+                format!("list_contains([lower(trim(x)) FOR x IN {set}], lower(trim({needle})))")
+            }
+            Dialect::Postgres => format!(
+                "EXISTS (SELECT 1 FROM unnest({set}) AS i(x) WHERE lower(trim(i.x)) = lower(trim({needle})))"
+            ),
+            Dialect::Spark => {
+                format!("exists({set}, x -> lower(trim(x)) = lower(trim({needle})))")
+            }
+            Dialect::BigQuery => format!(
+                "EXISTS (SELECT 1 FROM UNNEST({set}) AS x WHERE LOWER(TRIM(x)) = LOWER(TRIM({needle})))"
+            ),
+            Dialect::Snowflake => format!(
+                "ARRAY_CONTAINS(LOWER(TRIM({needle}))::VARIANT, TRANSFORM({set}, x -> LOWER(TRIM(x::VARCHAR))::VARIANT))"
+            ),
+        }
+    }
+
+    /// `x` cast to `ty`.
+    pub fn cast(self, x: &str, ty: &str) -> String {
+        format!("CAST({x} AS {ty})")
+    }
+}
