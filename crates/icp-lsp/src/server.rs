@@ -83,6 +83,8 @@ pub struct Backend {
     next_ticket: Arc<std::sync::atomic::AtomicU64>,
     /// The client asks to be told when code lenses change (sample figures).
     lens_refresh: Arc<std::sync::atomic::AtomicBool>,
+    /// The client asks to be told when inlay hints change (the `inlayHints` setting).
+    hint_refresh: Arc<std::sync::atomic::AtomicBool>,
     /// See [`Settings::request_wait`].
     request_wait: Duration,
     /// Signalled when a check ends.
@@ -95,6 +97,8 @@ pub struct Backend {
     snippets: Arc<std::sync::atomic::AtomicBool>,
     /// The project model: see [`crate::workspace`].
     pub(crate) projects: Arc<crate::workspace::Projects>,
+    /// What `initializationOptions` held that was ignored, shown once `initialized`.
+    config_warnings: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// Run `f`, turning a panic into `None` (logged on stderr): a bug in one feature must never
@@ -121,6 +125,7 @@ impl Backend {
             debounce: settings.debounce,
             last_change: Arc::default(),
             lens_refresh: Arc::default(),
+            hint_refresh: Arc::default(),
             tickets: Arc::default(),
             next_ticket: Arc::default(),
             request_wait: settings.request_wait,
@@ -129,6 +134,7 @@ impl Backend {
             shut_down: Arc::default(),
             snippets: Arc::default(),
             projects: Arc::new(crate::workspace::Projects::new(settings.list)),
+            config_warnings: Arc::default(),
         }
     }
 
@@ -384,6 +390,20 @@ impl Backend {
         Ok(out)
     }
 
+    /// Show each settings warning to the user (on a task of its own: a client that does
+    /// not read its messages must not hold the handler up).
+    fn warn(&self, warnings: Vec<String>) {
+        if warnings.is_empty() {
+            return;
+        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            for w in warnings {
+                client.show_message(lsp::MessageType::WARNING, w).await;
+            }
+        });
+    }
+
     /// Run a feature over the document's current analysis ([`Backend::current`]).
     async fn with_analysis<T>(
         &self,
@@ -466,7 +486,24 @@ impl LanguageServer for Backend {
             .unwrap_or(false);
         self.lens_refresh
             .store(refresh, std::sync::atomic::Ordering::Relaxed);
+        let hints = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.inlay_hint.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.hint_refresh
+            .store(hints, std::sync::atomic::Ordering::Relaxed);
         self.projects.initialize(&params);
+        if let Some(options) = &params.initialization_options {
+            let (config, warnings) = crate::config::parse(options);
+            self.world.set_client_config(config);
+            *self
+                .config_warnings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = warnings;
+        }
         let snippets = params
             .capabilities
             .text_document
@@ -489,6 +526,37 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.projects.initialized(self);
+        let warnings = std::mem::take(
+            &mut *self
+                .config_warnings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.warn(warnings);
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        let (config, warnings) = crate::config::parse(&params.settings);
+        let lenses_or_hints = {
+            let old = self.world.client_config();
+            old.code_lens != config.code_lens || old.inlay_hints != config.inlay_hints
+        };
+        if self.world.set_client_config(config) {
+            // The date or the sample changed: every figure, lint and lens is recomputed.
+            for u in self.world.all_uris() {
+                if let Some(r) = self.world.revision(&u) {
+                    self.schedule_refresh(u, r);
+                }
+            }
+        } else if lenses_or_hints {
+            if self.lens_refresh.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = self.client.code_lens_refresh().await;
+            }
+            if self.hint_refresh.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = self.client.inlay_hint_refresh().await;
+            }
+        }
+        self.warn(warnings);
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -779,6 +847,9 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        if !self.world.client_config().inlay_hints {
+            return Ok(Some(Vec::new()));
+        }
         self.with_analysis("inlayHint", &params.text_document.uri, |a| {
             Some(features::hints::inlay_hints(a, params.range))
         })
@@ -841,6 +912,9 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        if !self.world.client_config().code_lens {
+            return Ok(Some(Vec::new()));
+        }
         self.with_analysis("codeLens", &params.text_document.uri, |a| {
             Some(features::hints::code_lenses(a, self.world.loader()))
         })

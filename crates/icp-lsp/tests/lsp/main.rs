@@ -16,6 +16,7 @@ mod transport;
 mod abuse;
 mod actions;
 mod completion;
+mod config;
 mod diagnostics;
 mod fuzz;
 mod hover;
