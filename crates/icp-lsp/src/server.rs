@@ -99,7 +99,17 @@ pub struct Backend {
     pub(crate) projects: Arc<crate::workspace::Projects>,
     /// What `initializationOptions` held that was ignored, shown once `initialized`.
     config_warnings: Arc<std::sync::Mutex<Vec<String>>>,
+    /// Failed expectations of the tests last run through a lens, per document, with the
+    /// revision of the text they ran on (published with the check's diagnostics until
+    /// the text changes).
+    test_results: Arc<std::sync::Mutex<std::collections::HashMap<Uri, TestResults>>>,
 }
+
+/// The revision a document's tests ran on, and each test's failures by name.
+type TestResults = (
+    u64,
+    std::collections::BTreeMap<String, Vec<lsp::Diagnostic>>,
+);
 
 /// Run `f`, turning a panic into `None` (logged on stderr): a bug in one feature must never
 /// kill the server.
@@ -135,6 +145,7 @@ impl Backend {
             snippets: Arc::default(),
             projects: Arc::new(crate::workspace::Projects::new(settings.list)),
             config_warnings: Arc::default(),
+            test_results: Arc::default(),
         }
     }
 
@@ -305,6 +316,7 @@ impl Backend {
                 return;
             }
             let version = analysis.open.then_some(analysis.version);
+            let diags = this.with_test_results(&uri, revision, diags);
             this.client.publish_diagnostics(uri, diags, version).await;
             drop(held);
             if analysis.open && analysis.config.sample.is_some() {
@@ -390,6 +402,92 @@ impl Backend {
         Ok(out)
     }
 
+    /// `diags` and the failures of the tests run on this revision of the document (those
+    /// of an older text are dropped).
+    fn with_test_results(
+        &self,
+        uri: &Uri,
+        revision: u64,
+        mut diags: Vec<lsp::Diagnostic>,
+    ) -> Vec<lsp::Diagnostic> {
+        let mut results = self
+            .test_results
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match results.get(uri) {
+            Some((r, by_test)) if *r == revision => {
+                diags.extend(by_test.values().flatten().cloned());
+            }
+            Some(_) => {
+                results.remove(uri);
+            }
+            None => {}
+        }
+        diags
+    }
+
+    /// `icp.runTest`: run a test (or every test of the document) and publish its failures.
+    async fn run_test_command(
+        &self,
+        arguments: &[serde_json::Value],
+    ) -> Result<Option<serde_json::Value>> {
+        let uri = arguments
+            .first()
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| s.parse::<Uri>().ok())
+            .ok_or_else(|| {
+                tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                    "`{}` takes the document's URI, then the test's name",
+                    features::run::RUN_TEST
+                ))
+            })?;
+        let name = arguments.get(1).and_then(serde_json::Value::as_str);
+        let Some(a) = self.current(&uri).await? else {
+            return Ok(None);
+        };
+        let Some(run) = guard("runTest", || Some(features::run::run_tests(&a, name))) else {
+            return Ok(None);
+        };
+        {
+            let mut results = self
+                .test_results
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let entry = results.entry(uri.clone()).or_default();
+            if entry.0 != a.revision {
+                *entry = (a.revision, std::collections::BTreeMap::new());
+            }
+            for t in &run.ran {
+                entry.1.remove(t);
+            }
+            for d in &run.diagnostics {
+                let test = run
+                    .ran
+                    .iter()
+                    .find(|t| d.message.starts_with(&format!("test `{t}` failed")))
+                    .cloned()
+                    .unwrap_or_default();
+                entry.1.entry(test).or_default().push(d.clone());
+            }
+        }
+        if self.world.revision(&uri) == Some(a.revision) {
+            let held = self.publish.lock().await;
+            let diags = self.with_test_results(&uri, a.revision, features::diagnostics(&a));
+            let version = a.open.then_some(a.version);
+            self.client.publish_diagnostics(uri, diags, version).await;
+            drop(held);
+        }
+        self.client
+            .show_message(lsp::MessageType::INFO, &run.summary)
+            .await;
+        Ok(Some(serde_json::json!({
+            "ran": run.ran,
+            "passed": run.passed,
+            "failed": run.ran.len() - run.passed,
+            "summary": run.summary,
+        })))
+    }
+
     /// Show each settings warning to the user (on a task of its own: a client that does
     /// not read its messages must not hold the handler up).
     fn warn(&self, warnings: Vec<String>) {
@@ -468,7 +566,10 @@ pub fn capabilities() -> ServerCapabilities {
         }),
         selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
-            commands: vec![features::hints::SHOW_FIGURES.to_owned()],
+            commands: vec![
+                features::hints::SHOW_FIGURES.to_owned(),
+                features::run::RUN_TEST.to_owned(),
+            ],
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         ..ServerCapabilities::default()
@@ -896,11 +997,15 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::ExecuteCommandParams,
     ) -> Result<Option<serde_json::Value>> {
+        if params.command == features::run::RUN_TEST {
+            return self.run_test_command(&params.arguments).await;
+        }
         if params.command != features::hints::SHOW_FIGURES {
             return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
-                "unknown command `{}`; the server runs `{}`",
+                "unknown command `{}`; the server runs `{}` and `{}`",
                 params.command,
-                features::hints::SHOW_FIGURES
+                features::hints::SHOW_FIGURES,
+                features::run::RUN_TEST
             )));
         }
         if let Some(serde_json::Value::String(figures)) = params.arguments.first() {
@@ -916,7 +1021,9 @@ impl LanguageServer for Backend {
             return Ok(Some(Vec::new()));
         }
         self.with_analysis("codeLens", &params.text_document.uri, |a| {
-            Some(features::hints::code_lenses(a, self.world.loader()))
+            let mut lenses = features::run::lenses(a);
+            lenses.extend(features::hints::code_lenses(a, self.world.loader()));
+            Some(lenses)
         })
         .await
     }

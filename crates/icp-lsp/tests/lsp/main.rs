@@ -27,5 +27,6 @@ mod outline;
 mod project;
 mod resilience;
 mod robustness;
+mod run;
 mod sample;
 mod structure;
