@@ -8,7 +8,7 @@
 //! |---|---|---|---|
 //! | `sample` | string or null | `[lsp] sample` of `icp.toml` | the sample accounts file behind the figures lenses, relative to the project root; `""` turns the figures off |
 //! | `today` | `"YYYY-MM-DD"` or null | the clock | the date of every check (`today`, situations, milestones) |
-//! | `codeLens` | boolean | `true` | code lenses (figures, run test, explain) |
+//! | `codeLens` | boolean | `true` | code lenses (sample figures, run test) |
 //! | `inlayHints` | boolean | `true` | each criterion's share of the score after its weight |
 //!
 //! A key of the wrong type is ignored with a warning naming it; an unknown key is a
