@@ -83,6 +83,8 @@ pub struct Backend {
     next_ticket: Arc<std::sync::atomic::AtomicU64>,
     /// The client asks to be told when code lenses change (sample figures).
     lens_refresh: Arc<std::sync::atomic::AtomicBool>,
+    /// The client asks to be told when inlay hints change (the `inlayHints` setting).
+    hint_refresh: Arc<std::sync::atomic::AtomicBool>,
     /// See [`Settings::request_wait`].
     request_wait: Duration,
     /// Signalled when a check ends.
@@ -95,7 +97,19 @@ pub struct Backend {
     snippets: Arc<std::sync::atomic::AtomicBool>,
     /// The project model: see [`crate::workspace`].
     pub(crate) projects: Arc<crate::workspace::Projects>,
+    /// What `initializationOptions` held that was ignored, shown once `initialized`.
+    config_warnings: Arc<std::sync::Mutex<Vec<String>>>,
+    /// Failed expectations of the tests last run through a lens, per document, with the
+    /// revision of the text they ran on (published with the check's diagnostics until
+    /// the text changes).
+    test_results: Arc<std::sync::Mutex<std::collections::HashMap<Uri, TestResults>>>,
 }
+
+/// The revision a document's tests ran on, and each test's failures by name.
+type TestResults = (
+    u64,
+    std::collections::BTreeMap<String, Vec<lsp::Diagnostic>>,
+);
 
 /// Run `f`, turning a panic into `None` (logged on stderr): a bug in one feature must never
 /// kill the server.
@@ -121,6 +135,7 @@ impl Backend {
             debounce: settings.debounce,
             last_change: Arc::default(),
             lens_refresh: Arc::default(),
+            hint_refresh: Arc::default(),
             tickets: Arc::default(),
             next_ticket: Arc::default(),
             request_wait: settings.request_wait,
@@ -129,6 +144,8 @@ impl Backend {
             shut_down: Arc::default(),
             snippets: Arc::default(),
             projects: Arc::new(crate::workspace::Projects::new(settings.list)),
+            config_warnings: Arc::default(),
+            test_results: Arc::default(),
         }
     }
 
@@ -299,6 +316,7 @@ impl Backend {
                 return;
             }
             let version = analysis.open.then_some(analysis.version);
+            let diags = this.with_test_results(&uri, revision, diags);
             this.client.publish_diagnostics(uri, diags, version).await;
             drop(held);
             if analysis.open && analysis.config.sample.is_some() {
@@ -384,6 +402,106 @@ impl Backend {
         Ok(out)
     }
 
+    /// `diags` and the failures of the tests run on this revision of the document (those
+    /// of an older text are dropped).
+    fn with_test_results(
+        &self,
+        uri: &Uri,
+        revision: u64,
+        mut diags: Vec<lsp::Diagnostic>,
+    ) -> Vec<lsp::Diagnostic> {
+        let mut results = self
+            .test_results
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match results.get(uri) {
+            Some((r, by_test)) if *r == revision => {
+                diags.extend(by_test.values().flatten().cloned());
+            }
+            Some(_) => {
+                results.remove(uri);
+            }
+            None => {}
+        }
+        diags
+    }
+
+    /// `icp.runTest`: run a test (or every test of the document) and publish its failures.
+    async fn run_test_command(
+        &self,
+        arguments: &[serde_json::Value],
+    ) -> Result<Option<serde_json::Value>> {
+        let uri = arguments
+            .first()
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| s.parse::<Uri>().ok())
+            .ok_or_else(|| {
+                tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                    "`{}` takes the document's URI, then the test's name",
+                    features::run::RUN_TEST
+                ))
+            })?;
+        let name = arguments.get(1).and_then(serde_json::Value::as_str);
+        let Some(a) = self.current(&uri).await? else {
+            return Ok(None);
+        };
+        let Some(run) = guard("runTest", || Some(features::run::run_tests(&a, name))) else {
+            return Ok(None);
+        };
+        {
+            let mut results = self
+                .test_results
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let entry = results.entry(uri.clone()).or_default();
+            if entry.0 != a.revision {
+                *entry = (a.revision, std::collections::BTreeMap::new());
+            }
+            for t in &run.ran {
+                entry.1.remove(t);
+            }
+            for d in &run.diagnostics {
+                let test = run
+                    .ran
+                    .iter()
+                    .find(|t| d.message.starts_with(&format!("test `{t}` failed")))
+                    .cloned()
+                    .unwrap_or_default();
+                entry.1.entry(test).or_default().push(d.clone());
+            }
+        }
+        if self.world.revision(&uri) == Some(a.revision) {
+            let held = self.publish.lock().await;
+            let diags = self.with_test_results(&uri, a.revision, features::diagnostics(&a));
+            let version = a.open.then_some(a.version);
+            self.client.publish_diagnostics(uri, diags, version).await;
+            drop(held);
+        }
+        self.client
+            .show_message(lsp::MessageType::INFO, &run.summary)
+            .await;
+        Ok(Some(serde_json::json!({
+            "ran": run.ran,
+            "passed": run.passed,
+            "failed": run.ran.len() - run.passed,
+            "summary": run.summary,
+        })))
+    }
+
+    /// Show each settings warning to the user (on a task of its own: a client that does
+    /// not read its messages must not hold the handler up).
+    fn warn(&self, warnings: Vec<String>) {
+        if warnings.is_empty() {
+            return;
+        }
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            for w in warnings {
+                client.show_message(lsp::MessageType::WARNING, w).await;
+            }
+        });
+    }
+
     /// Run a feature over the document's current analysis ([`Backend::current`]).
     async fn with_analysis<T>(
         &self,
@@ -448,7 +566,10 @@ pub fn capabilities() -> ServerCapabilities {
         }),
         selection_range_provider: Some(lsp::SelectionRangeProviderCapability::Simple(true)),
         execute_command_provider: Some(lsp::ExecuteCommandOptions {
-            commands: vec![features::hints::SHOW_FIGURES.to_owned()],
+            commands: vec![
+                features::hints::SHOW_FIGURES.to_owned(),
+                features::run::RUN_TEST.to_owned(),
+            ],
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
         ..ServerCapabilities::default()
@@ -466,7 +587,24 @@ impl LanguageServer for Backend {
             .unwrap_or(false);
         self.lens_refresh
             .store(refresh, std::sync::atomic::Ordering::Relaxed);
+        let hints = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.inlay_hint.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        self.hint_refresh
+            .store(hints, std::sync::atomic::Ordering::Relaxed);
         self.projects.initialize(&params);
+        if let Some(options) = &params.initialization_options {
+            let (config, warnings) = crate::config::parse(options);
+            self.world.set_client_config(config);
+            *self
+                .config_warnings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = warnings;
+        }
         let snippets = params
             .capabilities
             .text_document
@@ -489,6 +627,37 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.projects.initialized(self);
+        let warnings = std::mem::take(
+            &mut *self
+                .config_warnings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.warn(warnings);
+    }
+
+    async fn did_change_configuration(&self, params: lsp::DidChangeConfigurationParams) {
+        let (config, warnings) = crate::config::parse(&params.settings);
+        let lenses_or_hints = {
+            let old = self.world.client_config();
+            old.code_lens != config.code_lens || old.inlay_hints != config.inlay_hints
+        };
+        if self.world.set_client_config(config) {
+            // The date or the sample changed: every figure, lint and lens is recomputed.
+            for u in self.world.all_uris() {
+                if let Some(r) = self.world.revision(&u) {
+                    self.schedule_refresh(u, r);
+                }
+            }
+        } else if lenses_or_hints {
+            if self.lens_refresh.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = self.client.code_lens_refresh().await;
+            }
+            if self.hint_refresh.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = self.client.inlay_hint_refresh().await;
+            }
+        }
+        self.warn(warnings);
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -779,6 +948,9 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        if !self.world.client_config().inlay_hints {
+            return Ok(Some(Vec::new()));
+        }
         self.with_analysis("inlayHint", &params.text_document.uri, |a| {
             Some(features::hints::inlay_hints(a, params.range))
         })
@@ -825,11 +997,15 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::ExecuteCommandParams,
     ) -> Result<Option<serde_json::Value>> {
+        if params.command == features::run::RUN_TEST {
+            return self.run_test_command(&params.arguments).await;
+        }
         if params.command != features::hints::SHOW_FIGURES {
             return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
-                "unknown command `{}`; the server runs `{}`",
+                "unknown command `{}`; the server runs `{}` and `{}`",
                 params.command,
-                features::hints::SHOW_FIGURES
+                features::hints::SHOW_FIGURES,
+                features::run::RUN_TEST
             )));
         }
         if let Some(serde_json::Value::String(figures)) = params.arguments.first() {
@@ -841,8 +1017,13 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        if !self.world.client_config().code_lens {
+            return Ok(Some(Vec::new()));
+        }
         self.with_analysis("codeLens", &params.text_document.uri, |a| {
-            Some(features::hints::code_lenses(a, self.world.loader()))
+            let mut lenses = features::run::lenses(a);
+            lenses.extend(features::hints::code_lenses(a, self.world.loader()));
+            Some(lenses)
         })
         .await
     }

@@ -11,6 +11,7 @@ use icp_check::{Checked, Loader, Options, SourceFile};
 use icp_syntax::{Date, FileId, LineIndex, Span};
 use tower_lsp_server::ls_types::{Position, Range, Uri};
 
+use crate::config::ClientConfig;
 use crate::project::{self, Config};
 use crate::text::Text;
 
@@ -222,6 +223,8 @@ pub struct World {
     checks: AtomicU64,
     /// The roots of the projects loaded so far.
     roots: Mutex<Vec<PathBuf>>,
+    /// The client's settings ([`crate::config`]).
+    client: Mutex<ClientConfig>,
 }
 
 impl std::fmt::Debug for World {
@@ -242,7 +245,29 @@ impl World {
             checked: Condvar::new(),
             checks: AtomicU64::new(0),
             roots: Mutex::new(Vec::new()),
+            client: Mutex::new(ClientConfig::default()),
         }
+    }
+
+    /// The client's settings.
+    pub fn client_config(&self) -> ClientConfig {
+        self.client
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replace the client's settings; `true` if a check reads what changed (the date or
+    /// the sample), so every analysis is stale.
+    pub fn set_client_config(&self, config: ClientConfig) -> bool {
+        let mut current = self.client.lock().unwrap_or_else(PoisonError::into_inner);
+        let stale = current.today != config.today || current.sample != config.sample;
+        *current = config;
+        drop(current);
+        if stale {
+            self.invalidate();
+        }
+        stale
     }
 
     /// How many checks have run since the world was made.
@@ -274,9 +299,13 @@ impl World {
         &*self.loader
     }
 
-    /// Today's date.
+    /// Today's date: the client's `today` setting, else the server's fixed date, else the
+    /// clock.
     pub fn today(&self) -> Date {
-        self.today.unwrap_or_else(icp_host::today_utc)
+        self.client_config()
+            .today
+            .or(self.today)
+            .unwrap_or_else(icp_host::today_utc)
     }
 
     /// Open (or reopen) a document.
@@ -610,7 +639,11 @@ impl World {
     ) -> Analysis {
         let start = project::now();
         let root = project::root_of(&snap.path, self.loader());
-        let config = project::config(&root, self.loader());
+        let mut config = project::config(&root, self.loader());
+        if let Some(sample) = self.client_config().sample {
+            config.sample = (!sample.trim().is_empty())
+                .then(|| icp_check::normalize(&root.join(sample.trim())));
+        }
         let today = self.today();
         let options = Options { today: Some(today) };
         let checked = icp_check::check_with_overlay(

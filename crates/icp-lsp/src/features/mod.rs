@@ -9,6 +9,7 @@ pub mod hints;
 pub mod hover;
 pub mod keywords;
 pub mod nav;
+pub mod run;
 pub mod sample;
 pub mod semantic;
 pub mod structure;
