@@ -49,6 +49,7 @@
 //! plan), no panics on any row, whatever its values.
 
 mod code;
+mod coverage;
 mod explain;
 mod testing;
 mod text;
@@ -57,6 +58,7 @@ use icp_base::num;
 use icp_model::{CriterionBody, Date, Decimal, ProfileId, Program, Schema, TierRule, Value};
 
 pub use code::Tri;
+pub use coverage::{Coverage, CoverageItem};
 use code::{Code, Compiler, Ctx, Env, FieldSlot, NodeId, SegSlot, SetSplit, V};
 pub use explain::{
     CriterionExplanation, ExclusionExplanation, Explanation, GroupExplanation, LetExplanation,
