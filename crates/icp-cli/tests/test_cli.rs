@@ -281,12 +281,20 @@ fn min_coverage_fails_below_it() {
             .unwrap()
     };
     let low = run("1%");
-    assert_eq!(low.status.code(), Some(0), "{}", String::from_utf8_lossy(&low.stdout));
+    assert_eq!(
+        low.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&low.stdout)
+    );
     let high = run("100");
     assert_eq!(high.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&high.stdout);
     assert!(stdout.contains("below --min-coverage 100.00%"), "{stdout}");
-    assert!(stdout.ends_with("test result: FAILED. 1 passed, 0 failed\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("test result: FAILED. 1 passed, 0 failed\n"),
+        "{stdout}"
+    );
     let bad = run("abc");
     assert_eq!(bad.status.code(), Some(2));
 }

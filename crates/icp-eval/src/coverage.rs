@@ -87,27 +87,27 @@ impl Coverage {
                     .iter()
                     .find(|x| x.name == it.name)
                     .map(|x| x.result),
-                "criterion" => expl
-                    .criteria
-                    .iter()
-                    .find(|c| c.name == it.name)
-                    .map(|c| match c.outcome {
-                        CriterionOutcome::Unknown => Tri::Unknown,
-                        CriterionOutcome::False => Tri::False,
-                        _ => Tri::True,
-                    }),
-                "branch" => it.name.rsplit_once('.').and_then(|(name, branch)| {
+                "criterion" => {
                     expl.criteria
                         .iter()
-                        .find(|c| c.name == name)
-                        .map(|c| match (branch, c.outcome) {
+                        .find(|c| c.name == it.name)
+                        .map(|c| match c.outcome {
+                            CriterionOutcome::Unknown => Tri::Unknown,
+                            CriterionOutcome::False => Tri::False,
+                            _ => Tri::True,
+                        })
+                }
+                "branch" => it.name.rsplit_once('.').and_then(|(name, branch)| {
+                    expl.criteria.iter().find(|c| c.name == name).map(|c| {
+                        match (branch, c.outcome) {
                             (_, CriterionOutcome::Unknown) => Tri::Unknown,
                             ("perfect", CriterionOutcome::Perfect)
                             | ("practical", CriterionOutcome::Practical) => Tri::True,
                             // The practical branch decides only when the perfect one is false.
                             ("practical", CriterionOutcome::Perfect) => Tri::Unknown,
                             _ => Tri::False,
-                        })
+                        }
+                    })
                 }),
                 _ => Some(if expl.tier == it.name {
                     Tri::True

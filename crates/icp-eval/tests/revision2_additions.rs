@@ -211,7 +211,10 @@ profile p for A {
 }
 ",
     );
-    assert_eq!(program.profiles[0].criteria[0].practical_share, Some(dec("0.75")));
+    assert_eq!(
+        program.profiles[0].criteria[0].practical_share,
+        Some(dec("0.75"))
+    );
     assert_eq!(program.profiles[0].criteria[1].practical_share, None);
     let plan = Plan::new(&program, ProfileId(0), day(2027, 1, 15)).unwrap();
     let mut s = plan.scratch();

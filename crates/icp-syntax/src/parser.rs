@@ -17,10 +17,10 @@ use crate::ast::BinOp;
 use crate::ast::Decimal;
 use crate::ast::{
     Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
-    DateLit, EnumDecl, Exclude, Expect, ExpectKind, TestCase, ExpectMetric, Expr, ExprKind, Field, Goal,
+    DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal,
     Group, Ident, Import, Item, Let, Lit, Milestone, PracticalShare, Profile, ProfileMember,
-    Schema, Segment, Situation, SituationClause, StrLit, Target, Test, TestClause, Tier, TierRule,
-    Timeframe, TypeExpr, TypeKind, UnaryOp, Variant, Weight,
+    Schema, Segment, Situation, SituationClause, StrLit, Target, Test, TestCase, TestClause, Tier,
+    TierRule, Timeframe, TypeExpr, TypeKind, UnaryOp, Variant, Weight,
 };
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -1076,7 +1076,11 @@ impl Lower<'_> {
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::string => name = Some(self.string(&c)),
-                Rule::test_profile | Rule::as_of | Rule::account | Rule::expect => {
+                Rule::test_profile
+                | Rule::as_of
+                | Rule::account
+                | Rule::expect
+                | Rule::test_case => {
                     clauses.push(self.test_clause(c)?);
                 }
                 _ => {}
@@ -1733,7 +1737,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::expect_criterion => "`criterion`",
         Rule::expect_outcome => "`true`, `false`, `unknown`, `perfect` or `practical`",
         Rule::expect_action => "`action`",
-        Rule::test_case | Rule::kw_case => "`case`",
+        Rule::test_case => "`case`",
         Rule::expect_compare | Rule::expect_metric => "`score`, `score.GROUP` or `coverage`",
         Rule::group_score => "`score.GROUP`",
         Rule::score_metric => "`score`",
@@ -1816,6 +1820,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::kw_account => "`account`",
         Rule::kw_expect => "`expect`",
         Rule::kw_reason => "`reason`",
+        Rule::kw_case => "`case`",
         Rule::kw_excluded_by => "`excluded_by`",
         Rule::kw_in_segment => "`in_segment`",
         Rule::kw_action => "`action`",
@@ -1898,10 +1903,12 @@ fn member_family(rule: Rule, kw: &str) -> Option<&'static str> {
             | Rule::as_of
             | Rule::account
             | Rule::expect
+            | Rule::test_case
             | Rule::kw_profile
             | Rule::kw_as_of
             | Rule::kw_account
-            | Rule::kw_expect,
+            | Rule::kw_expect
+            | Rule::kw_case,
         ) => Some("a test clause"),
         _ => None,
     }

@@ -109,8 +109,7 @@ impl<'a> Checker<'a> {
             let mut merged = values.clone();
             if let Some(s) = schema {
                 // Without a base `account`, each case is a whole account.
-                for (fid, v) in self.test_account(owner, file, s, &c.account, account.is_none())
-                {
+                for (fid, v) in self.test_account(owner, file, s, &c.account, account.is_none()) {
                     match merged.iter_mut().find(|(f, _)| *f == fid) {
                         Some(slot) => slot.1 = v,
                         None => merged.push((fid, v)),
@@ -180,14 +179,16 @@ impl<'a> Checker<'a> {
             }
         }
         // With cases, the test's own account is a test only when it expects something.
-        let model = profile.filter(|_| cases.is_empty() || !expects.is_empty()).map(|p| m::Test {
-            name: ast.name.value.clone(),
-            loc: loc(file, ast.name.span),
-            profile: m::ProfileId(p as u32),
-            as_of: as_of.map(|d| d.0),
-            account: values,
-            expects: out_expects,
-        });
+        let model = profile
+            .filter(|_| cases.is_empty() || !expects.is_empty())
+            .map(|p| m::Test {
+                name: ast.name.value.clone(),
+                loc: loc(file, ast.name.span),
+                profile: m::ProfileId(p as u32),
+                as_of: as_of.map(|d| d.0),
+                account: values,
+                expects: out_expects,
+            });
         if let Some(x) = self.tests.get_mut(ti) {
             x.profile = profile;
             x.model = model;
@@ -225,9 +226,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
             seen.push(id.0);
-            segments
-                .get(id.index())
-                .and_then(|s| s.cond.as_ref())
+            segments.get(id.index()).and_then(|s| s.cond.as_ref())
         };
         for t in &model.targets {
             if let Some(e) = segment(*t, &mut seen_segments) {

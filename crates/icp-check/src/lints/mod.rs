@@ -46,10 +46,7 @@ mod tests {
             "practical_unreachable",
         ),
         (include_str!("situation_ended.rs"), "situation_ended"),
-        (
-            include_str!("test_without_as_of.rs"),
-            "test_without_as_of",
-        ),
+        (include_str!("test_without_as_of.rs"), "test_without_as_of"),
         (
             include_str!("test_without_expect.rs"),
             "test_without_expect",
