@@ -498,7 +498,7 @@ fn junit(ran: &[Ran<'_>], sum: &Summary<'_>) -> String {
     for file in &files {
         let in_file: Vec<&Ran<'_>> = ran
             .iter()
-            .filter(|r| &place(r.checked, r.loc).0 == file)
+            .filter(|r| place(r.checked, r.loc).0 == *file)
             .collect();
         let fails = in_file.iter().filter(|r| !r.report.passed).count();
         let _ = writeln!(
