@@ -42,7 +42,7 @@ pub enum TestFormat {
     Human,
     /// One JSON document with every report.
     Json,
-    /// JUnit XML, for CI systems.
+    /// `JUnit` XML, for CI systems.
     Junit,
 }
 
@@ -318,10 +318,10 @@ fn human(ran: &[Ran<'_>], sum: &Summary<'_>) -> String {
     }
     let ok = sum.failed == 0
         && !sum.broken
-        && !sum
+        && sum
             .min_coverage
             .zip(sum.coverage)
-            .is_some_and(|(m, c)| c.percent() < m);
+            .is_none_or(|(m, c)| c.percent() >= m);
     let mut line = format!(
         "test result: {}. {} passed, {} failed",
         if ok { "ok" } else { "FAILED" },
@@ -479,7 +479,7 @@ fn xml(s: &str) -> String {
     out
 }
 
-/// JUnit XML: one `testsuite` per file, one `testcase` per test, a `failure` per failed test.
+/// `JUnit` XML: one `testsuite` per file, one `testcase` per test, a `failure` per failed test.
 fn junit(ran: &[Ran<'_>], sum: &Summary<'_>) -> String {
     let mut files: Vec<String> = Vec::new();
     for r in ran {

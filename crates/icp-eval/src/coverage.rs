@@ -100,11 +100,11 @@ impl Coverage {
                 "branch" => it.name.rsplit_once('.').and_then(|(name, branch)| {
                     expl.criteria.iter().find(|c| c.name == name).map(|c| {
                         match (branch, c.outcome) {
-                            (_, CriterionOutcome::Unknown) => Tri::Unknown,
+                            // The practical branch decides only when the perfect one is false.
+                            (_, CriterionOutcome::Unknown)
+                            | ("practical", CriterionOutcome::Perfect) => Tri::Unknown,
                             ("perfect", CriterionOutcome::Perfect)
                             | ("practical", CriterionOutcome::Practical) => Tri::True,
-                            // The practical branch decides only when the perfect one is false.
-                            ("practical", CriterionOutcome::Perfect) => Tri::Unknown,
                             _ => Tri::False,
                         }
                     })

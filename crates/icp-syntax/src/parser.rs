@@ -1991,8 +1991,21 @@ fn syntax_error(
     }
     let expect_form = kw == "test" && prev.is_some_and(|p| tok_text(src, p) == "expect");
     if expect_form {
-        names.retain(|n| !n.starts_with("`score") && !matches!(*n, "`tier`" | "`reason`"));
-        names.push("`tier`, `reason`, `score` or `coverage`");
+        names.retain(|n| {
+            !n.starts_with("`score")
+                && !matches!(
+                    *n,
+                    "`tier`"
+                        | "`reason`"
+                        | "`criterion`"
+                        | "`excluded_by`"
+                        | "`in_segment`"
+                        | "`action`"
+                )
+        });
+        names.push(
+            "`tier`, `score`, `coverage`, `reason`, `excluded_by`, `in_segment`, `criterion` or `action`",
+        );
     }
     // An expression subsumes the literals, names and brackets it starts with; an operator
     // that may follow a name makes `(` and `.` after it noise.
