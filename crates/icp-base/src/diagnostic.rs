@@ -209,6 +209,8 @@ codes! {
     TestWithoutAccount = "test_without_account", Error;
     /// A test that expects nothing.
     TestWithoutExpect = "test_without_expect", Warning;
+    /// A test without `as_of` of a profile that reads `today`.
+    TestWithoutAsOf = "test_without_as_of", Warning;
 }
 
 impl fmt::Display for Code {

@@ -382,6 +382,29 @@ pub(crate) fn unknown_criterion(
     )
 }
 
+/// `icp::unknown_name` or `icp::unknown_segment`: an expectation naming no `what` (`exclusion`,
+/// `criterion`, `target segment`) of the profile.
+pub(crate) fn unknown_in_profile(
+    code: Code,
+    ident: &a::Ident,
+    profile: &str,
+    what: &str,
+    candidates: &[&str],
+) -> Diagnostic {
+    let help = if candidates.is_empty() {
+        format!("profile `{profile}` has no {what}")
+    } else {
+        format!("expect one of: {}", candidates.join(", "))
+    };
+    unknown(
+        code,
+        ident,
+        format!("profile `{profile}` has no {what} `{}`", ident.name),
+        candidates,
+        &help,
+    )
+}
+
 /// `icp::duplicate_name`: `what` `name` defined twice; `first` is the first definition
 /// (`first_here`: its span when it is in the same file) found at `first_at`.
 pub(crate) fn duplicate_name(

@@ -165,3 +165,136 @@ test "big is high" {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope"));
 }
+
+/// A small program whose tests exercise every form of `expect`; the second test fails each.
+const FORMS: &str = r#"
+schema A {
+  id:    text key
+  n:     int?
+  kind:  enum { shop, bank }
+  tags:  set<text>
+}
+segment shops { kind == shop }
+profile p for A {
+  target shops
+  criterion big weight 10 {
+    perfect   when n >= 100
+    practical when n >= 10
+  }
+  criterion tagged weight 10 { tags contains "crm" }
+  exclude tiny "Too small to serve" { n < 2 }
+  tier high "Call within a day" >= 50
+  tier low
+}
+test "a big tagged shop is high" {
+  profile p
+  account { id: "1", n: 200, kind: shop, tags: ["crm"] }
+  expect tier high
+  expect criterion big perfect
+  expect criterion tagged true
+  expect in_segment shops
+  expect action "Call within a day"
+  expect score == 100
+}
+test "every form fails" {
+  profile p
+  account { id: "2", kind: bank }
+  expect tier high
+  expect excluded_by tiny
+  expect in_segment shops
+  expect criterion big practical
+  expect criterion tagged unknown
+  expect action "Call within a day"
+  expect score >= 50
+}
+"#;
+
+#[test]
+fn every_expectation_form_reports_its_failure_human() {
+    let dir = project(&[("forms.icp", FORMS)]);
+    assert_cmd_snapshot!(icp(dir.path()).args(["test", "forms.icp"]));
+}
+
+#[test]
+fn a_failing_test_human() {
+    let dir = project(&[("first.icp", first().as_str()), ("more.icp", FAILING)]);
+    assert_cmd_snapshot!(icp(dir.path()).args(["test", "--as-of", "2027-02-01", "."]));
+}
+
+#[test]
+fn a_failing_test_json() {
+    let dir = project(&[("first.icp", first().as_str()), ("more.icp", FAILING)]);
+    assert_cmd_snapshot!(icp(dir.path()).args([
+        "test",
+        "--as-of",
+        "2027-02-01",
+        "--format",
+        "json",
+        "--filter",
+        "no revenue",
+        "."
+    ]));
+}
+
+#[test]
+fn a_failing_test_junit() {
+    let dir = project(&[("first.icp", first().as_str()), ("more.icp", FAILING)]);
+    assert_cmd_snapshot!(icp(dir.path()).args([
+        "test",
+        "--as-of",
+        "2027-02-01",
+        "--format",
+        "junit",
+        "."
+    ]));
+}
+
+#[test]
+fn filter_runs_only_matching_tests() {
+    let dir = project(&[("first.icp", first().as_str()), ("more.icp", FAILING)]);
+    let out = icp(dir.path())
+        .args(["test", "--as-of", "2027-02-01", "--filter", "excluded", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("running 1 test\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("test result: ok. 1 passed, 0 failed; 2 filtered out\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn coverage_names_what_no_test_exercised() {
+    let dir = project(&[("forms.icp", FORMS)]);
+    assert_cmd_snapshot!(icp(dir.path()).args(["test", "--coverage", "--filter", "big", "."]));
+}
+
+#[test]
+fn min_coverage_fails_below_it() {
+    let dir = project(&[("first.icp", first().as_str())]);
+    let run = |pct: &str| {
+        icp(dir.path())
+            .args(["test", "--min-coverage", pct, "."])
+            .output()
+            .unwrap()
+    };
+    let low = run("1%");
+    assert_eq!(
+        low.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&low.stdout)
+    );
+    let high = run("100");
+    assert_eq!(high.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&high.stdout);
+    assert!(stdout.contains("below --min-coverage 100.00%"), "{stdout}");
+    assert!(
+        stdout.ends_with("test result: FAILED. 1 passed, 0 failed\n"),
+        "{stdout}"
+    );
+    let bad = run("abc");
+    assert_eq!(bad.status.code(), Some(2));
+}

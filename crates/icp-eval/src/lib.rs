@@ -49,6 +49,7 @@
 //! plan), no panics on any row, whatever its values.
 
 mod code;
+mod coverage;
 mod explain;
 mod testing;
 mod text;
@@ -58,6 +59,7 @@ use icp_model::{CriterionBody, Date, Decimal, ProfileId, Program, Schema, TierRu
 
 pub use code::Tri;
 use code::{Code, Compiler, Ctx, Env, FieldSlot, NodeId, SegSlot, SetSplit, V};
+pub use coverage::{Coverage, CoverageItem};
 pub use explain::{
     CriterionExplanation, ExclusionExplanation, Explanation, GroupExplanation, LetExplanation,
     NextTier, Raise, SegmentExplanation, Style, Styler, TargetExplanation,

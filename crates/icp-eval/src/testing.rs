@@ -199,37 +199,17 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
     } else {
         plan.tier_label(outcome.tier)
     };
-    let unknown: Vec<&str> = expl
-        .criteria
-        .iter()
-        .filter(|c| c.outcome == crate::CriterionOutcome::Unknown)
-        .map(|c| c.name.as_str())
-        .collect();
-    let unknown_note = if unknown.is_empty() {
-        String::new()
-    } else {
-        let mut fields: Vec<&str> = expl
-            .criteria
-            .iter()
-            .flat_map(|c| c.unknown_fields.iter().map(String::as_str))
-            .collect();
-        fields.sort_unstable();
-        fields.dedup();
-        format!(
-            "; unknown: {} (missing: {})",
-            unknown.join(", "),
-            fields.join(", ")
-        )
-    };
+    let unknown_note = why_unknown(&expl);
+    let tier_why = tier_why(&expl, &unknown_note);
 
     for ex in &test.expects {
         let failure = match &ex.kind {
             ExpectKind::Tier(name) => (name != tier).then(|| {
                 let detail = match &invalid {
-                    Some(why) => format!(" ({why})"),
-                    None => format!(" (score {}{unknown_note})", num::fixed(outcome.score, 2)),
+                    Some(why) => format!(": {why}"),
+                    None => format!("{tier_why}; score {}", num::fixed(outcome.score, 2)),
                 };
-                (format!("tier {name}"), format!("tier {tier}{detail}"))
+                (format!("tier {name}"), format!("{tier}{detail}"))
             }),
             ExpectKind::Compare { metric, op, value } => {
                 let (label, actual, shown) = match metric {
@@ -305,7 +285,100 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
                     (format!("reason {name}"), format!("reasons: {reasons}"))
                 })
             }
+            ExpectKind::ExcludedBy(name) => {
+                let hit = expl
+                    .exclusions
+                    .iter()
+                    .find(|x| &x.name == name)
+                    .map(|x| x.result);
+                (invalid.is_some() || hit != Some(crate::Tri::True)).then(|| {
+                    let got = match (&invalid, hit) {
+                        (Some(why), _) => format!("the account is invalid ({why})"),
+                        (None, Some(crate::Tri::Unknown)) => {
+                            let fields = expl
+                                .exclusions
+                                .iter()
+                                .find(|x| &x.name == name)
+                                .map(|x| x.unknown_fields.clone())
+                                .unwrap_or_default();
+                            if fields.is_empty() {
+                                format!("`{name}` unknown")
+                            } else {
+                                format!("`{name}` unknown because {}", are_missing(&fields))
+                            }
+                        }
+                        (None, _) => format!("`{name}` false; tier {tier}{tier_why}"),
+                    };
+                    (format!("excluded_by {name}"), got)
+                })
+            }
+            ExpectKind::InSegment(name) => {
+                let target = expl.segment.targets.iter().find(|t| &t.name == name);
+                let hit = target.map(|t| t.result);
+                (invalid.is_some() || hit != Some(crate::Tri::True)).then(|| {
+                    let got = match (&invalid, target) {
+                        (Some(why), _) => format!("the account is invalid ({why})"),
+                        (None, Some(t)) if t.result == crate::Tri::Unknown => {
+                            if t.unknown_fields.is_empty() {
+                                format!("`{name}` unknown")
+                            } else {
+                                format!(
+                                    "`{name}` unknown because {}",
+                                    are_missing(&t.unknown_fields)
+                                )
+                            }
+                        }
+                        (None, _) => format!("`{name}` false"),
+                    };
+                    (format!("in_segment {name}"), got)
+                })
+            }
+            ExpectKind::Criterion(name, want) => {
+                let c = expl.criteria.iter().find(|c| &c.name == name);
+                let got = c.map(|c| c.outcome);
+                let ok = invalid.is_none()
+                    && got.is_some_and(|o| {
+                        use crate::CriterionOutcome as O;
+                        match want.as_str() {
+                            "true" => matches!(o, O::True | O::Perfect | O::Practical),
+                            "false" => o == O::False,
+                            "unknown" => o == O::Unknown,
+                            "perfect" => matches!(o, O::True | O::Perfect),
+                            "practical" => o == O::Practical,
+                            _ => false,
+                        }
+                    });
+                (!ok).then(|| {
+                    let actual = match (&invalid, c) {
+                        (Some(why), _) => format!("the account is invalid ({why})"),
+                        (None, Some(c)) => {
+                            let word = c.outcome.as_str();
+                            match c.unknown_fields.as_slice() {
+                                [] => format!("{word} ({} points)", fmt_num(c.points)),
+                                fields => format!("{word} because {}", are_missing(fields)),
+                            }
+                        }
+                        (None, None) => "no such criterion".to_owned(),
+                    };
+                    (format!("criterion {name} {want}"), actual)
+                })
+            }
+            ExpectKind::Action(want) => {
+                let got = if invalid.is_some() {
+                    None
+                } else {
+                    expl.action.clone()
+                };
+                (got.as_deref() != Some(want.as_str())).then(|| {
+                    let actual = match got {
+                        Some(a) => format!("action {a:?} (tier {tier})"),
+                        None => format!("no action (tier {tier})"),
+                    };
+                    (format!("action {want:?}"), actual)
+                })
+            }
         };
+
         if let Some((expected, actual)) = failure {
             report.failures.push(TestFailure {
                 expected,
@@ -320,4 +393,72 @@ pub fn run_test(program: &Program, test: &Test, clock_today: Date) -> TestReport
         report.explanation = Some(expl);
     }
     report
+}
+
+/// `` `a` `` or `` `a` and `b` `` or `` `a`, `b` and `c` ``.
+fn names(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Why a value is what it is, as `icp explain` says it: `` : `budget` unknown because
+/// `revenue` is missing `` (empty when every criterion is decided).
+fn why_unknown(expl: &Explanation) -> String {
+    let parts: Vec<String> = expl
+        .criteria
+        .iter()
+        .filter(|c| c.outcome == crate::CriterionOutcome::Unknown)
+        .map(|c| match c.unknown_fields.as_slice() {
+            [] => format!("`{}` unknown", c.name),
+            fields => format!("`{}` unknown because {}", c.name, are_missing(fields)),
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", parts.join(", "))
+    }
+}
+
+/// Why the account has its tier: the exclusions that hold, the target segments it is not in,
+/// else the unknown criteria.
+fn tier_why(expl: &Explanation, unknown_note: &str) -> String {
+    if expl.tier == "excluded" {
+        let by: Vec<String> = expl
+            .exclusions
+            .iter()
+            .filter(|x| x.result == crate::Tri::True)
+            .map(|x| match &x.reason {
+                Some(r) => format!("`{}` ({r})", x.name),
+                None => format!("`{}`", x.name),
+            })
+            .collect();
+        return format!(": excluded by {}", by.join(", "));
+    }
+    if expl.tier == "out_of_segment" {
+        let targets: Vec<String> = expl
+            .segment
+            .targets
+            .iter()
+            .map(|t| match (t.result, t.unknown_fields.as_slice()) {
+                (crate::Tri::Unknown, []) => format!("`{}` unknown", t.name),
+                (crate::Tri::Unknown, fields) => {
+                    format!("`{}` unknown because {}", t.name, are_missing(fields))
+                }
+                _ => format!("`{}` false", t.name),
+            })
+            .collect();
+        return format!(": in no target segment ({})", targets.join(", "));
+    }
+    unknown_note.to_owned()
+}
+
+/// `` `a` is missing `` or `` `a` and `b` are missing ``.
+fn are_missing(fields: &[String]) -> String {
+    let verb = if fields.len() == 1 { "is" } else { "are" };
+    format!("{} {verb} missing", names(fields))
 }

@@ -418,7 +418,7 @@ fn a_required_field_missing_makes_the_account_invalid() {
     );
     assert_eq!(
         report.failures[0].actual,
-        "tier invalid (required field `employees` is missing)"
+        "invalid: required field `employees` is missing"
     );
     program.tests[0].expects = vec![Expect {
         kind: ExpectKind::Tier("invalid".into()),

@@ -553,6 +553,15 @@ pub enum ExpectKind {
     },
     /// A criterion or exclusion among the reasons.
     Reason(String),
+    /// `excluded_by NAME`: the exclusion holds.
+    ExcludedBy(String),
+    /// `in_segment NAME`: the account is in the target segment.
+    InSegment(String),
+    /// `criterion NAME OUTCOME`: `true` (earns points), `false`, `unknown`, `perfect` (full
+    /// weight) or `practical`.
+    Criterion(String, String),
+    /// `action "..."`: the tier's action text.
+    Action(String),
 }
 
 /// What an expectation measures.

@@ -551,6 +551,22 @@ pub enum TestClause {
     Account(Account),
     /// `expect ...`
     Expect(Expect),
+    /// `case "name" { field: value, ...  expect ... }`
+    Case(TestCase),
+}
+
+/// `case "name" { field: value, ...  expect ... }`: the test's account with some fields
+/// changed, and its own expectations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestCase {
+    /// The case's name.
+    pub name: StrLit,
+    /// The fields it changes (its span is the whole case).
+    pub account: Account,
+    /// Its expectations.
+    pub expects: Vec<Expect>,
+    /// The whole clause.
+    pub span: Span,
 }
 
 /// `account { id: "a1", employees: 120 }`
@@ -598,6 +614,15 @@ pub enum ExpectKind {
     },
     /// `expect reason no_marketer`: the criterion or exclusion is among the reasons.
     Reason(Ident),
+    /// `expect excluded_by public_company`: the exclusion holds.
+    ExcludedBy(Ident),
+    /// `expect in_segment smb`: the account is in the target segment.
+    InSegment(Ident),
+    /// `expect criterion budget unknown`: the criterion's outcome (`true`, `false`,
+    /// `unknown`, `perfect` or `practical`).
+    Criterion(Ident, Ident),
+    /// `expect action "Call within a day"`: the tier's action.
+    Action(StrLit),
 }
 
 /// What an `expect` compares.

@@ -50,7 +50,19 @@ pub const PROFILE_KEYWORDS: &[&str] = &[
 
 /// Clauses of a `test` body, and the forms of `expect`.
 pub const TEST_KEYWORDS: &[&str] = &[
-    "profile", "as_of", "account", "expect", "tier", "reason", "score", "coverage",
+    "profile",
+    "as_of",
+    "account",
+    "expect",
+    "tier",
+    "reason",
+    "score",
+    "coverage",
+    "excluded_by",
+    "in_segment",
+    "criterion",
+    "action",
+    "case",
 ];
 
 /// Every word that starts a clause or member inside an item body.
@@ -70,6 +82,7 @@ pub const CLAUSE_KEYWORDS: &[&str] = &[
     "as_of",
     "account",
     "expect",
+    "case",
 ];
 
 /// Operator words of expressions (reserved inside expressions only).
@@ -95,10 +108,19 @@ pub const PROFILE_MEMBERS: &[&str] = &[
 ];
 
 /// The words that start a clause of a `test` body (the grammar's `test_clause`).
-pub const TEST_CLAUSES: &[&str] = &["profile", "as_of", "account", "expect"];
+pub const TEST_CLAUSES: &[&str] = &["profile", "as_of", "account", "expect", "case"];
 
 /// The words that may follow `expect` in a test (`expect tier ideal`, `expect score >= 80`).
-pub const EXPECT_FORMS: &[&str] = &["tier", "score", "coverage", "reason"];
+pub const EXPECT_FORMS: &[&str] = &[
+    "tier",
+    "score",
+    "coverage",
+    "reason",
+    "excluded_by",
+    "in_segment",
+    "criterion",
+    "action",
+];
 
 /// Every keyword list by name; [`is_keyword`] is true of the words of these lists and no
 /// other (`crates/icp-syntax/tests/keywords.rs` checks them against the grammar).

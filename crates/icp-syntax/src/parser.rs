@@ -19,8 +19,8 @@ use crate::ast::{
     Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
     DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal,
     Group, Ident, Import, Item, Let, Lit, Milestone, PracticalShare, Profile, ProfileMember,
-    Schema, Segment, Situation, SituationClause, StrLit, Target, Test, TestClause, Tier, TierRule,
-    Timeframe, TypeExpr, TypeKind, UnaryOp, Variant, Weight,
+    Schema, Segment, Situation, SituationClause, StrLit, Target, Test, TestCase, TestClause, Tier,
+    TierRule, Timeframe, TypeExpr, TypeKind, UnaryOp, Variant, Weight,
 };
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -1076,7 +1076,11 @@ impl Lower<'_> {
         for c in p.into_inner() {
             match c.as_rule() {
                 Rule::string => name = Some(self.string(&c)),
-                Rule::test_profile | Rule::as_of | Rule::account | Rule::expect => {
+                Rule::test_profile
+                | Rule::as_of
+                | Rule::account
+                | Rule::expect
+                | Rule::test_case => {
                     clauses.push(self.test_clause(c)?);
                 }
                 _ => {}
@@ -1115,6 +1119,34 @@ impl Lower<'_> {
                 Some(TestClause::Account(Account { fields, span }))
             }
             Rule::expect => Some(TestClause::Expect(self.expect(c)?)),
+            Rule::test_case => {
+                let span = self.span(&c);
+                let mut name = None;
+                let mut fields = Vec::new();
+                let mut expects = Vec::new();
+                for x in c.into_inner() {
+                    match x.as_rule() {
+                        Rule::string => name = Some(self.string(&x)),
+                        Rule::account_field => {
+                            let fspan = self.span(&x);
+                            let (name, value) = self.named_expr(x)?;
+                            fields.push(AccountField {
+                                name,
+                                value,
+                                span: fspan,
+                            });
+                        }
+                        Rule::expect => expects.push(self.expect(x)?),
+                        _ => {}
+                    }
+                }
+                Some(TestClause::Case(TestCase {
+                    name: name?,
+                    account: Account { fields, span },
+                    expects,
+                    span,
+                }))
+            }
             _ => None,
         }
     }
@@ -1125,6 +1157,19 @@ impl Lower<'_> {
         let kind = match form.as_rule() {
             Rule::expect_tier => ExpectKind::Tier(self.inner_ident(form)?),
             Rule::expect_reason => ExpectKind::Reason(self.inner_ident(form)?),
+            Rule::expect_excluded_by => ExpectKind::ExcludedBy(self.inner_ident(form)?),
+            Rule::expect_in_segment => ExpectKind::InSegment(self.inner_ident(form)?),
+            Rule::expect_criterion => {
+                let name = self.inner_ident(form.clone())?;
+                let outcome = form
+                    .into_inner()
+                    .find(|x| x.as_rule() == Rule::expect_outcome)?;
+                ExpectKind::Criterion(name, self.ident(&outcome))
+            }
+            Rule::expect_action => {
+                let lit = form.into_inner().find(|x| x.as_rule() == Rule::string)?;
+                ExpectKind::Action(self.string(&lit))
+            }
             Rule::expect_compare => {
                 let mut metric = None;
                 let mut op = None;
@@ -1687,6 +1732,12 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::expect => "`expect`",
         Rule::expect_tier => "`tier`",
         Rule::expect_reason => "`reason`",
+        Rule::expect_excluded_by => "`excluded_by`",
+        Rule::expect_in_segment => "`in_segment`",
+        Rule::expect_criterion => "`criterion`",
+        Rule::expect_outcome => "`true`, `false`, `unknown`, `perfect` or `practical`",
+        Rule::expect_action => "`action`",
+        Rule::test_case => "`case`",
         Rule::expect_compare | Rule::expect_metric => "`score`, `score.GROUP` or `coverage`",
         Rule::group_score => "`score.GROUP`",
         Rule::score_metric => "`score`",
@@ -1769,6 +1820,10 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::kw_account => "`account`",
         Rule::kw_expect => "`expect`",
         Rule::kw_reason => "`reason`",
+        Rule::kw_case => "`case`",
+        Rule::kw_excluded_by => "`excluded_by`",
+        Rule::kw_in_segment => "`in_segment`",
+        Rule::kw_action => "`action`",
         Rule::kw_score => "`score`",
         Rule::kw_coverage => "`coverage`",
         Rule::kw_or => "`or`",
@@ -1848,10 +1903,12 @@ fn member_family(rule: Rule, kw: &str) -> Option<&'static str> {
             | Rule::as_of
             | Rule::account
             | Rule::expect
+            | Rule::test_case
             | Rule::kw_profile
             | Rule::kw_as_of
             | Rule::kw_account
-            | Rule::kw_expect,
+            | Rule::kw_expect
+            | Rule::kw_case,
         ) => Some("a test clause"),
         _ => None,
     }
@@ -1934,8 +1991,21 @@ fn syntax_error(
     }
     let expect_form = kw == "test" && prev.is_some_and(|p| tok_text(src, p) == "expect");
     if expect_form {
-        names.retain(|n| !n.starts_with("`score") && !matches!(*n, "`tier`" | "`reason`"));
-        names.push("`tier`, `reason`, `score` or `coverage`");
+        names.retain(|n| {
+            !n.starts_with("`score")
+                && !matches!(
+                    *n,
+                    "`tier`"
+                        | "`reason`"
+                        | "`criterion`"
+                        | "`excluded_by`"
+                        | "`in_segment`"
+                        | "`action`"
+                )
+        });
+        names.push(
+            "`tier`, `score`, `coverage`, `reason`, `excluded_by`, `in_segment`, `criterion` or `action`",
+        );
     }
     // An expression subsumes the literals, names and brackets it starts with; an operator
     // that may follow a name makes `(` and `.` after it noise.

@@ -170,17 +170,15 @@ fn spans_of_item(item: &Item) -> Vec<Span> {
                             spans_of_expr(&f.value, &mut out);
                         }
                     }
-                    TestClause::Expect(e) => {
-                        out.push(e.span);
-                        match &e.kind {
-                            ExpectKind::Tier(id) | ExpectKind::Reason(id) => out.push(id.span),
-                            ExpectKind::Compare { metric, value, .. } => {
-                                out.push(match metric {
-                                    ExpectMetric::Score(s) | ExpectMetric::Coverage(s) => *s,
-                                    ExpectMetric::GroupScore(id) => id.span,
-                                });
-                                spans_of_expr(value, &mut out);
-                            }
+                    TestClause::Expect(e) => expect_spans(e, &mut out),
+                    TestClause::Case(c) => {
+                        out.extend([c.span, c.name.span]);
+                        for f in &c.account.fields {
+                            out.extend([f.span, f.name.span]);
+                            spans_of_expr(&f.value, &mut out);
+                        }
+                        for e in &c.expects {
+                            expect_spans(e, &mut out);
                         }
                     }
                 }
@@ -188,6 +186,27 @@ fn spans_of_item(item: &Item) -> Vec<Span> {
         }
     }
     out
+}
+
+fn expect_spans(e: &icp_syntax::ast::Expect, out: &mut Vec<Span>) {
+    out.push(e.span);
+    match &e.kind {
+        ExpectKind::Tier(id)
+        | ExpectKind::Reason(id)
+        | ExpectKind::ExcludedBy(id)
+        | ExpectKind::InSegment(id) => out.push(id.span),
+        ExpectKind::Criterion(id, outcome) => {
+            out.extend([id.span, outcome.span]);
+        }
+        ExpectKind::Action(s) => out.push(s.span),
+        ExpectKind::Compare { metric, value, .. } => {
+            out.push(match metric {
+                ExpectMetric::Score(s) | ExpectMetric::Coverage(s) => *s,
+                ExpectMetric::GroupScore(id) => id.span,
+            });
+            spans_of_expr(value, out);
+        }
+    }
 }
 
 /// The laws every parse obeys, whatever the input.

@@ -192,7 +192,7 @@ impl Checker<'_> {
             .iter()
             .map(|t| {
                 !t.err
-                    && t.model.is_some()
+                    && (t.model.is_some() || !t.cases.is_empty())
                     && t.profile.is_some_and(|p| prof_ok.get(p) == Some(&true))
             })
             .collect();
@@ -326,17 +326,17 @@ impl Checker<'_> {
             if test_ok.get(i) != Some(&true) {
                 continue;
             }
-            let Some(mut x) = t.model.take() else {
-                continue;
-            };
-            let Some(pid) = maps.profile.get(x.profile.index()).copied().flatten() else {
-                continue;
-            };
-            x.profile = m::ProfileId(pid);
-            for (_, c) in &mut x.account {
-                maps.konst(c);
+            let cases = std::mem::take(&mut t.cases);
+            for mut x in t.model.take().into_iter().chain(cases) {
+                let Some(pid) = maps.profile.get(x.profile.index()).copied().flatten() else {
+                    continue;
+                };
+                x.profile = m::ProfileId(pid);
+                for (_, c) in &mut x.account {
+                    maps.konst(c);
+                }
+                program.tests.push(x);
             }
-            program.tests.push(x);
         }
         program
     }

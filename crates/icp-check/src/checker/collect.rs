@@ -97,6 +97,7 @@ impl<'a> Checker<'a> {
                             err: false,
                             profile: None,
                             model: None,
+                            cases: Vec::new(),
                         });
                         if let Some(&first) = test_names.get(t.name.value.as_str()) {
                             let ident = a::Ident {

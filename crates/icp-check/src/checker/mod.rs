@@ -129,6 +129,8 @@ struct TestInfo<'a> {
     err: bool,
     profile: Option<usize>,
     model: Option<m::Test>,
+    /// The tests of its `case` clauses (table-driven), each named `TEST / CASE`.
+    cases: Vec<m::Test>,
 }
 
 /// One `let` in scope.

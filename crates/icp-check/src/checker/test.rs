@@ -22,6 +22,7 @@ impl<'a> Checker<'a> {
         let mut as_of: Option<(m::Date, Span)> = None;
         let mut account: Option<&'a a::Account> = None;
         let mut expects: Vec<&'a a::Expect> = Vec::new();
+        let mut cases: Vec<&'a a::TestCase> = Vec::new();
         let dup = |this: &mut Self, span: Span, first: Span, what: &str| {
             this.emit(
                 Some(owner),
@@ -44,6 +45,7 @@ impl<'a> Checker<'a> {
                     None => account = Some(acc),
                 },
                 a::TestClause::Expect(e) => expects.push(e),
+                a::TestClause::Case(c) => cases.push(c),
             }
         }
         let profile = match profile_ident {
@@ -92,14 +94,73 @@ impl<'a> Checker<'a> {
             .and_then(|p| p.schema);
         let mut values: Vec<(m::FieldId, m::Const)> = Vec::new();
         match account {
-            None => self.emit(Some(owner), file, diag::test_without_account(ast.name.span)),
+            None if cases.is_empty() => {
+                self.emit(Some(owner), file, diag::test_without_account(ast.name.span));
+            }
+            None => {}
             Some(acc) => {
                 if let Some(s) = schema {
-                    values = self.test_account(owner, file, s, acc);
+                    values = self.test_account(owner, file, s, acc, true);
                 }
             }
         }
-        if expects.is_empty() {
+        let mut case_models = Vec::new();
+        for c in &cases {
+            let mut merged = values.clone();
+            if let Some(s) = schema {
+                // Without a base `account`, each case is a whole account.
+                for (fid, v) in self.test_account(owner, file, s, &c.account, account.is_none()) {
+                    match merged.iter_mut().find(|(f, _)| *f == fid) {
+                        Some(slot) => slot.1 = v,
+                        None => merged.push((fid, v)),
+                    }
+                }
+            }
+            if c.expects.is_empty() {
+                self.emit(
+                    Some(owner),
+                    file,
+                    lints::test_without_expect::diagnostic(c.name.span),
+                );
+            }
+            let mut out = Vec::new();
+            if let Some(p) = profile {
+                for e in &c.expects {
+                    if let Some(kind) = self.test_expect(owner, file, p, e) {
+                        out.push(m::Expect {
+                            kind,
+                            loc: m::Loc { file, span: e.span },
+                        });
+                    }
+                }
+            }
+            if let Some(p) = profile {
+                case_models.push(m::Test {
+                    name: format!("{} / {}", ast.name.value, c.name.value),
+                    loc: loc(file, c.name.span),
+                    profile: m::ProfileId(p as u32),
+                    as_of: as_of.map(|d| d.0),
+                    account: merged,
+                    expects: out,
+                });
+            }
+        }
+        if as_of.is_none()
+            && let Some(p) = profile
+            && self.profile_reads_today(p)
+        {
+            let pname = self
+                .profiles
+                .get(p)
+                .map(|x| x.ast.name.name.clone())
+                .unwrap_or_default();
+            self.emit(
+                Some(owner),
+                file,
+                lints::test_without_as_of::diagnostic(ast.name.span, &pname),
+            );
+        }
+        if expects.is_empty() && cases.is_empty() {
             self.emit(
                 Some(owner),
                 file,
@@ -117,18 +178,94 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let model = profile.map(|p| m::Test {
-            name: ast.name.value.clone(),
-            loc: loc(file, ast.name.span),
-            profile: m::ProfileId(p as u32),
-            as_of: as_of.map(|d| d.0),
-            account: values,
-            expects: out_expects,
-        });
+        // With cases, the test's own account is a test only when it expects something.
+        let model = profile
+            .filter(|_| cases.is_empty() || !expects.is_empty())
+            .map(|p| m::Test {
+                name: ast.name.value.clone(),
+                loc: loc(file, ast.name.span),
+                profile: m::ProfileId(p as u32),
+                as_of: as_of.map(|d| d.0),
+                account: values,
+                expects: out_expects,
+            });
         if let Some(x) = self.tests.get_mut(ti) {
             x.profile = profile;
             x.model = model;
+            x.cases = case_models;
         }
+    }
+
+    /// Whether profile `p` reads `today`: in a `let`, a criterion, an exclusion, a tier
+    /// condition, or a segment it uses (targets and segments named in its expressions).
+    fn profile_reads_today(&self, p: usize) -> bool {
+        let Some(model) = self.profiles.get(p).and_then(|x| x.model.as_ref()) else {
+            return false;
+        };
+        let mut todo: Vec<&m::Expr> = Vec::new();
+        todo.extend(model.lets.iter().map(|l| &l.expr));
+        for c in &model.criteria {
+            match &c.body {
+                m::CriterionBody::Bool(e) => todo.push(e),
+                m::CriterionBody::Scorecard { perfect, practical } => {
+                    todo.push(perfect);
+                    todo.extend(practical.iter());
+                }
+            }
+        }
+        todo.extend(model.excludes.iter().map(|x| &x.cond));
+        for t in &model.tiers {
+            if let m::TierRule::When(e) = &t.rule {
+                todo.push(e);
+            }
+        }
+        let mut seen_segments: Vec<u32> = Vec::new();
+        let segments = &self.segments;
+        let segment = |id: m::SegmentId, seen: &mut Vec<u32>| {
+            if seen.contains(&id.0) {
+                return None;
+            }
+            seen.push(id.0);
+            segments.get(id.index()).and_then(|s| s.cond.as_ref())
+        };
+        for t in &model.targets {
+            if let Some(e) = segment(*t, &mut seen_segments) {
+                todo.push(e);
+            }
+        }
+        while let Some(e) = todo.pop() {
+            match &e.kind {
+                m::ExprKind::Today => return true,
+                m::ExprKind::Segment(id) => {
+                    if let Some(c) = segment(*id, &mut seen_segments) {
+                        todo.push(c);
+                    }
+                }
+                m::ExprKind::Const(_)
+                | m::ExprKind::Field(_)
+                | m::ExprKind::Let(_)
+                | m::ExprKind::Score
+                | m::ExprKind::GroupScore(_) => {}
+                m::ExprKind::Not(x) | m::ExprKind::Neg(x) | m::ExprKind::IsMissing(x) => {
+                    todo.push(x);
+                }
+                m::ExprKind::And(l, r)
+                | m::ExprKind::Or(l, r)
+                | m::ExprKind::Cmp(_, l, r)
+                | m::ExprKind::Arith(_, l, r)
+                | m::ExprKind::Coalesce(l, r) => todo.extend([&**l, &**r]),
+                m::ExprKind::InRange { expr, lo, hi } => todo.extend([&**expr, &**lo, &**hi]),
+                m::ExprKind::InList { expr, list } => {
+                    todo.push(expr);
+                    todo.extend(list.iter());
+                }
+                m::ExprKind::Contains { expr, needles, .. } => {
+                    todo.push(expr);
+                    todo.extend(needles.iter());
+                }
+            }
+        }
+        false
     }
 
     pub(super) fn test_account(
@@ -137,6 +274,7 @@ impl<'a> Checker<'a> {
         file: FileId,
         schema: usize,
         acc: &'a a::Account,
+        whole: bool,
     ) -> Vec<(m::FieldId, m::Const)> {
         let sc = Scope {
             owner,
@@ -173,7 +311,13 @@ impl<'a> Checker<'a> {
             .map(|s| {
                 s.fields
                     .iter()
-                    .filter(|fd| !fd.optional && !seen.contains_key(fd.name.as_str()))
+                    // An omitted `set` field is the empty set, as an empty cell reads.
+                    .filter(|fd| {
+                        whole
+                            && !fd.optional
+                            && !matches!(fd.ty, m::Ty::Set(_))
+                            && !seen.contains_key(fd.name.as_str())
+                    })
                     .map(|fd| format!("`{}`", fd.name))
                     .collect()
             })
@@ -296,6 +440,82 @@ impl<'a> Checker<'a> {
                     None
                 }
             }
+            a::ExpectKind::ExcludedBy(id) | a::ExpectKind::Criterion(id, _) => {
+                let model = pinfo.model.as_ref()?;
+                let excluded = matches!(e.kind, a::ExpectKind::ExcludedBy(_));
+                let names: Vec<String> = if excluded {
+                    model.excludes.iter().map(|x| x.name.clone()).collect()
+                } else {
+                    model.criteria.iter().map(|c| c.name.clone()).collect()
+                };
+                let def = pinfo.reasons.get(&id.name).copied();
+                let pname = pinfo.ast.name.name.clone();
+                match def.filter(|_| names.contains(&id.name)) {
+                    Some(d) => self.reference(file, id.span, d),
+                    None => {
+                        let cands: Vec<&str> = names.iter().map(String::as_str).collect();
+                        let what = if excluded { "exclusion" } else { "criterion" };
+                        self.emit(
+                            Some(owner),
+                            file,
+                            diag::unknown_in_profile(
+                                icp_syntax::Code::UnknownName,
+                                id,
+                                &pname,
+                                what,
+                                &cands,
+                            ),
+                        );
+                        return None;
+                    }
+                }
+                Some(match &e.kind {
+                    a::ExpectKind::Criterion(_, outcome) => {
+                        m::ExpectKind::Criterion(id.name.clone(), outcome.name.clone())
+                    }
+                    _ => m::ExpectKind::ExcludedBy(id.name.clone()),
+                })
+            }
+            a::ExpectKind::InSegment(id) => {
+                let targets: Vec<m::SegmentId> = pinfo
+                    .model
+                    .as_ref()
+                    .map(|m| m.targets.clone())
+                    .unwrap_or_default();
+                let pname = pinfo.ast.name.name.clone();
+                let mut cands: Vec<String> = Vec::new();
+                let mut found = None;
+                for (name, (g, d)) in &self.names {
+                    if let Global::Segment(sg) = g
+                        && targets.contains(&m::SegmentId(*sg as u32))
+                    {
+                        cands.push((*name).to_owned());
+                        if *name == id.name.as_str() {
+                            found = Some(*d);
+                        }
+                    }
+                }
+                cands.sort_unstable();
+                if let Some(d) = found {
+                    self.reference(file, id.span, d);
+                    Some(m::ExpectKind::InSegment(id.name.clone()))
+                } else {
+                    let cands: Vec<&str> = cands.iter().map(String::as_str).collect();
+                    self.emit(
+                        Some(owner),
+                        file,
+                        diag::unknown_in_profile(
+                            icp_syntax::Code::UnknownSegment,
+                            id,
+                            &pname,
+                            "target segment",
+                            &cands,
+                        ),
+                    );
+                    None
+                }
+            }
+            a::ExpectKind::Action(text) => Some(m::ExpectKind::Action(text.value.clone())),
             a::ExpectKind::Compare { metric, op, value } => {
                 let sc = Scope {
                     owner,

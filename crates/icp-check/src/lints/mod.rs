@@ -17,6 +17,7 @@ pub(crate) mod never_missing;
 pub(crate) mod never_true;
 pub(crate) mod practical_unreachable;
 pub(crate) mod situation_ended;
+pub(crate) mod test_without_as_of;
 pub(crate) mod test_without_expect;
 pub(crate) mod unreachable_tier;
 pub(crate) mod unused_let;
@@ -28,7 +29,7 @@ mod tests {
     use crate::{MemoryLoader, Options, check};
 
     /// Every lint file with the code its example must report.
-    const LINTS: [(&str, &str); 13] = [
+    const LINTS: [(&str, &str); 14] = [
         (include_str!("always_true.rs"), "always_true"),
         (include_str!("division_by_zero.rs"), "division_by_zero"),
         (include_str!("empty_group.rs"), "empty_group"),
@@ -45,6 +46,7 @@ mod tests {
             "practical_unreachable",
         ),
         (include_str!("situation_ended.rs"), "situation_ended"),
+        (include_str!("test_without_as_of.rs"), "test_without_as_of"),
         (
             include_str!("test_without_expect.rs"),
             "test_without_expect",
