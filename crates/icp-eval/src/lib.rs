@@ -360,10 +360,7 @@ impl Plan {
                 // outcome are `weight` or `weight × practical_share`, both constants.
                 let mut reason_full = format!("{SEP}{} ", cr.name);
                 write_points(&mut reason_full, cr.weight);
-                let practical_points = cr
-                    .weight
-                    .checked_mul(cr.share(p))
-                    .unwrap_or(Decimal::ZERO);
+                let practical_points = cr.weight.checked_mul(cr.share(p)).unwrap_or(Decimal::ZERO);
                 let mut reason_practical = format!("{SEP}{} ", cr.name);
                 write_points(&mut reason_practical, practical_points);
                 reason_practical.push_str(" (practical)");
@@ -980,7 +977,11 @@ mod tests {
         )
         .unwrap();
         let mut s = plan.scratch();
-        let row = [Value::Text("a"), Value::Num(icp_model::Decimal::from(200)), Value::Bool(true)];
+        let row = [
+            Value::Text("a"),
+            Value::Num(icp_model::Decimal::from(200)),
+            Value::Bool(true),
+        ];
         plan.eval(&row, &mut s);
         assert_eq!(plan.probe(0, &row, &s), super::Tri::True);
         assert_eq!(plan.probe(1, &row, &s), super::Tri::True);
@@ -989,7 +990,11 @@ mod tests {
         assert_eq!(crits, [("c", super::CriterionOutcome::True)]);
         let excl: Vec<_> = plan.exclusion_outcomes(&s).collect();
         assert_eq!(excl, [("x", super::Tri::True)]);
-        let row = [Value::Text("b"), Value::Num(icp_model::Decimal::from(3)), Value::Missing];
+        let row = [
+            Value::Text("b"),
+            Value::Num(icp_model::Decimal::from(3)),
+            Value::Missing,
+        ];
         plan.eval(&row, &mut s);
         assert_eq!(plan.probe(0, &row, &s), super::Tri::Unknown);
         assert_eq!(plan.probe(1, &row, &s), super::Tri::False);

@@ -198,7 +198,8 @@ fn field_type(t: &ast::TypeExpr) -> Result<FieldType, LoadError> {
         TypeKind::Duration => FieldType::Duration,
         TypeKind::Set(inner) if matches!(inner.kind, TypeKind::Text) => FieldType::Set,
         TypeKind::Enum(vs) => FieldType::Enum(
-            vs.variants.iter()
+            vs.variants
+                .iter()
                 .map(|v| VariantDef {
                     name: v.name.name.clone(),
                     strings: v.strings.iter().map(|s| s.value.clone()).collect(),
