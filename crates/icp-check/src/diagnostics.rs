@@ -1141,11 +1141,12 @@ pub(crate) fn ordered_catch_all(span: Span, variant: &str) -> Diagnostic {
 }
 
 /// `icp::type_mismatch`: `op` (or a range, when `op` is `in`) on the unordered enum of
-/// field `field`, whose variants are `variants` (`(name, strings)`).
+/// field `field` (`(name, optional)`: an optional field's `?` stays in the declaration shown),
+/// whose variants are `variants` (`(name, strings)`).
 pub(crate) fn type_mismatch_unordered_enum(
     span: Span,
     op: &str,
-    field: &str,
+    (field, optional): (&str, bool),
     variants: &[(&str, &[String])],
     catch_all: Option<&str>,
 ) -> Diagnostic {
@@ -1167,8 +1168,9 @@ pub(crate) fn type_mismatch_unordered_enum(
         format!("`{op}`")
     };
     let mut help = format!(
-        "{what} compares by declared position, so the enum must declare an order: `{field}: enum {{ {} }}` (variants in increasing order, separated by `<`)",
-        decl.join(" < ")
+        "{what} compares by declared position, so the enum must declare an order: `{field}: enum {{ {} }}{}` (variants in increasing order, separated by `<`)",
+        decl.join(" < "),
+        if optional { "?" } else { "" }
     );
     if let Some(c) = catch_all {
         help.push_str("; an ordered enum has no catch-all, so `");

@@ -145,6 +145,10 @@ pub struct Raise {
     /// Score points it would add (two decimals).
     #[serde(serialize_with = "json_num")]
     pub points: Decimal,
+    /// The same, exact: the text rounds this once, to one decimal (rounding `points` again
+    /// would show 17.647… as 17.7).
+    #[serde(skip)]
+    pub exact: Decimal,
     /// Why it does not earn them now.
     pub why: String,
 }
@@ -318,6 +322,7 @@ impl Plan {
                 raise.push(Raise {
                     criterion: c.name.clone(),
                     points: round(add, 2),
+                    exact: add,
                     why,
                 });
             }
@@ -615,7 +620,7 @@ impl Explanation {
                     stem(true),
                     branch(i + 1 == n),
                     r.criterion,
-                    num::fixed(r.points, 1),
+                    num::fixed(r.exact, 1),
                     r.why
                 );
             }

@@ -239,3 +239,32 @@ profile p for A {
     let out = plan.eval(&[Value::Text("a"), Value::Num(Decimal::from(100))], &mut s);
     assert_eq!(out.score, Decimal::ONE_HUNDRED);
 }
+
+/// `explain`'s "would add" text rounds the exact share once: 3 of 17 points is 17.647…, shown
+/// as 17.6 (rounding the two-decimal 17.65 again gave 17.7).
+#[test]
+fn would_add_rounds_the_exact_value_once() {
+    let program = check(
+        r"
+schema A {
+  id: text key
+  employees: int
+}
+profile p for A {
+  criterion small weight 3 { employees >= 100 }
+  criterion rest weight 14 { employees >= 1 }
+  tier top >= 90
+  tier other
+}
+",
+    );
+    let plan = Plan::new(&program, ProfileId(0), day(2027, 1, 15)).unwrap();
+    let e = plan.explain(&[Value::Text("a"), Value::Num(Decimal::from(5))]);
+    assert_eq!(e.raise[0].points, dec("17.65"));
+    let text = e.to_text();
+    assert!(
+        text.contains("small would add 17.6 points: not met"),
+        "{text}"
+    );
+    assert!(!text.contains("17.7"), "{text}");
+}

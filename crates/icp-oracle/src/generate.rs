@@ -109,6 +109,8 @@ pub enum Feature {
     AbsentOptionalColumns,
     /// Blank lines between rows (skipped).
     BlankLines,
+    /// `as fraction` on percent fields: `0.35` is 35 %, `35%` still 35 % (Revision 2).
+    AsFraction,
 }
 
 /// Every feature.
@@ -132,6 +134,7 @@ pub const ALL: &[Feature] = &[
     Feature::UnreadableCells,
     Feature::AbsentOptionalColumns,
     Feature::BlankLines,
+    Feature::AsFraction,
 ];
 
 /// Contract rules the implementation on this branch does not follow yet (Revision 2 work in
@@ -211,6 +214,8 @@ struct GField {
     vocab: Vec<String>,
     /// Whether the file lacks the column.
     absent: bool,
+    /// `as fraction` (a percent field).
+    fraction: bool,
 }
 
 /// One generated case: the program's source and the CSV text.
@@ -754,6 +759,7 @@ impl Gen<'_> {
             }
             let optional = self.rng.chance(55);
             let absent = optional && self.on(Feature::AbsentOptionalColumns) && self.rng.chance(5);
+            let fraction = ty == Ty::Percent && self.on(Feature::AsFraction) && self.rng.chance(40);
             fields.push(GField {
                 name,
                 from,
@@ -763,6 +769,7 @@ impl Gen<'_> {
                 variants,
                 vocab,
                 absent,
+                fraction,
             });
         }
         self.fields = fields;
@@ -811,7 +818,8 @@ impl Gen<'_> {
                 .as_ref()
                 .map(|c| format!(" from \"{c}\""))
                 .unwrap_or_default();
-            let _ = writeln!(s, "  {}: {ty}{q}{from}", f.name);
+            let fraction = if f.fraction { " as fraction" } else { "" };
+            let _ = writeln!(s, "  {}: {ty}{q}{from}{fraction}", f.name);
         }
         s.push_str("}\n");
         s
@@ -1131,6 +1139,17 @@ impl Gen<'_> {
                     self.number_text(v, None)
                 }
             },
+            Ty::Percent if f.fraction && self.rng.chance(70) => {
+                // a fraction: 0.35 is 35 %; 1 is 100 %; 1.2 is 120 %
+                let v = self.rng.range(0, 2);
+                let frac = self.rng.range(0, 999);
+                match self.rng.range(0, 3) {
+                    0 => format!("{v}"),
+                    1 => format!("{v}.{}", frac % 10),
+                    2 => format!("{v}.{:02}", frac % 100),
+                    _ => format!("{v}.{frac:03}"),
+                }
+            }
             Ty::Percent => {
                 let v = self.rng.range(0, 150);
                 let frac = if exact && self.rng.chance(30) {

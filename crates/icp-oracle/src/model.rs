@@ -59,6 +59,8 @@ pub struct FieldDef {
     pub optional: bool,
     /// `key`
     pub key: bool,
+    /// `as fraction` (a percent field): a cell without `%` is a fraction (`0.35` is 35 %).
+    pub fraction: bool,
 }
 
 /// A criterion's body.
@@ -271,6 +273,7 @@ impl Program {
                     ty: field_type(&f.ty)?,
                     optional: f.ty.optional,
                     key: f.key.is_some(),
+                    fraction: f.fraction.is_some(),
                 })
             })
             .collect::<Result<Vec<_>, LoadError>>()?;

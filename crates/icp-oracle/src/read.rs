@@ -154,6 +154,12 @@ fn read_money(t: &str) -> Option<Decimal> {
 
 /// Reads one trimmed, non-missing cell as a field's type; `None` when it cannot be read.
 pub fn read_cell(ty: &FieldType, t: &str) -> Option<Value> {
+    read_cell_as(ty, false, t)
+}
+
+/// [`read_cell`], for a percent field declared `as fraction` when `fraction`: a cell without
+/// `%` is the fraction itself (`0.35` is 35 %), one with `%` is still a percentage.
+pub fn read_cell_as(ty: &FieldType, fraction: bool, t: &str) -> Option<Value> {
     Some(match ty {
         FieldType::Bool => match t.to_ascii_lowercase().as_str() {
             "true" | "yes" | "y" | "1" => Value::Bool(true),
@@ -169,10 +175,12 @@ pub fn read_cell(ty: &FieldType, t: &str) -> Option<Value> {
         }
         FieldType::Number => Value::Num(plain_decimal(t, true)?),
         FieldType::Money => Value::Num(read_money(t)?),
-        FieldType::Percent => {
-            let n = t.strip_suffix('%').unwrap_or(t);
-            Value::Num(plain_decimal(n, false)?.checked_div(Decimal::ONE_HUNDRED)?)
-        }
+        FieldType::Percent => match t.strip_suffix('%') {
+            None if fraction => Value::Num(plain_decimal(t, false)?),
+            n => {
+                Value::Num(plain_decimal(n.unwrap_or(t), false)?.checked_div(Decimal::ONE_HUNDRED)?)
+            }
+        },
         FieldType::Text => Value::Text(t.to_string()),
         FieldType::Date => {
             let day = t.get(..10)?;
@@ -249,7 +257,7 @@ pub fn read_field(f: &FieldDef, raw: Option<&str>) -> Result<Value, String> {
             Err(format!("{}: missing", f.name))
         };
     }
-    read_cell(&f.ty, t).ok_or_else(|| format!("{}: cannot read `{t}`", f.name))
+    read_cell_as(&f.ty, f.fraction, t).ok_or_else(|| format!("{}: cannot read `{t}`", f.name))
 }
 
 /// Reads a CSV text (comma-separated, header first, blank lines skipped) into rows.
@@ -328,6 +336,21 @@ mod tests {
         assert_eq!(plain_decimal("1,20", false), None);
         assert_eq!(plain_decimal("1,000,00", false), None);
         assert_eq!(plain_decimal("1234,567", false), None);
+    }
+
+    #[test]
+    fn percent_as_fraction() {
+        let d = |s: &str| Some(Value::Num(Decimal::from_str(s).unwrap()));
+        // LANGUAGE.md: `as fraction` reads `0.35` as 35 %, and `35%` still as 35 %
+        assert_eq!(read_cell_as(&FieldType::Percent, true, "0.35"), d("0.35"));
+        assert_eq!(read_cell_as(&FieldType::Percent, true, "35%"), d("0.35"));
+        assert_eq!(read_cell_as(&FieldType::Percent, true, "1.2"), d("1.2"));
+        // without it, `35` is 35 %
+        assert_eq!(read_cell_as(&FieldType::Percent, false, "35"), d("0.35"));
+        assert_eq!(
+            read_cell_as(&FieldType::Percent, false, "0.35"),
+            d("0.0035")
+        );
     }
 
     #[test]

@@ -302,7 +302,13 @@ impl<'a> Checker<'a> {
             .catch_all
             .and_then(|i| info.ty.variants.get(i as usize))
             .map(|v| v.name.as_str());
-        let d = diag::type_mismatch_unordered_enum(span, op, &info.field, &variants, catch_all);
+        let d = diag::type_mismatch_unordered_enum(
+            span,
+            op,
+            (&info.field, info.optional),
+            &variants,
+            catch_all,
+        );
         self.emit_in(sc, d);
         false
     }

@@ -83,6 +83,8 @@ struct EnumInfo {
     ty: m::EnumTy,
     owner: usize,
     field: String,
+    /// The field's trailing `?`, repeated in the help that shows the ordered declaration.
+    optional: bool,
     defs: Vec<usize>,
 }
 

@@ -144,6 +144,7 @@ impl<'a> Checker<'a> {
                     ty,
                     owner: si,
                     field: field.name.name.clone(),
+                    optional: field.ty.optional,
                     defs,
                 });
                 if !ok {
