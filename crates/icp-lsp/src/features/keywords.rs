@@ -138,6 +138,22 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("as_of", "`as_of DATE`: the `today` of the test."),
     (
+        "case",
+        "`case \"name\" { field: value, ... expect ... }`: one row of a table-driven test: the test's account with these fields changed, and its own expectations (run as `TEST / name`).",
+    ),
+    (
+        "excluded_by",
+        "`expect excluded_by NAME`: the account is excluded, and this exclusion holds.",
+    ),
+    (
+        "in_segment",
+        "`expect in_segment NAME`: the account is in this segment.",
+    ),
+    (
+        "action",
+        "`expect action \"...\"`: the matched tier's action text.",
+    ),
+    (
         "account",
         "`account { field: value, ... }`: the test's account; fields left out are missing.",
     ),
