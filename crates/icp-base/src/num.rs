@@ -219,17 +219,17 @@ pub fn write_fixed2(out: &mut Vec<u8>, x: Decimal) {
         // Exact: at most 96 bits times 100 fits a u128.
         abs * pow10(2 - scale).unwrap_or(1)
     } else {
-        let d = pow10(scale - 2).unwrap_or(1);
-        let (q, r) = if abs <= u128::from(u64::MAX) && d <= u128::from(u64::MAX) {
+        let div = pow10(scale - 2).unwrap_or(1);
+        let (q, r) = if abs <= u128::from(u64::MAX) && div <= u128::from(u64::MAX) {
             // The common score (a mantissa and divisor of 64 bits): a 64-bit division.
-            let (a, b) = (abs as u64, d as u64);
-            (u128::from(a / b), u128::from(a % b))
+            let (num, den) = (abs as u64, div as u64);
+            (u128::from(num / den), u128::from(num % den))
         } else {
-            (abs / d, abs % d)
+            (abs / div, abs % div)
         };
-        // Half away from zero: round up when `r >= d / 2`, i.e. `2r >= d` (no overflow:
-        // `r < d <= 10^26`).
-        q + u128::from(2 * r >= d)
+        // Half away from zero: round up when `r >= div / 2`, i.e. `2r >= div` (no
+        // overflow: a scale is at most 28, so `r < div <= 10^26`).
+        q + u128::from(2 * r >= div)
     };
     // Never a negative zero: `-0.001` shows as `0.00`.
     if m < 0 && cents != 0 {
