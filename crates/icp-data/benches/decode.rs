@@ -84,7 +84,7 @@ impl RowSink for Count {
     type Local = ();
     type Stats = ();
     fn local(&self) {}
-    fn row(&self, _: &mut (), _: &mut (), row: &Row<'_>, out: &mut Vec<u8>) {
+    fn row(&self, &mut (): &mut (), &mut (): &mut (), row: &Row<'_>, out: &mut Vec<u8>) {
         let known = row
             .values
             .iter()
