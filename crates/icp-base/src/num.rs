@@ -164,14 +164,14 @@ pub fn to_f64(x: Decimal) -> f64 {
 /// keeps 28 significant digits). `None` when `max` is not positive (or on overflow).
 #[inline]
 pub fn ratio_score(points: Decimal, max: Decimal) -> Option<Decimal> {
-    if max <= Decimal::ZERO {
+    if max.is_sign_negative() || max.is_zero() {
         return None;
     }
     let hundred = Decimal::ONE_HUNDRED;
-    if points >= max {
+    if ge(points, max) {
         return Some(hundred);
     }
-    if points <= Decimal::ZERO {
+    if points.is_sign_negative() || points.is_zero() {
         return Some(Decimal::ZERO);
     }
     // Here `0 < points < max`: the quotient is below one, so when `100 × points` does not
@@ -180,17 +180,25 @@ pub fn ratio_score(points: Decimal, max: Decimal) -> Option<Decimal> {
         .checked_mul(points)
         .and_then(|x| x.checked_div(max))
         .or_else(|| points.checked_div(max)?.checked_mul(hundred))
-        .map(|s| s.clamp(Decimal::ZERO, hundred))
+        .map(|s| {
+            if s.is_sign_negative() {
+                Decimal::ZERO
+            } else if ge(s, hundred) {
+                hundred
+            } else {
+                s
+            }
+        })
 }
 
 /// `part / whole` clamped to `[0, 1]` (a coverage: the weight decided out of the total),
 /// exactly; 1 when `whole` is not positive.
 #[inline]
 pub fn fraction(part: Decimal, whole: Decimal) -> Decimal {
-    if whole <= Decimal::ZERO || part >= whole {
+    if whole.is_sign_negative() || whole.is_zero() || ge(part, whole) {
         return Decimal::ONE;
     }
-    if part <= Decimal::ZERO {
+    if part.is_sign_negative() || part.is_zero() {
         return Decimal::ZERO;
     }
     part.checked_div(whole)
@@ -199,32 +207,121 @@ pub fn fraction(part: Decimal, whole: Decimal) -> Decimal {
 
 /// Writes `x` with exactly two decimals, rounded half away from zero (`12.345` as
 /// `12.35`, `100` as `100.00`); no allocation.
+///
+/// Integer arithmetic on the mantissa (the hot path of every score written): hundredths are
+/// `|m| / 10^(scale - 2)`, plus one when the remainder is at least half the divisor; the
+/// same digits as rounding with `round_dp` and printing (checked against it in the tests).
 pub fn write_fixed2(out: &mut Vec<u8>, x: Decimal) {
-    let rounded = round2(x);
-    let scale = rounded.scale();
-    let m = rounded.mantissa();
-    // Hundredths: the scale is at most 2 after rounding.
-    let cents = m.unsigned_abs() * pow10(2u32.saturating_sub(scale)).unwrap_or(1);
-    if m < 0 {
+    let scale = x.scale();
+    let m = x.mantissa();
+    let abs = m.unsigned_abs();
+    let cents = if scale <= 2 {
+        // Exact: at most 96 bits times 100 fits a u128.
+        abs * pow10(2 - scale).unwrap_or(1)
+    } else {
+        let div = pow10(scale - 2).unwrap_or(1);
+        let (q, r) = if abs <= u128::from(u64::MAX) && div <= u128::from(u64::MAX) {
+            // The common score (a mantissa and divisor of 64 bits): a 64-bit division.
+            let (num, den) = (abs as u64, div as u64);
+            (u128::from(num / den), u128::from(num % den))
+        } else {
+            (abs / div, abs % div)
+        };
+        // Half away from zero: round up when `r >= div / 2`, i.e. `2r >= div` (no
+        // overflow: a scale is at most 28, so `r < div <= 10^26`).
+        q + u128::from(2 * r >= div)
+    };
+    // Never a negative zero: `-0.001` shows as `0.00`.
+    if m < 0 && cents != 0 {
         out.push(b'-');
     }
-    let whole = cents / 100;
-    let mut buf = [0u8; 40];
-    let mut n = buf.len();
-    let mut w = whole;
-    loop {
-        n -= 1;
-        if let Some(slot) = buf.get_mut(n) {
-            *slot = b'0' + (w % 10) as u8;
-        }
-        w /= 10;
-        if w == 0 || n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(buf.get(n..).unwrap_or_default());
+    write_u128(out, cents / 100);
     let frac = (cents % 100) as u8;
     out.extend_from_slice(&[b'.', b'0' + frac / 10, b'0' + frac % 10]);
+}
+
+/// Writes `n` in decimal digits, without general formatting; a `u64` when it fits.
+#[inline]
+fn write_u128(out: &mut Vec<u8>, n: u128) {
+    let mut buf = [0u8; 40];
+    let mut i = buf.len();
+    if let Ok(mut w) = u64::try_from(n) {
+        loop {
+            i -= 1;
+            if let Some(slot) = buf.get_mut(i) {
+                *slot = b'0' + (w % 10) as u8;
+            }
+            w /= 10;
+            if w == 0 || i == 0 {
+                break;
+            }
+        }
+    } else {
+        let mut w = n;
+        loop {
+            i -= 1;
+            if let Some(slot) = buf.get_mut(i) {
+                *slot = b'0' + (w % 10) as u8;
+            }
+            w /= 10;
+            if w == 0 || i == 0 {
+                break;
+            }
+        }
+    }
+    out.extend_from_slice(buf.get(i..).unwrap_or_default());
+}
+
+/// Signed powers of ten that fit an `i128` with a 96-bit factor (`10^0` to `10^31`).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a constant evaluated at compile time; `i` stays within the array"
+)]
+const POW10_I: [i128; 32] = {
+    let mut t = [1i128; 32];
+    let mut i = 1;
+    while i < 32 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// `a` against `b` exactly, as `a.cmp(&b)`, on the mantissas: directly when the two
+/// share a scale (most cells and constants do), else the one with fewer decimals scaled
+/// up to the other's (a 96-bit mantissa times at most `10^28` can overflow `i128`: then
+/// the library's comparison decides).
+#[inline]
+pub fn cmp(a: Decimal, b: Decimal) -> std::cmp::Ordering {
+    let (sa, sb) = (a.scale(), b.scale());
+    let (ma, mb) = (a.mantissa(), b.mantissa());
+    if sa == sb {
+        return ma.cmp(&mb);
+    }
+    let scaled = if sa < sb {
+        POW10_I
+            .get((sb - sa) as usize)
+            .and_then(|p| ma.checked_mul(*p))
+            .map(|x| x.cmp(&mb))
+    } else {
+        POW10_I
+            .get((sa - sb) as usize)
+            .and_then(|p| mb.checked_mul(*p))
+            .map(|y| ma.cmp(&y))
+    };
+    scaled.unwrap_or_else(|| a.cmp(&b))
+}
+
+/// `a >= b` exactly, by [`cmp`].
+#[inline]
+pub fn ge(a: Decimal, b: Decimal) -> bool {
+    cmp(a, b) != std::cmp::Ordering::Less
+}
+
+/// `a <= b` exactly, by [`cmp`].
+#[inline]
+pub fn le(a: Decimal, b: Decimal) -> bool {
+    cmp(a, b) != std::cmp::Ordering::Greater
 }
 
 /// Writes `x` rounded to at most two decimals (half away from zero), trailing zeros
@@ -321,5 +418,65 @@ mod tests {
         assert_eq!(ratio_score(d("5"), Decimal::ZERO), None);
         assert_eq!(ratio_score(d("-5"), d("10")), Some(Decimal::ZERO));
         assert_eq!(ratio_score(d("50"), d("10")), Some(Decimal::ONE_HUNDRED));
+    }
+
+    /// Decimals of every scale, small and large mantissas of both signs, from a fixed
+    /// linear congruential sequence (no dependency, the same cases every run).
+    fn samples() -> Vec<Decimal> {
+        let mut out = vec![
+            Decimal::ZERO,
+            Decimal::ONE,
+            Decimal::NEGATIVE_ONE,
+            Decimal::MAX,
+            Decimal::MIN,
+        ];
+        let mut x: u128 = 0x2545_F491_4F6C_DD1D;
+        for i in 0..4000u32 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            // Mantissas of 1 to 96 bits, so that rescaling fits sometimes and not others.
+            let bits = 1 + (x >> 100) as u32 % 96;
+            let m = (x >> 3) & ((1u128 << bits) - 1);
+            let m = i128::try_from(m).unwrap();
+            let m = if i % 2 == 0 { m } else { -m };
+            let scale = (x >> 90) as u32 % 29;
+            out.push(Decimal::from_i128_with_scale(m, scale));
+            // Equal values at different scales: `1.50` against `1.5`.
+            if let Some(up) = m.checked_mul(100)
+                && up.unsigned_abs() <= MAX_MANTISSA
+                && scale + 2 <= MAX_SCALE
+            {
+                out.push(Decimal::from_i128_with_scale(up, scale + 2));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fast_comparison_agrees_with_the_library() {
+        let xs = samples();
+        for (i, a) in xs.iter().enumerate() {
+            // Each against its neighbours and a spread of the others.
+            for b in xs.iter().skip(i.saturating_sub(3)).step_by(7).take(300) {
+                assert_eq!(cmp(*a, *b), a.cmp(b), "{a} vs {b}");
+                assert_eq!(ge(*a, *b), a >= b, "{a} >= {b}");
+                assert_eq!(le(*a, *b), a <= b, "{a} <= {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn integer_display_rounding_agrees_with_the_library() {
+        for x in samples() {
+            let mut out = Vec::new();
+            write_fixed2(&mut out, x);
+            // The reference: the library's rounding, then its formatting.
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                format!("{:.2}", round2(x)),
+                "{x}"
+            );
+        }
     }
 }

@@ -999,7 +999,7 @@ fn arith(op: ArithOp, x: Option<Decimal>, y: Option<Decimal>) -> Option<Decimal>
 
 #[inline]
 fn cmp_num(op: CmpOp, a: Decimal, b: Decimal) -> bool {
-    cmp_ord(op, a.cmp(&b))
+    cmp_ord(op, icp_base::num::cmp(a, b))
 }
 
 fn cmp_ord(op: CmpOp, o: std::cmp::Ordering) -> bool {
@@ -1123,7 +1123,9 @@ impl Code {
             },
             Node::InRangeFieldNum { field, range } => {
                 match (num(row, *field), self.ranges.get(range.index())) {
-                    (Some(x), Some((lo, hi))) => Tri::from(*lo <= x && x <= *hi),
+                    (Some(x), Some((lo, hi))) => {
+                        Tri::from(icp_base::num::le(*lo, x) && icp_base::num::le(x, *hi))
+                    }
                     _ => Tri::Unknown,
                 }
             }

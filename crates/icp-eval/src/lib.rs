@@ -92,6 +92,47 @@ pub struct Plan {
     abs_total: Decimal,
     /// Extra conditions compiled with the profile (see [`Plan::with_probes`]).
     probes: Vec<NodeId>,
+    /// The criteria's points as integers of one scale, when they all fit (see [`Fixed`]).
+    fixed: Option<Fixed>,
+}
+
+/// The points of every criterion as `i64` mantissas of one scale (the largest scale of
+/// any weight or practical points), so that a row's sums are integer additions instead
+/// of decimal ones; made when every mantissa fits an `i64` at that scale and there are at
+/// most 64 criteria (then no sum can leave `i128`, nor a decimal's 96 bits).
+#[derive(Debug)]
+struct Fixed {
+    scale: u32,
+    /// Per criterion: `weight`, `practical_points` and `abs_weight` at `scale`.
+    points: Vec<[i64; 3]>,
+}
+
+impl Fixed {
+    fn new(crits: &[CritPlan]) -> Option<Fixed> {
+        if crits.len() > 64 {
+            return None;
+        }
+        let scale = crits
+            .iter()
+            .flat_map(|c| {
+                [
+                    c.weight.scale(),
+                    c.practical_points.scale(),
+                    c.abs_weight.scale(),
+                ]
+            })
+            .max()
+            .unwrap_or(0);
+        let at = |x: Decimal| -> Option<i64> {
+            let p = i128::try_from(num::pow10(scale.checked_sub(x.scale())?)?).ok()?;
+            i64::try_from(x.mantissa().checked_mul(p)?).ok()
+        };
+        let points = crits
+            .iter()
+            .map(|c| Some([at(c.weight)?, at(c.practical_points)?, at(c.abs_weight)?]))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Fixed { scale, points })
+    }
 }
 
 #[derive(Debug)]
@@ -471,6 +512,7 @@ impl Plan {
         let abs_total = crits
             .iter()
             .fold(Decimal::ZERO, |a, c| a.saturating_add(c.abs_weight));
+        let fixed = Fixed::new(&crits);
         Ok(Plan {
             schema,
             today,
@@ -488,6 +530,7 @@ impl Plan {
             pos_total,
             abs_total,
             probes,
+            fixed,
         })
     }
 
@@ -657,24 +700,33 @@ impl Plan {
 
         s.group_points.iter_mut().for_each(|p| *p = Decimal::ZERO);
         let (mut points, mut decided) = (Decimal::ZERO, Decimal::ZERO);
+        // Integer sums when the plan has them (see `Fixed`): the same values exactly.
+        let (mut points_m, mut decided_m) = (0i128, 0i128);
+        let fixed = self.fixed.as_ref();
         let (mut earned, mut unknown) = (0u64, 0u64);
         for (i, (c, out)) in self.crits.iter().zip(s.crits.iter_mut()).enumerate() {
             let perfect = code.truth(c.perfect, row, &env);
-            let (outcome, p) = if !c.scorecard {
+            // `kind`: 0 no points, 1 the weight, 2 the practical points.
+            let (outcome, kind) = if !c.scorecard {
                 match perfect {
-                    Tri::True => (CriterionOutcome::True, c.weight),
-                    Tri::False => (CriterionOutcome::False, Decimal::ZERO),
-                    Tri::Unknown => (CriterionOutcome::Unknown, Decimal::ZERO),
+                    Tri::True => (CriterionOutcome::True, 1),
+                    Tri::False => (CriterionOutcome::False, 0),
+                    Tri::Unknown => (CriterionOutcome::Unknown, 0),
                 }
             } else if perfect == Tri::True {
-                (CriterionOutcome::Perfect, c.weight)
+                (CriterionOutcome::Perfect, 1)
             } else {
                 let practical = c.practical.map_or(Tri::False, |n| code.truth(n, row, &env));
                 match (perfect, practical) {
-                    (_, Tri::True) => (CriterionOutcome::Practical, c.practical_points),
-                    (Tri::False, Tri::False) => (CriterionOutcome::False, Decimal::ZERO),
-                    _ => (CriterionOutcome::Unknown, Decimal::ZERO),
+                    (_, Tri::True) => (CriterionOutcome::Practical, 2),
+                    (Tri::False, Tri::False) => (CriterionOutcome::False, 0),
+                    _ => (CriterionOutcome::Unknown, 0),
                 }
+            };
+            let p = match kind {
+                1 => c.weight,
+                2 => c.practical_points,
+                _ => Decimal::ZERO,
             };
             *out = (outcome, p);
             // Branch-free: the bits are only read when there are at most 64 criteria.
@@ -685,14 +737,31 @@ impl Plan {
             } else {
                 0
             };
-            // Saturating: no sum of weights exceeds `abs_total`, which saturates itself.
-            points = points.saturating_add(p);
-            if outcome != CriterionOutcome::Unknown {
-                decided = decided.saturating_add(c.abs_weight);
+            if let Some(f) = fixed.and_then(|f| f.points.get(i)) {
+                let [w, pr, abs] = *f;
+                points_m += i128::from(match kind {
+                    1 => w,
+                    2 => pr,
+                    _ => 0,
+                });
+                if outcome != CriterionOutcome::Unknown {
+                    decided_m += i128::from(abs);
+                }
+            } else {
+                // Saturating: no sum of weights exceeds `abs_total`, which saturates itself.
+                points = points.saturating_add(p);
+                if outcome != CriterionOutcome::Unknown {
+                    decided = decided.saturating_add(c.abs_weight);
+                }
             }
             if let Some(gp) = c.group.and_then(|g| s.group_points.get_mut(g as usize)) {
                 *gp = gp.saturating_add(p);
             }
+        }
+        if let Some(f) = fixed {
+            // At most 64 terms of 63 bits: always within a decimal's 96 bits.
+            points = Decimal::try_from_i128_with_scale(points_m, f.scale).unwrap_or(points);
+            decided = Decimal::try_from_i128_with_scale(decided_m, f.scale).unwrap_or(decided);
         }
         s.earned = earned;
         s.unknown = unknown;
@@ -719,7 +788,7 @@ impl Plan {
             .tiers
             .iter()
             .position(|t| match t.rule {
-                Rule::Threshold(x) => score >= x,
+                Rule::Threshold(x) => num::ge(score, x),
                 Rule::When(n) => code.truth(n, row, &env) == Tri::True,
                 Rule::CatchAll => true,
             })
