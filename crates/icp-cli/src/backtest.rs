@@ -246,20 +246,7 @@ fn load_with_outcome(
             "`--outcome` is empty: give a condition such as `stage == won`",
         ));
     }
-    let files = load::entry_files(path).map_err(Fail::new)?;
-    let mut entries: Vec<PathBuf> = files
-        .iter()
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-    let start = if path.is_dir() {
-        std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-    } else {
-        entries
-            .first()
-            .and_then(|p| p.parent())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-    };
-    let root = icp_check::find_root(&start, Path::is_file);
+    let (mut entries, root) = load::entries_and_root(path).map_err(Fail::new)?;
     let virtual_file = root.join("--outcome");
     let text = format!(
         "segment {OUTCOME_SEGMENT} for {schema} {{\n{}\n}}\n",

@@ -209,20 +209,8 @@ pub fn load_program(
             path.display()
         )));
     }
-    let files = entry_files(path).map_err(|e| ProgramError::Unreadable(format!("error: {e}\n")))?;
-    let entries: Vec<PathBuf> = files
-        .iter()
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-    let start = if path.is_dir() {
-        std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-    } else {
-        entries
-            .first()
-            .and_then(|p| p.parent())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-    };
-    let root = icp_check::find_root(&start, Path::is_file);
+    let (entries, root) =
+        entries_and_root(path).map_err(|e| ProgramError::Unreadable(format!("error: {e}\n")))?;
     let checked = icp_check::check(&entries, &root, &FsLoader, &Options { today });
     if !checked.has_errors() {
         return Ok(checked);
@@ -238,6 +226,26 @@ pub fn load_program(
         }
     }
     Err(ProgramError::Errors(rendered))
+}
+
+/// The entry files of PATH (a file, or the `.icp` files of a directory), made absolute, and
+/// the project root they belong to (the nearest folder with `icp.toml` above them). `Err` is
+/// the message, without `error: `.
+pub fn entries_and_root(path: &Path) -> Result<(Vec<PathBuf>, PathBuf), String> {
+    let entries: Vec<PathBuf> = entry_files(path)?
+        .iter()
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let start = if path.is_dir() {
+        std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+    } else {
+        entries
+            .first()
+            .and_then(|p| p.parent())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let root = icp_check::find_root(&start, Path::is_file);
+    Ok((entries, root))
 }
 
 /// The decimal point of the accounts' numbers: `--decimal` (`flag`) when given, else

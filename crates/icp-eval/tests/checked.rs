@@ -2,28 +2,12 @@
 //! first program and its matrix tiers, and `test` blocks that pin the semantics end to end.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-use std::path::PathBuf;
+mod common;
 
-use icp_check::{MemoryLoader, Options};
 use icp_eval::{Plan, run_test};
-use icp_model::{Date, Program};
+use icp_model::Date;
 
-fn check(src: &str) -> Program {
-    let loader = MemoryLoader::new().with("/p/main.icp", src);
-    let checked = icp_check::check(
-        &[PathBuf::from("/p/main.icp")],
-        &PathBuf::from("/p"),
-        &loader,
-        &Options::default(),
-    );
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    checked.program
-}
+use common::check_src as check;
 
 fn clock() -> Date {
     Date::from_ymd(2027, 2, 1).unwrap()

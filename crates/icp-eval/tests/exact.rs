@@ -2,28 +2,12 @@
 //! arithmetic, comparisons, scores at tier thresholds and the rounding for display.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-use std::path::PathBuf;
+mod common;
 
-use icp_check::{MemoryLoader, Options};
 use icp_eval::{Plan, TierOutcome};
 use icp_model::{Date, Decimal, Program, Value, num};
 
-fn check(src: &str) -> Program {
-    let loader = MemoryLoader::new().with("/p/main.icp", src);
-    let checked = icp_check::check(
-        &[PathBuf::from("/p/main.icp")],
-        &PathBuf::from("/p"),
-        &loader,
-        &Options::default(),
-    );
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    checked.program
-}
+use common::check_src as check;
 
 fn d(s: &str) -> Decimal {
     num::parse(s).unwrap()

@@ -3,33 +3,18 @@
 //! dates in rules and milestones, and a criterion's own `practical_share`.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-use std::fmt::Write as _;
-use std::path::PathBuf;
+mod common;
 
-use icp_check::{MemoryLoader, Options};
+use std::fmt::Write as _;
+
 use icp_eval::{Plan, Tri};
-use icp_model::{Date, Decimal, ProfileId, Program, Value};
+use icp_model::{Date, Decimal, ProfileId, Value};
 
 fn dec(s: &str) -> Decimal {
     icp_model::num::parse(s).unwrap()
 }
 
-fn check(src: &str) -> Program {
-    let loader = MemoryLoader::new().with("/p/main.icp", src);
-    let checked = icp_check::check(
-        &[PathBuf::from("/p/main.icp")],
-        &PathBuf::from("/p"),
-        &loader,
-        &Options::default(),
-    );
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    checked.program
-}
+use common::check_src as check;
 
 fn day(y: i32, m: u32, d: u32) -> Date {
     Date::from_ymd(y, m, d).unwrap()

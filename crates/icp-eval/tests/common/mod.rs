@@ -319,3 +319,21 @@ pub fn label(prog: &Program, r: &[Value<'_>]) -> String {
 pub use ArithOp::{Add, Div, Mul, Sub};
 pub use CmpOp::{Eq, Ge, Gt, Le, Lt, Ne};
 pub use ContainsMode::{All, Any, One};
+
+/// Checks a one-file program (`/p/main.icp`) and returns its program; panics on an error.
+pub fn check_src(src: &str) -> Program {
+    let loader = icp_check::MemoryLoader::new().with("/p/main.icp", src);
+    let checked = icp_check::check(
+        &[std::path::PathBuf::from("/p/main.icp")],
+        &std::path::PathBuf::from("/p"),
+        &loader,
+        &icp_check::Options::default(),
+    );
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    checked.program
+}
