@@ -158,7 +158,25 @@ fn neovim_setup_picks_the_lsp_api_of_each_neovim_generation() {
         .output
         .unwrap_or_else(|| panic!("no result; nvim said:\n{}", run.stderr));
     assert_eq!(out["failures"], Value::Array(vec![]), "{out:#}");
-    assert!(out["checked"].as_u64().unwrap() >= 13, "{out:#}");
+    assert!(out["checked"].as_u64().unwrap() >= 22, "{out:#}");
+    assert!(run.status.success(), "{}", run.stderr);
+}
+
+/// The plugin's file watcher (`lua/icp/watch.lua`) alone: what it reports for files changed
+/// by another process (created, changed in place, replaced by a rename, deleted, in a new
+/// folder), what it skips (`target/`, hidden folders, other files), and when it is needed.
+#[test]
+fn neovim_plugin_watcher_reports_changes_on_disk() {
+    let Some(nvim) = find_nvim("neovim_plugin_watcher_reports_changes_on_disk") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_nvim(&nvim, dir.path(), &nvim_dir().join("tests/watch.lua"), &[]);
+    let out = run
+        .output
+        .unwrap_or_else(|| panic!("no result; nvim said:\n{}", run.stderr));
+    assert_eq!(out["failures"], Value::Array(vec![]), "{out:#}");
+    assert!(out["checked"].as_u64().unwrap() >= 26, "{out:#}");
     assert!(run.status.success(), "{}", run.stderr);
 }
 
@@ -268,5 +286,233 @@ fn neovim_gets_diagnostics_and_completion_from_icp_lsp() {
         "{hover:?}\n{context}"
     );
 
+    assert!(run.status.success(), "{context}");
+}
+
+/// The `icp` binary under test (`ICP_E2E_BIN` overrides it, e.g. to try another build).
+fn icp_bin() -> String {
+    std::env::var("ICP_E2E_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_icp").to_owned())
+}
+
+/// Runs `icp ARGS` in `dir`: its exit status, standard output and everything it printed.
+fn icp_out(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(icp_bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let all = stdout.clone() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), stdout, all)
+}
+
+/// Runs `icp ARGS` in `dir`: its exit status and everything it printed.
+fn icp(dir: &Path, args: &[&str]) -> (bool, String) {
+    let (ok, _, all) = icp_out(dir, args);
+    (ok, all)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// Rename in a project of five files of which only `schema.icp` is open in Neovim: the
+/// edit reaches the others, `icp check` and `icp test` pass after `:wall`, and the field,
+/// which had no `from`, still reads the same column (`from "employees"` added; the scores
+/// are the same).
+#[test]
+fn neovim_renames_across_files_that_are_not_open() {
+    let Some(nvim) = find_nvim("neovim_renames_across_files_that_are_not_open") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    copy_dir(&repo_root().join("examples/lincoln-murphy"), &project);
+    // `employees` reads its column by its own name (no `from`).
+    let schema_path = project.join("schema.icp");
+    let schema = fs::read_to_string(&schema_path).unwrap();
+    let with_from = "  employees:        int       from \"Employees\"\n";
+    assert!(schema.contains(with_from), "the example changed:\n{schema}");
+    let schema = schema.replace(with_from, "  employees:        int\n");
+    fs::write(&schema_path, &schema).unwrap();
+    let (ok, said) = icp(&project, &["check", "."]);
+    assert!(ok, "the project must check before the rename:\n{said}");
+    // The scores, as CSV on standard output (the summary on stderr has timings).
+    let score = |project: &Path| {
+        let (ok, csv, all) = icp_out(
+            project,
+            &["score", ".", "accounts.csv", "--as-of", "2026-06-01"],
+        );
+        assert!(ok, "icp score:\n{all}");
+        csv
+    };
+    let scores_before = score(&project);
+
+    let line = schema
+        .lines()
+        .position(|l| l.starts_with("  employees:"))
+        .unwrap();
+    let run = run_nvim(
+        &nvim,
+        dir.path(),
+        &nvim_dir().join("tests/lsp_e2e.lua"),
+        &[
+            ("ICP_E2E_SCENARIO", "rename"),
+            ("ICP_BIN", &icp_bin()),
+            ("ICP_E2E_FILE", schema_path.to_str().unwrap()),
+            ("ICP_E2E_LINE", &line.to_string()),
+            ("ICP_E2E_COL", "2"),
+            ("ICP_E2E_NEW_NAME", "headcount"),
+        ],
+    );
+    let out = run
+        .output
+        .unwrap_or_else(|| panic!("no result; nvim said:\n{}", run.stderr));
+    let context = format!("{out:#}\nnvim stderr:\n{}", run.stderr);
+    assert_eq!(out["errors"], Value::Array(vec![]), "{context}");
+    assert_eq!(out["references_reach_other_files"], true, "{context}");
+    // Only schema.icp was open when the rename was asked for.
+    assert_eq!(
+        out["loaded_before_rename"],
+        serde_json::json!(["schema.icp"]),
+        "{context}"
+    );
+    assert!(
+        out["references"]["tests.icp"].as_u64().unwrap() >= 9,
+        "{context}"
+    );
+    assert_eq!(out["renamed"], true, "{context}");
+
+    let read = |name: &str| fs::read_to_string(project.join(name)).unwrap();
+    let schema = read("schema.icp");
+    assert!(
+        schema.contains("  headcount:        int from \"employees\"\n"),
+        "the renamed field keeps its column:\n{schema}"
+    );
+    assert!(
+        read("segments.icp").contains("{ headcount in 200..2000 }"),
+        "{context}"
+    );
+    let tests = read("tests.icp");
+    assert!(!tests.contains("employees:"), "{tests}");
+    assert_eq!(tests.matches("headcount: ").count(), 9, "{tests}");
+    for name in [
+        "schema.icp",
+        "segments.icp",
+        "situation.icp",
+        "profile.icp",
+        "tests.icp",
+    ] {
+        assert!(
+            !read(name).contains("employees:"),
+            "{name} still says employees:"
+        );
+    }
+
+    let (ok, said) = icp(&project, &["check", "."]);
+    assert!(ok, "icp check after the rename:\n{said}\n{context}");
+    let (ok, said) = icp(&project, &["test", "."]);
+    assert!(ok, "icp test after the rename:\n{said}");
+    assert_eq!(
+        score(&project),
+        scores_before,
+        "the scores changed: a column was lost"
+    );
+    assert!(run.status.success(), "{context}");
+}
+
+/// An imported file changed outside Neovim (a `git checkout`: a new file renamed over it;
+/// a `sed`: rewritten in place) updates the importer's diagnostics. Neovim 0.7 does not
+/// watch files for servers: the plugin's watcher (`lua/icp/watch.lua`) sends
+/// `workspace/didChangeWatchedFiles`.
+#[test]
+fn neovim_follows_an_import_changed_on_disk() {
+    let Some(nvim) = find_nvim("neovim_follows_an_import_changed_on_disk") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    fs::create_dir_all(&project).unwrap();
+    fs::write(project.join("icp.toml"), "").unwrap();
+    let schema = |field: &str| {
+        format!("schema Account {{\n  id:        text key\n  employees: int\n  {field}: int?\n}}\n")
+    };
+    fs::write(project.join("schema.icp"), schema("marketers")).unwrap();
+    let main = project.join("main.icp");
+    fs::write(
+        &main,
+        "import \"schema.icp\"\n\nsegment big \"Big\" { employees > 100 and sellers > 2 }\n\n\
+         profile mid for Account {\n  target big\n  \
+         criterion size \"Company size\" weight 20 { employees in 50..200 }\n  \
+         tier ideal >= 80\n  tier rest\n}\n",
+    )
+    .unwrap();
+    let (ok, said) = icp(&project, &["check", "."]);
+    assert!(
+        !ok && said.contains("sellers"),
+        "main.icp must start broken:\n{said}"
+    );
+    let fix = dir.path().join("fix.icp");
+    fs::write(&fix, schema("sellers")).unwrap();
+    let brk = dir.path().join("break.icp");
+    fs::write(&brk, schema("sales_team")).unwrap();
+
+    let run = run_nvim(
+        &nvim,
+        dir.path(),
+        &nvim_dir().join("tests/lsp_e2e.lua"),
+        &[
+            ("ICP_E2E_SCENARIO", "disk"),
+            ("ICP_BIN", &icp_bin()),
+            ("ICP_E2E_FILE", main.to_str().unwrap()),
+            ("ICP_E2E_DEP", project.join("schema.icp").to_str().unwrap()),
+            ("ICP_E2E_DEP_FIX", fix.to_str().unwrap()),
+            ("ICP_E2E_DEP_BREAK", brk.to_str().unwrap()),
+        ],
+    );
+    let out = run
+        .output
+        .unwrap_or_else(|| panic!("no result; nvim said:\n{}", run.stderr));
+    let context = format!("{out:#}\nnvim stderr:\n{}", run.stderr);
+    assert_eq!(out["errors"], Value::Array(vec![]), "{context}");
+    // Neovim 0.7-0.8 never watches for a server, 0.9+ not on Linux by default: the plugin
+    // does. (With a Neovim that watches, the server's own registration does the work.)
+    let version = out["nvim_version"].as_str().unwrap_or_default();
+    if version.starts_with("0.7.") || version.starts_with("0.8.") {
+        assert_eq!(out["plugin_watches"], true, "{context}");
+    }
+    let steps = out["steps"].as_array().unwrap();
+    let names: Vec<&str> = steps.iter().filter_map(|s| s["step"].as_str()).collect();
+    assert_eq!(
+        names,
+        ["opened", "fixed on disk", "broken on disk"],
+        "{context}"
+    );
+    for s in steps {
+        assert_eq!(s["ok"], true, "step {}\n{context}", s["step"]);
+    }
+    // As `icp check` says: main.icp:3:41: error[icp::unknown_name]: unknown name `sellers`.
+    for step in [&steps[0], &steps[2]] {
+        let d = &step["diagnostics"];
+        assert_eq!(d.as_array().unwrap().len(), 1, "{context}");
+        assert_eq!(d[0]["code"], "icp::unknown_name", "{context}");
+        assert_eq!(
+            (&d[0]["line"], &d[0]["col"]),
+            (&2.into(), &40.into()),
+            "{context}"
+        );
+        assert!(
+            d[0]["message"].as_str().unwrap().contains("sellers"),
+            "{context}"
+        );
+    }
     assert!(run.status.success(), "{context}");
 }

@@ -55,7 +55,13 @@ do
   check(configured and vim.deep_equal(configured.cfg.filetypes, { 'icp' }), '0.11: filetypes')
   check(configured and configured.cfg.root_markers[1] == 'icp.toml', '0.11: root_markers')
   check(enabled == 'icp', '0.11: vim.lsp.enable("icp") not called')
-  require('icp').setup({ cmd = { bin }, root_markers = { '.git' } })
+  check(configured and configured.cfg.init_options == nil, '0.11: no settings, no init_options')
+  check(configured and type(configured.cfg.on_init) == 'function', '0.11: on_init (the file watcher)')
+  check(configured and type(configured.cfg.on_exit) == 'function', '0.11: on_exit')
+  require('icp').setup({ cmd = { bin }, root_markers = { '.git' }, settings = { icp = { today = '2027-01-15' } } })
+  check(configured.cfg.init_options and configured.cfg.init_options.icp.today == '2027-01-15',
+    '0.11: settings are the init_options: ' .. vim.inspect(configured.cfg.init_options))
+  check(configured.cfg.settings.icp.today == '2027-01-15', '0.11: settings')
   check(#configured.cfg.cmd == 1, 'cmd replaces the default whole: ' .. vim.inspect(configured.cfg.cmd))
   check(vim.deep_equal(configured.cfg.root_markers, { '.git' }), 'root_markers replace the default')
   restore()
@@ -69,9 +75,14 @@ do
     table.insert(started, { cfg = cfg, buf = vim.api.nvim_get_current_buf() })
     return 7
   end
-  require('icp').setup({ cmd = { bin, 'lsp' } })
+  require('icp').setup({ cmd = { bin, 'lsp' }, settings = { icp = { codeLens = false } } })
   vim.cmd('edit ' .. vim.fn.fnameescape(dir .. '/proj/sub/a.icp'))
   check(#started == 1, '0.8: vim.lsp.start called ' .. #started .. ' times, want 1')
+  if started[1] then
+    local cfg = started[1].cfg
+    check(cfg.init_options and cfg.init_options.icp.codeLens == false, '0.8: init_options')
+    check(type(cfg.on_init) == 'function', '0.8: on_init (the file watcher)')
+  end
   if started[1] then
     local cfg = started[1].cfg
     check(cfg.name == 'icp', '0.8: name')
@@ -89,6 +100,8 @@ do
   local clients, attached = 0, {}
   vim.lsp.start_client = function(cfg)
     clients = clients + 1
+    check(cfg.init_options == nil, '0.7: no settings, no init_options')
+    check(type(cfg.on_init) == 'function' and type(cfg.on_exit) == 'function', '0.7: on_init, on_exit')
     check(vim.loop.fs_realpath(cfg.root_dir) == root, '0.7: root_dir ' .. tostring(cfg.root_dir))
     return 40 + clients
   end

@@ -1,7 +1,7 @@
 // VS Code client for the ICP language server (`icp lsp`, stdio).
 //
-// Plain JavaScript on purpose: no build step, so `npx @vscode/vsce package` works right after
-// `npm ci`. The only runtime dependency is `vscode-languageclient`, bundled into the .vsix.
+// Plain JavaScript. `npm run bundle` (esbuild) bundles it with `vscode-languageclient` into
+// dist/extension.js, the extension's `main`; `vsce package` runs the bundle first.
 'use strict';
 
 const os = require('os');
@@ -44,6 +44,29 @@ function serverCommand() {
   return { command, args };
 }
 
+/** The server's settings (see docs/editors.md, "Server settings"), from `icp.*`. */
+const SERVER_SETTINGS = ['sample', 'today', 'codeLens', 'inlayHints'];
+
+/**
+ * The settings the server reads, as `initializationOptions` and in
+ * `workspace/didChangeConfiguration`: only its own keys (the server warns about unknown
+ * ones), `null` for "the server's default".
+ * @returns {{ icp: { sample: string | null, today: string | null, codeLens: boolean, inlayHints: boolean } }}
+ */
+function serverSettings() {
+  const config = vscode.workspace.getConfiguration('icp');
+  const text = (key) => {
+    const v = config.get(key, null);
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;
+  };
+  const flag = (key) => config.get(key, true) !== false;
+  // `icp.sample`: an empty setting means "the project's [lsp] sample"; turning the figures
+  // off is `icp.codeLens: false`.
+  return {
+    icp: { sample: text('sample'), today: text('today'), codeLens: flag('codeLens'), inlayHints: flag('inlayHints') },
+  };
+}
+
 /** @returns {import('vscode-languageclient/node').ServerOptions} */
 function serverOptions() {
   const { command, args } = serverCommand();
@@ -60,10 +83,9 @@ function clientOptions() {
       { scheme: 'file', language: 'icp' },
       { scheme: 'untitled', language: 'icp' },
     ],
-    synchronize: {
-      // Imports and the project file (`icp.toml`, with its `[lsp] sample`) change results.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.icp,icp.toml}'),
-    },
+    // No `synchronize.fileEvents`: the server registers its own watcher (sources, icp.toml,
+    // samples) through `client/registerCapability`, which the client honours.
+    initializationOptions: serverSettings(),
     outputChannel,
   };
 }
@@ -110,6 +132,10 @@ async function activate(context) {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('icp.path') || event.affectsConfiguration('icp.server')) {
         void restartClient();
+      } else if (client && SERVER_SETTINGS.some((k) => event.affectsConfiguration(`icp.${k}`))) {
+        void client
+          .sendNotification('workspace/didChangeConfiguration', { settings: serverSettings() })
+          .catch(() => undefined);
       }
     }),
   );
@@ -120,4 +146,9 @@ function deactivate() {
   return stopClient();
 }
 
-module.exports = { activate, deactivate, serverCommand, expandPath };
+/** The running client (for tests). */
+function currentClient() {
+  return client;
+}
+
+module.exports = { activate, deactivate, serverCommand, serverSettings, expandPath, currentClient };

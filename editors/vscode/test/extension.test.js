@@ -54,6 +54,9 @@ class FakeClient {
   async stop() {
     this.stopped = true;
   }
+  async sendNotification(method, params) {
+    (this.notifications = this.notifications || []).push({ method, params });
+  }
 }
 const clientStub = { LanguageClient: FakeClient };
 
@@ -86,7 +89,11 @@ test('activate starts `icp lsp` over stdio for icp documents', async () => {
     c.clientOptions.documentSelector.map((s) => s.language),
     ['icp', 'icp'],
   );
-  assert.equal(c.clientOptions.synchronize.fileEvents.glob, '**/{*.icp,icp.toml}');
+  // No watcher of the extension's own: the server registers its watcher itself.
+  assert.equal(c.clientOptions.synchronize, undefined);
+  assert.deepEqual(c.clientOptions.initializationOptions, {
+    icp: { sample: null, today: null, codeLens: true, inlayHints: true },
+  });
   assert.ok(state.commands['icp.restartServer']);
 });
 
@@ -113,6 +120,39 @@ test('changing icp.path restarts the server', async () => {
   assert.ok(state.clients[1].started);
 });
 
+test('the server settings: only its four keys, empty strings as null', async () => {
+  Object.assign(state.settings, {
+    'icp.sample': ' data/accounts.csv ',
+    'icp.today': '',
+    'icp.codeLens': false,
+    'icp.trace.server': 'verbose',
+  });
+  assert.deepEqual(extension.serverSettings(), {
+    icp: { sample: 'data/accounts.csv', today: null, codeLens: false, inlayHints: true },
+  });
+  await extension.activate(context());
+  assert.equal(state.clients[0].clientOptions.initializationOptions.icp.codeLens, false);
+});
+
+test('changing a server setting sends didChangeConfiguration, without a restart', async () => {
+  await extension.activate(context());
+  state.settings['icp.today'] = '2027-01-15';
+  const event = { affectsConfiguration: (s) => s === 'icp' || s === 'icp.today' };
+  for (const fn of state.configListeners) fn(event);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(state.clients.length, 1, 'no restart');
+  assert.deepEqual(state.clients[0].notifications, [
+    {
+      method: 'workspace/didChangeConfiguration',
+      params: { settings: { icp: { sample: null, today: '2027-01-15', codeLens: true, inlayHints: true } } },
+    },
+  ]);
+  // A change elsewhere sends nothing.
+  for (const fn of state.configListeners) fn({ affectsConfiguration: (s) => s === 'editor.fontSize' });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(state.clients[0].notifications.length, 1);
+});
+
 test('a missing binary gives an actionable error, not a crash', async () => {
   state.failStart = true;
   state.settings['icp.path'] = '/nowhere/icp';
@@ -133,9 +173,26 @@ test('package.json wires the language, grammar, configuration and activation', (
   assert.equal(tm.scopeName, 'source.icp');
   assert.equal(pkg.contributes.configuration.properties['icp.path'].default, 'icp');
   assert.ok(pkg.activationEvents.includes('onLanguage:icp'));
-  assert.ok(fs.existsSync(path.join(root, pkg.main)));
+  // The bundle (npm run bundle; vsce runs it through vscode:prepublish) is the entry point.
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.match(pkg.scripts.bundle, /--outfile=dist\/extension\.js/);
+  assert.match(pkg.scripts.bundle, /--external:vscode/);
+  assert.equal(pkg.scripts['vscode:prepublish'], 'npm run bundle');
+  assert.equal(pkg.dependencies, undefined, 'runtime code is bundled: no dependencies to ship');
+  const ignore = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');
+  assert.ok(ignore.includes('node_modules/**') && ignore.includes('src/**'));
+  assert.ok(!ignore.some((l) => l.startsWith('dist')));
+  // Untrusted workspaces: limited, and a folder cannot pick the binary.
+  const trust = pkg.capabilities.untrustedWorkspaces;
+  assert.equal(trust.supported, 'limited');
+  assert.deepEqual(trust.restrictedConfigurations, ['icp.path', 'icp.server.extraArgs']);
+  // Every server setting has a VS Code setting.
+  for (const key of ['sample', 'today', 'codeLens', 'inlayHints']) {
+    assert.ok(pkg.contributes.configuration.properties[`icp.${key}`], `icp.${key}`);
+  }
+  assert.ok(!JSON.stringify(pkg).includes('example.invalid'));
   // Versions are pinned exactly.
-  for (const deps of [pkg.dependencies, pkg.devDependencies]) {
+  for (const deps of [pkg.dependencies || {}, pkg.devDependencies]) {
     for (const [name, version] of Object.entries(deps)) {
       assert.match(version, /^\d+\.\d+\.\d+$/, `${name} must be pinned`);
     }
@@ -158,7 +215,7 @@ test('language-configuration.json: // comments, brackets, valid regexes', () => 
   assert.ok(new RegExp(conf.indentationRules.decreaseIndentPattern).test('  }'));
 });
 
-test('the real vscode-languageclient is installed (it is bundled into the .vsix)', () => {
+test('the real vscode-languageclient is installed (bundled into dist/extension.js)', () => {
   const resolved = require.resolve('vscode-languageclient/node', { paths: [root] });
   assert.ok(resolved.includes(`node_modules${path.sep}vscode-languageclient`));
 });

@@ -19,7 +19,12 @@ local defaults = {
   capabilities = nil,
   -- Called with (code, signal, client_id) when the server exits.
   on_exit = nil,
+  -- Server settings (`sample`, `today`, `codeLens`, `inlayHints`; see docs/editors.md), sent
+  -- as `initializationOptions` and, on Neovim 0.8+, in `workspace/didChangeConfiguration`.
   settings = {},
+  -- Watch the project's files for the server when Neovim does not (nil: automatic, i.e.
+  -- when the client cannot register the server's watcher: 0.7-0.8, and Linux by default).
+  watch_files = nil,
   -- Set buffer-local omnifunc (<C-x><C-o>) and tagfunc (<C-]>) to the LSP ones.
   set_omnifunc = true,
 }
@@ -75,6 +80,25 @@ local function on_attach(client, bufnr)
   end
 end
 
+local function on_init(client)
+  require('icp.watch').attach(client, M.config.watch_files)
+end
+
+local function on_exit(code, signal, client_id)
+  require('icp.watch').detach(client_id)
+  if M.config.on_exit then
+    M.config.on_exit(code, signal, client_id)
+  end
+end
+
+--- What the server reads as `initializationOptions`: the settings.
+local function init_options()
+  if next(M.config.settings or {}) == nil then
+    return nil
+  end
+  return M.config.settings
+end
+
 local function client_config(bufnr)
   return {
     name = 'icp',
@@ -82,8 +106,10 @@ local function client_config(bufnr)
     root_dir = M.root_dir(bufnr),
     capabilities = M.config.capabilities,
     settings = M.config.settings,
+    init_options = init_options(),
+    on_init = on_init,
     on_attach = on_attach,
-    on_exit = M.config.on_exit,
+    on_exit = on_exit,
   }
 end
 
@@ -140,8 +166,10 @@ function M.setup(opts)
       root_markers = M.config.root_markers,
       capabilities = M.config.capabilities,
       settings = M.config.settings,
+      init_options = init_options(),
+      on_init = on_init,
       on_attach = on_attach,
-      on_exit = M.config.on_exit,
+      on_exit = on_exit,
     })
     vim.lsp.enable('icp')
   else
