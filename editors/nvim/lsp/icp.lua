@@ -4,4 +4,11 @@ return {
   cmd = { 'icp', 'lsp' },
   filetypes = { 'icp' },
   root_markers = { 'icp.toml', '.git' },
+  -- Where Neovim does not watch files for the server (Linux by default), the plugin does.
+  on_init = function(client)
+    require('icp.watch').attach(client)
+  end,
+  on_exit = function(_, _, client_id)
+    require('icp.watch').detach(client_id)
+  end,
 }

@@ -122,6 +122,18 @@ do
   restore()
 end
 
+-- lsp/icp.lua, what `vim.lsp.enable('icp')` reads on 0.11+ without setup().
+do
+  local file = vim.api.nvim_get_runtime_file('lsp/icp.lua', false)[1]
+  check(file ~= nil, 'lsp/icp.lua is on the runtime path')
+  if file then
+    local def = dofile(file)
+    check(def.cmd[1] == 'icp' and def.cmd[2] == 'lsp', 'lsp/icp.lua: cmd')
+    check(type(def.on_init) == 'function' and type(def.on_exit) == 'function',
+      'lsp/icp.lua: the file watcher is attached')
+  end
+end
+
 local text = vim.fn.json_encode(results)
 if out then
   local f = assert(io.open(out, 'w'))
