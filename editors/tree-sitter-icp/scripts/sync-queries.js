@@ -4,8 +4,7 @@
 //   queries/*.scm  ->  editors/nvim/queries/icp/*.scm            (as they are: nvim-treesitter
 //                                                                 capture names)
 //   queries/highlights.scm, locals.scm
-//                  ->  editors/helix/runtime/queries/icp/*.scm   (highlights with Helix's
-//                                                                 capture names)
+//                  ->  editors/helix/runtime/queries/icp/*.scm   (with Helix's capture names)
 //
 // Helix's indents.scm follows Helix's own conventions and is written by hand there.
 //
@@ -51,6 +50,18 @@ const HELIX = {
   'punctuation.delimiter': 'punctuation.delimiter',
 };
 
+/**
+ * Helix colours a reference like its definition: `@local.definition.SCOPE` takes a Helix
+ * scope, where nvim-treesitter takes a kind.
+ */
+const HELIX_LOCALS = {
+  'local.scope': 'local.scope',
+  'local.reference': 'local.reference',
+  'local.definition.var': 'local.definition.variable',
+  'local.definition.field': 'local.definition.variable.other.member',
+  'local.definition.function': 'local.definition.type',
+};
+
 const HEADER = (source) =>
   `; GENERATED from editors/tree-sitter-icp/queries/${source} by\n` +
   '; editors/tree-sitter-icp/scripts/sync-queries.js: edit that file, then run the script.\n\n';
@@ -67,7 +78,7 @@ function renameCaptures(text, map, file) {
     return '@' + map[name];
   });
   if (unknown.size) {
-    throw new Error(`${file}: no Helix scope for ${[...unknown].map((n) => '@' + n).join(', ')}: add it to HELIX in ${__filename}`);
+    throw new Error(`${file}: no Helix scope for ${[...unknown].map((n) => '@' + n).join(', ')}: add it to the map in ${__filename}`);
   }
   return out;
 }
@@ -82,7 +93,7 @@ function outputs() {
     if (name === 'highlights.scm') {
       files.set(path.join(helixDir, name), HEADER(name) + renameCaptures(text, HELIX, name));
     } else if (name === 'locals.scm') {
-      files.set(path.join(helixDir, name), HEADER(name) + text);
+      files.set(path.join(helixDir, name), HEADER(name) + renameCaptures(text, HELIX_LOCALS, name));
     }
   }
   return files;

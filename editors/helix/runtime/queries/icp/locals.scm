@@ -9,12 +9,12 @@
 (profile) @local.scope
 
 (let_binding
-  name: (identifier) @local.definition.var)
+  name: (identifier) @local.definition.variable)
 
 (field
-  name: (identifier) @local.definition.field)
+  name: (identifier) @local.definition.variable.other.member)
 
 (segment
-  name: (identifier) @local.definition.function)
+  name: (identifier) @local.definition.type)
 
 (reference) @local.reference
