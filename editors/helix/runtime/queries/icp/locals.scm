@@ -1,0 +1,20 @@
+; GENERATED from editors/tree-sitter-icp/queries/locals.scm by
+; editors/tree-sitter-icp/scripts/sync-queries.js: edit that file, then run the script.
+
+; Scopes, definitions and references (nvim-treesitter and Helix conventions): a `let` is
+; visible in its profile; schema fields and segments in the whole program.
+
+(source_file) @local.scope
+
+(profile) @local.scope
+
+(let_binding
+  name: (identifier) @local.definition.variable)
+
+(field
+  name: (identifier) @local.definition.variable.other.member)
+
+(segment
+  name: (identifier) @local.definition.type)
+
+(reference) @local.reference
