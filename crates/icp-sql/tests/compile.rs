@@ -30,6 +30,7 @@ fn options(dialect: Dialect) -> Options {
         table: "accounts".into(),
         mode: Mode::Typed,
         as_of: Date::from_ymd(2026, 1, 1),
+        decimal_comma: false,
         view: None,
         header: vec!["test".into()],
     }

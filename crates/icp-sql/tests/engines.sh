@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Differential test of `icp compile --typed` against real engines: DuckDB (Python `duckdb`
-# in a venv made here) and PostgreSQL (a throwaway cluster on a loopback port, stopped after).
+# Differential test of `icp compile` against real engines: DuckDB (Python `duckdb` in a venv
+# made here) and PostgreSQL (a throwaway cluster on a loopback port, stopped after).
 # Native `icp score --format json` and the compiled SQL must agree on every row's score (as a
-# decimal), tier, coverage, group scores and invalid rows.
+# decimal), tier, coverage, group scores, reasons and invalid rows:
+#  - `--typed` on engines/program.icp with accounts.csv loaded typed (compare.py);
+#  - `--raw-text` with each file loaded as text columns (raw.py): every example's data, the
+#    Inc. 5000 file of /work/shared/data (when present), and engines/messy.py's messy cells of
+#    every type with engines/messy.icp (errors of invalid rows compared too).
 #   crates/icp-sql/tests/engines.sh [ICP_BINARY]
 # An engine that cannot be set up is reported as SKIPPED (exit 0 only if at least one ran).
 set -euo pipefail
@@ -21,8 +25,34 @@ prog="$here/engines/program.icp"; data="$here/engines/accounts.csv"; asof=2026-0
 for d in duckdb postgres; do
   "$icp" compile "$prog" --dialect $d --as-of $asof --table accounts > "$work/$d.sql"
 done
+# --raw-text cases: name, program, data, profile (or -), --as-of.
+"$venv/bin/python" "$here/engines/messy.py" "$work/messy.csv" 600 15 2>/dev/null \
+  || python3 "$here/engines/messy.py" "$work/messy.csv" 600 15
+raw_cases="$work/raw_cases.tsv"; : > "$raw_cases"
+add_raw() { # name program data profile
+  local name=$1 program=$2 input=$3 profile=$4 pflag=()
+  [ -f "$input" ] || { echo "raw $name: SKIPPED (no $input)"; return; }
+  [ "$profile" != - ] && pflag=(--profile "$profile")
+  "$icp" score "$program" "$input" "${pflag[@]}" --format json --as-of $asof > "$work/$name.json" 2>/dev/null || true
+  for d in duckdb postgres; do
+    "$icp" compile "$program" "${pflag[@]}" --raw-text --dialect $d --as-of $asof --table accounts > "$work/$name.$d.sql"
+  done
+  printf '%s\t%s\n' "$name" "$input" >> "$raw_cases"
+}
+ex="$root/examples"
+add_raw fintech "$ex/fintech-b2b/fintech.icp" "$ex/fintech-b2b/accounts.csv" -
+add_raw helpdesk "$ex/helpdesk-saas/profile.icp" "$ex/helpdesk-saas/accounts.csv" -
+add_raw hubspot_mary "$ex/hubspot-personas/profile.icp" "$ex/hubspot-personas/accounts.csv" mary
+add_raw hubspot_ollie "$ex/hubspot-personas/profile.icp" "$ex/hubspot-personas/accounts.csv" ollie
+add_raw inc5000 "$ex/inc5000/profile.icp" "$ex/inc5000/companies.csv" -
+add_raw lincoln "$ex/lincoln-murphy/profile.icp" "$ex/lincoln-murphy/accounts.csv" -
+add_raw agency "$ex/marketing-agency/agency.icp" "$ex/marketing-agency/accounts.csv" -
+add_raw beauty "$ex/sustainable-beauty-b2c/beauty.icp" "$ex/sustainable-beauty-b2c/accounts.csv" -
+add_raw inc5000_shared "$ex/inc5000/profile.icp" "${ICP_INC5000:-/work/shared/data/inc5000/companies.csv}" -
+add_raw messy "$here/engines/messy.icp" "$work/messy.csv" -
 if "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
   "$venv/bin/python" "$here/engines/compare.py" duckdb "$work" "$data"
+  "$venv/bin/python" "$here/engines/raw.py" duckdb "$work" "$raw_cases"
   ran=$((ran + 1))
 fi
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
@@ -40,6 +70,8 @@ if [ -x "$INITDB" ] && command -v psql >/dev/null; then
   PG_CTL="$runas $PG_CTL"
   PGPORT=$port PGHOST=127.0.0.1 PGUSER=icp PGDATABASE=postgres \
     "${venv}/bin/python" "$here/engines/compare.py" postgres "$work" "$data"
+  PGPORT=$port PGHOST=127.0.0.1 PGUSER=icp PGDATABASE=postgres \
+    "${venv}/bin/python" "$here/engines/raw.py" postgres "$work" "$raw_cases"
   ran=$((ran + 1))
 else
   echo "postgres: SKIPPED (no initdb/psql)"
