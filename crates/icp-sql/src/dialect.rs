@@ -333,6 +333,15 @@ impl Dialect {
         }
     }
 
+    /// What goes between `name AS` and `(` of a CTE that must be computed once: PostgreSQL
+    /// inlines a CTE used once, copying its expressions into every use.
+    pub fn materialized(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "MATERIALIZED ",
+            _ => "",
+        }
+    }
+
     /// `x` cast to `ty`.
     pub fn cast(self, x: &str, ty: &str) -> String {
         format!("CAST({x} AS {ty})")

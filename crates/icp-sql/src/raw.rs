@@ -252,7 +252,8 @@ impl Compiler<'_> {
             .iter()
             .map(|f| (f, Reader::of(f)))
             .collect();
-        let mut q = String::from("WITH read_cells AS (\n  SELECT\n");
+        let m = self.d.materialized();
+        let mut q = format!("WITH read_cells AS {m}(\n  SELECT\n");
         let mut cols: Vec<String> = fields
             .iter()
             .map(|(f, _)| {
@@ -269,7 +270,7 @@ impl Compiler<'_> {
         q.push_str(&cols.join(",\n"));
         let _ = write!(q, "\n  FROM {}\n),\n", self.id(table));
         // tokens
-        q.push_str("read_tokens AS (\n  SELECT\n    read_cells.*");
+        let _ = write!(q, "read_tokens AS {m}(\n  SELECT\n    read_cells.*");
         let group = if self.comma { "[0-9.]" } else { "[0-9,]" };
         for (f, r) in &fields {
             let t = self.col("t", f);
@@ -292,7 +293,7 @@ impl Compiler<'_> {
                 let exp = format!(
                     "CASE WHEN {exp} = '' THEN 0 WHEN LENGTH({}) > 9 THEN NULL ELSE {} END",
                     d.trim_zeros(&exp_digits, true),
-                    d.cast(&format!("SUBSTR({exp}, 2)"), d.days())
+                    d.cast(&format!("SUBSTR({exp}, 2)"), "INTEGER")
                 );
                 let _ = write!(
                     q,
@@ -319,7 +320,7 @@ impl Compiler<'_> {
                     let _ = write!(
                         q,
                         ",\n    CASE WHEN {ok} THEN {} END AS {}",
-                        d.cast(&format!("SUBSTR({t}, {from}, {len})"), d.days()),
+                        d.cast(&format!("SUBSTR({t}, {from}, {len})"), "INTEGER"),
                         self.col(name, f)
                     );
                 }
@@ -327,7 +328,7 @@ impl Compiler<'_> {
         }
         q.push_str("\n  FROM read_cells\n),\n");
         // shape
-        q.push_str("read_shape AS (\n  SELECT\n    read_tokens.*");
+        let _ = write!(q, "read_shape AS {m}(\n  SELECT\n    read_tokens.*");
         for (f, r) in &fields {
             if r.is_number() {
                 let digits = self.col("digits", f);
@@ -344,7 +345,7 @@ impl Compiler<'_> {
         }
         q.push_str("\n  FROM read_tokens\n),\n");
         // values
-        q.push_str("read_values AS (\n  SELECT\n");
+        let _ = write!(q, "read_values AS {m}(\n  SELECT\n");
         let mut cols: Vec<String> = Vec::new();
         for (f, r) in &fields {
             let t = self.col("t", f);
@@ -358,7 +359,7 @@ impl Compiler<'_> {
         q.push_str(&cols.join(",\n"));
         q.push_str("\n  FROM read_shape\n),\n");
         // read
-        q.push_str("read AS (\n  SELECT\n");
+        let _ = write!(q, "read AS {m}(\n  SELECT\n");
         let mut cols: Vec<String> = fields
             .iter()
             .map(|(f, _)| format!("    {}", self.col("f", f)))

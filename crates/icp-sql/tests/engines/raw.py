@@ -40,15 +40,18 @@ def run_duckdb(header, body, sql, tmp):
 
 def run_postgres(header, body, sql, tmp):
     def psql(cmd, stdin=None):
-        return subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", cmd],
-                              input=stdin, capture_output=True, text=True, check=True).stdout
+        p = subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", cmd],
+                           input=stdin, capture_output=True, text=True)
+        if p.returncode:
+            sys.exit(f"{engine}: psql failed: {p.stderr.strip()}")
+        return p.stdout
     import io
     buf = io.StringIO()
     csv.writer(buf, quoting=csv.QUOTE_ALL).writerows(body)
     psql("DROP TABLE IF EXISTS accounts; CREATE TABLE accounts (" + ", ".join(f"{qi(h)} TEXT" for h in header) + ")")
     psql("COPY accounts FROM STDIN WITH (FORMAT csv)", stdin=buf.getvalue())
     out = psql(f"SET max_parallel_workers_per_gather = 0; SELECT json_agg(q) FROM ({sql}) AS q")
-    return json.loads(out.strip().splitlines()[-1]) or []
+    return json.loads(out) if out.strip() else []
 
 
 def dec(x):
