@@ -465,13 +465,23 @@ impl Compiler<'_> {
                 out
             }
             Reader::Set => {
-                let json = self.re(
-                    "^[[][ \t\n\r]*((\"[^\"\\\\\u{1}-\u{1f}]*\"|0|-?[1-9][0-9]{0,17}|true|false|null)([ \t\n\r]*,[ \t\n\r]*(\"[^\"\\\\\u{1}-\u{1f}]*\"|0|-?[1-9][0-9]{0,17}|true|false|null))*)?[ \t\n\r]*[]]$",
+                // The inside of a JSON array of strings (without escapes), whole numbers,
+                // booleans and nulls; the brackets are checked apart (`[` and `]` in a regex
+                // bracket expression are read differently by Java and POSIX).
+                let item = "(\"[^\"\\\\\u{1}-\u{1f}]*\"|0|-?[1-9][0-9]{0,17}|true|false|null)";
+                let json_ws = "[ \t\n\r]*";
+                let inside = self.re(&format!(
+                    "^{json_ws}({item}({json_ws},{json_ws}{item})*)?{json_ws}$"
+                ));
+                let json = format!(
+                    "SUBSTR({t}, 1, 1) = '[' AND SUBSTR({t}, LENGTH({t}), 1) = ']' AND {}",
+                    d.full_match(
+                        &format!("SUBSTR({t}, 2, GREATEST(LENGTH({t}) - 2, 0))"),
+                        &inside
+                    )
                 );
-                // A JSON array's items: bare `null`s dropped, brackets and quotes removed;
-                // what is left splits like any set cell.
                 let no_nulls = d.replace_all(t, &self.re("(\"[^\"]*\")|null"), &d.group1());
-                let inner = format!("SUBSTR({no_nulls}, 2, LENGTH({no_nulls}) - 2)");
+                let inner = format!("SUBSTR({no_nulls}, 2, GREATEST(LENGTH({no_nulls}) - 2, 0))");
                 let items_of = |s: &str| {
                     d.extract_all(
                         s,
@@ -483,7 +493,7 @@ impl Compiler<'_> {
                 format!(
                     "CASE WHEN {} THEN NULL WHEN {} THEN {} ELSE {} END",
                     Self::missing(t, true),
-                    d.full_match(t, &json),
+                    json,
                     items_of(&format!("REPLACE({inner}, '\"', '')")),
                     items_of(t)
                 )

@@ -51,7 +51,8 @@ PLAN_BAD = ["enterprise", "prof", "premium"]
 SET = ["CRM;ERP", "crm|ads", "CRM, ERP, Ads", "ERP", " CRM ; ; ERP ", "crm,,", "Ads",
        '["CRM","ERP"]', '["crm", "Ads"]', '[ "CRM" , null , "ERP" ]', '["null", "CRM"]', "[]",
        '["a;b", "crm"]', '["ERP", 5, true]', "[CRM, ERP]", '["crm"', "[not json", "x", "CRM",
-       '["CRM"]x', "\u00a0CRM\u00a0;\u3000ERP", "Slack", '["Slack"]', "slack;CRM"]
+       '["CRM"]x', "\u00a0CRM\u00a0;\u3000ERP", "Slack", '["Slack"]', "slack;CRM", "[", "]", "[x]", '[""]', '[ ]',
+       "CRM\u001fERP", '["Ads" , "CRM"] ']
 
 
 def cell(good, bad=(), missing=True, p_bad=0.08, p_missing=0.12):

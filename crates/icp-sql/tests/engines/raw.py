@@ -72,6 +72,11 @@ for line in open(cases):
     # Ragged CSV rows (invalid natively) cannot be loaded into a table: left out on both sides.
     native = [n for n in native if "fields, found" not in (n.get("error") or "")]
     sql = open(os.path.join(work, f"{name}.{engine}.sql")).read()
+    # Columns named as the schema reads them: a header matches case-insensitively after
+    # trimming, as `icp score` matches it (the loader's job in SQL).
+    wanted = {c.replace('""', '"').strip().lower(): c.replace('""', '"')
+              for c in re.findall(r'COALESCE\(CAST\("((?:[^"]|"")*)" AS TEXT\)', sql)}
+    header = [wanted.get(h.strip().lower(), h) for h in header]
     rows = (run_duckdb if engine == "duckdb" else run_postgres)(header, body, sql, work)
     by_key = defaultdict(list)
     for n in native:
