@@ -219,40 +219,36 @@ impl Dialect {
     /// PostgreSQL), or the string literal's in Snowflake (`\u00A0`).
     pub fn regex(self, pattern: &str) -> String {
         let printable = |c: char| (' '..='~').contains(&c);
-        match self {
-            Dialect::Snowflake => {
-                let mut out = String::from("'");
-                for c in pattern.chars() {
-                    match c {
-                        '\'' => out.push_str("\\'"),
-                        '\\' => out.push_str("\\\\"),
-                        c if printable(c) => out.push(c),
-                        c => {
-                            let _ = write!(out, "\\u{:04X}", u32::from(c));
-                        }
+        if self == Dialect::Snowflake {
+            let mut out = String::from("'");
+            for c in pattern.chars() {
+                match c {
+                    '\'' => out.push_str("\\'"),
+                    '\\' => out.push_str("\\\\"),
+                    c if printable(c) => out.push(c),
+                    c => {
+                        let _ = write!(out, "\\u{:04X}", u32::from(c));
                     }
                 }
-                out.push('\'');
-                out
             }
-            _ => {
-                let mut re = String::new();
-                for c in pattern.chars() {
-                    if printable(c) {
-                        re.push(c);
-                    } else if self == Dialect::Postgres {
-                        if u32::from(c) > 0xffff {
-                            let _ = write!(re, "\\U{:08X}", u32::from(c));
-                        } else {
-                            let _ = write!(re, "\\u{:04X}", u32::from(c));
-                        }
-                    } else {
-                        let _ = write!(re, "\\x{{{:X}}}", u32::from(c));
-                    }
+            out.push('\'');
+            return out;
+        }
+        let mut re = String::new();
+        for c in pattern.chars() {
+            if printable(c) {
+                re.push(c);
+            } else if self == Dialect::Postgres {
+                if u32::from(c) > 0xffff {
+                    let _ = write!(re, "\\U{:08X}", u32::from(c));
+                } else {
+                    let _ = write!(re, "\\u{:04X}", u32::from(c));
                 }
-                self.string(&re)
+            } else {
+                let _ = write!(re, "\\x{{{:X}}}", u32::from(c));
             }
         }
+        self.string(&re)
     }
 
     /// Whether the text `s` matches the anchored regex literal `re` (see [`Dialect::regex`]).

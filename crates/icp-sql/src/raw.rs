@@ -383,8 +383,9 @@ impl Compiler<'_> {
                     self.found(&t)
                 )
             };
-            let unreadable = !matches!(r, Reader::Text | Reader::Set)
-                && !(*r == Reader::Enum && self.catch_all(f));
+            let never_unreadable = matches!(r, Reader::Text | Reader::Set)
+                || (*r == Reader::Enum && self.catch_all(f));
+            let unreadable = !never_unreadable;
             if f.optional && !unreadable {
                 continue;
             }

@@ -28,11 +28,15 @@ done
 # --raw-text cases: name, program, data, profile (or -), --as-of.
 "$venv/bin/python" "$here/engines/messy.py" "$work/messy.csv" 600 15 2>/dev/null \
   || python3 "$here/engines/messy.py" "$work/messy.csv" 600 15
+"$venv/bin/python" "$here/engines/messy.py" "$work/messy_comma.csv" 300 16 comma 2>/dev/null \
+  || python3 "$here/engines/messy.py" "$work/messy_comma.csv" 300 16 comma
 raw_cases="$work/raw_cases.tsv"; : > "$raw_cases"
-add_raw() { # name program data profile
+add_raw() { # name program data profile [extra flags of score and compile]
   local name=$1 program=$2 input=$3 profile=$4 pflag=()
+  shift 4
   [ -f "$input" ] || { echo "raw $name: SKIPPED (no $input)"; return; }
   [ "$profile" != - ] && pflag=(--profile "$profile")
+  pflag+=("$@")
   "$icp" score "$program" "$input" "${pflag[@]}" --format json --as-of $asof > "$work/$name.json" 2>/dev/null || true
   for d in duckdb postgres; do
     "$icp" compile "$program" "${pflag[@]}" --raw-text --dialect $d --as-of $asof --table accounts > "$work/$name.$d.sql"
@@ -50,6 +54,7 @@ add_raw agency "$ex/marketing-agency/agency.icp" "$ex/marketing-agency/accounts.
 add_raw beauty "$ex/sustainable-beauty-b2c/beauty.icp" "$ex/sustainable-beauty-b2c/accounts.csv" -
 add_raw inc5000_shared "$ex/inc5000/profile.icp" "${ICP_INC5000:-/work/shared/data/inc5000/companies.csv}" -
 add_raw messy "$here/engines/messy.icp" "$work/messy.csv" -
+add_raw messy_comma "$here/engines/messy.icp" "$work/messy_comma.csv" - --decimal ,
 if "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
   "$venv/bin/python" "$here/engines/compare.py" duckdb "$work" "$data"
   "$venv/bin/python" "$here/engines/raw.py" duckdb "$work" "$raw_cases"

@@ -1,11 +1,15 @@
 """Writes messy.csv: every value reader of `icp score` on clean, messy, missing and unreadable
 cells (docs/language.md "Reading data"), for engines.sh's `--raw-text` pass.
-    python3 messy.py OUT.csv [ROWS] [SEED]"""
+    python3 messy.py OUT.csv [ROWS] [SEED] [comma]
+With `comma`, `.` and `,` are swapped in the number columns: a file for `--decimal ,`."""
 import csv, random, sys
 
 out = sys.argv[1]
 rows = int(sys.argv[2]) if len(sys.argv) > 2 else 600
 rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 15)
+comma = len(sys.argv) > 4 and sys.argv[4] == "comma"
+NUMBER_COLUMNS = range(1, 8)  # Employees .. churn; cycle (11) too
+SWAP = str.maketrans(".,", ",.")
 
 NBSP, WS = "\u00a0", ["", " ", "  ", "\t", "\u00a0", "\u3000", "\u2003"]
 MISSING = ["", "NA", "na", "N/A", "n/a", "null", "NULL", "Null", "-", " - ", "\u00a0NA\u00a0"]
@@ -78,7 +82,7 @@ with open(out, "w", newline="", encoding="utf-8") as f:
         strict = rng.random() < 0.7
         pb = 0.0 if strict else 0.15
         pm = 0.0 if strict else 0.1
-        w.writerow([
+        row = [
             f"M{i:04d}",
             cell(INT, INT_BAD, p_bad=pb, p_missing=pm),
             cell(INT, INT_BAD, p_bad=pb),
@@ -97,4 +101,8 @@ with open(out, "w", newline="", encoding="utf-8") as f:
             cell(PLAN, PLAN_BAD, p_bad=pb, p_missing=pm),
             cell(SET, p_missing=pm),
             cell(SET),
-        ])
+        ]
+        if comma:
+            for c in [*NUMBER_COLUMNS, 11]:
+                row[c] = row[c].translate(SWAP)
+        w.writerow(row)
