@@ -2,7 +2,8 @@
 //! table the way `icp score` does: key, `score`, `tier`, `action`, `coverage`, `reasons`,
 //! `error` and one `score.GROUP` per group, one row per input row.
 //!
-//! The query is a chain of CTEs, one per stage: `read` (typed columns, invalid rows),
+//! The query is a chain of CTEs, one per stage: `read` (typed columns, invalid rows; with
+//! [`Mode::RawText`] the text cells read by the value readers, see `raw.rs`),
 //! `segments`, `criteria` (one `c_NAME` points column and one `d_NAME` decided column per
 //! criterion), `exclusions`, `score` and `tier`.
 //!

@@ -52,7 +52,10 @@ add_raw inc5000 "$ex/inc5000/profile.icp" "$ex/inc5000/companies.csv" -
 add_raw lincoln "$ex/lincoln-murphy/profile.icp" "$ex/lincoln-murphy/accounts.csv" -
 add_raw agency "$ex/marketing-agency/agency.icp" "$ex/marketing-agency/accounts.csv" -
 add_raw beauty "$ex/sustainable-beauty-b2c/beauty.icp" "$ex/sustainable-beauty-b2c/accounts.csv" -
-add_raw inc5000_shared "$ex/inc5000/profile.icp" "${ICP_INC5000:-/work/shared/data/inc5000/companies.csv}" -
+shared="${ICP_INC5000:-/work/shared/data/inc5000/companies.csv}"
+if ! cmp -s "$shared" "$ex/inc5000/companies.csv"; then
+  add_raw inc5000_shared "$ex/inc5000/profile.icp" "$shared" -
+fi
 add_raw messy "$here/engines/messy.icp" "$work/messy.csv" -
 add_raw messy_comma "$here/engines/messy.icp" "$work/messy_comma.csv" - --decimal ,
 if "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
