@@ -511,11 +511,13 @@ impl Compiler<'_> {
                 )
             }
             _ => {
-                let (ok, neg, sig, at) = (
+                let (ok, neg, sig, at, point, digits) = (
                     self.col("ok", f),
                     self.col("neg", f),
                     self.col("sig", f),
                     self.col("at", f),
+                    self.col("point", f),
+                    self.col("digits", f),
                 );
                 let text = format!(
                     "CASE WHEN {neg} THEN '-' ELSE '' END || CASE WHEN {sig} = '' THEN '0' WHEN {at} <= 0 THEN '0.' || REPEAT('0', -{at}) || {sig} WHEN {at} >= LENGTH({sig}) THEN {sig} || REPEAT('0', {at} - LENGTH({sig})) ELSE SUBSTR({sig}, 1, {at}) || '.' || SUBSTR({sig}, {at} + 1) END"
@@ -528,7 +530,7 @@ impl Compiler<'_> {
                     );
                 }
                 format!(
-                    "CASE WHEN {ok} AND {at} IS NOT NULL AND ({sig} = '' OR ({at} <= {MAX_DIGITS} AND LENGTH({sig}) - {at} <= {MAX_DIGITS} AND LENGTH({sig}) <= {MAX_DIGITS})) THEN {value} END"
+                    "CASE WHEN {ok} AND {at} IS NOT NULL AND (({sig} = '' AND {point} - LENGTH({digits}) <= 38) OR ({at} <= {MAX_DIGITS} AND LENGTH({sig}) - {at} <= {MAX_DIGITS} AND LENGTH({sig}) <= {MAX_DIGITS})) THEN {value} END"
                 )
             }
         }
