@@ -253,7 +253,9 @@ impl Compiler<'_> {
             .map(|f| (f, Reader::of(f)))
             .collect();
         let m = self.d.materialized();
-        let mut q = format!("WITH read_cells AS {m}(\n  SELECT\n");
+        let mut q = format!(
+            "WITH read_cells AS {m}(\n  -- t_F: each cell trimmed of whitespace and U+00A0 (NULL is an empty cell)\n  SELECT\n"
+        );
         let mut cols: Vec<String> = fields
             .iter()
             .map(|(f, _)| {
@@ -270,7 +272,10 @@ impl Compiler<'_> {
         q.push_str(&cols.join(",\n"));
         let _ = write!(q, "\n  FROM {}\n),\n", self.id(table));
         // tokens
-        let _ = write!(q, "read_tokens AS {m}(\n  SELECT\n    read_cells.*");
+        let _ = write!(
+            q,
+            "read_tokens AS {m}(\n  -- ok_F: the cell has the reader's form; neg_F, digits_F: its sign and digits;\n  -- point_F: the decimal point's place in digits_F after the exponent and suffix\n  SELECT\n    read_cells.*"
+        );
         let group = if self.comma { "[0-9.]" } else { "[0-9,]" };
         for (f, r) in &fields {
             let t = self.col("t", f);
@@ -328,7 +333,10 @@ impl Compiler<'_> {
         }
         q.push_str("\n  FROM read_cells\n),\n");
         // shape
-        let _ = write!(q, "read_shape AS {m}(\n  SELECT\n    read_tokens.*");
+        let _ = write!(
+            q,
+            "read_shape AS {m}(\n  -- sig_F: the significant digits; at_F: the point's place among them\n  SELECT\n    read_tokens.*"
+        );
         for (f, r) in &fields {
             if r.is_number() {
                 let digits = self.col("digits", f);
@@ -345,7 +353,10 @@ impl Compiler<'_> {
         }
         q.push_str("\n  FROM read_tokens\n),\n");
         // values
-        let _ = write!(q, "read_values AS {m}(\n  SELECT\n");
+        let _ = write!(
+            q,
+            "read_values AS {m}(\n  -- f_F: the typed value, NULL when missing or unreadable\n  SELECT\n"
+        );
         let mut cols: Vec<String> = Vec::new();
         for (f, r) in &fields {
             let t = self.col("t", f);
@@ -359,7 +370,10 @@ impl Compiler<'_> {
         q.push_str(&cols.join(",\n"));
         q.push_str("\n  FROM read_shape\n),\n");
         // read
-        let _ = write!(q, "read AS {m}(\n  SELECT\n");
+        let _ = write!(
+            q,
+            "read AS {m}(\n  -- icp_error: every missing required or unreadable cell, as `icp score` names them\n  SELECT\n"
+        );
         let mut cols: Vec<String> = fields
             .iter()
             .map(|(f, _)| format!("    {}", self.col("f", f)))
