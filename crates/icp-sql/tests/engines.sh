@@ -14,7 +14,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 icp="${1:-$root/target/debug/icp}"
 work="$(mktemp -d)"
-trap 'if [ -n "${PGDATA_DIR:-}" ]; then "$PG_CTL" -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1 || true; fi; rm -rf "$work"' EXIT
+trap 'if [ -n "${PGDATA_DIR:-}" ]; then ${runas:-} "$PG_CTL" -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1 || true; fi; rm -rf "$work"' EXIT
 venv="${ICP_SQL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/icp-sql-venv}"
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
   python3 -m venv "$venv" && "$venv/bin/pip" install -q duckdb || echo "duckdb: SKIPPED (no venv or PyPI)"
@@ -75,7 +75,6 @@ if [ -x "$INITDB" ] && command -v psql >/dev/null; then
   runas=""; if [ "$(id -u)" = 0 ]; then runas="runuser -u nobody --"; chmod 777 "$work"; fi
   $runas "$INITDB" -D "$PGDATA_DIR" -U icp --auth=trust >/dev/null
   $runas "$PG_CTL" -D "$PGDATA_DIR" -o "-p $port -k $work -c listen_addresses=127.0.0.1" -l "$work/pg.log" -w start >/dev/null
-  PG_CTL="$runas $PG_CTL"
   PGPORT=$port PGHOST=127.0.0.1 PGUSER=icp PGDATABASE=postgres \
     "${venv}/bin/python" "$here/engines/compare.py" postgres "$work" "$data"
   PGPORT=$port PGHOST=127.0.0.1 PGUSER=icp PGDATABASE=postgres \
