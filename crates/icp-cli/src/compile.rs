@@ -27,9 +27,15 @@ pub struct CompileArgs {
     /// The table has typed columns (the default; see docs/sql.md for the types).
     #[arg(long, conflicts_with = "raw_text")]
     pub typed: bool,
-    /// The table has text columns, read with the value readers (not supported yet).
+    /// The table has text columns (the file's cells), read with `icp score`'s value readers
+    /// compiled into the query.
     #[arg(long)]
     pub raw_text: bool,
+    /// With `--raw-text`: the decimal point of the cells' numbers, `.` (`1,200.50`, the
+    /// default) or `,` (`1.200,50`). Default: `decimal` under `[data]` in the project's
+    /// `icp.toml`, else `.`.
+    #[arg(long, value_name = "CHAR", requires = "raw_text")]
+    pub decimal: Option<String>,
     /// The date `today` means, `YYYY-MM-DD` (default: the engine's `CURRENT_DATE`).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
@@ -90,6 +96,7 @@ fn run_inner(args: &CompileArgs) -> Result<ExitCode, Fail> {
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, f| {
             fnv(fnv(h, f.text.as_bytes()), &[0])
         });
+    let decimal = load::data_decimal(&args.program, args.decimal.as_deref()).map_err(Fail::new)?;
     let options = Options {
         profile,
         dialect,
@@ -99,6 +106,7 @@ fn run_inner(args: &CompileArgs) -> Result<ExitCode, Fail> {
         } else {
             Mode::Typed
         },
+        decimal_comma: args.raw_text && decimal == icp_data::DecimalMark::Comma,
         as_of,
         view: args.view.clone(),
         header: vec![

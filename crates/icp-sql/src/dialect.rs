@@ -1,6 +1,8 @@
 //! What differs between the SQL dialects: quoting, types, and the few functions that are
 //! spelled differently.
 
+use std::fmt::Write as _;
+
 use icp_model::Date;
 
 /// A target SQL dialect.
@@ -207,6 +209,132 @@ impl Dialect {
             Dialect::Snowflake => format!(
                 "ARRAY_CONTAINS(LOWER(TRIM({needle}))::VARIANT, TRANSFORM({set}, x -> LOWER(TRIM(x::VARCHAR))::VARIANT))"
             ),
+        }
+    }
+
+    /// `pattern` (a regular expression in the syntax RE2, Java, PostgreSQL's ARE and
+    /// Snowflake share: `^ $ | ( ) [ ] * + ? {m,n}`, literal punctuation in brackets) as a
+    /// string literal for this dialect's regex functions. Characters outside printable ASCII
+    /// are written as escapes: the regex engine's (`\x{A0}` in RE2 and Java, `\u00A0` in
+    /// PostgreSQL), or the string literal's in Snowflake (`\u00A0`).
+    pub fn regex(self, pattern: &str) -> String {
+        let printable = |c: char| (' '..='~').contains(&c);
+        if self == Dialect::Snowflake {
+            let mut out = String::from("'");
+            for c in pattern.chars() {
+                match c {
+                    '\'' => out.push_str("\\'"),
+                    '\\' => out.push_str("\\\\"),
+                    c if printable(c) => out.push(c),
+                    c => {
+                        let _ = write!(out, "\\u{:04X}", u32::from(c));
+                    }
+                }
+            }
+            out.push('\'');
+            return out;
+        }
+        let mut re = String::new();
+        for c in pattern.chars() {
+            if printable(c) {
+                re.push(c);
+            } else if self == Dialect::Postgres {
+                if u32::from(c) > 0xffff {
+                    let _ = write!(re, "\\U{:08X}", u32::from(c));
+                } else {
+                    let _ = write!(re, "\\u{:04X}", u32::from(c));
+                }
+            } else {
+                let _ = write!(re, "\\x{{{:X}}}", u32::from(c));
+            }
+        }
+        self.string(&re)
+    }
+
+    /// Whether the text `s` matches the anchored regex literal `re` (see [`Dialect::regex`]).
+    pub fn full_match(self, s: &str, re: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("regexp_full_match({s}, {re})"),
+            Dialect::Postgres => format!("({s} ~ {re})"),
+            Dialect::Spark => format!("({s} RLIKE {re})"),
+            Dialect::BigQuery => format!("REGEXP_CONTAINS({s}, {re})"),
+            Dialect::Snowflake => format!("REGEXP_LIKE({s}, {re})"),
+        }
+    }
+
+    /// The first match of `re` (a pattern without groups) in `s`, or `''`.
+    pub fn extract(self, s: &str, re: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("regexp_extract({s}, {re})"),
+            Dialect::Postgres => format!("COALESCE(substring({s} FROM {re}), '')"),
+            Dialect::Spark => format!("regexp_extract({s}, {re}, 0)"),
+            Dialect::BigQuery => format!("COALESCE(REGEXP_EXTRACT({s}, {re}), '')"),
+            Dialect::Snowflake => format!("COALESCE(REGEXP_SUBSTR({s}, {re}), '')"),
+        }
+    }
+
+    /// `s` with every match of `re` replaced by the SQL text `with` (a literal; see
+    /// [`Dialect::group1`]).
+    pub fn replace_all(self, s: &str, re: &str, with: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres => {
+                format!("regexp_replace({s}, {re}, {with}, 'g')")
+            }
+            Dialect::Spark => format!("regexp_replace({s}, {re}, {with})"),
+            Dialect::BigQuery | Dialect::Snowflake => {
+                format!("REGEXP_REPLACE({s}, {re}, {with})")
+            }
+        }
+    }
+
+    /// A replacement text that is the first group of the match.
+    pub fn group1(self) -> String {
+        match self {
+            Dialect::Spark => self.string("$1"),
+            _ => self.string("\\1"),
+        }
+    }
+
+    /// Every match of `re` (a pattern without groups) in `s`, as an array of text.
+    pub fn extract_all(self, s: &str, re: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("regexp_extract_all({s}, {re})"),
+            Dialect::Postgres => {
+                format!("ARRAY(SELECT m[1] FROM regexp_matches({s}, {re}, 'g') AS m)")
+            }
+            Dialect::Spark => format!("regexp_extract_all({s}, {re}, 0)"),
+            Dialect::BigQuery => format!("REGEXP_EXTRACT_ALL({s}, {re})"),
+            Dialect::Snowflake => format!("REGEXP_SUBSTR_ALL({s}, {re})"),
+        }
+    }
+
+    /// `s` without the leading (`leading`) or trailing characters `0`.
+    pub fn trim_zeros(self, s: &str, leading: bool) -> String {
+        match (self, leading) {
+            (Dialect::Spark, true) => format!("TRIM(LEADING '0' FROM {s})"),
+            (Dialect::Spark, false) => format!("TRIM(TRAILING '0' FROM {s})"),
+            (_, true) => format!("ltrim({s}, '0')"),
+            (_, false) => format!("rtrim({s}, '0')"),
+        }
+    }
+
+    /// The date of whole-number year, month and day (a valid date).
+    pub fn make_date(self, y: &str, m: &str, d: &str) -> String {
+        match self {
+            Dialect::DuckDb | Dialect::Postgres | Dialect::Spark => {
+                format!("make_date({y}, {m}, {d})")
+            }
+            Dialect::BigQuery => format!("DATE({y}, {m}, {d})"),
+            Dialect::Snowflake => format!("DATE_FROM_PARTS({y}, {m}, {d})"),
+        }
+    }
+
+    /// What goes between `name AS` and `(` of a CTE that must be computed once: PostgreSQL
+    /// inlines a CTE used once, copying its expressions into every use.
+    pub fn materialized(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "MATERIALIZED ",
+            _ => "",
         }
     }
 

@@ -2,7 +2,8 @@
 //! table the way `icp score` does: key, `score`, `tier`, `action`, `coverage`, `reasons`,
 //! `error` and one `score.GROUP` per group, one row per input row.
 //!
-//! The query is a chain of CTEs, one per stage: `read` (typed columns, invalid rows),
+//! The query is a chain of CTEs, one per stage: `read` (typed columns, invalid rows; with
+//! [`Mode::RawText`] the text cells read by the value readers, see `raw.rs`),
 //! `segments`, `criteria` (one `c_NAME` points column and one `d_NAME` decided column per
 //! criterion), `exclusions`, `score` and `tier`.
 //!
@@ -24,6 +25,7 @@
 )]
 
 mod dialect;
+mod raw;
 
 use std::fmt::Write as _;
 
@@ -39,7 +41,7 @@ use icp_model::{
 pub enum Mode {
     /// Typed columns: see `docs/sql.md` for the SQL type of each field type.
     Typed,
-    /// Text columns read with the value readers (not compiled yet).
+    /// Text columns, read with `icp score`'s value readers compiled to SQL.
     RawText,
 }
 
@@ -56,6 +58,9 @@ pub struct Options {
     pub mode: Mode,
     /// `today`; without it the query uses `CURRENT_DATE`.
     pub as_of: Option<Date>,
+    /// With [`Mode::RawText`]: the cells' numbers have a decimal comma (`1.200,50`; `.`
+    /// groups thousands), as `--decimal ,` reads them.
+    pub decimal_comma: bool,
     /// Wrap the query in `CREATE OR REPLACE VIEW NAME AS`.
     pub view: Option<String>,
     /// Lines of the header comment (the program's hash, icp's version); each is written
@@ -92,15 +97,9 @@ impl std::error::Error for Error {}
 /// Compile one profile of `program` to SQL text.
 ///
 /// # Errors
-/// [`Error`] when the profile does not exist, `--raw-text` is asked for, or weights need more
-/// than 38 digits once scaled to whole numbers.
+/// [`Error`] when the profile does not exist, or weights need more than 38 digits once
+/// scaled to whole numbers.
 pub fn compile(program: &Program, options: &Options) -> Result<String, Error> {
-    if options.mode == Mode::RawText {
-        return Err(Error::Unsupported(
-            "`--raw-text` (reading text columns with the value readers in SQL); use `--typed`"
-                .into(),
-        ));
-    }
     let profile = program.profile(options.profile).ok_or(Error::NoProfile)?;
     let schema = program.schema(profile.schema).ok_or(Error::NoProfile)?;
     let c = Compiler {
@@ -109,6 +108,7 @@ pub fn compile(program: &Program, options: &Options) -> Result<String, Error> {
         schema,
         d: options.dialect,
         today: options.as_of,
+        comma: options.decimal_comma,
     };
     c.query(options)
 }
@@ -119,6 +119,8 @@ struct Compiler<'a> {
     schema: &'a Schema,
     d: Dialect,
     today: Option<Date>,
+    /// `--raw-text` cells have a decimal comma.
+    comma: bool,
 }
 
 /// A decimal's text without exponent.
@@ -541,6 +543,25 @@ impl Compiler<'_> {
         format!("NULLIF({all}, '')")
     }
 
+    /// The `read` stage of typed columns: `WITH read AS (...),`.
+    fn typed_read(&self, q: &mut String, table: &str, keyless: bool) {
+        q.push_str("WITH read AS (\n  SELECT\n");
+        let mut cols = Vec::new();
+        for f in &self.schema.fields {
+            cols.push(format!(
+                "    {} AS {}",
+                self.read_column(f),
+                self.id(&format!("f_{}", f.name))
+            ));
+        }
+        if keyless {
+            cols.push(format!("    ROW_NUMBER() OVER () AS {}", self.id("row")));
+        }
+        cols.push(format!("    {} AS icp_error", self.read_error()));
+        q.push_str(&cols.join(",\n"));
+        let _ = write!(q, "\n  FROM {}\n),\n", self.id(table));
+    }
+
     #[allow(clippy::too_many_lines, reason = "one stage after the other")]
     fn query(&self, options: &Options) -> Result<String, Error> {
         let d = self.d;
@@ -550,9 +571,14 @@ impl Compiler<'_> {
         let mut q = String::new();
         let _ = writeln!(
             q,
-            "-- Compiled by icp from profile `{}` ({} dialect, typed columns).",
+            "-- Compiled by icp from profile `{}` ({} dialect, {}).",
             self.profile.name,
-            d.name()
+            d.name(),
+            match options.mode {
+                Mode::Typed => "typed columns",
+                Mode::RawText if self.comma => "text columns with a decimal comma",
+                Mode::RawText => "text columns",
+            }
         );
         for line in &options.header {
             let _ = writeln!(q, "-- {}", line.replace(['\n', '\r'], " "));
@@ -570,21 +596,11 @@ impl Compiler<'_> {
             .and_then(|k| self.schema.field(k))
             .map(|f| f.name.clone());
         // read
-        q.push_str("WITH read AS (\n  SELECT\n");
-        let mut cols = Vec::new();
-        for f in &self.schema.fields {
-            cols.push(format!(
-                "    {} AS {}",
-                self.read_column(f),
-                self.id(&format!("f_{}", f.name))
-            ));
+        if options.mode == Mode::RawText {
+            q.push_str(&self.raw_read(&options.table, key.is_none()));
+        } else {
+            self.typed_read(&mut q, &options.table, key.is_none());
         }
-        if key.is_none() {
-            cols.push(format!("    ROW_NUMBER() OVER () AS {}", self.id("row")));
-        }
-        cols.push(format!("    {} AS icp_error", self.read_error()));
-        q.push_str(&cols.join(",\n"));
-        let _ = write!(q, "\n  FROM {}\n),\n", self.id(&options.table));
         // segments
         q.push_str("segments AS (\n  SELECT\n    read.*");
         for t in &self.profile.targets {

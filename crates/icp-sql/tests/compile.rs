@@ -30,6 +30,7 @@ fn options(dialect: Dialect) -> Options {
         table: "accounts".into(),
         mode: Mode::Typed,
         as_of: Date::from_ymd(2026, 1, 1),
+        decimal_comma: false,
         view: None,
         header: vec!["test".into()],
     }
@@ -115,15 +116,68 @@ fn strip_quoted(sql: &str, d: Dialect) -> String {
     out
 }
 
+/// `--raw-text` on the program of every reader (`engines/messy.icp`), per dialect: the five
+/// `read` CTEs, each number field's form and pieces, the error texts.
 #[test]
-fn raw_text_is_refused_with_a_reason() {
-    let p = program(HOSTILE);
+fn raw_text_per_dialect() {
+    let p = program(include_str!("engines/messy.icp"));
+    for d in Dialect::ALL {
+        let mut o = options(d);
+        o.mode = Mode::RawText;
+        let sql = compile(&p, &o).unwrap();
+        insta::assert_snapshot!(format!("raw_{}", d.name()), sql);
+    }
+}
+
+/// `--decimal ,`: the decimal comma and `.` groups in each number form and in the examples of
+/// the error texts.
+#[test]
+fn raw_text_decimal_comma() {
+    let p = program(
+        "schema S {\n  id: text key\n  m: money from \"Amount\"\n  n: int?\n}\nprofile p for S {\n  criterion c weight 1 { m > 1 and n > 1 }\n  tier a\n}\n",
+    );
     let mut o = options(Dialect::DuckDb);
     o.mode = Mode::RawText;
+    o.decimal_comma = true;
+    let sql = compile(&p, &o).unwrap();
     assert!(
-        compile(&p, &o)
-            .unwrap_err()
-            .to_string()
-            .contains("--raw-text")
+        sql.contains("(,[0-9]*)?|,[0-9]+|[1-9][0-9]{0,2}([.][0-9]{3})+"),
+        "{sql}"
     );
+    assert!(
+        sql.contains("expected money like `$1,2M`, `36,9 M` or `850000`"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("expected a whole number like `1.200`"),
+        "{sql}"
+    );
+    assert!(sql.contains("text columns with a decimal comma"), "{sql}");
+    o.decimal_comma = false;
+    let sql = compile(&p, &o).unwrap();
+    assert!(
+        sql.contains("([.][0-9]*)?|[.][0-9]+|[1-9][0-9]{0,2}(,[0-9]{3})+"),
+        "{sql}"
+    );
+}
+
+/// Hostile column names, labels and enum strings with `--raw-text`: nothing leaves its literal
+/// or identifier in any dialect.
+#[test]
+fn raw_text_hostile() {
+    let src = format!(
+        "{HOSTILE}\nschema T {{\n  id: text from \"'); DROP TABLE t; --\" key\n  e: enum {{ a = \"x'; DROP TABLE u; --\\\\\", b }} from \"`e\\\\\"\n}}\nprofile q for T {{\n  criterion c weight 1 {{ e == a }}\n  tier t\n}}\n"
+    );
+    let p = program(&src);
+    for d in Dialect::ALL {
+        for profile in [0, 1] {
+            let mut o = options(d);
+            o.mode = Mode::RawText;
+            o.profile = ProfileId(profile);
+            let sql = compile(&p, &o).unwrap();
+            let outside = strip_quoted(&sql, d);
+            assert!(!outside.contains("DROP"), "{}: {outside}", d.name());
+            assert!(!outside.contains(';'), "{}: {outside}", d.name());
+        }
+    }
 }
