@@ -5,7 +5,7 @@
 #   - the client's unit tests (test/extension.test.js, `vscode` and the client stubbed);
 #   - `npm run bundle` (esbuild -> dist/extension.js, what the .vsix holds), then the bundled
 #     client driven against the real `icp lsp` (test/client.test.js, `vscode` stubbed).
-# ICP_BIN names the server binary (default: target/debug/icp when it exists, else the test
+# ICP_BIN names the server binary (default: target/release/icp when it exists, else the test
 # runs `cargo build -p icp-cli`). Without npm the tests are skipped, with a message, unless
 # CI is set (then it is an error).
 set -euo pipefail
@@ -19,8 +19,8 @@ if ! command -v npm >/dev/null 2>&1; then
   echo "test-vscode: SKIPPED: npm is not installed (apt-get install nodejs npm)"
   exit 0
 fi
-if [ -z "${ICP_BIN:-}" ] && [ -x target/debug/icp ]; then
-  ICP_BIN="$PWD/target/debug/icp"
+if [ -z "${ICP_BIN:-}" ] && [ -x target/release/icp ]; then
+  ICP_BIN="$PWD/target/release/icp"
   export ICP_BIN
 fi
 cd editors/vscode

@@ -97,5 +97,5 @@ fi
 # 7. The repository's programs, and the keywords.
 cd "$root"
 ICP_TREE_SITTER="$ts" ICP_TREE_SITTER_GRAMMAR="$here" \
-  cargo test --quiet -p icp-syntax --test tree_sitter --test keywords
+  cargo test --release --quiet -p icp-syntax --test tree_sitter --test keywords
 echo "tree-sitter-icp: all tests passed"

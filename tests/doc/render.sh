@@ -38,8 +38,8 @@ fi
 if [ -n "${ICP:-}" ]; then
   icp() { "$ICP" "$@"; }
 else
-  cargo build --quiet -p icp-cli
-  bin="$(pwd)/target/debug/icp"
+  cargo build --release --quiet -p icp-cli
+  bin="$(pwd)/target/release/icp"
   icp() { "$bin" "$@"; }
 fi
 

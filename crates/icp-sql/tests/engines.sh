@@ -12,7 +12,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
-icp="${1:-$root/target/debug/icp}"
+icp="${1:-$root/target/release/icp}"
 work="$(mktemp -d)"
 trap 'if [ -n "${PGDATA_DIR:-}" ]; then ${runas:-} "$PG_CTL" -D "$PGDATA_DIR" -m immediate stop >/dev/null 2>&1 || true; fi; rm -rf "$work"' EXIT
 venv="${ICP_SQL_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/icp-sql-venv}"
