@@ -37,4 +37,9 @@ fi
 make_cases "$work/cases" "${ICP_SPARK_CASES:-40}" "${ICP_DIFF_SEED:-1}"
 cases=("$work"/cases/*/ "$here"/engines/*/)
 echo "sqlglot $("$venv/bin/python" -c 'import sqlglot; print(sqlglot.__version__)' 2>/dev/null || echo -), pyspark $("$venv/bin/python" -c 'import pyspark; print(pyspark.__version__)' 2>/dev/null || echo -)"
-"$venv/bin/python" "$here/engines/diff.py" "$icp" "${engines#,}" "${cases[@]}"
+# Spark's JVM logs and progress bars go to a file, shown only when the run fails.
+export SPARK_LOCAL_IP=127.0.0.1
+if ! "$venv/bin/python" "$here/engines/diff.py" "$icp" "${engines#,}" "${cases[@]}" 2>"$work/spark.log"; then
+  tail -n 40 "$work/spark.log"
+  exit 1
+fi

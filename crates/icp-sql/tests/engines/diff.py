@@ -185,10 +185,13 @@ class Spark:
         from pyspark.sql import SparkSession
         self.spark = (SparkSession.builder.master("local[2]").appName("icp-diff")
                       .config("spark.ui.enabled", "false")
+                      .config("spark.ui.showConsoleProgress", "false")
                       .config("spark.sql.shuffle.partitions", "2")
                       .config("spark.sql.session.timeZone", "UTC")
                       .getOrCreate())
         self.spark.sparkContext.setLogLevel("ERROR")
+        print(f"spark: {self.spark.version}, local[2], spark.sql.ansi.enabled="
+              f"{self.spark.conf.get('spark.sql.ansi.enabled')}", flush=True)
 
     def run(self, meta, sql):
         from pyspark.sql import types as T
