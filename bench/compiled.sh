@@ -63,7 +63,7 @@ done
 "$ICP" score "$HERE/profile.icp" "$TYPED/typed.csv" -o "$OUT/native-typed-$N.csv" \
   --as-of "$AS_OF" --profile growth 2>/dev/null
 python3 "$HERE/compare.py" "icp=$OUT/native-typed-$N.csv" "compiled=$OUT/compiled-$N.csv" >&2
-rows=$(($(wc -l < "$TYPED/typed.csv") - 1))
+rows=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["rows"])' "$TYPED/case.json")
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg); $THREADS threads; best of $RUNS"
 printf '| %-44s | %7s | %7s |\n' implementation "wall s" "cpu s"
 printf '|%s|%s|%s|\n' ---------------------------------------------- --------: --------:
