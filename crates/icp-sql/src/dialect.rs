@@ -338,6 +338,25 @@ impl Dialect {
         }
     }
 
+    /// An exact decimal constant (`text` is a plain decimal such as `-12.5`) of the number
+    /// type. BigQuery reads `0.1` as a FLOAT64 literal, and a float cast to BIGNUMERIC is not
+    /// exactly one tenth, so its constants are cast from text.
+    pub fn number(self, text: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("CAST('{text}' AS BIGNUMERIC)"),
+            _ => self.cast(text, self.decimal()),
+        }
+    }
+
+    /// `whole` hundredths (an exact whole number) as an exact decimal. `* 0.01` would be a
+    /// FLOAT64 product in BigQuery; a BIGNUMERIC divided by 100 stays exact.
+    pub fn hundredths(self, whole: &str) -> String {
+        match self {
+            Dialect::BigQuery => format!("{whole} / 100"),
+            _ => format!("{whole} * 0.01"),
+        }
+    }
+
     /// `x` cast to `ty`.
     pub fn cast(self, x: &str, ty: &str) -> String {
         format!("CAST({x} AS {ty})")

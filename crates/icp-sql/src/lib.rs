@@ -158,7 +158,7 @@ impl Compiler<'_> {
             Const::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
             Const::Num(x) => match ty {
                 Ty::Duration => dec(*x),
-                _ => self.d.cast(&dec(*x), self.d.decimal()),
+                _ => self.d.number(&dec(*x)),
             },
             Const::Text(t) => self.d.string(t),
             Const::Date(dt) => self.d.date(*dt),
@@ -364,7 +364,7 @@ impl Compiler<'_> {
         Some(format!(
             "(100 * {p} {} {})",
             Self::cmp_sql(op),
-            self.d.cast(&dec(rhs), self.d.decimal())
+            self.d.number(&dec(rhs))
         ))
     }
 
@@ -776,7 +776,7 @@ impl Compiler<'_> {
                     let _ = writeln!(
                         q,
                         "      WHEN 100 * pc >= {} THEN {name}",
-                        d.cast(&dec(rhs), d.decimal())
+                        d.number(&dec(rhs))
                     );
                 }
                 TierRule::When(e) => {
@@ -797,11 +797,11 @@ impl Compiler<'_> {
             if w == 0 {
                 "NULL".to_owned()
             } else {
-                format!(
-                    "CAST({} AS {}) * 0.01",
+                d.hundredths(&format!(
+                    "CAST({} AS {})",
                     d.int_div(&format!("20000 * {p} + {w}"), &(2 * w).to_string()),
                     d.integer()
-                )
+                ))
             }
         };
         let valid = |x: String| format!("CASE WHEN icp_error IS NULL THEN {x} END");
@@ -827,13 +827,13 @@ impl Compiler<'_> {
             out.push(act);
         }
         let cov = if a == 0 {
-            "1.00".to_owned()
+            d.hundredths(&d.cast("100", d.integer()))
         } else {
-            format!(
-                "CAST({} AS {}) * 0.01",
+            d.hundredths(&format!(
+                "CAST({} AS {})",
                 d.int_div(&format!("200 * dc + {a}"), &(2 * a).to_string()),
                 d.integer()
-            )
+            ))
         };
         out.push(format!("  {} AS coverage", valid(cov)));
         out.push(format!("  {} AS reasons", valid(self.reasons(k)?)));
@@ -897,26 +897,32 @@ impl Compiler<'_> {
             let full = scaled(c.weight, k)?;
             let mut full_text = format!("; {} ", c.name);
             points(&mut full_text, c.weight);
-            let mut arm = format!(
-                "CASE WHEN {col} = {full} AND {col} <> 0 THEN {}",
-                d.string(&full_text)
-            );
+            let mut perfect = format!("{col} = {full}");
+            let mut practical = None;
             if let Some(part) = c.weight.checked_mul(c.share(self.profile))
-                && matches!(
-                    c.body,
-                    CriterionBody::Scorecard {
-                        practical: Some(_),
-                        ..
-                    }
-                )
+                && let CriterionBody::Scorecard {
+                    perfect: pf,
+                    practical: Some(_),
+                } = &c.body
             {
                 let mut t = format!("; {} ", c.name);
                 points(&mut t, part);
                 t.push_str(" (practical)");
+                let part = scaled(part, k)?;
+                if part == full {
+                    // `practical_share 100%`: the points do not tell the branches apart.
+                    perfect = format!("COALESCE({}, FALSE)", self.expr(pf));
+                }
+                practical = Some((part, t));
+            }
+            let mut arm = format!(
+                "CASE WHEN {perfect} AND {col} <> 0 THEN {}",
+                d.string(&full_text)
+            );
+            if let Some((part, t)) = practical {
                 let _ = write!(
                     arm,
-                    " WHEN {col} = {} AND {col} <> 0 THEN {}",
-                    scaled(part, k)?,
+                    " WHEN {col} = {part} AND {col} <> 0 THEN {}",
                     d.string(&t)
                 );
             }

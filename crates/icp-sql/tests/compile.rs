@@ -45,18 +45,7 @@ fn engine_program_per_dialect() {
     }
 }
 
-const HOSTILE: &str = r#"
-schema S {
-  id: text from "\"; DROP TABLE x; --" key
-  t: text? from "it's `odd` \\ [col]"
-}
-profile p for S {
-  criterion c weight 10 { t == "O'Brien \\' \" ; DROP TABLE y; --" }
-  exclude e "reason with ' and \\ and \" and `" { t == "x" }
-  tier a "action '; DROP TABLE z; --\\" >= 50
-  tier b
-}
-"#;
+const HOSTILE: &str = include_str!("engines/hostile/program.icp");
 
 /// Every quote and backslash of the program's texts stays inside its literal or identifier:
 /// outside them, the compiled SQL holds none of the hostile words.
@@ -180,4 +169,22 @@ fn raw_text_hostile() {
             assert!(!outside.contains(';'), "{}: {outside}", d.name());
         }
     }
+}
+
+/// `BigQuery` reads `0.2` as a `FLOAT64`: outside string literals, its SQL has no decimal point
+/// between digits (constants are `CAST('0.2' AS BIGNUMERIC)`, hundredths divide by 100).
+#[test]
+fn bigquery_has_no_float_literals() {
+    let p = program(include_str!("engines/program.icp"));
+    let sql = compile(&p, &options(Dialect::BigQuery)).unwrap();
+    let outside: Vec<char> = strip_quoted(&sql, Dialect::BigQuery).chars().collect();
+    let floats: Vec<String> = outside
+        .windows(3)
+        .filter(|w| w[0].is_ascii_digit() && w[1] == '.' && w[2].is_ascii_digit())
+        .map(|w| w.iter().collect())
+        .collect();
+    assert!(floats.is_empty(), "{floats:?}");
+    // The other dialects read `0.01` as an exact decimal and keep it.
+    let duck = compile(&p, &options(Dialect::DuckDb)).unwrap();
+    assert!(duck.contains("* 0.01"));
 }
