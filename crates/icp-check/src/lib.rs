@@ -94,6 +94,14 @@ pub trait Loader {
         let _ = root;
         self.load(path)
     }
+
+    /// The syntax tree of the file at `path`, whose text is `text`. The default parses it
+    /// ([`icp_syntax::parse`]); an editor overrides it to reuse the items of the previous
+    /// version ([`icp_syntax::parse_cached`]). It must give what `parse` gives.
+    fn parse(&self, path: &Path, text: &str) -> icp_syntax::Parsed {
+        let _ = path;
+        icp_syntax::parse(text)
+    }
 }
 
 /// An in-memory loader: a map from path to text (for tests and tools).

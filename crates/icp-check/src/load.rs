@@ -44,7 +44,7 @@ impl State<'_> {
 
     fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
-        let parsed = icp_syntax::parse(&text);
+        let parsed = self.loader.parse(&path, &text);
         self.diagnostics
             .extend(parsed.diagnostics.into_iter().map(|d| d.in_file(id)));
         let imports = parsed

@@ -488,6 +488,49 @@ impl Backend {
         })))
     }
 
+    /// `icp.explain`: explain the sample's first accounts under a profile; the text is the
+    /// result and is shown as a message.
+    async fn explain_command(
+        &self,
+        arguments: &[serde_json::Value],
+    ) -> Result<Option<serde_json::Value>> {
+        let bad = || {
+            tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "`{}` takes the document's URI, then the profile's name",
+                features::explain::EXPLAIN
+            ))
+        };
+        let uri = arguments
+            .first()
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| s.parse::<Uri>().ok())
+            .ok_or_else(bad)?;
+        let name = arguments
+            .get(1)
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(bad)?
+            .to_owned();
+        let Some(a) = self.current(&uri).await? else {
+            return Ok(None);
+        };
+        let world = self.world.clone();
+        let text = tokio::task::spawn_blocking(move || {
+            guard("explain", || {
+                Some(features::explain::explain(&a, world.loader(), &name))
+            })
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| Err("the explanation failed; see the server's log".to_owned()));
+        let (kind, text) = match text {
+            Ok(t) => (lsp::MessageType::INFO, t),
+            Err(why) => (lsp::MessageType::WARNING, why),
+        };
+        self.client.show_message(kind, &text).await;
+        Ok(Some(serde_json::json!({ "text": text })))
+    }
+
     /// Show each settings warning to the user (on a task of its own: a client that does
     /// not read its messages must not hold the handler up).
     fn warn(&self, warnings: Vec<String>) {
@@ -569,6 +612,7 @@ pub fn capabilities() -> ServerCapabilities {
             commands: vec![
                 features::hints::SHOW_FIGURES.to_owned(),
                 features::run::RUN_TEST.to_owned(),
+                features::explain::EXPLAIN.to_owned(),
             ],
             work_done_progress_options: WorkDoneProgressOptions::default(),
         }),
@@ -1000,12 +1044,16 @@ impl LanguageServer for Backend {
         if params.command == features::run::RUN_TEST {
             return self.run_test_command(&params.arguments).await;
         }
+        if params.command == features::explain::EXPLAIN {
+            return self.explain_command(&params.arguments).await;
+        }
         if params.command != features::hints::SHOW_FIGURES {
             return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
-                "unknown command `{}`; the server runs `{}` and `{}`",
+                "unknown command `{}`; the server runs `{}`, `{}` and `{}`",
                 params.command,
                 features::hints::SHOW_FIGURES,
-                features::run::RUN_TEST
+                features::run::RUN_TEST,
+                features::explain::EXPLAIN
             )));
         }
         if let Some(serde_json::Value::String(figures)) = params.arguments.first() {
@@ -1016,12 +1064,40 @@ impl LanguageServer for Backend {
         Ok(None)
     }
 
+    /// Pull diagnostics: the same list as the one published for the document's current
+    /// text (test failures included). Not announced in the capabilities: a client that
+    /// pulls and also takes pushes (VS Code) would show every diagnostic twice.
+    async fn diagnostic(
+        &self,
+        params: lsp::DocumentDiagnosticParams,
+    ) -> Result<lsp::DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let items = match self.current(&uri).await? {
+            Some(a) => {
+                let diags =
+                    guard("diagnostic", || Some(features::diagnostics(&a))).unwrap_or_default();
+                self.with_test_results(&uri, a.revision, diags)
+            }
+            None => Vec::new(),
+        };
+        Ok(lsp::DocumentDiagnosticReportResult::Report(
+            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         if !self.world.client_config().code_lens {
             return Ok(Some(Vec::new()));
         }
         self.with_analysis("codeLens", &params.text_document.uri, |a| {
             let mut lenses = features::run::lenses(a);
+            lenses.extend(features::explain::lenses(a));
             lenses.extend(features::hints::code_lenses(a, self.world.loader()));
             Some(lenses)
         })

@@ -225,6 +225,57 @@ pub struct World {
     roots: Mutex<Vec<PathBuf>>,
     /// The client's settings ([`crate::config`]).
     client: Mutex<ClientConfig>,
+    /// Per file, the items of its last parse: a check reparses only the items an edit
+    /// touched ([`icp_syntax::parse_cached`]).
+    items: Mutex<HashMap<PathBuf, icp_syntax::ItemCache>>,
+}
+
+/// The world's loader, parsing through the item caches of [`World`].
+struct Caching<'w> {
+    inner: &'w (dyn Loader + Send + Sync),
+    items: &'w Mutex<HashMap<PathBuf, icp_syntax::ItemCache>>,
+    /// Whether the check became moot (a newer text of its document): files are then no
+    /// longer parsed, and the check is thrown away.
+    stop: &'w dyn Fn() -> bool,
+    stopped: std::sync::atomic::AtomicBool,
+}
+
+impl Loader for Caching<'_> {
+    fn load(&self, path: &Path) -> Result<String, icp_check::LoadError> {
+        self.inner.load(path)
+    }
+
+    fn load_within(&self, path: &Path, root: &Path) -> Result<String, icp_check::LoadError> {
+        self.inner.load_within(path, root)
+    }
+
+    fn parse(&self, path: &Path, text: &str) -> icp_syntax::Parsed {
+        if self.stopped.load(Ordering::Relaxed) || (self.stop)() {
+            self.stopped.store(true, Ordering::Relaxed);
+            return icp_syntax::Parsed::default();
+        }
+        parse_with(self.items, path, text)
+    }
+}
+
+/// Parse `text`, the text of `path`, through its item cache (taken out while it parses, so
+/// two checks reading the same file never wait for each other: the second gets a new one).
+fn parse_with(
+    items: &Mutex<HashMap<PathBuf, icp_syntax::ItemCache>>,
+    path: &Path,
+    text: &str,
+) -> icp_syntax::Parsed {
+    let mut cache = items
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(path)
+        .unwrap_or_default();
+    let parsed = icp_syntax::parse_cached(text, &mut cache);
+    items
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(path.to_path_buf(), cache);
+    parsed
 }
 
 impl std::fmt::Debug for World {
@@ -246,6 +297,7 @@ impl World {
             checks: AtomicU64::new(0),
             roots: Mutex::new(Vec::new()),
             client: Mutex::new(ClientConfig::default()),
+            items: Mutex::new(HashMap::new()),
         }
     }
 
@@ -369,9 +421,19 @@ impl World {
                 }
             }
             None => {
-                docs.remove(uri);
+                if let Some(doc) = docs.remove(uri) {
+                    self.forget_items(&doc.path);
+                }
             }
         }
+    }
+
+    /// Drop the item cache of a file that left the world.
+    fn forget_items(&self, path: &Path) {
+        self.items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(path);
     }
 
     /// Record the text on disk of a file of a loaded project (found by path, whatever
@@ -432,7 +494,9 @@ impl World {
         if docs.get(uri).is_none_or(|d| d.open) {
             return false;
         }
-        docs.remove(uri);
+        if let Some(doc) = docs.remove(uri) {
+            self.forget_items(&doc.path);
+        }
         let now = docs.tick();
         docs.opened_or_closed = now;
         true
@@ -526,14 +590,27 @@ impl World {
     /// The analysis of the document's current version (computed now if needed; if a check
     /// of the document is running, waits for it first).
     pub fn analysis(&self, uri: &Uri) -> Option<Arc<Analysis>> {
+        loop {
+            if let Ok(a) = self.analysis_once(uri) {
+                return a;
+            }
+            // Superseded by an edit while it parsed: check the newer text.
+        }
+    }
+
+    /// One try of [`World::analysis`]: [`Superseded`] when a newer text of the document made the
+    /// check moot before it ended (it stops at the next file it would parse).
+    fn analysis_once(&self, uri: &Uri) -> Result<Option<Arc<Analysis>>, Superseded> {
         let (snap, overlay, clock) = {
             let mut docs = self.docs();
             loop {
-                let doc = docs.get(uri)?;
+                let Some(doc) = docs.get(uri) else {
+                    return Ok(None);
+                };
                 if let Some(a) = &doc.analysis
                     && docs.is_fresh(doc, a)
                 {
-                    return Some(a.clone());
+                    return Ok(Some(a.clone()));
                 }
                 if !doc.checking {
                     break;
@@ -543,7 +620,9 @@ impl World {
                     .wait(docs)
                     .unwrap_or_else(PoisonError::into_inner);
             }
-            let doc = docs.get(uri)?;
+            let Some(doc) = docs.get(uri) else {
+                return Ok(None);
+            };
             // The editor's buffers and this document's own text; the other files of the
             // project are read from disk by the checker.
             let overlay: HashMap<PathBuf, String> = docs
@@ -567,17 +646,30 @@ impl World {
         let _running = Running { world: self, uri };
         self.checks.fetch_add(1, Ordering::Relaxed);
         let open = self.is_open(uri);
-        let analysis = Arc::new(self.analyze(&snap, &overlay, clock, open));
+        let analysis = Arc::new(
+            self.analyze(&snap, &overlay, clock, open)
+                .ok_or(Superseded)?,
+        );
         let mut docs = self.docs();
+        let mut replaced = Vec::new();
         if let Some(doc) = docs.get_mut(uri)
             && doc.changed_at == analysis.revision
         {
-            doc.analysis = Some(analysis.clone());
+            replaced.extend(doc.analysis.replace(analysis.clone()));
             if is_good(&analysis) {
-                doc.last_good = Some(analysis.clone());
+                replaced.extend(doc.last_good.replace(analysis.clone()));
             }
         }
-        Some(analysis)
+        drop(docs);
+        drop_later(replaced);
+        Ok(Some(analysis))
+    }
+
+    /// Whether the document's text moved on from `revision` (or it left the world).
+    fn superseded(&self, uri: &Uri, revision: u64) -> bool {
+        self.docs()
+            .get(uri)
+            .is_none_or(|d| d.changed_at != revision)
     }
 
     /// The latest analysis of the document, whatever its version (never computes one).
@@ -587,7 +679,7 @@ impl World {
 
     /// The syntax tree of the document's current text (parsed once per revision).
     pub fn parsed(&self, uri: &Uri) -> Option<Arc<icp_syntax::Parsed>> {
-        let (version, text) = {
+        let (version, text, path) = {
             let docs = self.docs();
             let doc = docs.get(uri)?;
             if let Some((v, p)) = &doc.parsed
@@ -605,9 +697,9 @@ impl World {
                 };
                 return Some(Arc::new(parsed));
             }
-            (doc.changed_at, doc.text.clone())
+            (doc.changed_at, doc.text.clone(), doc.path.clone())
         };
-        let parsed = Arc::new(icp_syntax::parse(&text.src));
+        let parsed = Arc::new(parse_with(&self.items, &path, &text.src));
         if let Some(doc) = self.docs().get_mut(uri)
             && doc.changed_at == version
         {
@@ -636,7 +728,7 @@ impl World {
         overlay: &HashMap<PathBuf, String>,
         clock: u64,
         open: bool,
-    ) -> Analysis {
+    ) -> Option<Analysis> {
         let start = project::now();
         let root = project::root_of(&snap.path, self.loader());
         let mut config = project::config(&root, self.loader());
@@ -646,10 +738,16 @@ impl World {
         }
         let today = self.today();
         let options = Options { today: Some(today) };
+        let loader = Caching {
+            inner: self.loader(),
+            items: &self.items,
+            stop: &|| self.superseded(&snap.uri, snap.revision),
+            stopped: std::sync::atomic::AtomicBool::new(false),
+        };
         let checked = icp_check::check_with_overlay(
             std::slice::from_ref(&snap.path),
             &root,
-            self.loader(),
+            &loader,
             overlay,
             &options,
         );
@@ -670,7 +768,10 @@ impl World {
                 }
             })
             .collect();
-        Analysis {
+        if loader.stopped.load(Ordering::Relaxed) {
+            return None;
+        }
+        Some(Analysis {
             uri: snap.uri.clone(),
             version: snap.version,
             revision: snap.revision,
@@ -685,9 +786,13 @@ impl World {
             today,
             clock,
             sample: std::sync::OnceLock::new(),
-        }
+        })
     }
 }
+
+/// A check given up because a newer text of its document made it moot.
+#[derive(Debug)]
+struct Superseded;
 
 /// What [`World::set_disk`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -715,6 +820,19 @@ impl Drop for Running<'_> {
         }
         self.world.checked.notify_all();
     }
+}
+
+/// Drop the analyses an edit replaced on a thread of their own: freeing a big file's trees
+/// costs about a fifth of its check, which the diagnostics of the new text need not wait
+/// for. (Dropped here if the thread cannot be started.)
+fn drop_later(old: Vec<Arc<Analysis>>) {
+    // Only the last holder frees anything.
+    if old.iter().all(|a| Arc::strong_count(a) > 1) {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("icp-drop".into())
+        .spawn(move || drop(old));
 }
 
 /// Whether the entry file has no syntax errors.

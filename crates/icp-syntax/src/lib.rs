@@ -31,6 +31,7 @@ pub mod diagnostic;
 mod lexer;
 mod parser;
 mod shape;
+mod shift;
 pub mod span;
 
 pub use cst::{IcpLanguage, SyntaxElement, SyntaxKind, SyntaxNode, SyntaxToken};
@@ -41,7 +42,7 @@ pub use lexer::{
     KEYWORD_LISTS, PROFILE_KEYWORDS, PROFILE_MEMBERS, SITUATION_CLAUSES, SITUATION_KEYWORDS,
     TEST_CLAUSES, TEST_KEYWORDS, TYPE_NAMES, Token, TokenKind, is_keyword, tokens,
 };
-pub use parser::{MAX_BRACKET_DEPTH, MAX_DEPTH, parse, parse_with_tree};
+pub use parser::{ItemCache, MAX_BRACKET_DEPTH, MAX_DEPTH, parse, parse_cached, parse_with_tree};
 pub use shape::{debug_without_spans, same_shape};
 pub use span::{HasSpan, LineIndex, Span};
 

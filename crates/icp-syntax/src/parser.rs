@@ -9,11 +9,14 @@
 //! 3. each sound item is parsed alone by pest and lowered, with offsets shifted back to file
 //!    offsets, so one broken item never hides the others.
 
+use std::collections::HashMap;
+
 use pest::Parser as _;
 use pest::iterators::Pair;
 
 use crate::Parsed;
 use crate::ast::BinOp;
+use crate::ast::Broken;
 use crate::ast::Decimal;
 use crate::ast::{
     Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
@@ -99,6 +102,130 @@ fn parse_impl(src: &str, tree: bool) -> (Parsed, GreenNode) {
         elements.extend(r.elements);
     }
     (parsed, crate::cst::root(elements))
+}
+
+/// Items parsed before, by their text, for [`parse_cached`]: an editor keeps one per
+/// document and parses each version through it, so an edit costs the items it touched.
+#[derive(Debug, Default)]
+pub struct ItemCache {
+    /// By the chunk's text: where it was parsed and what it gave.
+    map: HashMap<Box<str>, Cached>,
+    /// How many items the last [`parse_cached`] parsed (the others were reused).
+    parsed: usize,
+}
+
+#[derive(Debug)]
+struct Cached {
+    /// The chunk's offset when it was parsed.
+    base: u32,
+    item: Option<Item>,
+    broken: Vec<Broken>,
+    diags: Vec<Diagnostic>,
+}
+
+impl ItemCache {
+    /// A cache holding nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many items the last [`parse_cached`] parsed; the others were reused.
+    pub fn last_parsed(&self) -> usize {
+        self.parsed
+    }
+
+    /// How many items the cache holds.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the cache holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// [`parse`], reusing the items of `cache` whose text did not change (moved to their new
+/// place), and leaving in the cache the items of `src` only. The result is the same as
+/// [`parse`]'s, spans included: an item is parsed alone, from its own text (an item whose
+/// first token is not in column 0, which only the file's first can be, is never reused).
+pub fn parse_cached(src: &str, cache: &mut ItemCache) -> Parsed {
+    let toks = lex(src);
+    let chunks = split(src, &toks);
+    let mut old = std::mem::take(&mut cache.map);
+    let mut fresh: HashMap<Box<str>, Cached> = HashMap::with_capacity(chunks.len());
+    let mut results: Vec<Option<Recovered>> = Vec::with_capacity(chunks.len());
+    let mut misses: Vec<usize> = Vec::new();
+    for (i, c) in chunks.iter().enumerate() {
+        let text = src.get(c.start..c.end).unwrap_or("");
+        let reusable = at_line_start(src, c.start);
+        let hit = if reusable {
+            match old.remove_entry(text) {
+                Some((k, v)) => Some(fresh.entry(k).or_insert(v)),
+                None => fresh.get_mut(text),
+            }
+        } else {
+            None
+        };
+        if let Some(cached) = hit {
+            let by = u32::try_from(c.start)
+                .unwrap_or(u32::MAX)
+                .wrapping_sub(cached.base);
+            let mut r = Recovered {
+                item: cached.item.clone(),
+                broken: cached.broken.clone(),
+                diags: cached.diags.clone(),
+                elements: Vec::new(),
+            };
+            if by != 0 {
+                use crate::shift::Shift as _;
+                r.item.shift(by);
+                r.broken.shift(by);
+                r.diags.shift(by);
+            }
+            results.push(Some(r));
+        } else {
+            results.push(None);
+            misses.push(i);
+        }
+    }
+    drop(old);
+    let parse_one = |&i: &usize| {
+        chunks
+            .get(i)
+            .map(|c| (i, parse_chunk(src, &toks, c, false)))
+    };
+    let parsed: Vec<(usize, Recovered)> = if misses.len() >= PARALLEL_ITEMS {
+        use rayon::prelude::*;
+        misses.par_iter().filter_map(parse_one).collect()
+    } else {
+        misses.iter().filter_map(parse_one).collect()
+    };
+    cache.parsed = parsed.len();
+    for (i, r) in parsed {
+        if let Some(c) = chunks.get(i)
+            && at_line_start(src, c.start)
+        {
+            let text = src.get(c.start..c.end).unwrap_or("");
+            fresh.entry(text.into()).or_insert_with(|| Cached {
+                base: u32::try_from(c.start).unwrap_or(u32::MAX),
+                item: r.item.clone(),
+                broken: r.broken.clone(),
+                diags: r.diags.clone(),
+            });
+        }
+        if let Some(slot) = results.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    cache.map = fresh;
+    let mut out = Parsed::default();
+    for r in results.into_iter().flatten() {
+        out.diagnostics.extend(r.diags);
+        out.file.items.extend(r.item);
+        out.file.broken.extend(r.broken);
+    }
+    out
 }
 
 /// From this many items on, [`parse`] parses items in parallel.

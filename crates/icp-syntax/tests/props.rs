@@ -358,3 +358,92 @@ proptest! {
         check_laws(&mutate(PROGRAM, &muts));
     }
 }
+
+/// Every version parsed through one cache is what `parse` gives, spans and diagnostics
+/// included, and an edit reparses only the items it touched.
+fn cached_agrees(versions: &[String]) {
+    let mut cache = icp_syntax::ItemCache::new();
+    for v in versions {
+        let cached = icp_syntax::parse_cached(v, &mut cache);
+        let plain = parse(v);
+        assert_eq!(cached.file, plain.file, "the tree of {v:?}");
+        assert_eq!(
+            cached.diagnostics, plain.diagnostics,
+            "the diagnostics of {v:?}"
+        );
+    }
+}
+
+#[test]
+fn an_edit_reparses_the_items_it_touched() {
+    let mut cache = icp_syntax::ItemCache::new();
+    let first = parse(PROGRAM).file.items.len();
+    icp_syntax::parse_cached(PROGRAM, &mut cache);
+    assert_eq!(cache.last_parsed(), first);
+    // Unchanged: nothing parsed again.
+    icp_syntax::parse_cached(PROGRAM, &mut cache);
+    assert_eq!(cache.last_parsed(), 0);
+    // A word longer in the first schema: that item only, the others moved.
+    let at = PROGRAM.find("schema").unwrap();
+    let edited = format!(
+        "{}{}",
+        &PROGRAM[..at],
+        PROGRAM[at..].replacen('{', "{\n  // more", 1)
+    );
+    let cached = icp_syntax::parse_cached(&edited, &mut cache);
+    assert_eq!(cache.last_parsed(), 1);
+    assert_eq!(cached.file, parse(&edited).file);
+}
+
+#[test]
+fn every_example_edited_anywhere_agrees_with_parse() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let Ok(inner) = std::fs::read_dir(e.path()) else {
+            continue;
+        };
+        files.extend(
+            inner
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "icp")),
+        );
+    }
+    files.sort();
+    assert!(!files.is_empty());
+    for f in files {
+        let src = std::fs::read_to_string(&f).unwrap();
+        // Insert a space, then a newline, then a brace at each tenth line start, in turn.
+        let mut versions = vec![src.clone()];
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .step_by(10)
+            .collect();
+        for (k, at) in starts.into_iter().enumerate() {
+            let insert = [" ", "\n", "}", "x"][k % 4];
+            let last = versions.last().unwrap();
+            let at = at.min(last.len());
+            if last.is_char_boundary(at) {
+                versions.push(format!("{}{insert}{}", &last[..at], &last[at..]));
+            }
+        }
+        cached_agrees(&versions);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cached_parses_of_successive_mutations_agree_with_parse(
+        steps in prop::collection::vec(prop::collection::vec(mutation(), 1..4), 1..6)
+    ) {
+        let mut versions = vec![PROGRAM.to_owned()];
+        for muts in &steps {
+            let next = mutate(versions.last().unwrap(), muts);
+            versions.push(next);
+        }
+        cached_agrees(&versions);
+    }
+}

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod completion;
 pub mod detail;
+pub mod explain;
 pub mod folding;
 pub mod format;
 pub mod hints;
@@ -20,14 +21,113 @@ use tower_lsp_server::ls_types as lsp;
 
 use crate::world::{Analysis, ENTRY};
 
-/// The LSP diagnostics of the analysed document (its own file's, not its imports').
+/// The LSP diagnostics of the analysed document: its own file's, and one on each `import`
+/// whose file (or a file it imports) has errors ([`import_errors`]).
 pub fn diagnostics(a: &Analysis) -> Vec<lsp::Diagnostic> {
-    a.checked
+    let mut out: Vec<lsp::Diagnostic> = a
+        .checked
         .diagnostics
         .iter()
         .filter(|d| d.file == ENTRY)
         .map(|d| crate::diag::to_lsp(d, &a.uri, &a.text))
-        .collect()
+        .collect();
+    out.extend(import_errors(a));
+    out
+}
+
+/// The diagnostic code of an import whose file has errors.
+pub const IMPORT_HAS_ERRORS: &str = "icp::import_has_errors";
+
+/// One error on each `import` of the document whose file, or a file imported from it, has
+/// errors: how many, and the first one's message and place (also as related information),
+/// so that a mistake in a file that is not open is seen from the file that imports it.
+pub fn import_errors(a: &Analysis) -> Vec<lsp::Diagnostic> {
+    let Some(file) = a.file(ENTRY) else {
+        return Vec::new();
+    };
+    let dir = a.path.parent().unwrap_or(&a.path);
+    let mut out = Vec::new();
+    for item in &file.ast.items {
+        let Item::Import(import) = item else { continue };
+        let target = icp_check::normalize(&dir.join(&import.path.value));
+        let Some(id) = a.checked.file_id(&target).filter(|id| *id != ENTRY) else {
+            continue;
+        };
+        let reached = imported_from(a, id);
+        let errors: Vec<&icp_syntax::Diagnostic> = a
+            .checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.file != ENTRY && reached.contains(&d.file))
+            .collect();
+        let Some(first) = errors
+            .iter()
+            .find(|d| d.file == id)
+            .or_else(|| errors.first())
+        else {
+            continue;
+        };
+        let Some(first_file) = a.file(first.file) else {
+            continue;
+        };
+        let range = a.range(first.file, first.span);
+        let shown = first_file
+            .path
+            .strip_prefix(dir)
+            .unwrap_or(&first_file.path)
+            .display()
+            .to_string();
+        let n = errors.len();
+        let message = format!(
+            "`{}` has {n} error{}; the first, at {shown}:{}:{}: {}",
+            import.path.value,
+            if n == 1 { "" } else { "s" },
+            range.start.line + 1,
+            range.start.character + 1,
+            first.message
+        );
+        let related = a.uri_of(first.file).map(|uri| {
+            vec![lsp::DiagnosticRelatedInformation {
+                location: lsp::Location {
+                    uri: uri.clone(),
+                    range,
+                },
+                message: first.message.clone(),
+            }]
+        });
+        out.push(lsp::Diagnostic {
+            range: a.range(ENTRY, import.span),
+            severity: Some(lsp::DiagnosticSeverity::ERROR),
+            code: Some(lsp::NumberOrString::String(IMPORT_HAS_ERRORS.to_owned())),
+            source: Some("icp".to_owned()),
+            message,
+            related_information: related,
+            ..lsp::Diagnostic::default()
+        });
+    }
+    out
+}
+
+/// The files read through the import of `start`: itself and what it imports, transitively.
+fn imported_from(a: &Analysis, start: icp_syntax::FileId) -> Vec<icp_syntax::FileId> {
+    let mut seen = vec![start];
+    let mut next = 0;
+    while let Some(&id) = seen.get(next) {
+        next += 1;
+        let Some(f) = a.file(id) else { continue };
+        let dir = f.path.parent().unwrap_or(&f.path);
+        for item in &f.ast.items {
+            let Item::Import(i) = item else { continue };
+            let target = icp_check::normalize(&dir.join(&i.path.value));
+            if let Some(t) = a.checked.file_id(&target)
+                && t != ENTRY
+                && !seen.contains(&t)
+            {
+                seen.push(t);
+            }
+        }
+    }
+    seen
 }
 
 /// Every parsed item of every file of the analyses given, the first analysis first (so a

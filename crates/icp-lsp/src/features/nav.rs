@@ -517,7 +517,26 @@ pub fn document_symbols(a: &Analysis) -> Vec<DocumentSymbol> {
         }
         let _ = item.span();
     }
+    cap_symbols(&mut out);
     out
+}
+
+/// The most symbols a document's outline holds: a bigger file (generated, thousands of
+/// profiles) shows its items without their members, at most this many, so that the reply
+/// stays a few megabytes, not tens.
+pub const MAX_SYMBOLS: usize = 10_000;
+
+fn cap_symbols(out: &mut Vec<DocumentSymbol>) {
+    fn count(s: &DocumentSymbol) -> usize {
+        1 + s.children.as_ref().map_or(0, |c| c.iter().map(count).sum())
+    }
+    if out.iter().map(count).sum::<usize>() <= MAX_SYMBOLS {
+        return;
+    }
+    for s in out.iter_mut() {
+        s.children = None;
+    }
+    out.truncate(MAX_SYMBOLS);
 }
 
 fn criterion_symbol(a: &Analysis, c: &icp_syntax::ast::Criterion) -> DocumentSymbol {
@@ -558,4 +577,46 @@ pub fn workspace_symbols(a: &Analysis, query: &str) -> Vec<WorkspaceSymbol> {
 /// The range of a definition's name.
 pub fn def_range(a: &Analysis, d: &Def) -> Range {
     a.range(d.file, d.name_span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[expect(deprecated, reason = "the field exists in the LSP type")]
+    fn leaf(name: &str, children: Vec<DocumentSymbol>) -> DocumentSymbol {
+        DocumentSymbol {
+            name: name.to_owned(),
+            detail: None,
+            kind: SymbolKind::MODULE,
+            tags: None,
+            deprecated: None,
+            range: Range::default(),
+            selection_range: Range::default(),
+            children: (!children.is_empty()).then_some(children),
+        }
+    }
+
+    #[test]
+    fn a_huge_outline_keeps_its_items_without_members() {
+        let item = |i: usize| leaf(&format!("p{i}"), vec![leaf("c", Vec::new()); 3]);
+        // Under the cap: untouched.
+        let mut small: Vec<DocumentSymbol> = (0..MAX_SYMBOLS / 4).map(item).collect();
+        cap_symbols(&mut small);
+        assert!(
+            small
+                .iter()
+                .all(|s| s.children.as_ref().map(Vec::len) == Some(3))
+        );
+        // Over it: items only.
+        let mut big: Vec<DocumentSymbol> = (0..MAX_SYMBOLS / 2).map(item).collect();
+        cap_symbols(&mut big);
+        assert_eq!(big.len(), MAX_SYMBOLS / 2);
+        assert!(big.iter().all(|s| s.children.is_none()));
+        // More items than the cap: the first ones.
+        let mut huge: Vec<DocumentSymbol> = (0..MAX_SYMBOLS + 7).map(item).collect();
+        cap_symbols(&mut huge);
+        assert_eq!(huge.len(), MAX_SYMBOLS);
+        assert_eq!(huge.last().map(|s| s.name.as_str()), Some("p9999"));
+    }
 }

@@ -128,7 +128,7 @@ fn bump(slot: &mut [u64; 2], result: Tri) {
 }
 
 /// The first `MAX_ROWS` records of a CSV or JSON Lines text (cut at line ends).
-fn head(text: &str, rows: usize) -> &str {
+pub(crate) fn head(text: &str, rows: usize) -> &str {
     match text.match_indices('\n').nth(rows) {
         Some((i, _)) => text.get(..=i).unwrap_or(text),
         None => text,

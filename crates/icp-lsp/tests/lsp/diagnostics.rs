@@ -78,3 +78,35 @@ async fn an_edit_of_an_imported_buffer_rechecks_its_importers() {
         .await;
     insta::assert_snapshot!(render(&h, &main));
 }
+
+#[tokio::test]
+async fn pulled_diagnostics_are_the_published_ones() {
+    use tower_lsp_server::LanguageServer;
+    use tower_lsp_server::ls_types::{
+        DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
+        PartialResultParams, TextDocumentIdentifier, WorkDoneProgressParams,
+    };
+    let src = MAIN.replace("marketers >= 1", "marketeers >= 1");
+    let h = start(&[("schema.icp", SCHEMA), ("main.icp", &src)]).await;
+    let main = crate::common::uri("main.icp");
+    let pulled = h
+        .backend()
+        .diagnostic(DocumentDiagnosticParams {
+            text_document: TextDocumentIdentifier { uri: main.clone() },
+            identifier: None,
+            previous_result_id: None,
+            work_done_progress_params: WorkDoneProgressParams::default(),
+            partial_result_params: PartialResultParams::default(),
+        })
+        .await
+        .unwrap();
+    let DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(report)) = pulled
+    else {
+        panic!("a full report: {pulled:?}");
+    };
+    let items = report.full_document_diagnostic_report.items;
+    let (_, published) = h.backend().diagnostics(&main).unwrap();
+    assert!(!items.is_empty());
+    assert_eq!(items, published);
+    assert!(items[0].message.contains("marketeers"), "{:?}", items[0]);
+}

@@ -317,6 +317,30 @@ async fn errors_in_an_import_that_is_not_open_are_published_in_it() {
     let last = published.last().unwrap();
     assert_eq!(last["params"]["version"], Value::Null, "{last}");
     insta::assert_snapshot!(messages(last).join("\n"));
+
+    // The importer points at the import: how many errors, the first one and where.
+    seen_after(
+        &mut c,
+        0,
+        publishes("main.icp", mentions("has 1 error; the first")),
+    )
+    .await;
+    let main = c.published(uri("main.icp").as_str());
+    let last = main.last().unwrap();
+    let import = last["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "icp::import_has_errors")
+        .unwrap();
+    assert_eq!(import["severity"], 1, "{import}");
+    assert_eq!(
+        import["range"]["start"]["line"], 0,
+        "the `import` line: {import}"
+    );
+    let related = &import["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], schema_uri.as_str(), "{import}");
+    insta::assert_snapshot!("import_line_of_the_importer", messages(last).join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -121,7 +121,11 @@ async fn lenses_run_a_command_and_follow_the_sample_on_disk() {
     .await;
     let before = lens_list(&h).await;
     assert!(!before.is_empty());
-    for l in &before {
+    let explain = icp_lsp::features::explain::EXPLAIN;
+    for l in before
+        .iter()
+        .filter(|l| l.command.as_ref().unwrap().command != explain)
+    {
         let c = l.command.clone().unwrap();
         assert_eq!(c.command, icp_lsp::features::hints::SHOW_FIGURES);
         assert_eq!(
@@ -171,4 +175,71 @@ async fn lenses_run_a_command_and_follow_the_sample_on_disk() {
         "{:?}",
         titles(&after)
     );
+}
+
+#[tokio::test]
+async fn an_explain_lens_on_each_profile_explains_the_first_accounts() {
+    use tower_lsp_server::ls_types::ExecuteCommandParams;
+    let h = start(&[
+        ("icp.toml", "[lsp]\nsample = \"accounts.csv\"\n"),
+        ("accounts.csv", ACCOUNTS),
+        ("schema.icp", SCHEMA),
+        ("main.icp", PROFILE),
+    ])
+    .await;
+    let lenses = lens_list(&h).await;
+    let explain: Vec<_> = lenses
+        .iter()
+        .filter_map(|l| l.command.clone())
+        .filter(|c| c.command == icp_lsp::features::explain::EXPLAIN)
+        .collect();
+    assert_eq!(explain.len(), 1, "one profile, one lens: {lenses:?}");
+    let c = &explain[0];
+    assert_eq!(
+        c.arguments,
+        Some(vec![
+            serde_json::Value::String(uri("main.icp").as_str().to_owned()),
+            serde_json::Value::String("p".to_owned()),
+        ])
+    );
+    let out = h
+        .backend()
+        .execute_command(ExecuteCommandParams {
+            command: c.command.clone(),
+            arguments: c.arguments.clone().unwrap(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    let text = out["text"].as_str().unwrap();
+    // Acme, Beta and Gamma (an agency: excluded); never Delta, the fourth.
+    assert!(text.contains("account 3 (line 4)"), "{text}");
+    assert!(!text.contains("account 4"), "{text}");
+    insta::assert_snapshot!(text);
+
+    // An unknown profile says so, as the result's text.
+    let out = h
+        .backend()
+        .execute_command(ExecuteCommandParams {
+            command: c.command.clone(),
+            arguments: vec![
+                serde_json::Value::String(uri("main.icp").as_str().to_owned()),
+                serde_json::Value::String("nope".to_owned()),
+            ],
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        out["text"].as_str().unwrap().contains("no profile `nope`"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn no_sample_no_explain_lens() {
+    let h = start(&[("schema.icp", SCHEMA), ("main.icp", PROFILE)]).await;
+    assert!(lens_list(&h).await.is_empty());
 }

@@ -99,3 +99,39 @@ async fn selection_grows_from_the_word_to_the_file() {
     assert_eq!(res.len(), 1);
     insta::assert_snapshot!(chain(&h, res.first()));
 }
+
+#[tokio::test]
+async fn formatting_gives_what_icp_fmt_gives() {
+    use tower_lsp_server::LanguageServer;
+    use tower_lsp_server::ls_types::{
+        DocumentFormattingParams, FormattingOptions, TextDocumentIdentifier, WorkDoneProgressParams,
+    };
+    let messy = "import \"schema.icp\"\nsegment   big   \"Big\"{employees>100}\n";
+    let h =
+        crate::common::start(&[("schema.icp", crate::common::SCHEMA), ("main.icp", messy)]).await;
+    let edits = h
+        .backend()
+        .formatting(DocumentFormattingParams {
+            text_document: TextDocumentIdentifier {
+                uri: crate::common::uri("main.icp"),
+            },
+            options: FormattingOptions::default(),
+            work_done_progress_params: WorkDoneProgressParams::default(),
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!edits.is_empty());
+    // Apply the edits (from the last to the first) to the text.
+    let text = icp_lsp::text::Text::new(messy.to_owned());
+    let mut out = messy.to_owned();
+    let mut sorted = edits.clone();
+    sorted.sort_by_key(|e| std::cmp::Reverse((e.range.start.line, e.range.start.character)));
+    for e in sorted {
+        let (a, b) = (text.offset(e.range.start), text.offset(e.range.end));
+        out.replace_range(a..b, &e.new_text);
+    }
+    let expected = icp_fmt::format(messy, &icp_fmt::Options::default()).unwrap();
+    assert_eq!(out, expected);
+    assert!(out.contains("segment big \"Big\" {"), "{out}");
+}
