@@ -184,15 +184,35 @@ pub fn icp_args(case: &Case) -> Vec<String> {
     .iter()
     .map(ToString::to_string)
     .collect();
-    if case.decimal_comma {
+    if case.decimal_comma && !decimal_in_toml(case) {
         args.extend(["--decimal".to_string(), ",".to_string()]);
     }
     if case.profiles.len() > 1 {
-        for p in &case.profiles {
-            args.extend(["--profile".to_string(), p.clone()]);
+        if case.csv.len() % 3 == 0 {
+            // Every profile of the program, in declaration order: the generator's order.
+            args.push("--all-profiles".to_string());
+        } else {
+            for p in &case.profiles {
+                args.extend(["--profile".to_string(), p.clone()]);
+            }
         }
     }
     args
+}
+
+/// Whether a decimal-comma case says so in `icp.toml` (`[data] decimal = ","`) rather than
+/// with `--decimal ,`: half of them, chosen by the data's length.
+fn decimal_in_toml(case: &Case) -> bool {
+    case.decimal_comma && case.csv.len() % 2 == 0
+}
+
+/// The `icp.toml` a case runs with.
+pub fn icp_toml(case: &Case) -> &'static str {
+    if decimal_in_toml(case) {
+        "[data]\ndecimal = \",\"\n"
+    } else {
+        ""
+    }
 }
 
 fn icp_row(r: &serde_json::Value) -> IcpRow {
@@ -231,6 +251,10 @@ fn icp_row(r: &serde_json::Value) -> IcpRow {
     }
 }
 
+#[expect(
+    clippy::option_option,
+    reason = "no column, an empty one, a value: three cases, as in `Extra::action`"
+)]
 fn icp_action(r: &serde_json::Value) -> Option<Option<String>> {
     let obj = r.as_object()?;
     let a = obj.get("action")?;
@@ -254,6 +278,7 @@ pub fn run_icp_full(
         .join(format!("accounts.{}", case.format.extension()));
     std::fs::write(&prog, &case.program).map_err(|e| e.to_string())?;
     std::fs::write(&data, &case.csv).map_err(|e| e.to_string())?;
+    std::fs::write(scratch.dir.join("icp.toml"), icp_toml(case)).map_err(|e| e.to_string())?;
     let out = Command::new(bin)
         .args(icp_args(case))
         .current_dir(&scratch.dir)
@@ -276,7 +301,10 @@ pub fn run_icp_full(
         if case.profiles.len() > 1 {
             let best = r["best_profile"].as_str().map(ToString::to_string);
             for p in &case.profiles {
-                let pr = &r["profiles"][p.as_str()];
+                let pr = r
+                    .get("profiles")
+                    .and_then(|ps| ps.get(p.as_str()))
+                    .unwrap_or(&serde_json::Value::Null);
                 out.push((
                     icp_row(pr),
                     Extra {
@@ -748,6 +776,10 @@ pub fn report(bin: &Path, scratch: &Scratch, case: &Case) -> String {
         case.format.extension(),
         case.csv
     );
+    let toml = icp_toml(case);
+    if !toml.is_empty() {
+        let _ = writeln!(s, "----- icp.toml\n{toml}");
+    }
     let _ = writeln!(s, "----- icp {}", icp_args(case).join(" "));
     match (run_oracle_full(case), run_icp_full(bin, scratch, case)) {
         (Ok((_, o)), Ok(m)) => {

@@ -613,7 +613,17 @@ impl Gen<'_> {
                 } else {
                     "missing"
                 };
-                format!("{} is {neg}", f.name)
+                let bool_lets: Vec<String> = self.lets.iter().map(|(n, _)| n.clone()).collect();
+                if self.on(Feature::MoreForms)
+                    && in_profile
+                    && !bool_lets.is_empty()
+                    && self.rng.chance(25)
+                {
+                    // `is missing` on a let (a segment's truth, a quotient, ..).
+                    format!("{} is {neg}", self.rng.pick(&bool_lets))
+                } else {
+                    format!("{} is {neg}", f.name)
+                }
             }
             3 if is_numeric(f.ty) && self.on(Feature::Division) && self.rng.chance(40) => {
                 // Division by zero is missing; `is missing` sees it.
@@ -706,6 +716,9 @@ impl Gen<'_> {
                     // Money compares with a bare number.
                     Ty::Money if self.rng.chance(20) => self.rng.range(0, 2_000_000).to_string(),
                     Ty::Number if self.rng.chance(30) => self.lit(Ty::Int),
+                    Ty::Int | Ty::Number if self.on(Feature::MoreForms) && self.rng.chance(15) => {
+                        format!("-{}", self.lit(ty))
+                    }
                     _ => self.lit(ty),
                 };
                 format!("{lhs} {} {rhs}", self.cmp_op())
@@ -854,6 +867,17 @@ impl Gen<'_> {
             };
         }
         match self.rng.below(4) {
+            0 if self.on(Feature::MoreForms) && self.rng.chance(40) => {
+                // A date minus a date is a duration.
+                let dates = self.fields_of(|g| g.ty == Ty::Date);
+                let other = self.rng.pick(&dates).name.clone();
+                format!(
+                    "{} - {other} {} {}",
+                    f.name,
+                    self.cmp_op(),
+                    self.lit(Ty::Duration)
+                )
+            }
             0 => format!("{} >= today - {}d", f.name, self.rng.range(1, 400)),
             1 => format!(
                 "{} + {}w {} today",
@@ -1077,6 +1101,27 @@ impl Gen<'_> {
         }
     }
 
+    /// A title (with a leading space), or nothing.
+    fn title(&mut self, what: &str) -> String {
+        if self.on(Feature::MoreForms) && self.rng.chance(30) {
+            format!(
+                " \"{what} \\\"{}\\\" // not a comment\"",
+                self.rng.range(0, 99)
+            )
+        } else {
+            String::new()
+        }
+    }
+
+    /// ` for Account`, or nothing (the only schema in scope) with [`Feature::MoreForms`].
+    fn for_clause(&mut self) -> String {
+        if self.on(Feature::MoreForms) && self.rng.chance(40) {
+            String::new()
+        } else {
+            " for Account".to_string()
+        }
+    }
+
     /// A tier's action text (with a leading space), or nothing.
     fn action(&mut self) -> String {
         let chance = if self.on(Feature::TierActions) { 35 } else { 0 };
@@ -1127,7 +1172,11 @@ impl Gen<'_> {
                 };
             format!("criterion {name} weight {w}{share} {{ perfect when {perfect}{practical} }}")
         } else {
-            format!("criterion {name} weight {w} {{ {} }}", self.cond(2, true))
+            let title = self.title("Criterion");
+            format!(
+                "criterion {name}{title} weight {w} {{ {} }}",
+                self.cond(2, true)
+            )
         }
     }
 
@@ -1176,7 +1225,12 @@ impl Gen<'_> {
         for i in 0..nseg {
             let cond = self.cond(2, false);
             let name = format!("seg{i}");
-            let _ = writeln!(out, "segment {name} {{ {cond} }}");
+            let title = self.title("Segment");
+            let for_ = self.for_clause();
+            let _ = writeln!(out, "segment {name}{title}{for_} {{ {cond} }}");
+            if self.on(Feature::MoreForms) && self.rng.chance(20) {
+                let _ = writeln!(out, "// a comment, with {{ braces }} and \"quotes\"");
+            }
             self.segments.push(name);
         }
         out.push('\n');
@@ -1255,7 +1309,8 @@ impl Gen<'_> {
         let mut any_positive = false;
         for g in 0..self.rng.range(0, 3) {
             let gname = format!("{gn}{g}");
-            body.push(format!("  group {gname} {{"));
+            let title = self.title("Group");
+            body.push(format!("  group {gname}{title} {{"));
             let n = self.rng.range(1, 3);
             let clamp = self.on(Feature::GroupClamp) && self.rng.chance(30);
             for k in 0..n {
@@ -1332,7 +1387,9 @@ impl Gen<'_> {
         }
         let action = self.action();
         body.push(format!("  tier t{t}{action}"));
-        let _ = writeln!(out, "profile {pname} for Account in q1 {{");
+        let title = self.title("Profile");
+        let for_ = self.for_clause();
+        let _ = writeln!(out, "profile {pname}{title}{for_} in q1 {{");
         for line in body {
             out.push_str(&line);
             out.push('\n');
@@ -1632,11 +1689,13 @@ impl Gen<'_> {
                 J::String(cell.to_string())
             };
         }
-        if is_numeric(f.ty) && self.rng.chance(50) && is_json_number(t) {
-            if let Ok(n) = serde_json::from_str::<serde_json::Number>(t) {
-                // A JSON number is one whatever the decimal mark; these hold no comma.
-                return J::Number(n);
-            }
+        // A JSON number is one whatever the decimal mark; these hold no comma.
+        if is_numeric(f.ty)
+            && self.rng.chance(50)
+            && is_json_number(t)
+            && let Ok(n) = serde_json::from_str::<serde_json::Number>(t)
+        {
+            return J::Number(n);
         }
         if f.ty == Ty::Bool && self.rng.chance(50) {
             match t.to_ascii_lowercase().as_str() {
