@@ -188,7 +188,7 @@ pub fn icp_args(case: &Case) -> Vec<String> {
         args.extend(["--decimal".to_string(), ",".to_string()]);
     }
     if case.profiles.len() > 1 {
-        if case.csv.len() % 3 == 0 {
+        if case.csv.len().is_multiple_of(3) {
             // Every profile of the program, in declaration order: the generator's order.
             args.push("--all-profiles".to_string());
         } else {
@@ -203,7 +203,7 @@ pub fn icp_args(case: &Case) -> Vec<String> {
 /// Whether a decimal-comma case says so in `icp.toml` (`[data] decimal = ","`) rather than
 /// with `--decimal ,`: half of them, chosen by the data's length.
 fn decimal_in_toml(case: &Case) -> bool {
-    case.decimal_comma && case.csv.len() % 2 == 0
+    case.decimal_comma && case.csv.len().is_multiple_of(2)
 }
 
 /// The `icp.toml` a case runs with.
