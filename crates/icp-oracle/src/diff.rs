@@ -188,7 +188,7 @@ pub fn icp_args(case: &Case) -> Vec<String> {
         args.extend(["--decimal".to_string(), ",".to_string()]);
     }
     if case.profiles.len() > 1 {
-        if case.csv.len().is_multiple_of(3) {
+        if case.csv.len().is_multiple_of(3) && case.profiles.first().is_some_and(|p| p == "p") {
             // Every profile of the program, in declaration order: the generator's order.
             args.push("--all-profiles".to_string());
         } else {

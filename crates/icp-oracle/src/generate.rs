@@ -1241,6 +1241,10 @@ impl Gen<'_> {
             self.lets.clear();
             self.profiles.push("q".into());
             out.push_str(&self.profile("q", ['d', 'h', 'w', 'y']));
+            if self.rng.chance(40) {
+                // `--profile q --profile p`: ties go to the first given, not the first declared.
+                self.profiles.reverse();
+            }
         }
         out
     }
