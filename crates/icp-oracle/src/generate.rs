@@ -1745,6 +1745,9 @@ impl Gen<'_> {
         if lines {
             let mut out = String::new();
             for o in objects {
+                if self.on(Feature::BlankLines) && self.rng.chance(3) {
+                    out.push('\n');
+                }
                 out.push_str(&o.to_string());
                 out.push('\n');
             }
