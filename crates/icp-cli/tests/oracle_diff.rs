@@ -21,7 +21,7 @@ const ROWS: usize = 30;
 #[test]
 fn icp_score_agrees_with_the_oracle_on_random_programs_and_rows() {
     let bin = Path::new(env!("CARGO_BIN_EXE_icp"));
-    let cfg = Config::passing(ROWS);
+    let cfg = Config::everything(ROWS);
     let scratch = Scratch::new().unwrap();
     let mut agree = 0;
     let mut problems = String::new();
@@ -81,4 +81,60 @@ fn a_changed_row_is_a_disagreement() {
             "change {change}"
         );
     }
+}
+
+/// The columns beyond the row's results are compared too: `action`, `best_profile`, and that an
+/// invalid row's error names every unreadable cell.
+#[test]
+fn a_changed_action_best_profile_or_error_is_a_disagreement() {
+    let row = diff::IcpRow {
+        tier: "t0".into(),
+        score: Some("50.00".into()),
+        coverage: Some("1.00".into()),
+        groups: Vec::new(),
+        criteria: Vec::new(),
+        midpoints: Vec::new(),
+    };
+    let extra = diff::Extra {
+        best_profile: Some("p".into()),
+        action: Some(Some("Call them".into())),
+        bad_columns: Vec::new(),
+        error: None,
+    };
+    let ours = vec![(row.clone(), extra.clone())];
+    assert!(diff::compare_full(&ours, &ours, true, 1).is_empty());
+    let mut other = extra.clone();
+    other.best_profile = None;
+    assert_eq!(
+        diff::compare_full(&ours, &[(row.clone(), other)], true, 1).len(),
+        1
+    );
+    let mut other = extra.clone();
+    other.action = Some(None);
+    assert_eq!(
+        diff::compare_full(&ours, &[(row.clone(), other)], true, 1).len(),
+        1
+    );
+    let invalid = diff::IcpRow {
+        tier: "invalid".into(),
+        score: None,
+        coverage: None,
+        ..row
+    };
+    let oracle = diff::Extra {
+        bad_columns: vec!["Employees".into(), "Revenue".into()],
+        ..diff::Extra::default()
+    };
+    let named = |msg: &str| diff::Extra {
+        error: Some(msg.into()),
+        ..diff::Extra::default()
+    };
+    let both = "row 1 (line 2), column `Employees`: x, found `a`; column `Revenue`: y, found `b`";
+    let one = "row 1 (line 2), column `Employees`: x, found `a`";
+    let o = vec![(invalid.clone(), oracle)];
+    assert!(diff::compare_full(&o, &[(invalid.clone(), named(both))], true, 1).is_empty());
+    assert_eq!(
+        diff::compare_full(&o, &[(invalid, named(one))], true, 1).len(),
+        1
+    );
 }

@@ -539,6 +539,29 @@ fn a_json_array_in_a_number_field_and_null_in_a_required_one_say_so() {
     );
 }
 
+/// Found by the oracle (icp-oracle, JSON Lines input): an array in a field that is not a set
+/// used to end the object's reading, so the row's error named that cell only.
+#[test]
+fn a_json_array_in_a_number_field_is_named_with_every_other_unreadable_cell() {
+    let sch = schema(vec![
+        text("id"),
+        field("flag", "flag", Ty::Bool, false),
+        field("employees", "Employees", Ty::Int, true),
+        field("tech", "tech", Ty::Set(Box::new(Ty::Text)), true),
+        field("n", "n", Ty::Int, false),
+    ]);
+    let data = "{\"id\": \"a\", \"flag\": null, \"Employees\": [1,2], \"tech\": [[1]], \"n\": \"x\"}\n\
+                {\"id\": \"b\", \"flag\": true, \"Employees\": {\"a\": 1}, \"n\": 3}\n";
+    let out = rows(data.as_bytes(), Format::JsonLines, &sch);
+    assert_eq!(
+        body_lines(&out),
+        [
+            "1@1: ERROR row 1 (line 1), column `flag`: a value is required (field `flag` is not optional), and the value is `null`; column `Employees`: expected a whole number like `1,200`, found a JSON array `[1,2]` (only a set field reads a list); column `tech`: nested values in a list cannot be read; column `n`: expected a whole number like `1,200`, found `x`",
+            "2@2: ERROR row 2 (line 2), column `Employees`: a nested object cannot be read",
+        ]
+    );
+}
+
 #[test]
 fn a_json_array_in_a_csv_set_cell_is_read_as_an_array() {
     let sch = schema(vec![

@@ -2,9 +2,11 @@
 //! the oracle, for a number of seconds.
 //!
 //! ```sh
-//! cargo run --release -p icp-oracle --example diff -- SECS [SEED] [--all] [--with FEATURE] [--rows N] [--max-reports N]
+//! cargo run --release -p icp-oracle --example diff -- SECS [SEED] [--all|--passing] [--with FEATURE] [--rows N] [--max-reports N]
 //! ```
 //!
+//! Every feature but `PENDING` is generated, the run's shape included (several profiles, JSON
+//! input, decimal commas); `--passing` leaves out `generate::RUN_SHAPE` (one profile, CSV).
 //! `--with FEATURE` (repeatable) adds one of them. `--all` also generates the features in `icp_oracle::generate::PENDING` (contract rules the
 //! implementation does not follow yet). The `icp` binary is `$ICP_BIN` when set, else it is
 //! built first with `cargo build --release -p icp-cli` (Cargo passes `$CARGO` to `cargo run`).
@@ -64,6 +66,7 @@ fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut positional = Vec::new();
     let mut all = false;
+    let mut passing = false;
     let mut with: Vec<String> = Vec::new();
     let mut rows = 30;
     let mut max_reports = 2;
@@ -71,6 +74,7 @@ fn main() -> Result<(), String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--all" => all = true,
+            "--passing" => passing = true,
             "--with" => with.push(it.next().ok_or("--with FEATURE")?.clone()),
             "--rows" => rows = it.next().and_then(|v| v.parse().ok()).ok_or("--rows N")?,
             "--max-reports" => {
@@ -89,8 +93,10 @@ fn main() -> Result<(), String> {
     let seed: u64 = positional.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
     let mut cfg = if all {
         Config::all(rows)
-    } else {
+    } else if passing {
         Config::passing(rows)
+    } else {
+        Config::everything(rows)
     };
     for name in &with {
         let f = generate::ALL

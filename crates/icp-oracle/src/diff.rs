@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::eval::{self, Outcome};
-use crate::generate::{AS_OF, Case};
+use crate::generate::{AS_OF, Case, Format};
 use crate::model::{Body, Program};
 use crate::read;
 
@@ -37,6 +37,21 @@ pub struct IcpRow {
     /// `coverage`, `group NAME`), with their display rounded toward zero instead, accepted
     /// while exact decimals are pending (see [`Case::exact`]).
     pub midpoints: Vec<(String, String)>,
+}
+
+/// What a row holds besides [`IcpRow`]: the columns that several profiles, tier actions and
+/// invalid rows add.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Extra {
+    /// `best_profile` (several profiles only; `None`: empty or null).
+    pub best_profile: Option<String>,
+    /// The `action` value: `None` when the output has no `action` column, `Some(None)` when
+    /// it is empty or null.
+    pub action: Option<Option<String>>,
+    /// The oracle: the columns whose cells could not be read (an invalid row); `icp`: empty.
+    pub bad_columns: Vec<String>,
+    /// `icp`: the row's error message.
+    pub error: Option<String>,
 }
 
 /// The display of `d` rounded toward zero when `d` lies exactly halfway between two
@@ -148,21 +163,124 @@ fn two(v: &serde_json::Value) -> Option<String> {
 
 /// Runs `icp score` on a case: its rows, or the reason it refused the program.
 pub fn run_icp(bin: &Path, scratch: &Scratch, case: &Case) -> Result<Vec<IcpRow>, String> {
+    Ok(run_icp_full(bin, scratch, case)?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
+}
+
+/// The command line `icp score` is run with for a case (after `icp`).
+pub fn icp_args(case: &Case) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "score",
+        "profile.icp",
+        &format!("accounts.{}", case.format.extension()),
+        "--format",
+        "json",
+        "--explain",
+        "--as-of",
+        AS_OF,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    if case.decimal_comma && !decimal_in_toml(case) {
+        args.extend(["--decimal".to_string(), ",".to_string()]);
+    }
+    if case.profiles.len() > 1 {
+        if case.csv.len().is_multiple_of(3) && case.profiles.first().is_some_and(|p| p == "p") {
+            // Every profile of the program, in declaration order: the generator's order.
+            args.push("--all-profiles".to_string());
+        } else {
+            for p in &case.profiles {
+                args.extend(["--profile".to_string(), p.clone()]);
+            }
+        }
+    }
+    args
+}
+
+/// Whether a decimal-comma case says so in `icp.toml` (`[data] decimal = ","`) rather than
+/// with `--decimal ,`: half of them, chosen by the data's length.
+fn decimal_in_toml(case: &Case) -> bool {
+    case.decimal_comma && case.csv.len().is_multiple_of(2)
+}
+
+/// The `icp.toml` a case runs with.
+pub fn icp_toml(case: &Case) -> &'static str {
+    if decimal_in_toml(case) {
+        "[data]\ndecimal = \",\"\n"
+    } else {
+        ""
+    }
+}
+
+fn icp_row(r: &serde_json::Value) -> IcpRow {
+    let ex = &r["explanation"];
+    IcpRow {
+        tier: r["tier"].as_str().unwrap_or("?").to_string(),
+        score: two(&r["score"]),
+        coverage: two(&r["coverage"]),
+        groups: ex["groups"]
+            .as_array()
+            .map(|gs| {
+                gs.iter()
+                    .map(|g| {
+                        (
+                            g["name"].as_str().unwrap_or("?").to_string(),
+                            two(&g["score"]),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        criteria: ex["criteria"]
+            .as_array()
+            .map(|cs| {
+                cs.iter()
+                    .map(|c| {
+                        (
+                            c["name"].as_str().unwrap_or("?").to_string(),
+                            c["outcome"].as_str().unwrap_or("?").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        midpoints: Vec::new(),
+    }
+}
+
+#[expect(
+    clippy::option_option,
+    reason = "no column, an empty one, a value: three cases, as in `Extra::action`"
+)]
+fn icp_action(r: &serde_json::Value) -> Option<Option<String>> {
+    let obj = r.as_object()?;
+    let a = obj.get("action")?;
+    Some(
+        a.as_str()
+            .filter(|s| !s.is_empty())
+            .map(ToString::to_string),
+    )
+}
+
+/// [`run_icp`] with the [`Extra`] columns; with several profiles, one entry per row and
+/// profile (row-major, profiles in the order given).
+pub fn run_icp_full(
+    bin: &Path,
+    scratch: &Scratch,
+    case: &Case,
+) -> Result<Vec<(IcpRow, Extra)>, String> {
     let prog = scratch.dir.join("profile.icp");
-    let csv = scratch.dir.join("accounts.csv");
+    let data = scratch
+        .dir
+        .join(format!("accounts.{}", case.format.extension()));
     std::fs::write(&prog, &case.program).map_err(|e| e.to_string())?;
-    std::fs::write(&csv, &case.csv).map_err(|e| e.to_string())?;
+    std::fs::write(&data, &case.csv).map_err(|e| e.to_string())?;
+    std::fs::write(scratch.dir.join("icp.toml"), icp_toml(case)).map_err(|e| e.to_string())?;
     let out = Command::new(bin)
-        .args([
-            "score",
-            "profile.icp",
-            "accounts.csv",
-            "--format",
-            "json",
-            "--explain",
-            "--as-of",
-            AS_OF,
-        ])
+        .args(icp_args(case))
         .current_dir(&scratch.dir)
         .env("NO_COLOR", "1")
         .output()
@@ -177,71 +295,150 @@ pub fn run_icp(bin: &Path, scratch: &Scratch, case: &Case) -> Result<Vec<IcpRow>
     let json: serde_json::Value =
         serde_json::from_slice(&out.stdout).map_err(|e| format!("output is not JSON: {e}"))?;
     let rows = json.as_array().ok_or("output is not an array")?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let ex = &r["explanation"];
-            IcpRow {
-                tier: r["tier"].as_str().unwrap_or("?").to_string(),
-                score: two(&r["score"]),
-                coverage: two(&r["coverage"]),
-                groups: ex["groups"]
-                    .as_array()
-                    .map(|gs| {
-                        gs.iter()
-                            .map(|g| {
-                                (
-                                    g["name"].as_str().unwrap_or("?").to_string(),
-                                    two(&g["score"]),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                criteria: ex["criteria"]
-                    .as_array()
-                    .map(|cs| {
-                        cs.iter()
-                            .map(|c| {
-                                (
-                                    c["name"].as_str().unwrap_or("?").to_string(),
-                                    c["outcome"].as_str().unwrap_or("?").to_string(),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                midpoints: Vec::new(),
+    let mut out = Vec::new();
+    for r in rows {
+        let error = r["error"].as_str().map(ToString::to_string);
+        if case.profiles.len() > 1 {
+            let best = r["best_profile"].as_str().map(ToString::to_string);
+            for p in &case.profiles {
+                let pr = r
+                    .get("profiles")
+                    .and_then(|ps| ps.get(p.as_str()))
+                    .unwrap_or(&serde_json::Value::Null);
+                out.push((
+                    icp_row(pr),
+                    Extra {
+                        best_profile: best.clone(),
+                        action: icp_action(pr),
+                        bad_columns: Vec::new(),
+                        error: error.clone(),
+                    },
+                ));
             }
-        })
-        .collect())
+        } else {
+            out.push((
+                icp_row(r),
+                Extra {
+                    best_profile: None,
+                    action: icp_action(r),
+                    bad_columns: Vec::new(),
+                    error,
+                },
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The oracle's rows for a case.
 pub fn run_oracle(case: &Case) -> Result<(Program, Vec<IcpRow>), String> {
-    let prog = Program::load(&case.program, None).map_err(|e| e.0)?;
-    let rows = read::read_csv(&prog, &case.csv)?;
+    let (prog, rows) = run_oracle_full(case)?;
+    Ok((prog, rows.into_iter().map(|(r, _)| r).collect()))
+}
+
+/// Reads a case's accounts file as its format and decimal mark say.
+pub fn read_case(prog: &Program, case: &Case) -> Result<Vec<read::Row>, String> {
+    match case.format {
+        Format::Csv => read::read_csv_opts(prog, &case.csv, case.decimal_comma),
+        Format::Json => read::read_json(prog, &case.csv, false, case.decimal_comma),
+        Format::Jsonl => read::read_json(prog, &case.csv, true, case.decimal_comma),
+    }
+}
+
+/// [`run_oracle`] with the [`Extra`] columns; with several profiles, one entry per row and
+/// profile (row-major), and the first profile's program.
+pub fn run_oracle_full(case: &Case) -> Result<(Program, Vec<(IcpRow, Extra)>), String> {
+    let names: Vec<Option<&str>> = if case.profiles.len() > 1 {
+        case.profiles.iter().map(|p| Some(p.as_str())).collect()
+    } else {
+        vec![None]
+    };
+    let progs = names
+        .iter()
+        .map(|n| Program::load(&case.program, *n).map_err(|e| e.0))
+        .collect::<Result<Vec<_>, String>>()?;
+    let Some(first) = progs.first() else {
+        return Err("no profile".into());
+    };
+    let rows = read_case(first, case)?;
     let today = read::parse_date(AS_OF).ok_or("bad AS_OF")?;
     let mut out = Vec::new();
     for r in &rows {
         match r {
             Ok(values) => {
-                let mut ev = eval::Evaluator::new(&prog, values, today);
-                let o = ev.score().map_err(|e| e.0)?;
-                let outcomes = criterion_outcomes(&prog, values, today)?;
-                out.push(oracle_row(&prog, &o, &outcomes));
+                let mut per = Vec::new();
+                for prog in &progs {
+                    let mut ev = eval::Evaluator::new(prog, values, today);
+                    let o = ev.score().map_err(|e| e.0)?;
+                    let outcomes = criterion_outcomes(prog, values, today)?;
+                    let action = (!prog.actions.is_empty())
+                        .then(|| prog.actions.get(&o.tier).cloned().filter(|a| !a.is_empty()));
+                    let row = oracle_row(prog, &o, &outcomes);
+                    per.push((o, row, action));
+                }
+                // best_profile: the highest exact score among the profiles whose target the
+                // account is in and that do not exclude it; the first given on ties.
+                let mut best: Option<(usize, rust_decimal::Decimal)> = None;
+                if progs.len() > 1 {
+                    for (k, (o, _, _)) in per.iter().enumerate() {
+                        if o.tier == "out_of_segment" || o.tier == "excluded" {
+                            continue;
+                        }
+                        if let Some(sc) = o.score
+                            && best.is_none_or(|(_, b)| sc > b)
+                        {
+                            best = Some((k, sc));
+                        }
+                    }
+                }
+                let best_name = best.and_then(|(k, _)| case.profiles.get(k).cloned());
+                for (_, row, action) in per {
+                    out.push((
+                        row,
+                        Extra {
+                            best_profile: best_name.clone(),
+                            action,
+                            bad_columns: Vec::new(),
+                            error: None,
+                        },
+                    ));
+                }
             }
-            Err(_) => out.push(IcpRow {
-                tier: "invalid".into(),
-                score: None,
-                coverage: None,
-                groups: Vec::new(),
-                criteria: Vec::new(),
-                midpoints: Vec::new(),
-            }),
+            Err(errors) => {
+                // Errors start with the field's name; name its column.
+                let bad: Vec<String> = errors
+                    .iter()
+                    .filter_map(|e| {
+                        let name = e.split(':').next()?;
+                        first
+                            .fields
+                            .iter()
+                            .find(|f| f.name == name)
+                            .map(|f| f.column.clone())
+                    })
+                    .collect();
+                for prog in &progs {
+                    out.push((
+                        IcpRow {
+                            tier: "invalid".into(),
+                            score: None,
+                            coverage: None,
+                            groups: Vec::new(),
+                            criteria: Vec::new(),
+                            midpoints: Vec::new(),
+                        },
+                        Extra {
+                            best_profile: None,
+                            action: (!prog.actions.is_empty()).then_some(None),
+                            bad_columns: bad.clone(),
+                            error: None,
+                        },
+                    ));
+                }
+            }
         }
     }
-    Ok((prog, out))
+    Ok((first.clone(), out))
 }
 
 fn criterion_outcomes(
@@ -325,6 +522,82 @@ pub fn compare(oracle: &[IcpRow], icp: &[IcpRow], exact: bool) -> Vec<RowDiff> {
     diffs
 }
 
+/// [`compare`] and the [`Extra`] columns: `best_profile`, `action`, and that an invalid
+/// row's error names every unreadable cell's column. `profiles` entries make one row.
+pub fn compare_full(
+    oracle: &[(IcpRow, Extra)],
+    icp: &[(IcpRow, Extra)],
+    exact: bool,
+    profiles: usize,
+) -> Vec<RowDiff> {
+    let per = profiles.max(1);
+    let o_rows: Vec<IcpRow> = oracle.iter().map(|(r, _)| r.clone()).collect();
+    let m_rows: Vec<IcpRow> = icp.iter().map(|(r, _)| r.clone()).collect();
+    let mut diffs = compare(&o_rows, &m_rows, exact);
+    if oracle.len() != icp.len() {
+        return diffs;
+    }
+    for (i, ((o, oe), (m, me))) in oracle.iter().zip(icp).enumerate() {
+        let mut what = Vec::new();
+        if oe.best_profile != me.best_profile {
+            what.push(format!(
+                "best_profile (oracle {:?}, icp {:?})",
+                oe.best_profile, me.best_profile
+            ));
+        }
+        if oe.action != me.action {
+            what.push(format!(
+                "action (oracle {:?}, icp {:?})",
+                oe.action, me.action
+            ));
+        }
+        if o.tier == "invalid" && m.tier == "invalid" {
+            let msg = me.error.clone().unwrap_or_default().to_lowercase();
+            let unnamed: Vec<&String> = oe
+                .bad_columns
+                .iter()
+                .filter(|c| !msg.contains(&c.trim().to_lowercase()))
+                .collect();
+            // One `column `NAME`` per unreadable cell (docs/cli.md, "Reading data").
+            let named = msg.matches("column `").count();
+            if !unnamed.is_empty() || (!oe.bad_columns.is_empty() && named != oe.bad_columns.len())
+            {
+                what.push(format!(
+                    "error (names no {unnamed:?}: {:?})",
+                    me.error.clone().unwrap_or_default()
+                ));
+            }
+        }
+        if what.is_empty() {
+            continue;
+        }
+        if let Some(d) = diffs.iter_mut().find(|d| d.row == i) {
+            d.what.extend(what);
+        } else {
+            diffs.push(RowDiff {
+                row: i,
+                what,
+                oracle: o.clone(),
+                icp: m.clone(),
+            });
+        }
+    }
+    // Entries to data rows; the profile's name in each difference.
+    for d in &mut diffs {
+        if per > 1 {
+            let k = d.row % per;
+            d.what = d
+                .what
+                .iter()
+                .map(|w| format!("{w} [profile {k}]"))
+                .collect();
+        }
+        d.row /= per;
+    }
+    diffs.sort_by_key(|d| d.row);
+    diffs
+}
+
 fn empty_row() -> IcpRow {
     IcpRow {
         tier: String::new(),
@@ -338,15 +611,15 @@ fn empty_row() -> IcpRow {
 
 /// Runs one case through both evaluators.
 pub fn check(bin: &Path, scratch: &Scratch, case: &Case) -> Verdict {
-    let (_, oracle) = match run_oracle(case) {
+    let (_, oracle) = match run_oracle_full(case) {
         Ok(o) => o,
         Err(e) => return Verdict::Skipped(e),
     };
-    let icp = match run_icp(bin, scratch, case) {
+    let icp = match run_icp_full(bin, scratch, case) {
         Ok(r) => r,
         Err(e) => return Verdict::Rejected(e),
     };
-    let diffs = compare(&oracle, &icp, case.exact);
+    let diffs = compare_full(&oracle, &icp, case.exact, case.profiles.len());
     if diffs.is_empty() {
         Verdict::Agree
     } else {
@@ -364,6 +637,40 @@ pub fn kind(d: &RowDiff) -> String {
         .collect();
     w.dedup();
     w.join("+")
+}
+
+/// The case's accounts file with only the rows `keep` (0-based).
+fn data_with_rows(case: &Case, keep: &[usize]) -> String {
+    match case.format {
+        Format::Csv => csv_with_rows(&case.csv, keep),
+        Format::Jsonl => {
+            let mut out = String::new();
+            for (i, l) in case
+                .csv
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .enumerate()
+            {
+                if keep.contains(&i) {
+                    out.push_str(l);
+                    out.push('\n');
+                }
+            }
+            out
+        }
+        Format::Json => match serde_json::from_str::<serde_json::Value>(&case.csv) {
+            Ok(serde_json::Value::Array(items)) => {
+                let kept: Vec<serde_json::Value> = items
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| keep.contains(i))
+                    .map(|(_, v)| v)
+                    .collect();
+                serde_json::Value::Array(kept).to_string()
+            }
+            _ => case.csv.clone(),
+        },
+    }
 }
 
 fn csv_with_rows(csv: &str, keep: &[usize]) -> String {
@@ -396,9 +703,8 @@ pub fn shrink(bin: &Path, scratch: &Scratch, case: &Case, first: &RowDiff) -> Ca
     // Rows: generated rows hold no line breaks, so a line is a row.
     let mut best = case.clone();
     let one = Case {
-        program: case.program.clone(),
-        csv: csv_with_rows(&case.csv, &[first.row]),
-        exact: case.exact,
+        csv: data_with_rows(case, &[first.row]),
+        ..case.clone()
     };
     if still(&one) {
         best = one;
@@ -413,8 +719,7 @@ pub fn shrink(bin: &Path, scratch: &Scratch, case: &Case, first: &RowDiff) -> Ca
             kept.remove(i);
             let cand = Case {
                 program: kept.join("\n") + "\n",
-                csv: best.csv.clone(),
-                exact: case.exact,
+                ..best.clone()
             };
             if still(&cand) {
                 best = cand;
@@ -424,6 +729,9 @@ pub fn shrink(bin: &Path, scratch: &Scratch, case: &Case, first: &RowDiff) -> Ca
         }
     }
     // Columns no field reads.
+    if case.format != Format::Csv || case.decimal_comma {
+        return best;
+    }
     if let Ok(prog) = Program::load(&best.program, None) {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -447,9 +755,8 @@ pub fn shrink(bin: &Path, scratch: &Scratch, case: &Case, first: &RowDiff) -> Ca
                 let _ = w.write_record(&cells);
             }
             let cand = Case {
-                program: best.program.clone(),
                 csv: String::from_utf8_lossy(&w.into_inner().unwrap_or_default()).into_owned(),
-                exact: case.exact,
+                ..best.clone()
             };
             if still(&cand) {
                 best = cand;
@@ -464,16 +771,19 @@ pub fn report(bin: &Path, scratch: &Scratch, case: &Case) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "----- PROGRAM\n{}----- ACCOUNTS.csv\n{}",
-        case.program, case.csv
+        "----- PROGRAM\n{}----- ACCOUNTS.{}\n{}",
+        case.program,
+        case.format.extension(),
+        case.csv
     );
-    let _ = writeln!(
-        s,
-        "----- icp score profile.icp accounts.csv --format json --explain --as-of {AS_OF}"
-    );
-    match (run_oracle(case), run_icp(bin, scratch, case)) {
+    let toml = icp_toml(case);
+    if !toml.is_empty() {
+        let _ = writeln!(s, "----- icp.toml\n{toml}");
+    }
+    let _ = writeln!(s, "----- icp {}", icp_args(case).join(" "));
+    match (run_oracle_full(case), run_icp_full(bin, scratch, case)) {
         (Ok((_, o)), Ok(m)) => {
-            for d in compare(&o, &m, case.exact) {
+            for d in compare_full(&o, &m, case.exact, case.profiles.len()) {
                 let _ = writeln!(s, "row {}: differs in {}", d.row, d.what.join(", "));
                 let _ = writeln!(s, "  oracle: {}", show(&d.oracle));
                 let _ = writeln!(s, "  icp:    {}", show(&d.icp));

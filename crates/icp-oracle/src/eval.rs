@@ -8,7 +8,7 @@ use icp_syntax::ast::{BinOp, CmpOp, ContainsMode, Expr, ExprKind, UnaryOp};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::fold;
-use crate::model::{Body, Program, TierDef, literal};
+use crate::model::{Body, FieldType, Program, TierDef, literal};
 use crate::value::Value;
 
 /// Why the oracle could not evaluate an expression (an operation it does not model, or an
@@ -98,25 +98,49 @@ fn equal(a: &Value, b: &Value) -> Option<bool> {
     })
 }
 
-fn order(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+/// The declared positions of two variants of one ordered enum (Revision 2, "Ordered enums"):
+/// the enum is the field type that declares both; `None` when no ordered enum does, or when
+/// two ordered enums that declare both order them differently.
+fn positions(prog: &Program, a: &str, b: &str) -> Option<(usize, usize)> {
+    let mut found: Option<(usize, usize)> = None;
+    for f in &prog.fields {
+        if let FieldType::OrderedEnum(vs) = &f.ty {
+            let pa = vs.iter().position(|v| v.name == a);
+            let pb = vs.iter().position(|v| v.name == b);
+            if let (Some(pa), Some(pb)) = (pa, pb) {
+                let same = (pa.cmp(&pb), pa == pb);
+                if let Some((qa, qb)) = found
+                    && (qa.cmp(&qb), qa == qb) != same
+                {
+                    return None;
+                }
+                found = Some((pa, pb));
+            }
+        }
+    }
+    found
+}
+
+fn order(prog: &Program, a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) | (Value::Dur(x), Value::Dur(y)) => Some(x.cmp(y)),
+        (Value::Enum(x), Value::Enum(y)) => positions(prog, x, y).map(|(p, q)| p.cmp(&q)),
         _ => None,
     }
 }
 
-fn compare(op: CmpOp, a: &Value, b: &Value) -> R<Value> {
+fn compare(prog: &Program, op: CmpOp, a: &Value, b: &Value) -> R<Value> {
     if *a == Value::Missing || *b == Value::Missing {
         return Ok(Value::Missing);
     }
     let t = match op {
         CmpOp::Eq => equal(a, b),
         CmpOp::Ne => equal(a, b).map(|e| !e),
-        CmpOp::Lt => order(a, b).map(std::cmp::Ordering::is_lt),
-        CmpOp::Le => order(a, b).map(std::cmp::Ordering::is_le),
-        CmpOp::Gt => order(a, b).map(std::cmp::Ordering::is_gt),
-        CmpOp::Ge => order(a, b).map(std::cmp::Ordering::is_ge),
+        CmpOp::Lt => order(prog, a, b).map(std::cmp::Ordering::is_lt),
+        CmpOp::Le => order(prog, a, b).map(std::cmp::Ordering::is_le),
+        CmpOp::Gt => order(prog, a, b).map(std::cmp::Ordering::is_gt),
+        CmpOp::Ge => order(prog, a, b).map(std::cmp::Ordering::is_ge),
     };
     match t {
         Some(t) => Ok(Value::Bool(t)),
@@ -223,6 +247,14 @@ impl<'a> Evaluator<'a> {
             ),
             ExprKind::Name(id) => self.name(&id.name, scope)?,
             ExprKind::Path(a, b) => match (a.name.as_str(), scope) {
+                ("situation", _) if b.name == "start" || b.name == "end" => {
+                    match self.prog.timeframe {
+                        Some((start, end)) => {
+                            Value::Date(if b.name == "start" { start } else { end })
+                        }
+                        None => return bail("a situation without a timeframe"),
+                    }
+                }
                 ("situation", _) => match self.prog.capabilities.get(&b.name) {
                     Some(c) => self.eval(c, Scope::Profile)?,
                     None => return bail(format!("unknown capability {}", b.name)),
@@ -246,7 +278,7 @@ impl<'a> Evaluator<'a> {
                 match op {
                     BinOp::And => Value::from_truth(and(x.truth(), y.truth())),
                     BinOp::Or => Value::from_truth(or(x.truth(), y.truth())),
-                    BinOp::Cmp(c) => compare(*c, &x, &y)?,
+                    BinOp::Cmp(c) => compare(self.prog, *c, &x, &y)?,
                     BinOp::Coalesce => {
                         if x == Value::Missing {
                             y
@@ -269,8 +301,8 @@ impl<'a> Evaluator<'a> {
                 let t = if [&x, &l, &h].iter().any(|v| **v == Value::Missing) {
                     None
                 } else {
-                    let above = compare(CmpOp::Ge, &x, &l)?.truth();
-                    let below = compare(CmpOp::Le, &x, &h)?.truth();
+                    let above = compare(self.prog, CmpOp::Ge, &x, &l)?.truth();
+                    let below = compare(self.prog, CmpOp::Le, &x, &h)?.truth();
                     and(above, below)
                 };
                 Value::from_truth(if *negated { t.map(|b| !b) } else { t })
@@ -290,7 +322,7 @@ impl<'a> Evaluator<'a> {
                 } else {
                     let mut any = false;
                     for i in &items {
-                        any |= compare(CmpOp::Eq, &x, i)?.truth() == Some(true);
+                        any |= compare(self.prog, CmpOp::Eq, &x, i)?.truth() == Some(true);
                     }
                     Some(any)
                 };
@@ -378,7 +410,7 @@ impl<'a> Evaluator<'a> {
                 "true" | "perfect" => (c.weight, true),
                 "practical" => (
                     c.weight
-                        .checked_mul(prog.practical_share)
+                        .checked_mul(c.practical_share.unwrap_or(prog.practical_share))
                         .ok_or_else(|| EvalError("overflow".into()))?,
                     true,
                 ),

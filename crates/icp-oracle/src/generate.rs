@@ -111,6 +111,35 @@ pub enum Feature {
     BlankLines,
     /// `as fraction` on percent fields: `0.35` is 35 %, `35%` still 35 % (Revision 2).
     AsFraction,
+    /// Ordered enums (`enum { none < seed < series_a }`): `< <= > >=` and `in a..b` by
+    /// declared position (Revision 2 "Ordered enums").
+    OrderedEnums,
+    /// `criterion c weight 20 practical_share 60% { .. }` (Revision 2 "Per-criterion
+    /// practical share").
+    CriterionShare,
+    /// `situation.start` / `situation.end` in rules, goals, milestones dated `start + 30d`
+    /// (Revision 2 "Situation dates").
+    SituationDates,
+    /// `duration` fields (`90`, `90d`, `12w`) and their arithmetic with dates.
+    Durations,
+    /// Action texts on every kind of tier, compared in the `action` column (Revision 2 "Tier
+    /// actions in results").
+    TierActions,
+    /// More expression forms: `not in [..]` on text and enums, `contains any/all` on text,
+    /// `??` on booleans, several targets, enum variants with several strings.
+    MoreForms,
+    /// Two profiles scored in one run (`--profile p --profile q`), `best_profile` compared
+    /// (Revision 2 "Several profiles in one run"). Changes the run, so not in
+    /// [`Config::passing`].
+    MultiProfile,
+    /// A decimal-comma file read with `--decimal ,` (`1.200,50`), sometimes `;`-delimited
+    /// (Revision 2 "Reading numbers"). Changes the data, so not in [`Config::passing`].
+    DecimalComma,
+    /// The accounts as a JSON array of objects (strings, numbers, booleans, `null`, arrays).
+    /// Changes the data, so not in [`Config::passing`].
+    JsonInput,
+    /// The accounts as JSON Lines. Changes the data, so not in [`Config::passing`].
+    JsonLinesInput,
 }
 
 /// Every feature.
@@ -135,6 +164,27 @@ pub const ALL: &[Feature] = &[
     Feature::AbsentOptionalColumns,
     Feature::BlankLines,
     Feature::AsFraction,
+    Feature::OrderedEnums,
+    Feature::CriterionShare,
+    Feature::SituationDates,
+    Feature::Durations,
+    Feature::TierActions,
+    Feature::MoreForms,
+    Feature::MultiProfile,
+    Feature::DecimalComma,
+    Feature::JsonInput,
+    Feature::JsonLinesInput,
+];
+
+/// Features that change the shape of a run rather than the program (several profiles, the
+/// decimal mark, the input format): [`Config::passing`] leaves them out, so that a case it
+/// makes is always one profile `p` over a CSV file with a decimal point;
+/// [`Config::everything`] has them.
+pub const RUN_SHAPE: &[Feature] = &[
+    Feature::MultiProfile,
+    Feature::DecimalComma,
+    Feature::JsonInput,
+    Feature::JsonLinesInput,
 ];
 
 /// Contract rules the implementation on this branch does not follow yet (Revision 2 work in
@@ -152,8 +202,21 @@ pub struct Config {
 }
 
 impl Config {
-    /// Every feature except [`PENDING`].
+    /// Every feature except [`PENDING`] and [`RUN_SHAPE`]: one profile, a CSV file.
     pub fn passing(rows: usize) -> Config {
+        Config {
+            features: ALL
+                .iter()
+                .copied()
+                .filter(|f| !PENDING.contains(f) && !RUN_SHAPE.contains(f))
+                .collect(),
+            rows,
+        }
+    }
+
+    /// Every feature except [`PENDING`], the run's shape included (several profiles, JSON
+    /// input, decimal commas).
+    pub fn everything(rows: usize) -> Config {
         Config {
             features: ALL
                 .iter()
@@ -191,6 +254,7 @@ enum Ty {
     Set,
     Bool,
     Date,
+    Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -216,15 +280,45 @@ struct GField {
     absent: bool,
     /// `as fraction` (a percent field).
     fraction: bool,
+    /// An ordered enum (`a < b < c`), variants in declared order.
+    ordered: bool,
 }
 
-/// One generated case: the program's source and the CSV text.
+/// The format of a case's accounts file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV (`,` or `;` delimited) with a header.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+    /// JSON Lines.
+    Jsonl,
+}
+
+impl Format {
+    /// The file extension `icp score` infers the format from.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// One generated case: the program's source and the accounts file.
 #[derive(Debug, Clone)]
 pub struct Case {
-    /// The program (one schema, one profile).
+    /// The program (one schema; profile `p`, and `q` with [`Feature::MultiProfile`]).
     pub program: String,
-    /// The accounts, CSV with a header.
+    /// The accounts file's text: CSV with a header unless `format` says otherwise.
     pub csv: String,
+    /// The accounts file's format.
+    pub format: Format,
+    /// Whether the file's numbers have a decimal comma (`--decimal ,`).
+    pub decimal_comma: bool,
+    /// The profiles to score, in order (`--profile` each when there are several).
+    pub profiles: Vec<String>,
     /// Whether displayed values must be rounded exactly (half away from zero) even at a
     /// midpoint: false while [`Feature::ExactDecimals`] is pending, when a value whose exact
     /// third decimal is a final 5 may show rounded either way (binary floating point stores
@@ -254,6 +348,15 @@ const UNICODE_WORDS: &[&str] = &[
     "ſtudio",
     "ÄRZTE",
 ];
+/// Ordered enum variants (the field's index is appended) and a string each reads.
+const ORDERED_WORDS: &[(&str, &str)] = &[
+    ("none", "None"),
+    ("seed", "Seed"),
+    ("series_a", "Series A"),
+    ("series_b", "Series B"),
+    ("later", "Later stage"),
+    ("public", "IPO"),
+];
 const ENUM_WORDS: &[&str] = &["saas", "fintech", "agency", "retail", "health", "media"];
 const ENUM_STRINGS: &[&str] = &[
     "Software",
@@ -274,6 +377,10 @@ struct Gen<'c> {
     caps: Vec<(String, Ty)>,
     /// Whether the key reads the column `Record ID`.
     key_from: bool,
+    /// The profiles made, in order.
+    profiles: Vec<String>,
+    /// Whether numbers are written with a decimal comma.
+    decimal_comma: bool,
 }
 
 fn is_numeric(t: Ty) -> bool {
@@ -331,6 +438,13 @@ impl Gen<'_> {
                 self.rng.range(1, 28)
             ),
             Ty::Bool => (*self.rng.pick(&["true", "false"])).to_string(),
+            Ty::Duration => {
+                if self.rng.chance(30) {
+                    format!("{}w", self.rng.range(1, 20))
+                } else {
+                    format!("{}d", self.rng.range(0, 200))
+                }
+            }
             Ty::Text | Ty::Enum | Ty::Set => "\"x\"".to_string(),
         }
     }
@@ -499,7 +613,17 @@ impl Gen<'_> {
                 } else {
                     "missing"
                 };
-                format!("{} is {neg}", f.name)
+                let bool_lets: Vec<String> = self.lets.iter().map(|(n, _)| n.clone()).collect();
+                if self.on(Feature::MoreForms)
+                    && in_profile
+                    && !bool_lets.is_empty()
+                    && self.rng.chance(25)
+                {
+                    // `is missing` on a let (a segment's truth, a quotient, ..).
+                    format!("{} is {neg}", self.rng.pick(&bool_lets))
+                } else {
+                    format!("{} is {neg}", f.name)
+                }
             }
             3 if is_numeric(f.ty) && self.on(Feature::Division) && self.rng.chance(40) => {
                 // Division by zero is missing; `is missing` sees it.
@@ -530,12 +654,16 @@ impl Gen<'_> {
                 Ty::Text => self.text_cond(&f),
                 Ty::Set => self.set_cond(&f),
                 Ty::Enum => self.enum_cond(&f),
-                Ty::Bool => match self.rng.below(3) {
+                Ty::Bool => match self.rng.below(4) {
                     0 => f.name.clone(),
                     1 => format!("{} == {}", f.name, self.lit(Ty::Bool)),
+                    2 if self.on(Feature::MoreForms) => {
+                        format!("({} ?? {})", f.name, self.lit(Ty::Bool))
+                    }
                     _ => format!("not {}", f.name),
                 },
-                Ty::Date => self.date_cond(&f),
+                Ty::Date => self.date_cond(&f, in_profile),
+                Ty::Duration => self.duration_cond(&f),
             },
         })
     }
@@ -588,6 +716,9 @@ impl Gen<'_> {
                     // Money compares with a bare number.
                     Ty::Money if self.rng.chance(20) => self.rng.range(0, 2_000_000).to_string(),
                     Ty::Number if self.rng.chance(30) => self.lit(Ty::Int),
+                    Ty::Int | Ty::Number if self.on(Feature::MoreForms) && self.rng.chance(15) => {
+                        format!("-{}", self.lit(ty))
+                    }
                     _ => self.lit(ty),
                 };
                 format!("{lhs} {} {rhs}", self.cmp_op())
@@ -596,6 +727,16 @@ impl Gen<'_> {
     }
 
     fn text_cond(&mut self, f: &GField) -> String {
+        if self.on(Feature::MoreForms) && self.rng.chance(20) {
+            let items: Vec<String> = (0..self.rng.range(1, 3))
+                .map(|_| self.word_lit(f))
+                .collect();
+            return match self.rng.below(3) {
+                0 => format!("{} not in [{}]", f.name, items.join(", ")),
+                1 => format!("{} contains any [{}]", f.name, items.join(", ")),
+                _ => format!("{} contains all [{}]", f.name, items.join(", ")),
+            };
+        }
         match self.rng.below(5) {
             0 => format!("{} != {}", f.name, self.word_lit(f)),
             1 => {
@@ -650,6 +791,25 @@ impl Gen<'_> {
 
     fn enum_cond(&mut self, f: &GField) -> String {
         let names: Vec<String> = f.variants.iter().map(|v| v.name.clone()).collect();
+        if f.ordered && self.rng.chance(70) {
+            // By declared position (Revision 2 "Ordered enums").
+            let i = self.rng.below(names.len());
+            let j = self.rng.below(names.len());
+            let (lo, hi) = (i.min(j), i.max(j));
+            let name = |k: usize| names.get(k).cloned().unwrap_or_default();
+            return match self.rng.below(3) {
+                0 => {
+                    let not = if self.rng.chance(20) { "not " } else { "" };
+                    format!("{} {not}in {}..{}", f.name, name(lo), name(hi))
+                }
+                _ => format!("{} {} {}", f.name, self.cmp_op(), name(i)),
+            };
+        }
+        if self.on(Feature::MoreForms) && self.rng.chance(20) {
+            let a = self.rng.pick(&names).clone();
+            let b = self.rng.pick(&names).clone();
+            return format!("{} not in [{a}, {b}]", f.name);
+        }
         match self.rng.below(3) {
             0 => format!("{} != {}", f.name, self.rng.pick(&names)),
             1 => {
@@ -661,11 +821,63 @@ impl Gen<'_> {
         }
     }
 
-    fn date_cond(&mut self, f: &GField) -> String {
+    fn duration_cond(&mut self, f: &GField) -> String {
+        let dates = self.fields_of(|g| g.ty == Ty::Date);
+        match self.rng.below(5) {
+            0 => {
+                let (a, b) = (self.rng.range(0, 60), self.rng.range(60, 200));
+                format!("{} in {a}d..{b}d", f.name)
+            }
+            1 if !dates.is_empty() && self.on(Feature::Dates) => {
+                let d = self.rng.pick(&dates).name.clone();
+                format!("{d} + {} {} today", f.name, self.cmp_op())
+            }
+            2 => format!(
+                "{} + {} {} {}",
+                f.name,
+                self.lit(Ty::Duration),
+                self.cmp_op(),
+                self.lit(Ty::Duration)
+            ),
+            3 => format!(
+                "({} ?? {}) {} {}",
+                f.name,
+                self.lit(Ty::Duration),
+                self.cmp_op(),
+                self.lit(Ty::Duration)
+            ),
+            _ => format!("{} {} {}", f.name, self.cmp_op(), self.lit(Ty::Duration)),
+        }
+    }
+
+    fn date_cond(&mut self, f: &GField, in_profile: bool) -> String {
         if !self.on(Feature::Dates) {
             return format!("{} is present", f.name);
         }
+        if in_profile && self.on(Feature::SituationDates) && self.rng.chance(30) {
+            return match self.rng.below(3) {
+                0 => format!("{} <= situation.end", f.name),
+                1 => format!("{} in situation.start..situation.end", f.name),
+                _ => format!(
+                    "{} {} situation.start - {}d",
+                    f.name,
+                    self.cmp_op(),
+                    self.rng.range(0, 400)
+                ),
+            };
+        }
         match self.rng.below(4) {
+            0 if self.on(Feature::MoreForms) && self.rng.chance(40) => {
+                // A date minus a date is a duration.
+                let dates = self.fields_of(|g| g.ty == Ty::Date);
+                let other = self.rng.pick(&dates).name.clone();
+                format!(
+                    "{} - {other} {} {}",
+                    f.name,
+                    self.cmp_op(),
+                    self.lit(Ty::Duration)
+                )
+            }
             0 => format!("{} >= today - {}d", f.name, self.rng.range(1, 400)),
             1 => format!(
                 "{} + {}w {} today",
@@ -688,18 +900,22 @@ impl Gen<'_> {
         self.key_from = self.rng.chance(50);
         let n = self.rng.range(3, 9);
         let mut fields = Vec::new();
+        let mut types = vec![
+            Ty::Int,
+            Ty::Number,
+            Ty::Money,
+            Ty::Percent,
+            Ty::Text,
+            Ty::Enum,
+            Ty::Set,
+            Ty::Bool,
+            Ty::Date,
+        ];
+        if self.on(Feature::Durations) {
+            types.push(Ty::Duration);
+        }
         for i in 0..n {
-            let ty = *self.rng.pick(&[
-                Ty::Int,
-                Ty::Number,
-                Ty::Money,
-                Ty::Percent,
-                Ty::Text,
-                Ty::Enum,
-                Ty::Set,
-                Ty::Bool,
-                Ty::Date,
-            ]);
+            let ty = *self.rng.pick(&types);
             let prefix = match ty {
                 Ty::Int => "cnt",
                 Ty::Number => "num",
@@ -710,6 +926,7 @@ impl Gen<'_> {
                 Ty::Set => "tags",
                 Ty::Bool => "flag",
                 Ty::Date => "day",
+                Ty::Duration => "dur",
             };
             let name = format!("{prefix}{i}");
             let from = if self.rng.chance(30) {
@@ -735,10 +952,41 @@ impl Gen<'_> {
                 }
             }
             let mut variants = Vec::new();
-            if ty == Ty::Enum {
+            let ordered = ty == Ty::Enum && self.on(Feature::OrderedEnums) && self.rng.chance(45);
+            if ordered {
+                // Names of their own (`seed3`), so that a variant names one enum only, in an
+                // order that is not the list's.
+                let mut words: Vec<(&str, &str)> = ORDERED_WORDS.to_vec();
+                let k = self.rng.range(2, 5) as usize;
+                let mut chosen = Vec::new();
+                for _ in 0..k {
+                    let j = self.rng.below(words.len());
+                    if j < words.len() {
+                        chosen.push(words.remove(j));
+                    }
+                }
+                for (w, label) in chosen {
+                    let strings = if self.rng.chance(40) {
+                        vec![label.to_string()]
+                    } else {
+                        Vec::new()
+                    };
+                    variants.push(Variant {
+                        name: format!("{w}{i}"),
+                        strings,
+                        catch_all: false,
+                    });
+                }
+                // No catch-all: it would have no place in the order (`icp::ordered_catch_all`).
+            } else if ty == Ty::Enum {
                 let k = self.rng.range(2, 5) as usize;
                 for (j, w) in ENUM_WORDS.iter().take(k).enumerate() {
-                    let strings = if self.rng.chance(50) {
+                    let strings = if self.on(Feature::MoreForms) && self.rng.chance(15) {
+                        vec![
+                            (*ENUM_STRINGS.get(j).unwrap_or(&"X")).to_string(),
+                            format!("{w} co"),
+                        ]
+                    } else if self.rng.chance(50) {
                         vec![(*ENUM_STRINGS.get(j).unwrap_or(&"X")).to_string()]
                     } else {
                         Vec::new()
@@ -770,6 +1018,7 @@ impl Gen<'_> {
                 vocab,
                 absent,
                 fraction,
+                ordered,
             });
         }
         self.fields = fields;
@@ -793,6 +1042,7 @@ impl Gen<'_> {
                 Ty::Set => "set<text>".into(),
                 Ty::Bool => "bool".into(),
                 Ty::Date => "date".into(),
+                Ty::Duration => "duration".into(),
                 Ty::Enum => {
                     let vs: Vec<String> = f
                         .variants
@@ -809,7 +1059,8 @@ impl Gen<'_> {
                             }
                         })
                         .collect();
-                    format!("enum {{ {} }}", vs.join(", "))
+                    let sep = if f.ordered { " < " } else { ", " };
+                    format!("enum {{ {} }}", vs.join(sep))
                 }
             };
             let q = if f.optional { "?" } else { "" };
@@ -850,6 +1101,44 @@ impl Gen<'_> {
         }
     }
 
+    /// A title (with a leading space), or nothing.
+    fn title(&mut self, what: &str) -> String {
+        if self.on(Feature::MoreForms) && self.rng.chance(30) {
+            format!(
+                " \"{what} \\\"{}\\\" // not a comment\"",
+                self.rng.range(0, 99)
+            )
+        } else {
+            String::new()
+        }
+    }
+
+    /// ` for Account`, or nothing (the only schema in scope) with [`Feature::MoreForms`].
+    fn for_clause(&mut self) -> String {
+        if self.on(Feature::MoreForms) && self.rng.chance(40) {
+            String::new()
+        } else {
+            " for Account".to_string()
+        }
+    }
+
+    /// A tier's action text (with a leading space), or nothing.
+    fn action(&mut self) -> String {
+        let chance = if self.on(Feature::TierActions) { 35 } else { 0 };
+        if self.rng.chance(chance) {
+            let a = *self.rng.pick(&[
+                "Call them",
+                "Route to an AE, today",
+                "Nurture \\\"slowly\\\"",
+                "Ignore",
+                "Send the Ωmega deck",
+            ]);
+            format!(" \"{a}\"")
+        } else {
+            String::new()
+        }
+    }
+
     fn criterion(&mut self, name: &str, force_positive: bool) -> String {
         let mut w = self.weight();
         if force_positive {
@@ -867,9 +1156,27 @@ impl Gen<'_> {
             } else {
                 String::new()
             };
-            format!("criterion {name} weight {w} {{ perfect when {perfect}{practical} }}")
+            let share =
+                if !practical.is_empty() && self.on(Feature::CriterionShare) && self.rng.chance(40)
+                {
+                    let s = if self.on(Feature::ExactDecimals) {
+                        *self
+                            .rng
+                            .pick(&["0%", "30%", "60%", "75%", "100%", "33.3%", "12.5%"])
+                    } else {
+                        *self.rng.pick(&["0%", "25%", "75%", "100%"])
+                    };
+                    format!(" practical_share {s}")
+                } else {
+                    String::new()
+                };
+            format!("criterion {name} weight {w}{share} {{ perfect when {perfect}{practical} }}")
         } else {
-            format!("criterion {name} weight {w} {{ {} }}", self.cond(2, true))
+            let title = self.title("Criterion");
+            format!(
+                "criterion {name}{title} weight {w} {{ {} }}",
+                self.cond(2, true)
+            )
         }
     }
 
@@ -883,26 +1190,85 @@ impl Gen<'_> {
             ("min_deal".into(), Ty::Money),
             ("churn_cap".into(), Ty::Percent),
         ];
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "situation q1 for Account {{\n  timeframe 2027-01-01 .. 2027-03-31\n  capability full_ui = {}\n  capability min_deal = {}\n  capability churn_cap = {}\n}}\n",
+            "situation q1 for Account {{\n  timeframe 2027-01-01 .. 2027-03-31\n  capability full_ui = {}\n  capability min_deal = {}\n  capability churn_cap = {}\n",
             self.lit(Ty::Bool),
             self.lit(Ty::Money),
             self.lit(Ty::Percent)
         );
+        if self.on(Feature::SituationDates) {
+            // Goals, and milestones dated by expressions over `start` and `end`.
+            let _ = writeln!(out, "  goal wins count >= 25");
+            let money = self.fields_of(|f| f.ty == Ty::Money);
+            if !money.is_empty() && self.rng.chance(60) {
+                let m = self.rng.pick(&money).name.clone();
+                let w = self.cond(1, false);
+                let _ = writeln!(out, "  goal pipeline sum({m}) >= $100k where {w}");
+                let _ = writeln!(out, "  milestone 2027-02-01 pipeline >= $34k");
+            }
+            let at = match self.rng.below(4) {
+                0 => format!("start + {}d", self.rng.range(1, 80)),
+                1 => format!("end - {}w", self.rng.range(1, 8)),
+                2 => format!(
+                    "start + {}w + {}d",
+                    self.rng.range(1, 4),
+                    self.rng.range(0, 6)
+                ),
+                _ => "2027-01-31".to_string(),
+            };
+            let _ = writeln!(out, "  milestone {at} wins >= {}", self.rng.range(1, 20));
+        }
+        out.push_str("}\n\n");
         // Segments: each may use the earlier ones.
         let nseg = self.rng.range(0, 3);
         for i in 0..nseg {
             let cond = self.cond(2, false);
             let name = format!("seg{i}");
-            let _ = writeln!(out, "segment {name} {{ {cond} }}");
+            let title = self.title("Segment");
+            let for_ = self.for_clause();
+            let _ = writeln!(out, "segment {name}{title}{for_} {{ {cond} }}");
+            if self.on(Feature::MoreForms) && self.rng.chance(20) {
+                let _ = writeln!(out, "// a comment, with {{ braces }} and \"quotes\"");
+            }
             self.segments.push(name);
         }
         out.push('\n');
+        self.profiles.push("p".into());
+        out.push_str(&self.profile("p", ['c', 'g', 'v', 'x']));
+        if self.on(Feature::MultiProfile) && self.rng.chance(50) {
+            out.push('\n');
+            self.lets.clear();
+            self.profiles.push("q".into());
+            out.push_str(&self.profile("q", ['d', 'h', 'w', 'y']));
+            if self.rng.chance(40) {
+                // `--profile q --profile p`: ties go to the first given, not the first declared.
+                self.profiles.reverse();
+            }
+        }
+        out
+    }
+
+    /// A profile; `names` are the prefixes of its criteria, groups, lets and exclusions.
+    fn profile(&mut self, pname: &str, names: [char; 4]) -> String {
+        let [cn, gn, vn, xn] = names;
+        let mut out = String::new();
         let mut body = Vec::new();
         if !self.segments.is_empty() && self.rng.chance(40) {
             let t = self.rng.pick(&self.segments).clone();
-            body.push(format!("  target {t}"));
+            if self.on(Feature::MoreForms) && self.segments.len() > 1 && self.rng.chance(40) {
+                let u = self.rng.pick(&self.segments).clone();
+                if u == t {
+                    body.push(format!("  target {t}"));
+                } else if self.rng.chance(50) {
+                    body.push(format!("  target {t}, {u}"));
+                } else {
+                    body.push(format!("  target {t}"));
+                    body.push(format!("  target {u}"));
+                }
+            } else {
+                body.push(format!("  target {t}"));
+            }
         }
         if self.rng.chance(40) {
             let share = if self.on(Feature::ExactDecimals) {
@@ -914,7 +1280,7 @@ impl Gen<'_> {
         }
         // Lets: numeric ones and boolean ones (a let may name a segment).
         for i in 0..self.rng.range(0, 3) {
-            let name = format!("v{i}");
+            let name = format!("{vn}{i}");
             if self.on(Feature::LetNamesSegment) && !self.segments.is_empty() && self.rng.chance(30)
             {
                 let s = self.rng.pick(&self.segments).clone();
@@ -946,12 +1312,13 @@ impl Gen<'_> {
         let mut groups = Vec::new();
         let mut any_positive = false;
         for g in 0..self.rng.range(0, 3) {
-            let gname = format!("g{g}");
-            body.push(format!("  group {gname} {{"));
+            let gname = format!("{gn}{g}");
+            let title = self.title("Group");
+            body.push(format!("  group {gname}{title} {{"));
             let n = self.rng.range(1, 3);
             let clamp = self.on(Feature::GroupClamp) && self.rng.chance(30);
             for k in 0..n {
-                let name = format!("c{crit}");
+                let name = format!("{cn}{crit}");
                 crit += 1;
                 let mut c = self.criterion(&name, k == 0);
                 if clamp && k == n - 1 && n > 1 {
@@ -968,7 +1335,7 @@ impl Gen<'_> {
             groups.push(gname);
         }
         for _ in 0..self.rng.range(1, 4) {
-            let name = format!("c{crit}");
+            let name = format!("{cn}{crit}");
             crit += 1;
             let c = self.criterion(&name, !any_positive);
             any_positive |= !c.contains(" weight -");
@@ -976,7 +1343,7 @@ impl Gen<'_> {
         }
         for i in 0..self.rng.range(0, 2) {
             let c = self.cond(1, true);
-            body.push(format!("  exclude x{i} {{ {c} }}"));
+            body.push(format!("  exclude {xn}{i} {{ {c} }}"));
         }
         // Tiers: `when` tiers first, then strictly decreasing thresholds, then the catch-all.
         let mut t = 0;
@@ -994,11 +1361,7 @@ impl Gen<'_> {
                 ));
             }
             let join = if self.rng.chance(70) { " and " } else { " or " };
-            let action = if self.rng.chance(30) {
-                " \"Call them\""
-            } else {
-                ""
-            };
+            let action = self.action();
             body.push(format!("  tier t{t}{action} when {}", parts.join(join)));
             t += 1;
         }
@@ -1022,11 +1385,15 @@ impl Gen<'_> {
             thresholds.push(text);
         }
         for th in thresholds {
-            body.push(format!("  tier t{t} >= {th}"));
+            let action = self.action();
+            body.push(format!("  tier t{t}{action} >= {th}"));
             t += 1;
         }
-        body.push(format!("  tier t{t}"));
-        let _ = writeln!(out, "profile p for Account in q1 {{");
+        let action = self.action();
+        body.push(format!("  tier t{t}{action}"));
+        let title = self.title("Profile");
+        let for_ = self.for_clause();
+        let _ = writeln!(out, "profile {pname}{title}{for_} in q1 {{");
         for line in body {
             out.push_str(&line);
             out.push('\n');
@@ -1078,11 +1445,24 @@ impl Gen<'_> {
             return (*self.rng.pick(&["abc", "about 50", "twelve", "??", "1.2.3"])).to_string();
         }
         if self.on(Feature::StrictThousands) && is_numeric(f.ty) && self.rng.chance(3) {
-            return (*self.rng.pick(&["12,5", "1,20", "1,000,00", "1234,567"])).to_string();
+            return (*self
+                .rng
+                .pick(&["12,5", "1,20", "1,000,00", "1234,567", "0,500", "0,5"]))
+            .to_string();
         }
         let exact = self.on(Feature::ExactDecimals);
         let pad = |rng: &mut Rng, s: String| if rng.chance(10) { format!(" {s} ") } else { s };
         let s = match f.ty {
+            Ty::Duration => {
+                let n = self.rng.range(0, 300);
+                match self.rng.below(5) {
+                    0 => n.to_string(),
+                    1 | 2 => format!("{n}d"),
+                    3 => format!("{}w", n / 7),
+                    _ if self.on(Feature::UnreadableCells) => "3 months".to_string(),
+                    _ => format!(" {n} "),
+                }
+            }
             Ty::Int => {
                 let v = self.rng.range(-5, 2000);
                 if self.on(Feature::IntWithZeroFraction) && self.rng.chance(5) {
@@ -1235,8 +1615,8 @@ impl Gen<'_> {
         pad(&mut self.rng, s)
     }
 
-    fn csv(&mut self) -> String {
-        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    /// The header and the rows, cells as text (decimal commas already written).
+    fn table(&mut self) -> (Vec<String>, Vec<Vec<String>>) {
         let key_header = if self.key_from { "Record ID" } else { "id" };
         let mut header = vec![key_header.to_string()];
         let fields = self.fields.clone();
@@ -1246,17 +1626,40 @@ impl Gen<'_> {
         if self.rng.chance(30) {
             header.push("Notes".into());
         }
-        let _ = w.write_record(&header);
-        let mut lines = Vec::new();
+        let mut rows = Vec::new();
         for r in 0..self.cfg.rows {
             let mut rec = vec![format!("r{r}")];
             for f in fields.iter().filter(|f| !f.absent) {
-                rec.push(self.cell(f));
+                let c = self.cell(f);
+                rec.push(if self.decimal_comma && is_numeric(f.ty) {
+                    crate::read::swap_marks(&c)
+                } else {
+                    c
+                });
             }
             if header.len() > rec.len() {
                 rec.push("a note, with a comma".into());
             }
+            rows.push(rec);
+        }
+        (header, rows)
+    }
+
+    fn csv(&mut self) -> String {
+        let (header, rows) = self.table();
+        let delimiter = if self.decimal_comma && self.rng.chance(50) {
+            b';'
+        } else {
+            b','
+        };
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(Vec::new());
+        let _ = w.write_record(&header);
+        let mut lines = Vec::new();
+        for rec in rows {
             let mut one = csv::WriterBuilder::new()
+                .delimiter(delimiter)
                 .has_headers(false)
                 .from_writer(Vec::new());
             let _ = one.write_record(&rec);
@@ -1273,6 +1676,106 @@ impl Gen<'_> {
         }
         out
     }
+
+    /// One cell as a JSON value: missing markers sometimes `null`, plain numbers of numeric
+    /// fields sometimes JSON numbers, booleans sometimes JSON booleans, set cells sometimes
+    /// JSON arrays; otherwise the cell's text as a string.
+    fn json_cell(&mut self, f: Option<&GField>, cell: &str) -> serde_json::Value {
+        use serde_json::Value as J;
+        let t = cell.trim();
+        let Some(f) = f else {
+            return J::String(cell.to_string());
+        };
+        if crate::read::is_missing_marker(t) && !(f.ty == Ty::Set && t.is_empty()) {
+            return if self.rng.chance(50) {
+                J::Null
+            } else {
+                J::String(cell.to_string())
+            };
+        }
+        // A JSON number is one whatever the decimal mark; these hold no comma.
+        if is_numeric(f.ty)
+            && self.rng.chance(50)
+            && is_json_number(t)
+            && let Ok(n) = serde_json::from_str::<serde_json::Number>(t)
+        {
+            return J::Number(n);
+        }
+        if f.ty == Ty::Bool && self.rng.chance(50) {
+            match t.to_ascii_lowercase().as_str() {
+                "true" => return J::Bool(true),
+                "false" => return J::Bool(false),
+                _ => {}
+            }
+        }
+        if f.ty == Ty::Set && !t.starts_with('[') && self.rng.chance(40) {
+            let items: Vec<J> = t
+                .split([';', '|', ','])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| J::String(s.to_string()))
+                .collect();
+            return J::Array(items);
+        }
+        if self.on(Feature::UnreadableCells) && f.ty != Ty::Set && self.rng.chance(1) {
+            // An array in a field that is not a set cannot be read.
+            return J::Array(vec![J::String(cell.to_string())]);
+        }
+        J::String(cell.to_string())
+    }
+
+    fn json(&mut self, lines: bool) -> String {
+        let (header, rows) = self.table();
+        let present: Vec<GField> = self.fields.iter().filter(|f| !f.absent).cloned().collect();
+        let mut objects = Vec::new();
+        for rec in rows {
+            let mut map = serde_json::Map::new();
+            for (i, (h, cell)) in header.iter().zip(&rec).enumerate() {
+                // Column 0 is the key (text), the last may be `Notes` (no field).
+                let f = i.checked_sub(1).and_then(|k| present.get(k));
+                let v = if i == 0 {
+                    serde_json::Value::String(cell.clone())
+                } else {
+                    self.json_cell(f, cell)
+                };
+                map.insert(h.clone(), v);
+            }
+            objects.push(serde_json::Value::Object(map));
+        }
+        if lines {
+            let mut out = String::new();
+            for o in objects {
+                if self.on(Feature::BlankLines) && self.rng.chance(3) {
+                    out.push('\n');
+                }
+                out.push_str(&o.to_string());
+                out.push('\n');
+            }
+            out
+        } else {
+            let mut out = String::from("[\n");
+            let n = objects.len();
+            for (i, o) in objects.into_iter().enumerate() {
+                out.push_str(&o.to_string());
+                out.push_str(if i + 1 < n { ",\n" } else { "\n" });
+            }
+            out.push_str("]\n");
+            out
+        }
+    }
+}
+
+/// Whether a text is a JSON number the way the generator writes them: `-?digits(.digits)?`.
+fn is_json_number(t: &str) -> bool {
+    let body = t.strip_prefix('-').unwrap_or(t);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    digits(int)
+        && (int == "0" || !int.starts_with('0'))
+        && frac.is_none_or(|f| digits(f) && f.len() <= 6)
 }
 
 /// Generates one case from a seed.
@@ -1285,12 +1788,30 @@ pub fn case(seed: u64, cfg: &Config) -> Case {
         lets: Vec::new(),
         caps: Vec::new(),
         key_from: false,
+        profiles: Vec::new(),
+        decimal_comma: false,
     };
     let program = g.program();
-    let csv = g.csv();
+    let mut formats = vec![Format::Csv];
+    if cfg.on(Feature::JsonInput) {
+        formats.push(Format::Json);
+    }
+    if cfg.on(Feature::JsonLinesInput) {
+        formats.push(Format::Jsonl);
+    }
+    let format = *g.rng.pick(&formats);
+    g.decimal_comma = cfg.on(Feature::DecimalComma) && g.rng.chance(30);
+    let csv = match format {
+        Format::Csv => g.csv(),
+        Format::Json => g.json(false),
+        Format::Jsonl => g.json(true),
+    };
     Case {
         program,
         csv,
+        format,
+        decimal_comma: g.decimal_comma,
+        profiles: g.profiles,
         exact: cfg.on(Feature::ExactDecimals),
     }
 }

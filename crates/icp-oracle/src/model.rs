@@ -31,6 +31,8 @@ pub enum FieldType {
     Duration,
     /// `enum { .. }`
     Enum(Vec<VariantDef>),
+    /// `enum { a < b < c }`: variants in declared order.
+    OrderedEnum(Vec<VariantDef>),
     /// `set<text>`
     Set,
 }
@@ -83,6 +85,8 @@ pub struct CriterionDef {
     pub weight: Decimal,
     /// Body.
     pub body: Body,
+    /// `practical_share 60%` on the criterion itself (a fraction), overriding the profile's.
+    pub practical_share: Option<Decimal>,
 }
 
 /// A tier's rule.
@@ -132,6 +136,12 @@ pub struct Program {
     pub tiers: Vec<TierDef>,
     /// The situation's capabilities (`situation.NAME`).
     pub capabilities: HashMap<String, Expr>,
+    /// The situation's timeframe (`situation.start`, `situation.end`), days since 1970-01-01.
+    pub timeframe: Option<(i64, i64)>,
+    /// Tier actions by tier name (`tier a1 "Call them" when ..`).
+    pub actions: HashMap<String, String>,
+    /// Every profile's name, in declaration order.
+    pub profiles: Vec<String>,
 }
 
 /// Why a program is not one the oracle evaluates.
@@ -199,16 +209,22 @@ fn field_type(t: &ast::TypeExpr) -> Result<FieldType, LoadError> {
         TypeKind::Date => FieldType::Date,
         TypeKind::Duration => FieldType::Duration,
         TypeKind::Set(inner) if matches!(inner.kind, TypeKind::Text) => FieldType::Set,
-        TypeKind::Enum(vs) => FieldType::Enum(
-            vs.variants
+        TypeKind::Enum(vs) => {
+            let variants = vs
+                .variants
                 .iter()
                 .map(|v| VariantDef {
                     name: v.name.name.clone(),
                     strings: v.strings.iter().map(|s| s.value.clone()).collect(),
                     catch_all: v.catch_all.is_some(),
                 })
-                .collect(),
-        ),
+                .collect();
+            if vs.ordered() {
+                FieldType::OrderedEnum(variants)
+            } else {
+                FieldType::Enum(variants)
+            }
+        }
         other => return err(format!("unsupported type {other:?}")),
     })
 }
@@ -278,17 +294,28 @@ impl Program {
             })
             .collect::<Result<Vec<_>, LoadError>>()?;
         let p = match profile {
-            Some(name) => profiles.into_iter().find(|p| p.name.name == name),
-            None => profiles.into_iter().next(),
+            Some(name) => profiles.iter().find(|p| p.name.name == name).cloned(),
+            None => profiles.first().cloned(),
         };
+        let profile_names: Vec<String> = profiles.iter().map(|p| p.name.name.clone()).collect();
         let Some(p) = p else {
             return err("no such profile");
         };
         let mut capabilities = HashMap::new();
+        let mut timeframe = None;
         if let Some(sit) = p.situation.as_ref().and_then(|s| situations.get(&s.name)) {
             for c in &sit.clauses {
-                if let ast::SituationClause::Capability(c) = c {
-                    capabilities.insert(c.name.name.clone(), c.value.clone());
+                match c {
+                    ast::SituationClause::Capability(c) => {
+                        capabilities.insert(c.name.name.clone(), c.value.clone());
+                    }
+                    ast::SituationClause::Timeframe(t) => {
+                        let day = |d: &ast::DateLit| crate::read::parse_date(text_of(src, d.span));
+                        if let (Some(a), Some(b)) = (day(&t.start), day(&t.end)) {
+                            timeframe = Some((a, b));
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -305,6 +332,9 @@ impl Program {
             excludes: Vec::new(),
             tiers: Vec::new(),
             capabilities,
+            timeframe,
+            actions: HashMap::new(),
+            profiles: profile_names,
         };
         for m in p.members {
             match m {
@@ -329,15 +359,20 @@ impl Program {
                 }
                 ProfileMember::Criterion(c) => prog.criteria.push(criterion(src, c, None)?),
                 ProfileMember::Exclude(x) => prog.excludes.push((x.name.name, x.cond)),
-                ProfileMember::Tier(t) => prog.tiers.push(match t.rule {
-                    TierRule::Threshold(e) => {
-                        let Some(v) = threshold(src, &e) else {
-                            return err("a tier threshold that is not a literal");
-                        };
-                        TierDef::Threshold(t.name.name, v)
+                ProfileMember::Tier(t) => prog.tiers.push({
+                    if let Some(a) = &t.action {
+                        prog.actions.insert(t.name.name.clone(), a.value.clone());
                     }
-                    TierRule::When(e) => TierDef::When(t.name.name, e),
-                    TierRule::CatchAll => TierDef::CatchAll(t.name.name),
+                    match t.rule {
+                        TierRule::Threshold(e) => {
+                            let Some(v) = threshold(src, &e) else {
+                                return err("a tier threshold that is not a literal");
+                            };
+                            TierDef::Threshold(t.name.name, v)
+                        }
+                        TierRule::When(e) => TierDef::When(t.name.name, e),
+                        TierRule::CatchAll => TierDef::CatchAll(t.name.name),
+                    }
                 }),
             }
         }
@@ -367,7 +402,15 @@ fn criterion(
     if weight > Decimal::ZERO && before.ends_with('-') {
         weight = -weight;
     }
+    let practical_share = match &c.practical_share {
+        Some(s) => match number_literal(text_of(src, s.value.span)) {
+            Some(v) => Some(v),
+            None => return err("a criterion's practical_share is not a literal"),
+        },
+        None => None,
+    };
     Ok(CriterionDef {
+        practical_share,
         name: c.name.name,
         group,
         weight,

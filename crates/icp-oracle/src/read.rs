@@ -90,7 +90,9 @@ pub fn plain_decimal(s: &str, exponent: bool) -> Option<Decimal> {
     if first.is_empty() || !first.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    if groups.len() > 1 && first.len() > 3 {
+    // A grouped number's first group has 1 to 3 digits and does not start with 0
+    // (docs/language.md: `0,5` and `0,500` cannot be read).
+    if groups.len() > 1 && (first.len() > 3 || first.starts_with('0')) {
         return None;
     }
     for g in groups.iter().skip(1) {
@@ -203,7 +205,7 @@ pub fn read_cell_as(ty: &FieldType, fraction: bool, t: &str) -> Option<Value> {
             }
             Value::Dur(n.parse::<i64>().ok()?.checked_mul(mult)?)
         }
-        FieldType::Enum(variants) => {
+        FieldType::Enum(variants) | FieldType::OrderedEnum(variants) => {
             let k = fold::key(t);
             let found = variants
                 .iter()
@@ -238,6 +240,35 @@ pub fn read_cell_as(ty: &FieldType, fraction: bool, t: &str) -> Option<Value> {
 
 /// Reads one cell for a field: missing markers, the empty set, or [`read_cell`].
 pub fn read_field(f: &FieldDef, raw: Option<&str>) -> Result<Value, String> {
+    read_field_opts(f, raw, false)
+}
+
+fn is_number_type(ty: &FieldType) -> bool {
+    matches!(
+        ty,
+        FieldType::Int | FieldType::Number | FieldType::Money | FieldType::Percent
+    )
+}
+
+/// A number written with a decimal comma (`1.200,50`) in the usual notation (`1,200.50`): the
+/// two marks trade places, so every rule of the usual notation (strict groups of three
+/// included) applies unchanged (docs/language.md, "Decimal-comma files").
+pub fn swap_marks(t: &str) -> String {
+    t.chars()
+        .map(|c| match c {
+            ',' => '.',
+            '.' => ',',
+            c => c,
+        })
+        .collect()
+}
+
+/// [`read_field`] for a file whose numbers have a decimal comma when `decimal_comma`.
+pub fn read_field_opts(
+    f: &FieldDef,
+    raw: Option<&str>,
+    decimal_comma: bool,
+) -> Result<Value, String> {
     let Some(raw) = raw else {
         // A column the file lacks: every value is missing.
         return if f.optional {
@@ -257,12 +288,125 @@ pub fn read_field(f: &FieldDef, raw: Option<&str>) -> Result<Value, String> {
             Err(format!("{}: missing", f.name))
         };
     }
-    read_cell_as(&f.ty, f.fraction, t).ok_or_else(|| format!("{}: cannot read `{t}`", f.name))
+    let swapped;
+    let cell = if decimal_comma && is_number_type(&f.ty) {
+        swapped = swap_marks(t);
+        swapped.as_str()
+    } else {
+        t
+    };
+    read_cell_as(&f.ty, f.fraction, cell).ok_or_else(|| format!("{}: cannot read `{t}`", f.name))
+}
+
+/// The column of a field in a header: matched case-insensitively after trimming (the
+/// no-break space too).
+fn find_column(header: &[String], column: &str) -> Option<usize> {
+    let want = column.trim().to_lowercase();
+    header.iter().position(|h| h.trim().to_lowercase() == want)
+}
+
+/// Reads one JSON value for a field (docs/language.md "Reading data": a JSON `null` is
+/// missing, a string is read like a CSV cell, a number is a number whatever the decimal
+/// mark, an array is a set's items; an array in a field that is not a set cannot be read).
+pub fn read_json_value(
+    f: &FieldDef,
+    v: Option<&serde_json::Value>,
+    decimal_comma: bool,
+) -> Result<Value, String> {
+    use serde_json::Value as J;
+    match v {
+        None => read_field_opts(f, None, decimal_comma),
+        Some(J::Null) => {
+            if f.optional {
+                Ok(Value::Missing)
+            } else {
+                Err(format!("{}: null", f.name))
+            }
+        }
+        Some(J::String(s)) => read_field_opts(f, Some(s), decimal_comma),
+        Some(J::Number(n)) => {
+            // The number's own text (shortest round trip: exact for the generator's values).
+            let text = n.to_string();
+            read_field_opts(f, Some(&text), false)
+        }
+        Some(J::Bool(b)) if f.ty == FieldType::Bool => Ok(Value::Bool(*b)),
+        Some(J::Array(items)) if f.ty == FieldType::Set => {
+            let strings: Option<Vec<String>> = items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string))
+                .collect();
+            strings
+                .map(Value::Set)
+                .ok_or_else(|| format!("{}: an array of non-strings", f.name))
+        }
+        Some(other) => Err(format!("{}: cannot read {other}", f.name)),
+    }
+}
+
+/// Reads a JSON array of objects (`lines`: JSON Lines, one object a line, blank lines
+/// skipped) into rows.
+pub fn read_json(
+    prog: &Program,
+    text: &str,
+    lines: bool,
+    decimal_comma: bool,
+) -> Result<Vec<Row>, String> {
+    let objects: Vec<serde_json::Value> = if lines {
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?
+    } else {
+        match serde_json::from_str(text).map_err(|e| e.to_string())? {
+            serde_json::Value::Array(items) => items,
+            _ => return Err("not a JSON array".into()),
+        }
+    };
+    let mut rows = Vec::new();
+    for o in objects {
+        let serde_json::Value::Object(map) = o else {
+            rows.push(Err(vec!["not an object".to_string()]));
+            continue;
+        };
+        let keys: Vec<String> = map.keys().cloned().collect();
+        let mut values = Vec::new();
+        let mut errors = Vec::new();
+        for f in &prog.fields {
+            let v = find_column(&keys, &f.column)
+                .and_then(|i| keys.get(i))
+                .and_then(|k| map.get(k));
+            match read_json_value(f, v, decimal_comma) {
+                Ok(v) => values.push(v),
+                Err(e) => errors.push(e),
+            }
+        }
+        rows.push(if errors.is_empty() {
+            Ok(values)
+        } else {
+            Err(errors)
+        });
+    }
+    Ok(rows)
 }
 
 /// Reads a CSV text (comma-separated, header first, blank lines skipped) into rows.
 pub fn read_csv(prog: &Program, text: &str) -> Result<Vec<Row>, String> {
+    read_csv_opts(prog, text, false)
+}
+
+/// [`read_csv`] for any delimiter among `,` `;` and tab (the one the header line holds most
+/// of), numbers with a decimal comma when `decimal_comma`.
+pub fn read_csv_opts(prog: &Program, text: &str, decimal_comma: bool) -> Result<Vec<Row>, String> {
+    let first = text.lines().next().unwrap_or("");
+    let count = |d: u8| first.bytes().filter(|b| *b == d).count();
+    let mut delimiter = b',';
+    for d in [b';', b'\t'] {
+        if count(d) > count(delimiter) {
+            delimiter = d;
+        }
+    }
     let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(true)
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -275,11 +419,7 @@ pub fn read_csv(prog: &Program, text: &str) -> Result<Vec<Row>, String> {
     let columns: Vec<Option<usize>> = prog
         .fields
         .iter()
-        .map(|f| {
-            header
-                .iter()
-                .position(|h| h.trim().to_lowercase() == f.column.trim().to_lowercase())
-        })
+        .map(|f| find_column(&header, &f.column))
         .collect();
     let mut rows = Vec::new();
     for rec in rdr.records() {
@@ -295,7 +435,7 @@ pub fn read_csv(prog: &Program, text: &str) -> Result<Vec<Row>, String> {
         let mut values = Vec::new();
         let mut errors = Vec::new();
         for (f, col) in prog.fields.iter().zip(&columns) {
-            match read_field(f, col.and_then(|c| rec.get(c))) {
+            match read_field_opts(f, col.and_then(|c| rec.get(c)), decimal_comma) {
                 Ok(v) => values.push(v),
                 Err(e) => errors.push(e),
             }

@@ -190,3 +190,85 @@ fn reading_cells() {
     );
     assert_eq!(shown(&out[8]), row("rest", "0.00", "0.00"));
 }
+
+const REV2: &str = r#"
+schema Account {
+  id:      text key
+  funding: enum { none < seed = "Seed" < series_a < later }
+  size:    int?
+  renewal: date?
+}
+situation q1 for Account {
+  timeframe 2027-01-01 .. 2027-03-31
+  milestone start + 30d wins >= 5
+  goal wins count >= 25
+}
+profile p for Account in q1 {
+  criterion funded weight 10 { funding >= series_a }
+  criterion middle weight 10 { funding in seed..series_a }
+  criterion sized weight 10 practical_share 20% {
+    perfect when size >= 100
+    practical when size >= 10
+  }
+  criterion renews weight 10 { renewal <= situation.end and renewal >= situation.start }
+  tier top "Call them" >= 75
+  tier rest
+}
+"#;
+
+#[test]
+fn ordered_enums_criterion_share_and_situation_dates() {
+    let out = score(
+        REV2,
+        "id,funding,size,renewal\na,later,50,2027-02-01\nb,SEED,500,2027-05-01\nc,none,NA,\n",
+    );
+    // a: funded, not middle, practical 20% of 10 = 2, renews: 22/40
+    assert_eq!(shown(&out[0]), row("rest", "55.00", "1.00"));
+    // b: middle, perfect, not renewing: 20/40
+    assert_eq!(shown(&out[1]), row("rest", "50.00", "1.00"));
+    // c: nothing known but funding: 0 of the two decided
+    assert_eq!(shown(&out[2]), row("rest", "0.00", "0.50"));
+    let prog = Program::load(REV2, None).unwrap();
+    assert_eq!(
+        prog.actions.get("top").map(String::as_str),
+        Some("Call them")
+    );
+}
+
+#[test]
+fn decimal_commas_and_json_input() {
+    let src = "schema A {\n  id: text key\n  n: number?\n  m: money?\n  t: set<text>\n  b: bool?\n}\nprofile p for A {\n  criterion big weight 10 { n > 1000 }\n  criterion rich weight 10 { m >= $1.5M }\n  criterion hub weight 10 { t contains \"hubspot\" }\n  criterion yes weight 10 { b }\n  tier rest\n}\n";
+    let prog = Program::load(src, None).unwrap();
+    let rows = read::read_csv_opts(
+        &prog,
+        "id;n;m;t;b\na;1.200,5;$1,5 M;HubSpot|X;y\nb;1,5;1.5;;n\nc;12,5;0,500;;\n",
+        true,
+    )
+    .unwrap();
+    let today = read::parse_date(TODAY).unwrap();
+    let out = eval::score_rows(&prog, &rows, today).unwrap();
+    assert_eq!(shown(&out[0]), row("rest", "100.00", "1.00"));
+    // `1.5` is not a number with a decimal comma: invalid
+    assert_eq!(out[1].tier, "invalid");
+    // `12,5` is 12.5 and `0,500` is $0.5; only `b` is unknown
+    assert_eq!(shown(&out[2]), row("rest", "0.00", "0.75"));
+    let json = r#"[{"ID":"a","n":1200.5,"m":"$1.5M","t":["HubSpot"],"b":true},
+                   {"id":"b","n":null,"m":null,"t":"","b":null},
+                   {"id":"c","n":[1],"m":"x","t":"","b":null}]"#;
+    for (text, lines) in [
+        (json.to_string(), false),
+        (
+            json.trim_start_matches('[')
+                .trim_end_matches(']')
+                .replace(",\n", "\n"),
+            true,
+        ),
+    ] {
+        let rows = read::read_json(&prog, &text, lines, false).unwrap();
+        let out = eval::score_rows(&prog, &rows, today).unwrap();
+        assert_eq!(shown(&out[0]), row("rest", "100.00", "1.00"));
+        assert_eq!(shown(&out[1]), row("rest", "0.00", "0.25"));
+        assert_eq!(out[2].tier, "invalid");
+        assert_eq!(rows[2].as_ref().unwrap_err().len(), 2);
+    }
+}

@@ -73,11 +73,13 @@ pub(super) fn json_block<S: RowSink>(
         s.arena.clear();
         s.cells.clear();
         s.cells.resize(ctx.binding.width, None);
+        let mut bad = Vec::new();
         let parsed = json_cells(
             input.get(r).unwrap_or_default(),
             ctx.binding,
             &mut s.arena,
             &mut s.cells,
+            &mut bad,
         );
         if let Ok(Some(key)) = &parsed {
             duplicate_key(&mut s.warnings, key, number, line);
@@ -94,6 +96,14 @@ pub(super) fn json_block<S: RowSink>(
                 why,
                 more: Vec::new(),
             }),
+            Ok(_) if !bad.is_empty() => Some(bad_cells_error(
+                ctx.binding,
+                arena,
+                cells,
+                &bad,
+                number,
+                line,
+            )),
             Ok(_) => decode_json(
                 ctx.binding,
                 arena,
@@ -174,14 +184,82 @@ fn decode_json<'a>(
     None
 }
 
+/// A value of a JSON object that no field can read (an array in a field that is not a set, a
+/// nested object, nested values in a list): its column, the key as written, and why.
+type BadCell = (usize, String, String);
+
+/// The error of an object with [`BadCell`]s: every unreadable cell named, in schema order,
+/// the bad values and every other cell that cannot be read (docs/cli.md, "Reading data").
+#[cold]
+#[inline(never)]
+fn bad_cells_error(
+    binding: &Binding,
+    arena: &str,
+    cells: &[Option<Range<usize>>],
+    bad: &[BadCell],
+    row: u64,
+    line: u64,
+) -> RowError {
+    let slot_of = |f: &FieldReader| f.index.and_then(|c| cells.get(c)).and_then(Clone::clone);
+    let error_of = |f: &FieldReader| -> Option<RowError> {
+        if let Some((_, key, why)) = f
+            .index
+            .and_then(|col| bad.iter().find(|(c, _, _)| *c == col))
+        {
+            return Some(RowError {
+                row,
+                line,
+                column: Some(key.clone()),
+                value: None,
+                why: why.clone(),
+                more: Vec::new(),
+            });
+        }
+        let slot = slot_of(f);
+        let cell = slot.clone().and_then(|r| arena.get(r));
+        match decode::decode(&f.kind, binding.decimal, f.optional, cell.map(decode::trim)) {
+            Ok(_) | Err(decode::Why::JsonSet) => None,
+            Err(decode::Why::Required) if slot == Some(NULL) => Some(RowError {
+                row,
+                line,
+                column: Some(f.column.clone()),
+                value: None,
+                why: format!(
+                    "a value is required (field `{}` is not optional), and the value is `null`",
+                    f.name
+                ),
+                more: Vec::new(),
+            }),
+            Err(why) => Some(cell_error(f, why, cell, row, line)),
+        }
+    };
+    for (i, f) in binding.fields.iter().enumerate() {
+        if let Some(first) = error_of(f) {
+            return every_cell_error(binding, i, first, error_of);
+        }
+    }
+    // Unreachable: a bad cell's column is read by a field. Say what was found anyway.
+    let (_, key, why) = bad.first().cloned().unwrap_or_default();
+    RowError {
+        row,
+        line,
+        column: Some(key),
+        value: None,
+        why,
+        more: Vec::new(),
+    }
+}
+
 /// Renders the values of one JSON object into `arena`, one range per header column (a
 /// `null` is [`NULL`]); returns a key the schema reads that the object holds twice (its last
-/// value is read).
+/// value is read). Values no field can read go to `bad`, so that the row's error names them
+/// with every other unreadable cell.
 fn json_cells(
     bytes: &[u8],
     binding: &Binding,
     arena: &mut String,
     cells: &mut [Option<Range<usize>>],
+    bad: &mut Vec<BadCell>,
 ) -> Result<Option<String>, JsonError> {
     let Ok(Pairs(members)) = serde_json::from_slice::<Pairs>(bytes) else {
         return Err(not_an_object(bytes));
@@ -203,33 +281,38 @@ fn json_cells(
                     .filter_map(|&i| binding.fields.get(i))
                     .find(|f| !matches!(f.kind, Kind::Set));
                 if let Some(f) = not_set {
-                    return Err(JsonError {
-                        column: Some(k.clone()),
-                        why: format!(
+                    bad.push((
+                        col,
+                        k.clone(),
+                        format!(
                             "{}, found a JSON array `{}` (only a set field reads a list)",
                             f.expected,
                             short(v)
                         ),
-                    });
+                    ));
+                    continue;
                 }
+                let mut nested = false;
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
                         arena.push('\u{1f}');
                     }
-                    if !scalar(item, arena) {
-                        return Err(JsonError {
-                            column: Some(k.clone()),
-                            why: "nested values in a list cannot be read".into(),
-                        });
-                    }
+                    nested |= !scalar(item, arena);
+                }
+                if nested {
+                    arena.truncate(start);
+                    bad.push((
+                        col,
+                        k.clone(),
+                        "nested values in a list cannot be read".into(),
+                    ));
+                    continue;
                 }
                 start..arena.len()
             }
             serde_json::Value::Object(_) if readers.is_some() => {
-                return Err(JsonError {
-                    column: Some(k.clone()),
-                    why: "a nested object cannot be read".into(),
-                });
+                bad.push((col, k.clone(), "a nested object cannot be read".into()));
+                continue;
             }
             serde_json::Value::Number(n) if binding.decimal == decode::DecimalMark::Comma => {
                 // A JSON number has a decimal point: written with the file's decimal comma,
