@@ -105,7 +105,7 @@ fn type_name(f: &FieldDef) -> &'static str {
         FieldType::Text => "text",
         FieldType::Date => "date",
         FieldType::Duration => "duration",
-        FieldType::Enum(_) => "enum",
+        FieldType::Enum(_) | FieldType::OrderedEnum(_) => "enum",
         FieldType::Set => "set",
     }
 }
