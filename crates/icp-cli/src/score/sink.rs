@@ -312,6 +312,8 @@ pub(super) struct ScoreSink<'p> {
     pub(super) columns: Vec<Column>,
     /// Table layout: each column's width and whether it is right-aligned.
     widths: Vec<(usize, bool)>,
+    /// Per profile, its tier labels as csv or tsv fields (see [`ScoreSink::tier_field`]).
+    tier_fields: Vec<Vec<Vec<u8>>>,
 }
 
 impl<'p> ScoreSink<'p> {
@@ -325,12 +327,44 @@ impl<'p> ScoreSink<'p> {
             .iter()
             .map(|c| table_width(plans, c))
             .collect::<Vec<_>>();
+        let d = format.delimiter();
+        let tier_fields = plans
+            .iter()
+            .map(|plan| {
+                let n = plan.tier_names().count().max(1);
+                [TierOutcome::Excluded, TierOutcome::OutOfSegment]
+                    .into_iter()
+                    .chain((0..n).filter_map(|i| u32::try_from(i).ok().map(TierOutcome::Tier)))
+                    .map(|t| {
+                        let mut field = Vec::new();
+                        csv_field(&mut field, plan.tier_label(t).as_bytes(), d);
+                        field
+                    })
+                    .collect()
+            })
+            .collect();
         ScoreSink {
             plans,
             format,
             key,
             columns,
             widths,
+            tier_fields,
+        }
+    }
+
+    /// Writes profile `p`'s label of `t` as a csv or tsv field: made once per label, not
+    /// scanned for quotes per row.
+    #[inline]
+    fn tier_field(&self, out: &mut Vec<u8>, p: usize, plan: &Plan, t: TierOutcome) {
+        let at = match t {
+            TierOutcome::Excluded => 0,
+            TierOutcome::OutOfSegment => 1,
+            TierOutcome::Tier(i) => 2 + i as usize,
+        };
+        match self.tier_fields.get(p).and_then(|f| f.get(at)) {
+            Some(field) => out.extend_from_slice(field),
+            None => csv_field(out, plan.tier_label(t).as_bytes(), self.format.delimiter()),
         }
     }
 
@@ -554,7 +588,7 @@ impl ScoreSink<'_> {
                     }
                 }
                 Cell::Tier(p) => match (Self::outcome(local, r, p), self.plans.get(p)) {
-                    (Some(o), Some(plan)) => csv_field(out, plan.tier_label(o.tier).as_bytes(), d),
+                    (Some(o), Some(plan)) => self.tier_field(out, p, plan, o.tier),
                     _ => out.extend_from_slice(b"invalid"),
                 },
                 Cell::Action(p) => {
