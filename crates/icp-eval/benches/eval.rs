@@ -109,8 +109,13 @@ fn bench_rows() -> Vec<Vec<icp_model::Value<'static>>> {
         .map(|i| {
             let h = i.wrapping_mul(2_654_435_761);
             let num = |x: u32| Value::Num(Decimal::from(x));
-            let or_missing =
-                |v: Value<'static>, k: u32| if h >> k & 7 == 0 { Value::Missing } else { v };
+            let or_missing = |v: Value<'static>, k: u32| {
+                if (h >> k).is_multiple_of(8) {
+                    Value::Missing
+                } else {
+                    v
+                }
+            };
             vec![
                 Value::Text("A0000001"),
                 Value::Text("Lumen Labs GmbH"),
