@@ -282,6 +282,68 @@ pub struct Scratch {
     tier: Option<TierOutcome>,
     /// The row's set fields split once (see [`SetSplit`]).
     sets: Vec<SetSplit>,
+    /// Scores by the row's point sum, and coverages by its decided weight (see [`Memo`]).
+    score_memo: Memo,
+    coverage_memo: Memo,
+}
+
+/// A small direct-mapped cache of a decimal function of one `i128` sum (with a plan's
+/// [`Fixed`] sums, a row's score is a function of its point sum alone, and its coverage
+/// of its decided weight): most rows repeat a few dozen sums, so the division behind a
+/// score or a coverage runs once per distinct sum, not once per row. The cached value is
+/// the function's own result, so it is exactly the value computed afresh. The function
+/// also depends on a plan's total and sums' scale: the memo is emptied when they change
+/// (a scratch used with another plan).
+#[derive(Debug, Clone)]
+struct Memo {
+    keys: Vec<i128>,
+    values: Vec<Decimal>,
+    /// The mantissa and scale of the total, and the scale of the sums, the values are for.
+    of: (i128, u32, u32),
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            keys: vec![Memo::EMPTY; Memo::SIZE],
+            values: vec![Decimal::ZERO; Memo::SIZE],
+            of: (0, 0, 0),
+        }
+    }
+}
+
+impl Memo {
+    const SIZE: usize = 64;
+    /// No sum of at most 64 terms of 63 bits reaches it.
+    const EMPTY: i128 = i128::MIN;
+
+    #[inline]
+    fn get(
+        &mut self,
+        total: Decimal,
+        scale: u32,
+        key: i128,
+        f: impl FnOnce() -> Decimal,
+    ) -> Decimal {
+        let of = (total.mantissa(), total.scale(), scale);
+        if self.of != of {
+            self.keys.iter_mut().for_each(|k| *k = Memo::EMPTY);
+            self.of = of;
+        }
+        // Fibonacci hashing of the low 64 bits: the top 6 bits index the 64 slots.
+        let slot = ((key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
+        if let (Some(k), Some(v)) = (self.keys.get(slot), self.values.get(slot))
+            && *k == key
+        {
+            return *v;
+        }
+        let v = f();
+        if let (Some(k), Some(slot)) = (self.keys.get_mut(slot), self.values.get_mut(slot)) {
+            *k = key;
+            *slot = v;
+        }
+        v
+    }
 }
 
 /// The result of evaluating one row.
@@ -758,15 +820,28 @@ impl Plan {
                 *gp = gp.saturating_add(p);
             }
         }
-        if let Some(f) = fixed {
-            // At most 64 terms of 63 bits: always within a decimal's 96 bits.
-            points = Decimal::try_from_i128_with_scale(points_m, f.scale).unwrap_or(points);
-            decided = Decimal::try_from_i128_with_scale(decided_m, f.scale).unwrap_or(decided);
-        }
+        let (score, coverage) = if let Some(f) = fixed {
+            // At most 64 terms of 63 bits: always within a decimal's 96 bits. The score is
+            // a function of the point sum alone, the coverage of the decided weight.
+            let (pos_total, abs_total) = (self.pos_total, self.abs_total);
+            let score = s.score_memo.get(pos_total, f.scale, points_m, || {
+                let points = Decimal::try_from_i128_with_scale(points_m, f.scale).unwrap_or(points);
+                num::ratio_score(points, pos_total).unwrap_or(Decimal::ZERO)
+            });
+            let coverage = s.coverage_memo.get(abs_total, f.scale, decided_m, || {
+                let decided =
+                    Decimal::try_from_i128_with_scale(decided_m, f.scale).unwrap_or(decided);
+                num::fraction(decided, abs_total)
+            });
+            (score, coverage)
+        } else {
+            (
+                num::ratio_score(points, self.pos_total).unwrap_or(Decimal::ZERO),
+                num::fraction(decided, self.abs_total),
+            )
+        };
         s.earned = earned;
         s.unknown = unknown;
-        let score = num::ratio_score(points, self.pos_total).unwrap_or(Decimal::ZERO);
-        let coverage = num::fraction(decided, self.abs_total);
         for ((g, gp), gs) in self
             .groups
             .iter()

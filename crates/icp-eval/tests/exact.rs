@@ -194,3 +194,34 @@ fn literals_are_read_exactly() {
         assert_eq!(holds(ty, cond, x, "0"), *want, "{cond}");
     }
 }
+
+#[test]
+fn a_scratch_gives_each_plan_its_own_scores() {
+    // The scratch remembers scores by point sum; a second plan with other weights (same
+    // shape) must not reuse the first plan's: 1 of 3 is 33.33…, 1 of 4 is 25, and 2 of 3
+    // gives 66.67 coverage-wise too.
+    let three = check(
+        "schema A {\n  a: bool?\n  b: bool?\n}\nprofile p for A {\n  criterion a weight 1 { a }\n  criterion b weight 2 { b }\n  tier rest\n}\n",
+    );
+    let four = check(
+        "schema A {\n  a: bool?\n  b: bool?\n}\nprofile p for A {\n  criterion a weight 1 { a }\n  criterion b weight 3 { b }\n  tier rest\n}\n",
+    );
+    let (p3, p4) = (plan(&three), plan(&four));
+    let row = [Value::Bool(true), Value::Missing];
+    let mut s = p3.scratch();
+    for _ in 0..2 {
+        let o = p3.eval(&row, &mut s);
+        assert_eq!(o.score, d("33.333333333333333333333333333"));
+        assert_eq!(o.coverage, d("0.3333333333333333333333333333"));
+        let o = p4.eval(&row, &mut s);
+        assert_eq!(o.score, d("25"));
+        assert_eq!(o.coverage, d("0.25"));
+    }
+    // Every row the same as with a fresh scratch, whatever came before.
+    for a in [true, false] {
+        for b in [Value::Bool(true), Value::Bool(false), Value::Missing] {
+            let row = [Value::Bool(a), b];
+            assert_eq!(p3.eval(&row, &mut s), p3.eval(&row, &mut p3.scratch()));
+        }
+    }
+}

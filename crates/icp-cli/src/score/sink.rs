@@ -312,6 +312,8 @@ pub(super) struct ScoreSink<'p> {
     pub(super) columns: Vec<Column>,
     /// Table layout: each column's width and whether it is right-aligned.
     widths: Vec<(usize, bool)>,
+    /// Per profile, its tier labels as csv or tsv fields (see [`ScoreSink::tier_field`]).
+    tier_fields: Vec<Vec<Vec<u8>>>,
 }
 
 impl<'p> ScoreSink<'p> {
@@ -325,12 +327,44 @@ impl<'p> ScoreSink<'p> {
             .iter()
             .map(|c| table_width(plans, c))
             .collect::<Vec<_>>();
+        let d = format.delimiter();
+        let tier_fields = plans
+            .iter()
+            .map(|plan| {
+                let n = plan.tier_names().count().max(1);
+                [TierOutcome::Excluded, TierOutcome::OutOfSegment]
+                    .into_iter()
+                    .chain((0..n).filter_map(|i| u32::try_from(i).ok().map(TierOutcome::Tier)))
+                    .map(|t| {
+                        let mut field = Vec::new();
+                        csv_field(&mut field, plan.tier_label(t).as_bytes(), d);
+                        field
+                    })
+                    .collect()
+            })
+            .collect();
         ScoreSink {
             plans,
             format,
             key,
             columns,
             widths,
+            tier_fields,
+        }
+    }
+
+    /// Writes profile `p`'s label of `t` as a csv or tsv field: made once per label, not
+    /// scanned for quotes per row.
+    #[inline]
+    fn tier_field(&self, out: &mut Vec<u8>, p: usize, plan: &Plan, t: TierOutcome) {
+        let at = match t {
+            TierOutcome::Excluded => 0,
+            TierOutcome::OutOfSegment => 1,
+            TierOutcome::Tier(i) => 2 + i as usize,
+        };
+        match self.tier_fields.get(p).and_then(|f| f.get(at)) {
+            Some(field) => out.extend_from_slice(field),
+            None => csv_field(out, plan.tier_label(t).as_bytes(), self.format.delimiter()),
         }
     }
 
@@ -389,6 +423,55 @@ pub(super) struct Local {
     outcomes: Vec<Outcome>,
     reasons: String,
     error: String,
+    /// Scores and coverages as written.
+    shown: Fixed2Memo,
+}
+
+/// A small direct-mapped cache of [`fixed2`]'s text by the decimal's bits: a file's rows
+/// repeat a few dozen scores and coverages, whose exact 28-digit values take a 128-bit
+/// division to round. The text is `fixed2`'s own, so output is the same bytes.
+pub(super) struct Fixed2Memo {
+    keys: Vec<Option<u128>>,
+    /// The text (at most 16 bytes are kept) and its length.
+    texts: Vec<([u8; 16], u8)>,
+}
+
+impl Fixed2Memo {
+    const SIZE: usize = 128;
+
+    fn new() -> Fixed2Memo {
+        Fixed2Memo {
+            keys: vec![None; Fixed2Memo::SIZE],
+            texts: vec![([0; 16], 0); Fixed2Memo::SIZE],
+        }
+    }
+
+    /// Writes `x` as [`fixed2`] does.
+    #[inline]
+    fn write(&mut self, out: &mut Vec<u8>, x: Decimal) {
+        let key = u128::from_le_bytes(x.serialize());
+        let mix = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+        let slot = (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize;
+        if let (Some(Some(k)), Some((text, len))) = (self.keys.get(slot), self.texts.get(slot))
+            && *k == key
+        {
+            out.extend_from_slice(text.get(..usize::from(*len)).unwrap_or_default());
+            return;
+        }
+        let start = out.len();
+        fixed2(out, x);
+        let written = out.get(start..).unwrap_or_default();
+        if written.len() <= 16
+            && let (Some(k), Some((text, len))) =
+                (self.keys.get_mut(slot), self.texts.get_mut(slot))
+        {
+            if let Some(t) = text.get_mut(..written.len()) {
+                t.copy_from_slice(written);
+            }
+            *len = written.len() as u8;
+            *k = Some(key);
+        }
+    }
 }
 
 impl RowSink for ScoreSink<'_> {
@@ -401,6 +484,7 @@ impl RowSink for ScoreSink<'_> {
             outcomes: Vec::with_capacity(self.plans.len()),
             reasons: String::with_capacity(256),
             error: String::new(),
+            shown: Fixed2Memo::new(),
         }
     }
 
@@ -495,16 +579,16 @@ impl ScoreSink<'_> {
                 }
                 Cell::Score(p) => {
                     if let Some(o) = Self::outcome(local, r, p) {
-                        fixed2(out, o.score);
+                        local.shown.write(out, o.score);
                     }
                 }
                 Cell::Coverage(p) => {
                     if let Some(o) = Self::outcome(local, r, p) {
-                        fixed2(out, o.coverage);
+                        local.shown.write(out, o.coverage);
                     }
                 }
                 Cell::Tier(p) => match (Self::outcome(local, r, p), self.plans.get(p)) {
-                    (Some(o), Some(plan)) => csv_field(out, plan.tier_label(o.tier).as_bytes(), d),
+                    (Some(o), Some(plan)) => self.tier_field(out, p, plan, o.tier),
                     _ => out.extend_from_slice(b"invalid"),
                 },
                 Cell::Action(p) => {
@@ -635,11 +719,11 @@ impl ScoreSink<'_> {
                 None => out.extend_from_slice(b"null"),
             },
             Cell::Score(p) => match outcome(p) {
-                Some((o, _)) => fixed2(out, o.score),
+                Some((o, _)) => local.shown.write(out, o.score),
                 None => out.extend_from_slice(b"null"),
             },
             Cell::Coverage(p) => match outcome(p) {
-                Some((o, _)) => fixed2(out, o.coverage),
+                Some((o, _)) => local.shown.write(out, o.coverage),
                 None => out.extend_from_slice(b"null"),
             },
             Cell::Tier(p) => match outcome(p) {
@@ -792,6 +876,35 @@ mod tests {
             score: num::parse(&score.to_string()).unwrap(),
             coverage: Decimal::ONE,
             tier,
+        }
+    }
+
+    #[test]
+    fn the_memo_writes_what_fixed2_writes() {
+        // More distinct values than slots, each written twice: collisions and hits alike
+        // give `fixed2`'s bytes.
+        let mut memo = Fixed2Memo::new();
+        let values: Vec<Decimal> = (0..400u32)
+            .map(|i| {
+                let x = Decimal::from(i) * Decimal::ONE_HUNDRED / Decimal::from(397u32);
+                if i % 3 == 0 { -x } else { x }
+            })
+            .chain([
+                Decimal::MAX,
+                Decimal::MIN,
+                num::parse("12.345").unwrap(),
+                num::parse("12.3450").unwrap(),
+                num::parse("0.005").unwrap(),
+                num::parse("-0.001").unwrap(),
+            ])
+            .collect();
+        for _ in 0..2 {
+            for &x in &values {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                memo.write(&mut a, x);
+                fixed2(&mut b, x);
+                assert_eq!(a, b, "{x}");
+            }
         }
     }
 
