@@ -855,20 +855,29 @@ impl Fmt {
                     let trimmed = t.trim_end().to_owned();
                     *t = trimmed;
                 }
-                let after_hard = matches!(target.last(), Some(Doc::HardLine));
+                let after_hard = target.last().is_some_and(is_hard);
+                // Before the first `and` / `or`, an operand continued on the next line is
+                // indented (the lines they start already are, by `cont`).
+                let hard = || {
+                    if seen_bool {
+                        Doc::HardLine
+                    } else {
+                        Doc::Nest(2, vec![Doc::HardLine])
+                    }
+                };
                 if p.newline && !after_hard && (!target.is_empty() || seen_bool) {
-                    target.push(Doc::HardLine);
+                    target.push(hard());
                 } else if !glue && !target.is_empty() {
                     target.push(Doc::text(" "));
                 }
                 target.push(Doc::text(p.el.to_string()));
-                target.push(Doc::HardLine);
+                target.push(hard());
                 glue = true;
                 continue;
             }
             if is(k, "kw_and") || is(k, "kw_or") {
                 seen_bool = true;
-                if !matches!(tail.last(), Some(Doc::HardLine)) {
+                if !tail.last().is_some_and(is_hard) {
                     tail.push(Doc::Line);
                 }
                 tail.push(Doc::text(format!("{} ", p.el)));
@@ -1125,6 +1134,15 @@ fn push_text(lines: &mut Vec<Line>, indent: usize, text: &str) {
             },
             comment: None,
         });
+    }
+}
+
+/// A line break after a comment (possibly nested).
+fn is_hard(d: &Doc) -> bool {
+    match d {
+        Doc::HardLine => true,
+        Doc::Nest(_, v) => matches!(v.as_slice(), [Doc::HardLine]),
+        _ => false,
     }
 }
 
