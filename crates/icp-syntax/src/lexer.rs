@@ -64,6 +64,7 @@ pub const TEST_KEYWORDS: &[&str] = &[
     "action",
     "case",
     "cases",
+    "from",
 ];
 
 /// Every word that starts a clause or member inside an item body.
