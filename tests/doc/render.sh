@@ -55,10 +55,10 @@ for c in "${cases[@]}"; do
   png="$out/$name.png"
   (cd "$dir" && icp doc "$program" --data "$accounts" --as-of "$as_of" -o "$html")
   rm -f "$png"
-  # A4 at 96 dpi is 794 px wide; tall enough for two pages.
+  # A4 at 96 dpi is 794 px wide; tall enough for the whole page of either example.
   chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run \
     --disable-dev-shm-usage --user-data-dir="$(mktemp -d)" \
-    --window-size=900,2300 --screenshot="$png" "file://$html" >/dev/null 2>&1 || true
+    --window-size=900,3400 --screenshot="$png" "file://$html" >/dev/null 2>&1 || true
   if [ ! -s "$png" ]; then
     echo "doc render: $name: chromium wrote no screenshot" >&2
     status=1

@@ -211,6 +211,10 @@ codes! {
     TestWithoutExpect = "test_without_expect", Warning;
     /// A test without `as_of` of a profile that reads `today`.
     TestWithoutAsOf = "test_without_as_of", Warning;
+    /// A `cases from` file that is missing, unreadable, or has a cell that cannot be read.
+    TestCasesUnreadable = "test_cases_unreadable", Error;
+    /// A `cases from` file's `expect_` column that names no expectation.
+    UnknownExpectation = "unknown_expectation", Error;
 }
 
 impl fmt::Display for Code {

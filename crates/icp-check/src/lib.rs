@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 
 use icp_syntax::{Diagnostic, FileId, LineIndex, Span};
 
+mod cases;
 mod checker;
 mod diagnostics;
 mod lints;
@@ -464,9 +465,17 @@ pub fn check_with_overlay(
     options: &Options,
 ) -> Checked {
     let loaded = load::load(entries, root, loader, overlay);
-    let out = checker::Checker::new(&loaded.files, root, options, &loaded.diagnostics).run();
+    let mut out = checker::Checker::new(&loaded.files, root, options, &loaded.diagnostics).run();
+    let cases = cases::expand(
+        &std::mem::take(&mut out.pending_cases),
+        &mut out.program,
+        &loaded.files,
+        root,
+        loader,
+    );
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(out.diagnostics);
+    diagnostics.extend(cases);
     diagnostics.sort_by_key(|d| (d.file, d.span.start, d.span.end));
     Checked {
         files: loaded.files,

@@ -163,7 +163,7 @@ impl State<'_> {
 }
 
 /// Whether a normalised path lies inside a normalised root.
-fn inside(path: &Path, root: &Path) -> bool {
+pub(crate) fn inside(path: &Path, root: &Path) -> bool {
     if path.is_absolute() != root.is_absolute() {
         // One is relative to a directory we do not know (no IO here): do not guess.
         return !matches!(

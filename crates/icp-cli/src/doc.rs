@@ -544,6 +544,14 @@ impl Words<'_> {
                 ExprKind::Const(c) => Some(const_words(self.program, c)),
                 _ => None,
             },
+            // `situation.end`, folded to its date: the date, and what it is
+            ExprKind::Const(Const::Date(d)) => {
+                let src = self.source(e);
+                Some(match src.strip_prefix("situation.") {
+                    Some(which) => format!("{d} (the situation's {which})"),
+                    None => src,
+                })
+            }
             ExprKind::Const(_) | ExprKind::Today => Some(self.source(e)),
             ExprKind::Arith(ArithOp::Add | ArithOp::Sub, a, b)
                 if matches!(a.kind, ExprKind::Today) && matches!(b.kind, ExprKind::Const(_)) =>
@@ -586,7 +594,7 @@ impl Words<'_> {
                 let subject = self.subject(expr)?;
                 let (lo, hi) = (self.value(lo)?, self.value(hi)?);
                 if matches!(expr.ty, Ty::Date) {
-                    words(format!("{subject} from {lo} to {hi}"))
+                    words(format!("{subject}: from {lo} to {hi}"))
                 } else {
                     words(format!("{subject} between {lo} and {hi}"))
                 }

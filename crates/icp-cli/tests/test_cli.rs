@@ -298,3 +298,64 @@ fn min_coverage_fails_below_it() {
     let bad = run("abc");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+const CASES_PROGRAM: &str = r#"schema Account {
+  id:        text   from "Record ID" key
+  employees: int    from "Employees"
+  revenue:   money? from "Annual Revenue"
+}
+
+profile p for Account {
+  criterion big "Big" weight 50 { employees >= 100 }
+  criterion rich "Rich" weight 50 { revenue >= $1M }
+  tier ideal >= 80
+  tier practical >= 50
+  tier not_fit
+}
+
+test "sizes" {
+  account { id: "a1", revenue: $2M }
+  cases from "cases.csv"
+}
+"#;
+
+/// Row 2 fails (its empty revenue cell is missing, as `icp score` reads it, so it is not
+/// ideal); row 3 has no `case` cell.
+const CASES_CSV: &str =
+    "case,Employees,Annual Revenue,expect_tier,expect_score,expect_criterion.rich
+big and rich,\"1,200\",$2.5M,ideal,100,true
+small with an empty revenue cell,10,,ideal,>= 50,unknown
+,300,NA,practical,,
+";
+
+#[test]
+fn cases_from_a_csv_file_human() {
+    let dir = project(&[("p.icp", CASES_PROGRAM), ("cases.csv", CASES_CSV)]);
+    assert_cmd_snapshot!(icp(dir.path()).args(["test", "--coverage", "."]));
+}
+
+#[test]
+fn cases_from_a_csv_file_json_and_filter() {
+    let dir = project(&[("p.icp", CASES_PROGRAM), ("cases.csv", CASES_CSV)]);
+    assert_cmd_snapshot!(icp(dir.path()).args([
+        "test",
+        "--format",
+        "json",
+        "--filter",
+        "sizes / small",
+        "."
+    ]));
+}
+
+#[test]
+fn cases_from_a_csv_file_junit() {
+    let dir = project(&[("p.icp", CASES_PROGRAM), ("cases.csv", CASES_CSV)]);
+    assert_cmd_snapshot!(icp(dir.path()).args(["test", "--format", "junit", "."]));
+}
+
+#[test]
+fn an_unreadable_cases_cell_is_an_error() {
+    let csv = "case,Employees,expect_tier\nbad,12O,ideal\n";
+    let dir = project(&[("p.icp", CASES_PROGRAM), ("cases.csv", csv)]);
+    assert_cmd_snapshot!(icp(dir.path()).args(["test", "."]));
+}

@@ -10,6 +10,8 @@ pub(crate) enum Doc {
     Line,
     /// Nothing, or a line break when its group breaks.
     SoftLine,
+    /// A line break always (after a `//` comment): the enclosing groups break.
+    HardLine,
     /// Text printed only when its group breaks (a trailing comma).
     IfBreak(&'static str),
     /// Its content with the indentation increased for the lines it breaks.
@@ -46,6 +48,11 @@ pub(crate) fn print(doc: &Doc, width: usize, col: usize, indent: usize) -> Strin
                     Some(i) => col = s.get(i + 1..).map_or(0, |t| t.chars().count()),
                     None => col += s.chars().count(),
                 }
+            }
+            Doc::HardLine => {
+                out.push('\n');
+                out.extend(std::iter::repeat_n(' ', ind));
+                col = ind;
             }
             Doc::Line | Doc::SoftLine => {
                 if mode == Mode::Break {
@@ -115,6 +122,7 @@ fn fits(mut rem: isize, docs: &[Doc], rest: &[(usize, Mode, &Doc)]) -> bool {
                 }
                 rem -= s.chars().count() as isize;
             }
+            Doc::HardLine => return mode == Mode::Break,
             Doc::Line | Doc::SoftLine => {
                 if mode == Mode::Break {
                     return true;

@@ -315,7 +315,8 @@ fn placed(t: &SyntaxToken) -> bool {
         return true;
     };
     let kind = parent.kind();
-    if kind == SyntaxKind::ROOT || is(kind, "scorecard") {
+    // `expr` places the comments between its operands itself.
+    if kind == SyntaxKind::ROOT || is(kind, "scorecard") || is(kind, "expr") {
         return true;
     }
     if !is_any(kind, BODIES) {
@@ -820,18 +821,65 @@ impl Fmt {
     /// The document of an expression; lines after a break before `and` / `or` are indented
     /// by `cont`.
     fn expr(&self, n: &SyntaxNode, cont: usize) -> Doc {
-        if stray_comment(n) {
+        // Comments between the operands are placed below; one deeper down keeps its
+        // operand as written (`doc`), and a token that took in a comment keeps it all.
+        if n.descendants_with_tokens()
+            .filter_map(NodeOrToken::into_token)
+            .any(|t| t.kind() != SyntaxKind::COMMENT && swallowed_comment(&t))
+        {
             return Doc::text(n.text().to_string());
         }
         let mut head = Vec::new();
         let mut tail = Vec::new();
         let mut seen_bool = false;
         let mut glue = false; // no space before the next part
-        for p in pieces(n) {
+        let all = pieces(n);
+        for (i, p) in all.iter().enumerate() {
             let k = p.el.kind();
+            if k == SyntaxKind::COMMENT {
+                // A comment just before `and` / `or` goes with the lines they start.
+                let next_bool = all
+                    .iter()
+                    .skip(i + 1)
+                    .find(|q| q.el.kind() != SyntaxKind::COMMENT)
+                    .is_some_and(|q| is(q.el.kind(), "kw_and") || is(q.el.kind(), "kw_or"));
+                if next_bool {
+                    seen_bool = true;
+                }
+                let target = if seen_bool { &mut tail } else { &mut head };
+                // no trailing space before a line break (`and ` then a comment line)
+                if let Some(Doc::Text(t)) = target.last_mut()
+                    && p.newline
+                    && t.ends_with(' ')
+                {
+                    let trimmed = t.trim_end().to_owned();
+                    *t = trimmed;
+                }
+                let after_hard = target.last().is_some_and(is_hard);
+                // Before the first `and` / `or`, an operand continued on the next line is
+                // indented (the lines they start already are, by `cont`).
+                let hard = || {
+                    if seen_bool {
+                        Doc::HardLine
+                    } else {
+                        Doc::Nest(2, vec![Doc::HardLine])
+                    }
+                };
+                if p.newline && !after_hard && (!target.is_empty() || seen_bool) {
+                    target.push(hard());
+                } else if !glue && !target.is_empty() {
+                    target.push(Doc::text(" "));
+                }
+                target.push(Doc::text(p.el.to_string()));
+                target.push(hard());
+                glue = true;
+                continue;
+            }
             if is(k, "kw_and") || is(k, "kw_or") {
                 seen_bool = true;
-                tail.push(Doc::Line);
+                if !tail.last().is_some_and(is_hard) {
+                    tail.push(Doc::Line);
+                }
                 tail.push(Doc::text(format!("{} ", p.el)));
                 glue = true;
                 continue;
@@ -1086,6 +1134,15 @@ fn push_text(lines: &mut Vec<Line>, indent: usize, text: &str) {
             },
             comment: None,
         });
+    }
+}
+
+/// A line break after a comment (possibly nested).
+fn is_hard(d: &Doc) -> bool {
+    match d {
+        Doc::HardLine => true,
+        Doc::Nest(_, v) => matches!(v.as_slice(), [Doc::HardLine]),
+        _ => false,
     }
 }
 

@@ -109,4 +109,18 @@ proptest! {
         prop_assume!(icp_syntax::same_shape(&parsed.file, &icp_syntax::parse(src).file));
         check(&format!("{} with comments", path.display()), &commented, width);
     }
+
+    #[test]
+    fn generated_programs_with_comments_at_random_token_boundaries(
+        seed in any::<u64>(),
+        picks in proptest::collection::vec((0usize..100_000, any::<bool>()), 0..8),
+        width in prop_oneof![Just(100usize), Just(60usize), Just(30usize)],
+    ) {
+        let src = icp_oracle::generate::case(seed, &icp_oracle::generate::Config::all(1)).program;
+        let commented = with_comments(&src, &picks);
+        let parsed = icp_syntax::parse(&commented);
+        prop_assume!(parsed.diagnostics.iter().all(|d| d.severity != icp_syntax::Severity::Error));
+        prop_assume!(icp_syntax::same_shape(&parsed.file, &icp_syntax::parse(&src).file));
+        check(&format!("generated program {seed} with comments"), &commented, width);
+    }
 }

@@ -553,6 +553,18 @@ pub enum TestClause {
     Expect(Expect),
     /// `case "name" { field: value, ...  expect ... }`
     Case(TestCase),
+    /// `cases from "accounts.csv"`
+    CasesFrom(CasesFrom),
+}
+
+/// `cases from "accounts.csv"`: one case per row of a CSV file (path relative to the
+/// program file), its columns read by the schema's readers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasesFrom {
+    /// The file's path as written.
+    pub path: StrLit,
+    /// The whole clause.
+    pub span: Span,
 }
 
 /// `case "name" { field: value, ...  expect ... }`: the test's account with some fields

@@ -289,13 +289,8 @@ impl<'s> Builder<'s> {
         self.gap(start);
         let kind = SyntaxKind::of_rule(p.as_rule());
         let mut inner = p.into_inner().peekable();
-        if inner.peek().is_none() {
-            let src = self.src;
-            self.token(kind, src.get(start..end).unwrap_or(""));
-            self.pos = end.max(self.pos);
-            return;
-        }
-        // pest's spans may end after the trivia that follows the last token: that trivia
+        // pest's spans may end after the trivia that follows the last token (`equals = { "="
+        // ~ !"=" }` takes the spaces and comments before its lookahead): that trivia
         // belongs to the parent.
         let upto = self.toks.partition_point(|t| t.end <= end);
         let end = self
@@ -303,6 +298,14 @@ impl<'s> Builder<'s> {
             .get(..upto)
             .and_then(|ts| ts.iter().rev().find(|t| t.kind != TokenKind::Comment))
             .map_or(end, |t| t.end.max(start));
+        if inner.peek().is_none() {
+            // A token the lexer cuts differently keeps its whole span.
+            let end = if end > start { end } else { base + span.end() };
+            let src = self.src;
+            self.token(kind, src.get(start..end).unwrap_or(""));
+            self.pos = end.max(self.pos);
+            return;
+        }
         self.start(kind);
         for c in inner {
             self.pair(c, base);

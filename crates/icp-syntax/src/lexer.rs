@@ -63,6 +63,8 @@ pub const TEST_KEYWORDS: &[&str] = &[
     "criterion",
     "action",
     "case",
+    "cases",
+    "from",
 ];
 
 /// Every word that starts a clause or member inside an item body.
@@ -83,6 +85,7 @@ pub const CLAUSE_KEYWORDS: &[&str] = &[
     "account",
     "expect",
     "case",
+    "cases",
 ];
 
 /// Operator words of expressions (reserved inside expressions only).
@@ -108,7 +111,7 @@ pub const PROFILE_MEMBERS: &[&str] = &[
 ];
 
 /// The words that start a clause of a `test` body (the grammar's `test_clause`).
-pub const TEST_CLAUSES: &[&str] = &["profile", "as_of", "account", "expect", "case"];
+pub const TEST_CLAUSES: &[&str] = &["profile", "as_of", "account", "expect", "case", "cases"];
 
 /// The words that may follow `expect` in a test (`expect tier ideal`, `expect score >= 80`).
 pub const EXPECT_FORMS: &[&str] = &[

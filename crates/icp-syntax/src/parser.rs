@@ -19,11 +19,11 @@ use crate::ast::BinOp;
 use crate::ast::Broken;
 use crate::ast::Decimal;
 use crate::ast::{
-    Account, AccountField, Aggregate, Capability, CmpOp, ContainsMode, Criterion, CriterionBody,
-    DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal,
-    Group, Ident, Import, Item, Let, Lit, Milestone, PracticalShare, Profile, ProfileMember,
-    Schema, Segment, Situation, SituationClause, StrLit, Target, Test, TestCase, TestClause, Tier,
-    TierRule, Timeframe, TypeExpr, TypeKind, UnaryOp, Variant, Weight,
+    Account, AccountField, Aggregate, Capability, CasesFrom, CmpOp, ContainsMode, Criterion,
+    CriterionBody, DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind,
+    Field, Goal, Group, Ident, Import, Item, Let, Lit, Milestone, PracticalShare, Profile,
+    ProfileMember, Schema, Segment, Situation, SituationClause, StrLit, Target, Test, TestCase,
+    TestClause, Tier, TierRule, Timeframe, TypeExpr, TypeKind, UnaryOp, Variant, Weight,
 };
 use crate::date::Date;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
@@ -1207,7 +1207,8 @@ impl Lower<'_> {
                 | Rule::as_of
                 | Rule::account
                 | Rule::expect
-                | Rule::test_case => {
+                | Rule::test_case
+                | Rule::cases_from => {
                     clauses.push(self.test_clause(c)?);
                 }
                 _ => {}
@@ -1246,6 +1247,14 @@ impl Lower<'_> {
                 Some(TestClause::Account(Account { fields, span }))
             }
             Rule::expect => Some(TestClause::Expect(self.expect(c)?)),
+            Rule::cases_from => {
+                let span = self.span(&c);
+                let path = c.into_inner().find(|x| x.as_rule() == Rule::string)?;
+                Some(TestClause::CasesFrom(CasesFrom {
+                    path: self.string(&path),
+                    span,
+                }))
+            }
             Rule::test_case => {
                 let span = self.span(&c);
                 let mut name = None;
@@ -1865,6 +1874,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::expect_outcome => "`true`, `false`, `unknown`, `perfect` or `practical`",
         Rule::expect_action => "`action`",
         Rule::test_case => "`case`",
+        Rule::cases_from => "`cases from`",
         Rule::expect_compare | Rule::expect_metric => "`score`, `score.GROUP` or `coverage`",
         Rule::group_score => "`score.GROUP`",
         Rule::score_metric => "`score`",
@@ -1948,6 +1958,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::kw_expect => "`expect`",
         Rule::kw_reason => "`reason`",
         Rule::kw_case => "`case`",
+        Rule::kw_cases => "`cases`",
         Rule::kw_excluded_by => "`excluded_by`",
         Rule::kw_in_segment => "`in_segment`",
         Rule::kw_action => "`action`",
@@ -2031,11 +2042,13 @@ fn member_family(rule: Rule, kw: &str) -> Option<&'static str> {
             | Rule::account
             | Rule::expect
             | Rule::test_case
+            | Rule::cases_from
             | Rule::kw_profile
             | Rule::kw_as_of
             | Rule::kw_account
             | Rule::kw_expect
-            | Rule::kw_case,
+            | Rule::kw_case
+            | Rule::kw_cases,
         ) => Some("a test clause"),
         _ => None,
     }

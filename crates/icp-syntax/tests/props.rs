@@ -181,6 +181,7 @@ fn spans_of_item(item: &Item) -> Vec<Span> {
                             expect_spans(e, &mut out);
                         }
                     }
+                    TestClause::CasesFrom(c) => out.extend([c.span, c.path.span]),
                 }
             }
         }

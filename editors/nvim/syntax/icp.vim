@@ -27,7 +27,7 @@ syntax match icpItem /\<situation\>\(\s*\.\)\@!/ nextgroup=icpDeclName skipwhite
 syntax keyword icpClause group criterion exclude tier goal capability let nextgroup=icpName skipwhite
 syntax keyword icpClause timeframe milestone target practical_share weight perfect practical when
 syntax keyword icpClause as_of account expect key from as fraction for where reason
-syntax keyword icpClause excluded_by in_segment action case
+syntax keyword icpClause excluded_by in_segment action case cases
 
 syntax keyword icpOperatorWord and or not in any all is missing present
 " `contains` is an argument name of :syntax keyword, so it needs a match.

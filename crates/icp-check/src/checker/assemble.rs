@@ -192,7 +192,7 @@ impl Checker<'_> {
             .iter()
             .map(|t| {
                 !t.err
-                    && (t.model.is_some() || !t.cases.is_empty())
+                    && (t.model.is_some() || !t.cases.is_empty() || !t.cases_from.is_empty())
                     && t.profile.is_some_and(|p| prof_ok.get(p) == Some(&true))
             })
             .collect();
@@ -336,6 +336,17 @@ impl Checker<'_> {
                     maps.konst(c);
                 }
                 program.tests.push(x);
+            }
+            for mut p in std::mem::take(&mut t.cases_from) {
+                let Some(pid) = maps.profile.get(p.profile.index()).copied().flatten() else {
+                    continue;
+                };
+                p.profile = m::ProfileId(pid);
+                for (_, c) in &mut p.base {
+                    maps.konst(c);
+                }
+                p.insert_at = program.tests.len();
+                self.pending_cases.push(p);
             }
         }
         program

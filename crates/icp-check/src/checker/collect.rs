@@ -98,6 +98,7 @@ impl<'a> Checker<'a> {
                             profile: None,
                             model: None,
                             cases: Vec::new(),
+                            cases_from: Vec::new(),
                         });
                         if let Some(&first) = test_names.get(t.name.value.as_str()) {
                             let ident = a::Ident {

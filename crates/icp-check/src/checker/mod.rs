@@ -44,6 +44,8 @@ const TYPE_NAMES: [&str; 10] = [
 /// What the checker produces.
 pub(crate) struct Output {
     pub program: m::Program,
+    /// `cases from` clauses to read once the program is assembled.
+    pub pending_cases: Vec<crate::cases::Pending>,
     pub diagnostics: Vec<Diagnostic>,
     pub symbols: SymbolIndex,
 }
@@ -133,6 +135,8 @@ struct TestInfo<'a> {
     model: Option<m::Test>,
     /// The tests of its `case` clauses (table-driven), each named `TEST / CASE`.
     cases: Vec<m::Test>,
+    /// Its `cases from` clauses, with the profile (unmapped) and base account.
+    cases_from: Vec<crate::cases::Pending>,
 }
 
 /// One `let` in scope.
@@ -191,6 +195,8 @@ pub(crate) struct Checker<'a> {
     schema_names: Vec<(usize, &'a str)>,
     /// Names whose declaration is broken: their uses report nothing.
     poison: poison::Poison,
+    /// `cases from` clauses of the assembled program (ids mapped).
+    pending_cases: Vec<crate::cases::Pending>,
 }
 
 impl<'a> Checker<'a> {
@@ -221,6 +227,7 @@ impl<'a> Checker<'a> {
             deep_reported: false,
             enum_tys: Vec::new(),
             schema_names: Vec::new(),
+            pending_cases: Vec::new(),
         }
     }
 
@@ -380,6 +387,7 @@ impl<'a> Checker<'a> {
         let program = self.assemble();
         Output {
             program,
+            pending_cases: self.pending_cases,
             diagnostics: self.diags,
             symbols: SymbolIndex {
                 defs: self.defs,

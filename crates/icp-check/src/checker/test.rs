@@ -23,6 +23,7 @@ impl<'a> Checker<'a> {
         let mut account: Option<&'a a::Account> = None;
         let mut expects: Vec<&'a a::Expect> = Vec::new();
         let mut cases: Vec<&'a a::TestCase> = Vec::new();
+        let mut cases_from: Vec<&'a a::CasesFrom> = Vec::new();
         let dup = |this: &mut Self, span: Span, first: Span, what: &str| {
             this.emit(
                 Some(owner),
@@ -46,6 +47,7 @@ impl<'a> Checker<'a> {
                 },
                 a::TestClause::Expect(e) => expects.push(e),
                 a::TestClause::Case(c) => cases.push(c),
+                a::TestClause::CasesFrom(c) => cases_from.push(c),
             }
         }
         let profile = match profile_ident {
@@ -94,13 +96,15 @@ impl<'a> Checker<'a> {
             .and_then(|p| p.schema);
         let mut values: Vec<(m::FieldId, m::Const)> = Vec::new();
         match account {
-            None if cases.is_empty() => {
+            None if cases.is_empty() && cases_from.is_empty() => {
                 self.emit(Some(owner), file, diag::test_without_account(ast.name.span));
             }
             None => {}
             Some(acc) => {
+                // Under `cases from` alone, the file's columns complete the account.
+                let whole = cases_from.is_empty() || !cases.is_empty() || !expects.is_empty();
                 if let Some(s) = schema {
-                    values = self.test_account(owner, file, s, acc, true);
+                    values = self.test_account(owner, file, s, acc, whole);
                 }
             }
         }
@@ -160,7 +164,7 @@ impl<'a> Checker<'a> {
                 lints::test_without_as_of::diagnostic(ast.name.span, &pname),
             );
         }
-        if expects.is_empty() && cases.is_empty() {
+        if expects.is_empty() && cases.is_empty() && cases_from.is_empty() {
             self.emit(
                 Some(owner),
                 file,
@@ -178,9 +182,25 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        let pending: Vec<crate::cases::Pending> = match profile {
+            Some(p) => cases_from
+                .iter()
+                .map(|c| crate::cases::Pending {
+                    file,
+                    span: c.span,
+                    path: c.path.value.clone(),
+                    test: ast.name.value.clone(),
+                    profile: m::ProfileId(p as u32),
+                    as_of: as_of.map(|d| d.0),
+                    base: values.clone(),
+                    insert_at: 0,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         // With cases, the test's own account is a test only when it expects something.
         let model = profile
-            .filter(|_| cases.is_empty() || !expects.is_empty())
+            .filter(|_| (cases.is_empty() && cases_from.is_empty()) || !expects.is_empty())
             .map(|p| m::Test {
                 name: ast.name.value.clone(),
                 loc: loc(file, ast.name.span),
@@ -193,6 +213,7 @@ impl<'a> Checker<'a> {
             x.profile = profile;
             x.model = model;
             x.cases = case_models;
+            x.cases_from = pending;
         }
     }
 
@@ -344,6 +365,16 @@ impl<'a> Checker<'a> {
         ty: &m::Ty,
     ) -> Option<m::Const> {
         match (ty, &e.kind) {
+            // `revenue: missing`: the field is missing, as an empty cell or `NA` reads (a
+            // required field's missing value makes the account invalid, as in data files).
+            // An enum with a variant `missing` keeps it.
+            (_, a::ExprKind::Name(id))
+                if id.name == "missing"
+                    && !matches!(ty, m::Ty::Enum(en) if self.enums.get(en.index())
+                        .is_some_and(|x| x.ty.variants.iter().any(|v| v.name == "missing"))) =>
+            {
+                Some(m::Const::Missing)
+            }
             (m::Ty::Set(inner), a::ExprKind::List(items)) => {
                 let mut out = Vec::new();
                 for item in items {

@@ -142,6 +142,10 @@ pub const HELP: &[(&str, &str)] = &[
         "`case \"name\" { field: value, ... expect ... }`: one row of a table-driven test: the test's account with these fields changed, and its own expectations (run as `TEST / name`).",
     ),
     (
+        "cases",
+        "`cases from \"FILE.csv\"`: one case per row of a CSV file next to the program, read as `icp score` reads data (the same `from` columns and messy values); columns `case` and `expect_tier`, `expect_score`, `expect_criterion.NAME`, ... give each row its name and expectations (an empty cell checks nothing). Fields without a column keep the test's `account` values.",
+    ),
+    (
         "excluded_by",
         "`expect excluded_by NAME`: the account is excluded, and this exclusion holds.",
     ),
@@ -155,7 +159,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "account",
-        "`account { field: value, ... }`: the test's account; fields left out are missing.",
+        "`account { field: value, ... }`: the test's account; fields left out are missing (`field: missing` says so explicitly).",
     ),
     (
         "expect",
