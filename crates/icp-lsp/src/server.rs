@@ -1097,7 +1097,7 @@ impl LanguageServer for Backend {
         }
         self.with_analysis("codeLens", &params.text_document.uri, |a| {
             let mut lenses = features::run::lenses(a);
-            lenses.extend(features::explain::lenses(a));
+            lenses.extend(features::explain::lenses(a, self.world.loader()));
             lenses.extend(features::hints::code_lenses(a, self.world.loader()));
             Some(lenses)
         })

@@ -6,11 +6,11 @@
 //! compile until it says how it moves.
 
 use crate::ast::{
-    Account, AccountField, Aggregate, Broken, Capability, Criterion, CriterionBody, DateLit,
-    EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal, Group, Ident,
-    Import, Item, Let, Milestone, PracticalShare, Profile, ProfileMember, Schema, Segment,
-    Situation, SituationClause, StrLit, Target, Test, TestCase, TestClause, Tier, TierRule,
-    Timeframe, TypeExpr, TypeKind, Variant, Weight,
+    Account, AccountField, Aggregate, Broken, Capability, CasesFrom, Criterion, CriterionBody,
+    DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal,
+    Group, Ident, Import, Item, Let, Milestone, PracticalShare, Profile, ProfileMember, Schema,
+    Segment, Situation, SituationClause, StrLit, Target, Test, TestCase, TestClause, Tier,
+    TierRule, Timeframe, TypeExpr, TypeKind, Variant, Weight,
 };
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -88,6 +88,7 @@ shift_struct!(Exclude { name, reason, cond, span } ignore {});
 shift_struct!(Tier { name, action, rule, span } ignore {});
 shift_struct!(Test { name, clauses, span } ignore {});
 shift_struct!(TestCase { name, account, expects, span } ignore {});
+shift_struct!(CasesFrom { path, span } ignore {});
 shift_struct!(Account { fields, span } ignore {});
 shift_struct!(AccountField { name, value, span } ignore {});
 shift_struct!(Expect { kind, span } ignore {});
@@ -190,6 +191,7 @@ impl Shift for TestClause {
             TestClause::Account(x) => x.shift(by),
             TestClause::Expect(x) => x.shift(by),
             TestClause::Case(x) => x.shift(by),
+            TestClause::CasesFrom(x) => x.shift(by),
         }
     }
 }

@@ -764,11 +764,6 @@ const TREE_SITTER_PATH: &str = "editors/tree-sitter-icp/grammar.js";
 const TREE_SITTER_NODE_TYPES: &str =
     include_str!("../../../editors/tree-sitter-icp/src/node-types.json");
 
-/// Keywords of grammar.js ahead of icp.pest: the clause `cases from "FILE.csv"` of a test,
-/// which another branch adds to icp.pest. Allowed to be missing from icp.pest and the reference
-/// until it lands (then harmless).
-const TREE_SITTER_AHEAD: &[&str] = &["cases"];
-
 /// The words tree-sitter reads as keywords: the anonymous node types of node-types.json that
 /// are words (`"type": "schema"` followed by `"named": false`).
 fn tree_sitter_keywords() -> BTreeSet<String> {
@@ -807,7 +802,6 @@ fn tree_sitter_keywords_are_the_grammar_keywords() {
         rows.iter().flat_map(|(_, w)| w.iter().cloned()).collect(),
         literal_words,
     ]);
-    let ahead = set(TREE_SITTER_AHEAD);
     let mut problems = Vec::new();
     for (source, words) in [(GRAMMAR_PATH, &pest), (LANGUAGE_MD_PATH, &documented)] {
         for w in words.difference(&ts) {
@@ -820,11 +814,9 @@ fn tree_sitter_keywords_are_the_grammar_keywords() {
             ));
         }
         for w in ts.difference(words) {
-            if !ahead.contains(w) {
-                problems.push(format!(
-                    "`{w}` is a keyword of {TREE_SITTER_PATH} but not of {source}: remove it from grammar.js, or add it to {source}"
-                ));
-            }
+            problems.push(format!(
+                "`{w}` is a keyword of {TREE_SITTER_PATH} but not of {source}: remove it from grammar.js, or add it to {source}"
+            ));
         }
     }
     report(&problems);

@@ -22,9 +22,10 @@ pub const EXPLAIN: &str = "icp.explain";
 /// How many of the sample's first accounts a lens explains.
 pub const ACCOUNTS: usize = 3;
 
-/// An "explain" lens on each profile of the document that checked (none without a sample).
-pub fn lenses(a: &Analysis) -> Vec<CodeLens> {
-    if a.config.sample.is_none() {
+/// An "explain" lens on each profile of the document that checked (none without a sample
+/// that can be read).
+pub fn lenses(a: &Analysis, loader: &dyn Loader) -> Vec<CodeLens> {
+    if !super::sample::readable(a, loader) {
         return Vec::new();
     }
     let uri = serde_json::Value::String(a.uri.as_str().to_owned());

@@ -152,7 +152,13 @@ pub fn items_with<'a>(
         }
     }
     for a in analyses {
-        for f in &a.checked.files {
+        // With a fresh parse of the document, its own names come from that parse only: an
+        // older check's copy of the document would bring back names since renamed.
+        let own = fresh.is_some().then_some(crate::world::ENTRY.0 as usize);
+        for (i, f) in a.checked.files.iter().enumerate() {
+            if Some(i) == own {
+                continue;
+            }
             for item in &f.ast.items {
                 if seen.insert((item.keyword(), item.name())) {
                     out.push((item, f.text.as_str()));

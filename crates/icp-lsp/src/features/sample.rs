@@ -220,6 +220,13 @@ pub fn figures(a: &Analysis, loader: &dyn Loader) -> Vec<(Span, String)> {
     a.sample.get_or_init(|| compute(a, loader)).clone()
 }
 
+/// Whether the configured sample can be read (a sample that cannot says so in one lens at
+/// the top of the document, spanning nothing: see [`compute`]).
+pub fn readable(a: &Analysis, loader: &dyn Loader) -> bool {
+    a.config.sample.is_some()
+        && !matches!(figures(a, loader).as_slice(), [(span, _)] if span.start == 0 && span.end == 0)
+}
+
 fn compute(a: &Analysis, loader: &dyn Loader) -> Vec<(Span, String)> {
     let tallies = match tally(a, loader) {
         Ok(t) => t,
