@@ -2,9 +2,9 @@
 # Tests of the tree-sitter grammar (run by .ci/run; run it after changing grammar.js or
 # queries/):
 #
-#   1. tree-sitter-cli (pinned: TS_VERSION) is installed with cargo into target/tools when it
-#      is not there yet: about 10 minutes of compiling on 2 cores, once; CI should cache
-#      target/tools. `TREE_SITTER=/path/to/tree-sitter` uses another binary of that version.
+#   1. tree-sitter-cli (pinned: TS_VERSION) is installed with cargo into
+#      ~/.cache/icp-tools/tree-sitter-VERSION (ICP_TOOLS) when it is not there yet: about 5
+#      minutes of CPU, once per machine, kept like the SQL tests' venvs in ~/.cache. `TREE_SITTER=/path/to/tree-sitter` uses another binary of that version.
 #   2. the committed parser (src/) is what `tree-sitter generate` makes of grammar.js;
 #   3. the query copies for Neovim and Helix are in sync (scripts/sync-queries.js --check);
 #   4. `tree-sitter test`: the corpus (test/corpus/*.txt) and the highlight tests
@@ -30,7 +30,7 @@ update=0
 [ "${1:-}" = "--update" ] && update=1
 
 # 1. The CLI.
-tools="${ICP_TOOLS:-$root/target/tools}"
+tools="${ICP_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/icp-tools/tree-sitter-$TS_VERSION}"
 ts="${TREE_SITTER:-$tools/bin/tree-sitter}"
 if ! [ -x "$ts" ] || [ "$("$ts" --version | awk '{print $2}')" != "$TS_VERSION" ]; then
   if [ -n "${TREE_SITTER:-}" ]; then
