@@ -866,17 +866,22 @@ impl Compiler<'_> {
                 "CASE WHEN NOT ({}) THEN '; out_of_segment:'",
                 any.join(" OR ")
             );
-            for t in &self.profile.targets {
-                if let Some(s) = self.program.segment(*t) {
-                    let col = self.id(&format!("s_{}", s.name));
-                    let _ = write!(
-                        seg,
-                        " || CASE WHEN {col} IS NULL THEN {} WHEN {col} THEN {} ELSE {} END",
-                        d.string(&format!(" {} unknown", s.name)),
-                        d.string(&format!(" {} true", s.name)),
-                        d.string(&format!(" {} false", s.name)),
-                    );
-                }
+            // As natively: ` a false, b unknown` (a comma before every target but the first).
+            let named = self
+                .profile
+                .targets
+                .iter()
+                .filter_map(|t| self.program.segment(*t));
+            for (k, s) in named.enumerate() {
+                let lead = if k == 0 { " " } else { ", " };
+                let col = self.id(&format!("s_{}", s.name));
+                let _ = write!(
+                    seg,
+                    " || CASE WHEN {col} IS NULL THEN {} WHEN {col} THEN {} ELSE {} END",
+                    d.string(&format!("{lead}{} unknown", s.name)),
+                    d.string(&format!("{lead}{} true", s.name)),
+                    d.string(&format!("{lead}{} false", s.name)),
+                );
             }
             seg.push_str(" ELSE '' END");
             pieces.push(seg);
