@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 
 use icp_check::Loader;
-use icp_data::{ReadOptions, Row, RowSink, Source};
+use icp_data::{Row, RowSink};
 use icp_eval::Plan;
 use icp_model::ProfileId;
 use tower_lsp_server::ls_types::{CodeLens, Command};
@@ -82,11 +82,7 @@ pub fn explain(a: &Analysis, loader: &dyn Loader, name: &str) -> Result<String, 
     let Some(path) = &a.config.sample else {
         return Err("no sample of accounts is configured (`[lsp] sample` in icp.toml)".into());
     };
-    let shown = path
-        .strip_prefix(&a.root)
-        .unwrap_or(path)
-        .display()
-        .to_string();
+    let shown = super::sample::shown(a, path);
     let program = &a.checked.program;
     let Some((i, profile)) = program
         .profiles
@@ -107,28 +103,13 @@ pub fn explain(a: &Analysis, loader: &dyn Loader, name: &str) -> Result<String, 
     let text = loader
         .load(path)
         .map_err(|e| format!("sample `{shown}`: {e}"))?;
-    // The header and the first accounts (a record is read whole even if the cut falls
-    // inside a quoted line break: rows past the first few are ignored).
-    let body = super::sample::head(&text, ACCOUNTS + 1).as_bytes().to_vec();
-    let format = icp_data::Format::from_path(&path.display().to_string())
-        .map_or(icp_data::Format::Csv, |f| f.0);
-    let options = ReadOptions {
-        format,
-        decimal: a.config.decimal,
-        ..ReadOptions::default()
-    };
-    let source = Source::open(Box::new(std::io::Cursor::new(body)), options)
-        .map_err(|e| format!("sample `{shown}`: {e}"))?;
-    let (binding, _) = source
-        .bind(program, schema)
-        .map_err(|e| format!("sample `{shown}`: {e}"))?;
     let sink = Sink {
         plan: &plan,
         rows: Mutex::new(Vec::new()),
     };
-    source
-        .run(&binding, &sink, |_| Ok(()))
-        .map_err(|e| format!("sample `{shown}`: {e}"))?;
+    // The header and the first accounts (a record is read whole even if the cut falls
+    // inside a quoted line break: rows past the first few are ignored).
+    super::sample::read_head(a, path, &shown, &text, ACCOUNTS + 1, schema, &sink)?;
     let mut rows = sink
         .rows
         .into_inner()

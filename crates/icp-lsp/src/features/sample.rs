@@ -127,6 +127,45 @@ fn bump(slot: &mut [u64; 2], result: Tri) {
     }
 }
 
+/// The sample's path as the user wrote it: relative to the project root when under it.
+pub(crate) fn shown(a: &Analysis, path: &std::path::Path) -> String {
+    path.strip_prefix(&a.root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// Reads the header and the first `rows` records of the sample `text` (from `path`) as
+/// `schema`'s accounts, with the document's data settings, into `sink`; errors name the
+/// sample as `shown`.
+pub(crate) fn read_head<S: RowSink>(
+    a: &Analysis,
+    path: &std::path::Path,
+    shown: &str,
+    text: &str,
+    rows: usize,
+    schema: &icp_model::Schema,
+    sink: &S,
+) -> Result<(), String> {
+    let format = icp_data::Format::from_path(&path.display().to_string())
+        .map_or(icp_data::Format::Csv, |f| f.0);
+    let options = ReadOptions {
+        format,
+        decimal: a.config.decimal,
+        ..ReadOptions::default()
+    };
+    let body = head(text, rows).as_bytes().to_vec();
+    let source = Source::open(Box::new(std::io::Cursor::new(body)), options)
+        .map_err(|e| format!("sample `{shown}`: {e}"))?;
+    let (binding, _) = source
+        .bind(&a.checked.program, schema)
+        .map_err(|e| format!("sample `{shown}`: {e}"))?;
+    source
+        .run(&binding, sink, |_| Ok(()))
+        .map_err(|e| format!("sample `{shown}`: {e}"))?;
+    Ok(())
+}
+
 /// The first `MAX_ROWS` records of a CSV or JSON Lines text (cut at line ends).
 pub(crate) fn head(text: &str, rows: usize) -> &str {
     match text.match_indices('\n').nth(rows) {
@@ -153,11 +192,7 @@ pub fn tally(a: &Analysis, loader: &dyn Loader) -> Result<Vec<(String, Tally)>, 
     let Some(path) = &a.config.sample else {
         return Ok(Vec::new());
     };
-    let shown = path
-        .strip_prefix(&a.root)
-        .unwrap_or(path)
-        .display()
-        .to_string();
+    let shown = shown(a, path);
     let text = loader
         .load(path)
         .map_err(|e| format!("sample `{shown}`: {e}"))?;
@@ -176,31 +211,16 @@ pub fn tally(a: &Analysis, loader: &dyn Loader) -> Result<Vec<(String, Tally)>, 
                 .push((p.name.clone(), plan));
         }
     }
-    let format = icp_data::Format::from_path(&path.display().to_string())
-        .map_or(icp_data::Format::Csv, |f| f.0);
     let mut out = Vec::new();
     for (schema_id, plans) in by_schema {
         let Some(schema) = program.schemas.get(schema_id as usize) else {
             continue;
         };
-        let body = head(&text, MAX_ROWS).as_bytes().to_vec();
-        let options = ReadOptions {
-            format,
-            decimal: a.config.decimal,
-            ..ReadOptions::default()
-        };
-        let source = Source::open(Box::new(std::io::Cursor::new(body)), options)
-            .map_err(|e| format!("sample `{shown}`: {e}"))?;
-        let (binding, _) = source
-            .bind(program, schema)
-            .map_err(|e| format!("sample `{shown}`: {e}"))?;
         let sink = Sink {
             plans: &plans,
             tallies: Mutex::new(vec![Tally::default(); plans.len()]),
         };
-        source
-            .run(&binding, &sink, |_| Ok(()))
-            .map_err(|e| format!("sample `{shown}`: {e}"))?;
+        read_head(a, path, &shown, &text, MAX_ROWS, schema, &sink)?;
         let tallies = sink
             .tallies
             .into_inner()
