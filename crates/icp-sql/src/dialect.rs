@@ -348,6 +348,18 @@ impl Dialect {
         }
     }
 
+    /// An exact whole number below 10^38 (`text` is its digits, maybe with a `-`; a plain
+    /// decimal keeps its scale), beyond the 10^28 of [`Dialect::decimal`]: the scaled points
+    /// of a threshold in `100 * points >= threshold * W`.
+    pub fn exact(self, text: &str) -> String {
+        let scale = text.split_once('.').map_or(0, |(_, f)| f.len());
+        match self {
+            Dialect::DuckDb | Dialect::Spark => format!("CAST({text} AS DECIMAL(38, {scale}))"),
+            Dialect::Snowflake => format!("CAST({text} AS NUMBER(38, {scale}))"),
+            Dialect::Postgres | Dialect::BigQuery => self.number(text),
+        }
+    }
+
     /// `whole` hundredths (an exact whole number) as an exact decimal. `* 0.01` would be a
     /// FLOAT64 product in BigQuery; a BIGNUMERIC divided by 100 stays exact.
     pub fn hundredths(self, whole: &str) -> String {
@@ -355,6 +367,51 @@ impl Dialect {
             Dialect::BigQuery => format!("{whole} / 100"),
             _ => format!("{whole} * 0.01"),
         }
+    }
+
+    /// The sum (`op` `+`) or difference (`-`) of two numbers, in the number type. Spark's sum
+    /// of two `DECIMAL(38, 10)` is a `DECIMAL(38, 9)`, rounding the tenth decimal: operands
+    /// below 10^27 are added as `DECIMAL(37, 10)` (exact), larger ones with `TRY_CAST` to the
+    /// number type (a result of 10^28 or more is missing). The other dialects: `(a op b)`.
+    pub fn add(self, op: char, a: &str, b: &str) -> String {
+        if self == Dialect::Spark {
+            let t = self.decimal();
+            return format!(
+                "(CASE WHEN ABS({a}) < 1000000000000000000000000000 AND ABS({b}) < 1000000000000000000000000000 THEN CAST({a} AS DECIMAL(37, 10)) {op} CAST({b} AS DECIMAL(37, 10)) ELSE TRY_CAST(try_{}({a}, {b}) AS {t}) END)",
+                if op == '+' { "add" } else { "subtract" }
+            );
+        }
+        format!("({a} {op} {b})")
+    }
+
+    /// The product of two numbers, in the number type. Spark's decimal rules keep only 6
+    /// decimals of a product of two `DECIMAL(38, 10)` and, with `spark.sql.ansi.enabled`,
+    /// raise on a result beyond the type: operands below 10^13 and 10^14 are multiplied as
+    /// `DECIMAL(23, 10)` and `DECIMAL(24, 10)` (the exact product, cut to 10 decimals), larger
+    /// ones with `try_multiply` and `TRY_CAST` (6 decimals; a result of 10^28 or more is
+    /// missing, as an overflow is natively). The other dialects: `CAST(a * b AS ..)`.
+    pub fn mul(self, a: &str, b: &str) -> String {
+        let t = self.decimal();
+        if self == Dialect::Spark {
+            return format!(
+                "(CASE WHEN ABS({a}) < 10000000000000 AND ABS({b}) < 100000000000000 THEN CAST(CAST({a} AS DECIMAL(23, 10)) * CAST({b} AS DECIMAL(24, 10)) AS {t}) ELSE TRY_CAST(try_multiply(CAST({a} AS {t}), CAST({b} AS {t})) AS {t}) END)"
+            );
+        }
+        self.cast(&format!("({a}) * ({b})"), t)
+    }
+
+    /// The quotient of two numbers (`b` is not zero), in the number type. Spark keeps 6
+    /// decimals of `DECIMAL(38, 10) / DECIMAL(38, 10)` and raises beyond the type: a dividend
+    /// below 10^14 is divided as `DECIMAL(24, 10)` (14 decimals, cut to 10), a larger one with
+    /// `try_divide` and `TRY_CAST` (6 decimals; 10^28 or more is missing).
+    pub fn div(self, a: &str, b: &str) -> String {
+        let t = self.decimal();
+        if self == Dialect::Spark {
+            return format!(
+                "(CASE WHEN ABS({a}) < 100000000000000 THEN CAST(CAST({a} AS DECIMAL(24, 10)) / CAST({b} AS {t}) AS {t}) ELSE TRY_CAST(try_divide(CAST({a} AS {t}), CAST({b} AS {t})) AS {t}) END)"
+            );
+        }
+        self.cast(&format!("{} / ({b})", self.cast(a, t)), t)
     }
 
     /// `x` cast to `ty`.

@@ -360,12 +360,23 @@ impl Compiler<'_> {
         if w == 0 {
             return Some("CAST(NULL AS BOOLEAN)".into());
         }
-        let rhs = c.checked_mul(Decimal::from_i128_with_scale(w, 0))?;
         Some(format!(
-            "(100 * {p} {} {})",
-            Self::cmp_sql(op),
-            self.d.number(&dec(rhs))
+            "({})",
+            self.points_cmp(&p, Self::cmp_sql(op), c, w)?
         ))
+    }
+
+    /// `score OP c` for the points `p` of the weight `w`, in whole numbers: `100 × 10^s × p
+    /// OP m × w` where `c = m / 10^s`. `None` when a side reaches 10^38.
+    fn points_cmp(&self, p: &str, op: &str, c: Decimal, w: i128) -> Option<String> {
+        let c = c.normalize();
+        let f = 10_i128.checked_pow(c.scale())?.checked_mul(100)?;
+        let rhs = c.mantissa().checked_mul(w)?;
+        let limit = 10_i128.pow(38);
+        if f.checked_mul(w)? >= limit || rhs.unsigned_abs() >= limit.unsigned_abs() {
+            return None;
+        }
+        Some(format!("{f} * {p} {op} {}", self.d.exact(&rhs.to_string())))
     }
 
     fn arith(&self, op: ArithOp, a: &Expr, b: &Expr, ty: &Ty) -> String {
@@ -376,26 +387,27 @@ impl Compiler<'_> {
             (ArithOp::Add, _, Ty::Date) => self.d.date_add(&sb, &sa),
             (ArithOp::Sub, Ty::Date, Ty::Date) => self.d.date_diff(&sa, &sb),
             (ArithOp::Sub, Ty::Date, _) => self.d.date_add(&sa, &format!("(-{sb})")),
-            (ArithOp::Add, _, _) => format!("({sa} + {sb})"),
-            (ArithOp::Sub, _, _) => format!("({sa} - {sb})"),
+            (ArithOp::Add | ArithOp::Sub, _, _) if !is_number(ty) => {
+                format!("({sa} {} {sb})", if op == ArithOp::Add { '+' } else { '-' })
+            }
+            (ArithOp::Add, _, _) => self.d.add('+', &sa, &sb),
+            (ArithOp::Sub, _, _) => self.d.add('-', &sa, &sb),
             (ArithOp::Mul, _, _) => {
-                let t = if *ty == Ty::Duration {
-                    self.d.days()
+                if *ty == Ty::Duration {
+                    self.d.cast(&format!("({sa}) * ({sb})"), self.d.days())
                 } else {
-                    self.d.decimal()
-                };
-                self.d.cast(&format!("({sa}) * ({sb})"), t)
+                    self.d.mul(&sa, &sb)
+                }
             }
             (ArithOp::Div, _, _) => {
-                let t = if *ty == Ty::Duration {
-                    self.d.days()
+                let q = if *ty == Ty::Duration {
+                    self.d.cast(
+                        &format!("{} / ({sb})", self.d.cast(&sa, self.d.decimal())),
+                        self.d.days(),
+                    )
                 } else {
-                    self.d.decimal()
+                    self.d.div(&sa, &sb)
                 };
-                let q = self.d.cast(
-                    &format!("{} / ({sb})", self.d.cast(&sa, self.d.decimal())),
-                    t,
-                );
                 format!("(CASE WHEN {sb} = 0 THEN NULL ELSE {q} END)")
             }
         }
@@ -457,7 +469,10 @@ impl Compiler<'_> {
             .criteria
             .iter()
             .filter(|c| c.weight > Decimal::ZERO)
-            .try_fold(0_i128, |acc, c| Ok(acc + scaled(c.weight, k)?))
+            .try_fold(0_i128, |acc, c| {
+                acc.checked_add(scaled(c.weight, k)?)
+                    .ok_or(Error::TooPrecise)
+            })
     }
 
     fn group_weight(&self, g: usize) -> Result<i128, Error> {
@@ -468,15 +483,18 @@ impl Compiler<'_> {
             .filter(|c| {
                 c.weight > Decimal::ZERO && c.group.map(icp_model::GroupId::index) == Some(g)
             })
-            .try_fold(0_i128, |acc, c| Ok(acc + scaled(c.weight, k)?))
+            .try_fold(0_i128, |acc, c| {
+                acc.checked_add(scaled(c.weight, k)?)
+                    .ok_or(Error::TooPrecise)
+            })
     }
 
     fn abs_weight(&self) -> Result<i128, Error> {
         let k = self.scale();
-        self.profile
-            .criteria
-            .iter()
-            .try_fold(0_i128, |acc, c| Ok(acc + scaled(c.weight.abs(), k)?))
+        self.profile.criteria.iter().try_fold(0_i128, |acc, c| {
+            acc.checked_add(scaled(c.weight.abs(), k)?)
+                .ok_or(Error::TooPrecise)
+        })
     }
 
     /// The typed column of a field, as the `read` stage selects it.
@@ -568,6 +586,11 @@ impl Compiler<'_> {
         let k = self.scale();
         let w = self.pos_weight()?;
         let a = self.abs_weight()?;
+        // The largest whole number the query computes is `20000 * pc + w` (pc <= w <= a),
+        // in DECIMAL(38, 0) or HUGEINT: it must stay below 10^38.
+        if a.checked_mul(20_001).is_none_or(|x| x >= 10_i128.pow(38)) {
+            return Err(Error::TooPrecise);
+        }
         let mut q = String::new();
         let _ = writeln!(
             q,
@@ -770,14 +793,10 @@ impl Compiler<'_> {
                     if w == 0 {
                         continue;
                     }
-                    let rhs = th
-                        .checked_mul(Decimal::from_i128_with_scale(w, 0))
+                    let cmp = self
+                        .points_cmp("pc", ">=", *th, w)
                         .ok_or(Error::TooPrecise)?;
-                    let _ = writeln!(
-                        q,
-                        "      WHEN 100 * pc >= {} THEN {name}",
-                        d.number(&dec(rhs))
-                    );
+                    let _ = writeln!(q, "      WHEN {cmp} THEN {name}");
                 }
                 TierRule::When(e) => {
                     let _ = writeln!(
@@ -960,6 +979,11 @@ impl Compiler<'_> {
         }
         Ok(format!("SUBSTR({}, 3)", pieces.join("\n    || ")))
     }
+}
+
+/// Whether values of `ty` are the dialect's exact decimals (not whole days).
+fn is_number(ty: &Ty) -> bool {
+    matches!(ty, Ty::Int | Ty::Number | Ty::Money | Ty::Percent)
 }
 
 fn flip(op: CmpOp) -> CmpOp {

@@ -175,16 +175,73 @@ fn raw_text_hostile() {
 /// between digits (constants are `CAST('0.2' AS BIGNUMERIC)`, hundredths divide by 100).
 #[test]
 fn bigquery_has_no_float_literals() {
+    let mut cases = Vec::new();
+    for src in [
+        include_str!("engines/program.icp"),
+        include_str!("engines/messy.icp"),
+        include_str!("engines/large.icp"),
+    ] {
+        let p = program(src);
+        for mode in [Mode::Typed, Mode::RawText] {
+            for profile in 0..p.profiles.len() {
+                let mut o = options(Dialect::BigQuery);
+                o.mode = mode;
+                o.profile = ProfileId(u32::try_from(profile).unwrap());
+                cases.push(compile(&p, &o).unwrap());
+            }
+        }
+    }
+    for sql in &cases {
+        let outside: Vec<char> = strip_quoted(sql, Dialect::BigQuery).chars().collect();
+        let floats: Vec<String> = outside
+            .windows(3)
+            .filter(|w| w[0].is_ascii_digit() && w[1] == '.' && w[2].is_ascii_digit())
+            .map(|w| w.iter().collect())
+            .collect();
+        assert!(floats.is_empty(), "{floats:?}");
+    }
     let p = program(include_str!("engines/program.icp"));
-    let sql = compile(&p, &options(Dialect::BigQuery)).unwrap();
-    let outside: Vec<char> = strip_quoted(&sql, Dialect::BigQuery).chars().collect();
-    let floats: Vec<String> = outside
-        .windows(3)
-        .filter(|w| w[0].is_ascii_digit() && w[1] == '.' && w[2].is_ascii_digit())
-        .map(|w| w.iter().collect())
-        .collect();
-    assert!(floats.is_empty(), "{floats:?}");
     // The other dialects read `0.01` as an exact decimal and keep it.
     let duck = compile(&p, &options(Dialect::DuckDb)).unwrap();
     assert!(duck.contains("* 0.01"));
+}
+
+/// Spark with `spark.sql.ansi.enabled=true`: every sum, product and quotient of numbers is
+/// guarded (`try_*`, `TRY_CAST`) and exact to 10 decimals below its bounds; a threshold times
+/// the scaled weights beyond 10^28 keeps its own scale (engines/large.icp, run by spark.sh).
+#[test]
+fn spark_arithmetic_cannot_overflow() {
+    let p = program(include_str!("engines/large.icp"));
+    let sql = compile(&p, &options(Dialect::Spark)).unwrap();
+    for guard in [
+        "try_add(",
+        "try_subtract(",
+        "try_multiply(",
+        "try_divide(",
+        "DECIMAL(37, 10)",
+    ] {
+        assert!(sql.contains(guard), "{guard}: {sql}");
+    }
+    let mut o = options(Dialect::Spark);
+    o.profile = ProfileId(1);
+    let sql = compile(&p, &o).unwrap();
+    // 100 x 10^3 x points >= 66666 x 1123446789000000000000000001 (the weights scaled by
+    // 10^22): whole numbers beyond 10^28, exact.
+    assert!(
+        sql.contains(
+            "WHEN 100000 * pc >= CAST(74895703635474000000000000066666 AS DECIMAL(38, 0))"
+        ),
+        "{sql}"
+    );
+}
+
+/// Weights whose scaled sum would overflow the query's whole numbers are refused, not
+/// compiled to SQL that fails in the engine.
+#[test]
+fn too_many_weight_digits_are_refused() {
+    let p = program(
+        "schema S {\n  id: text key\n  n: int\n}\nprofile p for S {\n  criterion a weight 9999999 { n > 1 }\n  criterion b weight 0.0000000000000000000000000001 { n > 2 }\n  tier t\n}\n",
+    );
+    let err = compile(&p, &options(Dialect::DuckDb)).unwrap_err();
+    assert_eq!(err, icp_sql::Error::TooPrecise);
 }

@@ -5,8 +5,9 @@
 # decimal), tier, coverage, group scores, reasons and invalid rows:
 #  - `--typed` on engines/program.icp with accounts.csv loaded typed (compare.py);
 #  - `--raw-text` with each file loaded as text columns (raw.py): every example's data, the
-#    Inc. 5000 file of /work/shared/data (when present), and engines/messy.py's messy cells of
-#    every type with engines/messy.icp (errors of invalid rows compared too).
+#    Inc. 5000 file of /work/shared/data (when present), engines/messy.py's messy cells of
+#    every type with engines/messy.icp (errors of invalid rows compared too)
+#    (engines/raw_cases.sh, shared with spark.sh).
 #   crates/icp-sql/tests/engines.sh [ICP_BINARY]
 # An engine that cannot be set up is reported as SKIPPED (exit 0 only if at least one ran).
 set -euo pipefail
@@ -25,39 +26,11 @@ prog="$here/engines/program.icp"; data="$here/engines/accounts.csv"; asof=2026-0
 for d in duckdb postgres; do
   "$icp" compile "$prog" --dialect $d --as-of $asof --table accounts > "$work/$d.sql"
 done
-# --raw-text cases: name, program, data, profile (or -), --as-of.
-"$venv/bin/python" "$here/engines/messy.py" "$work/messy.csv" 600 15 2>/dev/null \
-  || python3 "$here/engines/messy.py" "$work/messy.csv" 600 15
-"$venv/bin/python" "$here/engines/messy.py" "$work/messy_comma.csv" 300 16 comma 2>/dev/null \
-  || python3 "$here/engines/messy.py" "$work/messy_comma.csv" 300 16 comma
-raw_cases="$work/raw_cases.tsv"; : > "$raw_cases"
-add_raw() { # name program data profile [extra flags of score and compile]
-  local name=$1 program=$2 input=$3 profile=$4 pflag=()
-  shift 4
-  [ -f "$input" ] || { echo "raw $name: SKIPPED (no $input)"; return; }
-  [ "$profile" != - ] && pflag=(--profile "$profile")
-  pflag+=("$@")
-  "$icp" score "$program" "$input" "${pflag[@]}" --format json --as-of $asof > "$work/$name.json" 2>/dev/null || true
-  for d in duckdb postgres; do
-    "$icp" compile "$program" "${pflag[@]}" --raw-text --dialect $d --as-of $asof --table accounts > "$work/$name.$d.sql"
-  done
-  printf '%s\t%s\n' "$name" "$input" >> "$raw_cases"
-}
-ex="$root/examples"
-add_raw fintech "$ex/fintech-b2b/fintech.icp" "$ex/fintech-b2b/accounts.csv" -
-add_raw helpdesk "$ex/helpdesk-saas/profile.icp" "$ex/helpdesk-saas/accounts.csv" -
-add_raw hubspot_mary "$ex/hubspot-personas/profile.icp" "$ex/hubspot-personas/accounts.csv" mary
-add_raw hubspot_ollie "$ex/hubspot-personas/profile.icp" "$ex/hubspot-personas/accounts.csv" ollie
-add_raw inc5000 "$ex/inc5000/profile.icp" "$ex/inc5000/companies.csv" -
-add_raw lincoln "$ex/lincoln-murphy/profile.icp" "$ex/lincoln-murphy/accounts.csv" -
-add_raw agency "$ex/marketing-agency/agency.icp" "$ex/marketing-agency/accounts.csv" -
-add_raw beauty "$ex/sustainable-beauty-b2c/beauty.icp" "$ex/sustainable-beauty-b2c/accounts.csv" -
-shared="${ICP_INC5000:-/work/shared/data/inc5000/companies.csv}"
-if ! cmp -s "$shared" "$ex/inc5000/companies.csv"; then
-  add_raw inc5000_shared "$ex/inc5000/profile.icp" "$shared" -
-fi
-add_raw messy "$here/engines/messy.icp" "$work/messy.csv" -
-add_raw messy_comma "$here/engines/messy.icp" "$work/messy_comma.csv" - --decimal ,
+# --raw-text cases (engines/raw_cases.sh): every example's data, Inc. 5000, messy cells.
+. "$here/engines/raw_cases.sh"
+py="$venv/bin/python"; "$py" -c 'import sys' 2>/dev/null || py=python3
+make_raw_cases "$work" "$icp" "$py" duckdb postgres
+raw_cases="$work/raw_cases.tsv"
 if "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
   "$venv/bin/python" "$here/engines/compare.py" duckdb "$work" "$data"
   "$venv/bin/python" "$here/engines/raw.py" duckdb "$work" "$raw_cases"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Spark SQL, BigQuery and Snowflake against native scoring, on every example's profiles and a
-# sample of random programs (the cases of differential.sh):
+# sample of random programs (the cases of differential.sh) with typed columns, then with
+# `--raw-text` on the text cases of engines.sh (every example's data, Inc. 5000, messy cells
+# of every type, with a decimal comma, and values near the limits: engines/raw_cases.sh):
 # - spark: `icp compile --dialect spark` run by a local pyspark session (local[2]);
 # - bigquery, snowflake: the dialect's SQL parsed by sqlglot in that dialect, transpiled to
 #   DuckDB and run there (neither warehouse runs here).
@@ -36,6 +38,12 @@ fi
 . "$here/engines/cases.sh"
 make_cases "$work/cases" "${ICP_SPARK_CASES:-40}" "${ICP_DIFF_SEED:-1}"
 cases=("$work"/cases/*/ "$here"/engines/*/)
+# --raw-text: the cases of engines.sh (engines/raw_cases.sh), compiled for these dialects.
+. "$here/engines/raw_cases.sh"
+mkdir -p "$work/raw"
+IFS=, read -r -a dialects <<< "${engines#,}"
+make_raw_cases "$work/raw" "$icp" "$venv/bin/python" "${dialects[@]}"
+export ICP_RAW_WORK="$work/raw"
 echo "sqlglot $("$venv/bin/python" -c 'import sqlglot; print(sqlglot.__version__)' 2>/dev/null || echo -), pyspark $("$venv/bin/python" -c 'import pyspark; print(pyspark.__version__)' 2>/dev/null || echo -)"
 # Spark's JVM logs and progress bars go to a file, shown only when the run fails.
 export SPARK_LOCAL_IP=127.0.0.1

@@ -9,6 +9,10 @@ as `examples/typed_cases.rs` writes them. For every case and engine: `icp score`
 CSV (native) and `icp compile --dialect D` run on the same values loaded typed; every row must
 agree exactly on score, tier, coverage, action, reasons, group scores and whether it is
 invalid. Prints one line per engine; exit 1 on any disagreement or failure.
+
+With ICP_RAW_WORK set (a directory that engines/raw_cases.sh filled for these dialects), the
+same engines (one Spark session) then run the `--raw-text` cases listed in its raw_cases.tsv,
+loaded as text columns, compared by raw.py; one more line per engine.
 """
 import csv, datetime, json, os, subprocess, sys
 from decimal import Decimal
@@ -298,6 +302,13 @@ def main():
                 if reports < VERBOSE:
                     reports += 1
                     print(f"{e}: {d}: {len(probs)} rows disagree, first:\n  " + "\n  ".join(probs[:3]))
+    raw_work = os.environ.get("ICP_RAW_WORK")
+    raw_stats = {}
+    if raw_work:
+        import raw
+        cases = os.path.join(raw_work, "raw_cases.tsv")
+        for e, eng in engines.items():
+            raw_stats[e] = raw.check(DIALECT[e], raw_runner(e, eng, raw_work, raw), raw_work, cases)
     ok = True
     for e, s in stats.items():
         print(f"{e}: {s['cases']} cases, {s['rows']} rows compared: {s['bad']} cases disagree, "
@@ -305,7 +316,22 @@ def main():
         if s.get("which"):
             print(f"{e}: disagreeing cases: {' '.join(s['which'][:20])}")
         ok = ok and s["bad"] == 0 and s["failed"] == 0
+    for e, s in raw_stats.items():
+        print(f"{e} raw-text: {s['cases']} cases, {s['rows']} rows compared: {s['bad']} cases disagree, "
+              f"{s['failed']} failed")
+        ok = ok and s["bad"] == 0 and s["failed"] == 0
     sys.exit(0 if ok else 1)
+
+
+def raw_runner(e, eng, work, raw):
+    """How engine `e` runs a `--raw-text` query on text cells: `run(header, body, sql)`."""
+    if e == "spark":
+        return lambda header, body, sql: raw.run_spark(eng.spark, header, body, sql)
+    if e == "postgres":
+        return lambda header, body, sql: raw.run_postgres(header, body, sql, work)
+    read = None if e == "duckdb" else e
+    return lambda header, body, sql: raw.run_duckdb(
+        header, body, to_duckdb(sql, read) if read else sql, work, con=eng.con)
 
 
 if __name__ == "__main__":

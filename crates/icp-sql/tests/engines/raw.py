@@ -2,12 +2,13 @@
 header as column names), runs its compiled query and compares every row with native
 `icp score --format json`: score and group scores (as decimals), tier, coverage, reasons and,
 for invalid rows, the error (without native's `row N (line M), ` and did-you-mean).
-    python raw.py ENGINE WORK CASES   (CASES: lines `name<TAB>data.csv`; WORK/name.{json,ENGINE.sql})"""
+    python raw.py ENGINE WORK CASES   (CASES: lines `name<TAB>data.csv`; WORK/name.{json,ENGINE.sql})
+ENGINE is `duckdb` or `postgres` (psql on $PGHOST/$PGPORT); diff.py runs the same cases on
+Spark, and on BigQuery and Snowflake SQL transpiled to DuckDB by sqlglot, with `check`."""
 import csv, json, os, re, subprocess, sys
 from collections import defaultdict
 from decimal import Decimal
 
-engine, work, cases = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
 def load_csv(path):
@@ -24,13 +25,14 @@ def qi(name):
     return '"' + name.replace('"', '""') + '"'
 
 
-def run_duckdb(header, body, sql, tmp):
+def run_duckdb(header, body, sql, tmp, con=None):
     import duckdb
-    con = duckdb.connect()
+    con = con or duckdb.connect()
     norm = os.path.join(tmp, "norm.csv")
     with open(norm, "w", newline="", encoding="utf-8") as f:
         csv.writer(f, quoting=csv.QUOTE_ALL).writerows(body)
     cols = "{" + ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for h in header) + "}"
+    con.execute("DROP TABLE IF EXISTS accounts")
     con.execute(f"CREATE TABLE accounts AS SELECT * FROM read_csv('{norm}', header = false, "
                 f"columns = {cols}, delim = ',', quote = '\"', escape = '\"', auto_detect = false)")
     cur = con.execute(sql)
@@ -43,7 +45,7 @@ def run_postgres(header, body, sql, tmp):
         p = subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", cmd],
                            input=stdin, capture_output=True, text=True)
         if p.returncode:
-            sys.exit(f"{engine}: psql failed: {p.stderr.strip()}")
+            raise RuntimeError(f"psql failed: {p.stderr.strip()[-1500:]}")
         return p.stdout
     import io
     buf = io.StringIO()
@@ -52,6 +54,25 @@ def run_postgres(header, body, sql, tmp):
     psql("COPY accounts FROM STDIN WITH (FORMAT csv)", stdin=buf.getvalue())
     out = psql(f"SET max_parallel_workers_per_gather = 0; SELECT json_agg(q) FROM ({sql}) AS q")
     return json.loads(out) if out.strip() else []
+
+
+def run_spark(spark, header, body, sql):
+    """The cells as a Spark table of STRING columns, the query run by `spark`."""
+    from pyspark.sql import types as T
+    schema = T.StructType([T.StructField(h, T.StringType(), True) for h in header])
+    spark.createDataFrame(body, schema).createOrReplaceTempView("accounts")
+    return [r.asDict() for r in spark.sql(sql).collect()]
+
+
+# The column a field reads, as `read_cells` casts it to text in each dialect.
+COLUMN = re.compile(r'COALESCE\(CAST\(("(?:[^"]|"")*"|`(?:[^`\\]|``|\\.)*`) AS (?:TEXT|VARCHAR|STRING)\)')
+
+
+def unquote(q):
+    if q.startswith('"'):
+        return q[1:-1].replace('""', '"')
+    inner = q[1:-1].replace("``", "`")
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m.group(1), m.group(1)), inner)
 
 
 def dec(x):
@@ -63,21 +84,37 @@ def native_error(e):
     return re.sub(r"; did you mean `[^`]*`\?", "", e)
 
 
-total_bad = 0
-for line in open(cases):
-    name, data = line.rstrip("\n").split("\t")
-    header, body = load_csv(data)
-    native = json.load(open(os.path.join(work, f"{name}.json")))
-    key = next(k for k in native[0] if k not in ("score", "tier", "coverage", "reasons", "error", "action") and not k.startswith("score."))
-    # Ragged CSV rows (invalid natively) cannot be loaded into a table: left out on both sides.
-    native = [n for n in native if "fields, found" not in (n.get("error") or "")]
-    sql = open(os.path.join(work, f"{name}.{engine}.sql")).read()
-    # Columns named as the schema reads them: a header matches case-insensitively after
-    # trimming, as `icp score` matches it (the loader's job in SQL).
-    wanted = {c.replace('""', '"').strip().lower(): c.replace('""', '"')
-              for c in re.findall(r'COALESCE\(CAST\("((?:[^"]|"")*)" AS TEXT\)', sql)}
-    header = [wanted.get(h.strip().lower(), h) for h in header]
-    rows = (run_duckdb if engine == "duckdb" else run_postgres)(header, body, sql, work)
+def check(engine, run, work, cases):
+    """Runs every case of the file `cases` with `run(header, body, sql)` and compares; prints a
+    line per case; returns the counts {cases, rows, bad (cases that disagree), failed}."""
+    stats = {"cases": 0, "rows": 0, "bad": 0, "failed": 0}
+    for line in open(cases):
+        name, data = line.rstrip("\n").split("\t")
+        if not os.path.exists(os.path.join(work, f"{name}.{engine}.sql")):
+            continue  # a case for other engines only (raw_cases.sh)
+        header, body = load_csv(data)
+        native = json.load(open(os.path.join(work, f"{name}.json")))
+        key = next(k for k in native[0] if k not in ("score", "tier", "coverage", "reasons", "error", "action") and not k.startswith("score."))
+        # Ragged CSV rows (invalid natively) cannot be loaded into a table: left out on both sides.
+        native = [n for n in native if "fields, found" not in (n.get("error") or "")]
+        sql = open(os.path.join(work, f"{name}.{engine}.sql")).read()
+        # Columns named as the schema reads them: a header matches case-insensitively after
+        # trimming, as `icp score` matches it (the loader's job in SQL).
+        wanted = {unquote(c).strip().lower(): unquote(c) for c in COLUMN.findall(sql)}
+        header = [wanted.get(h.strip().lower(), h) for h in header]
+        try:
+            rows = run(header, body, sql)
+        except Exception as err:  # an engine error is a failure of the compiled SQL
+            stats["failed"] += 1
+            print(f"{engine} raw {name}: the engine failed: {str(err)[:1500]}")
+            continue
+        stats["cases"] += 1
+        stats["rows"] += len(native)
+        stats["bad"] += 1 if compare(engine, name, key, native, rows) else 0
+    return stats
+
+
+def compare(engine, name, key, native, rows):
     by_key = defaultdict(list)
     for n in native:
         by_key[str(n[key])].append(n)
@@ -93,8 +130,9 @@ for line in open(cases):
         want = (dec(n["score"]), n["tier"], dec(n["coverage"]))
         groups_ok = all(dec(r.get(g)) == dec(v) for g, v in n.items() if g.startswith("score."))
         reasons_ok = n["tier"] == "invalid" or r["reasons"] == n["reasons"]
+        action_ok = "action" not in n or (r.get("action") or None) == (n.get("action") or None)
         error_ok = (r["error"] or "") == native_error(n.get("error"))
-        if got != want or not groups_ok or not reasons_ok or not error_ok:
+        if got != want or not groups_ok or not reasons_ok or not error_ok or not action_ok:
             bad += 1
             if bad <= 8:
                 print(f"{engine} {name}: row {k}: sql {got} {r.get('reasons')!r} {r.get('error')!r}\n"
@@ -104,6 +142,15 @@ for line in open(cases):
         bad += 1
         print(f"{engine} {name}: {left} native rows not in SQL")
     invalid = sum(1 for r in rows if r["tier"] == "invalid")
-    print(f"{engine} raw {name}: {len(rows)} rows ({invalid} invalid), {bad} disagreements")
-    total_bad += bad
-sys.exit(1 if total_bad else 0)
+    print(f"{engine} raw {name}: {len(rows)} rows ({invalid} invalid), {bad} disagreements", flush=True)
+    return bad
+
+
+if __name__ == "__main__":
+    engine, work, cases = sys.argv[1], sys.argv[2], sys.argv[3]
+    if engine == "duckdb":
+        run = lambda header, body, sql: run_duckdb(header, body, sql, work)
+    else:
+        run = lambda header, body, sql: run_postgres(header, body, sql, work)
+    s = check(engine, run, work, cases)
+    sys.exit(1 if s["bad"] or s["failed"] else 0)
