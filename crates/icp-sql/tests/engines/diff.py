@@ -14,7 +14,7 @@ With ICP_RAW_WORK set (a directory that engines/raw_cases.sh filled for these di
 same engines (one Spark session) then run the `--raw-text` cases listed in its raw_cases.tsv,
 loaded as text columns, compared by raw.py; one more line per engine.
 """
-import csv, datetime, json, os, subprocess, sys
+import csv, datetime, json, os, subprocess, sys, time
 from decimal import Decimal
 
 ICP = sys.argv[1]
@@ -308,7 +308,9 @@ def main():
         import raw
         cases = os.path.join(raw_work, "raw_cases.tsv")
         for e, eng in engines.items():
+            started = time.monotonic()
             raw_stats[e] = raw.check(DIALECT[e], raw_runner(e, eng, raw_work, raw), raw_work, cases)
+            raw_stats[e]["seconds"] = time.monotonic() - started
     ok = True
     for e, s in stats.items():
         print(f"{e}: {s['cases']} cases, {s['rows']} rows compared: {s['bad']} cases disagree, "
@@ -318,7 +320,7 @@ def main():
         ok = ok and s["bad"] == 0 and s["failed"] == 0
     for e, s in raw_stats.items():
         print(f"{e} raw-text: {s['cases']} cases, {s['rows']} rows compared: {s['bad']} cases disagree, "
-              f"{s['failed']} failed")
+              f"{s['failed']} failed ({s['seconds']:.0f} s)")
         ok = ok and s["bad"] == 0 and s["failed"] == 0
     sys.exit(0 if ok else 1)
 
