@@ -465,7 +465,67 @@ pub fn check_with_overlay(
     options: &Options,
 ) -> Checked {
     let loaded = load::load(entries, root, loader, overlay);
-    let mut out = checker::Checker::new(&loaded.files, root, options, &loaded.diagnostics).run();
+    let out = checker::Checker::new(&loaded.files, root, options, &loaded.diagnostics).run();
+    finish(loaded, out, root, loader)
+}
+
+/// What an incremental check keeps from one check of a project to the next: the check of
+/// each profile, replayed when neither its text nor the declarations it reads changed
+/// (schemas, situations, segments, the names and order of all items). An editor keeps one
+/// per entry file; see [`check_incremental`].
+#[derive(Debug, Default)]
+pub struct Memo {
+    store: checker::memo::Store,
+}
+
+impl Memo {
+    /// How many profiles the last check replayed and how many it checked.
+    pub fn last_run(&self) -> (usize, usize) {
+        (self.store.replayed, self.store.checked)
+    }
+}
+
+/// [`check_with_overlay`], incrementally: the checks remembered in `memo` are replayed
+/// where they still hold, and `memo` is updated for the next check. The result is exactly
+/// what [`check_with_overlay`] gives for the same files. `cancel` is asked between items
+/// (and before each file is loaded): once it says `true`, the check stops and gives
+/// `None`.
+#[expect(
+    clippy::implicit_hasher,
+    reason = "the editor keeps its buffers in a plain `HashMap`"
+)]
+pub fn check_incremental(
+    entries: &[PathBuf],
+    root: &Path,
+    loader: &dyn Loader,
+    overlay: &HashMap<PathBuf, String>,
+    options: &Options,
+    memo: &mut Memo,
+    cancel: &dyn Fn() -> bool,
+) -> Option<Checked> {
+    let loaded = load::load(entries, root, loader, overlay);
+    if cancel() {
+        return None;
+    }
+    let mut store = std::mem::take(&mut memo.store);
+    store.start();
+    let mut out = checker::Checker::new(&loaded.files, root, options, &loaded.diagnostics)
+        .incremental(store, cancel)
+        .run();
+    memo.store = std::mem::take(&mut out.memo);
+    if out.cancelled {
+        return None;
+    }
+    Some(finish(loaded, out, root, loader))
+}
+
+/// The check's result from the loaded files and the checker's output.
+fn finish(
+    loaded: load::Loaded,
+    mut out: checker::Output,
+    root: &Path,
+    loader: &dyn Loader,
+) -> Checked {
     let cases = cases::expand(
         &std::mem::take(&mut out.pending_cases),
         &mut out.program,

@@ -228,6 +228,9 @@ pub struct World {
     /// Per file, the items of its last parse: a check reparses only the items an edit
     /// touched ([`icp_syntax::parse_cached`]).
     items: Mutex<HashMap<PathBuf, icp_syntax::ItemCache>>,
+    /// Per entry file, the checks of its last analysis: a check replays those whose item
+    /// and declarations did not change ([`icp_check::check_incremental`]).
+    memos: Mutex<HashMap<PathBuf, icp_check::Memo>>,
 }
 
 /// The world's loader, parsing through the item caches of [`World`].
@@ -298,6 +301,7 @@ impl World {
             roots: Mutex::new(Vec::new()),
             client: Mutex::new(ClientConfig::default()),
             items: Mutex::new(HashMap::new()),
+            memos: Mutex::new(HashMap::new()),
         }
     }
 
@@ -431,6 +435,10 @@ impl World {
     /// Drop the item cache of a file that left the world.
     fn forget_items(&self, path: &Path) {
         self.items
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(path);
+        self.memos
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(path);
@@ -738,19 +746,35 @@ impl World {
         }
         let today = self.today();
         let options = Options { today: Some(today) };
+        let stop = || self.superseded(&snap.uri, snap.revision);
         let loader = Caching {
             inner: self.loader(),
             items: &self.items,
-            stop: &|| self.superseded(&snap.uri, snap.revision),
+            stop: &stop,
             stopped: std::sync::atomic::AtomicBool::new(false),
         };
-        let checked = icp_check::check_with_overlay(
+        // The memo is taken out while the check runs (a second check of the same entry at
+        // the same time starts from none).
+        let mut memo = self
+            .memos
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&snap.path)
+            .unwrap_or_default();
+        let checked = icp_check::check_incremental(
             std::slice::from_ref(&snap.path),
             &root,
             &loader,
             overlay,
             &options,
+            &mut memo,
+            &stop,
         );
+        self.memos
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(snap.path.clone(), memo);
+        let checked = checked?;
         let uris = checked
             .files
             .iter()

@@ -20,6 +20,7 @@ use crate::{Def, Options, Ref, SourceFile, SymbolIndex};
 mod assemble;
 mod collect;
 mod expr;
+pub(crate) mod memo;
 mod poison;
 mod profile;
 mod resolve;
@@ -33,6 +34,9 @@ mod types;
 
 /// Deepest expression the typer walks (the parser bounds depth; this is a second fence).
 const MAX_EXPR_DEPTH: usize = 2 * icp_syntax::MAX_DEPTH + 16;
+
+/// How many items are checked between two looks at the cancellation flag.
+const STOP_EVERY: usize = 32;
 
 /// Built-in tier names a profile's tiers may not reuse.
 pub const BUILTIN_TIERS: [&str; 3] = ["excluded", "out_of_segment", "invalid"];
@@ -48,6 +52,10 @@ pub(crate) struct Output {
     pub pending_cases: Vec<crate::cases::Pending>,
     pub diagnostics: Vec<Diagnostic>,
     pub symbols: SymbolIndex,
+    /// The remembered checks, for the next check.
+    pub memo: memo::Store,
+    /// The check was cancelled before it ended (its output is incomplete).
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +205,16 @@ pub(crate) struct Checker<'a> {
     poison: poison::Poison,
     /// `cases from` clauses of the assembled program (ids mapped).
     pending_cases: Vec<crate::cases::Pending>,
+    /// The remembered checks of the previous check ([`memo`]), when checking incrementally.
+    memo: memo::Store,
+    /// Whether to use and fill `memo`.
+    incremental: bool,
+    /// Whether a diagnostic named a place by line and column (it cannot move with its item).
+    pos_used: Cell<bool>,
+    /// Whether the check became moot: it then stops at the next item.
+    cancel: Option<&'a dyn Fn() -> bool>,
+    /// The check stopped early ([`Checker::cancel`]).
+    cancelled: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -228,7 +246,30 @@ impl<'a> Checker<'a> {
             enum_tys: Vec::new(),
             schema_names: Vec::new(),
             pending_cases: Vec::new(),
+            memo: memo::Store::default(),
+            incremental: false,
+            pos_used: Cell::new(false),
+            cancel: None,
+            cancelled: false,
         }
+    }
+
+    /// Check incrementally: replay the remembered checks of `memo` where they still hold
+    /// (the output gives the memo back, updated), and stop at the next item once `cancel`
+    /// says the check became moot.
+    pub(crate) fn incremental(mut self, memo: memo::Store, cancel: &'a dyn Fn() -> bool) -> Self {
+        self.memo = memo;
+        self.incremental = true;
+        self.cancel = Some(cancel);
+        self
+    }
+
+    /// Whether the check should stop (asked between items).
+    fn stop(&mut self) -> bool {
+        if !self.cancelled && self.cancel.is_some_and(|c| c()) {
+            self.cancelled = true;
+        }
+        self.cancelled
     }
 
     fn mark(&mut self, owner: Owner) {
@@ -290,6 +331,7 @@ impl<'a> Checker<'a> {
     }
 
     fn where_is(&self, file: FileId, span: Span) -> String {
+        self.pos_used.set(true);
         match self.files.get(file.0 as usize) {
             Some(f) => {
                 let (line, col) = f.lines.line_col(&f.text, span.start as usize);
@@ -372,19 +414,46 @@ impl<'a> Checker<'a> {
             self.check_situation(i);
         }
         for i in 0..self.segments.len() {
+            if i % STOP_EVERY == 0 && self.stop() {
+                return self.output(m::Program::default());
+            }
             self.check_segment(i);
         }
         self.segment_cycles();
         for i in 0..self.segments.len() {
             self.lint_segment(i);
         }
+        let env = self.incremental.then(|| self.declarations_hash());
         for i in 0..self.profiles.len() {
-            self.check_profile(i);
+            if i % STOP_EVERY == 0 && self.stop() {
+                return self.output(m::Program::default());
+            }
+            match env.filter(|_| !self.deep_reported) {
+                Some(env) => {
+                    if let Some(mark) = self.replay_profile(i, env) {
+                        self.pos_used.set(false);
+                        self.check_profile(i);
+                        self.remember_profile(i, &mark);
+                    }
+                }
+                None => self.check_profile(i),
+            }
         }
         for i in 0..self.tests.len() {
+            if i % STOP_EVERY == 0 && self.stop() {
+                return self.output(m::Program::default());
+            }
             self.check_test(i);
         }
+        self.memo.finish();
         let program = self.assemble();
+        self.output(program)
+    }
+
+    fn output(mut self, program: m::Program) -> Output {
+        if self.cancelled {
+            self.memo.abandon();
+        }
         Output {
             program,
             pending_cases: self.pending_cases,
@@ -393,6 +462,8 @@ impl<'a> Checker<'a> {
                 defs: self.defs,
                 refs: self.refs,
             },
+            memo: self.memo,
+            cancelled: self.cancelled,
         }
     }
 }

@@ -139,6 +139,25 @@ impl Poison {
         self.names.insert(name.to_owned());
     }
 
+    /// Feed what is poisoned, in a stable order, to a hasher (for incremental checking).
+    pub(super) fn fingerprint(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        let mut names: Vec<&String> = self.names.iter().collect();
+        names.sort_unstable();
+        names.hash(h);
+        let mut codes: Vec<String> = self.codes.iter().map(ToString::to_string).collect();
+        codes.sort_unstable();
+        codes.hash(h);
+        let mut files: Vec<u32> = self.files.iter().map(|f| f.0).collect();
+        files.sort_unstable();
+        files.hash(h);
+    }
+
+    /// Whether the item at `span` of `file` holds a broken clause.
+    pub(super) fn is_partial(&self, file: FileId, span: Span) -> bool {
+        self.partial.iter().any(|(f, s)| *f == file && *s == span)
+    }
+
     /// Whether `d`, about to be reported in `file` whose text is `text`, follows from a
     /// mistake already reported.
     pub(super) fn silences(&self, file: FileId, d: &Diagnostic, text: &str) -> bool {
