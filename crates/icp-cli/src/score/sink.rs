@@ -480,7 +480,19 @@ impl RowSink for ScoreSink<'_> {
 
     fn local(&self) -> Local {
         Local {
-            scratch: self.plans.iter().map(Plan::scratch).collect(),
+            scratch: (self.plans.iter().enumerate())
+                .map(|(p, plan)| {
+                    let mut s = plan.scratch();
+                    // Only the score and the tier are written: the rest is skipped.
+                    s.outcome_only(!self.columns.iter().any(|c| {
+                        matches!(
+                            c.cell,
+                            Cell::Coverage(q) | Cell::Reasons(q) | Cell::Explanation(q) if q == p
+                        )
+                    }));
+                    s
+                })
+                .collect(),
             outcomes: Vec::with_capacity(self.plans.len()),
             reasons: String::with_capacity(256),
             error: String::new(),
