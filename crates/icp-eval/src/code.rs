@@ -64,6 +64,10 @@ id!(
     RangeId
 );
 id!(
+    /// A number constant of [`Code::nums`].
+    NumId
+);
+id!(
     /// A set field split once per row: its slot in [`Env::sets`] and [`Code::set_dicts`].
     SplitSlot
 );
@@ -206,19 +210,19 @@ pub(crate) enum Node {
     CmpFieldNum {
         op: CmpOp,
         field: FieldSlot,
-        num: Decimal,
+        num: NumId,
     },
     /// `x OP number` for any other numeric `x` (e.g. `(marketers ?? 0) >= 1`).
     CmpNum {
         op: CmpOp,
         lhs: NodeId,
-        num: Decimal,
+        num: NumId,
     },
     /// `let OP number`.
     CmpLetNum {
         op: CmpOp,
         slot: LetSlot,
-        num: Decimal,
+        num: NumId,
     },
     /// `field OP enum-variant` (e.g. `funding == public`).
     CmpFieldEnum {
@@ -520,7 +524,66 @@ pub(crate) struct Code {
     /// Needles of each set field tested by `SetMask` nodes; index = split slot.
     pub set_dicts: Vec<SetDict>,
     /// The bounds of `InRangeFieldNum` nodes: `(lo, hi)`.
-    pub ranges: Vec<(Decimal, Decimal)>,
+    pub ranges: Vec<(NumConst, NumConst)>,
+    /// The constants of `CmpFieldNum`, `CmpLetNum` and `CmpNum` nodes.
+    pub nums: Vec<NumConst>,
+}
+
+/// A number constant prepared to be compared with a decimal of any scale by one integer
+/// comparison of mantissas, without decimal arithmetic (see [`NumConst::order_of`]).
+#[derive(Clone, Debug)]
+pub(crate) struct NumConst {
+    value: Decimal,
+    /// At index `s` (a decimal's scale, `0..=28`): the constant's mantissa at scale `s`,
+    /// rounded toward −∞ (beyond `i128`, `i128::MAX` or `MIN` by its sign).
+    at_scale: [i128; 29],
+    /// Bit `s`: the rounding at scale `s` dropped a nonzero remainder.
+    inexact: u32,
+}
+
+impl NumConst {
+    pub(crate) fn new(value: Decimal) -> NumConst {
+        let (m, scale) = (value.mantissa(), value.scale());
+        let mut at_scale = [0i128; 29];
+        let mut inexact = 0u32;
+        for (s, slot) in (0u32..).zip(at_scale.iter_mut()) {
+            if s >= scale {
+                *slot = 10i128
+                    .checked_pow(s - scale)
+                    .and_then(|p| m.checked_mul(p))
+                    .unwrap_or(if m < 0 { i128::MIN } else { i128::MAX });
+            } else {
+                // `scale` is at most 28, so the power fits.
+                let p = 10i128.checked_pow(scale - s).unwrap_or(i128::MAX);
+                *slot = m.div_euclid(p);
+                if m.rem_euclid(p) != 0 {
+                    inexact |= 1 << s;
+                }
+            }
+        }
+        NumConst {
+            value,
+            at_scale,
+            inexact,
+        }
+    }
+
+    /// `x` compared with the constant, exactly (as [`icp_base::num::cmp`]): with `x`'s
+    /// mantissa `m` at scale `s` and the constant's `q` at that scale rounded down, `x`
+    /// is above when `m > q`, below when `m < q`, and when `m == q`, equal unless the
+    /// rounding dropped a remainder (then below). Any mantissa is below `2^96`, so the
+    /// saturated `q` of a constant too large for `i128` at scale `s` compares right.
+    #[inline]
+    pub(crate) fn order_of(&self, x: Decimal) -> std::cmp::Ordering {
+        let s = x.scale();
+        match self.at_scale.get(s as usize) {
+            Some(q) => match x.mantissa().cmp(q) {
+                std::cmp::Ordering::Equal if self.inexact >> s & 1 == 1 => std::cmp::Ordering::Less,
+                o => o,
+            },
+            None => icp_base::num::cmp(x, self.value),
+        }
+    }
 }
 
 /// Compiles expressions of one profile into a [`Code`].
@@ -556,6 +619,11 @@ impl<'p> Compiler<'p> {
     fn push(&mut self, n: Node) -> NodeId {
         self.code.nodes.push(n);
         NodeId((self.code.nodes.len() - 1) as u32)
+    }
+
+    fn num_const(&mut self, k: Decimal) -> NumId {
+        self.code.nums.push(NumConst::new(k));
+        NumId((self.code.nums.len() - 1) as u32)
     }
 
     fn text_const(&mut self, s: &str) -> TextId {
@@ -810,21 +878,25 @@ impl<'p> Compiler<'p> {
                     if let (Some(field), Some(V::Num(num))) =
                         (self.node_field(na), self.node_const(nb))
                     {
+                        let num = self.num_const(num);
                         return self.push(Node::CmpFieldNum { op, field, num });
                     }
                     if let (Some(V::Num(num)), Some(field)) =
                         (self.node_const(na), self.node_field(nb))
                     {
                         let op = flip(op);
+                        let num = self.num_const(num);
                         return self.push(Node::CmpFieldNum { op, field, num });
                     }
                     if let (Some(slot), Some(V::Num(num))) = (let_of(self, na), self.node_const(nb))
                     {
+                        let num = self.num_const(num);
                         return self.push(Node::CmpLetNum { op, slot, num });
                     }
                     if self.node_const(na).is_none()
                         && let Some(V::Num(num)) = self.node_const(nb)
                     {
+                        let num = self.num_const(num);
                         return self.push(Node::CmpNum { op, lhs: na, num });
                     }
                 }
@@ -883,7 +955,9 @@ impl<'p> Compiler<'p> {
                 if let (Some(field), Some(V::Num(lo)), Some(V::Num(hi))) =
                     (self.node_field(x), self.node_const(l), self.node_const(h))
                 {
-                    self.code.ranges.push((lo, hi));
+                    self.code
+                        .ranges
+                        .push((NumConst::new(lo), NumConst::new(hi)));
                     let range = RangeId((self.code.ranges.len() - 1) as u32);
                     return self.push(Node::InRangeFieldNum { field, range });
                 }
@@ -1113,19 +1187,24 @@ impl Code {
     fn bool_leaf(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<Tri> {
         Some(match node {
             Node::Const { value: V::Bool(b) } => Tri::from(*b),
-            Node::CmpFieldNum { op, field, num: k } => match num(row, *field) {
-                Some(x) => Tri::from(cmp_num(*op, x, *k)),
-                None => Tri::Unknown,
-            },
-            Node::CmpLetNum { op, slot, num: k } => match env.lets.get(slot.index()) {
-                Some(V::Num(x)) => Tri::from(cmp_num(*op, *x, *k)),
-                _ => Tri::Unknown,
-            },
+            Node::CmpFieldNum { op, field, num: k } => {
+                match (num(row, *field), self.nums.get(k.index())) {
+                    (Some(x), Some(k)) => Tri::from(cmp_ord(*op, k.order_of(x))),
+                    _ => Tri::Unknown,
+                }
+            }
+            Node::CmpLetNum { op, slot, num: k } => {
+                match (env.lets.get(slot.index()), self.nums.get(k.index())) {
+                    (Some(V::Num(x)), Some(k)) => Tri::from(cmp_ord(*op, k.order_of(*x))),
+                    _ => Tri::Unknown,
+                }
+            }
             Node::InRangeFieldNum { field, range } => {
                 match (num(row, *field), self.ranges.get(range.index())) {
-                    (Some(x), Some((lo, hi))) => {
-                        Tri::from(icp_base::num::le(*lo, x) && icp_base::num::le(x, *hi))
-                    }
+                    (Some(x), Some((lo, hi))) => Tri::from(
+                        lo.order_of(x) != std::cmp::Ordering::Less
+                            && hi.order_of(x) != std::cmp::Ordering::Greater,
+                    ),
                     _ => Tri::Unknown,
                 }
             }
@@ -1255,10 +1334,12 @@ impl Code {
                 Tri::Unknown => Tri::Unknown,
             },
             // `compare` with a number: two numbers compare, any other pair is unknown.
-            Node::CmpNum { op, lhs, num: k } => match self.num(*lhs, row, env) {
-                Some(x) => Tri::from(cmp_num(*op, x, *k)),
-                None => Tri::Unknown,
-            },
+            Node::CmpNum { op, lhs, num: k } => {
+                match (self.num(*lhs, row, env), self.nums.get(k.index())) {
+                    (Some(x), Some(k)) => Tri::from(cmp_ord(*op, k.order_of(x))),
+                    _ => Tri::Unknown,
+                }
+            }
             _ => return None,
         })
     }
@@ -1836,6 +1917,59 @@ mod tests {
     use crate::text::{eq_ci, trim};
     use icp_base::fold::fold;
     use icp_model::{SetVal, Value};
+
+    /// `NumConst::order_of` is `num::cmp` with the constant, for values and constants of
+    /// every scale, signs, ties, remainders and mantissas near a decimal's limits.
+    #[test]
+    fn prepared_constants_compare_exactly() {
+        use super::NumConst;
+        use icp_model::Decimal;
+        let mut values = Vec::new();
+        for m in [
+            0i64,
+            1,
+            -1,
+            5,
+            7,
+            10,
+            69,
+            70,
+            71,
+            699,
+            700,
+            701,
+            1000,
+            2_000_000,
+            1_999_999,
+            i64::MAX,
+            i64::MIN + 1,
+        ] {
+            for scale in [0u32, 1, 2, 3, 6, 10, 19, 28] {
+                values.push(Decimal::new(m, scale));
+            }
+        }
+        values.push(Decimal::MAX);
+        values.push(Decimal::MIN);
+        values.push(Decimal::from_i128_with_scale(
+            79_228_162_514_264_337_593_543_950_335,
+            28,
+        ));
+        values.push(Decimal::from_i128_with_scale(
+            -79_228_162_514_264_337_593_543_950_335,
+            5,
+        ));
+        values.push(-Decimal::ZERO);
+        for k in &values {
+            let prepared = NumConst::new(*k);
+            for x in &values {
+                assert_eq!(
+                    prepared.order_of(*x),
+                    icp_base::num::cmp(*x, *k),
+                    "{x} vs {k}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn lower_word_lowercases_ascii_letters_only() {
