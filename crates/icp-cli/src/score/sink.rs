@@ -312,8 +312,9 @@ pub(super) struct ScoreSink<'p> {
     pub(super) columns: Vec<Column>,
     /// Table layout: each column's width and whether it is right-aligned.
     widths: Vec<(usize, bool)>,
-    /// Per profile, its tier labels as csv or tsv fields (see [`ScoreSink::tier_field`]).
-    tier_fields: Vec<Vec<Vec<u8>>>,
+    /// Per profile, its tier labels as csv or tsv fields (see [`ScoreSink::tier_field`]),
+    /// padded to 32 bytes, with their length; `None` for a longer one.
+    tier_fields: Vec<Vec<Option<([u8; 32], usize)>>>,
 }
 
 impl<'p> ScoreSink<'p> {
@@ -338,7 +339,10 @@ impl<'p> ScoreSink<'p> {
                     .map(|t| {
                         let mut field = Vec::new();
                         csv_field(&mut field, plan.tier_label(t).as_bytes(), d);
-                        field
+                        let mut padded = [0u8; 32];
+                        let head = padded.get_mut(..field.len())?;
+                        head.copy_from_slice(&field);
+                        Some((padded, field.len()))
                     })
                     .collect()
             })
@@ -363,8 +367,13 @@ impl<'p> ScoreSink<'p> {
             TierOutcome::Tier(i) => 2 + i as usize,
         };
         match self.tier_fields.get(p).and_then(|f| f.get(at)) {
-            Some(field) => out.extend_from_slice(field),
-            None => csv_field(out, plan.tier_label(t).as_bytes(), self.format.delimiter()),
+            // All 32 bytes in one move, then cut to the field: no `memcpy` call.
+            Some(Some((field, len))) => {
+                let end = out.len() + len;
+                out.extend_from_slice(field);
+                out.truncate(end);
+            }
+            _ => csv_field(out, plan.tier_label(t).as_bytes(), self.format.delimiter()),
         }
     }
 
@@ -455,7 +464,10 @@ impl Fixed2Memo {
         if let (Some(Some(k)), Some((text, len))) = (self.keys.get(slot), self.texts.get(slot))
             && *k == key
         {
-            out.extend_from_slice(text.get(..usize::from(*len)).unwrap_or_default());
+            // All 16 bytes in one move, then cut to the text: no `memcpy` call.
+            let end = out.len() + usize::from(*len);
+            out.extend_from_slice(text);
+            out.truncate(end);
             return;
         }
         let start = out.len();
