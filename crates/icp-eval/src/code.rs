@@ -60,11 +60,7 @@ id!(
     GroupSlot
 );
 id!(
-    /// A pair of bounds of [`Code::ranges`].
-    RangeId
-);
-id!(
-    /// A number constant of [`Code::nums`].
+    /// A prepared test of a number of [`Code::nums`].
     NumId
 );
 id!(
@@ -208,19 +204,17 @@ pub(crate) enum Node {
     },
     /// `field OP number` (the commonest criterion shape).
     CmpFieldNum {
-        op: CmpOp,
         field: FieldSlot,
+        /// The comparison with its constant.
         num: NumId,
     },
     /// `x OP number` for any other numeric `x` (e.g. `(marketers ?? 0) >= 1`).
     CmpNum {
-        op: CmpOp,
         lhs: NodeId,
         num: NumId,
     },
     /// `let OP number`.
     CmpLetNum {
-        op: CmpOp,
         slot: LetSlot,
         num: NumId,
     },
@@ -261,10 +255,10 @@ pub(crate) enum Node {
         lo: NodeId,
         hi: NodeId,
     },
-    /// `field in lo..hi` with constant bounds ([`Code::ranges`]).
+    /// `field in lo..hi` with constant bounds ([`Code::nums`]).
     InRangeFieldNum {
         field: FieldSlot,
-        range: RangeId,
+        range: NumId,
     },
     /// `x in [..]` with arbitrary items.
     InList {
@@ -604,65 +598,101 @@ pub(crate) struct Code {
     pub text_lists: Vec<Vec<(String, bool)>>,
     /// Needles of each set field tested by `SetMask` nodes; index = split slot.
     pub set_dicts: Vec<SetDict>,
-    /// The bounds of `InRangeFieldNum` nodes: `(lo, hi)`.
-    pub ranges: Vec<(NumConst, NumConst)>,
-    /// The constants of `CmpFieldNum`, `CmpLetNum` and `CmpNum` nodes.
-    pub nums: Vec<NumConst>,
+    /// The tests of `CmpFieldNum`, `CmpLetNum`, `CmpNum` and `InRangeFieldNum` nodes.
+    pub nums: Vec<NumTest>,
 }
 
-/// A number constant prepared to be compared with a decimal of any scale by one integer
-/// comparison of mantissas, without decimal arithmetic (see [`NumConst::order_of`]).
+/// A test of a number against constants (`x OP k`, `x in lo..hi`) prepared for each scale
+/// a decimal may have, so that it is two integer comparisons of the number's mantissa,
+/// without decimal arithmetic (see [`NumTest::test`]).
 #[derive(Clone, Debug)]
-pub(crate) struct NumConst {
-    value: Decimal,
-    /// At index `s` (a decimal's scale, `0..=28`): the constant's mantissa at scale `s`,
-    /// rounded toward −∞ (beyond `i128`, `i128::MAX` or `MIN` by its sign).
-    at_scale: [i128; 29],
-    /// Bit `s`: the rounding at scale `s` dropped a nonzero remainder.
-    inexact: u32,
+pub(crate) struct NumTest {
+    /// At index `s` (a decimal's scale, `0..=28`): the bounds `(lo, hi)` such that a number
+    /// of scale `s` and mantissa `m` passes exactly when `lo <= m <= hi` (unless `negated`).
+    at_scale: [(i128, i128); 29],
+    negated: bool,
+    /// The test by [`icp_base::num::cmp`], for a scale beyond the table (no decimal has one).
+    slow: Slow,
 }
 
-impl NumConst {
-    pub(crate) fn new(value: Decimal) -> NumConst {
-        let (m, scale) = (value.mantissa(), value.scale());
-        let mut at_scale = [0i128; 29];
-        let mut inexact = 0u32;
+#[derive(Clone, Copy, Debug)]
+enum Slow {
+    Cmp(CmpOp, Decimal),
+    Range(Decimal, Decimal),
+}
+
+/// `k` at scale `s` rounded down and up, as mantissas: exact from the constant's own scale
+/// up (beyond `i128`, `i128::MAX` or `MIN` by its sign: any mantissa is below `2^96`, so
+/// such a bound compares right), a division below it.
+fn floor_ceil(k: Decimal, s: u32) -> (i128, i128) {
+    let (m, scale) = (k.mantissa(), k.scale());
+    if s >= scale {
+        let exact = 10i128
+            .checked_pow(s - scale)
+            .and_then(|p| m.checked_mul(p))
+            .unwrap_or(if m < 0 { i128::MIN } else { i128::MAX });
+        (exact, exact)
+    } else {
+        // `scale` is at most 28, so the power fits; the quotient is below `2^96`.
+        let p = 10i128.checked_pow(scale - s).unwrap_or(i128::MAX);
+        let floor = m.div_euclid(p);
+        (floor, floor + i128::from(m.rem_euclid(p) != 0))
+    }
+}
+
+impl NumTest {
+    /// `x OP k`: with `m` and `k`'s bounds at `x`'s scale, `x >= k` is `m >= ceil`,
+    /// `x > k` is `m >= floor + 1`, `x <= k` is `m <= floor`, `x < k` is `m <= ceil - 1`,
+    /// `x == k` is `ceil <= m <= floor` (never when `k` has more digits than `x` shows),
+    /// `x != k` its negation.
+    pub(crate) fn cmp(op: CmpOp, k: Decimal) -> NumTest {
+        let mut at_scale = [(0i128, 0i128); 29];
         for (s, slot) in (0u32..).zip(at_scale.iter_mut()) {
-            if s >= scale {
-                *slot = 10i128
-                    .checked_pow(s - scale)
-                    .and_then(|p| m.checked_mul(p))
-                    .unwrap_or(if m < 0 { i128::MIN } else { i128::MAX });
-            } else {
-                // `scale` is at most 28, so the power fits.
-                let p = 10i128.checked_pow(scale - s).unwrap_or(i128::MAX);
-                *slot = m.div_euclid(p);
-                if m.rem_euclid(p) != 0 {
-                    inexact |= 1 << s;
-                }
-            }
+            let (floor, ceil) = floor_ceil(k, s);
+            *slot = match op {
+                CmpOp::Ge => (ceil, i128::MAX),
+                CmpOp::Gt => (floor.saturating_add(1), i128::MAX),
+                CmpOp::Le => (i128::MIN, floor),
+                CmpOp::Lt => (i128::MIN, ceil.saturating_sub(1)),
+                CmpOp::Eq | CmpOp::Ne => (ceil, floor),
+            };
         }
-        NumConst {
-            value,
+        NumTest {
             at_scale,
-            inexact,
+            negated: op == CmpOp::Ne,
+            slow: Slow::Cmp(op, k),
         }
     }
 
-    /// `x` compared with the constant, exactly (as [`icp_base::num::cmp`]): with `x`'s
-    /// mantissa `m` at scale `s` and the constant's `q` at that scale rounded down, `x`
-    /// is above when `m > q`, below when `m < q`, and when `m == q`, equal unless the
-    /// rounding dropped a remainder (then below). Any mantissa is below `2^96`, so the
-    /// saturated `q` of a constant too large for `i128` at scale `s` compares right.
-    #[inline]
-    pub(crate) fn order_of(&self, x: Decimal) -> std::cmp::Ordering {
-        let s = x.scale();
-        match self.at_scale.get(s as usize) {
-            Some(q) => match x.mantissa().cmp(q) {
-                std::cmp::Ordering::Equal if self.inexact >> s & 1 == 1 => std::cmp::Ordering::Less,
-                o => o,
+    /// `lo <= x <= hi`: `ceil(lo) <= m <= floor(hi)`.
+    pub(crate) fn range(lo: Decimal, hi: Decimal) -> NumTest {
+        let mut at_scale = [(0i128, 0i128); 29];
+        for (s, slot) in (0u32..).zip(at_scale.iter_mut()) {
+            *slot = (floor_ceil(lo, s).1, floor_ceil(hi, s).0);
+        }
+        NumTest {
+            at_scale,
+            negated: false,
+            slow: Slow::Range(lo, hi),
+        }
+    }
+
+    /// Whether `x` passes, exactly as the comparisons of [`icp_base::num::cmp`] say.
+    #[expect(
+        clippy::inline_always,
+        reason = "the hot path: every numeric leaf, which must not cost a call"
+    )]
+    #[inline(always)]
+    pub(crate) fn test(&self, x: Decimal) -> bool {
+        match self.at_scale.get(x.scale() as usize) {
+            Some((lo, hi)) => {
+                let m = x.mantissa();
+                (*lo <= m && m <= *hi) != self.negated
+            }
+            None => match self.slow {
+                Slow::Cmp(op, k) => cmp_num(op, x, k),
+                Slow::Range(lo, hi) => icp_base::num::le(lo, x) && icp_base::num::le(x, hi),
             },
-            None => icp_base::num::cmp(x, self.value),
         }
     }
 }
@@ -702,8 +732,8 @@ impl<'p> Compiler<'p> {
         NodeId((self.code.nodes.len() - 1) as u32)
     }
 
-    fn num_const(&mut self, k: Decimal) -> NumId {
-        self.code.nums.push(NumConst::new(k));
+    fn num_test(&mut self, test: NumTest) -> NumId {
+        self.code.nums.push(test);
         NumId((self.code.nums.len() - 1) as u32)
     }
 
@@ -959,26 +989,25 @@ impl<'p> Compiler<'p> {
                     if let (Some(field), Some(V::Num(num))) =
                         (self.node_field(na), self.node_const(nb))
                     {
-                        let num = self.num_const(num);
-                        return self.push(Node::CmpFieldNum { op, field, num });
+                        let num = self.num_test(NumTest::cmp(op, num));
+                        return self.push(Node::CmpFieldNum { field, num });
                     }
                     if let (Some(V::Num(num)), Some(field)) =
                         (self.node_const(na), self.node_field(nb))
                     {
-                        let op = flip(op);
-                        let num = self.num_const(num);
-                        return self.push(Node::CmpFieldNum { op, field, num });
+                        let num = self.num_test(NumTest::cmp(flip(op), num));
+                        return self.push(Node::CmpFieldNum { field, num });
                     }
                     if let (Some(slot), Some(V::Num(num))) = (let_of(self, na), self.node_const(nb))
                     {
-                        let num = self.num_const(num);
-                        return self.push(Node::CmpLetNum { op, slot, num });
+                        let num = self.num_test(NumTest::cmp(op, num));
+                        return self.push(Node::CmpLetNum { slot, num });
                     }
                     if self.node_const(na).is_none()
                         && let Some(V::Num(num)) = self.node_const(nb)
                     {
-                        let num = self.num_const(num);
-                        return self.push(Node::CmpNum { op, lhs: na, num });
+                        let num = self.num_test(NumTest::cmp(op, num));
+                        return self.push(Node::CmpNum { lhs: na, num });
                     }
                 }
                 // `compare` of an enum with an enum constant: `Enum(a)` compares indices,
@@ -1036,10 +1065,7 @@ impl<'p> Compiler<'p> {
                 if let (Some(field), Some(V::Num(lo)), Some(V::Num(hi))) =
                     (self.node_field(x), self.node_const(l), self.node_const(h))
                 {
-                    self.code
-                        .ranges
-                        .push((NumConst::new(lo), NumConst::new(hi)));
-                    let range = RangeId((self.code.ranges.len() - 1) as u32);
+                    let range = self.num_test(NumTest::range(lo, hi));
                     return self.push(Node::InRangeFieldNum { field, range });
                 }
                 self.fold(Node::InRange { x, lo: l, hi: h }, &[x, l, h])
@@ -1268,24 +1294,15 @@ impl Code {
     fn bool_leaf(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<Tri> {
         Some(match node {
             Node::Const { value: V::Bool(b) } => Tri::from(*b),
-            Node::CmpFieldNum { op, field, num: k } => {
+            Node::CmpFieldNum { field, num: k } | Node::InRangeFieldNum { field, range: k } => {
                 match (num(row, *field), self.nums.get(k.index())) {
-                    (Some(x), Some(k)) => Tri::from(cmp_ord(*op, k.order_of(x))),
+                    (Some(x), Some(k)) => Tri::from(k.test(x)),
                     _ => Tri::Unknown,
                 }
             }
-            Node::CmpLetNum { op, slot, num: k } => {
+            Node::CmpLetNum { slot, num: k } => {
                 match (env.lets.get(slot.index()), self.nums.get(k.index())) {
-                    (Some(V::Num(x)), Some(k)) => Tri::from(cmp_ord(*op, k.order_of(*x))),
-                    _ => Tri::Unknown,
-                }
-            }
-            Node::InRangeFieldNum { field, range } => {
-                match (num(row, *field), self.ranges.get(range.index())) {
-                    (Some(x), Some((lo, hi))) => Tri::from(
-                        lo.order_of(x) != std::cmp::Ordering::Less
-                            && hi.order_of(x) != std::cmp::Ordering::Greater,
-                    ),
+                    (Some(V::Num(x)), Some(k)) => Tri::from(k.test(*x)),
                     _ => Tri::Unknown,
                 }
             }
@@ -1415,9 +1432,9 @@ impl Code {
                 Tri::Unknown => Tri::Unknown,
             },
             // `compare` with a number: two numbers compare, any other pair is unknown.
-            Node::CmpNum { op, lhs, num: k } => {
+            Node::CmpNum { lhs, num: k } => {
                 match (self.num(*lhs, row, env), self.nums.get(k.index())) {
-                    (Some(x), Some(k)) => Tri::from(cmp_ord(*op, k.order_of(x))),
+                    (Some(x), Some(k)) => Tri::from(k.test(x)),
                     _ => Tri::Unknown,
                 }
             }
@@ -1999,11 +2016,13 @@ mod tests {
     use icp_base::fold::fold;
     use icp_model::{SetVal, Value};
 
-    /// `NumConst::order_of` is `num::cmp` with the constant, for values and constants of
-    /// every scale, signs, ties, remainders and mantissas near a decimal's limits.
+    /// `NumTest::test` is the comparison by `num::cmp` with the constant, and the range
+    /// by `num::le`, for values and constants of every scale, signs, ties, remainders and
+    /// mantissas near a decimal's limits.
     #[test]
-    fn prepared_constants_compare_exactly() {
-        use super::NumConst;
+    fn prepared_number_tests_are_exact() {
+        use super::{NumTest, cmp_num};
+        use icp_base::CmpOp;
         use icp_model::Decimal;
         let mut values = Vec::new();
         for m in [
@@ -2040,14 +2059,29 @@ mod tests {
             5,
         ));
         values.push(-Decimal::ZERO);
+        let ops = [
+            CmpOp::Eq,
+            CmpOp::Ne,
+            CmpOp::Lt,
+            CmpOp::Le,
+            CmpOp::Gt,
+            CmpOp::Ge,
+        ];
         for k in &values {
-            let prepared = NumConst::new(*k);
-            for x in &values {
-                assert_eq!(
-                    prepared.order_of(*x),
-                    icp_base::num::cmp(*x, *k),
-                    "{x} vs {k}"
-                );
+            for op in ops {
+                let prepared = NumTest::cmp(op, *k);
+                for x in &values {
+                    assert_eq!(prepared.test(*x), cmp_num(op, *x, *k), "{x} {op:?} {k}");
+                }
+            }
+        }
+        for lo in values.iter().step_by(3) {
+            for hi in values.iter().step_by(5) {
+                let prepared = NumTest::range(*lo, *hi);
+                for x in &values {
+                    let want = icp_base::num::le(*lo, *x) && icp_base::num::le(*x, *hi);
+                    assert_eq!(prepared.test(*x), want, "{x} in {lo}..{hi}");
+                }
             }
         }
     }
