@@ -1035,7 +1035,12 @@ mod tests {
                         let plain = field
                             .iter()
                             .any(|&b| b == d || matches!(b, b'"' | b'\n' | b'\r'));
-                        assert_eq!(short_needs_quotes(&field, d), plain, "{field:?} {d}");
+                        let padded = short_plain(&field, d);
+                        assert_eq!(padded.is_none(), plain, "{field:?} {d}");
+                        // The padded copy starts with the field.
+                        if let Some(padded) = padded {
+                            assert_eq!(&padded[..len], &field[..], "{field:?} {d}");
+                        }
                     }
                 }
             }

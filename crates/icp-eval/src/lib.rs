@@ -813,7 +813,7 @@ impl Plan {
         let lean = s.lean;
         let mut excluded = false;
         // Out of the segment, the tier does not depend on the exclusions.
-        if !(lean && !in_segment) {
+        if !lean || in_segment {
             for (x, out) in self.excludes.iter().zip(s.excludes.iter_mut()) {
                 *out = code.truth(x.node, row, &env);
                 excluded |= *out == Tri::True;

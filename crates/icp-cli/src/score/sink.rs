@@ -302,6 +302,9 @@ impl Stats {
     }
 }
 
+/// A short csv or tsv field padded to 32 bytes, with its length.
+type PaddedField = ([u8; 32], usize);
+
 /// Writes the scored rows.
 pub(super) struct ScoreSink<'p> {
     pub(super) plans: &'p [Plan],
@@ -312,9 +315,8 @@ pub(super) struct ScoreSink<'p> {
     pub(super) columns: Vec<Column>,
     /// Table layout: each column's width and whether it is right-aligned.
     widths: Vec<(usize, bool)>,
-    /// Per profile, its tier labels as csv or tsv fields (see [`ScoreSink::tier_field`]),
-    /// padded to 32 bytes, with their length; `None` for a longer one.
-    tier_fields: Vec<Vec<Option<([u8; 32], usize)>>>,
+    /// Per profile, its tier labels as csv or tsv fields (see [`ScoreSink::tier_field`]).
+    tier_fields: Vec<Vec<Option<PaddedField>>>,
 }
 
 impl<'p> ScoreSink<'p> {
