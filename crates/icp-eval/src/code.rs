@@ -60,8 +60,8 @@ id!(
     GroupSlot
 );
 id!(
-    /// A pair of bounds of [`Code::ranges`].
-    RangeId
+    /// A prepared test of a number of [`Code::nums`].
+    NumId
 );
 id!(
     /// A set field split once per row: its slot in [`Env::sets`] and [`Code::set_dicts`].
@@ -204,21 +204,19 @@ pub(crate) enum Node {
     },
     /// `field OP number` (the commonest criterion shape).
     CmpFieldNum {
-        op: CmpOp,
         field: FieldSlot,
-        num: Decimal,
+        /// The comparison with its constant.
+        num: NumId,
     },
     /// `x OP number` for any other numeric `x` (e.g. `(marketers ?? 0) >= 1`).
     CmpNum {
-        op: CmpOp,
         lhs: NodeId,
-        num: Decimal,
+        num: NumId,
     },
     /// `let OP number`.
     CmpLetNum {
-        op: CmpOp,
         slot: LetSlot,
-        num: Decimal,
+        num: NumId,
     },
     /// `field OP enum-variant` (e.g. `funding == public`).
     CmpFieldEnum {
@@ -257,10 +255,10 @@ pub(crate) enum Node {
         lo: NodeId,
         hi: NodeId,
     },
-    /// `field in lo..hi` with constant bounds ([`Code::ranges`]).
+    /// `field in lo..hi` with constant bounds ([`Code::nums`]).
     InRangeFieldNum {
         field: FieldSlot,
-        range: RangeId,
+        range: NumId,
     },
     /// `x in [..]` with arbitrary items.
     InList {
@@ -418,6 +416,11 @@ impl SetSplit {
             }
         };
         let bytes = set.raw.as_bytes();
+        if let Some(mask) = ascii_matches(bytes, dict) {
+            self.mask = mask;
+            self.state = SetState::Ready;
+            return;
+        }
         let mut mask = 0u64;
         let mut start = 0;
         while start <= bytes.len() {
@@ -457,6 +460,82 @@ impl SetSplit {
         self.mask = mask;
         self.state = SetState::Ready;
     }
+}
+
+/// [`SetSplit::fill`]'s mask for an ASCII set, `None` when a byte is not ASCII: the
+/// separators of eight bytes at once found exactly (in ASCII, `(x | 0x80) - 1` borrows
+/// from no other byte, and clears a byte's high bit exactly when the byte was zero), then
+/// each item between them trimmed and matched as in `fill`.
+#[inline]
+fn ascii_matches(bytes: &[u8], dict: &SetDict) -> Option<u64> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let [semi, bar, comma, unit] = [b';', b'|', b',', 0x1f].map(|c| LO * u64::from(c));
+    let zeros = |x: u64| !((x | HI).wrapping_sub(LO)) & HI;
+    let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(0, u64::from_le_bytes);
+    let n = bytes.len();
+    let mut mask = 0u64;
+    let mut start = 0;
+    let mut i = 0;
+    while i < n {
+        // The eight bytes at `base`, of which the first `skip` were seen: the last word
+        // overlaps the one before it; a text shorter than a word is padded with zeros
+        // (neither a separator nor above ASCII).
+        let (w, base, skip) = match bytes.get(i..i + 8) {
+            Some(chunk) => (word(chunk), i, 0),
+            None => match n.checked_sub(8) {
+                Some(b) => (word(bytes.get(b..).unwrap_or_default()), b, i - b),
+                None => (prefix(bytes), 0, 0),
+            },
+        };
+        if w & HI != 0 {
+            return None;
+        }
+        // `skip` is below 8, so the shift is below 64.
+        let mut seps = (zeros(w ^ semi) | zeros(w ^ bar) | zeros(w ^ comma) | zeros(w ^ unit))
+            & (u64::MAX << (skip * 8));
+        while seps != 0 {
+            let at = base + (seps.trailing_zeros() / 8) as usize;
+            seps &= seps - 1;
+            mask |= item_matches(bytes.get(start..at).unwrap_or_default(), dict);
+            start = at + 1;
+        }
+        i = base + 8;
+    }
+    mask |= item_matches(bytes.get(start..).unwrap_or_default(), dict);
+    Some(mask)
+}
+
+/// The bits of the needles of `dict` that the ASCII item `item` (untrimmed) equals once
+/// trimmed and lowercased: only needles of its length, their first eight bytes first.
+#[expect(
+    clippy::inline_always,
+    reason = "the hot path: once per set item, as if written in the loop"
+)]
+#[inline(always)]
+fn item_matches(item: &[u8], dict: &SetDict) -> u64 {
+    // ASCII whitespace is at most `b' '`: most items have none to trim.
+    let x = match (item.first(), item.last()) {
+        (Some(f), Some(l)) if *f > b' ' && *l > b' ' => item,
+        _ => item.trim_ascii(),
+    };
+    let mut candidates = dict.by_len.get(x.len()).copied().unwrap_or(0);
+    if candidates == 0 || x.is_empty() {
+        return 0;
+    }
+    let key = (x.len(), lower_word(prefix(x)));
+    let mut mask = 0;
+    while candidates != 0 {
+        let k = candidates.trailing_zeros();
+        candidates &= candidates - 1;
+        if let (Some(n), Some(nkey)) = (dict.needles.get(k as usize), dict.keys.get(k as usize))
+            && *nkey == key
+            && (x.len() <= 8 || eq_lower_rest(n.as_bytes(), x))
+        {
+            mask |= 1 << k;
+        }
+    }
+    mask
 }
 
 /// The bits of the needles of `dict` that the trimmed item `item` equals once folded.
@@ -519,8 +598,103 @@ pub(crate) struct Code {
     pub text_lists: Vec<Vec<(String, bool)>>,
     /// Needles of each set field tested by `SetMask` nodes; index = split slot.
     pub set_dicts: Vec<SetDict>,
-    /// The bounds of `InRangeFieldNum` nodes: `(lo, hi)`.
-    pub ranges: Vec<(Decimal, Decimal)>,
+    /// The tests of `CmpFieldNum`, `CmpLetNum`, `CmpNum` and `InRangeFieldNum` nodes.
+    pub nums: Vec<NumTest>,
+}
+
+/// A test of a number against constants (`x OP k`, `x in lo..hi`) prepared for each scale
+/// a decimal may have, so that it is two integer comparisons of the number's mantissa,
+/// without decimal arithmetic (see [`NumTest::test`]).
+#[derive(Clone, Debug)]
+pub(crate) struct NumTest {
+    /// At index `s` (a decimal's scale, `0..=28`): the bounds `(lo, hi)` such that a number
+    /// of scale `s` and mantissa `m` passes exactly when `lo <= m <= hi` (unless `negated`).
+    at_scale: [(i128, i128); 29],
+    negated: bool,
+    /// The test by [`icp_base::num::cmp`], for a scale beyond the table (no decimal has one).
+    slow: Slow,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Slow {
+    Cmp(CmpOp, Decimal),
+    Range(Decimal, Decimal),
+}
+
+/// `k` at scale `s` rounded down and up, as mantissas: exact from the constant's own scale
+/// up (beyond `i128`, `i128::MAX` or `MIN` by its sign: any mantissa is below `2^96`, so
+/// such a bound compares right), a division below it.
+fn floor_ceil(k: Decimal, s: u32) -> (i128, i128) {
+    let (m, scale) = (k.mantissa(), k.scale());
+    if s >= scale {
+        let exact = 10i128
+            .checked_pow(s - scale)
+            .and_then(|p| m.checked_mul(p))
+            .unwrap_or(if m < 0 { i128::MIN } else { i128::MAX });
+        (exact, exact)
+    } else {
+        // `scale` is at most 28, so the power fits; the quotient is below `2^96`.
+        let p = 10i128.checked_pow(scale - s).unwrap_or(i128::MAX);
+        let floor = m.div_euclid(p);
+        (floor, floor + i128::from(m.rem_euclid(p) != 0))
+    }
+}
+
+impl NumTest {
+    /// `x OP k`: with `m` and `k`'s bounds at `x`'s scale, `x >= k` is `m >= ceil`,
+    /// `x > k` is `m >= floor + 1`, `x <= k` is `m <= floor`, `x < k` is `m <= ceil - 1`,
+    /// `x == k` is `ceil <= m <= floor` (never when `k` has more digits than `x` shows),
+    /// `x != k` its negation.
+    pub(crate) fn cmp(op: CmpOp, k: Decimal) -> NumTest {
+        let mut at_scale = [(0i128, 0i128); 29];
+        for (s, slot) in (0u32..).zip(at_scale.iter_mut()) {
+            let (floor, ceil) = floor_ceil(k, s);
+            *slot = match op {
+                CmpOp::Ge => (ceil, i128::MAX),
+                CmpOp::Gt => (floor.saturating_add(1), i128::MAX),
+                CmpOp::Le => (i128::MIN, floor),
+                CmpOp::Lt => (i128::MIN, ceil.saturating_sub(1)),
+                CmpOp::Eq | CmpOp::Ne => (ceil, floor),
+            };
+        }
+        NumTest {
+            at_scale,
+            negated: op == CmpOp::Ne,
+            slow: Slow::Cmp(op, k),
+        }
+    }
+
+    /// `lo <= x <= hi`: `ceil(lo) <= m <= floor(hi)`.
+    pub(crate) fn range(lo: Decimal, hi: Decimal) -> NumTest {
+        let mut at_scale = [(0i128, 0i128); 29];
+        for (s, slot) in (0u32..).zip(at_scale.iter_mut()) {
+            *slot = (floor_ceil(lo, s).1, floor_ceil(hi, s).0);
+        }
+        NumTest {
+            at_scale,
+            negated: false,
+            slow: Slow::Range(lo, hi),
+        }
+    }
+
+    /// Whether `x` passes, exactly as the comparisons of [`icp_base::num::cmp`] say.
+    #[expect(
+        clippy::inline_always,
+        reason = "the hot path: every numeric leaf, which must not cost a call"
+    )]
+    #[inline(always)]
+    pub(crate) fn test(&self, x: Decimal) -> bool {
+        match self.at_scale.get(x.scale() as usize) {
+            Some((lo, hi)) => {
+                let m = x.mantissa();
+                (*lo <= m && m <= *hi) != self.negated
+            }
+            None => match self.slow {
+                Slow::Cmp(op, k) => cmp_num(op, x, k),
+                Slow::Range(lo, hi) => icp_base::num::le(lo, x) && icp_base::num::le(x, hi),
+            },
+        }
+    }
 }
 
 /// Compiles expressions of one profile into a [`Code`].
@@ -556,6 +730,11 @@ impl<'p> Compiler<'p> {
     fn push(&mut self, n: Node) -> NodeId {
         self.code.nodes.push(n);
         NodeId((self.code.nodes.len() - 1) as u32)
+    }
+
+    fn num_test(&mut self, test: NumTest) -> NumId {
+        self.code.nums.push(test);
+        NumId((self.code.nums.len() - 1) as u32)
     }
 
     fn text_const(&mut self, s: &str) -> TextId {
@@ -810,22 +989,25 @@ impl<'p> Compiler<'p> {
                     if let (Some(field), Some(V::Num(num))) =
                         (self.node_field(na), self.node_const(nb))
                     {
-                        return self.push(Node::CmpFieldNum { op, field, num });
+                        let num = self.num_test(NumTest::cmp(op, num));
+                        return self.push(Node::CmpFieldNum { field, num });
                     }
                     if let (Some(V::Num(num)), Some(field)) =
                         (self.node_const(na), self.node_field(nb))
                     {
-                        let op = flip(op);
-                        return self.push(Node::CmpFieldNum { op, field, num });
+                        let num = self.num_test(NumTest::cmp(flip(op), num));
+                        return self.push(Node::CmpFieldNum { field, num });
                     }
                     if let (Some(slot), Some(V::Num(num))) = (let_of(self, na), self.node_const(nb))
                     {
-                        return self.push(Node::CmpLetNum { op, slot, num });
+                        let num = self.num_test(NumTest::cmp(op, num));
+                        return self.push(Node::CmpLetNum { slot, num });
                     }
                     if self.node_const(na).is_none()
                         && let Some(V::Num(num)) = self.node_const(nb)
                     {
-                        return self.push(Node::CmpNum { op, lhs: na, num });
+                        let num = self.num_test(NumTest::cmp(op, num));
+                        return self.push(Node::CmpNum { lhs: na, num });
                     }
                 }
                 // `compare` of an enum with an enum constant: `Enum(a)` compares indices,
@@ -883,8 +1065,7 @@ impl<'p> Compiler<'p> {
                 if let (Some(field), Some(V::Num(lo)), Some(V::Num(hi))) =
                     (self.node_field(x), self.node_const(l), self.node_const(h))
                 {
-                    self.code.ranges.push((lo, hi));
-                    let range = RangeId((self.code.ranges.len() - 1) as u32);
+                    let range = self.num_test(NumTest::range(lo, hi));
                     return self.push(Node::InRangeFieldNum { field, range });
                 }
                 self.fold(Node::InRange { x, lo: l, hi: h }, &[x, l, h])
@@ -1113,19 +1294,15 @@ impl Code {
     fn bool_leaf(&self, node: &Node, row: &[Value<'_>], env: &Env<'_>) -> Option<Tri> {
         Some(match node {
             Node::Const { value: V::Bool(b) } => Tri::from(*b),
-            Node::CmpFieldNum { op, field, num: k } => match num(row, *field) {
-                Some(x) => Tri::from(cmp_num(*op, x, *k)),
-                None => Tri::Unknown,
-            },
-            Node::CmpLetNum { op, slot, num: k } => match env.lets.get(slot.index()) {
-                Some(V::Num(x)) => Tri::from(cmp_num(*op, *x, *k)),
-                _ => Tri::Unknown,
-            },
-            Node::InRangeFieldNum { field, range } => {
-                match (num(row, *field), self.ranges.get(range.index())) {
-                    (Some(x), Some((lo, hi))) => {
-                        Tri::from(icp_base::num::le(*lo, x) && icp_base::num::le(x, *hi))
-                    }
+            Node::CmpFieldNum { field, num: k } | Node::InRangeFieldNum { field, range: k } => {
+                match (num(row, *field), self.nums.get(k.index())) {
+                    (Some(x), Some(k)) => Tri::from(k.test(x)),
+                    _ => Tri::Unknown,
+                }
+            }
+            Node::CmpLetNum { slot, num: k } => {
+                match (env.lets.get(slot.index()), self.nums.get(k.index())) {
+                    (Some(V::Num(x)), Some(k)) => Tri::from(k.test(*x)),
                     _ => Tri::Unknown,
                 }
             }
@@ -1255,10 +1432,12 @@ impl Code {
                 Tri::Unknown => Tri::Unknown,
             },
             // `compare` with a number: two numbers compare, any other pair is unknown.
-            Node::CmpNum { op, lhs, num: k } => match self.num(*lhs, row, env) {
-                Some(x) => Tri::from(cmp_num(*op, x, *k)),
-                None => Tri::Unknown,
-            },
+            Node::CmpNum { lhs, num: k } => {
+                match (self.num(*lhs, row, env), self.nums.get(k.index())) {
+                    (Some(x), Some(k)) => Tri::from(k.test(x)),
+                    _ => Tri::Unknown,
+                }
+            }
             _ => return None,
         })
     }
@@ -1837,6 +2016,76 @@ mod tests {
     use icp_base::fold::fold;
     use icp_model::{SetVal, Value};
 
+    /// `NumTest::test` is the comparison by `num::cmp` with the constant, and the range
+    /// by `num::le`, for values and constants of every scale, signs, ties, remainders and
+    /// mantissas near a decimal's limits.
+    #[test]
+    fn prepared_number_tests_are_exact() {
+        use super::{NumTest, cmp_num};
+        use icp_base::CmpOp;
+        use icp_model::Decimal;
+        let mut values = Vec::new();
+        for m in [
+            0i64,
+            1,
+            -1,
+            5,
+            7,
+            10,
+            69,
+            70,
+            71,
+            699,
+            700,
+            701,
+            1000,
+            2_000_000,
+            1_999_999,
+            i64::MAX,
+            i64::MIN + 1,
+        ] {
+            for scale in [0u32, 1, 2, 3, 6, 10, 19, 28] {
+                values.push(Decimal::new(m, scale));
+            }
+        }
+        values.push(Decimal::MAX);
+        values.push(Decimal::MIN);
+        values.push(Decimal::from_i128_with_scale(
+            79_228_162_514_264_337_593_543_950_335,
+            28,
+        ));
+        values.push(Decimal::from_i128_with_scale(
+            -79_228_162_514_264_337_593_543_950_335,
+            5,
+        ));
+        values.push(-Decimal::ZERO);
+        let ops = [
+            CmpOp::Eq,
+            CmpOp::Ne,
+            CmpOp::Lt,
+            CmpOp::Le,
+            CmpOp::Gt,
+            CmpOp::Ge,
+        ];
+        for k in &values {
+            for op in ops {
+                let prepared = NumTest::cmp(op, *k);
+                for x in &values {
+                    assert_eq!(prepared.test(*x), cmp_num(op, *x, *k), "{x} {op:?} {k}");
+                }
+            }
+        }
+        for lo in values.iter().step_by(3) {
+            for hi in values.iter().step_by(5) {
+                let prepared = NumTest::range(*lo, *hi);
+                for x in &values {
+                    let want = icp_base::num::le(*lo, *x) && icp_base::num::le(*x, *hi);
+                    assert_eq!(prepared.test(*x), want, "{x} in {lo}..{hi}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn lower_word_lowercases_ascii_letters_only() {
         for b in 0u8..=255 {
@@ -1887,6 +2136,12 @@ mod tests {
             "istanbul;İZMIR;izmir",
             " ;; A ;",
             "Google  Analytics",
+            "hubspot;salesforc;SALESFORCE ;x",
+            "abcdefg;HubSpot ; a;sap\u{1f}ceo",
+            ";;;;;;;;HUBSPOT",
+            "Google Analytics;Google Analytics|HubSpot",
+            "\tsalesforce\t,google analytics\n,HUBSPOT,",
+            "seven77;8eight88;HubSpot",
         ] {
             let mut split = SetSplit::default();
             split.fill(&dict, &[Value::Set(SetVal { raw })]);

@@ -267,7 +267,8 @@ impl Plan {
             .crits
             .iter()
             .zip(&s.crits)
-            .map(|(c, (o, p))| CriterionExplanation {
+            .map(|(c, o)| (c, o, c.points(*o)))
+            .map(|(c, o, p)| CriterionExplanation {
                 name: c.name.clone(),
                 title: c.title.clone(),
                 group: c
@@ -275,7 +276,7 @@ impl Plan {
                     .and_then(|g| self.groups.get(g as usize))
                     .map(|g| g.name.clone()),
                 weight: c.weight,
-                points: round(*p, 4),
+                points: round(p, 4),
                 outcome: *o,
                 branch: match o {
                     CriterionOutcome::Perfect => Some("perfect".into()),
@@ -288,7 +289,8 @@ impl Plan {
 
         let mut raise: Vec<Raise> = Vec::new();
         if self.pos_total > Decimal::ZERO {
-            for ((c, e), (_, p)) in self.crits.iter().zip(&criteria).zip(&s.crits) {
+            for ((c, e), o) in self.crits.iter().zip(&criteria).zip(&s.crits) {
+                let p = &c.points(*o);
                 if c.weight <= Decimal::ZERO {
                     continue;
                 }
@@ -360,10 +362,11 @@ impl Plan {
                 },
             });
 
-        let points = s
+        let points = self
             .crits
             .iter()
-            .fold(Decimal::ZERO, |a, (_, p)| a.saturating_add(*p));
+            .zip(&s.crits)
+            .fold(Decimal::ZERO, |a, (c, o)| a.saturating_add(c.points(*o)));
         Explanation {
             profile: self.profile.clone(),
             title: self.profile_title.clone(),

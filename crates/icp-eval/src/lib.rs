@@ -103,8 +103,9 @@ pub struct Plan {
 #[derive(Debug)]
 struct Fixed {
     scale: u32,
-    /// Per criterion: `weight`, `practical_points` and `abs_weight` at `scale`.
-    points: Vec<[i64; 3]>,
+    /// Per criterion, indexed by [`CriterionOutcome`] (`o as usize`): the points the
+    /// outcome earns, and the weight it decides (`|weight|`, none when unknown), at `scale`.
+    points: Vec<([i64; 5], [i64; 5])>,
 }
 
 impl Fixed {
@@ -129,7 +130,18 @@ impl Fixed {
         };
         let points = crits
             .iter()
-            .map(|c| Some([at(c.weight)?, at(c.practical_points)?, at(c.abs_weight)?]))
+            .map(|c| {
+                let mut points = [0i64; 5];
+                let mut decided = [0i64; 5];
+                for o in CriterionOutcome::ALL {
+                    let k = o as usize;
+                    *points.get_mut(k)? = at(c.points(o))?;
+                    if o != CriterionOutcome::Unknown {
+                        *decided.get_mut(k)? = at(c.abs_weight)?;
+                    }
+                }
+                Some((points, decided))
+            })
             .collect::<Option<Vec<_>>>()?;
         Some(Fixed { scale, points })
     }
@@ -194,6 +206,19 @@ struct CritPlan {
     reasons_class: u8,
     name_class: u8,
     unknown_class: u8,
+    /// Bit `o as u8`: outcome `o` earns or costs points (`points(o) != 0`).
+    earns: u8,
+}
+
+impl CritPlan {
+    /// The points outcome `o` earns: the weight, the practical points or none.
+    fn points(&self, o: CriterionOutcome) -> Decimal {
+        match o {
+            CriterionOutcome::Perfect | CriterionOutcome::True => self.weight,
+            CriterionOutcome::Practical => self.practical_points,
+            CriterionOutcome::False | CriterionOutcome::Unknown => Decimal::ZERO,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -246,6 +271,15 @@ pub enum CriterionOutcome {
 }
 
 impl CriterionOutcome {
+    /// Every outcome, in the order of their discriminants.
+    const ALL: [CriterionOutcome; 5] = [
+        CriterionOutcome::Perfect,
+        CriterionOutcome::Practical,
+        CriterionOutcome::True,
+        CriterionOutcome::False,
+        CriterionOutcome::Unknown,
+    ];
+
     /// As text.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -266,7 +300,8 @@ pub struct Scratch {
     segs: Vec<V>,
     targets: Vec<Tri>,
     excludes: Vec<Tri>,
-    crits: Vec<(CriterionOutcome, Decimal)>,
+    /// Each criterion's outcome (its points follow from it: [`CritPlan::points`]).
+    crits: Vec<CriterionOutcome>,
     /// Bit `i`: criterion `i` earned or cost points (`p != 0`); only with at most 64
     /// criteria (see [`Plan::masks`]), so that the reasons visit just those criteria.
     earned: u64,
@@ -285,6 +320,20 @@ pub struct Scratch {
     /// Scores by the row's point sum, and coverages by its decided weight (see [`Memo`]).
     score_memo: Memo,
     coverage_memo: Memo,
+    /// Set by [`Scratch::outcome_only`].
+    lean: bool,
+}
+
+impl Scratch {
+    /// Promise that only [`Outcome::score`] and [`Outcome::tier`] of [`Plan::eval`] are
+    /// read: then the work they do not need is skipped (the coverage, which is zero in the
+    /// outcome; the exclusions of a row out of the segment; the score's tier of a row out
+    /// of the segment or excluded), and the details of the row ([`Plan::write_reasons`],
+    /// [`Plan::criteria_outcomes`], [`Plan::exclusion_outcomes`], [`Plan::probe`]) are not
+    /// to be read. Score and tier are the same as without it.
+    pub fn outcome_only(&mut self, on: bool) {
+        self.lean = on;
+    }
 }
 
 /// A small direct-mapped cache of a decimal function of one `i128` sum (with a plan's
@@ -487,9 +536,17 @@ impl Plan {
                     reason_full,
                     reason_practical,
                     unknown_item: format!(", {}", cr.name),
+                    earns: 0,
                 }
             })
             .collect();
+        let mut crits = crits;
+        for c in &mut crits {
+            c.earns = CriterionOutcome::ALL
+                .iter()
+                .filter(|o| !c.points(**o).is_zero())
+                .fold(0, |m, o| m | 1 << (*o as u8));
+        }
         let groups = p
             .groups
             .iter()
@@ -621,7 +678,7 @@ impl Plan {
         self.crits
             .iter()
             .zip(&s.crits)
-            .map(|(c, (o, p))| (c.name.as_str(), *o, *p))
+            .map(|(c, o)| (c.name.as_str(), *o, c.points(*o)))
     }
 
     /// Per exclusion, in declaration order, its name and its truth on the row last given
@@ -688,8 +745,7 @@ impl Plan {
         s.segs.resize(self.segs.len(), V::Missing);
         s.targets.resize(self.targets.len(), Tri::Unknown);
         s.excludes.resize(self.excludes.len(), Tri::Unknown);
-        s.crits
-            .resize(self.crits.len(), (CriterionOutcome::Unknown, Decimal::ZERO));
+        s.crits.resize(self.crits.len(), CriterionOutcome::Unknown);
         s.group_points.resize(self.groups.len(), Decimal::ZERO);
         s.group_scores.resize(self.groups.len(), None);
         s.sets
@@ -754,70 +810,52 @@ impl Plan {
             *out = Tri::of(s.segs.get(t.index()).copied().unwrap_or(V::Missing));
             in_segment |= *out == Tri::True;
         }
+        let lean = s.lean;
         let mut excluded = false;
-        for (x, out) in self.excludes.iter().zip(s.excludes.iter_mut()) {
-            *out = code.truth(x.node, row, &env);
-            excluded |= *out == Tri::True;
+        // Out of the segment, the tier does not depend on the exclusions.
+        if !lean || in_segment {
+            for (x, out) in self.excludes.iter().zip(s.excludes.iter_mut()) {
+                *out = code.truth(x.node, row, &env);
+                excluded |= *out == Tri::True;
+            }
         }
 
-        s.group_points.iter_mut().for_each(|p| *p = Decimal::ZERO);
+        let grouped = !self.groups.is_empty();
+        if grouped {
+            s.group_points.iter_mut().for_each(|p| *p = Decimal::ZERO);
+        }
         let (mut points, mut decided) = (Decimal::ZERO, Decimal::ZERO);
         // Integer sums when the plan has them (see `Fixed`): the same values exactly.
         let (mut points_m, mut decided_m) = (0i128, 0i128);
         let fixed = self.fixed.as_ref();
         let (mut earned, mut unknown) = (0u64, 0u64);
         for (i, (c, out)) in self.crits.iter().zip(s.crits.iter_mut()).enumerate() {
-            let perfect = code.truth(c.perfect, row, &env);
-            // `kind`: 0 no points, 1 the weight, 2 the practical points.
-            let (outcome, kind) = if !c.scorecard {
-                match perfect {
-                    Tri::True => (CriterionOutcome::True, 1),
-                    Tri::False => (CriterionOutcome::False, 0),
-                    Tri::Unknown => (CriterionOutcome::Unknown, 0),
-                }
-            } else if perfect == Tri::True {
-                (CriterionOutcome::Perfect, 1)
-            } else {
-                let practical = c.practical.map_or(Tri::False, |n| code.truth(n, row, &env));
-                match (perfect, practical) {
-                    (_, Tri::True) => (CriterionOutcome::Practical, 2),
-                    (Tri::False, Tri::False) => (CriterionOutcome::False, 0),
-                    _ => (CriterionOutcome::Unknown, 0),
-                }
-            };
-            let p = match kind {
-                1 => c.weight,
-                2 => c.practical_points,
-                _ => Decimal::ZERO,
-            };
-            *out = (outcome, p);
+            let o = Self::outcome(c, code, row, &env);
+            *out = o;
             // Branch-free: the bits are only read when there are at most 64 criteria.
             let bit = 1u64.wrapping_shl(i as u32);
-            earned |= if p.is_zero() { 0 } else { bit };
-            unknown |= if outcome == CriterionOutcome::Unknown {
+            earned |= if c.earns >> (o as u8) & 1 == 1 {
                 bit
             } else {
                 0
             };
-            if let Some(f) = fixed.and_then(|f| f.points.get(i)) {
-                let [w, pr, abs] = *f;
-                points_m += i128::from(match kind {
-                    1 => w,
-                    2 => pr,
-                    _ => 0,
-                });
-                if outcome != CriterionOutcome::Unknown {
-                    decided_m += i128::from(abs);
-                }
+            unknown |= if o == CriterionOutcome::Unknown {
+                bit
+            } else {
+                0
+            };
+            if let Some((p, d)) = fixed.and_then(|f| f.points.get(i)) {
+                points_m += i128::from(p.get(o as usize).copied().unwrap_or(0));
+                decided_m += i128::from(d.get(o as usize).copied().unwrap_or(0));
             } else {
                 // Saturating: no sum of weights exceeds `abs_total`, which saturates itself.
-                points = points.saturating_add(p);
-                if outcome != CriterionOutcome::Unknown {
+                points = points.saturating_add(c.points(o));
+                if o != CriterionOutcome::Unknown {
                     decided = decided.saturating_add(c.abs_weight);
                 }
             }
-            if let Some(gp) = c.group.and_then(|g| s.group_points.get_mut(g as usize)) {
-                *gp = gp.saturating_add(p);
+            if grouped && let Some(gp) = c.group.and_then(|g| s.group_points.get_mut(g as usize)) {
+                *gp = gp.saturating_add(c.points(o));
             }
         }
         let (score, coverage) = if let Some(f) = fixed {
@@ -828,16 +866,24 @@ impl Plan {
                 let points = Decimal::try_from_i128_with_scale(points_m, f.scale).unwrap_or(points);
                 num::ratio_score(points, pos_total).unwrap_or(Decimal::ZERO)
             });
-            let coverage = s.coverage_memo.get(abs_total, f.scale, decided_m, || {
-                let decided =
-                    Decimal::try_from_i128_with_scale(decided_m, f.scale).unwrap_or(decided);
-                num::fraction(decided, abs_total)
-            });
+            let coverage = if lean {
+                Decimal::ZERO
+            } else {
+                s.coverage_memo.get(abs_total, f.scale, decided_m, || {
+                    let decided =
+                        Decimal::try_from_i128_with_scale(decided_m, f.scale).unwrap_or(decided);
+                    num::fraction(decided, abs_total)
+                })
+            };
             (score, coverage)
         } else {
             (
                 num::ratio_score(points, self.pos_total).unwrap_or(Decimal::ZERO),
-                num::fraction(decided, self.abs_total),
+                if lean {
+                    Decimal::ZERO
+                } else {
+                    num::fraction(decided, self.abs_total)
+                },
             )
         };
         s.earned = earned;
@@ -859,15 +905,19 @@ impl Plan {
             sets: &s.sets,
         };
         let last = self.tiers.len().saturating_sub(1) as u32;
-        let score_tier = self
-            .tiers
-            .iter()
-            .position(|t| match t.rule {
-                Rule::Threshold(x) => num::ge(score, x),
-                Rule::When(n) => code.truth(n, row, &env) == Tri::True,
-                Rule::CatchAll => true,
-            })
-            .map_or(last, |i| i as u32);
+        let score_tier = if lean && (!in_segment || excluded) {
+            // Not the row's tier: not needed.
+            last
+        } else {
+            self.tiers
+                .iter()
+                .position(|t| match t.rule {
+                    Rule::Threshold(x) => num::ge(score, x),
+                    Rule::When(n) => code.truth(n, row, &env) == Tri::True,
+                    Rule::CatchAll => true,
+                })
+                .map_or(last, |i| i as u32)
+        };
         let tier = if !in_segment {
             TierOutcome::OutOfSegment
         } else if excluded {
@@ -885,6 +935,28 @@ impl Plan {
             score,
             coverage,
             tier,
+        }
+    }
+
+    /// How criterion `c` comes out on `row`.
+    #[inline]
+    fn outcome(c: &CritPlan, code: &Code, row: &[Value<'_>], env: &Env<'_>) -> CriterionOutcome {
+        let perfect = code.truth(c.perfect, row, env);
+        if !c.scorecard {
+            return match perfect {
+                Tri::True => CriterionOutcome::True,
+                Tri::False => CriterionOutcome::False,
+                Tri::Unknown => CriterionOutcome::Unknown,
+            };
+        }
+        if perfect == Tri::True {
+            return CriterionOutcome::Perfect;
+        }
+        let practical = c.practical.map_or(Tri::False, |n| code.truth(n, row, env));
+        match (perfect, practical) {
+            (_, Tri::True) => CriterionOutcome::Practical,
+            (Tri::False, Tri::False) => CriterionOutcome::False,
+            _ => CriterionOutcome::Unknown,
         }
     }
 
@@ -976,13 +1048,13 @@ impl Plan {
             while m != 0 {
                 let i = m.trailing_zeros() as usize;
                 m &= m - 1;
-                if let (Some(c), Some((o, _))) = (self.crits.get(i), s.crits.get(i)) {
+                if let (Some(c), Some(o)) = (self.crits.get(i), s.crits.get(i)) {
                     earned(c, *o);
                 }
             }
         } else {
-            for (c, (o, p)) in self.crits.iter().zip(&s.crits) {
-                if !p.is_zero() {
+            for (c, o) in self.crits.iter().zip(&s.crits) {
+                if !c.points(*o).is_zero() {
                     earned(c, *o);
                 }
             }
@@ -997,7 +1069,7 @@ impl Plan {
             } else {
                 0
             })
-            .filter(|(_, (_, (o, _)))| *o == CriterionOutcome::Unknown)
+            .filter(|(_, (_, o))| **o == CriterionOutcome::Unknown)
             .map(|(_, (c, _))| (&c.name, c.name_class, &c.unknown_item, c.unknown_class));
         let unknown_excl = self
             .excludes

@@ -302,6 +302,9 @@ impl Stats {
     }
 }
 
+/// A short csv or tsv field padded to 32 bytes, with its length.
+type PaddedField = ([u8; 32], usize);
+
 /// Writes the scored rows.
 pub(super) struct ScoreSink<'p> {
     pub(super) plans: &'p [Plan],
@@ -313,7 +316,7 @@ pub(super) struct ScoreSink<'p> {
     /// Table layout: each column's width and whether it is right-aligned.
     widths: Vec<(usize, bool)>,
     /// Per profile, its tier labels as csv or tsv fields (see [`ScoreSink::tier_field`]).
-    tier_fields: Vec<Vec<Vec<u8>>>,
+    tier_fields: Vec<Vec<Option<PaddedField>>>,
 }
 
 impl<'p> ScoreSink<'p> {
@@ -338,7 +341,10 @@ impl<'p> ScoreSink<'p> {
                     .map(|t| {
                         let mut field = Vec::new();
                         csv_field(&mut field, plan.tier_label(t).as_bytes(), d);
-                        field
+                        let mut padded = [0u8; 32];
+                        let head = padded.get_mut(..field.len())?;
+                        head.copy_from_slice(&field);
+                        Some((padded, field.len()))
                     })
                     .collect()
             })
@@ -363,8 +369,13 @@ impl<'p> ScoreSink<'p> {
             TierOutcome::Tier(i) => 2 + i as usize,
         };
         match self.tier_fields.get(p).and_then(|f| f.get(at)) {
-            Some(field) => out.extend_from_slice(field),
-            None => csv_field(out, plan.tier_label(t).as_bytes(), self.format.delimiter()),
+            // All 32 bytes in one move, then cut to the field: no `memcpy` call.
+            Some(Some((field, len))) => {
+                let end = out.len() + len;
+                out.extend_from_slice(field);
+                out.truncate(end);
+            }
+            _ => csv_field(out, plan.tier_label(t).as_bytes(), self.format.delimiter()),
         }
     }
 
@@ -455,7 +466,10 @@ impl Fixed2Memo {
         if let (Some(Some(k)), Some((text, len))) = (self.keys.get(slot), self.texts.get(slot))
             && *k == key
         {
-            out.extend_from_slice(text.get(..usize::from(*len)).unwrap_or_default());
+            // All 16 bytes in one move, then cut to the text: no `memcpy` call.
+            let end = out.len() + usize::from(*len);
+            out.extend_from_slice(text);
+            out.truncate(end);
             return;
         }
         let start = out.len();
@@ -480,7 +494,19 @@ impl RowSink for ScoreSink<'_> {
 
     fn local(&self) -> Local {
         Local {
-            scratch: self.plans.iter().map(Plan::scratch).collect(),
+            scratch: (self.plans.iter().enumerate())
+                .map(|(p, plan)| {
+                    let mut s = plan.scratch();
+                    // Only the score and the tier are written: the rest is skipped.
+                    s.outcome_only(!self.columns.iter().any(|c| {
+                        matches!(
+                            c.cell,
+                            Cell::Coverage(q) | Cell::Reasons(q) | Cell::Explanation(q) if q == p
+                        )
+                    }));
+                    s
+                })
+                .collect(),
             outcomes: Vec::with_capacity(self.plans.len()),
             reasons: String::with_capacity(256),
             error: String::new(),
