@@ -451,16 +451,17 @@ fn decode_fast<'a>(
     if fields.len() != binding.width {
         return Some(ragged(binding, fields.len(), row, line));
     }
-    for (i, f) in binding.fields.iter().enumerate() {
+    // One slot per field, written in place (no capacity check per value).
+    values.clear();
+    values.resize(binding.fields.len(), Value::Missing);
+    for (i, (f, slot)) in binding.fields.iter().zip(values.iter_mut()).enumerate() {
         let cell = fields.get(f.col).and_then(|r| field_text(text, arena, r));
         let pushed = decode::decode_with(
             &f.kind,
             binding.decimal,
             f.optional,
             cell.map(decode::trim),
-            |v| {
-                values.push(v);
-            },
+            |v| *slot = v,
         );
         match pushed {
             Ok(()) => {}
