@@ -478,11 +478,81 @@ fn read_money(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
         return Some(scaled_int(v, 0));
     }
+    if decimal == DecimalMark::Point
+        && let Some(v) = money_shape(cell)
+    {
+        return Some(v);
+    }
     let n = parse_num(cell, false, decimal)?;
     match n.suffix {
         Suffix::None | Suffix::Scale(_) => Some(n.value),
         Suffix::Percent | Suffix::Days(_) => None,
     }
+}
+
+/// The money of the common shapes in one pass: `$1,200,000`, `1200.50`, `36.9 M`, `850K`
+/// (an optional `$`, digits in groups of three or none, an optional fraction, spaces and
+/// a `K`, `M` or `B`), with the point as the decimal mark. `None` for any other shape, which
+/// [`parse_num`] reads: where this accepts a cell, it gives the value `parse_num` gives.
+#[inline]
+fn money_shape(b: &[u8]) -> Option<Decimal> {
+    let start = usize::from(b.first() == Some(&b'$'));
+    let mut i = start;
+    let mut mant = 0u64;
+    let mut digits = 0usize;
+    // Digits since the last `,` and whether one was seen (see `parse_num`).
+    let mut run = 0u32;
+    let mut grouped = false;
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+            digits += 1;
+            run += 1;
+        } else if c == b',' {
+            let first_ok = !grouped && (1..=3).contains(&run) && b.get(start) != Some(&b'0');
+            if !(first_ok || (grouped && run == 3)) || !b.get(i + 1).is_some_and(u8::is_ascii_digit)
+            {
+                return None;
+            }
+            grouped = true;
+            run = 0;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if grouped && run != 3 {
+        return None;
+    }
+    let mut frac_digits = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d >= 10 {
+                break;
+            }
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+            digits += 1;
+            frac_digits += 1;
+            i += 1;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let pow = match b.get(i..)? {
+        [] => 0,
+        [b'k' | b'K'] => 3,
+        [b'm' | b'M'] => 6,
+        [b'b' | b'B'] => 9,
+        _ => return None,
+    };
+    scaled(mant, false, digits, frac_digits, false, pow)
 }
 
 #[inline(never)]
