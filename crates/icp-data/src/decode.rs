@@ -362,7 +362,7 @@ pub(crate) fn decode_with<'a, R>(
         Kind::Set => Ok(put(Value::Set(SetVal { raw: cell }))),
         Kind::Enum(table) => variant(table.lookup(cell.as_bytes()), put),
         Kind::Int => match plain_digits(cell.as_bytes()) {
-            Some(v) => Ok(put(Value::Num(Decimal::from(v)))),
+            Some(v) => Ok(put(Value::Num(scaled_int(v, 0)))),
             None => num(read_int(cell.as_bytes(), decimal), put),
         },
         Kind::Money => num(read_money(cell.as_bytes(), decimal), put),
@@ -452,7 +452,7 @@ fn plain_digits(b: &[u8]) -> Option<u64> {
 #[inline(never)]
 fn read_int(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
-        return Some(Decimal::from(v));
+        return Some(scaled_int(v, 0));
     }
     let n = parse_num(cell, false, decimal)?;
     if n.dollar || n.suffix != Suffix::None || n.exponent || n.fraction {
@@ -464,7 +464,7 @@ fn read_int(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
 #[inline(never)]
 fn read_number(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
-        return Some(Decimal::from(v));
+        return Some(scaled_int(v, 0));
     }
     let n = parse_num(cell, false, decimal)?;
     if n.dollar || n.suffix != Suffix::None {
@@ -476,13 +476,83 @@ fn read_number(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
 #[inline(never)]
 fn read_money(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
-        return Some(Decimal::from(v));
+        return Some(scaled_int(v, 0));
+    }
+    if decimal == DecimalMark::Point
+        && let Some(v) = money_shape(cell)
+    {
+        return Some(v);
     }
     let n = parse_num(cell, false, decimal)?;
     match n.suffix {
         Suffix::None | Suffix::Scale(_) => Some(n.value),
         Suffix::Percent | Suffix::Days(_) => None,
     }
+}
+
+/// The money of the common shapes in one pass: `$1,200,000`, `1200.50`, `36.9 M`, `850K`
+/// (an optional `$`, digits in groups of three or none, an optional fraction, spaces and
+/// a `K`, `M` or `B`), with the point as the decimal mark. `None` for any other shape, which
+/// [`parse_num`] reads: where this accepts a cell, it gives the value `parse_num` gives.
+#[inline]
+fn money_shape(b: &[u8]) -> Option<Decimal> {
+    let start = usize::from(b.first() == Some(&b'$'));
+    let mut i = start;
+    let mut mant = 0u64;
+    let mut digits = 0usize;
+    // Digits since the last `,` and whether one was seen (see `parse_num`).
+    let mut run = 0u32;
+    let mut grouped = false;
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+            digits += 1;
+            run += 1;
+        } else if c == b',' {
+            let first_ok = !grouped && (1..=3).contains(&run) && b.get(start) != Some(&b'0');
+            if !(first_ok || (grouped && run == 3)) || !b.get(i + 1).is_some_and(u8::is_ascii_digit)
+            {
+                return None;
+            }
+            grouped = true;
+            run = 0;
+        } else {
+            break;
+        }
+        i += 1;
+    }
+    if grouped && run != 3 {
+        return None;
+    }
+    let mut frac_digits = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d >= 10 {
+                break;
+            }
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+            digits += 1;
+            frac_digits += 1;
+            i += 1;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    let pow = match b.get(i..)? {
+        [] => 0,
+        [b'k' | b'K'] => 3,
+        [b'm' | b'M'] => 6,
+        [b'b' | b'B'] => 9,
+        _ => return None,
+    };
+    scaled(mant, false, digits, frac_digits, false, pow)
 }
 
 #[inline(never)]
@@ -522,7 +592,7 @@ fn read_fraction(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
 #[inline(never)]
 fn read_duration(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     if let Some(v) = plain_digits(cell) {
-        return Some(Decimal::from(v));
+        return Some(scaled_int(v, 0));
     }
     let n = parse_num(cell, false, decimal)?;
     if n.dollar {
@@ -537,7 +607,9 @@ fn read_duration(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
 
 #[inline(never)]
 fn read_date(cell: &[u8]) -> Option<Decimal> {
-    Some(Decimal::from(parse_date(cell)?.0))
+    let days = parse_date(cell)?.0;
+    // `Decimal::from(days)`, from its parts.
+    Some(Decimal::from_parts(days.unsigned_abs(), 0, 0, days < 0, 0))
 }
 
 fn parse_bool(s: &[u8]) -> Option<bool> {
@@ -603,8 +675,48 @@ fn scaled(
         return None;
     }
     let e = i64::from(pow) - frac_digits as i64;
+    // What `num::from_parts` makes, built straight from the parts for the common shapes: a
+    // scale of 0 to 28, or a power of ten up to 9 whose product still fits 96 bits.
+    let negative = neg && mant != 0;
+    if (-i64::from(num::MAX_SCALE)..=0).contains(&e) {
+        return Some(Decimal::from_parts(
+            mant as u32,
+            (mant >> 32) as u32,
+            0,
+            negative,
+            e.unsigned_abs() as u32,
+        ));
+    }
+    if let Some(&p) = POW10.get(e as usize)
+        && e > 0
+    {
+        let m = u128::from(mant) * u128::from(p);
+        if m >> 96 == 0 {
+            return Some(Decimal::from_parts(
+                m as u32,
+                (m >> 32) as u32,
+                (m >> 64) as u32,
+                negative,
+                0,
+            ));
+        }
+    }
     num::from_parts(u128::from(mant), neg, i32::try_from(e).ok()?)
 }
+
+/// Powers of ten up to 10^9, the largest a suffix scales by.
+const POW10: [u64; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
 
 /// Days since 1970-01-01 of a year (1-9999), month and day, or `None` when no such day
 /// exists: `Date::from_ymd` in unsigned arithmetic (Howard Hinnant's `days_from_civil`).

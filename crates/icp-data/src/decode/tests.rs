@@ -582,6 +582,66 @@ fn parse_num_agrees_with_the_buffering_version() {
     assert!(read > 20_000, "{read}");
 }
 
+/// `read_money` past `plain_digits` as it was before [`money_shape`].
+fn old_read_money(cell: &[u8]) -> Option<Decimal> {
+    let n = parse_num(cell, false, DecimalMark::Point)?;
+    match n.suffix {
+        Suffix::None | Suffix::Scale(_) => Some(n.value),
+        Suffix::Percent | Suffix::Days(_) => None,
+    }
+}
+
+#[test]
+fn money_shape_agrees_with_parse_num() {
+    let mut next = rng(0x2545_f491_4f6c_dd1d);
+    let mut cells: Vec<String> = (0..300_000).map(|_| numberish(&mut next)).collect();
+    cells.extend(
+        [
+            "$1,339,033",
+            "$1,207,871,270",
+            "1194.5 M",
+            "2.6 B",
+            "850K",
+            "473k",
+            "$0,123",
+            "$12,34",
+            "$1,2345",
+            "$,123",
+            "1,",
+            "$1.",
+            "$ 5",
+            "12.5  m",
+            "99999999999999999999",
+            "9999999999999999999.5",
+            "18446744073709551615",
+            "79228162514264337593543950336",
+            "7922816251426433759354395033.5 B",
+            "0.0000000000000000001",
+        ]
+        .map(String::from),
+    );
+    let mut read = 0;
+    for s in &cells {
+        let fast = money_shape(s.as_bytes());
+        if let Some(v) = fast {
+            read += 1;
+            let old = old_read_money(s.as_bytes());
+            assert_eq!(Some(v.serialize()), old.map(|o| o.serialize()), "{s:?}");
+        }
+        let new = read_money(s.as_bytes(), DecimalMark::Point);
+        let old = match plain_digits(s.as_bytes()) {
+            Some(v) => Some(Decimal::from(v)),
+            None => old_read_money(s.as_bytes()),
+        };
+        assert_eq!(
+            new.map(|n| n.serialize()),
+            old.map(|o| o.serialize()),
+            "{s:?}"
+        );
+    }
+    assert!(read > 5_000, "{read}");
+}
+
 #[test]
 fn parse_date_agrees_with_parse_iso() {
     let old = |s: &str| match s.as_bytes().get(10) {

@@ -359,7 +359,9 @@ fn read_blocks(
             },
         };
         input.clear();
-        input.append(&mut carry);
+        // The carry becomes the block (no copy: after the header it is a whole first
+        // block); the token's buffer holds the next carry.
+        std::mem::swap(&mut input, &mut carry);
         let mut want = block_size.max(input.len() + 1);
         let scanned = loop {
             if !eof {
