@@ -13,6 +13,8 @@
 //! (the usual mistake while typing), except that a `criterion` inside a group's braces
 //! stays in the group.
 
+use std::sync::Arc;
+
 use super::{
     Chunk, ChunkKind, Lower, Pr, Rule, closer, indent_of, span_of, syntax_error, tok_text,
 };
@@ -491,26 +493,26 @@ fn parse_block(
     let span = cx.span(a, b);
     let name = head.name;
     result.item = match block {
-        Block::Schema => Some(Item::Schema(Schema {
+        Block::Schema => Some(Item::Schema(Arc::new(Schema {
             name: name?,
             fields,
             span,
-        })),
-        Block::Situation => Some(Item::Situation(Situation {
+        }))),
+        Block::Situation => Some(Item::Situation(Arc::new(Situation {
             name: name?,
             title: head.title,
             schema: head.schema,
             clauses: sit_clauses,
             span,
-        })),
-        Block::Profile => Some(Item::Profile(Profile {
+        }))),
+        Block::Profile => Some(Item::Profile(Arc::new(Profile {
             name: name?,
             title: head.title,
             schema: head.schema,
             situation: head.situation,
             members,
             span,
-        })),
+        }))),
         Block::Group => {
             result.group = Some(Group {
                 name: name?,
@@ -520,11 +522,11 @@ fn parse_block(
             });
             None
         }
-        Block::Test => Some(Item::Test(Test {
+        Block::Test => Some(Item::Test(Arc::new(Test {
             name: head.test_name?,
             clauses: test_clauses,
             span,
-        })),
+        }))),
     };
     Some(result)
 }
