@@ -340,7 +340,7 @@ fn at_line_start(src: &str, offset: usize) -> bool {
 }
 
 fn tok_text<'s>(src: &'s str, t: &Tok) -> &'s str {
-    src.get(t.start..t.end).unwrap_or("")
+    src.get(t.start()..t.end()).unwrap_or("")
 }
 
 fn is_item_keyword(src: &str, t: &Tok) -> bool {
@@ -349,10 +349,10 @@ fn is_item_keyword(src: &str, t: &Tok) -> bool {
 
 /// Whether the line of token `i` opens a brace before it ends (an item header).
 fn line_opens_brace(src: &str, toks: &[Tok], i: usize) -> bool {
-    let mut prev_end = toks.get(i).map_or(0, |t| t.end);
+    let mut prev_end = toks.get(i).map_or(0, |t| t.end());
     for t in toks.iter().skip(i + 1) {
         if src
-            .get(prev_end..t.start)
+            .get(prev_end..t.start())
             .is_none_or(|gap| gap.contains('\n'))
         {
             return false;
@@ -360,7 +360,7 @@ fn line_opens_brace(src: &str, toks: &[Tok], i: usize) -> bool {
         if t.kind == TokenKind::Punct && tok_text(src, t) == "{" {
             return true;
         }
-        prev_end = t.end;
+        prev_end = t.end();
     }
     false
 }
@@ -375,7 +375,7 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
         if t.kind == TokenKind::Comment {
             continue;
         }
-        let col0 = at_line_start(src, t.start);
+        let col0 = at_line_start(src, t.start());
         let word = matches!(t.kind, TokenKind::Ident | TokenKind::Keyword);
         let new_kind = if chunks.is_empty() {
             Some(if is_item_keyword(src, t) {
@@ -402,12 +402,12 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
         };
         if let Some(kind) = new_kind {
             if let Some(prev) = chunks.last_mut() {
-                prev.end = t.start;
+                prev.end = t.start();
                 prev.last = i;
             }
             chunks.push(Chunk {
                 kind,
-                start: t.start,
+                start: t.start(),
                 end: src.len(),
                 first: i,
                 last: toks.len(),
@@ -437,7 +437,7 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
 }
 
 fn span_of(t: &Tok) -> Span {
-    Span::new(t.start, t.end)
+    Span::new(t.start(), t.end())
 }
 
 fn unknown_item(src: &str, toks: &[Tok], chunk: &Chunk) -> Diagnostic {
@@ -562,8 +562,10 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
                         };
                         match stack.pop() {
                             Some(open) if tok_text(src, open) == want => {
-                                let (ci, first) = indent_of(src, t.start);
-                                if first && suspect.is_none() && indent_of(src, open.start).0 != ci
+                                let (ci, first) = indent_of(src, t.start());
+                                if first
+                                    && suspect.is_none()
+                                    && indent_of(src, open.start()).0 != ci
                                 {
                                     suspect = Some(open);
                                 }
@@ -580,7 +582,10 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
                                     span_of(t),
                                     format!("`{text}` found before `{}`", closer(o)),
                                 );
-                                return Pre::Delimiter { diag, at: t.start };
+                                return Pre::Delimiter {
+                                    diag,
+                                    at: t.start(),
+                                };
                             }
                             None => {
                                 let diag = Diagnostic::new(
@@ -590,7 +595,10 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
                                 )
                                 .with_label(format!("this `{text}` closes nothing"))
                                 .with_help(format!("remove it, or add the `{want}` it closes"));
-                                return Pre::Delimiter { diag, at: t.start };
+                                return Pre::Delimiter {
+                                    diag,
+                                    at: t.start(),
+                                };
                             }
                         }
                     }
@@ -702,12 +710,12 @@ impl Lower<'_> {
         let (start, end) = (self.base + s.start(), self.base + s.end());
         // pest's spans may end after the whitespace and comments that follow the last
         // token: end the span at the last real token instead.
-        let upto = self.toks.partition_point(|t| t.end <= end);
+        let upto = self.toks.partition_point(|t| t.end() <= end);
         let end = self
             .toks
             .get(..upto)
             .and_then(|ts| ts.iter().rev().find(|t| t.kind != TokenKind::Comment))
-            .map_or(end, |t| t.end.max(start));
+            .map_or(end, |t| t.end().max(start));
         Span::new(start, end)
     }
 
@@ -2125,7 +2133,7 @@ fn syntax_error(
         .filter(|t| t.kind != TokenKind::Comment)
         .collect();
     // The offending token: the first real token ending after the error position.
-    let at = real.partition_point(|t| t.end <= pos);
+    let at = real.partition_point(|t| t.end() <= pos);
     let found = real.get(at).copied();
     let prev = at.checked_sub(1).and_then(|i| real.get(i)).copied();
     let before_prev = at.checked_sub(2).and_then(|i| real.get(i)).copied();
