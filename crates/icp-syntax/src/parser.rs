@@ -349,7 +349,7 @@ fn is_item_keyword(src: &str, t: &Tok) -> bool {
 
 /// Whether the line of token `i` opens a brace before it ends (an item header).
 fn line_opens_brace(src: &str, toks: &[Tok], i: usize) -> bool {
-    let mut prev_end = toks.get(i).map_or(0, |t| t.end());
+    let mut prev_end = toks.get(i).map_or(0, Tok::end);
     for t in toks.iter().skip(i + 1) {
         if src
             .get(prev_end..t.start())

@@ -186,7 +186,7 @@ impl<'s> Ctx<'s> {
 
     /// Bytes `start..end` of tokens `a..b` (`end` is where the next piece starts).
     fn start_of(&self, i: usize) -> usize {
-        self.tok(i).map_or(self.src.len(), |t| t.start())
+        self.tok(i).map_or(self.src.len(), Tok::start)
     }
 
     /// The span from token `a` to the last real token before `b`.
@@ -196,7 +196,7 @@ impl<'s> Ctx<'s> {
             .rev()
             .find(|&j| self.is_real(j))
             .and_then(|j| self.tok(j))
-            .map_or(start, |t| t.end());
+            .map_or(start, Tok::end);
         Span::new(start, end)
     }
 
