@@ -186,8 +186,9 @@ pub struct SourceFile {
     pub id: FileId,
     /// Its path (normalised; as the loader was asked).
     pub path: PathBuf,
-    /// Its text (empty when it could not be loaded).
-    pub text: String,
+    /// Its text (empty when it could not be loaded), shared with the caller's overlay
+    /// ([`check_with_overlay`]) when it came from there.
+    pub text: std::sync::Arc<str>,
     /// Its syntax tree.
     pub ast: icp_syntax::ast::File,
     /// Its line index.
@@ -448,20 +449,22 @@ impl Checked {
 /// Check the entry files and everything they import. `root` is the project root: imports
 /// may not leave it.
 pub fn check(entries: &[PathBuf], root: &Path, loader: &dyn Loader, options: &Options) -> Checked {
-    check_with_overlay(entries, root, loader, &HashMap::new(), options)
+    check_with_overlay(
+        entries,
+        root,
+        loader,
+        &HashMap::<PathBuf, String>::new(),
+        options,
+    )
 }
 
 /// [`check`], with the text of some files given (an editor's unsaved buffers): the overlay
-/// wins over the loader.
-#[expect(
-    clippy::implicit_hasher,
-    reason = "the editor keeps its buffers in a plain `HashMap`"
-)]
-pub fn check_with_overlay(
+/// wins over the loader. With `Arc<str>` texts the checked files share them (no copy).
+pub fn check_with_overlay<V: Clone + Into<std::sync::Arc<str>>, S: std::hash::BuildHasher>(
     entries: &[PathBuf],
     root: &Path,
     loader: &dyn Loader,
-    overlay: &HashMap<PathBuf, String>,
+    overlay: &HashMap<PathBuf, V, S>,
     options: &Options,
 ) -> Checked {
     let loaded = load::load(entries, root, loader, overlay);

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use icp_syntax::ast::Item;
 use icp_syntax::{Diagnostic, FileId, LineIndex, Span};
@@ -25,7 +26,7 @@ enum Visit {
 struct State<'a> {
     root: PathBuf,
     loader: &'a dyn Loader,
-    overlay: HashMap<PathBuf, &'a str>,
+    overlay: HashMap<PathBuf, Arc<str>>,
     files: Vec<SourceFile>,
     imports: Vec<Vec<(String, Span)>>,
     visit: Vec<Visit>,
@@ -34,15 +35,16 @@ struct State<'a> {
 }
 
 impl State<'_> {
-    fn read(&self, path: &Path) -> Result<String, LoadError> {
+    /// A file's text: the overlay's (shared, not copied), else the loader's.
+    fn read(&self, path: &Path) -> Result<Arc<str>, LoadError> {
         match self.overlay.get(path) {
-            Some(text) => Ok((*text).to_owned()),
+            Some(text) => Ok(text.clone()),
             // The loader resolves links: a file that really lies outside the root is refused.
-            None => self.loader.load_within(path, &self.root),
+            None => self.loader.load_within(path, &self.root).map(Arc::from),
         }
     }
 
-    fn add(&mut self, path: PathBuf, text: String) -> FileId {
+    fn add(&mut self, path: PathBuf, text: Arc<str>) -> FileId {
         let id = FileId(self.files.len() as u32);
         let parsed = self.loader.parse(&path, &text);
         self.diagnostics
@@ -188,18 +190,18 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> String {
 }
 
 /// Load the entries (deduplicated), then their imports depth-first.
-pub(crate) fn load(
+pub(crate) fn load<V: Clone + Into<Arc<str>>, S: std::hash::BuildHasher>(
     entries: &[PathBuf],
     root: &Path,
     loader: &dyn Loader,
-    overlay: &HashMap<PathBuf, String>,
+    overlay: &HashMap<PathBuf, V, S>,
 ) -> Loaded {
     let mut state = State {
         root: normalize(root),
         loader,
         overlay: overlay
             .iter()
-            .map(|(p, t)| (normalize(p), t.as_str()))
+            .map(|(p, t)| (normalize(p), t.clone().into()))
             .collect(),
         files: Vec::new(),
         imports: Vec::new(),
@@ -217,7 +219,7 @@ pub(crate) fn load(
             Ok(text) => entry_ids.push(state.add(path, text)),
             Err(err) => {
                 let shown = state.display(&path);
-                let id = state.add(path, String::new());
+                let id = state.add(path, Arc::from(""));
                 state
                     .diagnostics
                     .push(diag::entry_unreadable(&shown, &err).in_file(id));

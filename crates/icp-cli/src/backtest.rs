@@ -277,7 +277,7 @@ fn load_with_outcome(
             } else {
                 load::display_path(&f.path)
             };
-            (shown, f.text.as_str())
+            (shown, &*f.text)
         });
         rendered.push_str(&crate::render::render(d, &shown, text, load::color(false)));
         if !rendered.ends_with('\n') {

@@ -264,7 +264,7 @@ fn load_spec(spec: &str, today: Date) -> Result<icp_check::Checked, Fail> {
     for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
         let (shown, text) = checked.file(d.file).map_or((String::new(), ""), |f| {
             let rel = f.path.strip_prefix(&git.top).unwrap_or(&f.path);
-            (format!("{rev}:{}", rel.display()), f.text.as_str())
+            (format!("{rev}:{}", rel.display()), &*f.text)
         });
         rendered.push_str(&crate::render::render(d, &shown, text, false));
         if !rendered.ends_with('\n') {

@@ -231,7 +231,7 @@ fn build(checked: &Checked, profile: &Profile, today: Date, data: Option<DataDoc
     let words_of = |file: FileId| Words {
         program,
         schema,
-        text: checked.file(file).map_or("", |f| f.text.as_str()),
+        text: checked.file(file).map_or("", |f| &*f.text),
     };
     let situation = profile
         .situation
@@ -348,7 +348,7 @@ fn situation_doc(checked: &Checked, s: &Situation) -> SituationDoc {
     let w = Words {
         program,
         schema,
-        text: checked.file(s.loc.file).map_or("", |f| f.text.as_str()),
+        text: checked.file(s.loc.file).map_or("", |f| &*f.text),
     };
     let money = |m: &Metric| match m {
         Metric::Sum(f) => schema

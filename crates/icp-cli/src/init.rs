@@ -875,7 +875,7 @@ fn verify(
         let mut msg = String::new();
         for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
             let (shown, text) = checked.file(d.file).map_or((String::new(), ""), |f| {
-                (f.path.display().to_string(), f.text.as_str())
+                (f.path.display().to_string(), &*f.text)
             });
             msg.push_str(&crate::render::render(d, &shown, text, false));
         }

@@ -217,9 +217,9 @@ pub fn load_program(
     }
     let mut rendered = String::new();
     for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
-        let (shown, text) = checked.file(d.file).map_or((String::new(), ""), |f| {
-            (display_path(&f.path), f.text.as_str())
-        });
+        let (shown, text) = checked
+            .file(d.file)
+            .map_or((String::new(), ""), |f| (display_path(&f.path), &*f.text));
         rendered.push_str(&crate::render::render(d, &shown, text, color));
         if !rendered.ends_with('\n') {
             rendered.push('\n');

@@ -165,9 +165,9 @@ fn load_checked(root: &Path, entries: &[PathBuf], today: Option<Date>) -> Option
             .filter(|d| d.is_error())
             .collect();
         for d in &errors {
-            let (path, text) = checked.file(d.file).map_or((String::new(), ""), |f| {
-                (display_path(&f.path), f.text.as_str())
-            });
+            let (path, text) = checked
+                .file(d.file)
+                .map_or((String::new(), ""), |f| (display_path(&f.path), &*f.text));
             eprintln!("{}", crate::render::render(d, &path, text, color));
         }
         let n = errors.len();

@@ -255,6 +255,9 @@ pub struct Deframer {
     refused: bool,
 }
 
+/// A [`Deframer`] buffer larger than this is given back once it is mostly empty.
+const SHRINK_ABOVE: usize = 1 << 20;
+
 /// One step of [`Deframer::push`]: how many bytes are done with, and whether to go on.
 enum Step {
     /// Done with the bytes before this offset; look again.
@@ -291,6 +294,10 @@ impl Deframer {
             }
         }
         self.buf.drain(..at);
+        // A big message (a 10 MB `didOpen`) must not keep its buffer for the session.
+        if self.buf.capacity() > SHRINK_ABOVE && self.buf.len() < self.buf.capacity() / 4 {
+            self.buf.shrink_to(self.buf.len().max(SHRINK_ABOVE / 4));
+        }
     }
 
     fn refuse(&mut self, out: &mut Vec<u8>, code: i64, message: &str) {

@@ -1,14 +1,17 @@
 //! Open documents: their text, version and line index, edits in UTF-16 positions, and the
 //! conversions between byte spans and LSP ranges.
 
+use std::sync::Arc;
+
 use icp_syntax::{LineIndex, Span};
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
 /// One version of a document's text with its line index.
 #[derive(Debug, Clone)]
 pub struct Text {
-    /// The text.
-    pub src: String,
+    /// The text: the one copy of this version, shared with the checker's overlay and the
+    /// checked program's [`icp_check::SourceFile`].
+    pub src: Arc<str>,
     /// Its line starts.
     pub index: LineIndex,
     /// Every [`STRIDE`] bytes (at a character boundary): the offset and its UTF-16 column,
@@ -21,7 +24,7 @@ const STRIDE: usize = 1024;
 
 impl Text {
     /// Index `src`.
-    pub fn new(src: impl Into<String>) -> Self {
+    pub fn new(src: impl Into<Arc<str>>) -> Self {
         let src = src.into();
         let index = LineIndex::new(&src);
         let marks = marks(&src);
@@ -79,21 +82,33 @@ impl Text {
     }
 
     /// Apply LSP content changes in order (a change without a range replaces everything).
+    /// The new text is a new allocation: the old one stays with whoever still holds it.
     pub fn apply(&mut self, changes: &[TextDocumentContentChangeEvent]) {
+        let mut changed = false;
         for change in changes {
             match change.range {
-                None => self.src.clone_from(&change.text),
+                None => self.src = Arc::from(change.text.as_str()),
                 Some(range) => {
                     let span = self.span(range);
                     let (start, end) = (span.start as usize, span.end as usize);
-                    if self.src.is_char_boundary(start) && self.src.is_char_boundary(end) {
-                        self.src.replace_range(start..end, &change.text);
-                    }
+                    let (Some(before), Some(after)) = (self.src.get(..start), self.src.get(end..))
+                    else {
+                        continue;
+                    };
+                    let mut next =
+                        String::with_capacity(before.len() + change.text.len() + after.len());
+                    next.push_str(before);
+                    next.push_str(&change.text);
+                    next.push_str(after);
+                    self.src = Arc::from(next);
                 }
             }
+            changed = true;
             self.index = LineIndex::new(&self.src);
         }
-        self.marks = marks(&self.src);
+        if changed {
+            self.marks = marks(&self.src);
+        }
     }
 }
 
@@ -177,13 +192,13 @@ mod tests {
         let mut t = Text::new("// 😀 שלום سلام\nsegment x { a }\n");
         // Replace "שלום" (UTF-16 columns 6..10) by "hi".
         t.apply(&[change(Some(((0, 6), (0, 10))), "hi")]);
-        assert_eq!(t.src, "// 😀 hi سلام\nsegment x { a }\n");
+        assert_eq!(&*t.src, "// 😀 hi سلام\nsegment x { a }\n");
         // Insert after the emoji + space on line 0 and rename `x` on line 1.
         t.apply(&[
             change(Some(((1, 8), (1, 9))), "big"),
             change(Some(((0, 5), (0, 5))), "!"),
         ]);
-        assert_eq!(t.src, "// 😀! hi سلام\nsegment big { a }\n");
+        assert_eq!(&*t.src, "// 😀! hi سلام\nsegment big { a }\n");
         // A position inside the surrogate pair never splits the character.
         let off = t.offset(Position {
             line: 0,
@@ -192,7 +207,7 @@ mod tests {
         assert!(t.src.is_char_boundary(off));
         // Whole-document replacement.
         t.apply(&[change(None, "x")]);
-        assert_eq!(t.src, "x");
+        assert_eq!(&*t.src, "x");
     }
 
     #[test]

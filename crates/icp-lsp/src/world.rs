@@ -452,7 +452,7 @@ impl World {
         let known = docs
             .iter()
             .find(|(_, d)| d.path == path)
-            .map(|(u, d)| (u.clone(), d.open, d.text.src == text));
+            .map(|(u, d)| (u.clone(), d.open, *d.text.src == *text));
         match known {
             Some((uri, true, _)) => return Some((uri, DiskChange::Open)),
             Some((uri, false, true)) => return Some((uri, DiskChange::Unchanged)),
@@ -633,7 +633,7 @@ impl World {
             };
             // The editor's buffers and this document's own text; the other files of the
             // project are read from disk by the checker.
-            let overlay: HashMap<PathBuf, String> = docs
+            let overlay: HashMap<PathBuf, Arc<str>> = docs
                 .iter()
                 .filter(|(u, d)| d.open || *u == uri)
                 .map(|(_, d)| (d.path.clone(), d.text.src.clone()))
@@ -733,7 +733,7 @@ impl World {
     fn analyze(
         &self,
         snap: &Snapshot,
-        overlay: &HashMap<PathBuf, String>,
+        overlay: &HashMap<PathBuf, Arc<str>>,
         clock: u64,
         open: bool,
     ) -> Option<Analysis> {

@@ -263,9 +263,10 @@ impl Program {
                     schema = Some(s);
                 }
                 Item::Segment(s) => {
+                    let s = std::sync::Arc::unwrap_or_clone(s);
                     segments.insert(s.name.name.clone(), s.cond);
                 }
-                Item::Profile(p) => profiles.push(p),
+                Item::Profile(p) => profiles.push(std::sync::Arc::unwrap_or_clone(p)),
                 Item::Situation(s) => {
                     situations.insert(s.name.name.clone(), s);
                 }

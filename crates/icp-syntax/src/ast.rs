@@ -4,6 +4,8 @@
 //! The tree is what the source says, nothing resolved: a bare name may be a field, a `let`,
 //! a segment or an enum variant, and the checker decides which.
 
+use std::sync::Arc;
+
 use crate::date::Date;
 use crate::span::{HasSpan, Span};
 pub use icp_base::num::Decimal;
@@ -88,19 +90,23 @@ impl BrokenKind {
 
 /// A top-level item.
 #[derive(Debug, Clone, PartialEq)]
+///
+/// Each item is behind an [`Arc`]: the editor's item cache ([`crate::ItemCache`]) and the
+/// trees parsed through it share the items an edit did not touch, instead of each holding
+/// a copy.
 pub enum Item {
     /// `import "path.icp"`
-    Import(Import),
+    Import(Arc<Import>),
     /// `schema Name { ... }`
-    Schema(Schema),
+    Schema(Arc<Schema>),
     /// `situation name "title" for Schema { ... }`
-    Situation(Situation),
+    Situation(Arc<Situation>),
     /// `segment name "title" for Schema { cond }`
-    Segment(Segment),
+    Segment(Arc<Segment>),
     /// `profile name "title" for Schema in situation { ... }`
-    Profile(Profile),
+    Profile(Arc<Profile>),
     /// `test "name" { ... }`
-    Test(Test),
+    Test(Arc<Test>),
 }
 
 impl Item {

@@ -292,12 +292,12 @@ impl<'s> Builder<'s> {
         // pest's spans may end after the trivia that follows the last token (`equals = { "="
         // ~ !"=" }` takes the spaces and comments before its lookahead): that trivia
         // belongs to the parent.
-        let upto = self.toks.partition_point(|t| t.end <= end);
+        let upto = self.toks.partition_point(|t| t.end() <= end);
         let end = self
             .toks
             .get(..upto)
             .and_then(|ts| ts.iter().rev().find(|t| t.kind != TokenKind::Comment))
-            .map_or(end, |t| t.end.max(start));
+            .map_or(end, |t| t.end().max(start));
         if inner.peek().is_none() {
             // A token the lexer cuts differently keeps its whole span.
             let end = if end > start { end } else { base + span.end() };
@@ -320,8 +320,8 @@ impl<'s> Builder<'s> {
             return;
         }
         let toks = self.toks;
-        let from = toks.partition_point(|t| t.start < self.pos);
-        let upto = toks.partition_point(|t| t.start < to);
+        let from = toks.partition_point(|t| t.start() < self.pos);
+        let upto = toks.partition_point(|t| t.start() < to);
         let mine = toks.get(from..upto).unwrap_or(&[]);
         // Trivia before the first token and after the last stays outside the node.
         let Some(first) = mine.iter().find(|t| t.kind != TokenKind::Comment) else {
@@ -332,19 +332,19 @@ impl<'s> Builder<'s> {
             .iter()
             .rev()
             .find(|t| t.kind != TokenKind::Comment)
-            .map_or(to, |t| t.end.min(to));
-        self.gap(first.start);
+            .map_or(to, |t| t.end().min(to));
+        self.gap(first.start());
         self.start(SyntaxKind::ERROR);
         for t in mine {
-            if t.start >= last_end {
+            if t.start() >= last_end {
                 break;
             }
             // Trivia before the node (comments included) is already in the tree.
-            if t.start < self.pos {
+            if t.start() < self.pos {
                 continue;
             }
-            self.gap(t.start);
-            let end = t.end.min(to);
+            self.gap(t.start());
+            let end = t.end().min(to);
             let kind = match t.kind {
                 TokenKind::Keyword => SyntaxKind::KEYWORD,
                 TokenKind::Ident => SyntaxKind::IDENT,
@@ -355,7 +355,7 @@ impl<'s> Builder<'s> {
                 TokenKind::Punct => SyntaxKind::PUNCT,
             };
             let src = self.src;
-            self.token(kind, src.get(t.start..end).unwrap_or(""));
+            self.token(kind, src.get(t.start()..end).unwrap_or(""));
             self.pos = end;
         }
         self.gap(last_end);

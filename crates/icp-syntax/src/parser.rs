@@ -10,6 +10,7 @@
 //!    offsets, so one broken item never hides the others.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use pest::Parser as _;
 use pest::iterators::Pair;
@@ -106,17 +107,49 @@ fn parse_impl(src: &str, tree: bool) -> (Parsed, GreenNode) {
 
 /// Items parsed before, by their text, for [`parse_cached`]: an editor keeps one per
 /// document and parses each version through it, so an edit costs the items it touched.
+///
+/// The cache holds no copy of the text and no tree of its own: an item is found by the
+/// length and a 128-bit hash of its text ([`ItemKey`]), and its typed tree is shared
+/// ([`Item`] holds its node behind an `Arc`) with the trees [`parse_cached`] returned.
 #[derive(Debug, Default)]
 pub struct ItemCache {
     /// By the chunk's text: where it was parsed and what it gave.
-    map: HashMap<Box<str>, Cached>,
+    map: HashMap<ItemKey, Cached>,
     /// How many items the last [`parse_cached`] parsed (the others were reused).
     parsed: usize,
 }
 
+/// An item's text, as the cache knows it: its length and two independent 64-bit hashes
+/// (`SipHash` with two different keys). Two different texts of the same length share a key
+/// with a probability of about 2^-128 per pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct ItemKey {
+    len: u32,
+    a: u64,
+    b: u64,
+}
+
+impl ItemKey {
+    fn of(text: &str) -> Self {
+        use std::hash::Hasher as _;
+        // Fixed keys: the same text has the same key in every run.
+        let hash = |seed: u64| {
+            let mut h = std::hash::DefaultHasher::new();
+            h.write_u64(seed);
+            h.write(text.as_bytes());
+            h.finish()
+        };
+        ItemKey {
+            len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            a: hash(0x9e37_79b9_7f4a_7c15),
+            b: hash(0xc2b2_ae3d_27d4_eb4f),
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Cached {
-    /// The chunk's offset when it was parsed.
+    /// The chunk's offset when it was parsed (or last moved).
     base: u32,
     item: Option<Item>,
     broken: Vec<Broken>,
@@ -149,41 +182,44 @@ impl ItemCache {
 /// place), and leaving in the cache the items of `src` only. The result is the same as
 /// [`parse`]'s, spans included: an item is parsed alone, from its own text (an item whose
 /// first token is not in column 0, which only the file's first can be, is never reused).
+/// A reused item that did not move is shared with the cache, not copied; one that moved is
+/// copied once, and the cache keeps the moved copy (shared with the result).
 pub fn parse_cached(src: &str, cache: &mut ItemCache) -> Parsed {
+    use crate::shift::Shift as _;
     let toks = lex(src);
     let chunks = split(src, &toks);
     let mut old = std::mem::take(&mut cache.map);
-    let mut fresh: HashMap<Box<str>, Cached> = HashMap::with_capacity(chunks.len());
+    let mut fresh: HashMap<ItemKey, Cached> = HashMap::with_capacity(chunks.len());
     let mut results: Vec<Option<Recovered>> = Vec::with_capacity(chunks.len());
     let mut misses: Vec<usize> = Vec::new();
     for (i, c) in chunks.iter().enumerate() {
-        let text = src.get(c.start..c.end).unwrap_or("");
         let reusable = at_line_start(src, c.start);
         let hit = if reusable {
-            match old.remove_entry(text) {
-                Some((k, v)) => Some(fresh.entry(k).or_insert(v)),
-                None => fresh.get_mut(text),
+            let key = ItemKey::of(src.get(c.start..c.end).unwrap_or(""));
+            match old.remove(&key) {
+                Some(v) => Some(fresh.entry(key).or_insert(v)),
+                None => fresh.get_mut(&key),
             }
         } else {
             None
         };
         if let Some(cached) = hit {
-            let by = u32::try_from(c.start)
-                .unwrap_or(u32::MAX)
-                .wrapping_sub(cached.base);
-            let mut r = Recovered {
+            let at = u32::try_from(c.start).unwrap_or(u32::MAX);
+            let by = at.wrapping_sub(cached.base);
+            if by != 0 {
+                // Moved: the cache keeps the moved copy (the old one stays with the trees
+                // that hold it).
+                cached.item.shift(by);
+                cached.broken.shift(by);
+                cached.diags.shift(by);
+                cached.base = at;
+            }
+            results.push(Some(Recovered {
                 item: cached.item.clone(),
                 broken: cached.broken.clone(),
                 diags: cached.diags.clone(),
                 elements: Vec::new(),
-            };
-            if by != 0 {
-                use crate::shift::Shift as _;
-                r.item.shift(by);
-                r.broken.shift(by);
-                r.diags.shift(by);
-            }
-            results.push(Some(r));
+            }));
         } else {
             results.push(None);
             misses.push(i);
@@ -206,8 +242,8 @@ pub fn parse_cached(src: &str, cache: &mut ItemCache) -> Parsed {
         if let Some(c) = chunks.get(i)
             && at_line_start(src, c.start)
         {
-            let text = src.get(c.start..c.end).unwrap_or("");
-            fresh.entry(text.into()).or_insert_with(|| Cached {
+            let key = ItemKey::of(src.get(c.start..c.end).unwrap_or(""));
+            fresh.entry(key).or_insert_with(|| Cached {
                 base: u32::try_from(c.start).unwrap_or(u32::MAX),
                 item: r.item.clone(),
                 broken: r.broken.clone(),
@@ -304,7 +340,7 @@ fn at_line_start(src: &str, offset: usize) -> bool {
 }
 
 fn tok_text<'s>(src: &'s str, t: &Tok) -> &'s str {
-    src.get(t.start..t.end).unwrap_or("")
+    src.get(t.start()..t.end()).unwrap_or("")
 }
 
 fn is_item_keyword(src: &str, t: &Tok) -> bool {
@@ -313,10 +349,10 @@ fn is_item_keyword(src: &str, t: &Tok) -> bool {
 
 /// Whether the line of token `i` opens a brace before it ends (an item header).
 fn line_opens_brace(src: &str, toks: &[Tok], i: usize) -> bool {
-    let mut prev_end = toks.get(i).map_or(0, |t| t.end);
+    let mut prev_end = toks.get(i).map_or(0, Tok::end);
     for t in toks.iter().skip(i + 1) {
         if src
-            .get(prev_end..t.start)
+            .get(prev_end..t.start())
             .is_none_or(|gap| gap.contains('\n'))
         {
             return false;
@@ -324,7 +360,7 @@ fn line_opens_brace(src: &str, toks: &[Tok], i: usize) -> bool {
         if t.kind == TokenKind::Punct && tok_text(src, t) == "{" {
             return true;
         }
-        prev_end = t.end;
+        prev_end = t.end();
     }
     false
 }
@@ -339,7 +375,7 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
         if t.kind == TokenKind::Comment {
             continue;
         }
-        let col0 = at_line_start(src, t.start);
+        let col0 = at_line_start(src, t.start());
         let word = matches!(t.kind, TokenKind::Ident | TokenKind::Keyword);
         let new_kind = if chunks.is_empty() {
             Some(if is_item_keyword(src, t) {
@@ -366,12 +402,12 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
         };
         if let Some(kind) = new_kind {
             if let Some(prev) = chunks.last_mut() {
-                prev.end = t.start;
+                prev.end = t.start();
                 prev.last = i;
             }
             chunks.push(Chunk {
                 kind,
-                start: t.start,
+                start: t.start(),
                 end: src.len(),
                 first: i,
                 last: toks.len(),
@@ -401,7 +437,7 @@ fn split(src: &str, toks: &[Tok]) -> Vec<Chunk> {
 }
 
 fn span_of(t: &Tok) -> Span {
-    Span::new(t.start, t.end)
+    Span::new(t.start(), t.end())
 }
 
 fn unknown_item(src: &str, toks: &[Tok], chunk: &Chunk) -> Diagnostic {
@@ -526,8 +562,10 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
                         };
                         match stack.pop() {
                             Some(open) if tok_text(src, open) == want => {
-                                let (ci, first) = indent_of(src, t.start);
-                                if first && suspect.is_none() && indent_of(src, open.start).0 != ci
+                                let (ci, first) = indent_of(src, t.start());
+                                if first
+                                    && suspect.is_none()
+                                    && indent_of(src, open.start()).0 != ci
                                 {
                                     suspect = Some(open);
                                 }
@@ -544,7 +582,10 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
                                     span_of(t),
                                     format!("`{text}` found before `{}`", closer(o)),
                                 );
-                                return Pre::Delimiter { diag, at: t.start };
+                                return Pre::Delimiter {
+                                    diag,
+                                    at: t.start(),
+                                };
                             }
                             None => {
                                 let diag = Diagnostic::new(
@@ -554,7 +595,10 @@ fn precheck(src: &str, toks: &[Tok], chunk: &Chunk) -> Pre {
                                 )
                                 .with_label(format!("this `{text}` closes nothing"))
                                 .with_help(format!("remove it, or add the `{want}` it closes"));
-                                return Pre::Delimiter { diag, at: t.start };
+                                return Pre::Delimiter {
+                                    diag,
+                                    at: t.start(),
+                                };
                             }
                         }
                     }
@@ -666,12 +710,12 @@ impl Lower<'_> {
         let (start, end) = (self.base + s.start(), self.base + s.end());
         // pest's spans may end after the whitespace and comments that follow the last
         // token: end the span at the last real token instead.
-        let upto = self.toks.partition_point(|t| t.end <= end);
+        let upto = self.toks.partition_point(|t| t.end() <= end);
         let end = self
             .toks
             .get(..upto)
             .and_then(|ts| ts.iter().rev().find(|t| t.kind != TokenKind::Comment))
-            .map_or(end, |t| t.end.max(start));
+            .map_or(end, |t| t.end().max(start));
         Span::new(start, end)
     }
 
@@ -692,12 +736,12 @@ impl Lower<'_> {
 
     fn item(&mut self, p: Pr<'_>) -> Option<Item> {
         Some(match p.as_rule() {
-            Rule::import => Item::Import(self.import(p)?),
-            Rule::schema => Item::Schema(self.schema(p)?),
-            Rule::situation => Item::Situation(self.situation(p)?),
-            Rule::segment => Item::Segment(self.segment(p)?),
-            Rule::profile => Item::Profile(self.profile(p)?),
-            Rule::test => Item::Test(self.test(p)?),
+            Rule::import => Item::Import(Arc::new(self.import(p)?)),
+            Rule::schema => Item::Schema(Arc::new(self.schema(p)?)),
+            Rule::situation => Item::Situation(Arc::new(self.situation(p)?)),
+            Rule::segment => Item::Segment(Arc::new(self.segment(p)?)),
+            Rule::profile => Item::Profile(Arc::new(self.profile(p)?)),
+            Rule::test => Item::Test(Arc::new(self.test(p)?)),
             _ => return None,
         })
     }
@@ -2089,7 +2133,7 @@ fn syntax_error(
         .filter(|t| t.kind != TokenKind::Comment)
         .collect();
     // The offending token: the first real token ending after the error position.
-    let at = real.partition_point(|t| t.end <= pos);
+    let at = real.partition_point(|t| t.end() <= pos);
     let found = real.get(at).copied();
     let prev = at.checked_sub(1).and_then(|i| real.get(i)).copied();
     let before_prev = at.checked_sub(2).and_then(|i| real.get(i)).copied();

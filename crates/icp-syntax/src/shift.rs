@@ -5,6 +5,8 @@
 //! Each impl destructures its type completely, so a field added to the tree does not
 //! compile until it says how it moves.
 
+use std::sync::Arc;
+
 use crate::ast::{
     Account, AccountField, Aggregate, Broken, Capability, CasesFrom, Criterion, CriterionBody,
     DateLit, EnumDecl, Exclude, Expect, ExpectKind, ExpectMetric, Expr, ExprKind, Field, Goal,
@@ -93,6 +95,13 @@ shift_struct!(Account { fields, span } ignore {});
 shift_struct!(AccountField { name, value, span } ignore {});
 shift_struct!(Expect { kind, span } ignore {});
 shift_struct!(Expr { kind, span } ignore {});
+
+/// A shared item is copied before it moves (the copy it was shared with keeps its place).
+impl<T: Shift + Clone> Shift for Arc<T> {
+    fn shift(&mut self, by: u32) {
+        Arc::make_mut(self).shift(by);
+    }
+}
 
 impl Shift for Item {
     fn shift(&mut self, by: u32) {

@@ -396,6 +396,44 @@ fn an_edit_reparses_the_items_it_touched() {
     assert_eq!(cached.file, parse(&edited).file);
 }
 
+/// The pointer of an item's node (items are shared behind an `Arc`).
+fn node_ptr(item: &icp_syntax::ast::Item) -> *const () {
+    use icp_syntax::ast::Item;
+    match item {
+        Item::Import(x) => std::sync::Arc::as_ptr(x).cast(),
+        Item::Schema(x) => std::sync::Arc::as_ptr(x).cast(),
+        Item::Situation(x) => std::sync::Arc::as_ptr(x).cast(),
+        Item::Segment(x) => std::sync::Arc::as_ptr(x).cast(),
+        Item::Profile(x) => std::sync::Arc::as_ptr(x).cast(),
+        Item::Test(x) => std::sync::Arc::as_ptr(x).cast(),
+    }
+}
+
+#[test]
+fn reused_items_are_shared_not_copied_and_the_cache_does_not_grow() {
+    let mut cache = icp_syntax::ItemCache::new();
+    let before = icp_syntax::parse_cached(PROGRAM, &mut cache);
+    let items = cache.len();
+    // An edit in the last item: every item above it is the same node, not a copy.
+    let at = PROGRAM.rfind('}').unwrap();
+    let mut prev = before;
+    for k in 0..30 {
+        let edited = format!("{}{}{}", &PROGRAM[..at], " ".repeat(k % 3), &PROGRAM[at..]);
+        let now = icp_syntax::parse_cached(&edited, &mut cache);
+        assert_eq!(now.file, parse(&edited).file);
+        let n = now.file.items.len();
+        for (a, b) in prev.file.items.iter().zip(&now.file.items).take(n - 1) {
+            assert_eq!(
+                node_ptr(a),
+                node_ptr(b),
+                "edit {k}: an untouched item was copied"
+            );
+        }
+        assert_eq!(cache.len(), items, "edit {k}: the cache grew");
+        prev = now;
+    }
+}
+
 #[test]
 fn every_example_edited_anywhere_agrees_with_parse() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");

@@ -304,10 +304,7 @@ impl<'a> Checker<'a> {
 
     fn emit(&mut self, owner: Option<Owner>, file: FileId, d: Diagnostic) {
         let d = d.in_file(file);
-        let text = self
-            .files
-            .get(file.0 as usize)
-            .map_or("", |f| f.text.as_str());
+        let text = self.files.get(file.0 as usize).map_or("", |f| &*f.text);
         if self.poison.silences(file, &d, text) {
             // It follows from a mistake reported at its place; the item still cannot be
             // trusted as checked.

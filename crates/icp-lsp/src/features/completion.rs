@@ -542,25 +542,25 @@ struct Names<'a> {
 impl<'a> Names<'a> {
     fn schemas(&self) -> impl Iterator<Item = &'a ast::Schema> + '_ {
         self.items.iter().filter_map(|(i, _)| match i {
-            Item::Schema(s) => Some(s),
+            Item::Schema(s) => Some(&**s),
             _ => None,
         })
     }
     fn segments(&self) -> impl Iterator<Item = &'a ast::Segment> + '_ {
         self.items.iter().filter_map(|(i, _)| match i {
-            Item::Segment(s) => Some(s),
+            Item::Segment(s) => Some(&**s),
             _ => None,
         })
     }
     fn situations(&self) -> impl Iterator<Item = &'a ast::Situation> + '_ {
         self.items.iter().filter_map(|(i, _)| match i {
-            Item::Situation(s) => Some(s),
+            Item::Situation(s) => Some(&**s),
             _ => None,
         })
     }
     fn profiles(&self) -> impl Iterator<Item = &'a ast::Profile> + '_ {
         self.items.iter().filter_map(|(i, _)| match i {
-            Item::Profile(p) => Some(p),
+            Item::Profile(p) => Some(&**p),
             _ => None,
         })
     }
@@ -764,7 +764,7 @@ pub fn complete(
         return Vec::new();
     }
     let analyses: Vec<&Analysis> = analyses.iter().flatten().copied().collect();
-    let fresh = parsed.map(|p| (&p.file, text.src.as_str()));
+    let fresh = parsed.map(|p| (&p.file, &*text.src));
     let names = Names {
         items: super::items_with(fresh, &analyses),
     };

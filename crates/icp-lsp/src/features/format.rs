@@ -9,7 +9,7 @@ use crate::text::Text;
 /// The edits that format the whole document (none when it is already formatted).
 pub fn document(text: &Text, opts: &icp_fmt::Options) -> Option<Vec<lsp::TextEdit>> {
     let out = icp_fmt::format(&text.src, opts).ok()?;
-    if out == text.src {
+    if *out == *text.src {
         return Some(Vec::new());
     }
     Some(vec![lsp::TextEdit {

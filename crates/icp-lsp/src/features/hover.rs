@@ -64,7 +64,7 @@ fn all_items(a: &Analysis) -> Vec<(&Item, &str)> {
 /// The markdown describing a definition.
 pub fn describe(a: &Analysis, def: &Def) -> String {
     let items = all_items(a);
-    let src = a.file(def.file).map_or("", |f| f.text.as_str());
+    let src = a.file(def.file).map_or("", |f| &*f.text);
     let container = def.container.as_deref();
     let found = match def.kind {
         DefKind::Field => field(&items, container, &def.name),

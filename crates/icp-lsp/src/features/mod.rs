@@ -161,7 +161,7 @@ pub fn items_with<'a>(
             }
             for item in &f.ast.items {
                 if seen.insert((item.keyword(), item.name())) {
-                    out.push((item, f.text.as_str()));
+                    out.push((item, &*f.text));
                 }
             }
         }
@@ -200,7 +200,7 @@ pub fn schema_for<'a>(items: &[(&'a Item, &'a str)], name: Option<&str>) -> Vec<
     let schemas: Vec<&ast::Schema> = items
         .iter()
         .filter_map(|(i, _)| match i {
-            Item::Schema(s) => Some(s),
+            Item::Schema(s) => Some(&**s),
             _ => None,
         })
         .collect();

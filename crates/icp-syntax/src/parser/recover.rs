@@ -13,6 +13,8 @@
 //! (the usual mistake while typing), except that a `criterion` inside a group's braces
 //! stays in the group.
 
+use std::sync::Arc;
+
 use super::{
     Chunk, ChunkKind, Lower, Pr, Rule, closer, indent_of, span_of, syntax_error, tok_text,
 };
@@ -184,7 +186,7 @@ impl<'s> Ctx<'s> {
 
     /// Bytes `start..end` of tokens `a..b` (`end` is where the next piece starts).
     fn start_of(&self, i: usize) -> usize {
-        self.tok(i).map_or(self.src.len(), |t| t.start)
+        self.tok(i).map_or(self.src.len(), Tok::start)
     }
 
     /// The span from token `a` to the last real token before `b`.
@@ -194,7 +196,7 @@ impl<'s> Ctx<'s> {
             .rev()
             .find(|&j| self.is_real(j))
             .and_then(|j| self.tok(j))
-            .map_or(start, |t| t.end);
+            .map_or(start, Tok::end);
         Span::new(start, end)
     }
 
@@ -368,7 +370,7 @@ fn parse_block(
     // The header: up to the first `{`.
     let open = (a..b).find(|&i| cx.is_real(i) && cx.text(i) == "{")?;
     let open_tok = cx.tok(open)?;
-    let head_text = cx.src.get(cx.start_of(a)..open_tok.end)?;
+    let head_text = cx.src.get(cx.start_of(a)..open_tok.end())?;
     let head_pairs = super::grammar::IcpParser::parse(block.head_rule(), head_text).ok()?;
     let mut lower = cx.lower(cx.start_of(a));
     let mut head = Head::default();
@@ -484,33 +486,33 @@ fn parse_block(
     if body_end_tok < b {
         b_.gap(body_end_byte);
         if let Some(t) = cx.tok(body_end_tok) {
-            b_.closing(t.start, t.end);
+            b_.closing(t.start(), t.end());
         }
     }
     b_.finish();
     let span = cx.span(a, b);
     let name = head.name;
     result.item = match block {
-        Block::Schema => Some(Item::Schema(Schema {
+        Block::Schema => Some(Item::Schema(Arc::new(Schema {
             name: name?,
             fields,
             span,
-        })),
-        Block::Situation => Some(Item::Situation(Situation {
+        }))),
+        Block::Situation => Some(Item::Situation(Arc::new(Situation {
             name: name?,
             title: head.title,
             schema: head.schema,
             clauses: sit_clauses,
             span,
-        })),
-        Block::Profile => Some(Item::Profile(Profile {
+        }))),
+        Block::Profile => Some(Item::Profile(Arc::new(Profile {
             name: name?,
             title: head.title,
             schema: head.schema,
             situation: head.situation,
             members,
             span,
-        })),
+        }))),
         Block::Group => {
             result.group = Some(Group {
                 name: name?,
@@ -520,11 +522,11 @@ fn parse_block(
             });
             None
         }
-        Block::Test => Some(Item::Test(Test {
+        Block::Test => Some(Item::Test(Arc::new(Test {
             name: head.test_name?,
             clauses: test_clauses,
             span,
-        })),
+        }))),
     };
     Some(result)
 }
@@ -676,7 +678,7 @@ fn split_clauses(cx: &Ctx<'_>, block: Block, a: usize, b: usize) -> Vec<(usize, 
             continue;
         }
         let text = cx.text(i);
-        if cx.is_word(i) && indent_of(cx.src, t.start).1 {
+        if cx.is_word(i) && indent_of(cx.src, t.start()).1 {
             let colon = cx.next_real(i + 1, b).is_some_and(|j| cx.text(j) == ":");
             let keyword = block.starts().contains(&text);
             let begins = match block {
