@@ -497,11 +497,11 @@ impl Memo {
     clippy::implicit_hasher,
     reason = "the editor keeps its buffers in a plain `HashMap`"
 )]
-pub fn check_incremental(
+pub fn check_incremental<V: Clone + Into<std::sync::Arc<str>>, S: std::hash::BuildHasher>(
     entries: &[PathBuf],
     root: &Path,
     loader: &dyn Loader,
-    overlay: &HashMap<PathBuf, String>,
+    overlay: &HashMap<PathBuf, V, S>,
     options: &Options,
     memo: &mut Memo,
     cancel: &dyn Fn() -> bool,
