@@ -412,6 +412,24 @@ fn every_crate_has_one_test_binary_holding_every_test_file() {
             continue;
         };
         let root_text = std::fs::read_to_string(dir.join("tests").join(root_file)).unwrap();
+        // A snapshot's name starts with its test's module path: `all__FILE__` once the file is a
+        // module of `all`. One under the old name (`FILE__`, from a branch written before) is
+        // never read, and its test writes a `.snap.new` and fails.
+        if !auto && let Ok(snaps) = std::fs::read_dir(dir.join("tests/snapshots")) {
+            let prefix = format!("{}__", root_file.trim_end_matches(".rs"));
+            let mut stale: Vec<String> = snaps
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with(&prefix))
+                .collect();
+            stale.sort();
+            for n in stale {
+                problems.push(format!(
+                    "crates/{krate}/tests/snapshots/{n}: not named after a module of \
+                     tests/{root_file}: `git mv` it to {prefix}{n}"
+                ));
+            }
+        }
         for f in files.iter().filter(|f| *f != root_file) {
             let module = f.trim_end_matches(".rs");
             if f.contains('/') {
