@@ -12,7 +12,7 @@
 #   5. every query file of every editor compiles against the grammar (`tree-sitter query`);
 #   6. Neovim (when installed) loads the parser built with `cc` alone, parses the examples and
 #      compiles its query copies; no node gets two highlight captures (test/nvim.lua);
-#   7. `cargo test -p icp-syntax --test tree_sitter`: every example, every valid test program
+#   7. `cargo test -p icp-syntax --test all tree_sitter::`: every example, every valid test program
 #      of the repository and every ```icp block of the docs parses with no ERROR or MISSING
 #      node; and the keywords of grammar.js are those of grammar/icp.pest.
 #
@@ -97,5 +97,5 @@ fi
 # 7. The repository's programs, and the keywords.
 cd "$root"
 ICP_TREE_SITTER="$ts" ICP_TREE_SITTER_GRAMMAR="$here" \
-  cargo test --release --quiet -p icp-syntax --test tree_sitter --test keywords
+  cargo test --release --quiet -p icp-syntax --test all -- tree_sitter:: keywords::
 echo "tree-sitter-icp: all tests passed"

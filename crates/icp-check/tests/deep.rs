@@ -9,7 +9,7 @@
     reason = "tests read their fixtures from disk and fail loudly"
 )]
 
-mod common;
+use crate::common;
 
 fn on_small_stack(src: String) -> Vec<&'static str> {
     std::thread::Builder::new()

@@ -10,7 +10,7 @@
     reason = "tests read their fixtures from disk and fail loudly"
 )]
 
-mod common;
+use crate::common;
 
 use icp_model::{Const, CriterionBody, Expr, ExprKind, Program, Ty};
 

@@ -8,7 +8,7 @@
     reason = "tests read their fixtures from disk and fail loudly"
 )]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

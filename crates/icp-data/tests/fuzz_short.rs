@@ -2,7 +2,7 @@
 //! runs them: the same seed every time, a fixed number of cases.
 #![allow(clippy::panic, reason = "tests fail loudly")]
 
-mod fuzz_data;
+use crate::fuzz_data;
 
 use std::time::Duration;
 

@@ -10,7 +10,7 @@
     reason = "tests read fixtures, and fail loudly"
 )]
 
-mod fuzz_data;
+use crate::fuzz_data;
 
 use std::fmt::Write as _;
 use std::io::{Read, Write as _};

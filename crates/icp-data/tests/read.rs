@@ -16,7 +16,7 @@ use icp_data::{DataError, Format, ReadOptions, Row, RowSink, Source};
 use icp_model::{EnumId, EnumTy, Field, Loc, Program, Schema, Ty, VariantDef};
 use proptest::prelude::*;
 
-mod fuzz_data;
+use crate::fuzz_data;
 
 /// Writes one line per row: number, line, then the error or the decoded values.
 struct Dump;

@@ -2,7 +2,7 @@
 //! first program and its matrix tiers, and `test` blocks that pin the semantics end to end.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-mod common;
+use crate::common;
 
 use icp_eval::{Plan, run_test};
 use icp_model::Date;

@@ -2,7 +2,7 @@
 //! arithmetic, comparisons, scores at tier thresholds and the rounding for display.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-mod common;
+use crate::common;
 
 use icp_eval::{Plan, TierOutcome};
 use icp_model::{Date, Decimal, Program, Value, num};

@@ -2,7 +2,7 @@
 //! the explanations of a few accounts are snapshotted.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-mod common;
+use crate::common;
 
 use common::d as dec;
 use common::{Eq, Ge, and, cmp, ex, not};

@@ -2,7 +2,7 @@
 //! the thresholds give, and `eval` agreeing with `explain`.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-mod common;
+use crate::common;
 
 use common::*;
 use icp_eval::TierOutcome;

@@ -3,7 +3,7 @@
 //! dates in rules and milestones, and a criterion's own `practical_share`.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-mod common;
+use crate::common;
 
 use std::fmt::Write as _;
 

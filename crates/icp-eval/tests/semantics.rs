@@ -1,7 +1,7 @@
 //! Hand-computed cases for every rule of LANGUAGE.md "Semantics (the contract)".
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test helpers")]
 
-mod common;
+use crate::common;
 
 use common::*;
 use icp_eval::{CriterionOutcome, TierOutcome, Tri};

@@ -11,7 +11,7 @@
     reason = "tests read their data files and fail loudly"
 )]
 
-mod common;
+use crate::common;
 
 use icp_fmt::{Options, format};
 use proptest::prelude::*;

@@ -8,7 +8,9 @@
 //!   `tower_lsp_server` or `lsp_types`;
 //! - every crate's `lib.rs` / `main.rs` starts with a doc comment;
 //! - every `#[allow(...)]` says why (`reason = ...`);
-//! - every crate under `crates/` has its section in ARCHITECTURE.md's code map.
+//! - every crate under `crates/` has its section in ARCHITECTURE.md's code map;
+//! - every crate has at most one integration-test binary, and every file in its `tests/` is
+//!   a module of it (a forgotten file would silently not run).
 //!
 //! That every diagnostic `Code` is documented in docs/diagnostics.md is checked by
 //! icp-check's ui test.
@@ -348,6 +350,107 @@ fn every_crate_is_in_the_code_map() {
     report("a crate missing from ARCHITECTURE.md", &problems);
 }
 
+/// The `path`s of a manifest's `[[test]]` targets.
+fn declared_tests(manifest: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_test = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_test = line == "[[test]]";
+        } else if in_test && let Some(v) = line.strip_prefix("path") {
+            let v = v.trim_start().trim_start_matches('=').trim();
+            out.push(v.trim_matches('"').to_owned());
+        }
+    }
+    out
+}
+
+/// One test binary per crate (issue 16, "the first run": each binary links the crate and
+/// its dependencies again). A crate with several test files declares `autotests = false`
+/// and one `[[test]]` whose root declares every other file of `tests/` as a module.
+#[test]
+fn every_crate_has_one_test_binary_holding_every_test_file() {
+    let mut problems = Vec::new();
+    for krate in crates() {
+        let dir = root().join("crates").join(&krate);
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        let Ok(entries) = std::fs::read_dir(dir.join("tests")) else {
+            continue;
+        };
+        let mut files: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if e.path().join("main.rs").is_file() {
+                    Some(format!("{name}/main.rs"))
+                } else {
+                    (e.path().extension().is_some_and(|x| x == "rs")).then_some(name)
+                }
+            })
+            .collect();
+        files.sort();
+        let auto = !manifest
+            .lines()
+            .any(|l| l.replace(' ', "") == "autotests=false");
+        let roots: Vec<String> = if auto {
+            files.clone()
+        } else {
+            declared_tests(&manifest)
+                .iter()
+                .filter_map(|p| p.strip_prefix("tests/").map(str::to_owned))
+                .collect()
+        };
+        if roots.len() > 1 {
+            problems.push(format!(
+                "crates/{krate}: {} test binaries ({}): declare `autotests = false` and one \
+                 `[[test]] name = \"all\" path = \"tests/all.rs\"` with a `mod` per file",
+                roots.len(),
+                roots.join(", ")
+            ));
+        }
+        let Some(root_file) = roots.first() else {
+            continue;
+        };
+        let root_text = std::fs::read_to_string(dir.join("tests").join(root_file)).unwrap();
+        // A snapshot's name starts with its test's module path: `all__FILE__` once the file is a
+        // module of `all`. One under the old name (`FILE__`, from a branch written before) is
+        // never read, and its test writes a `.snap.new` and fails.
+        if !auto && let Ok(snaps) = std::fs::read_dir(dir.join("tests/snapshots")) {
+            let prefix = format!("{}__", root_file.trim_end_matches(".rs"));
+            let mut stale: Vec<String> = snaps
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with(&prefix))
+                .collect();
+            stale.sort();
+            for n in stale {
+                problems.push(format!(
+                    "crates/{krate}/tests/snapshots/{n}: not named after a module of \
+                     tests/{root_file}: `git mv` it to {prefix}{n}"
+                ));
+            }
+        }
+        for f in files.iter().filter(|f| *f != root_file) {
+            let module = f.trim_end_matches(".rs");
+            if f.contains('/') {
+                problems.push(format!(
+                    "crates/{krate}/tests/{f}: a test binary the manifest does not declare, so \
+                     it never runs: make it a module of tests/{root_file}"
+                ));
+            } else if !root_text
+                .lines()
+                .any(|l| code(l).trim() == format!("mod {module};"))
+            {
+                problems.push(format!(
+                    "crates/{krate}/tests/{f}: not a module of tests/{root_file}, so it never \
+                     runs: add `mod {module};` there (and `use crate::common;` for `mod common;`)"
+                ));
+            }
+        }
+    }
+    report("a test file outside its crate's test binary", &problems);
+}
+
 #[test]
 fn the_checks_see_what_they_look_for() {
     assert!(has_word("use std::time::Instant;", "Instant"));
@@ -365,4 +468,8 @@ fn the_checks_see_what_they_look_for() {
     let lines = non_test_lines("icp-data");
     assert!(lines.iter().any(|(f, _, _)| f.ends_with("pipeline/mod.rs")));
     assert!(!lines.iter().any(|(f, _, _)| f.ends_with("decode/tests.rs")));
+    assert_eq!(
+        declared_tests("[[test]]\nname = \"all\"\npath = \"tests/all.rs\"\n[lints]\npath = \"x\""),
+        ["tests/all.rs"]
+    );
 }

@@ -7,8 +7,7 @@
 )]
 #![allow(clippy::disallowed_methods, reason = "tests read their data files")]
 
-#[path = "../../icp-cli/src/render.rs"]
-mod render;
+use crate::render;
 
 use icp_syntax::ast::{ExprKind, Item, Lit};
 use icp_syntax::{Code, HasSpan, parse};
