@@ -493,10 +493,6 @@ impl Memo {
 /// what [`check_with_overlay`] gives for the same files. `cancel` is asked between items
 /// (and before each file is loaded): once it says `true`, the check stops and gives
 /// `None`.
-#[expect(
-    clippy::implicit_hasher,
-    reason = "the editor keeps its buffers in a plain `HashMap`"
-)]
 pub fn check_incremental<V: Clone + Into<std::sync::Arc<str>>, S: std::hash::BuildHasher>(
     entries: &[PathBuf],
     root: &Path,

@@ -7,6 +7,7 @@ mod common;
 
 mod api;
 mod deep;
+mod incremental;
 mod invariant;
 mod keywords;
 mod program;

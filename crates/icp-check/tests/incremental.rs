@@ -15,7 +15,7 @@
     reason = "tests read their fixtures from disk and fail loudly"
 )]
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -307,7 +307,7 @@ fn an_edit_replays_the_other_profiles() {
         &entry,
         Path::new("/p"),
         &loader,
-        &HashMap::new(),
+        &HashMap::<PathBuf, String>::new(),
         &options,
         &mut memo,
         &never,
