@@ -614,6 +614,25 @@ mod tests {
             .map(|o| i + o)
     }
 
+    /// Every offset from `start` on that `seps` flags, eight bytes at a time.
+    fn flagged<const CR: bool>(
+        seps: &SeparatorFlags<CR>,
+        bytes: &[u8],
+        start: usize,
+    ) -> Vec<usize> {
+        let mut got = Vec::new();
+        let mut base = start;
+        while base < bytes.len() {
+            let mut flags = seps.at(bytes, base);
+            while flags != 0 {
+                got.push(base + (flags.trailing_zeros() / 8) as usize);
+                flags &= flags - 1;
+            }
+            base += 8;
+        }
+        got
+    }
+
     #[test]
     fn separators_and_closing_quotes_are_found_as_memchr_finds_them() {
         let mut next = rng(0x9e37_79b9_7f4a_7c15);
@@ -628,33 +647,13 @@ mod tests {
                 .collect();
             let delim = alphabet[round % alphabet.len()];
             let start = (next() % (len as u64 + 1)) as usize;
-            let seps = SeparatorFlags::<true>::new(delim);
-            let mut got = Vec::new();
-            let mut base = start;
-            while base < bytes.len() {
-                let mut flags = seps.at(&bytes, base);
-                while flags != 0 {
-                    got.push(base + (flags.trailing_zeros() / 8) as usize);
-                    flags &= flags - 1;
-                }
-                base += 8;
-            }
+            let got = flagged(&SeparatorFlags::<true>::new(delim), &bytes, start);
             let want: Vec<usize> = memchr::memchr3_iter(delim, b'\n', b'\r', &bytes[start..])
                 .map(|o| start + o)
                 .collect();
             assert_eq!(got, want, "{bytes:?} from {start}");
             // Without CR: the delimiters and LFs only (a CR is an ordinary byte).
-            let seps = SeparatorFlags::<false>::new(delim);
-            let mut got = Vec::new();
-            let mut base = start;
-            while base < bytes.len() {
-                let mut flags = seps.at(&bytes, base);
-                while flags != 0 {
-                    got.push(base + (flags.trailing_zeros() / 8) as usize);
-                    flags &= flags - 1;
-                }
-                base += 8;
-            }
+            let got = flagged(&SeparatorFlags::<false>::new(delim), &bytes, start);
             let want: Vec<usize> = memchr::memchr2_iter(delim, b'\n', &bytes[start..])
                 .map(|o| start + o)
                 .collect();
