@@ -231,18 +231,23 @@ async fn connect(src: &str) -> Client {
 
 const URI: &str = "file:///bench/main.icp";
 
-/// `didChange` (one digit of a weight in the middle of the file) to the published
-/// diagnostics of that version, `runs` times, a quiet spell before each edit.
-async fn edits(c: &mut Client, src: &str, first: i64, runs: usize) -> Vec<Duration> {
-    let n_lines = bytecount_lines(src);
-    // A line in the middle: `    criterion cX_Y "..." weight N { revenue >= ...`
+/// Where the benchmark edits: a criterion's line in the middle of the file, `    criterion
+/// cX_Y "..." weight N { revenue >= ...` (its number and text), and the column of its
+/// weight's first digit.
+pub fn edit_point(src: &str) -> (usize, &str, u32) {
     let (line_no, line) = src
         .lines()
         .enumerate()
-        .skip(n_lines / 2)
+        .skip(bytecount_lines(src) / 2)
         .find(|(_, l)| l.contains("weight") && l.contains("revenue >="))
         .unwrap();
-    let weight_col = line.find("weight ").unwrap() as u32 + 7;
+    (line_no, line, line.find("weight ").unwrap() as u32 + 7)
+}
+
+/// `didChange` (one digit of a weight in the middle of the file) to the published
+/// diagnostics of that version, `runs` times, a quiet spell before each edit.
+async fn edits(c: &mut Client, src: &str, first: i64, runs: usize) -> Vec<Duration> {
+    let (line_no, _, weight_col) = edit_point(src);
     let mut times = Vec::new();
     for v in first..first + runs as i64 {
         tokio::time::sleep(Duration::from_millis(80)).await;
@@ -372,13 +377,7 @@ async fn small(lines: usize, runs: usize) {
 
     let mut c = connect(&src).await;
     let change_times = edits(&mut c, &src, 1, runs).await;
-    let (line_no, line) = src
-        .lines()
-        .enumerate()
-        .skip(n_lines / 2)
-        .find(|(_, l)| l.contains("weight") && l.contains("revenue >="))
-        .unwrap();
-    let weight_col = line.find("weight ").unwrap() as u32 + 7;
+    let (line_no, line, weight_col) = edit_point(&src);
     let body_col = line.find("{ ").unwrap() as u32 + 2;
 
     let mut completion_times = Vec::new();

@@ -20,21 +20,9 @@ use icp_check::MemoryLoader;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
 
 /// The benchmark, for its program generator.
-#[allow(dead_code, reason = "only the generator is used")]
+#[allow(dead_code, reason = "only the generator and the edit point are used")]
 #[path = "../benches/lsp.rs"]
 mod bench;
-
-/// Where the benchmark edits: a weight's digit in a criterion in the middle of the file.
-fn edit_point(src: &str) -> (u32, u32) {
-    let n_lines = src.lines().count();
-    let (line_no, line) = src
-        .lines()
-        .enumerate()
-        .skip(n_lines / 2)
-        .find(|(_, l)| l.contains("weight") && l.contains("revenue >="))
-        .unwrap();
-    (line_no as u32, line.find("weight ").unwrap() as u32 + 7)
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -50,7 +38,8 @@ fn main() {
     world.open(uri.clone(), 0, src.clone());
     let a = world.analysis(&uri).unwrap();
     let mut n = icp_lsp::features::diagnostics(&a).len();
-    let (line_no, col) = edit_point(&src);
+    let (line_no, _, col) = bench::edit_point(&src);
+    let line_no = line_no as u32;
     for v in 1..=edits {
         let digit = if v % 2 == 0 { "6" } else { "7" };
         let change = TextDocumentContentChangeEvent {

@@ -300,7 +300,7 @@ pub fn read_field_opts(
 
 /// The column of a field in a header: matched case-insensitively after trimming (the
 /// no-break space too).
-fn find_column(header: &[String], column: &str) -> Option<usize> {
+pub fn find_column(header: &[String], column: &str) -> Option<usize> {
     let want = column.trim().to_lowercase();
     header.iter().position(|h| h.trim().to_lowercase() == want)
 }
@@ -369,24 +369,32 @@ pub fn read_json(
             continue;
         };
         let keys: Vec<String> = map.keys().cloned().collect();
-        let mut values = Vec::new();
-        let mut errors = Vec::new();
-        for f in &prog.fields {
+        rows.push(row_of(prog.fields.iter().map(|f| {
             let v = find_column(&keys, &f.column)
                 .and_then(|i| keys.get(i))
                 .and_then(|k| map.get(k));
-            match read_json_value(f, v, decimal_comma) {
-                Ok(v) => values.push(v),
-                Err(e) => errors.push(e),
-            }
-        }
-        rows.push(if errors.is_empty() {
-            Ok(values)
-        } else {
-            Err(errors)
-        });
+            read_json_value(f, v, decimal_comma)
+        })));
     }
     Ok(rows)
+}
+
+/// A row from its fields' readings: every value, or, when any field cannot be read, every
+/// error.
+fn row_of(fields: impl Iterator<Item = Result<Value, String>>) -> Row {
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    for field in fields {
+        match field {
+            Ok(v) => values.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Reads a CSV text (comma-separated, header first, blank lines skipped) into rows.
@@ -432,19 +440,9 @@ pub fn read_csv_opts(prog: &Program, text: &str, decimal_comma: bool) -> Result<
             )]));
             continue;
         }
-        let mut values = Vec::new();
-        let mut errors = Vec::new();
-        for (f, col) in prog.fields.iter().zip(&columns) {
-            match read_field_opts(f, col.and_then(|c| rec.get(c)), decimal_comma) {
-                Ok(v) => values.push(v),
-                Err(e) => errors.push(e),
-            }
-        }
-        rows.push(if errors.is_empty() {
-            Ok(values)
-        } else {
-            Err(errors)
-        });
+        rows.push(row_of(prog.fields.iter().zip(&columns).map(|(f, col)| {
+            read_field_opts(f, col.and_then(|c| rec.get(c)), decimal_comma)
+        })));
     }
     Ok(rows)
 }

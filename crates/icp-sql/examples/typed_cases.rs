@@ -130,11 +130,7 @@ fn write_case(
     let columns: Vec<Option<usize>> = prog
         .fields
         .iter()
-        .map(|f| {
-            header
-                .iter()
-                .position(|h| h.trim().to_lowercase() == f.column.trim().to_lowercase())
-        })
+        .map(|f| read::find_column(&header, &f.column))
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(prog.fields.iter().map(|f| f.column.as_str()))

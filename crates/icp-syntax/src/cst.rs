@@ -289,15 +289,8 @@ impl<'s> Builder<'s> {
         self.gap(start);
         let kind = SyntaxKind::of_rule(p.as_rule());
         let mut inner = p.into_inner().peekable();
-        // pest's spans may end after the trivia that follows the last token (`equals = { "="
-        // ~ !"=" }` takes the spaces and comments before its lookahead): that trivia
-        // belongs to the parent.
-        let upto = self.toks.partition_point(|t| t.end() <= end);
-        let end = self
-            .toks
-            .get(..upto)
-            .and_then(|ts| ts.iter().rev().find(|t| t.kind != TokenKind::Comment))
-            .map_or(end, |t| t.end().max(start));
+        // pest's span may take the trivia after the last token: that belongs to the parent.
+        let end = crate::lexer::span_end(self.toks, start, end);
         if inner.peek().is_none() {
             // A token the lexer cuts differently keeps its whole span.
             let end = if end > start { end } else { base + span.end() };

@@ -195,6 +195,17 @@ impl Tok {
     }
 }
 
+/// Where a span from `start` to pest's `end` really ends: at the end of the last token (not
+/// a comment) that ends by `end`. pest's spans may end after the whitespace and comments
+/// that follow the last token (`equals = { "=" ~ !"=" }` takes them before its lookahead);
+/// that trivia belongs to the parent.
+pub(crate) fn span_end(toks: &[Tok], start: usize, end: usize) -> usize {
+    let upto = toks.partition_point(|t| t.end() <= end);
+    toks.get(..upto)
+        .and_then(|ts| ts.iter().rev().find(|t| t.kind != TokenKind::Comment))
+        .map_or(end, |t| t.end().max(start))
+}
+
 /// Whether `word` is one of the language's keywords (in any context).
 pub fn is_keyword(word: &str) -> bool {
     KEYWORD_LISTS.iter().any(|(_, list)| list.contains(&word))

@@ -710,13 +710,7 @@ impl Lower<'_> {
         let (start, end) = (self.base + s.start(), self.base + s.end());
         // pest's spans may end after the whitespace and comments that follow the last
         // token: end the span at the last real token instead.
-        let upto = self.toks.partition_point(|t| t.end() <= end);
-        let end = self
-            .toks
-            .get(..upto)
-            .and_then(|ts| ts.iter().rev().find(|t| t.kind != TokenKind::Comment))
-            .map_or(end, |t| t.end().max(start));
-        Span::new(start, end)
+        Span::new(start, crate::lexer::span_end(self.toks, start, end))
     }
 
     fn ident(&self, p: &Pr<'_>) -> Ident {

@@ -141,17 +141,7 @@ fn decode_json<'a>(
     let error_of = |f: &FieldReader, why: decode::Why| {
         let cell = cell_of(f);
         if why == decode::Why::Required && slot_of(f) == Some(NULL) {
-            return RowError {
-                row,
-                line,
-                column: Some(f.column.clone()),
-                value: None,
-                why: format!(
-                    "a value is required (field `{}` is not optional), and the value is `null`",
-                    f.name
-                ),
-                more: Vec::new(),
-            };
+            return null_required(f, row, line);
         }
         cell_error(f, why, cell, row, line)
     };
@@ -188,6 +178,22 @@ fn decode_json<'a>(
 /// nested object, nested values in a list): its column, the key as written, and why.
 type BadCell = (usize, String, String);
 
+/// The error of a required field whose JSON value is `null` (said so, not "the key is
+/// absent").
+fn null_required(f: &FieldReader, row: u64, line: u64) -> RowError {
+    RowError {
+        row,
+        line,
+        column: Some(f.column.clone()),
+        value: None,
+        why: format!(
+            "a value is required (field `{}` is not optional), and the value is `null`",
+            f.name
+        ),
+        more: Vec::new(),
+    }
+}
+
 /// The error of an object with [`BadCell`]s: every unreadable cell named, in schema order,
 /// the bad values and every other cell that cannot be read (docs/cli.md, "Reading data").
 #[cold]
@@ -219,17 +225,7 @@ fn bad_cells_error(
         let cell = slot.clone().and_then(|r| arena.get(r));
         match decode::decode(&f.kind, binding.decimal, f.optional, cell.map(decode::trim)) {
             Ok(_) | Err(decode::Why::JsonSet) => None,
-            Err(decode::Why::Required) if slot == Some(NULL) => Some(RowError {
-                row,
-                line,
-                column: Some(f.column.clone()),
-                value: None,
-                why: format!(
-                    "a value is required (field `{}` is not optional), and the value is `null`",
-                    f.name
-                ),
-                more: Vec::new(),
-            }),
+            Err(decode::Why::Required) if slot == Some(NULL) => Some(null_required(f, row, line)),
             Err(why) => Some(cell_error(f, why, cell, row, line)),
         }
     };

@@ -12,7 +12,7 @@ use icp_check::Loader;
 use icp_data::{Row, RowSink};
 use icp_eval::Plan;
 use icp_model::ProfileId;
-use tower_lsp_server::ls_types::{CodeLens, Command};
+use tower_lsp_server::ls_types::CodeLens;
 
 use crate::world::{Analysis, ENTRY};
 
@@ -28,20 +28,14 @@ pub fn lenses(a: &Analysis, loader: &dyn Loader) -> Vec<CodeLens> {
     if !super::sample::readable(a, loader) {
         return Vec::new();
     }
-    let uri = serde_json::Value::String(a.uri.as_str().to_owned());
     a.checked
         .program
         .profiles
         .iter()
         .filter(|p| p.loc.file == ENTRY)
-        .map(|p| CodeLens {
-            range: a.range(ENTRY, p.loc.span),
-            command: Some(Command {
-                title: format!("▶ explain the first {ACCOUNTS} sample accounts"),
-                command: EXPLAIN.to_owned(),
-                arguments: Some(vec![uri.clone(), serde_json::Value::String(p.name.clone())]),
-            }),
-            data: None,
+        .map(|p| {
+            let title = format!("▶ explain the first {ACCOUNTS} sample accounts");
+            super::command_lens(a, p.loc.span, title, EXPLAIN, &p.name)
         })
         .collect()
 }

@@ -35,6 +35,29 @@ pub fn diagnostics(a: &Analysis) -> Vec<lsp::Diagnostic> {
     out
 }
 
+/// A code lens over `span` of the analysed document that runs `command` with the document's
+/// URI and `name` (of the profile or test it is on).
+pub fn command_lens(
+    a: &Analysis,
+    span: icp_syntax::Span,
+    title: String,
+    command: &str,
+    name: &str,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: a.range(ENTRY, span),
+        command: Some(lsp::Command {
+            title,
+            command: command.to_owned(),
+            arguments: Some(vec![
+                serde_json::Value::String(a.uri.as_str().to_owned()),
+                serde_json::Value::String(name.to_owned()),
+            ]),
+        }),
+        data: None,
+    }
+}
+
 /// The diagnostic code of an import whose file has errors.
 pub const IMPORT_HAS_ERRORS: &str = "icp::import_has_errors";
 

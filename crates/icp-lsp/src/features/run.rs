@@ -4,7 +4,7 @@
 //! expectation into a diagnostic on its `expect` line.
 
 use icp_syntax::Span;
-use tower_lsp_server::ls_types::{self as lsp, CodeLens, Command, NumberOrString};
+use tower_lsp_server::ls_types::{self as lsp, CodeLens, NumberOrString};
 
 use crate::world::{Analysis, ENTRY};
 
@@ -16,21 +16,12 @@ pub const TEST_FAILED: &str = "icp::test_failed";
 
 /// A "▶ run test" lens on each test of the analysed document.
 pub fn lenses(a: &Analysis) -> Vec<CodeLens> {
-    let uri = serde_json::Value::String(a.uri.as_str().to_owned());
     a.checked
         .program
         .tests
         .iter()
         .filter(|t| t.loc.file == ENTRY)
-        .map(|t| CodeLens {
-            range: a.range(ENTRY, t.loc.span),
-            command: Some(Command {
-                title: "▶ run test".to_owned(),
-                command: RUN_TEST.to_owned(),
-                arguments: Some(vec![uri.clone(), serde_json::Value::String(t.name.clone())]),
-            }),
-            data: None,
-        })
+        .map(|t| super::command_lens(a, t.loc.span, "▶ run test".to_owned(), RUN_TEST, &t.name))
         .collect()
 }
 

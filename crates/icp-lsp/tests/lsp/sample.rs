@@ -39,6 +39,14 @@ Record ID,Company name,industry,Number of Employees,marketers,Annual Revenue,cou
 7,Eta,Software,800,4,N/A,US,later,HubSpot,,,,
 ";
 
+/// A project whose icp.toml names the sample behind the lenses.
+const WITH_SAMPLE: &[(&str, &str)] = &[
+    ("icp.toml", "[lsp]\nsample = \"accounts.csv\"\n"),
+    ("accounts.csv", ACCOUNTS),
+    ("schema.icp", SCHEMA),
+    ("main.icp", PROFILE),
+];
+
 /// The code lenses of `main.icp`, a line each: the source line, then the lens title.
 pub async fn lenses(files: &[(&str, &str)]) -> String {
     let h = start(files).await;
@@ -70,13 +78,7 @@ pub async fn lenses(files: &[(&str, &str)]) -> String {
 
 #[tokio::test]
 async fn sample_figures_per_criterion_segment_exclusion_and_tier() {
-    let out = lenses(&[
-        ("icp.toml", "[lsp]\nsample = \"accounts.csv\"\n"),
-        ("accounts.csv", ACCOUNTS),
-        ("schema.icp", SCHEMA),
-        ("main.icp", PROFILE),
-    ])
-    .await;
+    let out = lenses(WITH_SAMPLE).await;
     insta::assert_snapshot!(out);
 }
 
@@ -112,13 +114,7 @@ async fn lenses_run_a_command_and_follow_the_sample_on_disk() {
     use tower_lsp_server::ls_types::{
         DidChangeWatchedFilesParams, ExecuteCommandParams, FileChangeType, FileEvent,
     };
-    let h = start(&[
-        ("icp.toml", "[lsp]\nsample = \"accounts.csv\"\n"),
-        ("accounts.csv", ACCOUNTS),
-        ("schema.icp", SCHEMA),
-        ("main.icp", PROFILE),
-    ])
-    .await;
+    let h = start(WITH_SAMPLE).await;
     let before = lens_list(&h).await;
     assert!(!before.is_empty());
     let explain = icp_lsp::features::explain::EXPLAIN;
@@ -180,13 +176,7 @@ async fn lenses_run_a_command_and_follow_the_sample_on_disk() {
 #[tokio::test]
 async fn an_explain_lens_on_each_profile_explains_the_first_accounts() {
     use tower_lsp_server::ls_types::ExecuteCommandParams;
-    let h = start(&[
-        ("icp.toml", "[lsp]\nsample = \"accounts.csv\"\n"),
-        ("accounts.csv", ACCOUNTS),
-        ("schema.icp", SCHEMA),
-        ("main.icp", PROFILE),
-    ])
-    .await;
+    let h = start(WITH_SAMPLE).await;
     let lenses = lens_list(&h).await;
     let explain: Vec<_> = lenses
         .iter()
