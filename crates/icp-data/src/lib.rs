@@ -67,7 +67,7 @@ use std::fmt;
 
 pub use binding::{Binding, MissingColumn, MissingColumnsError};
 pub use decode::{DecimalMark, is_missing_token, trim};
-pub use pipeline::{Chunk, Row, RowSink, RunSummary};
+pub use pipeline::{Chunk, Row, RowSink, Rows, RunSummary};
 
 pub use source::{Format, ReadOptions, Source};
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use icp_data::{Row, RowSink};
+use icp_data::{Row, RowSink, Rows};
 use icp_eval::{Outcome, Plan, Scratch, TierOutcome};
 use icp_model::{Decimal, Value, num};
 
@@ -317,6 +317,12 @@ pub(super) struct ScoreSink<'p> {
     widths: Vec<(usize, bool)>,
     /// Per profile, its tier labels as csv or tsv fields (see [`ScoreSink::tier_field`]).
     tier_fields: Vec<Vec<Option<PaddedField>>>,
+    /// Per profile, whether only its score and tier are written (no coverage, reasons or
+    /// explanation): then its rows are evaluated a batch at a time.
+    lean: Vec<bool>,
+    /// Csv or tsv with one lean profile and only key, score and tier columns: valid rows
+    /// of a batch are written by [`ScoreSink::csv_lean`].
+    csv_lean: bool,
 }
 
 impl<'p> ScoreSink<'p> {
@@ -349,6 +355,22 @@ impl<'p> ScoreSink<'p> {
                     .collect()
             })
             .collect();
+        let lean: Vec<bool> = (0..plans.len())
+            .map(|p| {
+                !columns.iter().any(|c| {
+                    matches!(
+                        c.cell,
+                        Cell::Coverage(q) | Cell::Reasons(q) | Cell::Explanation(q) if q == p
+                    )
+                })
+            })
+            .collect();
+        let csv_lean = matches!(format, OutFormat::Csv | OutFormat::Tsv)
+            && plans.len() == 1
+            && lean.iter().all(|&l| l)
+            && columns
+                .iter()
+                .all(|c| matches!(c.cell, Cell::Key | Cell::Score(0) | Cell::Tier(0)));
         ScoreSink {
             plans,
             format,
@@ -356,6 +378,8 @@ impl<'p> ScoreSink<'p> {
             columns,
             widths,
             tier_fields,
+            lean,
+            csv_lean,
         }
     }
 
@@ -432,6 +456,8 @@ pub(super) struct Local {
     /// One per profile.
     scratch: Vec<Scratch>,
     outcomes: Vec<Outcome>,
+    /// Per lean profile, the outcomes of the batch of rows being written.
+    batch: Vec<Vec<Outcome>>,
     reasons: String,
     error: String,
     /// Scores and coverages as written.
@@ -494,20 +520,16 @@ impl RowSink for ScoreSink<'_> {
 
     fn local(&self) -> Local {
         Local {
-            scratch: (self.plans.iter().enumerate())
-                .map(|(p, plan)| {
+            scratch: (self.plans.iter().zip(&self.lean))
+                .map(|(plan, &lean)| {
                     let mut s = plan.scratch();
                     // Only the score and the tier are written: the rest is skipped.
-                    s.outcome_only(!self.columns.iter().any(|c| {
-                        matches!(
-                            c.cell,
-                            Cell::Coverage(q) | Cell::Reasons(q) | Cell::Explanation(q) if q == p
-                        )
-                    }));
+                    s.outcome_only(lean);
                     s
                 })
                 .collect(),
             outcomes: Vec::with_capacity(self.plans.len()),
+            batch: vec![Vec::new(); self.plans.len()],
             reasons: String::with_capacity(256),
             error: String::new(),
             shown: Fixed2Memo::new(),
@@ -515,6 +537,107 @@ impl RowSink for ScoreSink<'_> {
     }
 
     fn row(&self, local: &mut Local, stats: &mut Stats, row: &Row<'_>, out: &mut Vec<u8>) {
+        self.write_row(local, stats, row, None, out);
+    }
+
+    fn rows(&self, local: &mut Local, stats: &mut Stats, rows: &Rows<'_>, out: &mut Vec<u8>) {
+        // Lean profiles: the whole batch at once (an invalid row's outcome is not read).
+        for ((plan, &lean), (scratch, batch)) in self
+            .plans
+            .iter()
+            .zip(&self.lean)
+            .zip(local.scratch.iter_mut().zip(&mut local.batch))
+        {
+            batch.clear();
+            if lean {
+                eval_rows(plan, rows.values(), rows.width(), scratch, batch);
+            }
+        }
+        if stats.profiles.len() < self.plans.len() {
+            stats
+                .profiles
+                .resize_with(self.plans.len(), Counts::default);
+        }
+        for i in 0..rows.len() {
+            if self.csv_lean && !rows.is_invalid(i) && self.csv_lean(local, stats, rows, i, out) {
+                continue;
+            }
+            if let Some(row) = rows.get(i) {
+                self.write_row(local, stats, &row, Some(i), out);
+            }
+        }
+    }
+}
+
+/// Score and tier of each row of `values` (`width` slots a row) with a lean scratch.
+fn eval_rows(
+    plan: &Plan,
+    values: &[Value<'_>],
+    width: usize,
+    scratch: &mut Scratch,
+    out: &mut Vec<Outcome>,
+) {
+    out.extend(
+        values
+            .chunks(width.max(1))
+            .map(|row| plan.eval(row, scratch)),
+    );
+}
+
+impl ScoreSink<'_> {
+    /// Writes valid row `i` of a batch of the one lean profile, as [`ScoreSink::csv`] does,
+    /// without making the row's view; `false` (nothing written) when its key is not text.
+    #[inline]
+    fn csv_lean(
+        &self,
+        local: &mut Local,
+        stats: &mut Stats,
+        rows: &Rows<'_>,
+        i: usize,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let mut number = [0u8; 20];
+        let key: &[u8] = match self.key {
+            Some(k) => match rows.values().get(i * rows.width() + k) {
+                Some(Value::Text(t)) => t.as_bytes(),
+                _ => return false,
+            },
+            None => fmt_u64(rows.number(i).unwrap_or(0), &mut number),
+        };
+        let (Some(o), Some(plan), Some(counts)) = (
+            local.batch.first().and_then(|b| b.get(i)).copied(),
+            self.plans.first(),
+            stats.profiles.first_mut(),
+        ) else {
+            return false;
+        };
+        counts.add(o.tier);
+        let d = self.format.delimiter();
+        for (c, col) in self.columns.iter().enumerate() {
+            if c > 0 {
+                out.push(d);
+            }
+            match col.cell {
+                Cell::Key => csv_field(out, key, d),
+                Cell::Score(_) => local.shown.write(out, o.score),
+                _ => self.tier_field(out, 0, plan, o.tier),
+            }
+        }
+        out.push(b'\n');
+        true
+    }
+
+    /// Writes one row; `batched`: its index in the batch whose lean profiles' outcomes
+    /// [`RowSink::rows`] computed.
+    #[inline]
+    fn write_row(
+        &self,
+        local: &mut Local,
+        stats: &mut Stats,
+        row: &Row<'_>,
+        batched: Option<usize>,
+        out: &mut Vec<u8>,
+    ) {
         let mut number = [0u8; 20];
         let key: &[u8] = match self.key {
             // The decoded key is the trimmed cell; an invalid row has no values, only cells.
@@ -539,13 +662,17 @@ impl RowSink for ScoreSink<'_> {
             }
             let _ = write!(local.error, "{e}");
         } else {
-            for ((plan, scratch), counts) in self
+            for (((plan, scratch), counts), batch) in self
                 .plans
                 .iter()
                 .zip(&mut local.scratch)
                 .zip(&mut stats.profiles)
+                .zip(&local.batch)
             {
-                let o = plan.eval(row.values, scratch);
+                let o = match batched.and_then(|i| batch.get(i)) {
+                    Some(o) => *o,
+                    None => plan.eval(row.values, scratch),
+                };
                 counts.add(o.tier);
                 local.outcomes.push(o);
             }

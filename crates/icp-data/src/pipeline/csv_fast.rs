@@ -8,8 +8,8 @@ use icp_model::Value;
 
 use super::csv_slow::csv_slow;
 use super::{
-    Block, Cells, Ctx, RowSink, Scratch, cell_error, decode_json_sets, emit, every_cell_error,
-    ragged, recycle, text_cell_error,
+    Block, Cells, Ctx, RowMeta, RowSink, Rows, Scratch, cell_error, decode_json_sets, emit,
+    every_cell_error, ragged, recycle, text_cell_error,
 };
 use crate::RowError;
 use crate::binding::{Binding, FieldReader};
@@ -72,6 +72,8 @@ pub(super) fn csv_block<S: RowSink>(
     let mut n = 0u64;
     let mut pos = 0;
     let mut line = block.first_line;
+    // Records split and not yet decoded: decoded and handed to the sink together.
+    s.batch.clear();
     loop {
         // Blank lines (any run of CR and LF) are skipped, as csv-core does.
         let skip = input
@@ -85,12 +87,14 @@ pub(super) fn csv_block<S: RowSink>(
             pos += skip;
         }
         if pos >= input.len() {
+            flush(ctx, s, text.unwrap_or_default());
             return n;
         }
         let segment_end = runaways.peek().map_or(input.len(), |r| r.start);
         if pos >= segment_end
             && let Some(r) = runaways.next()
         {
+            flush(ctx, s, text.unwrap_or_default());
             let number = block.first_row + n;
             n += 1;
             runaway_row(ctx, s, input, r, delim, number, line);
@@ -106,9 +110,9 @@ pub(super) fn csv_block<S: RowSink>(
                 split_record::<false>(input, text, pos, delim, fields, arena)
             }
             .filter(|&(end, _, _)| end <= segment_end)
-            .map(|done| (text, done))
         });
-        let Some((text, (end, newlines, count))) = split else {
+        let Some((end, newlines, count)) = split else {
+            flush(ctx, s, text.unwrap_or_default());
             n += csv_slow(block, pos..segment_end, n, line, delim, ctx, s);
             line += count_newlines(input.get(pos..segment_end).unwrap_or_default());
             pos = segment_end;
@@ -116,30 +120,131 @@ pub(super) fn csv_block<S: RowSink>(
         };
         let number = block.first_row + n;
         n += 1;
-        let arena: &str = &s.arena;
-        let fields: &[FieldRef] = s.fields.get(..count).unwrap_or_default();
-        let mut values = recycle(std::mem::take(&mut s.spare));
-        let error = decode_fast(
-            ctx.binding,
-            text,
-            arena,
-            fields,
-            &mut s.sets,
-            &mut values,
+        s.batch.push(
             number,
             line,
+            s.fields.get(..count).unwrap_or_default(),
+            &s.arena,
         );
-        s.spare = emit(
-            ctx,
-            number,
-            line,
-            values,
-            error.as_ref(),
-            Cells::Fast(text, arena, fields),
-        );
+        if s.batch.rows.len() >= Batch::ROWS {
+            flush(ctx, s, text.unwrap_or_default());
+        }
         line += newlines;
         pos = end;
     }
+}
+
+/// Records of a block split but not decoded yet: their fields, one after the other.
+#[derive(Default)]
+pub(super) struct Batch {
+    /// Per record: its row number, line and fields (a range of `fields`).
+    rows: Vec<RowMeta>,
+    fields: Vec<FieldRef>,
+    /// The records' unescaped fields (`""` made `"`), one after the other.
+    arena: String,
+    /// One per record, for set cells written as JSON arrays (see [`decode_json_sets`]).
+    sets: Vec<String>,
+    /// The decoded values, `stride` a record, and the invalid records' errors.
+    values: Vec<Value<'static>>,
+    errors: Vec<RowError>,
+}
+
+impl Batch {
+    /// Records decoded and handed to the sink together (see [`RowSink::rows`]).
+    const ROWS: usize = 256;
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.fields.clear();
+        self.arena.clear();
+    }
+
+    /// Adds a record split into `fields`, with `arena` the record's unescaped fields.
+    #[inline]
+    fn push(&mut self, number: u64, line: u64, fields: &[FieldRef], arena: &str) {
+        let start = self.fields.len();
+        if arena.is_empty() {
+            self.fields.extend_from_slice(fields);
+        } else {
+            // The record's arena ranges, moved to where its arena lands in the batch's.
+            let base = self.arena.len();
+            self.arena.push_str(arena);
+            self.fields.extend(fields.iter().map(|f| {
+                if f.start & FieldRef::ARENA == 0 {
+                    *f
+                } else {
+                    FieldRef {
+                        start: f.start + base,
+                        end: f.end + base,
+                    }
+                }
+            }));
+        }
+        self.rows.push(RowMeta {
+            number,
+            line,
+            fields: start..self.fields.len(),
+            error: None,
+        });
+    }
+}
+
+/// Decodes the batch's records and hands them to the sink; empties the batch.
+fn flush<S: RowSink>(ctx: &mut Ctx<'_, S>, s: &mut Scratch, text: &str) {
+    let b = &mut s.batch;
+    let n = b.rows.len();
+    if n == 0 {
+        return;
+    }
+    let binding = ctx.binding;
+    let stride = binding.len();
+    // A schema without fields still has rows: one (unused) slot each keeps the chunks.
+    let width = stride.max(1);
+    let mut values = recycle(std::mem::take(&mut b.values));
+    values.resize(n * width, Value::Missing);
+    if b.sets.len() < n {
+        b.sets.resize_with(n, String::new);
+    }
+    b.errors.clear();
+    let (arena, fields): (&str, &[FieldRef]) = (&b.arena, &b.fields);
+    for ((meta, chunk), sets) in b
+        .rows
+        .iter_mut()
+        .zip(values.chunks_mut(width))
+        .zip(b.sets.iter_mut())
+    {
+        let record = fields.get(meta.fields.clone()).unwrap_or_default();
+        let slots = chunk.get_mut(..stride).unwrap_or_default();
+        let error = decode_fast(
+            binding,
+            text,
+            arena,
+            record,
+            sets,
+            slots,
+            meta.number,
+            meta.line,
+        );
+        if let Some(e) = error {
+            // An invalid row's values are all missing.
+            slots.iter_mut().for_each(|v| *v = Value::Missing);
+            meta.error = Some(b.errors.len());
+            b.errors.push(e);
+        }
+    }
+    let rows = Rows {
+        values: &values,
+        width,
+        meta: &b.rows,
+        errors: &b.errors,
+        text,
+        arena,
+        fields,
+        binding,
+    };
+    ctx.sink.rows(ctx.local, ctx.stats, &rows, ctx.out);
+    b.values = recycle(values);
+    b.clear();
 }
 
 /// The invalid row of a record cut short by the quote rule, starting on `line`.
@@ -456,16 +561,14 @@ fn decode_fast<'a>(
     arena: &'a str,
     fields: &[FieldRef],
     sets: &'a mut String,
-    values: &mut Vec<Value<'a>>,
+    values: &mut [Value<'a>],
     row: u64,
     line: u64,
 ) -> Option<RowError> {
     if fields.len() != binding.width {
         return Some(ragged(binding, fields.len(), row, line));
     }
-    // One slot per field, written in place (no capacity check per value).
-    values.clear();
-    values.resize(binding.fields.len(), Value::Missing);
+    // One slot per field (`values` has one per schema field), written in place.
     for (i, (f, slot)) in binding.fields.iter().zip(values.iter_mut()).enumerate() {
         let cell = fields.get(f.col).and_then(|r| field_text(text, arena, r));
         let pushed = decode::decode_with(
@@ -480,7 +583,12 @@ fn decode_fast<'a>(
             Err(Why::JsonSet) => {
                 let cell_of =
                     |f: &FieldReader| fields.get(f.col).and_then(|r| field_text(text, arena, r));
-                return decode_json_sets(binding, cell_of, sets, values, row, line);
+                let mut decoded = Vec::with_capacity(values.len());
+                let error = decode_json_sets(binding, cell_of, sets, &mut decoded, row, line);
+                for (slot, v) in values.iter_mut().zip(decoded) {
+                    *slot = v;
+                }
+                return error;
             }
             Err(why) => {
                 let first = cell_error(f, why, cell, row, line);

@@ -50,6 +50,99 @@ pub trait RowSink: Sync {
         row: &Row<'_>,
         out: &mut Vec<u8>,
     );
+    /// Handles consecutive rows, in order: the same as [`RowSink::row`] on each (what this
+    /// default does). CSV rows come in batches of up to a few hundred, so that a sink can
+    /// evaluate them together ([`Rows::values`]); other inputs come a row at a time.
+    fn rows(
+        &self,
+        local: &mut Self::Local,
+        stats: &mut Self::Stats,
+        rows: &Rows<'_>,
+        out: &mut Vec<u8>,
+    ) {
+        for i in 0..rows.len() {
+            if let Some(row) = rows.get(i) {
+                self.row(local, stats, &row, out);
+            }
+        }
+    }
+}
+
+/// Consecutive input rows of a block, decoded (see [`RowSink::rows`]).
+pub struct Rows<'r> {
+    values: &'r [Value<'r>],
+    /// Slots per row in `values` (the schema's fields, at least one).
+    width: usize,
+    meta: &'r [RowMeta],
+    errors: &'r [RowError],
+    text: &'r str,
+    arena: &'r str,
+    fields: &'r [FieldRef],
+    binding: &'r Binding,
+}
+
+/// Where a row of [`Rows`] is.
+#[derive(Debug, Clone)]
+pub(crate) struct RowMeta {
+    number: u64,
+    line: u64,
+    /// Its fields in [`Rows::fields`].
+    fields: Range<usize>,
+    /// Its error in [`Rows::errors`], if it is invalid.
+    error: Option<usize>,
+}
+
+impl<'r> Rows<'r> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.meta.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.meta.is_empty()
+    }
+
+    /// Every row's values, one after the other: row `i`'s are
+    /// `values()[i * width()..][..fields]`, with `fields` the schema's fields (all missing
+    /// when the row is invalid).
+    pub fn values(&self) -> &'r [Value<'r>] {
+        self.values
+    }
+
+    /// Slots per row in [`Rows::values`]: the schema's fields, or 1 when it has none.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Row `i`'s number (1-based data row).
+    pub fn number(&self, i: usize) -> Option<u64> {
+        self.meta.get(i).map(|m| m.number)
+    }
+
+    /// Whether row `i` is invalid (then [`Rows::get`] gives its error).
+    pub fn is_invalid(&self, i: usize) -> bool {
+        self.meta.get(i).is_none_or(|m| m.error.is_some())
+    }
+
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> Option<Row<'r>> {
+        let meta = self.meta.get(i)?;
+        let stride = self.binding.len();
+        let values = self.values.get(i * self.width..)?.get(..stride)?;
+        Some(Row {
+            number: meta.number,
+            line: meta.line,
+            values,
+            error: meta.error.and_then(|e| self.errors.get(e)),
+            cells: Cells::Fast(
+                self.text,
+                self.arena,
+                self.fields.get(meta.fields.clone()).unwrap_or_default(),
+            ),
+            binding: self.binding,
+        })
+    }
 }
 
 /// One input row as the sink sees it.
@@ -530,6 +623,8 @@ struct Scratch {
     warnings: Vec<(String, String)>,
     /// Items of set cells written as JSON arrays, for the row being decoded.
     sets: String,
+    /// CSV records split and waiting to be decoded.
+    batch: csv_fast::Batch,
 }
 
 fn work<S: RowSink>(
@@ -548,6 +643,7 @@ fn work<S: RowSink>(
         cells: Vec::new(),
         warnings: Vec::new(),
         sets: String::new(),
+        batch: csv_fast::Batch::default(),
     };
     loop {
         let block = match blocks.lock() {
