@@ -275,3 +275,179 @@ fn inc5000_every_row_scored_or_explained() {
         insta::assert_snapshot!("inc5000_invalid_rows", invalid.join("\n"));
     });
 }
+
+/// Records of the benchmark's schema (`../shared/perf/bench.icp`, copied in
+/// `tests/score/batched/profile.icp`): messy cells of every kind, invalid rows, keys with
+/// escaped quotes and line breaks, ragged rows, so that batches of rows hold every case.
+fn messy_accounts(rows: usize, seed: u64) -> String {
+    let mut x = seed;
+    let mut next = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let pick = |i: u64, items: &[&'static str]| items[i as usize % items.len()];
+    let mut out = String::from(
+        "Record ID,Company name,Industry,Number of Employees,Marketers,Annual Revenue,Country,Funding,Technologies,Intent,Last touch\n",
+    );
+    for i in 0..rows {
+        let id = match next(20) {
+            0 => format!("\"A\"\"{i}\"\"\""),
+            1 => format!("\"A{i}\nB\""),
+            2 => format!(" A{i} "),
+            _ => format!("A{i}"),
+        };
+        if next(50) == 0 {
+            // A ragged row.
+            out.push_str(&format!("{id},x,y\n"));
+            continue;
+        }
+        let employees = match next(12) {
+            0 => "NA".to_owned(),
+            1 => "12,5".to_owned(),
+            2 => String::new(),
+            3 => "\"1,200\"".to_owned(),
+            _ => (next(1500)).to_string(),
+        };
+        let marketers = match next(10) {
+            0 => String::new(),
+            1 => "0".to_owned(),
+            _ => next(40).to_string(),
+        };
+        let revenue = pick(
+            next(9),
+            &[
+                "\"$1,339,033\"",
+                "36.9 M",
+                "$0",
+                "NA",
+                "850K",
+                "\"$2,000,000\"",
+                "1999999.99",
+                "",
+                "lots",
+            ],
+        );
+        let industry = pick(
+            next(6),
+            &[
+                "Software",
+                "software",
+                "Financial Services",
+                "agency",
+                "other",
+                "SaaS",
+            ],
+        );
+        let country = pick(next(4), &["Russia", "Singapore", "\"Russia\"", " Russia "]);
+        let funding = pick(
+            next(7),
+            &["public", "seed", "series_a", "later", "none", "", "Public"],
+        );
+        let tech = pick(
+            next(7),
+            &[
+                "Salesforce;Intercom",
+                "HubSpot",
+                "Marketo;HubSpot",
+                "",
+                "\"[\"\"HubSpot\"\"]\"",
+                "Zoom",
+                "hubspot | Marketo",
+            ],
+        );
+        let intent = pick(next(6), &["64%", "70%", "0.7", "", "85", "NA"]);
+        let touch = pick(
+            next(6),
+            &[
+                "2026-09-01",
+                "2026-08-31",
+                "",
+                "2026-10-19T10:00:00Z",
+                "09/01/2026",
+                "2025-12-19",
+            ],
+        );
+        out.push_str(&format!(
+            "{id},Acme {i},{industry},{employees},{marketers},{revenue},{country},{funding},{tech},{intent},{touch}\n"
+        ));
+    }
+    out
+}
+
+/// A row's cells by column name.
+fn table(csv_text: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr = csv::Reader::from_reader(csv_text);
+    let header = rdr.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// `--columns` writes the default output's columns, projected: whatever the path the rows take
+/// (rows evaluated a batch at a time when only scores and tiers are written, or one by one).
+#[test]
+fn chosen_columns_are_the_default_columns_projected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(PathBuf, PathBuf, String)> = Vec::new();
+    let bench = cases_dir().join("batched");
+    for (i, rows) in [0usize, 1, 255, 256, 257, 3000].into_iter().enumerate() {
+        let file = tmp.path().join(format!("accounts{i}.csv"));
+        std::fs::write(&file, messy_accounts(rows, 0x9e37_79b9 + i as u64)).unwrap();
+        cases.push((bench.join("profile.icp"), file, "id".into()));
+    }
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    cases.push((
+        examples.join("inc5000"),
+        examples.join("inc5000/companies.csv"),
+        "id".into(),
+    ));
+    let mut compared = 0;
+    for (profile, data, key) in &cases {
+        let run = |extra: &[&str]| {
+            let out = icp(tmp.path())
+                .arg("score")
+                .arg(profile)
+                .arg(data)
+                .args(["--as-of", "2026-12-05", "--format", "csv"])
+                .args(extra)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.code() == Some(0) || out.status.code() == Some(1),
+                "{}: {}",
+                data.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            table(&out.stdout)
+        };
+        let (header, full) = run(&[]);
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (k, s, t) = (at(key), at("score"), at("tier"));
+        for (columns, threads) in [
+            (format!("{key},score,tier"), "1"),
+            (format!("tier,{key},score"), "2"),
+            ("score,tier".to_owned(), "3"),
+        ] {
+            let (h, chosen) = run(&["--columns", &columns, "--threads", threads]);
+            assert_eq!(h.join(","), columns);
+            assert_eq!(chosen.len(), full.len(), "{}", data.display());
+            for (row, got) in full.iter().zip(&chosen) {
+                let want: Vec<&str> = columns
+                    .split(',')
+                    .map(|c| match c {
+                        "score" => row[s].as_str(),
+                        "tier" => row[t].as_str(),
+                        _ => row[k].as_str(),
+                    })
+                    .collect();
+                assert_eq!(got, &want, "{} --columns {columns}", data.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 20_000, "{compared}");
+}
