@@ -1183,7 +1183,7 @@ fn cmp_num(op: CmpOp, a: Decimal, b: Decimal) -> bool {
     cmp_ord(op, icp_base::num::cmp(a, b))
 }
 
-fn cmp_ord(op: CmpOp, o: std::cmp::Ordering) -> bool {
+pub(crate) fn cmp_ord(op: CmpOp, o: std::cmp::Ordering) -> bool {
     use std::cmp::Ordering::{Equal, Greater, Less};
     match op {
         CmpOp::Eq => o == Equal,
@@ -1626,7 +1626,7 @@ impl Code {
 
     /// `x in [texts]` for a present text `x`: as `item_eq` on each item (case-insensitive
     /// after trimming), with `x` trimmed and checked for ASCII once instead of per item.
-    fn in_text(&self, x: &str, list: TextListId) -> Tri {
+    pub(crate) fn in_text(&self, x: &str, list: TextListId) -> Tri {
         let items = self
             .text_lists
             .get(list.index())
