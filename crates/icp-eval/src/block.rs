@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use icp_base::{CmpOp, ContainsMode, num};
 use icp_model::{Decimal, Value};
 
-use crate::code::{Code, Env, Node, NodeId, SetSplit, SetState, Tri, V, cmp_ord};
+use crate::code::{Code, Env, Node, NodeId, NumTest, SetSplit, SetState, Tri, V, cmp_ord};
 use crate::text::eq_ci;
 use crate::{CriterionOutcome, Outcome, Plan, Rule, Scratch, SegPlan, TierOutcome};
 
@@ -41,14 +41,18 @@ type Reg = u32;
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// One step of a [`Batch`]: writes the truth masks of its register over a group of rows.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Op {
     /// A constant truth.
     Const(Tri),
-    /// `Node::CmpFieldNum` and `Node::InRangeFieldNum`: a prepared `NumTest` of a field.
+    /// `Node::CmpFieldNum` and `Node::InRangeFieldNum`: the prepared `NumTest` `num` of a
+    /// field, on its column [`Batch::num_fields`]`[col]`, with the test's bounds as `i64`s
+    /// in [`Batch::bounds`]`[bounds]`.
     Num {
         field: u32,
+        col: u32,
         num: u32,
+        bounds: u32,
     },
     /// `Node::CmpFieldEnum`.
     Enum {
@@ -69,11 +73,12 @@ enum Op {
     BoolField {
         field: u32,
     },
-    /// `Node::EqFieldText`.
+    /// `Node::EqFieldText`; `ascii`: the folded text is ASCII and trimmed (see [`eq_ascii`]).
     EqText {
         negated: bool,
         field: u32,
         text: u32,
+        ascii: bool,
     },
     /// `Node::InTextField`.
     InText {
@@ -114,6 +119,10 @@ struct BatchCrit {
 #[derive(Debug)]
 pub(crate) struct Batch {
     ops: Vec<Op>,
+    /// The numeric fields the `Num` ops test, each read once per group into a [`NumCol`].
+    num_fields: Vec<u32>,
+    /// Per `Num` op's test: its bounds as `i64`s (see [`Bounds`]).
+    bounds: Vec<Bounds>,
     /// The split slots (in [`Code::set_dicts`]) the `SetMask` ops read.
     dicts: Vec<u32>,
     targets: Vec<Reg>,
@@ -132,14 +141,28 @@ struct Compiler<'p> {
     code: &'p Code,
     segs: &'p [SegPlan],
     ops: Vec<Op>,
+    num_fields: Vec<u32>,
+    bounds: Vec<Bounds>,
+    /// Per bounds, the first `NumTest` with them.
+    bound_nums: Vec<u32>,
     dicts: Vec<u32>,
     done: HashMap<NodeId, Reg>,
 }
 
+/// The index of `x` in `v`, added if it is new.
+fn intern<T: PartialEq>(v: &mut Vec<T>, x: T) -> u32 {
+    if let Some(i) = v.iter().position(|y| *y == x) {
+        return i as u32;
+    }
+    v.push(x);
+    (v.len() - 1) as u32
+}
+
 impl Compiler<'_> {
+    /// The register of `op`: an op equal to one compiled already (the same test of the same
+    /// field, or the same logic of the same registers) is computed once.
     fn push(&mut self, op: Op) -> Reg {
-        self.ops.push(op);
-        (self.ops.len() - 1) as Reg
+        intern(&mut self.ops, op)
     }
 
     /// The register of node `n`'s truth; `None` when the batch cannot compute it.
@@ -157,9 +180,21 @@ impl Compiler<'_> {
             Node::Const { .. } => Op::Const(Tri::Unknown),
             Node::Field { field } => Op::BoolField { field: field.0 },
             Node::CmpFieldNum { field, num } | Node::InRangeFieldNum { field, range: num } => {
+                let test = self.code.nums.get(num.index())?;
+                let bounds = intern(&mut self.bounds, Bounds::of(test));
+                // Equal bounds are the same test: the op of the first one serves both.
+                if self.bound_nums.len() <= bounds as usize {
+                    self.bound_nums.push(num.0);
+                }
                 Op::Num {
                     field: field.0,
-                    num: num.0,
+                    col: intern(&mut self.num_fields, field.0),
+                    num: self
+                        .bound_nums
+                        .get(bounds as usize)
+                        .copied()
+                        .unwrap_or(num.0),
+                    bounds,
                 }
             }
             Node::CmpFieldEnum { op, field, variant } => Op::Enum {
@@ -176,11 +211,15 @@ impl Compiler<'_> {
                 negated,
                 field,
                 text,
-            } => Op::EqText {
-                negated,
-                field: field.0,
-                text: text.0,
-            },
+            } => {
+                let lower = self.code.texts.get(text.index()).map_or("", |(_, l)| l);
+                Op::EqText {
+                    negated,
+                    field: field.0,
+                    text: text.0,
+                    ascii: lower.is_ascii() && crate::text::trim(lower) == lower,
+                }
+            }
             Node::InTextField { field, list } => Op::InText {
                 field: field.0,
                 list: list.0,
@@ -192,16 +231,9 @@ impl Compiler<'_> {
                 mode,
                 unknown,
             } => {
-                let dict = self
-                    .dicts
-                    .iter()
-                    .position(|d| *d == split.0)
-                    .unwrap_or_else(|| {
-                        self.dicts.push(split.0);
-                        self.dicts.len() - 1
-                    });
+                let dict = intern(&mut self.dicts, split.0);
                 Op::SetMask {
-                    dict: dict as u32,
+                    dict,
                     needles,
                     mode,
                     unknown,
@@ -300,6 +332,9 @@ impl Batch {
             code: &plan.code,
             segs: &plan.segs,
             ops: Vec::new(),
+            num_fields: Vec::new(),
+            bounds: Vec::new(),
+            bound_nums: Vec::new(),
             dicts: Vec::new(),
             done: HashMap::new(),
         };
@@ -346,6 +381,8 @@ impl Batch {
         }
         Some(Batch {
             ops: c.ops,
+            num_fields: c.num_fields,
+            bounds: c.bounds,
             dicts: c.dicts,
             targets,
             excludes,
@@ -360,6 +397,7 @@ impl Batch {
     /// Size the scratch for this batch, and empty its cache if it was used with another.
     fn prepare(&self, s: &mut BlockScratch) {
         s.regs.resize(self.ops.len(), (0, 0));
+        s.cols.resize(self.num_fields.len(), NumCol::default());
         s.set_masks.resize(self.dicts.len() * GROUP, 0);
         s.set_states.resize(self.dicts.len(), (0, 0));
         if s.memo.plan != self.id || s.memo.keys.len() != Memo::SIZE {
@@ -371,22 +409,14 @@ impl Batch {
         }
     }
 
-    /// Score and tier of each of `rows` (at most [`GROUP`]), pushed to `out`.
-    fn group(
-        &self,
-        code: &Code,
-        rows: &[&[Value<'_>]],
-        s: &mut BlockScratch,
-        out: &mut Vec<Outcome>,
-    ) {
-        let n = rows.len().min(GROUP);
-        let valid = if n >= GROUP {
-            u64::MAX
-        } else {
-            (1u64 << n) - 1
-        };
+    /// Score and tier of each row of the group `b`, pushed to `out`.
+    fn group(&self, code: &Code, b: &Rows<'_, '_>, s: &mut BlockScratch, out: &mut Vec<Outcome>) {
+        let valid = low_bits(b.n);
 
-        // Each set field split once per row, as `eval` does.
+        // Each numeric field read once, each set field split once per row (as `eval` does).
+        for (field, col) in self.num_fields.iter().zip(s.cols.iter_mut()) {
+            col.read(b, *field);
+        }
         for (d, split) in self.dicts.iter().enumerate() {
             let (Some(dict), Some(masks), Some(state)) = (
                 code.set_dicts.get(*split as usize),
@@ -397,60 +427,77 @@ impl Batch {
             };
             let (mut ready, mut missing) = (0u64, 0u64);
             let mut sp = SetSplit::default();
-            for (k, (row, mask)) in rows.iter().zip(masks.iter_mut()).enumerate() {
-                sp.fill(dict, row);
+            let mut present = 0;
+            for (k, (v, mask)) in b.column(dict.field.0).zip(masks.iter_mut()).enumerate() {
+                sp.fill_value(dict, Some(v));
                 *mask = sp.mask;
                 ready |= u64::from(sp.state == SetState::Ready) << k;
                 missing |= u64::from(sp.state == SetState::Missing) << k;
+                present = k + 1;
             }
-            *state = (ready, missing);
+            // An absent field is missing.
+            *state = (ready, missing | (valid & !low_bits(present)));
         }
 
-        for i in 0..self.ops.len() {
-            let Some(op) = self.ops.get(i) else { break };
+        for (i, op) in self.ops.iter().enumerate() {
             let reg = |r: Reg| s.regs.get(r as usize).copied().unwrap_or((0, 0));
             let m = match *op {
                 Op::Const(Tri::True) => (valid, 0),
                 Op::Const(Tri::False) => (0, valid),
                 Op::Const(Tri::Unknown) => (0, 0),
-                Op::Num { field, num } => match code.nums.get(num as usize) {
-                    Some(test) => leaf(rows, field, |v| match v {
-                        Some(Value::Num(x)) => Tri::from(test.test(*x)),
-                        _ => Tri::Unknown,
+                Op::Num {
+                    field,
+                    col,
+                    num,
+                    bounds,
+                } => match (s.cols.get(col as usize), self.bounds.get(bounds as usize)) {
+                    (Some(c), Some(bounds)) => c.test(bounds).or_rows(b, c.big, |row| {
+                        match (row.get(field as usize), code.nums.get(num as usize)) {
+                            (Some(Value::Num(value)), Some(test)) => Tri::from(test.test(*value)),
+                            _ => Tri::Unknown,
+                        }
                     }),
-                    None => (0, 0),
+                    _ => (0, 0),
                 },
-                Op::Enum { op, field, variant } => leaf(rows, field, |v| match v {
+                Op::Enum { op, field, variant } => leaf(b, field, |v| match v {
                     Some(Value::Enum(e)) => Tri::from(cmp_ord(op, e.cmp(&variant))),
                     _ => Tri::Unknown,
                 }),
-                Op::InEnum { field, mask } => leaf(rows, field, |v| match v {
+                Op::InEnum { field, mask } => leaf(b, field, |v| match v {
                     Some(Value::Enum(e)) => Tri::from(*e < 64 && mask >> e & 1 == 1),
                     Some(Value::Missing) | None => Tri::Unknown,
                     Some(_) => Tri::False,
                 }),
-                Op::IsMissing { field } => leaf(rows, field, |v| {
+                Op::IsMissing { field } => leaf(b, field, |v| {
                     Tri::from(matches!(v, Some(Value::Missing) | None))
                 }),
-                Op::BoolField { field } => leaf(rows, field, |v| match v {
-                    Some(Value::Bool(b)) => Tri::from(*b),
+                Op::BoolField { field } => leaf(b, field, |v| match v {
+                    Some(Value::Bool(x)) => Tri::from(*x),
                     _ => Tri::Unknown,
                 }),
                 Op::EqText {
                     negated,
                     field,
                     text,
+                    ascii,
                 } => {
                     let lower = code
                         .texts
                         .get(text as usize)
                         .map_or("", |(_, l)| l.as_str());
-                    leaf(rows, field, |v| match v {
-                        Some(Value::Text(x)) => Tri::from(eq_ci(x, lower) != negated),
-                        _ => Tri::Unknown,
-                    })
+                    if ascii {
+                        leaf(b, field, |v| match v {
+                            Some(Value::Text(x)) => Tri::from(eq_ascii(x, lower) != negated),
+                            _ => Tri::Unknown,
+                        })
+                    } else {
+                        leaf(b, field, |v| match v {
+                            Some(Value::Text(x)) => Tri::from(eq_ci(x, lower) != negated),
+                            _ => Tri::Unknown,
+                        })
+                    }
                 }
-                Op::InText { field, list } => leaf(rows, field, |v| match v {
+                Op::InText { field, list } => leaf(b, field, |v| match v {
                     Some(Value::Text(x)) => code.in_text(x, crate::code::TextListId(list)),
                     Some(Value::Missing) | None => Tri::Unknown,
                     Some(_) => Tri::False,
@@ -469,24 +516,24 @@ impl Batch {
                         .get(d * GROUP..(d + 1) * GROUP)
                         .unwrap_or_default();
                     set_mask(masks, ready & valid, needles, mode, unknown).or_rows(
-                        rows,
+                        b,
                         valid & !ready & !missing,
                         |row| code.truth(original, row, &Env::EMPTY),
                     )
                 }
                 Op::PerRow { node } => {
-                    (0, 0).or_rows(rows, valid, |row| code.truth(node, row, &Env::EMPTY))
+                    (0, 0).or_rows(b, valid, |row| code.truth(node, row, &Env::EMPTY))
                 }
-                Op::And(a, b) => {
-                    let ((t1, f1), (t2, f2)) = (reg(a), reg(b));
+                Op::And(lhs, rhs) => {
+                    let ((t1, f1), (t2, f2)) = (reg(lhs), reg(rhs));
                     (t1 & t2, f1 | f2)
                 }
-                Op::Or(a, b) => {
-                    let ((t1, f1), (t2, f2)) = (reg(a), reg(b));
+                Op::Or(lhs, rhs) => {
+                    let ((t1, f1), (t2, f2)) = (reg(lhs), reg(rhs));
                     (t1 | t2, f1 & f2)
                 }
-                Op::Not(a) => {
-                    let (yes, no) = reg(a);
+                Op::Not(x) => {
+                    let (yes, no) = reg(x);
                     (no, yes)
                 }
             };
@@ -512,7 +559,7 @@ impl Batch {
             }
         }
         let last = self.tiers.len().saturating_sub(1) as u32;
-        for (k, sum) in sums.iter().take(n).enumerate() {
+        for (k, sum) in sums.iter().take(b.n).enumerate() {
             let (score, score_tier) = s.memo.get(*sum, || {
                 // As `eval` computes it from the same integer sum.
                 let points = Decimal::try_from_i128_with_scale(i128::from(*sum), self.scale)
@@ -541,25 +588,103 @@ impl Batch {
     }
 }
 
+/// The low `n` bits: the rows of a group of `n`.
+#[inline]
+fn low_bits(n: usize) -> u64 {
+    if n >= GROUP {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
+}
+
+/// A group of rows of a block: `n` rows from row `first`, `stride` values each (the last
+/// row of the block may be cut short by its end).
+struct Rows<'a, 'v> {
+    values: &'a [Value<'v>],
+    stride: usize,
+    first: usize,
+    n: usize,
+}
+
+impl<'a, 'v> Rows<'a, 'v> {
+    /// The value of `field` in each row of the group that has it, in order: the rows that
+    /// lack it (a field past the stride, rows cut short by the block's end) are the last.
+    #[inline]
+    fn column(&self, field: u32) -> impl Iterator<Item = &'a Value<'v>> + use<'a, 'v> {
+        let f = field as usize;
+        let start = if f < self.stride {
+            self.first * self.stride + f
+        } else {
+            usize::MAX
+        };
+        self.values
+            .get(start..)
+            .unwrap_or_default()
+            .chunks(self.stride)
+            .take(self.n)
+            .filter_map(<[Value<'v>]>::first)
+    }
+
+    /// Row `k` of the group, as `eval` takes it.
+    fn row(&self, k: usize) -> &'a [Value<'v>] {
+        let start = (self.first + k) * self.stride;
+        self.values
+            .get(start..self.values.len().min(start + self.stride))
+            .unwrap_or_default()
+    }
+}
+
 /// The truth masks of one leaf test over the group's rows: `test` gets each row's value of
-/// `field` (`None` past the row's end) and is inlined into the loop.
+/// `field` (`None` where the row lacks it) and is inlined into the loop.
 #[expect(
     clippy::inline_always,
     reason = "the hot path: each leaf's loop monomorphic, its test inlined"
 )]
 #[inline(always)]
-fn leaf<'v>(
-    rows: &[&'v [Value<'v>]],
+fn leaf<'a, 'v>(
+    b: &Rows<'a, 'v>,
     field: u32,
-    test: impl Fn(Option<&'v Value<'v>>) -> Tri,
+    test: impl Fn(Option<&'a Value<'v>>) -> Tri,
 ) -> (u64, u64) {
     let (mut t, mut f) = (0u64, 0u64);
-    for (k, row) in rows.iter().enumerate() {
-        let r = test(row.get(field as usize));
+    let mut present = 0;
+    for (k, v) in b.column(field).enumerate() {
+        let r = test(Some(v));
         t |= u64::from(r == Tri::True) << k;
         f |= u64::from(r == Tri::False) << k;
+        present = k + 1;
+    }
+    if present < b.n {
+        let rest = low_bits(b.n) & !low_bits(present);
+        match test(None) {
+            Tri::True => t |= rest,
+            Tri::False => f |= rest,
+            Tri::Unknown => {}
+        }
     }
     (t, f)
+}
+
+/// `eq_ci(x, lower)` for a folded, trimmed, ASCII `lower`, most texts decided by their
+/// length alone. A text equal to `lower` once trimmed and folded has at least its bytes
+/// (each character folds to one character, which must be one of `lower`'s bytes, and
+/// trimming only removes), and exactly as many only when it is ASCII with nothing to trim:
+/// then equality is an ASCII comparison. A longer text matches only if it has something to
+/// trim or a character beyond ASCII (`ſ` and the Kelvin sign fold to ASCII letters).
+#[inline]
+fn eq_ascii(x: &str, lower: &str) -> bool {
+    let b = x.as_bytes();
+    match b.len().cmp(&lower.len()) {
+        std::cmp::Ordering::Less => false,
+        std::cmp::Ordering::Equal => b.eq_ignore_ascii_case(lower.as_bytes()),
+        std::cmp::Ordering::Greater => {
+            let plain = b.first().is_some_and(u8::is_ascii_graphic)
+                && b.last().is_some_and(u8::is_ascii_graphic)
+                && b.is_ascii();
+            !plain && eq_ci(x, lower)
+        }
+    }
 }
 
 /// A set mask test over the rows of `ready` (the others are neither true nor false): as
@@ -589,39 +714,149 @@ fn set_mask(
 
 /// Truth masks completed row by row for some rows.
 trait OrRows {
-    /// These masks with the rows of `which` set by `truth` of each.
-    fn or_rows<'v>(
+    /// These masks with the rows of `which` set by `truth` of each row.
+    fn or_rows<'a, 'v>(
         self,
-        rows: &[&'v [Value<'v>]],
+        b: &Rows<'a, 'v>,
         which: u64,
-        truth: impl Fn(&'v [Value<'v>]) -> Tri,
+        truth: impl Fn(&'a [Value<'v>]) -> Tri,
     ) -> (u64, u64);
 }
 
 impl OrRows for (u64, u64) {
-    fn or_rows<'v>(
+    fn or_rows<'a, 'v>(
         self,
-        rows: &[&'v [Value<'v>]],
+        b: &Rows<'a, 'v>,
         which: u64,
-        truth: impl Fn(&'v [Value<'v>]) -> Tri,
+        truth: impl Fn(&'a [Value<'v>]) -> Tri,
     ) -> (u64, u64) {
-        let (mut t, mut f) = self;
-        let mut m = which;
-        while m != 0 {
-            let k = m.trailing_zeros();
-            m &= m - 1;
-            if let Some(row) = rows.get(k as usize) {
-                match truth(row) {
-                    Tri::True => t |= 1 << k,
-                    Tri::False => f |= 1 << k,
-                    Tri::Unknown => {}
-                }
+        let (mut yes, mut no) = self;
+        let mut rest = which;
+        while rest != 0 {
+            let k = rest.trailing_zeros();
+            rest &= rest - 1;
+            match truth(b.row(k as usize)) {
+                Tri::True => yes |= 1 << k,
+                Tri::False => no |= 1 << k,
+                Tri::Unknown => {}
             }
         }
-        (t, f)
+        (yes, no)
     }
 }
 
+/// A `NumTest`'s bounds (see `NumTest::test`): per scale, `(lo, hi)` for the mantissa, and
+/// for the mantissas that fit an `i64`, the same as `(lo, hi - lo)` (`None`: no `i64`
+/// passes), so that `lo <= m <= hi` is one comparison, `m - lo <= hi - lo` as unsigned
+/// numbers. Equal bounds are the same test.
+#[derive(Debug, Clone, PartialEq)]
+struct Bounds {
+    wide: Vec<(i128, i128)>,
+    narrow: Vec<Option<(i64, u64)>>,
+    negated: bool,
+}
+
+impl Bounds {
+    fn of(test: &NumTest) -> Bounds {
+        let wide: Vec<(i128, i128)> = (0..=MAX_SCALE).map_while(|s| test.bounds(s)).collect();
+        let narrow = wide
+            .iter()
+            .map(|&(lo, hi)| {
+                // An `i64` mantissa `m` has `lo <= m <= hi` exactly when it is within the
+                // bounds cut to `i64`'s range, and never when they are empty or leave it.
+                let lo = i64::try_from(lo.max(i128::from(i64::MIN))).ok()?;
+                let hi = i64::try_from(hi.min(i128::from(i64::MAX))).ok()?;
+                (lo <= hi).then(|| (lo, hi.wrapping_sub(lo) as u64))
+            })
+            .collect();
+        Bounds {
+            wide,
+            narrow,
+            negated: test.negated(),
+        }
+    }
+}
+
+/// The largest scale of a decimal.
+const MAX_SCALE: usize = 28;
+
+/// The values of one numeric field over a group, read once for every test of the field.
+#[derive(Debug, Clone)]
+struct NumCol {
+    /// Rows whose value is a number with a mantissa that fits an `i64` (`m`, scale `s`).
+    ok: u64,
+    /// Rows whose value is a number beyond that (tested by `NumTest::test`).
+    big: u64,
+    /// The scale of every `ok` row, when they share one.
+    scale: Option<u8>,
+    m: [i64; GROUP],
+    s: [u8; GROUP],
+}
+
+impl Default for NumCol {
+    fn default() -> NumCol {
+        NumCol {
+            ok: 0,
+            big: 0,
+            scale: None,
+            m: [0; GROUP],
+            s: [0; GROUP],
+        }
+    }
+}
+
+impl NumCol {
+    fn read(&mut self, b: &Rows<'_, '_>, field: u32) {
+        let (mut ok, mut big) = (0u64, 0u64);
+        let (mut lo, mut hi) = (u8::MAX, 0u8);
+        for (k, (v, (m, s))) in b
+            .column(field)
+            .zip(self.m.iter_mut().zip(self.s.iter_mut()))
+            .enumerate()
+        {
+            if let Value::Num(x) = v {
+                let scale = x.scale() as u8;
+                match i64::try_from(x.mantissa()) {
+                    Ok(mantissa) if usize::from(scale) <= MAX_SCALE => {
+                        *m = mantissa;
+                        *s = scale;
+                        ok |= 1 << k;
+                        lo = lo.min(scale);
+                        hi = hi.max(scale);
+                    }
+                    _ => big |= 1 << k,
+                }
+            }
+        }
+        self.ok = ok;
+        self.big = big;
+        self.scale = (lo == hi).then_some(lo);
+    }
+
+    /// The truth masks of `bounds` on the `ok` rows (the others are neither).
+    #[inline]
+    fn test(&self, bounds: &Bounds) -> (u64, u64) {
+        let mut pass = 0u64;
+        if let Some(s) = self.scale {
+            // One scale: the same bounds for every row.
+            if let Some(Some((lo, span))) = bounds.narrow.get(usize::from(s)).copied() {
+                for (k, m) in self.m.iter().enumerate() {
+                    pass |= u64::from(m.wrapping_sub(lo) as u64 <= span) << k;
+                }
+            }
+        } else {
+            for (k, (m, s)) in self.m.iter().zip(&self.s).enumerate() {
+                if let Some(Some((lo, span))) = bounds.narrow.get(usize::from(*s)).copied() {
+                    pass |= u64::from(m.wrapping_sub(lo) as u64 <= span) << k;
+                }
+            }
+        }
+        if bounds.negated {
+            pass = !pass;
+        }
+        (pass & self.ok, !pass & self.ok)
+    }
+}
 /// `points` added to the sum of each row of `rows`.
 #[inline]
 fn add_points(sums: &mut [i64; GROUP], rows: u64, points: i64) {
@@ -676,6 +911,8 @@ impl Memo {
 pub struct BlockScratch {
     /// Per op, its truth masks over the current group.
     regs: Vec<(u64, u64)>,
+    /// Per numeric field of [`Batch::num_fields`], its values over the current group.
+    cols: Vec<NumCol>,
     /// Per set field of [`Batch::dicts`], the needles each row of the group holds.
     set_masks: Vec<u64>,
     /// Per set field: the rows where it is a set, and those where it is missing.
@@ -723,14 +960,16 @@ impl Plan {
             return;
         };
         batch.prepare(s);
-        let mut rows: [&[Value<'_>]; GROUP] = [&[]; GROUP];
         let mut first = 0;
         while first < n_rows {
             let n = GROUP.min(n_rows - first);
-            for (k, slot) in rows.iter_mut().take(n).enumerate() {
-                *slot = row_at(first + k);
-            }
-            batch.group(&self.code, rows.get(..n).unwrap_or_default(), s, out);
+            let rows = Rows {
+                values,
+                stride,
+                first,
+                n,
+            };
+            batch.group(&self.code, &rows, s, out);
             first += n;
         }
     }

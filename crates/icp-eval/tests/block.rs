@@ -39,6 +39,11 @@ const TEXTS: &[&str] = &[
     "russia ",
     "rival inc",
     "\u{a0}beta",
+    "\u{17f}\u{212a}",
+    "SK",
+    " sk",
+    "sks",
+    "s",
 ];
 
 const SETS: &[&str] = &[
@@ -192,6 +197,9 @@ fn rich_profile() -> icp_model::Profile {
         ),
         crit("kind_ge", 5.0, cmp(Ge, field(KIND), variant(1))),
         crit("named", 5.0, cmp(Eq, field(NAME), text(" ACME "))),
+        // `ſ` and the Kelvin sign fold to `s` and `k`.
+        crit("sk", 2.5, cmp(Ne, field(NAME), text("sk"))),
+        crit("zurich", 1.0, cmp(Eq, field(NAME), text("zürich"))),
         crit(
             "listed",
             5.0,
