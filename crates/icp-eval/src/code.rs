@@ -403,8 +403,14 @@ impl SetSplit {
     /// empty ones skipped. An ASCII item is compared by its ASCII lowercase (its folding)
     /// with the folded needles; any other item is trimmed and folded in full.
     pub(crate) fn fill(&mut self, dict: &SetDict, row: &[Value<'_>]) {
+        self.fill_value(dict, row.get(dict.field.index()));
+    }
+
+    /// [`SetSplit::fill`] from the value of field `dict.field` (`None`: absent).
+    #[inline]
+    pub(crate) fn fill_value(&mut self, dict: &SetDict, value: Option<&Value<'_>>) {
         self.mask = 0;
-        let set = match row.get(dict.field.index()) {
+        let set = match value {
             Some(Value::Set(set)) => set,
             Some(Value::Missing) | None => {
                 self.state = SetState::Missing;
@@ -675,6 +681,16 @@ impl NumTest {
             negated: false,
             slow: Slow::Range(lo, hi),
         }
+    }
+
+    /// The bounds of the mantissa of a number of scale `s` (see [`NumTest::at_scale`]).
+    pub(crate) fn bounds(&self, s: usize) -> Option<(i128, i128)> {
+        self.at_scale.get(s).copied()
+    }
+
+    /// Whether the test passes outside the bounds (`!=`).
+    pub(crate) fn negated(&self) -> bool {
+        self.negated
     }
 
     /// Whether `x` passes, exactly as the comparisons of [`icp_base::num::cmp`] say.
@@ -1183,7 +1199,7 @@ fn cmp_num(op: CmpOp, a: Decimal, b: Decimal) -> bool {
     cmp_ord(op, icp_base::num::cmp(a, b))
 }
 
-fn cmp_ord(op: CmpOp, o: std::cmp::Ordering) -> bool {
+pub(crate) fn cmp_ord(op: CmpOp, o: std::cmp::Ordering) -> bool {
     use std::cmp::Ordering::{Equal, Greater, Less};
     match op {
         CmpOp::Eq => o == Equal,
@@ -1626,7 +1642,7 @@ impl Code {
 
     /// `x in [texts]` for a present text `x`: as `item_eq` on each item (case-insensitive
     /// after trimming), with `x` trimmed and checked for ASCII once instead of per item.
-    fn in_text(&self, x: &str, list: TextListId) -> Tri {
+    pub(crate) fn in_text(&self, x: &str, list: TextListId) -> Tri {
         let items = self
             .text_lists
             .get(list.index())

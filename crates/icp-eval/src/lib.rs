@@ -48,6 +48,7 @@
 //! **Architecture invariant**: evaluation is total: no IO, no clock (`today` comes from the
 //! plan), no panics on any row, whatever its values.
 
+mod block;
 mod code;
 mod coverage;
 mod explain;
@@ -57,6 +58,7 @@ mod text;
 use icp_base::num;
 use icp_model::{CriterionBody, Date, Decimal, ProfileId, Program, Schema, TierRule, Value};
 
+pub use block::BlockScratch;
 pub use code::Tri;
 use code::{Code, Compiler, Ctx, Env, FieldSlot, NodeId, SegSlot, SetSplit, V};
 pub use coverage::{Coverage, CoverageItem};
@@ -94,6 +96,8 @@ pub struct Plan {
     probes: Vec<NodeId>,
     /// The criteria's points as integers of one scale, when they all fit (see [`Fixed`]).
     fixed: Option<Fixed>,
+    /// The plan compiled for [`Plan::eval_block`], when its rules allow (see `block`).
+    batch: Option<block::Batch>,
 }
 
 /// The points of every criterion as `i64` mantissas of one scale (the largest scale of
@@ -632,7 +636,7 @@ impl Plan {
             .iter()
             .fold(Decimal::ZERO, |a, c| a.saturating_add(c.abs_weight));
         let fixed = Fixed::new(&crits);
-        Ok(Plan {
+        let mut plan = Plan {
             schema,
             today,
             profile: p.name.clone(),
@@ -650,7 +654,10 @@ impl Plan {
             abs_total,
             probes,
             fixed,
-        })
+            batch: None,
+        };
+        plan.batch = block::Batch::new(&plan);
+        Ok(plan)
     }
 
     /// The truth of probe `i` (see [`Plan::with_probes`]) for the row last given to

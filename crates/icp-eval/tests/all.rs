@@ -4,7 +4,10 @@
 //! tidy test (icp-host) fails when a file in `tests/` is not declared here.
 
 mod common;
+#[path = "common/fixture.rs"]
+mod fixture;
 
+mod block;
 mod checked;
 mod docs_examples;
 mod exact;

@@ -1,5 +1,11 @@
-//! The 12-criterion profile and the rows that `benches/eval.rs` and `examples/eval_rows.rs`
-//! both evaluate.
+//! The 12-criterion profile, the scoring benchmark's rules, and the rows that
+//! `benches/eval.rs`, `examples/eval_rows.rs` and the tests of `eval_block` evaluate.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test data, also built into the bench and the example, each using a part"
+)]
 
 use crate::common::*;
 use icp_model::{SegmentId, SetVal, Ty, Value};
@@ -105,6 +111,98 @@ pub fn rows() -> Vec<Vec<Value<'static>>> {
                 m(4, Value::Bool(i % 3 == 0)),
                 m(6, Value::Enum(i % 3)),
                 m(9, Value::Num(d(20_600.0 + f % 200.0))),
+            ]
+        })
+        .collect()
+}
+
+/// The scoring benchmark's rules (`bench.icp` of issue 16's comparison).
+pub const BENCH_ICP: &str = r#"
+schema Account {
+  id:         text      from "Record ID" key
+  name:       text      from "Company name"
+  industry:   enum { saas = "Software", fintech = "Financial Services", agency, other }
+  employees:  int?      from "Number of Employees"
+  marketers:  int?
+  revenue:    money?    from "Annual Revenue"
+  country:    text
+  funding:    enum { none, seed, series_a, series_b, later, public }
+  tech:       set<text>? from "Technologies"
+  intent:     percent?  from "Intent"
+  last_touch: date?     from "Last touch"
+}
+
+segment mary "Marketers at companies of 10-1000 employees" {
+  employees in 10..1000 and marketers >= 1
+}
+
+profile bench for Account {
+  target mary
+  criterion urgent_need weight 15 { intent >= 70% }
+  criterion size weight 20 {
+    perfect   when employees in 50..200
+    practical when employees in 10..1000
+  }
+  criterion budget weight 25 { revenue >= $2M }
+  criterion stack weight 10 { tech contains any ["HubSpot", "Salesforce"] }
+  criterion saas weight 10 { industry == saas }
+  criterion recent weight 10 { last_touch >= 2026-09-01 }
+  criterion legacy weight -10 { tech contains "Marketo" }
+  exclude no_marketer "No marketer" { marketers == 0 }
+  exclude sanctioned "Public company in Russia" { funding == public and country == "Russia" }
+  tier ideal >= 80
+  tier practical >= 50
+  tier not_fit
+}
+"#;
+
+/// Rows shaped like the benchmark's file: a deterministic mix of its values, some missing.
+pub fn bench_rows() -> Vec<Vec<icp_model::Value<'static>>> {
+    use icp_model::{Date, Decimal, SetVal, Value};
+    let techs = [
+        "Salesforce;Intercom;Jira;Segment",
+        "Zoom",
+        "Shopify;Zoom;Jira;Google Analytics",
+        "Slack;Mailchimp;Jira;Google Analytics",
+        "HubSpot;Marketo",
+        "",
+    ];
+    let countries = ["Singapore", "Poland", "United States", "Russia", "France"];
+    let touch = Date::from_ymd(2026, 1, 1).unwrap().0;
+    (0..4096u32)
+        .map(|i| {
+            let h = i.wrapping_mul(2_654_435_761);
+            let num = |x: u32| Value::Num(Decimal::from(x));
+            let or_missing = |v: Value<'static>, k: u32| {
+                if (h >> k).is_multiple_of(8) {
+                    Value::Missing
+                } else {
+                    v
+                }
+            };
+            vec![
+                Value::Text("A0000001"),
+                Value::Text("Lumen Labs GmbH"),
+                Value::Enum(h % 4),
+                or_missing(num(h % 1500), 3),
+                or_missing(num(h >> 5 & 7), 6),
+                or_missing(
+                    Value::Num(Decimal::new(i64::from(h % 9_000_000) * 100 + 37, 2)),
+                    9,
+                ),
+                Value::Text(countries[(h >> 12) as usize % countries.len()]),
+                Value::Enum((h >> 15 & 7) % 6),
+                or_missing(
+                    Value::Set(SetVal {
+                        raw: techs[(h >> 18) as usize % techs.len()],
+                    }),
+                    21,
+                ),
+                or_missing(Value::Num(Decimal::new(i64::from(h >> 8 & 127), 2)), 24),
+                or_missing(
+                    Value::Num(Decimal::from(touch + (h >> 10 & 511) as i32)),
+                    27,
+                ),
             ]
         })
         .collect()
