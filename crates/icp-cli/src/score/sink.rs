@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use icp_data::{Row, RowSink, Rows};
-use icp_eval::{Outcome, Plan, Scratch, TierOutcome};
+use icp_eval::{BlockScratch, Outcome, Plan, Scratch, TierOutcome};
 use icp_model::{Decimal, Value, num};
 
 use super::{OutFormat, Usage, clip, csv_field, fixed2, fmt_u64, json_str};
@@ -456,8 +456,10 @@ pub(super) struct Local {
     /// One per profile.
     scratch: Vec<Scratch>,
     outcomes: Vec<Outcome>,
-    /// Per lean profile, the outcomes of the batch of rows being written.
+    /// Per lean profile, the outcomes of the batch of rows being written, and the
+    /// evaluator's buffers.
     batch: Vec<Vec<Outcome>>,
+    block: Vec<BlockScratch>,
     reasons: String,
     error: String,
     /// Scores and coverages as written.
@@ -530,6 +532,7 @@ impl RowSink for ScoreSink<'_> {
                 .collect(),
             outcomes: Vec::with_capacity(self.plans.len()),
             batch: vec![Vec::new(); self.plans.len()],
+            block: self.plans.iter().map(|_| BlockScratch::default()).collect(),
             reasons: String::with_capacity(256),
             error: String::new(),
             shown: Fixed2Memo::new(),
@@ -542,15 +545,15 @@ impl RowSink for ScoreSink<'_> {
 
     fn rows(&self, local: &mut Local, stats: &mut Stats, rows: &Rows<'_>, out: &mut Vec<u8>) {
         // Lean profiles: the whole batch at once (an invalid row's outcome is not read).
-        for ((plan, &lean), (scratch, batch)) in self
+        for ((plan, &lean), (block, batch)) in self
             .plans
             .iter()
             .zip(&self.lean)
-            .zip(local.scratch.iter_mut().zip(&mut local.batch))
+            .zip(local.block.iter_mut().zip(&mut local.batch))
         {
             batch.clear();
             if lean {
-                eval_rows(plan, rows.values(), rows.width(), scratch, batch);
+                plan.eval_block(rows.values(), rows.width(), block, batch);
             }
         }
         if stats.profiles.len() < self.plans.len() {
@@ -567,21 +570,6 @@ impl RowSink for ScoreSink<'_> {
             }
         }
     }
-}
-
-/// Score and tier of each row of `values` (`width` slots a row) with a lean scratch.
-fn eval_rows(
-    plan: &Plan,
-    values: &[Value<'_>],
-    width: usize,
-    scratch: &mut Scratch,
-    out: &mut Vec<Outcome>,
-) {
-    out.extend(
-        values
-            .chunks(width.max(1))
-            .map(|row| plan.eval(row, scratch)),
-    );
 }
 
 impl ScoreSink<'_> {
