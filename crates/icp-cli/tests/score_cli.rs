@@ -10,6 +10,7 @@
     reason = "tests read fixtures, and fail loudly"
 )]
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -300,7 +301,7 @@ fn messy_accounts(rows: usize, seed: u64) -> String {
         };
         if next(50) == 0 {
             // A ragged row.
-            out.push_str(&format!("{id},x,y\n"));
+            writeln!(out, "{id},x,y").unwrap();
             continue;
         }
         let employees = match next(12) {
@@ -369,9 +370,11 @@ fn messy_accounts(rows: usize, seed: u64) -> String {
                 "2025-12-19",
             ],
         );
-        out.push_str(&format!(
-            "{id},Acme {i},{industry},{employees},{marketers},{revenue},{country},{funding},{tech},{intent},{touch}\n"
-        ));
+        writeln!(
+            out,
+            "{id},Acme {i},{industry},{employees},{marketers},{revenue},{country},{funding},{tech},{intent},{touch}"
+        )
+        .unwrap();
     }
     out
 }

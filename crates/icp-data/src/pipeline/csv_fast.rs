@@ -227,7 +227,7 @@ fn flush<S: RowSink>(ctx: &mut Ctx<'_, S>, s: &mut Scratch, text: &str) {
         );
         if let Some(e) = error {
             // An invalid row's values are all missing.
-            slots.iter_mut().for_each(|v| *v = Value::Missing);
+            slots.fill(Value::Missing);
             meta.error = Some(b.errors.len());
             b.errors.push(e);
         }
