@@ -60,6 +60,13 @@ enum Op {
         field: u32,
         variant: u32,
     },
+    /// `Node::CmpFieldEnum` with a variant below 64: `Enum(e)` passes when bit `e` of
+    /// `mask` is set (`above` for any `e` from 64 up); any other value is unknown.
+    EnumMask {
+        field: u32,
+        mask: u64,
+        above: bool,
+    },
     /// `Node::InEnumField`.
     InEnum {
         field: u32,
@@ -197,6 +204,15 @@ impl Compiler<'_> {
                     bounds,
                 }
             }
+            // As a mask of the variants below 64 that pass, and the answer for every variant
+            // from 64 up (all above a variant below 64): one bit test per row.
+            Node::CmpFieldEnum { op, field, variant } if variant < 64 => Op::EnumMask {
+                field: field.0,
+                mask: (0..64u32)
+                    .filter(|e| cmp_ord(op, e.cmp(&variant)))
+                    .fold(0, |m, e| m | 1 << e),
+                above: cmp_ord(op, std::cmp::Ordering::Greater),
+            },
             Node::CmpFieldEnum { op, field, variant } => Op::Enum {
                 op,
                 field: field.0,
@@ -401,6 +417,8 @@ impl Batch {
         s.set_masks.resize(self.dicts.len() * GROUP, 0);
         s.set_states.resize(self.dicts.len(), (0, 0));
         if s.memo.plan != self.id || s.memo.keys.len() != Memo::SIZE {
+            s.set_cache.clear();
+            s.set_cache.resize(self.dicts.len(), SetCache::default());
             s.memo.keys.clear();
             s.memo.keys.resize(Memo::SIZE, Memo::EMPTY);
             s.memo.values.clear();
@@ -425,15 +443,26 @@ impl Batch {
             ) else {
                 continue;
             };
+            let mut cache = s.set_cache.get_mut(d);
             let (mut ready, mut missing) = (0u64, 0u64);
             let mut sp = SetSplit::default();
-            let mut present = 0;
-            for (k, (v, mask)) in b.column(dict.field.0).zip(masks.iter_mut()).enumerate() {
-                sp.fill_value(dict, Some(v));
+            let (mut at, present) = b.column(dict.field.0);
+            for (k, mask) in masks.iter_mut().enumerate().take(present) {
+                let v = b.values.get(at);
+                at += b.stride;
+                if let (Some(Value::Set(set)), Some(cache)) = (v, cache.as_deref_mut()) {
+                    // A set's items found once per distinct text (most rows repeat a few).
+                    *mask = cache.mask(set.raw, || {
+                        sp.fill_value(dict, v);
+                        sp.mask
+                    });
+                    ready |= 1 << k;
+                    continue;
+                }
+                sp.fill_value(dict, v);
                 *mask = sp.mask;
                 ready |= u64::from(sp.state == SetState::Ready) << k;
                 missing |= u64::from(sp.state == SetState::Missing) << k;
-                present = k + 1;
             }
             // An absent field is missing.
             *state = (ready, missing | (valid & !low_bits(present)));
@@ -461,6 +490,11 @@ impl Batch {
                 },
                 Op::Enum { op, field, variant } => leaf(b, field, |v| match v {
                     Some(Value::Enum(e)) => Tri::from(cmp_ord(op, e.cmp(&variant))),
+                    _ => Tri::Unknown,
+                }),
+                Op::EnumMask { field, mask, above } => leaf(b, field, |v| match v {
+                    Some(Value::Enum(e)) if *e < 64 => Tri::from(mask >> e & 1 == 1),
+                    Some(Value::Enum(_)) => Tri::from(above),
                     _ => Tri::Unknown,
                 }),
                 Op::InEnum { field, mask } => leaf(b, field, |v| match v {
@@ -608,22 +642,18 @@ struct Rows<'a, 'v> {
 }
 
 impl<'a, 'v> Rows<'a, 'v> {
-    /// The value of `field` in each row of the group that has it, in order: the rows that
-    /// lack it (a field past the stride, rows cut short by the block's end) are the last.
+    /// Where the values of `field` in the group's rows are: row `k`'s at `start + k *
+    /// stride`, for the first `count` rows; the others lack it (a field past the stride
+    /// is absent from every row, rows cut short by the block's end are the last).
     #[inline]
-    fn column(&self, field: u32) -> impl Iterator<Item = &'a Value<'v>> + use<'a, 'v> {
+    fn column(&self, field: u32) -> (usize, usize) {
         let f = field as usize;
-        let start = if f < self.stride {
-            self.first * self.stride + f
-        } else {
-            usize::MAX
-        };
-        self.values
-            .get(start..)
-            .unwrap_or_default()
-            .chunks(self.stride)
-            .take(self.n)
-            .filter_map(<[Value<'v>]>::first)
+        let start = self.first * self.stride + f;
+        if f >= self.stride || start >= self.values.len() {
+            return (0, 0);
+        }
+        let count = (self.values.len() - start - 1) / self.stride + 1;
+        (start, count.min(self.n))
     }
 
     /// Row `k` of the group, as `eval` takes it.
@@ -636,24 +666,21 @@ impl<'a, 'v> Rows<'a, 'v> {
 }
 
 /// The truth masks of one leaf test over the group's rows: `test` gets each row's value of
-/// `field` (`None` where the row lacks it) and is inlined into the loop.
-#[expect(
-    clippy::inline_always,
-    reason = "the hot path: each leaf's loop monomorphic, its test inlined"
-)]
-#[inline(always)]
+/// `field` (`None` where the row lacks it) and is inlined into the loop, a function of
+/// its own per test (so that its loop gets the registers).
+#[inline(never)]
 fn leaf<'a, 'v>(
     b: &Rows<'a, 'v>,
     field: u32,
     test: impl Fn(Option<&'a Value<'v>>) -> Tri,
 ) -> (u64, u64) {
     let (mut t, mut f) = (0u64, 0u64);
-    let mut present = 0;
-    for (k, v) in b.column(field).enumerate() {
-        let r = test(Some(v));
+    let (mut at, present) = b.column(field);
+    for k in 0..present.min(GROUP) {
+        let r = test(b.values.get(at));
+        at += b.stride;
         t |= u64::from(r == Tri::True) << k;
         f |= u64::from(r == Tri::False) << k;
-        present = k + 1;
     }
     if present < b.n {
         let rest = low_bits(b.n) & !low_bits(present);
@@ -675,6 +702,14 @@ fn leaf<'a, 'v>(
 #[inline]
 fn eq_ascii(x: &str, lower: &str) -> bool {
     let b = x.as_bytes();
+    // A first byte that is ASCII and visible stays first once trimmed, and folds to its
+    // lowercase: most texts differ from `lower` there.
+    if let (Some(&c), Some(&n)) = (b.first(), lower.as_bytes().first())
+        && c.is_ascii_graphic()
+        && c.to_ascii_lowercase() != n
+    {
+        return false;
+    }
     match b.len().cmp(&lower.len()) {
         std::cmp::Ordering::Less => false,
         std::cmp::Ordering::Equal => b.eq_ignore_ascii_case(lower.as_bytes()),
@@ -780,6 +815,13 @@ impl Bounds {
 /// The largest scale of a decimal.
 const MAX_SCALE: usize = 28;
 
+/// The mantissa and scale of `x` when the mantissa fits an `i64`.
+#[inline]
+fn mantissa64(x: &Decimal) -> Option<(i64, u8)> {
+    let m = i64::try_from(x.mantissa()).ok()?;
+    Some((m, x.scale() as u8))
+}
+
 /// The values of one numeric field over a group, read once for every test of the field.
 #[derive(Debug, Clone)]
 struct NumCol {
@@ -806,35 +848,40 @@ impl Default for NumCol {
 }
 
 impl NumCol {
+    /// Read `field` of the group's rows (its own function: the loop gets the registers).
+    #[inline(never)]
     fn read(&mut self, b: &Rows<'_, '_>, field: u32) {
         let (mut ok, mut big) = (0u64, 0u64);
-        let (mut lo, mut hi) = (u8::MAX, 0u8);
-        for (k, (v, (m, s))) in b
-            .column(field)
-            .zip(self.m.iter_mut().zip(self.s.iter_mut()))
-            .enumerate()
-        {
-            if let Value::Num(x) = v {
-                let scale = x.scale() as u8;
-                match i64::try_from(x.mantissa()) {
-                    Ok(mantissa) if usize::from(scale) <= MAX_SCALE => {
+        // Bit `s`: a row has scale `s`.
+        let mut scales = 0u32;
+        let (mut at, present) = b.column(field);
+        for k in 0..present.min(GROUP) {
+            let v = b.values.get(at);
+            at += b.stride;
+            let Some(Value::Num(x)) = v else {
+                continue;
+            };
+            match mantissa64(x) {
+                Some((mantissa, scale)) if usize::from(scale) <= MAX_SCALE => {
+                    if let (Some(m), Some(s)) = (self.m.get_mut(k), self.s.get_mut(k)) {
                         *m = mantissa;
                         *s = scale;
-                        ok |= 1 << k;
-                        lo = lo.min(scale);
-                        hi = hi.max(scale);
                     }
-                    _ => big |= 1 << k,
+                    ok |= 1 << k;
+                    scales |= 1 << scale;
                 }
+                _ => big |= 1 << k,
             }
         }
         self.ok = ok;
         self.big = big;
-        self.scale = (lo == hi).then_some(lo);
+        self.scale = scales
+            .is_power_of_two()
+            .then(|| scales.trailing_zeros() as u8);
     }
 
     /// The truth masks of `bounds` on the `ok` rows (the others are neither).
-    #[inline]
+    #[inline(never)]
     fn test(&self, bounds: &Bounds) -> (u64, u64) {
         let mut pass = 0u64;
         if let Some(s) = self.scale {
@@ -906,6 +953,69 @@ impl Memo {
     }
 }
 
+/// The needles of one set field found in recent set texts: a direct-mapped cache by the
+/// text's hash, each entry holding the text itself, so that a hit is exactly the mask
+/// `SetSplit::fill` gives that text (it depends on nothing else, for one plan).
+#[derive(Debug, Clone, Default)]
+struct SetCache {
+    /// Per slot: the hash of the text, the text and its mask; `None` when empty.
+    slots: Vec<Option<(u64, String, u64)>>,
+}
+
+impl SetCache {
+    const SIZE: usize = 256;
+
+    #[inline]
+    fn mask(&mut self, raw: &str, fill: impl FnOnce() -> u64) -> u64 {
+        if self.slots.len() != SetCache::SIZE {
+            self.slots.resize(SetCache::SIZE, None);
+        }
+        let h = text_hash(raw.as_bytes());
+        // The top 8 bits index the 256 slots.
+        let Some(slot) = self.slots.get_mut((h >> 56) as usize) else {
+            return fill();
+        };
+        if let Some((key, text, mask)) = slot
+            && *key == h
+            && text == raw
+        {
+            return *mask;
+        }
+        let mask = fill();
+        match slot {
+            Some((key, text, m)) => {
+                *key = h;
+                text.clear();
+                text.push_str(raw);
+                *m = mask;
+            }
+            None => *slot = Some((h, raw.to_owned(), mask)),
+        }
+        mask
+    }
+}
+
+/// A hash of `b`, eight bytes at a time (the step of `FxHash`, the length first).
+#[inline]
+fn text_hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut chunks = b.chunks_exact(8);
+    let mut h = b.len() as u64;
+    for c in &mut chunks {
+        h = step(h, <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        for (slot, c) in w.iter_mut().zip(rest) {
+            *slot = *c;
+        }
+        h = step(h, u64::from_le_bytes(w));
+    }
+    h
+}
+
 /// Per-thread buffers of [`Plan::eval_block`].
 #[derive(Debug, Default, Clone)]
 pub struct BlockScratch {
@@ -917,6 +1027,8 @@ pub struct BlockScratch {
     set_masks: Vec<u64>,
     /// Per set field: the rows where it is a set, and those where it is missing.
     set_states: Vec<(u64, u64)>,
+    /// Per set field, the needles found in the texts seen last.
+    set_cache: Vec<SetCache>,
     memo: Memo,
     /// For a plan scored row by row.
     row: Scratch,
