@@ -593,8 +593,9 @@ impl Batch {
             }
         }
         let last = self.tiers.len().saturating_sub(1) as u32;
-        for (k, sum) in sums.iter().take(b.n).enumerate() {
-            let (score, score_tier) = s.memo.get(*sum, || {
+        let memo = &mut s.memo;
+        out.extend(sums.iter().take(b.n).enumerate().map(|(k, sum)| {
+            let (score, score_tier) = memo.get(*sum, || {
                 // As `eval` computes it from the same integer sum.
                 let points = Decimal::try_from_i128_with_scale(i128::from(*sum), self.scale)
                     .unwrap_or(Decimal::ZERO);
@@ -613,12 +614,12 @@ impl Batch {
             } else {
                 TierOutcome::Tier(score_tier)
             };
-            out.push(Outcome {
+            Outcome {
                 score,
                 coverage: Decimal::ZERO,
                 tier,
-            });
-        }
+            }
+        }));
     }
 }
 
@@ -731,19 +732,24 @@ fn set_mask(
     mode: ContainsMode,
     unknown: bool,
 ) -> (u64, u64) {
-    let (mut t, mut f) = (0u64, 0u64);
-    for (k, mask) in masks.iter().enumerate() {
-        let found = mask & needles;
-        let r = match mode {
-            ContainsMode::One | ContainsMode::Any if found != 0 => Tri::True,
-            ContainsMode::All if found != needles => Tri::False,
-            _ if unknown => Tri::Unknown,
-            ContainsMode::One | ContainsMode::Any => Tri::False,
-            ContainsMode::All => Tri::True,
-        };
-        t |= u64::from(r == Tri::True) << k;
-        f |= u64::from(r == Tri::False) << k;
+    // Per row, whether a needle is found (`one`, `any`) or all are (`all`).
+    let mut hit = 0u64;
+    if mode == ContainsMode::All {
+        for (k, mask) in masks.iter().enumerate() {
+            hit |= u64::from(mask & needles == needles) << k;
+        }
+    } else {
+        for (k, mask) in masks.iter().enumerate() {
+            hit |= u64::from(mask & needles != 0) << k;
+        }
     }
+    // A missing needle leaves unknown what a miss (`one`, `any`) or a full hit (`all`)
+    // would otherwise decide.
+    let (t, f) = match (mode, unknown) {
+        (_, false) => (hit, !hit),
+        (ContainsMode::All, true) => (0, !hit),
+        (ContainsMode::One | ContainsMode::Any, true) => (hit, 0),
+    };
     (t & ready, f & ready)
 }
 
