@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use icp_base::{CmpOp, ContainsMode, num};
 use icp_model::{Decimal, Value};
 
-use crate::code::{Code, Env, Node, NodeId, NumTest, SetSplit, SetState, Tri, V, cmp_ord};
+use crate::code::{Code, Env, Node, NodeId, NumTest, SetDict, SetSplit, SetState, Tri, V, cmp_ord};
 use crate::text::eq_ci;
 use crate::{CriterionOutcome, Outcome, Plan, Rule, Scratch, SegPlan, TierOutcome};
 
@@ -436,36 +436,9 @@ impl Batch {
             col.read(b, *field);
         }
         for (d, split) in self.dicts.iter().enumerate() {
-            let (Some(dict), Some(masks), Some(state)) = (
-                code.set_dicts.get(*split as usize),
-                s.set_masks.get_mut(d * GROUP..(d + 1) * GROUP),
-                s.set_states.get_mut(d),
-            ) else {
-                continue;
-            };
-            let mut cache = s.set_cache.get_mut(d);
-            let (mut ready, mut missing) = (0u64, 0u64);
-            let mut sp = SetSplit::default();
-            let (mut at, present) = b.column(dict.field.0);
-            for (k, mask) in masks.iter_mut().enumerate().take(present) {
-                let v = b.values.get(at);
-                at += b.stride;
-                if let (Some(Value::Set(set)), Some(cache)) = (v, cache.as_deref_mut()) {
-                    // A set's items found once per distinct text (most rows repeat a few).
-                    *mask = cache.mask(set.raw, || {
-                        sp.fill_value(dict, v);
-                        sp.mask
-                    });
-                    ready |= 1 << k;
-                    continue;
-                }
-                sp.fill_value(dict, v);
-                *mask = sp.mask;
-                ready |= u64::from(sp.state == SetState::Ready) << k;
-                missing |= u64::from(sp.state == SetState::Missing) << k;
+            if let Some(dict) = code.set_dicts.get(*split as usize) {
+                s.fill_sets(d, dict, b);
             }
-            // An absent field is missing.
-            *state = (ready, missing | (valid & !low_bits(present)));
         }
 
         for (i, op) in self.ops.iter().enumerate() {
@@ -923,6 +896,45 @@ fn add_points(sums: &mut [i64; GROUP], rows: u64, points: i64) {
         if let Some(s) = sums.get_mut(k) {
             *s += points;
         }
+    }
+}
+
+impl BlockScratch {
+    /// Split set field `d` (of [`Batch::dicts`], with dictionary `dict`) of the group's rows
+    /// into [`BlockScratch::set_masks`] and [`BlockScratch::set_states`], as `eval` does
+    /// (a function of its own: the loop gets the registers).
+    #[inline(never)]
+    fn fill_sets(&mut self, d: usize, dict: &SetDict, b: &Rows<'_, '_>) {
+        let (Some(masks), Some(state)) = (
+            self.set_masks.get_mut(d * GROUP..(d + 1) * GROUP),
+            self.set_states.get_mut(d),
+        ) else {
+            return;
+        };
+        let valid = low_bits(b.n);
+        let mut cache = self.set_cache.get_mut(d);
+        let (mut ready, mut missing) = (0u64, 0u64);
+        let mut sp = SetSplit::default();
+        let (mut at, present) = b.column(dict.field.0);
+        for (k, mask) in masks.iter_mut().enumerate().take(present) {
+            let v = b.values.get(at);
+            at += b.stride;
+            if let (Some(Value::Set(set)), Some(cache)) = (v, cache.as_deref_mut()) {
+                // A set's items found once per distinct text (most rows repeat a few).
+                *mask = cache.mask(set.raw, || {
+                    sp.fill_value(dict, v);
+                    sp.mask
+                });
+                ready |= 1 << k;
+                continue;
+            }
+            sp.fill_value(dict, v);
+            *mask = sp.mask;
+            ready |= u64::from(sp.state == SetState::Ready) << k;
+            missing |= u64::from(sp.state == SetState::Missing) << k;
+        }
+        // An absent field is missing.
+        *state = (ready, missing | (valid & !low_bits(present)));
     }
 }
 
