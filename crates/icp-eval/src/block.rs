@@ -648,23 +648,58 @@ fn leaf<'a, 'v>(
     field: u32,
     test: impl Fn(Option<&'a Value<'v>>) -> Tri,
 ) -> (u64, u64) {
-    let (mut t, mut f) = (0u64, 0u64);
+    // Each row's truth as a byte, packed into masks eight rows at a time.
+    let mut codes = [Tri::Unknown as u8; GROUP];
     let (mut at, present) = b.column(field);
-    for k in 0..present.min(GROUP) {
-        let r = test(b.values.get(at));
+    for code in codes.iter_mut().take(present) {
+        *code = test(b.values.get(at)) as u8;
         at += b.stride;
-        t |= u64::from(r == Tri::True) << k;
-        f |= u64::from(r == Tri::False) << k;
     }
     if present < b.n {
-        let rest = low_bits(b.n) & !low_bits(present);
-        match test(None) {
-            Tri::True => t |= rest,
-            Tri::False => f |= rest,
-            Tri::Unknown => {}
+        let absent = test(None) as u8;
+        for code in codes.iter_mut().take(b.n).skip(present) {
+            *code = absent;
         }
     }
-    (t, f)
+    let valid = low_bits(b.n);
+    let (t, f) = pack_truths(&codes);
+    (t & valid, f & valid)
+}
+
+/// One bit per byte of `bytes` (`0` or `1`), from the lowest byte up: the low bit of each
+/// byte of a word gathered into its top byte by one multiplication (no two partial
+/// products meet there).
+#[inline]
+fn pack_bits(bytes: &[u8; GROUP]) -> u64 {
+    bytes.chunks_exact(8).enumerate().fold(0, |m, (i, chunk)| {
+        let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        m | gather(w & LSB) << (8 * i)
+    })
+}
+
+/// The true and the false rows of truths given as bytes (`Tri as u8`: false 0, true 1,
+/// unknown 2), eight rows at a time (see [`pack_bits`]).
+#[inline]
+fn pack_truths(codes: &[u8; GROUP]) -> (u64, u64) {
+    codes
+        .chunks_exact(8)
+        .enumerate()
+        .fold((0, 0), |(t, f), (i, chunk)| {
+            let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+            (
+                t | gather(w & LSB) << (8 * i),
+                f | gather(!(w | w >> 1) & LSB) << (8 * i),
+            )
+        })
+}
+
+/// The low bit of each byte.
+const LSB: u64 = 0x0101_0101_0101_0101;
+
+/// The low bits of the eight bytes of `x` (its only set bits) as the eight bits of a byte.
+#[inline]
+fn gather(x: u64) -> u64 {
+    x.wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// `eq_ci(x, lower)` for a folded, trimmed, ASCII `lower`, most texts decided by their
@@ -862,21 +897,22 @@ impl NumCol {
     /// The truth masks of `bounds` on the `ok` rows (the others are neither).
     #[inline(never)]
     fn test(&self, bounds: &Bounds) -> (u64, u64) {
-        let mut pass = 0u64;
+        let mut bytes = [0u8; GROUP];
         if let Some(s) = self.scale {
             // One scale: the same bounds for every row.
             if let Some(Some((lo, span))) = bounds.narrow.get(usize::from(s)).copied() {
-                for (k, m) in self.m.iter().enumerate() {
-                    pass |= u64::from(m.wrapping_sub(lo) as u64 <= span) << k;
+                for (byte, m) in bytes.iter_mut().zip(&self.m) {
+                    *byte = u8::from(m.wrapping_sub(lo) as u64 <= span);
                 }
             }
         } else {
-            for (k, (m, s)) in self.m.iter().zip(&self.s).enumerate() {
+            for (byte, (m, s)) in bytes.iter_mut().zip(self.m.iter().zip(&self.s)) {
                 if let Some(Some((lo, span))) = bounds.narrow.get(usize::from(*s)).copied() {
-                    pass |= u64::from(m.wrapping_sub(lo) as u64 <= span) << k;
+                    *byte = u8::from(m.wrapping_sub(lo) as u64 <= span);
                 }
             }
         }
+        let mut pass = pack_bits(&bytes);
         if bounds.negated {
             pass = !pass;
         }
