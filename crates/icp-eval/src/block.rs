@@ -9,7 +9,10 @@
 //! f1 | f2)`, `or` is `(t1 | t2, f1 & f2)`, `not` swaps the two. Then per row: the points of
 //! each criterion that earns some (one step per set bit), the score and the tier by the
 //! row's point sum (a small cache: most rows repeat a few dozen sums), and the tier from the
-//! target and exclusion masks.
+//! target and exclusion masks. A numeric field is read once per group into `i64` mantissas
+//! ([`NumCol`]), so that each of its tests is one unsigned comparison per row; a set field's
+//! needles are found once per distinct text ([`SetCache`]); a leaf writes one byte per row,
+//! packed into the masks eight rows at a time.
 //!
 //! What the batch does not cover falls back, exactly: a subtree that reads only the row (no
 //! let, segment or set mask) and is not one of the batch's leaves is evaluated per row by
@@ -741,16 +744,17 @@ fn set_mask(
     unknown: bool,
 ) -> (u64, u64) {
     // Per row, whether a needle is found (`one`, `any`) or all are (`all`).
-    let mut hit = 0u64;
+    let mut hits = [0u8; GROUP];
     if mode == ContainsMode::All {
-        for (k, mask) in masks.iter().enumerate() {
-            hit |= u64::from(mask & needles == needles) << k;
+        for (h, mask) in hits.iter_mut().zip(masks) {
+            *h = u8::from(mask & needles == needles);
         }
     } else {
-        for (k, mask) in masks.iter().enumerate() {
-            hit |= u64::from(mask & needles != 0) << k;
+        for (h, mask) in hits.iter_mut().zip(masks) {
+            *h = u8::from(mask & needles != 0);
         }
     }
+    let hit = pack_bits(&hits);
     // A missing needle leaves unknown what a miss (`one`, `any`) or a full hit (`all`)
     // would otherwise decide.
     let (t, f) = match (mode, unknown) {
