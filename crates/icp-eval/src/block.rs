@@ -9,7 +9,10 @@
 //! f1 | f2)`, `or` is `(t1 | t2, f1 & f2)`, `not` swaps the two. Then per row: the points of
 //! each criterion that earns some (one step per set bit), the score and the tier by the
 //! row's point sum (a small cache: most rows repeat a few dozen sums), and the tier from the
-//! target and exclusion masks.
+//! target and exclusion masks. A numeric field is read once per group into `i64` mantissas
+//! ([`NumCol`]), so that each of its tests is one unsigned comparison per row; a set field's
+//! needles are found once per distinct text ([`SetCache`]); a leaf writes one byte per row,
+//! packed into the masks eight rows at a time.
 //!
 //! What the batch does not cover falls back, exactly: a subtree that reads only the row (no
 //! let, segment or set mask) and is not one of the batch's leaves is evaluated per row by
@@ -23,7 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use icp_base::{CmpOp, ContainsMode, num};
 use icp_model::{Decimal, Value};
 
-use crate::code::{Code, Env, Node, NodeId, NumTest, SetSplit, SetState, Tri, V, cmp_ord};
+use crate::code::{Code, Env, Node, NodeId, NumTest, SetDict, SetSplit, SetState, Tri, V, cmp_ord};
 use crate::text::eq_ci;
 use crate::{CriterionOutcome, Outcome, Plan, Rule, Scratch, SegPlan, TierOutcome};
 
@@ -59,6 +62,13 @@ enum Op {
         op: CmpOp,
         field: u32,
         variant: u32,
+    },
+    /// `Node::CmpFieldEnum` with a variant below 64: `Enum(e)` passes when bit `e` of
+    /// `mask` is set (`above` for any `e` from 64 up); any other value is unknown.
+    EnumMask {
+        field: u32,
+        mask: u64,
+        above: bool,
     },
     /// `Node::InEnumField`.
     InEnum {
@@ -197,6 +207,15 @@ impl Compiler<'_> {
                     bounds,
                 }
             }
+            // As a mask of the variants below 64 that pass, and the answer for every variant
+            // from 64 up (all above a variant below 64): one bit test per row.
+            Node::CmpFieldEnum { op, field, variant } if variant < 64 => Op::EnumMask {
+                field: field.0,
+                mask: (0..64u32)
+                    .filter(|e| cmp_ord(op, e.cmp(&variant)))
+                    .fold(0, |m, e| m | 1 << e),
+                above: cmp_ord(op, std::cmp::Ordering::Greater),
+            },
             Node::CmpFieldEnum { op, field, variant } => Op::Enum {
                 op,
                 field: field.0,
@@ -401,6 +420,8 @@ impl Batch {
         s.set_masks.resize(self.dicts.len() * GROUP, 0);
         s.set_states.resize(self.dicts.len(), (0, 0));
         if s.memo.plan != self.id || s.memo.keys.len() != Memo::SIZE {
+            s.set_cache.clear();
+            s.set_cache.resize(self.dicts.len(), SetCache::default());
             s.memo.keys.clear();
             s.memo.keys.resize(Memo::SIZE, Memo::EMPTY);
             s.memo.values.clear();
@@ -418,25 +439,9 @@ impl Batch {
             col.read(b, *field);
         }
         for (d, split) in self.dicts.iter().enumerate() {
-            let (Some(dict), Some(masks), Some(state)) = (
-                code.set_dicts.get(*split as usize),
-                s.set_masks.get_mut(d * GROUP..(d + 1) * GROUP),
-                s.set_states.get_mut(d),
-            ) else {
-                continue;
-            };
-            let (mut ready, mut missing) = (0u64, 0u64);
-            let mut sp = SetSplit::default();
-            let mut present = 0;
-            for (k, (v, mask)) in b.column(dict.field.0).zip(masks.iter_mut()).enumerate() {
-                sp.fill_value(dict, Some(v));
-                *mask = sp.mask;
-                ready |= u64::from(sp.state == SetState::Ready) << k;
-                missing |= u64::from(sp.state == SetState::Missing) << k;
-                present = k + 1;
+            if let Some(dict) = code.set_dicts.get(*split as usize) {
+                s.fill_sets(d, dict, b);
             }
-            // An absent field is missing.
-            *state = (ready, missing | (valid & !low_bits(present)));
         }
 
         for (i, op) in self.ops.iter().enumerate() {
@@ -461,6 +466,11 @@ impl Batch {
                 },
                 Op::Enum { op, field, variant } => leaf(b, field, |v| match v {
                     Some(Value::Enum(e)) => Tri::from(cmp_ord(op, e.cmp(&variant))),
+                    _ => Tri::Unknown,
+                }),
+                Op::EnumMask { field, mask, above } => leaf(b, field, |v| match v {
+                    Some(Value::Enum(e)) if *e < 64 => Tri::from(mask >> e & 1 == 1),
+                    Some(Value::Enum(_)) => Tri::from(above),
                     _ => Tri::Unknown,
                 }),
                 Op::InEnum { field, mask } => leaf(b, field, |v| match v {
@@ -559,8 +569,9 @@ impl Batch {
             }
         }
         let last = self.tiers.len().saturating_sub(1) as u32;
-        for (k, sum) in sums.iter().take(b.n).enumerate() {
-            let (score, score_tier) = s.memo.get(*sum, || {
+        let memo = &mut s.memo;
+        out.extend(sums.iter().take(b.n).enumerate().map(|(k, sum)| {
+            let (score, score_tier) = memo.get(*sum, || {
                 // As `eval` computes it from the same integer sum.
                 let points = Decimal::try_from_i128_with_scale(i128::from(*sum), self.scale)
                     .unwrap_or(Decimal::ZERO);
@@ -579,12 +590,12 @@ impl Batch {
             } else {
                 TierOutcome::Tier(score_tier)
             };
-            out.push(Outcome {
+            Outcome {
                 score,
                 coverage: Decimal::ZERO,
                 tier,
-            });
-        }
+            }
+        }));
     }
 }
 
@@ -608,22 +619,18 @@ struct Rows<'a, 'v> {
 }
 
 impl<'a, 'v> Rows<'a, 'v> {
-    /// The value of `field` in each row of the group that has it, in order: the rows that
-    /// lack it (a field past the stride, rows cut short by the block's end) are the last.
+    /// Where the values of `field` in the group's rows are: row `k`'s at `start + k *
+    /// stride`, for the first `count` rows; the others lack it (a field past the stride
+    /// is absent from every row, rows cut short by the block's end are the last).
     #[inline]
-    fn column(&self, field: u32) -> impl Iterator<Item = &'a Value<'v>> + use<'a, 'v> {
+    fn column(&self, field: u32) -> (usize, usize) {
         let f = field as usize;
-        let start = if f < self.stride {
-            self.first * self.stride + f
-        } else {
-            usize::MAX
-        };
-        self.values
-            .get(start..)
-            .unwrap_or_default()
-            .chunks(self.stride)
-            .take(self.n)
-            .filter_map(<[Value<'v>]>::first)
+        let start = self.first * self.stride + f;
+        if f >= self.stride || start >= self.values.len() {
+            return (0, 0);
+        }
+        let count = (self.values.len() - start - 1) / self.stride + 1;
+        (start, count.min(self.n))
     }
 
     /// Row `k` of the group, as `eval` takes it.
@@ -636,34 +643,66 @@ impl<'a, 'v> Rows<'a, 'v> {
 }
 
 /// The truth masks of one leaf test over the group's rows: `test` gets each row's value of
-/// `field` (`None` where the row lacks it) and is inlined into the loop.
-#[expect(
-    clippy::inline_always,
-    reason = "the hot path: each leaf's loop monomorphic, its test inlined"
-)]
-#[inline(always)]
+/// `field` (`None` where the row lacks it) and is inlined into the loop, a function of
+/// its own per test (so that its loop gets the registers).
+#[inline(never)]
 fn leaf<'a, 'v>(
     b: &Rows<'a, 'v>,
     field: u32,
     test: impl Fn(Option<&'a Value<'v>>) -> Tri,
 ) -> (u64, u64) {
-    let (mut t, mut f) = (0u64, 0u64);
-    let mut present = 0;
-    for (k, v) in b.column(field).enumerate() {
-        let r = test(Some(v));
-        t |= u64::from(r == Tri::True) << k;
-        f |= u64::from(r == Tri::False) << k;
-        present = k + 1;
+    // Each row's truth as a byte, packed into masks eight rows at a time.
+    let mut codes = [Tri::Unknown as u8; GROUP];
+    let (mut at, present) = b.column(field);
+    for code in codes.iter_mut().take(present) {
+        *code = test(b.values.get(at)) as u8;
+        at += b.stride;
     }
     if present < b.n {
-        let rest = low_bits(b.n) & !low_bits(present);
-        match test(None) {
-            Tri::True => t |= rest,
-            Tri::False => f |= rest,
-            Tri::Unknown => {}
+        let absent = test(None) as u8;
+        for code in codes.iter_mut().take(b.n).skip(present) {
+            *code = absent;
         }
     }
-    (t, f)
+    let valid = low_bits(b.n);
+    let (t, f) = pack_truths(&codes);
+    (t & valid, f & valid)
+}
+
+/// One bit per byte of `bytes` (`0` or `1`), from the lowest byte up: the low bit of each
+/// byte of a word gathered into its top byte by one multiplication (no two partial
+/// products meet there).
+#[inline]
+fn pack_bits(bytes: &[u8; GROUP]) -> u64 {
+    bytes.chunks_exact(8).enumerate().fold(0, |m, (i, chunk)| {
+        let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        m | gather(w & LSB) << (8 * i)
+    })
+}
+
+/// The true and the false rows of truths given as bytes (`Tri as u8`: false 0, true 1,
+/// unknown 2), eight rows at a time (see [`pack_bits`]).
+#[inline]
+fn pack_truths(codes: &[u8; GROUP]) -> (u64, u64) {
+    codes
+        .chunks_exact(8)
+        .enumerate()
+        .fold((0, 0), |(t, f), (i, chunk)| {
+            let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+            (
+                t | gather(w & LSB) << (8 * i),
+                f | gather(!(w | w >> 1) & LSB) << (8 * i),
+            )
+        })
+}
+
+/// The low bit of each byte.
+const LSB: u64 = 0x0101_0101_0101_0101;
+
+/// The low bits of the eight bytes of `x` (its only set bits) as the eight bits of a byte.
+#[inline]
+fn gather(x: u64) -> u64 {
+    x.wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// `eq_ci(x, lower)` for a folded, trimmed, ASCII `lower`, most texts decided by their
@@ -675,6 +714,14 @@ fn leaf<'a, 'v>(
 #[inline]
 fn eq_ascii(x: &str, lower: &str) -> bool {
     let b = x.as_bytes();
+    // A first byte that is ASCII and visible stays first once trimmed, and folds to its
+    // lowercase: most texts differ from `lower` there.
+    if let (Some(&c), Some(&n)) = (b.first(), lower.as_bytes().first())
+        && c.is_ascii_graphic()
+        && c.to_ascii_lowercase() != n
+    {
+        return false;
+    }
     match b.len().cmp(&lower.len()) {
         std::cmp::Ordering::Less => false,
         std::cmp::Ordering::Equal => b.eq_ignore_ascii_case(lower.as_bytes()),
@@ -696,19 +743,25 @@ fn set_mask(
     mode: ContainsMode,
     unknown: bool,
 ) -> (u64, u64) {
-    let (mut t, mut f) = (0u64, 0u64);
-    for (k, mask) in masks.iter().enumerate() {
-        let found = mask & needles;
-        let r = match mode {
-            ContainsMode::One | ContainsMode::Any if found != 0 => Tri::True,
-            ContainsMode::All if found != needles => Tri::False,
-            _ if unknown => Tri::Unknown,
-            ContainsMode::One | ContainsMode::Any => Tri::False,
-            ContainsMode::All => Tri::True,
-        };
-        t |= u64::from(r == Tri::True) << k;
-        f |= u64::from(r == Tri::False) << k;
+    // Per row, whether a needle is found (`one`, `any`) or all are (`all`).
+    let mut hits = [0u8; GROUP];
+    if mode == ContainsMode::All {
+        for (h, mask) in hits.iter_mut().zip(masks) {
+            *h = u8::from(mask & needles == needles);
+        }
+    } else {
+        for (h, mask) in hits.iter_mut().zip(masks) {
+            *h = u8::from(mask & needles != 0);
+        }
     }
+    let hit = pack_bits(&hits);
+    // A missing needle leaves unknown what a miss (`one`, `any`) or a full hit (`all`)
+    // would otherwise decide.
+    let (t, f) = match (mode, unknown) {
+        (_, false) => (hit, !hit),
+        (ContainsMode::All, true) => (0, !hit),
+        (ContainsMode::One | ContainsMode::Any, true) => (hit, 0),
+    };
     (t & ready, f & ready)
 }
 
@@ -780,6 +833,13 @@ impl Bounds {
 /// The largest scale of a decimal.
 const MAX_SCALE: usize = 28;
 
+/// The mantissa and scale of `x` when the mantissa fits an `i64`.
+#[inline]
+fn mantissa64(x: &Decimal) -> Option<(i64, u8)> {
+    let m = i64::try_from(x.mantissa()).ok()?;
+    Some((m, x.scale() as u8))
+}
+
 /// The values of one numeric field over a group, read once for every test of the field.
 #[derive(Debug, Clone)]
 struct NumCol {
@@ -806,51 +866,57 @@ impl Default for NumCol {
 }
 
 impl NumCol {
+    /// Read `field` of the group's rows (its own function: the loop gets the registers).
+    #[inline(never)]
     fn read(&mut self, b: &Rows<'_, '_>, field: u32) {
         let (mut ok, mut big) = (0u64, 0u64);
-        let (mut lo, mut hi) = (u8::MAX, 0u8);
-        for (k, (v, (m, s))) in b
-            .column(field)
-            .zip(self.m.iter_mut().zip(self.s.iter_mut()))
-            .enumerate()
-        {
-            if let Value::Num(x) = v {
-                let scale = x.scale() as u8;
-                match i64::try_from(x.mantissa()) {
-                    Ok(mantissa) if usize::from(scale) <= MAX_SCALE => {
+        // Bit `s`: a row has scale `s`.
+        let mut scales = 0u32;
+        let (mut at, present) = b.column(field);
+        for k in 0..present.min(GROUP) {
+            let v = b.values.get(at);
+            at += b.stride;
+            let Some(Value::Num(x)) = v else {
+                continue;
+            };
+            match mantissa64(x) {
+                Some((mantissa, scale)) if usize::from(scale) <= MAX_SCALE => {
+                    if let (Some(m), Some(s)) = (self.m.get_mut(k), self.s.get_mut(k)) {
                         *m = mantissa;
                         *s = scale;
-                        ok |= 1 << k;
-                        lo = lo.min(scale);
-                        hi = hi.max(scale);
                     }
-                    _ => big |= 1 << k,
+                    ok |= 1 << k;
+                    scales |= 1 << scale;
                 }
+                _ => big |= 1 << k,
             }
         }
         self.ok = ok;
         self.big = big;
-        self.scale = (lo == hi).then_some(lo);
+        self.scale = scales
+            .is_power_of_two()
+            .then(|| scales.trailing_zeros() as u8);
     }
 
     /// The truth masks of `bounds` on the `ok` rows (the others are neither).
-    #[inline]
+    #[inline(never)]
     fn test(&self, bounds: &Bounds) -> (u64, u64) {
-        let mut pass = 0u64;
+        let mut bytes = [0u8; GROUP];
         if let Some(s) = self.scale {
             // One scale: the same bounds for every row.
             if let Some(Some((lo, span))) = bounds.narrow.get(usize::from(s)).copied() {
-                for (k, m) in self.m.iter().enumerate() {
-                    pass |= u64::from(m.wrapping_sub(lo) as u64 <= span) << k;
+                for (byte, m) in bytes.iter_mut().zip(&self.m) {
+                    *byte = u8::from(m.wrapping_sub(lo) as u64 <= span);
                 }
             }
         } else {
-            for (k, (m, s)) in self.m.iter().zip(&self.s).enumerate() {
+            for (byte, (m, s)) in bytes.iter_mut().zip(self.m.iter().zip(&self.s)) {
                 if let Some(Some((lo, span))) = bounds.narrow.get(usize::from(*s)).copied() {
-                    pass |= u64::from(m.wrapping_sub(lo) as u64 <= span) << k;
+                    *byte = u8::from(m.wrapping_sub(lo) as u64 <= span);
                 }
             }
         }
+        let mut pass = pack_bits(&bytes);
         if bounds.negated {
             pass = !pass;
         }
@@ -870,6 +936,45 @@ fn add_points(sums: &mut [i64; GROUP], rows: u64, points: i64) {
         if let Some(s) = sums.get_mut(k) {
             *s += points;
         }
+    }
+}
+
+impl BlockScratch {
+    /// Split set field `d` (of [`Batch::dicts`], with dictionary `dict`) of the group's rows
+    /// into [`BlockScratch::set_masks`] and [`BlockScratch::set_states`], as `eval` does
+    /// (a function of its own: the loop gets the registers).
+    #[inline(never)]
+    fn fill_sets(&mut self, d: usize, dict: &SetDict, b: &Rows<'_, '_>) {
+        let (Some(masks), Some(state)) = (
+            self.set_masks.get_mut(d * GROUP..(d + 1) * GROUP),
+            self.set_states.get_mut(d),
+        ) else {
+            return;
+        };
+        let valid = low_bits(b.n);
+        let mut cache = self.set_cache.get_mut(d);
+        let (mut ready, mut missing) = (0u64, 0u64);
+        let mut sp = SetSplit::default();
+        let (mut at, present) = b.column(dict.field.0);
+        for (k, mask) in masks.iter_mut().enumerate().take(present) {
+            let v = b.values.get(at);
+            at += b.stride;
+            if let (Some(Value::Set(set)), Some(cache)) = (v, cache.as_deref_mut()) {
+                // A set's items found once per distinct text (most rows repeat a few).
+                *mask = cache.mask(set.raw, || {
+                    sp.fill_value(dict, v);
+                    sp.mask
+                });
+                ready |= 1 << k;
+                continue;
+            }
+            sp.fill_value(dict, v);
+            *mask = sp.mask;
+            ready |= u64::from(sp.state == SetState::Ready) << k;
+            missing |= u64::from(sp.state == SetState::Missing) << k;
+        }
+        // An absent field is missing.
+        *state = (ready, missing | (valid & !low_bits(present)));
     }
 }
 
@@ -906,6 +1011,69 @@ impl Memo {
     }
 }
 
+/// The needles of one set field found in recent set texts: a direct-mapped cache by the
+/// text's hash, each entry holding the text itself, so that a hit is exactly the mask
+/// `SetSplit::fill` gives that text (it depends on nothing else, for one plan).
+#[derive(Debug, Clone, Default)]
+struct SetCache {
+    /// Per slot: the hash of the text, the text and its mask; `None` when empty.
+    slots: Vec<Option<(u64, String, u64)>>,
+}
+
+impl SetCache {
+    const SIZE: usize = 256;
+
+    #[inline]
+    fn mask(&mut self, raw: &str, fill: impl FnOnce() -> u64) -> u64 {
+        if self.slots.len() != SetCache::SIZE {
+            self.slots.resize(SetCache::SIZE, None);
+        }
+        let h = text_hash(raw.as_bytes());
+        // The top 8 bits index the 256 slots.
+        let Some(slot) = self.slots.get_mut((h >> 56) as usize) else {
+            return fill();
+        };
+        if let Some((key, text, mask)) = slot
+            && *key == h
+            && text == raw
+        {
+            return *mask;
+        }
+        let mask = fill();
+        match slot {
+            Some((key, text, m)) => {
+                *key = h;
+                text.clear();
+                text.push_str(raw);
+                *m = mask;
+            }
+            None => *slot = Some((h, raw.to_owned(), mask)),
+        }
+        mask
+    }
+}
+
+/// A hash of `b`, eight bytes at a time (the step of `FxHash`, the length first).
+#[inline]
+fn text_hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut chunks = b.chunks_exact(8);
+    let mut h = b.len() as u64;
+    for c in &mut chunks {
+        h = step(h, <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        for (slot, c) in w.iter_mut().zip(rest) {
+            *slot = *c;
+        }
+        h = step(h, u64::from_le_bytes(w));
+    }
+    h
+}
+
 /// Per-thread buffers of [`Plan::eval_block`].
 #[derive(Debug, Default, Clone)]
 pub struct BlockScratch {
@@ -917,6 +1085,8 @@ pub struct BlockScratch {
     set_masks: Vec<u64>,
     /// Per set field: the rows where it is a set, and those where it is missing.
     set_states: Vec<(u64, u64)>,
+    /// Per set field, the needles found in the texts seen last.
+    set_cache: Vec<SetCache>,
     memo: Memo,
     /// For a plan scored row by row.
     row: Scratch,

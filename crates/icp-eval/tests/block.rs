@@ -220,6 +220,17 @@ fn rich_profile() -> icp_model::Profile {
             -10.0,
             contains(field(TECH), One, vec![text("Marketo")]),
         ),
+        // A missing needle: a miss (`any`) or a full hit (`all`) is unknown.
+        crit(
+            "stack_any_missing",
+            2.0,
+            contains(field(TECH), Any, vec![text("Marketo"), missing_text()]),
+        ),
+        crit(
+            "stack_all_missing",
+            -2.0,
+            contains(field(TECH), All, vec![text("HubSpot"), missing_text()]),
+        ),
         crit("flag", 5.0, field(P)),
         crit(
             "ratio",
@@ -279,6 +290,14 @@ fn rich_segments() -> Vec<icp_model::Segment> {
         ),
         segment("flagged", and(field(P), not(seg(0)))),
     ]
+}
+
+/// A missing text constant.
+fn missing_text() -> icp_model::Expr {
+    ex(
+        icp_model::ExprKind::Const(icp_model::Const::Missing),
+        Ty::Text,
+    )
 }
 
 /// The programs over `T` the equivalence is checked on, each with whether the batch takes
