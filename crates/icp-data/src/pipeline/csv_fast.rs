@@ -534,11 +534,10 @@ fn decode_cell<'a>(
 /// A cell of the block (not of the arena) that needs no trimming: its first and last bytes
 /// are visible ASCII. Such a cell is at char boundaries of the text (an ASCII byte is a
 /// char, and the byte after one starts a char), so it is exactly [`field_text`]'s, trimmed.
+///
+/// An arena range is none: its `start`, with [`FieldRef::ARENA`] set, is past its `end`.
 #[inline]
 fn plain_cell<'t>(bytes: &'t [u8], r: &FieldRef) -> Option<&'t [u8]> {
-    if r.start & FieldRef::ARENA != 0 {
-        return None;
-    }
     let cell = bytes.get(r.start..r.end)?;
     match (cell.first(), cell.last()) {
         (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => Some(cell),
