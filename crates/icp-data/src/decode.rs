@@ -144,9 +144,31 @@ impl EnumTable {
     }
 
     /// The variant `cell` reads as: the first entry equal to it ignoring case, else the
-    /// catch-all.
-    #[inline(never)]
+    /// catch-all. Inlined into the row loop: a cell of at most 16 bytes that equals an
+    /// ASCII entry of its length (ignoring case) takes no call.
+    #[expect(
+        clippy::inline_always,
+        reason = "the common case is a few operations; the call cost as much"
+    )]
+    #[inline(always)]
     fn lookup(&self, b: &[u8]) -> Option<u32> {
+        if b.len() <= 16
+            && let Some(bucket) = self.by_len.get(b.len())
+            && !bucket.is_empty()
+        {
+            let k = key(b);
+            // Equal keys of a lowercase ASCII entry mean equal strings up to 16 bytes;
+            // the entries of a bucket differ, so at most one matches.
+            if let Some(e) = bucket.iter().find(|e| e.key == k) {
+                return Some(e.variant);
+            }
+        }
+        self.lookup_rest(b)
+    }
+
+    /// [`EnumTable::lookup`] in full: also longer cells, non-ASCII ones and the catch-all.
+    #[inline(never)]
+    fn lookup_rest(&self, b: &[u8]) -> Option<u32> {
         if let Some(bucket) = self.by_len.get(b.len())
             && !bucket.is_empty()
         {
@@ -375,6 +397,99 @@ pub(crate) fn decode_with<'a, R>(
     }
 }
 
+/// What [`decode_plain`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Plain {
+    /// The value is written.
+    Done,
+    /// The cell is to be decoded with [`decode`] (as text).
+    Text,
+    /// The cell cannot be read.
+    Failed(Why),
+}
+
+/// [`decode`] of a cell that needs no trimming, its value written to `slot`: the cell's
+/// first and last bytes are visible ASCII (so it is not empty). `text` gives the cell as
+/// text, for the kinds that keep it; `None` from it (never for a cell at char boundaries)
+/// gives [`Plain::Text`].
+///
+/// The missing-token test is done only when the first byte can start a token (`-`, `n`,
+/// `N`), numbers are read from the bytes, and each kind writes its value itself (no value
+/// is merged from the kinds' branches).
+#[expect(
+    clippy::inline_always,
+    reason = "called once per cell from the row loop; a call and its returned value cost \
+              more than the work"
+)]
+#[inline(always)]
+pub(crate) fn decode_plain<'a>(
+    kind: &Kind,
+    decimal: DecimalMark,
+    optional: bool,
+    cell: &[u8],
+    text: impl FnOnce() -> Option<&'a str>,
+    slot: &mut Value<'a>,
+) -> Plain {
+    if cell.len() <= 4 && matches!(cell.first(), Some(b'-' | b'n' | b'N')) && is_missing(cell) {
+        if optional {
+            *slot = Value::Missing;
+            return Plain::Done;
+        }
+        return Plain::Failed(Why::Required);
+    }
+    let put_num = |n: Option<Decimal>, slot: &mut Value<'a>| match n {
+        Some(n) => {
+            *slot = Value::Num(n);
+            Plain::Done
+        }
+        None => Plain::Failed(Why::Unreadable),
+    };
+    match kind {
+        Kind::Text => match text() {
+            Some(t) => {
+                *slot = Value::Text(t);
+                Plain::Done
+            }
+            None => Plain::Text,
+        },
+        Kind::Set if cell.first() == Some(&b'[') => Plain::Failed(Why::JsonSet),
+        Kind::Set => match text() {
+            Some(raw) => {
+                *slot = Value::Set(SetVal { raw });
+                Plain::Done
+            }
+            None => Plain::Text,
+        },
+        Kind::Enum(table) => match table.lookup(cell) {
+            Some(v) => {
+                *slot = Value::Enum(v);
+                Plain::Done
+            }
+            None => Plain::Failed(Why::Unreadable),
+        },
+        Kind::Int => match plain_digits(cell) {
+            Some(v) => {
+                *slot = Value::Num(scaled_int(v, 0));
+                Plain::Done
+            }
+            None => put_num(read_int(cell, decimal), slot),
+        },
+        Kind::Money => put_num(read_money(cell, decimal), slot),
+        Kind::Percent => put_num(read_percent(cell, decimal), slot),
+        Kind::Fraction => put_num(read_fraction(cell, decimal), slot),
+        Kind::Date => put_num(read_date(cell), slot),
+        Kind::Number => put_num(read_number(cell, decimal), slot),
+        Kind::Duration => put_num(read_duration(cell, decimal), slot),
+        Kind::Bool => match parse_bool(cell) {
+            Some(b) => {
+                *slot = Value::Bool(b);
+                Plain::Done
+            }
+            None => Plain::Failed(Why::Unreadable),
+        },
+    }
+}
+
 /// Writes the items of `cell`, a JSON array of strings, numbers and booleans
 /// (`["HubSpot","Salesforce"]`; `null` items are skipped), to `out` separated by U+001F (a
 /// set's separator that no text holds); `false` (with `out` as it was) when `cell` is not
@@ -475,13 +590,14 @@ fn read_number(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
 
 #[inline(never)]
 fn read_money(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
-    if let Some(v) = plain_digits(cell) {
+    // With the point as the decimal mark, `money_shape` reads plain digits too (to the
+    // same decimal as `scaled_int`): one pass over any common shape.
+    if decimal == DecimalMark::Point {
+        if let Some(v) = money_shape(cell) {
+            return Some(v);
+        }
+    } else if let Some(v) = plain_digits(cell) {
         return Some(scaled_int(v, 0));
-    }
-    if decimal == DecimalMark::Point
-        && let Some(v) = money_shape(cell)
-    {
-        return Some(v);
     }
     let n = parse_num(cell, false, decimal)?;
     match n.suffix {

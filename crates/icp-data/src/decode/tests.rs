@@ -961,3 +961,131 @@ fn decimal_settings() {
     assert_eq!(DecimalMark::from_setting(";"), None);
     assert_eq!(DecimalMark::default(), DecimalMark::Point);
 }
+
+/// `read_money` as it was before `money_shape` read plain digits too.
+fn old_read_money_first_digits(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
+    if let Some(v) = plain_digits(cell) {
+        return Some(scaled_int(v, 0));
+    }
+    if decimal == DecimalMark::Point
+        && let Some(v) = money_shape(cell)
+    {
+        return Some(v);
+    }
+    let n = parse_num(cell, false, decimal)?;
+    match n.suffix {
+        Suffix::None | Suffix::Scale(_) => Some(n.value),
+        Suffix::Percent | Suffix::Days(_) => None,
+    }
+}
+
+/// Cells of every kind's forms, and some that no kind reads.
+fn cellish(next: &mut impl FnMut() -> u64) -> String {
+    const WORDS: [&str; 40] = [
+        "NA",
+        "na",
+        "N/A",
+        "n/a",
+        "null",
+        "NULL",
+        "-",
+        "--",
+        "n",
+        "N",
+        "no",
+        "No",
+        "nan",
+        "None",
+        "none",
+        "nul",
+        "-5",
+        "-$5k",
+        "true",
+        "yes",
+        "Y",
+        "1",
+        "0",
+        "false",
+        "2027-01-31",
+        "2026-02-29",
+        "2024-02-29T10:00:00Z",
+        "2027-1-31",
+        "Software",
+        "software",
+        "Financial Services",
+        "seed",
+        "Seed round",
+        "saas",
+        "[\"a\"]",
+        "[1",
+        "a;b",
+        "12w",
+        "90d",
+        "x y",
+    ];
+    if next().is_multiple_of(2) {
+        return numberish(next);
+    }
+    let mut s = String::from(WORDS[(next() % WORDS.len() as u64) as usize]);
+    if next().is_multiple_of(8) {
+        s.push_str(WORDS[(next() % WORDS.len() as u64) as usize]);
+    }
+    s
+}
+
+#[test]
+fn decode_plain_agrees_with_decode() {
+    let enums = [industry(), closed()];
+    let kinds = [
+        Kind::Bool,
+        Kind::Int,
+        Kind::Number,
+        Kind::Money,
+        Kind::Percent,
+        Kind::Fraction,
+        Kind::Text,
+        Kind::Date,
+        Kind::Duration,
+        Kind::Set,
+        Kind::Enum(Box::new(EnumTable::new(&enums[0]))),
+        Kind::Enum(Box::new(EnumTable::new(&enums[1]))),
+    ];
+    let mut next = rng(0x0123_4567_89ab_cdef);
+    let mut plain = 0;
+    for _ in 0..16_000 {
+        let cell = cellish(&mut next);
+        let b = cell.as_bytes();
+        if !(b.first().is_some_and(u8::is_ascii_graphic)
+            && b.last().is_some_and(u8::is_ascii_graphic))
+        {
+            continue;
+        }
+        plain += 1;
+        for decimal in [DecimalMark::Point, DecimalMark::Comma] {
+            assert_eq!(
+                read_money(b, decimal).map(|d| d.serialize()),
+                old_read_money_first_digits(b, decimal).map(|d| d.serialize()),
+                "{cell:?}"
+            );
+            for kind in &kinds {
+                for optional in [false, true] {
+                    let want = decode(kind, decimal, optional, Some(trim(&cell)));
+                    // A value no branch writes, to see that each writes its own.
+                    let mut slot = Value::Bool(true);
+                    let got =
+                        match decode_plain(kind, decimal, optional, b, || Some(&cell), &mut slot) {
+                            Plain::Done => Ok(slot),
+                            Plain::Failed(why) => Err(why),
+                            Plain::Text => panic!("{cell:?}: text is given"),
+                        };
+                    assert_eq!(
+                        format!("{got:?}"),
+                        format!("{want:?}"),
+                        "{cell:?} as {kind:?}, {decimal:?}, optional {optional}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(plain > 5_000, "{plain}");
+}

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::RowError;
 use crate::binding::{Binding, FieldReader};
-use crate::decode::{self, Why};
+use crate::decode::{self, Plain, Why};
 
 /// Where a field of a fast-parsed CSV record is: a range of the block's text, or with
 /// [`FieldRef::ARENA`] set in `start`, of the record's arena (unescaped `""`).
@@ -312,7 +312,12 @@ fn split_record<const CR: bool>(
     arena: &mut String,
 ) -> Option<(usize, u64, usize)> {
     loop {
-        if let Some(done) = split_into::<CR>(b, text, start, delim, fields, arena) {
+        let done = if delim.is_ascii() {
+            split_into::<CR, true>(b, text, start, delim, fields, arena)
+        } else {
+            split_into::<CR, false>(b, text, start, delim, fields, arena)
+        };
+        if let Some(done) = done {
             return done;
         }
         // More fields than the vector holds: grow it and split again.
@@ -334,7 +339,7 @@ fn split_record<const CR: bool>(
     clippy::many_single_char_names,
     reason = "a scanner's offsets and bytes"
 )]
-fn split_into<const CR: bool>(
+fn split_into<const CR: bool, const ASCII: bool>(
     b: &[u8],
     text: &str,
     start: usize,
@@ -344,7 +349,7 @@ fn split_into<const CR: bool>(
 ) -> Option<Option<(usize, u64, usize)>> {
     arena.clear();
     let len = b.len();
-    let seps = SeparatorFlags::<CR>::new(delim);
+    let seps = SeparatorFlags::<CR, ASCII>::new(delim);
     let mut n = 0;
     let mut newlines = 0;
     // The field being read starts at `p`; `flags` are the separators at or after `p` of
@@ -500,17 +505,20 @@ fn tail_word(b: &[u8], at: usize) -> (u64, u64) {
 /// Flags the `delim`, `\n` and (with `CR`) `\r` bytes of a word exactly (the high bit of
 /// each such byte), so all the flags of a word can be used, not only the lowest. Without
 /// `CR` a `\r` is not flagged: for text that holds none (three operations less a word).
+/// `ASCII` says that `delim` is an ASCII byte (two operations less a word).
 #[derive(Clone, Copy)]
-struct SeparatorFlags<const CR: bool> {
+struct SeparatorFlags<const CR: bool, const ASCII: bool> {
     /// `delim` in every byte, without its high bit.
     low: u64,
     /// The high bit of `delim` in every byte.
     high: u64,
 }
 
-impl<const CR: bool> SeparatorFlags<CR> {
+impl<const CR: bool, const ASCII: bool> SeparatorFlags<CR, ASCII> {
+    /// The flags of `delim`, which must be ASCII with `ASCII`.
     #[inline]
-    fn new(delim: u8) -> SeparatorFlags<CR> {
+    fn new(delim: u8) -> SeparatorFlags<CR, ASCII> {
+        debug_assert!(!ASCII || delim.is_ascii(), "an ASCII delimiter");
         let splat = LO * u64::from(delim);
         SeparatorFlags {
             low: splat & LOW7,
@@ -529,11 +537,19 @@ impl<const CR: bool> SeparatorFlags<CR> {
 
     /// A byte equals `c` when its low 7 bits equal those of `c` and its high bit that of
     /// `c`: `(low7 ^ c) + 0x7f` has the high bit set exactly when the low bits differ (no
-    /// carry leaves a byte), and `\n`, `\r` have no high bit.
+    /// carry leaves a byte), and `\n`, `\r` have no high bit. With `ASCII` no separator
+    /// has it: a byte with its high bit set is none, and the low bits decide alone.
     #[inline]
     fn of(self, w: u64) -> u64 {
         let low7 = w & LOW7;
         let differ = |c: u64| (low7 ^ c) + LOW7;
+        if ASCII {
+            let mut differ_all = differ(self.low) & differ(LO * u64::from(b'\n'));
+            if CR {
+                differ_all &= differ(LO * u64::from(b'\r'));
+            }
+            return !(differ_all | w) & !LOW7;
+        }
         let not_delim = differ(self.low) | (w ^ self.high);
         let not_newline = if CR {
             (differ(LO * u64::from(b'\n')) & differ(LO * u64::from(b'\r'))) | w
@@ -569,37 +585,100 @@ fn decode_fast<'a>(
         return Some(ragged(binding, fields.len(), row, line));
     }
     // One slot per field (`values` has one per schema field), written in place.
+    let bytes = text.as_bytes();
     for (i, (f, slot)) in binding.fields.iter().zip(values.iter_mut()).enumerate() {
-        let cell = fields.get(f.col).and_then(|r| field_text(text, arena, r));
-        let pushed = decode::decode_with(
-            &f.kind,
-            binding.decimal,
-            f.optional,
-            cell.map(decode::trim),
-            |v| *slot = v,
-        );
-        match pushed {
-            Ok(()) => {}
-            Err(Why::JsonSet) => {
-                let cell_of =
-                    |f: &FieldReader| fields.get(f.col).and_then(|r| field_text(text, arena, r));
-                let mut decoded = Vec::with_capacity(values.len());
-                let error = decode_json_sets(binding, cell_of, sets, &mut decoded, row, line);
-                for (slot, v) in values.iter_mut().zip(decoded) {
+        // A cell of the block whose ends are visible ASCII (most of them) is decoded from
+        // its bytes; any other (empty, to trim, unescaped, absent) as text.
+        let plain = match fields
+            .get(f.col)
+            .and_then(|r| Some((r, plain_cell(bytes, r)?)))
+        {
+            Some((r, cell)) => decode::decode_plain(
+                &f.kind,
+                binding.decimal,
+                f.optional,
+                cell,
+                || text.get(r.start..r.end),
+                slot,
+            ),
+            None => Plain::Text,
+        };
+        let why = match plain {
+            Plain::Done => continue,
+            Plain::Failed(why) => why,
+            Plain::Text => match decode_cell(binding, f, text, arena, fields) {
+                Ok(v) => {
                     *slot = v;
+                    continue;
                 }
-                return error;
-            }
-            Err(why) => {
-                let first = cell_error(f, why, cell, row, line);
-                return Some(every_cell_error(binding, i, first, |f| {
-                    let cell = fields.get(f.col).and_then(|r| field_text(text, arena, r));
-                    text_cell_error(binding, f, cell, row, line)
-                }));
-            }
-        }
+                Err(why) => why,
+            },
+        };
+        return decode_failed(
+            binding, text, arena, fields, sets, values, i, why, row, line,
+        );
     }
     None
+}
+
+/// A cell of [`decode_fast`] that is not [`plain_cell`]: decoded as text, trimmed.
+#[inline(never)]
+fn decode_cell<'a>(
+    binding: &Binding,
+    f: &FieldReader,
+    text: &'a str,
+    arena: &'a str,
+    fields: &[FieldRef],
+) -> Result<Value<'a>, Why> {
+    let cell = fields.get(f.col).and_then(|r| field_text(text, arena, r));
+    decode::decode(&f.kind, binding.decimal, f.optional, cell.map(decode::trim))
+}
+
+/// A cell of the block (not of the arena) that needs no trimming: its first and last bytes
+/// are visible ASCII. Such a cell is at char boundaries of the text (an ASCII byte is a
+/// char, and the byte after one starts a char), so it is exactly [`field_text`]'s, trimmed.
+///
+/// An arena range is none: its `start`, with [`FieldRef::ARENA`] set, is past its `end`.
+#[inline]
+fn plain_cell<'t>(bytes: &'t [u8], r: &FieldRef) -> Option<&'t [u8]> {
+    let cell = bytes.get(r.start..r.end)?;
+    match (cell.first(), cell.last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => Some(cell),
+        _ => None,
+    }
+}
+
+/// The row of [`decode_fast`] whose field `at` gave `why`: a set cell written as a JSON
+/// array (the row is decoded again), or the row's error, naming every unreadable cell.
+#[cold]
+#[inline(never)]
+#[expect(clippy::too_many_arguments, reason = "decode_fast's state, handed on")]
+fn decode_failed<'a>(
+    binding: &Binding,
+    text: &'a str,
+    arena: &'a str,
+    fields: &[FieldRef],
+    sets: &'a mut String,
+    values: &mut [Value<'a>],
+    at: usize,
+    why: Why,
+    row: u64,
+    line: u64,
+) -> Option<RowError> {
+    let cell_of = |f: &FieldReader| fields.get(f.col).and_then(|r| field_text(text, arena, r));
+    if why == Why::JsonSet {
+        let mut decoded = Vec::with_capacity(values.len());
+        let error = decode_json_sets(binding, cell_of, sets, &mut decoded, row, line);
+        for (slot, v) in values.iter_mut().zip(decoded) {
+            *slot = v;
+        }
+        return error;
+    }
+    let f = binding.fields.get(at)?;
+    let first = cell_error(f, why, cell_of(f), row, line);
+    Some(every_cell_error(binding, at, first, |f| {
+        text_cell_error(binding, f, cell_of(f), row, line)
+    }))
 }
 
 #[cfg(test)]
@@ -723,8 +802,8 @@ mod tests {
     }
 
     /// Every offset from `start` on that `seps` flags, eight bytes at a time.
-    fn flagged<const CR: bool>(
-        seps: &SeparatorFlags<CR>,
+    fn flagged<const CR: bool, const ASCII: bool>(
+        seps: &SeparatorFlags<CR, ASCII>,
         bytes: &[u8],
         start: usize,
     ) -> Vec<usize> {
@@ -755,17 +834,25 @@ mod tests {
                 .collect();
             let delim = alphabet[round % alphabet.len()];
             let start = (next() % (len as u64 + 1)) as usize;
-            let got = flagged(&SeparatorFlags::<true>::new(delim), &bytes, start);
+            let got = flagged(&SeparatorFlags::<true, false>::new(delim), &bytes, start);
             let want: Vec<usize> = memchr::memchr3_iter(delim, b'\n', b'\r', &bytes[start..])
                 .map(|o| start + o)
                 .collect();
             assert_eq!(got, want, "{bytes:?} from {start}");
+            if delim.is_ascii() {
+                let got = flagged(&SeparatorFlags::<true, true>::new(delim), &bytes, start);
+                assert_eq!(got, want, "{bytes:?} from {start}, ASCII");
+            }
             // Without CR: the delimiters and LFs only (a CR is an ordinary byte).
-            let got = flagged(&SeparatorFlags::<false>::new(delim), &bytes, start);
+            let got = flagged(&SeparatorFlags::<false, false>::new(delim), &bytes, start);
             let want: Vec<usize> = memchr::memchr2_iter(delim, b'\n', &bytes[start..])
                 .map(|o| start + o)
                 .collect();
             assert_eq!(got, want, "{bytes:?} from {start}, no CR");
+            if delim.is_ascii() {
+                let got = flagged(&SeparatorFlags::<false, true>::new(delim), &bytes, start);
+                assert_eq!(got, want, "{bytes:?} from {start}, no CR, ASCII");
+            }
             // The closing quote as the memchr loop found it, with the newlines before it.
             let mut q = start;
             let mut escaped = false;
