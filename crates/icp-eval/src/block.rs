@@ -952,7 +952,11 @@ impl BlockScratch {
             return;
         };
         let valid = low_bits(b.n);
+        // The cache only while it pays (most texts seen again), else each text is split.
         let mut cache = self.set_cache.get_mut(d);
+        if cache.as_deref_mut().is_some_and(|c| !c.on(b.n)) {
+            cache = None;
+        }
         let (mut ready, mut missing) = (0u64, 0u64);
         let mut sp = SetSplit::default();
         let (mut at, present) = b.column(dict.field.0);
@@ -1014,14 +1018,51 @@ impl Memo {
 /// The needles of one set field found in recent set texts: a direct-mapped cache by the
 /// text's hash, each entry holding the text itself, so that a hit is exactly the mask
 /// `SetSplit::fill` gives that text (it depends on nothing else, for one plan).
+///
+/// A miss costs more than splitting the text (a hash, a comparison, a copy): with texts
+/// that seldom repeat (varied technology lists: 3,592 distinct in 20,000 rows of
+/// ../shared/perf) the cache turns itself off for a while, and tries again later.
 #[derive(Debug, Clone, Default)]
 struct SetCache {
     /// Per slot: the hash of the text, the text and its mask; `None` when empty.
     slots: Vec<Option<(u64, String, u64)>>,
+    /// Look-ups and hits since the last verdict.
+    tries: u32,
+    hits: u32,
+    /// Rows to go without the cache.
+    off: u32,
 }
 
 impl SetCache {
     const SIZE: usize = 256;
+    /// Look-ups between verdicts, and rows without the cache after a poor one.
+    const TRIAL: u32 = 1024;
+    const PAUSE: u32 = 16 * 1024;
+
+    /// Whether to use the cache for the next `rows` rows.
+    #[inline]
+    fn on(&mut self, rows: usize) -> bool {
+        if self.off == 0 {
+            return true;
+        }
+        self.off = self.off.saturating_sub(u32::try_from(rows).unwrap_or(u32::MAX));
+        false
+    }
+
+    /// Counts a look-up; after [`SetCache::TRIAL`] of them, pauses the cache when fewer
+    /// than half were hits.
+    #[inline]
+    fn count(&mut self, hit: bool) {
+        self.tries += 1;
+        self.hits += u32::from(hit);
+        if self.tries >= SetCache::TRIAL {
+            if self.hits * 2 < self.tries {
+                self.off = SetCache::PAUSE;
+            }
+            self.tries = 0;
+            self.hits = 0;
+        }
+    }
 
     #[inline]
     fn mask(&mut self, raw: &str, fill: impl FnOnce() -> u64) -> u64 {
@@ -1037,7 +1078,9 @@ impl SetCache {
             && *key == h
             && text == raw
         {
-            return *mask;
+            let mask = *mask;
+            self.count(true);
+            return mask;
         }
         let mask = fill();
         match slot {
@@ -1049,6 +1092,7 @@ impl SetCache {
             }
             None => *slot = Some((h, raw.to_owned(), mask)),
         }
+        self.count(false);
         mask
     }
 }
