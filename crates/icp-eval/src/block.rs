@@ -1045,7 +1045,9 @@ impl SetCache {
         if self.off == 0 {
             return true;
         }
-        self.off = self.off.saturating_sub(u32::try_from(rows).unwrap_or(u32::MAX));
+        self.off = self
+            .off
+            .saturating_sub(u32::try_from(rows).unwrap_or(u32::MAX));
         false
     }
 
