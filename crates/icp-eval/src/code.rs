@@ -482,15 +482,14 @@ fn ascii_matches(bytes: &[u8], dict: &SetDict) -> Option<u64> {
     let mut base = 0;
     while base < n {
         // The last sixteen bytes are padded with zeros (neither a separator nor above ASCII).
-        let chunk = match bytes.get(base..base + 16).map(<[u8; 16]>::try_from) {
-            Some(Ok(c)) => c,
-            _ => {
-                let mut c = [0u8; 16];
-                for (slot, b) in c.iter_mut().zip(bytes.get(base..).unwrap_or_default()) {
-                    *slot = *b;
-                }
-                c
+        let chunk = if let Some(Ok(c)) = bytes.get(base..base + 16).map(<[u8; 16]>::try_from) {
+            c
+        } else {
+            let mut c = [0u8; 16];
+            for (slot, b) in c.iter_mut().zip(bytes.get(base..).unwrap_or_default()) {
+                *slot = *b;
             }
+            c
         };
         let v = u8x16::from(chunk);
         if v.to_bitmask() != 0 {
