@@ -57,6 +57,9 @@ pub(crate) struct EnumTable {
     /// lowercase reads as (that of its entry in `by_len`). A cell written the same way is
     /// found without lowercasing it.
     exact: Vec<Vec<((u64, u64), u32)>>,
+    /// The longer ASCII names and strings as written, with the variant their lowercase
+    /// reads as.
+    exact_long: Vec<(String, u32)>,
     catch_all: Option<u32>,
     /// Variant names and strings as written, for did-you-mean.
     originals: Vec<String>,
@@ -153,8 +156,9 @@ impl EnumTable {
             }
         }
         let mut exact: Vec<Vec<((u64, u64), u32)>> = Vec::new();
+        let mut exact_long: Vec<(String, u32)> = Vec::new();
         for w in written {
-            if !w.is_ascii() || w.len() > 16 {
+            if !w.is_ascii() {
                 continue;
             }
             let lower = w.to_ascii_lowercase();
@@ -164,6 +168,12 @@ impl EnumTable {
             else {
                 continue;
             };
+            if w.len() > 16 {
+                if !exact_long.iter().any(|(e, _)| e == w) {
+                    exact_long.push((w.to_string(), entry.variant));
+                }
+                continue;
+            }
             if exact.len() <= w.len() {
                 exact.resize(w.len() + 1, Vec::new());
             }
@@ -178,6 +188,7 @@ impl EnumTable {
             entries,
             by_len,
             exact,
+            exact_long,
             catch_all: ty.catch_all,
             originals,
         }
@@ -211,6 +222,8 @@ impl EnumTable {
             if let Some(e) = bucket.iter().find(|e| e.key == k) {
                 return Some(e.variant);
             }
+        } else if let Some(&(_, v)) = self.exact_long.iter().find(|(e, _)| e.as_bytes() == b) {
+            return Some(v);
         }
         self.lookup_rest(b)
     }
