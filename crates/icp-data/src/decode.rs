@@ -661,6 +661,14 @@ fn read_money(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     } else if let Some(v) = plain_digits(cell) {
         return Some(scaled_int(v, 0));
     }
+    read_money_text(cell, decimal)
+}
+
+/// [`read_money`] past its fast paths (kept out of it: its registers are those of the fast
+/// paths alone).
+#[cold]
+#[inline(never)]
+fn read_money_text(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     let n = parse_num(cell, false, decimal)?;
     match n.suffix {
         Suffix::None | Suffix::Scale(_) => Some(n.value),
