@@ -52,6 +52,14 @@ pub(crate) struct EnumTable {
     /// order, the first of equal strings only. An ASCII cell can equal (ignoring ASCII
     /// case) only an ASCII entry of its own length.
     by_len: Vec<Vec<Keyed>>,
+    /// The variant names and strings as written (ASCII, up to 16 bytes) by byte length:
+    /// `exact[n]` holds the [`raw_key`] of each of length `n` with the variant its
+    /// lowercase reads as (that of its entry in `by_len`). A cell written the same way is
+    /// found without lowercasing it.
+    exact: Vec<Vec<((u64, u64), u32)>>,
+    /// The longer ASCII names and strings as written, with the variant their lowercase
+    /// reads as.
+    exact_long: Vec<(String, u32)>,
     catch_all: Option<u32>,
     /// Variant names and strings as written, for did-you-mean.
     originals: Vec<String>,
@@ -85,6 +93,14 @@ fn lower8(w: u64) -> u64 {
 /// ignoring ASCII case.
 #[inline]
 fn key(b: &[u8]) -> (u64, u64) {
+    let (a, z) = raw_key(b);
+    (lower8(a), lower8(z))
+}
+
+/// The bytes at fixed places of `b` (all of them up to 16 bytes), as they are: two strings
+/// of the same length up to 16 bytes have equal raw keys exactly when they are equal.
+#[inline]
+fn raw_key(b: &[u8]) -> (u64, u64) {
     let word = |at: usize| -> u64 {
         b.get(at..at + 8)
             .and_then(|s| <[u8; 8]>::try_from(s).ok())
@@ -99,9 +115,9 @@ fn key(b: &[u8]) -> (u64, u64) {
     let n = b.len();
     match n {
         0 => (0, 0),
-        1..=3 => (lower8(byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16), 0),
-        4..=7 => (lower8(half(0) | half(n - 4) << 32), 0),
-        _ => (lower8(word(0)), lower8(word(n - 8))),
+        1..=3 => (byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16, 0),
+        4..=7 => (half(0) | half(n - 4) << 32, 0),
+        _ => (word(0), word(n - 8)),
     }
 }
 
@@ -109,12 +125,16 @@ impl EnumTable {
     fn new(ty: &EnumTy) -> EnumTable {
         let mut entries = Vec::new();
         let mut originals = Vec::new();
+        // Each entry's text before lowercasing.
+        let mut written = Vec::new();
         for (i, v) in ty.variants.iter().enumerate() {
             entries.push((v.name.to_lowercase(), i as u32));
             originals.push(v.name.clone());
+            written.push(v.name.as_str());
             for s in &v.strings {
                 entries.push((trim(s).to_lowercase(), i as u32));
                 originals.push(s.clone());
+                written.push(trim(s));
             }
         }
         let mut by_len: Vec<Vec<Keyed>> = Vec::new();
@@ -135,9 +155,40 @@ impl EnumTable {
                 });
             }
         }
+        let mut exact: Vec<Vec<((u64, u64), u32)>> = Vec::new();
+        let mut exact_long: Vec<(String, u32)> = Vec::new();
+        for w in written {
+            if !w.is_ascii() {
+                continue;
+            }
+            let lower = w.to_ascii_lowercase();
+            let Some(entry) = by_len
+                .get(w.len())
+                .and_then(|bucket| bucket.iter().find(|k| k.text == lower))
+            else {
+                continue;
+            };
+            if w.len() > 16 {
+                if !exact_long.iter().any(|(e, _)| e == w) {
+                    exact_long.push((w.to_string(), entry.variant));
+                }
+                continue;
+            }
+            if exact.len() <= w.len() {
+                exact.resize(w.len() + 1, Vec::new());
+            }
+            let k = raw_key(w.as_bytes());
+            if let Some(list) = exact.get_mut(w.len())
+                && !list.iter().any(|(e, _)| *e == k)
+            {
+                list.push((k, entry.variant));
+            }
+        }
         EnumTable {
             entries,
             by_len,
+            exact,
+            exact_long,
             catch_all: ty.catch_all,
             originals,
         }
@@ -156,12 +207,23 @@ impl EnumTable {
             && let Some(bucket) = self.by_len.get(b.len())
             && !bucket.is_empty()
         {
-            let k = key(b);
+            let (a, z) = raw_key(b);
+            // Written as a name or string is: equal raw keys mean equal strings.
+            if let Some(&(_, v)) = self
+                .exact
+                .get(b.len())
+                .and_then(|list| list.iter().find(|(k, _)| *k == (a, z)))
+            {
+                return Some(v);
+            }
+            let k = (lower8(a), lower8(z));
             // Equal keys of a lowercase ASCII entry mean equal strings up to 16 bytes;
             // the entries of a bucket differ, so at most one matches.
             if let Some(e) = bucket.iter().find(|e| e.key == k) {
                 return Some(e.variant);
             }
+        } else if let Some(&(_, v)) = self.exact_long.iter().find(|(e, _)| e.as_bytes() == b) {
+            return Some(v);
         }
         self.lookup_rest(b)
     }
@@ -599,6 +661,14 @@ fn read_money(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     } else if let Some(v) = plain_digits(cell) {
         return Some(scaled_int(v, 0));
     }
+    read_money_text(cell, decimal)
+}
+
+/// [`read_money`] past its fast paths (kept out of it: its registers are those of the fast
+/// paths alone).
+#[cold]
+#[inline(never)]
+fn read_money_text(cell: &[u8], decimal: DecimalMark) -> Option<Decimal> {
     let n = parse_num(cell, false, decimal)?;
     match n.suffix {
         Suffix::None | Suffix::Scale(_) => Some(n.value),

@@ -801,6 +801,7 @@ fn enum_lookup_by_length_agrees_with_a_linear_scan() {
         let mut cells: Vec<String> = (0..40).map(|_| pick(next())).collect();
         cells.extend(t.entries.iter().map(|(s, _)| s.to_uppercase()));
         cells.extend(ty.variants.iter().flat_map(|v| v.strings.clone()));
+        cells.extend(ty.variants.iter().map(|v| v.name.clone()));
         for cell in &cells {
             assert_eq!(
                 t.lookup(cell.as_bytes()),
