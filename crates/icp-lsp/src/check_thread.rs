@@ -68,3 +68,21 @@ impl CheckThread {
         sent
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CheckThread;
+
+    #[tokio::test]
+    async fn jobs_run_on_one_thread_that_outlives_a_panic() {
+        let checks = CheckThread::default();
+        let first = checks.run(|| std::thread::current().id()).await;
+        let second = checks.run(|| std::thread::current().id()).await;
+        assert!(first.is_some());
+        assert_eq!(first, second, "one thread for every job");
+        assert_ne!(first, Some(std::thread::current().id()));
+        let panicked: Option<()> = checks.run(|| panic!("a job that panics")).await;
+        assert_eq!(panicked, None);
+        assert_eq!(checks.run(|| 7).await, Some(7), "a new thread took over");
+    }
+}
