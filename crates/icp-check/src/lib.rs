@@ -204,8 +204,9 @@ pub struct Checked {
     pub program: icp_model::Program,
     /// Parse and check diagnostics of every file, sorted by file and offset.
     pub diagnostics: Vec<Diagnostic>,
-    /// Definitions and references, for the language server.
-    pub symbols: SymbolIndex,
+    /// Definitions and references, for the language server (shared with the memo of an
+    /// incremental check, [`check_incremental`]).
+    pub symbols: std::sync::Arc<SymbolIndex>,
 }
 
 /// Definitions and references of every name.
@@ -515,7 +516,10 @@ pub fn check_incremental<V: Clone + Into<std::sync::Arc<str>>, S: std::hash::Bui
     if out.cancelled {
         return None;
     }
-    Some(finish(loaded, out, root, loader))
+    let checked = finish(loaded, out, root, loader);
+    // The next check reads the definitions and references it replays from this one's.
+    memo.store.symbols = Some(checked.symbols.clone());
+    Some(checked)
 }
 
 /// The check's result from the loaded files and the checker's output.
@@ -540,6 +544,6 @@ fn finish(
         files: loaded.files,
         program: out.program,
         diagnostics,
-        symbols: out.symbols,
+        symbols: std::sync::Arc::new(out.symbols),
     }
 }

@@ -347,7 +347,7 @@ fn first_program() -> Program {
         enums,
         segments,
         situations: vec![],
-        profiles: vec![profile],
+        profiles: vec![std::sync::Arc::new(profile)],
         tests: vec![test],
     }
 }

@@ -20,6 +20,7 @@
 //! `ContentModified`. Bad frames never stop the server ([`framing`]). Features are plain functions over an [`world::Analysis`], so tests call them
 //! without a transport. **API boundary**: LSP types stay in this crate.
 
+pub mod check_thread;
 pub mod config;
 pub mod diag;
 pub mod features;

@@ -103,6 +103,8 @@ pub struct Backend {
     /// revision of the text they ran on (published with the check's diagnostics until
     /// the text changes).
     test_results: Arc<std::sync::Mutex<std::collections::HashMap<Uri, TestResults>>>,
+    /// Where the checks of open documents run ([`crate::check_thread`]).
+    check_thread: Arc<crate::check_thread::CheckThread>,
 }
 
 /// The revision a document's tests ran on, and each test's failures by name.
@@ -146,6 +148,7 @@ impl Backend {
             projects: Arc::new(crate::workspace::Projects::new(settings.list)),
             config_warnings: Arc::default(),
             test_results: Arc::default(),
+            check_thread: Arc::default(),
         }
     }
 
@@ -210,9 +213,14 @@ impl Backend {
         let uri = uri.clone();
         rt.spawn(async move {
             let world = this.world.clone();
+            let world_is_open = world.is_open(&uri);
             let u = uri.clone();
-            let _ =
-                tokio::task::spawn_blocking(move || guard("check", || world.analysis(&u))).await;
+            let check = move || guard("check", || world.analysis(&u));
+            if world_is_open {
+                let _ = this.check_thread.run(check).await;
+            } else {
+                let _ = tokio::task::spawn_blocking(check).await;
+            }
             this.requested
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -286,7 +294,8 @@ impl Backend {
                 this.check_ended().await;
             }
             // Files that are not open are checked in the background, a few at a time.
-            let _permit = if this.world.is_open(&uri) {
+            let open = this.world.is_open(&uri);
+            let _permit = if open {
                 None
             } else {
                 this.projects.background.clone().acquire_owned().await.ok()
@@ -296,14 +305,20 @@ impl Backend {
             }
             let world = this.world.clone();
             let u = uri.clone();
-            let computed = tokio::task::spawn_blocking(move || {
+            let check = move || {
                 guard("check", move || {
                     let a = world.analysis(&u)?;
                     let diags = features::diagnostics(&a);
                     Some((a, diags))
                 })
-            })
-            .await;
+            };
+            // Open documents on the check thread; files that are not open on the blocking
+            // pool, a few at a time.
+            let computed = if open {
+                this.check_thread.run(check).await.ok_or(())
+            } else {
+                tokio::task::spawn_blocking(check).await.map_err(|_| ())
+            };
             this.checked.notify_waiters();
             let Ok(Some((analysis, diags))) = computed else {
                 return;

@@ -66,8 +66,10 @@ pub struct Program {
     pub segments: Vec<Segment>,
     /// Situations.
     pub situations: Vec<Situation>,
-    /// Profiles.
-    pub profiles: Vec<Profile>,
+    /// Profiles, each behind an `Arc`: an editor's incremental check shares a profile that
+    /// did not change between one check and the next (and with its memo) instead of
+    /// copying it.
+    pub profiles: Vec<std::sync::Arc<Profile>>,
     /// Tests.
     pub tests: Vec<Test>,
 }
@@ -91,7 +93,7 @@ impl Program {
     }
     /// A profile by id.
     pub fn profile(&self, id: ProfileId) -> Option<&Profile> {
-        self.profiles.get(id.index())
+        self.profiles.get(id.index()).map(|p| &**p)
     }
     /// A profile by name.
     pub fn profile_named(&self, name: &str) -> Option<(ProfileId, &Profile)> {
@@ -99,7 +101,7 @@ impl Program {
             .iter()
             .enumerate()
             .find(|(_, p)| p.name == name)
-            .map(|(i, p)| (ProfileId(i as u32), p))
+            .map(|(i, p)| (ProfileId(i as u32), &**p))
     }
 }
 

@@ -1062,6 +1062,9 @@ impl Lower<'_> {
                 _ => {}
             }
         }
+        // Exact capacities here and in lists: a big file's trees are kept (and mostly
+        // shared with the item cache) for as long as it is open.
+        members.shrink_to_fit();
         Some(Profile {
             name: name?,
             title,
@@ -1588,6 +1591,7 @@ impl Lower<'_> {
             depth = depth.max(e.depth);
             items.push(e.expr);
         }
+        items.shrink_to_fit();
         Some((items, depth))
     }
 

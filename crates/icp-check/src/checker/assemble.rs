@@ -14,6 +14,17 @@ struct Maps {
 }
 
 impl Maps {
+    /// Whether every schema, enum, segment and situation keeps its index (nothing was
+    /// dropped before it), so that a profile's model needs no renumbering.
+    fn is_identity(&self) -> bool {
+        let same = |v: &[Option<u32>]| {
+            v.iter()
+                .enumerate()
+                .all(|(i, x)| x.is_some_and(|x| x as usize == i))
+        };
+        same(&self.schema) && same(&self.enums) && same(&self.segment) && same(&self.situation)
+    }
+
     pub(super) fn schema_id(&self, s: usize) -> u32 {
         self.schema.get(s).copied().flatten().unwrap_or(u32::MAX)
     }
@@ -280,13 +291,20 @@ impl Checker<'_> {
             }
             program.situations.push(x);
         }
+        let identity = maps.is_identity();
         for (i, p) in self.profiles.iter_mut().enumerate() {
             if prof_ok.get(i) != Some(&true) {
                 continue;
             }
-            let Some(mut x) = p.model.take() else {
+            let Some(mut shared) = p.model.take() else {
                 continue;
             };
+            if identity {
+                // Nothing to renumber: the program shares the model (with the memo).
+                program.profiles.push(shared);
+                continue;
+            }
+            let x = std::sync::Arc::make_mut(&mut shared);
             x.schema = m::SchemaId(maps.schema_id(x.schema.index()));
             x.situation = x
                 .situation
@@ -320,7 +338,7 @@ impl Checker<'_> {
                     maps.expr(e);
                 }
             }
-            program.profiles.push(x);
+            program.profiles.push(shared);
         }
         for (i, t) in self.tests.iter_mut().enumerate() {
             if test_ok.get(i) != Some(&true) {

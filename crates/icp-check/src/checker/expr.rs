@@ -595,6 +595,7 @@ impl<'a> Checker<'a> {
                 None => ok = false,
             }
         }
+        out.shrink_to_fit();
         ok.then_some(out)
     }
 

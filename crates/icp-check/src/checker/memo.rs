@@ -8,9 +8,13 @@
 //! declarations are hashed once per check ([`Checker::declarations_hash`]); a profile is
 //! looked up by that hash, its file and its own text. What its check produced (its
 //! diagnostics, definitions, references, model and the facts later passes read) is kept
-//! relative to the item's start, so a profile that only moved (an edit above it) replays
-//! with its spans shifted, and its own definitions renumbered when the profiles before it
-//! declared more or fewer names.
+//! with the item's start when it was made, so a profile that only moved (an edit above it)
+//! replays with its spans shifted (the memo keeps the moved copy), and its own definitions
+//! renumbered when the profiles before it declared more or fewer names. Nothing bulky is
+//! copied into the memo: the model is shared by `Arc` with the checks that used it (a
+//! profile that did not move costs no copy of its model, however many checks replay it),
+//! and the definitions and references are read from the previous check's symbol index,
+//! which the memo shares with that check's result.
 //!
 //! A check is remembered only when everything it produced lies inside its item (a
 //! diagnostic that names another place, a `file:line:col` in a message, is not) and the
@@ -26,8 +30,11 @@ use icp_syntax::HasSpan;
 use icp_syntax::ast as a;
 use icp_syntax::{Diagnostic, Span};
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use super::Checker;
-use crate::{Def, Ref, SymbolDetail};
+use crate::{SymbolDetail, SymbolIndex};
 
 /// The remembered checks of one project (kept by an editor between checks).
 #[derive(Debug, Default)]
@@ -37,6 +44,9 @@ pub(crate) struct Store {
     /// The checks of this run (they replace `prev` when it ends: only what the last
     /// check used or made is kept).
     next: HashMap<u64, ProfileMemo>,
+    /// The symbol index of the previous run (shared with its result), which the ranges
+    /// of `prev` index.
+    pub(crate) symbols: Option<Arc<SymbolIndex>>,
     /// Profiles replayed and checked in the last run (for tests and measurements).
     pub(crate) replayed: usize,
     pub(crate) checked: usize,
@@ -48,9 +58,10 @@ impl Store {
         self.prev = std::mem::take(&mut self.next);
     }
 
-    /// End a cancelled run: keep everything.
+    /// End a cancelled run: keep the previous run's checks (this run's index the symbols
+    /// of a run that gave no result).
     pub(crate) fn abandon(&mut self) {
-        self.prev.extend(self.next.drain());
+        self.next.clear();
     }
 
     /// Start a run.
@@ -60,22 +71,25 @@ impl Store {
     }
 }
 
-/// What the check of one profile produced, its spans relative to the item's start.
+/// What the check of one profile produced, its spans as they were when the item started
+/// at `base`.
 #[derive(Debug, Clone)]
 pub(crate) struct ProfileMemo {
+    /// The item's start for the spans below.
+    base: u32,
     /// The definition index of the profile itself (from name collection).
     pdef: usize,
-    /// The first definition index the check handed out.
-    def_base: usize,
-    defs: Vec<Def>,
+    /// The definitions the check handed out, in [`Store::symbols`].
+    defs: Range<usize>,
     pdef_detail: SymbolDetail,
-    refs: Vec<Ref>,
+    /// The references it made, in [`Store::symbols`].
+    refs: Range<usize>,
     diags: Vec<Diagnostic>,
     err: bool,
     schema: Option<usize>,
     situation: Option<usize>,
     deps: Vec<usize>,
-    model: Option<m::Profile>,
+    model: Option<Arc<m::Profile>>,
     tiers: Vec<(String, usize)>,
     groups: HashMap<String, (u32, usize)>,
     reasons: HashMap<String, usize>,
@@ -168,16 +182,13 @@ fn profile_spans(p: &mut m::Profile, f: &mut impl FnMut(&mut Span)) {
     }
 }
 
-/// Every span a profile's remembered check holds.
+/// Every span a profile's remembered check holds itself (its definitions and references
+/// are in the symbol index).
 fn memo_spans(memo: &mut ProfileMemo, f: &mut impl FnMut(&mut Span)) {
-    for d in &mut memo.defs {
-        f(&mut d.name_span);
-        f(&mut d.full_span);
-    }
-    memo.refs.iter_mut().for_each(|r| f(&mut r.span));
     memo.diags.iter_mut().for_each(|d| diag_spans(d, f));
     if let Some(p) = &mut memo.model {
-        profile_spans(p, f);
+        // Copied here if a check still holds it: the moved copy is the memo's.
+        profile_spans(Arc::make_mut(p), f);
     }
 }
 
@@ -253,54 +264,66 @@ impl Checker<'_> {
             refs: self.refs.len(),
             diags: self.diags.len(),
         };
-        let memo = match self.memo.prev.remove(&key) {
-            Some(memo) if memo.pdef == pdef => memo,
-            _ => {
-                self.memo.checked += 1;
-                return Some(mark);
-            }
+        let prev = self.memo.symbols.clone();
+        let found = self.memo.prev.get(&key).filter(|m| m.pdef == pdef);
+        let (Some(memo), Some(prev)) = (found, prev) else {
+            self.memo.checked += 1;
+            return Some(mark);
+        };
+        let mut memo = memo.clone();
+        let (Some(defs), Some(refs)) = (
+            prev.defs.get(memo.defs.clone()),
+            prev.refs.get(memo.refs.clone()),
+        ) else {
+            self.memo.checked += 1;
+            return Some(mark);
         };
         self.memo.replayed += 1;
-        let mut now = memo.clone();
-        memo_spans(&mut now, &mut shift(i64::from(ast.span.start)));
-        let base = self.defs.len();
+        let mut move_span = shift(i64::from(ast.span.start) - i64::from(memo.base));
+        if memo.base != ast.span.start {
+            memo_spans(&mut memo, &mut move_span);
+            memo.base = ast.span.start;
+        }
+        let (old_base, base) = (memo.defs.start, self.defs.len());
         let renumber = |d: usize| {
-            if d >= memo.def_base {
-                d - memo.def_base + base
+            if d >= old_base {
+                d - old_base + base
             } else {
                 d
             }
         };
-        self.defs.append(&mut now.defs);
-        self.set_detail(pdef, now.pdef_detail);
-        self.refs.extend(now.refs.into_iter().map(|mut r| {
+        self.defs.extend(defs.iter().map(|d| {
+            let mut d = d.clone();
+            move_span(&mut d.name_span);
+            move_span(&mut d.full_span);
+            d
+        }));
+        self.refs.extend(refs.iter().map(|r| {
+            let mut r = *r;
+            move_span(&mut r.span);
             r.def = renumber(r.def);
             r
         }));
-        self.diags.append(&mut now.diags);
+        self.set_detail(pdef, memo.pdef_detail.clone());
+        self.diags.extend(memo.diags.iter().cloned());
+        memo.tiers.iter_mut().for_each(|(_, d)| *d = renumber(*d));
+        memo.groups
+            .values_mut()
+            .for_each(|(_, d)| *d = renumber(*d));
+        memo.reasons.values_mut().for_each(|d| *d = renumber(*d));
+        memo.defs = base..self.defs.len();
+        memo.refs = mark.refs..self.refs.len();
         if let Some(x) = self.profiles.get_mut(pi) {
-            x.err = now.err;
-            x.schema = now.schema;
-            x.situation = now.situation;
-            x.deps = now.deps;
-            x.model = now.model;
-            x.tiers = now
-                .tiers
-                .into_iter()
-                .map(|(n, d)| (n, renumber(d)))
-                .collect();
-            x.groups = now
-                .groups
-                .into_iter()
-                .map(|(n, (g, d))| (n, (g, renumber(d))))
-                .collect();
-            x.reasons = now
-                .reasons
-                .into_iter()
-                .map(|(n, d)| (n, renumber(d)))
-                .collect();
+            x.err = memo.err;
+            x.schema = memo.schema;
+            x.situation = memo.situation;
+            x.deps.clone_from(&memo.deps);
+            x.model.clone_from(&memo.model);
+            x.tiers.clone_from(&memo.tiers);
+            x.groups.clone_from(&memo.groups);
+            x.reasons.clone_from(&memo.reasons);
         }
-        // Kept for the next check, relative as it was.
+        // Kept for the next check, indexing this check's symbols.
         self.memo.next.insert(key, memo);
         None
     }
@@ -310,19 +333,41 @@ impl Checker<'_> {
         if self.pos_used.get() || self.deep_reported {
             return;
         }
-        let Some(info) = self.profiles.get(pi) else {
+        let item = mark.item;
+        let within = |s: Span| item.start <= s.start && s.end <= item.end;
+        let mut inside = self
+            .defs
+            .get(mark.defs..)
+            .unwrap_or_default()
+            .iter()
+            .all(|d| within(d.name_span) && within(d.full_span))
+            && self
+                .refs
+                .get(mark.refs..)
+                .unwrap_or_default()
+                .iter()
+                .all(|r| within(r.span));
+        let mut check = |s: &mut Span| inside &= within(*s);
+        let Some(info) = self.profiles.get_mut(pi) else {
             return;
         };
+        // The model was just made (the check holds the only reference): its spans are
+        // read in place.
+        match info.model.as_mut().map(Arc::get_mut) {
+            Some(Some(p)) => profile_spans(p, &mut check),
+            Some(None) => return,
+            None => {}
+        }
         let mut memo = ProfileMemo {
+            base: item.start,
             pdef: info.def,
-            def_base: mark.defs,
-            defs: self.defs.get(mark.defs..).unwrap_or_default().to_vec(),
+            defs: mark.defs..self.defs.len(),
             pdef_detail: self
                 .defs
                 .get(info.def)
                 .map(|d| d.detail.clone())
                 .unwrap_or_default(),
-            refs: self.refs.get(mark.refs..).unwrap_or_default().to_vec(),
+            refs: mark.refs..self.refs.len(),
             diags: self.diags.get(mark.diags..).unwrap_or_default().to_vec(),
             err: info.err,
             schema: info.schema,
@@ -333,14 +378,10 @@ impl Checker<'_> {
             groups: info.groups.clone(),
             reasons: info.reasons.clone(),
         };
-        // Relative to the item's start, if every span lies inside the item.
-        let item = mark.item;
-        let mut inside = true;
-        memo_spans(&mut memo, &mut |s: &mut Span| {
-            inside &= item.start <= s.start && s.end <= item.end;
-            s.start = s.start.saturating_sub(item.start);
-            s.end = s.end.saturating_sub(item.start);
-        });
+        // Remembered if every span lies inside the item (the model's were checked above).
+        let model = memo.model.take();
+        memo_spans(&mut memo, &mut check);
+        memo.model = model;
         if inside {
             self.memo.next.insert(mark.key, memo);
         }

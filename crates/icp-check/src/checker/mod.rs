@@ -129,7 +129,8 @@ struct ProfileInfo<'a> {
     schema: Option<usize>,
     situation: Option<usize>,
     deps: Vec<usize>,
-    model: Option<m::Profile>,
+    /// Shared with the memo and the assembled program (see [`memo`]).
+    model: Option<std::sync::Arc<m::Profile>>,
     tiers: Vec<(String, usize)>,
     groups: HashMap<String, (u32, usize)>,
     reasons: HashMap<String, usize>,
@@ -421,6 +422,13 @@ impl<'a> Checker<'a> {
             self.lint_segment(i);
         }
         let env = self.incremental.then(|| self.declarations_hash());
+        if let Some(prev) = self.memo.symbols.clone() {
+            // About as many as last time: no doubling of a big file's vectors as they grow.
+            self.defs
+                .reserve(prev.defs.len().saturating_sub(self.defs.len()));
+            self.refs
+                .reserve(prev.refs.len().saturating_sub(self.refs.len()));
+        }
         for i in 0..self.profiles.len() {
             if i % STOP_EVERY == 0 && self.stop() {
                 return self.output(m::Program::default());

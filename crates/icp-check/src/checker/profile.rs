@@ -474,8 +474,12 @@ impl<'a> Checker<'a> {
             .iter()
             .map(|(t, d)| (t.name.name.clone(), *d))
             .collect();
+        // Exact capacities: the model is kept (by the program and an editor's memo).
+        criteria.shrink_to_fit();
+        excludes.shrink_to_fit();
+        groups.shrink_to_fit();
         let model = match (schema, tiers) {
-            (Some(s), Some(tiers)) => Some(m::Profile {
+            (Some(s), Some(tiers)) => Some(std::sync::Arc::new(m::Profile {
                 name: ast.name.name.clone(),
                 title: ast.title.as_ref().map(|t| t.value.clone()),
                 loc: loc(file, ast.name.span),
@@ -488,7 +492,7 @@ impl<'a> Checker<'a> {
                 criteria,
                 excludes,
                 tiers,
-            }),
+            })),
             _ => None,
         };
         if let Some(x) = self.profiles.get_mut(pi) {

@@ -270,7 +270,7 @@ pub fn program(p: Profile, segments: Vec<Segment>) -> Program {
         schemas: vec![schema()],
         enums: vec![kind_enum()],
         segments,
-        profiles: vec![p],
+        profiles: vec![std::sync::Arc::new(p)],
         ..Program::default()
     }
 }
