@@ -481,22 +481,35 @@ fn ascii_matches(bytes: &[u8], dict: &SetDict) -> Option<u64> {
     let mut start = 0;
     let mut base = 0;
     while base < n {
-        // The last sixteen bytes are padded with zeros (neither a separator nor above ASCII).
-        let chunk = if let Some(Ok(c)) = bytes.get(base..base + 16).map(<[u8; 16]>::try_from) {
-            c
-        } else {
-            let mut c = [0u8; 16];
-            for (slot, b) in c.iter_mut().zip(bytes.get(base..).unwrap_or_default()) {
-                *slot = *b;
-            }
-            c
+        // The sixteen bytes at `base`, of which the first `skip` were seen: the last window
+        // overlaps the one before it; a text shorter than a window is padded with zeros
+        // (neither a separator nor above ASCII).
+        let (chunk, skip) = match bytes.get(base..base + 16).map(<[u8; 16]>::try_from) {
+            Some(Ok(c)) => (c, 0),
+            _ => match n.checked_sub(16) {
+                Some(b) => {
+                    let c = bytes.get(b..).map(<[u8; 16]>::try_from);
+                    let skip = base - b;
+                    base = b;
+                    (c.and_then(Result::ok).unwrap_or([0; 16]), skip)
+                }
+                None => {
+                    let mut c = [0u8; 16];
+                    if let Some(head) = c.get_mut(..n) {
+                        head.copy_from_slice(bytes);
+                    }
+                    (c, 0)
+                }
+            },
         };
         let v = u8x16::from(chunk);
         if v.to_bitmask() != 0 {
             return None;
         }
+        // `skip` is below 16.
         let mut seps = ((v.simd_eq(semi) | v.simd_eq(bar)) | (v.simd_eq(comma) | v.simd_eq(unit)))
-            .to_bitmask();
+            .to_bitmask()
+            & (u32::MAX << skip);
         while seps != 0 {
             let at = base + seps.trailing_zeros() as usize;
             seps &= seps - 1;
