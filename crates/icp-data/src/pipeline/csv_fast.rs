@@ -103,12 +103,14 @@ pub(super) fn csv_block<S: RowSink>(
             pos = r.resume;
             continue;
         }
+        // The record's fields go straight after the batch's (no copy).
+        let at = s.batch.used;
         let split = text.and_then(|text| {
-            let (fields, arena) = (&mut s.fields, &mut s.arena);
+            let (fields, arena) = (&mut s.batch.fields, &mut s.batch.arena);
             if cr {
-                split_record::<true>(input, text, pos, delim, fields, arena)
+                split_record::<true>(input, text, pos, delim, fields, at, arena)
             } else {
-                split_record::<false>(input, text, pos, delim, fields, arena)
+                split_record::<false>(input, text, pos, delim, fields, at, arena)
             }
             .filter(|&(end, _, _)| end <= segment_end)
         });
@@ -121,12 +123,7 @@ pub(super) fn csv_block<S: RowSink>(
         };
         let number = block.first_row + n;
         n += 1;
-        s.batch.push(
-            number,
-            line,
-            s.fields.get(..count).unwrap_or_default(),
-            &s.arena,
-        );
+        s.batch.push(number, line, count);
         if s.batch.rows.len() >= Batch::ROWS {
             flush(ctx, s, text.unwrap_or_default());
         }
@@ -140,8 +137,12 @@ pub(super) fn csv_block<S: RowSink>(
 pub(super) struct Batch {
     /// Per record: its row number, line and fields (a range of `fields`).
     rows: Vec<RowMeta>,
+    /// The records' fields, one record after the other in `fields[..used]` (the rest: room
+    /// for the next record, kept between batches).
     fields: Vec<FieldRef>,
-    /// The records' unescaped fields (`""` made `"`), one after the other.
+    used: usize,
+    /// The records' unescaped fields (`""` made `"`), one after the other (a field's range
+    /// is where it is in here).
     arena: String,
     /// One per record, for set cells written as JSON arrays (see [`decode_json_sets`]).
     sets: Vec<String>,
@@ -156,35 +157,19 @@ impl Batch {
 
     fn clear(&mut self) {
         self.rows.clear();
-        self.fields.clear();
+        self.used = 0;
         self.arena.clear();
     }
 
-    /// Adds a record split into `fields`, with `arena` the record's unescaped fields.
+    /// Adds the record whose `count` fields were split into `fields[used..]`.
     #[inline]
-    fn push(&mut self, number: u64, line: u64, fields: &[FieldRef], arena: &str) {
-        let start = self.fields.len();
-        if arena.is_empty() {
-            self.fields.extend_from_slice(fields);
-        } else {
-            // The record's arena ranges, moved to where its arena lands in the batch's.
-            let base = self.arena.len();
-            self.arena.push_str(arena);
-            self.fields.extend(fields.iter().map(|f| {
-                if f.start & FieldRef::ARENA == 0 {
-                    *f
-                } else {
-                    FieldRef {
-                        start: f.start + base,
-                        end: f.end + base,
-                    }
-                }
-            }));
-        }
+    fn push(&mut self, number: u64, line: u64, count: usize) {
+        let start = self.used;
+        self.used += count;
         self.rows.push(RowMeta {
             number,
             line,
-            fields: start..self.fields.len(),
+            fields: start..self.used,
             error: None,
         });
     }
@@ -207,7 +192,8 @@ fn flush<S: RowSink>(ctx: &mut Ctx<'_, S>, s: &mut Scratch, text: &str) {
         b.sets.resize_with(n, String::new);
     }
     b.errors.clear();
-    let (arena, fields): (&str, &[FieldRef]) = (&b.arena, &b.fields);
+    let (arena, fields): (&str, &[FieldRef]) =
+        (&b.arena, b.fields.get(..b.used).unwrap_or_default());
     for ((meta, chunk), sets) in b
         .rows
         .iter_mut()
@@ -300,29 +286,33 @@ fn count_newlines(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
 }
 
-/// Splits the record starting at `start` (not a line end) into the first fields of
-/// `fields` (kept between records and grown when a record has more fields, so mostly
-/// overwritten); returns where the next record starts, the newlines in between and the
-/// number of fields, or `None` when the record needs csv-core's full rules.
+/// Splits the record starting at `start` (not a line end) into `fields[at..]` (kept between
+/// records and grown when a record has more fields, so mostly overwritten), its unescaped
+/// fields appended to `arena` (their ranges are where they land there); returns where the
+/// next record starts, the newlines in between and the number of fields, or `None` when
+/// the record needs csv-core's full rules.
 fn split_record<const CR: bool>(
     b: &[u8],
     text: &str,
     start: usize,
     delim: u8,
     fields: &mut Vec<FieldRef>,
+    at: usize,
     arena: &mut String,
 ) -> Option<(usize, u64, usize)> {
     loop {
+        let slots = fields.get_mut(at..).unwrap_or_default();
         let done = if delim.is_ascii() {
-            split_into::<CR, true>(b, text, start, delim, fields, arena)
+            split_into::<CR, true>(b, text, start, delim, slots, arena)
         } else {
-            split_into::<CR, false>(b, text, start, delim, fields, arena)
+            split_into::<CR, false>(b, text, start, delim, slots, arena)
         };
         if let Some(done) = done {
             return done;
         }
-        // More fields than the vector holds: grow it and split again.
-        let len = fields.len().max(8) * 2;
+        // More fields than the vector holds: grow it and split again (an unescaped field
+        // left in the arena by the attempt is not referred to).
+        let len = fields.len().max(at + 8) * 2;
         fields.resize(len, FieldRef { start: 0, end: 0 });
     }
 }
@@ -348,7 +338,6 @@ fn split_into<const CR: bool, const ASCII: bool>(
     slots: &mut [FieldRef],
     arena: &mut String,
 ) -> Option<Option<(usize, u64, usize)>> {
-    arena.clear();
     let len = b.len();
     let seps = SeparatorFlags::<CR, ASCII>::new(delim);
     let mut n = 0;
@@ -903,10 +892,13 @@ mod tests {
                 if b.get(start).is_none_or(|c| *c == b'\n' || *c == b'\r') {
                     continue;
                 }
+                // Fields after others' (a batch's), at any offset.
+                let at = round % 3;
+                a1.clear();
                 let new = if b.contains(&b'\r') {
-                    split_record::<true>(b, &text, start, delim, &mut f1, &mut a1)
+                    split_record::<true>(b, &text, start, delim, &mut f1, at, &mut a1)
                 } else {
-                    split_record::<false>(b, &text, start, delim, &mut f1, &mut a1)
+                    split_record::<false>(b, &text, start, delim, &mut f1, at, &mut a1)
                 };
                 let old = old_split_record(b, &text, start, delim, &mut f2, &mut a2);
                 assert_eq!(
@@ -919,7 +911,7 @@ mod tests {
                     let key =
                         |f: &[FieldRef]| f.iter().map(|r| (r.start, r.end)).collect::<Vec<_>>();
                     assert_eq!(
-                        key(&f1[..n]),
+                        key(&f1[at..at + n]),
                         key(&f2),
                         "{text:?} at {start}, delim {delim}"
                     );

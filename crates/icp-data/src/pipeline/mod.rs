@@ -615,7 +615,6 @@ fn recycle<'b>(mut v: Vec<Value<'_>>) -> Vec<Value<'b>> {
 
 struct Scratch {
     rec: ByteRecord,
-    fields: Vec<FieldRef>,
     spare: Vec<Value<'static>>,
     arena: String,
     cells: Vec<Option<Range<usize>>>,
@@ -637,7 +636,6 @@ fn work<S: RowSink>(
     let mut local = sink.local();
     let mut scratch = Scratch {
         rec: ByteRecord::new(),
-        fields: Vec::new(),
         spare: Vec::with_capacity(binding.len()),
         arena: String::new(),
         cells: Vec::new(),
