@@ -323,6 +323,9 @@ pub(super) struct ScoreSink<'p> {
     /// Csv or tsv with one lean profile and only key, score and tier columns: valid rows
     /// of a batch are written by [`ScoreSink::csv_lean`].
     csv_lean: bool,
+    /// With `csv_lean`, the key comes first and once: the rest of a row's line is a
+    /// function of its score and tier ([`TailMemo`]).
+    key_first: bool,
 }
 
 impl<'p> ScoreSink<'p> {
@@ -371,6 +374,8 @@ impl<'p> ScoreSink<'p> {
             && columns
                 .iter()
                 .all(|c| matches!(c.cell, Cell::Key | Cell::Score(0) | Cell::Tier(0)));
+        let key_first = columns.first().is_some_and(|c| c.cell == Cell::Key)
+            && columns.iter().filter(|c| c.cell == Cell::Key).count() == 1;
         ScoreSink {
             plans,
             format,
@@ -380,6 +385,7 @@ impl<'p> ScoreSink<'p> {
             tier_fields,
             lean,
             csv_lean,
+            key_first,
         }
     }
 
@@ -464,6 +470,66 @@ pub(super) struct Local {
     error: String,
     /// Scores and coverages as written.
     shown: Fixed2Memo,
+    /// The ends of lean csv lines by score and tier.
+    tails: TailMemo,
+}
+
+/// A small direct-mapped cache of the end of a lean csv line (after the key: score and tier
+/// in the chosen order, and the line end) by the row's score and tier: a file's rows repeat
+/// a few dozen of them. The text is the one written afresh, so output is the same bytes.
+pub(super) struct TailMemo {
+    keys: Vec<Option<(u128, u32)>>,
+    /// The text (at most 48 bytes are kept) and its length.
+    texts: Vec<([u8; 48], u8)>,
+    /// Where a text is made before it is kept.
+    scratch: Vec<u8>,
+}
+
+impl TailMemo {
+    const SIZE: usize = 256;
+
+    fn new() -> TailMemo {
+        TailMemo {
+            keys: vec![None; TailMemo::SIZE],
+            texts: vec![([0; 48], 0); TailMemo::SIZE],
+            scratch: Vec::with_capacity(64),
+        }
+    }
+
+    /// Writes the text `make` writes for `o`'s score and tier, from the cache when it holds it.
+    #[inline]
+    fn write(&mut self, out: &mut Vec<u8>, o: Outcome, make: impl FnOnce(&mut Vec<u8>)) {
+        let tier = match o.tier {
+            TierOutcome::Tier(i) => i,
+            TierOutcome::Excluded => u32::MAX,
+            TierOutcome::OutOfSegment => u32::MAX - 1,
+        };
+        let key = (u128::from_le_bytes(o.score.serialize()), tier);
+        let mix = (key.0 as u64) ^ ((key.0 >> 64) as u64).rotate_left(29) ^ u64::from(tier) << 7;
+        let slot = (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize;
+        if let (Some(Some(k)), Some((text, len))) = (self.keys.get(slot), self.texts.get(slot))
+            && *k == key
+        {
+            // All 48 bytes in one move, then cut to the text: no `memcpy` call.
+            let end = out.len() + usize::from(*len);
+            out.extend_from_slice(text);
+            out.truncate(end);
+            return;
+        }
+        self.scratch.clear();
+        make(&mut self.scratch);
+        out.extend_from_slice(&self.scratch);
+        let made = self.scratch.as_slice();
+        if made.len() <= 48
+            && let (Some(k), Some((text, len))) =
+                (self.keys.get_mut(slot), self.texts.get_mut(slot))
+            && let Some(t) = text.get_mut(..made.len())
+        {
+            t.copy_from_slice(made);
+            *len = made.len() as u8;
+            *k = Some(key);
+        }
+    }
 }
 
 /// A small direct-mapped cache of [`fixed2`]'s text by the decimal's bits: a file's rows
@@ -536,6 +602,7 @@ impl RowSink for ScoreSink<'_> {
             reasons: String::with_capacity(256),
             error: String::new(),
             shown: Fixed2Memo::new(),
+            tails: TailMemo::new(),
         }
     }
 
@@ -601,6 +668,22 @@ impl ScoreSink<'_> {
         };
         counts.add(o.tier);
         let d = self.format.delimiter();
+        if self.key_first {
+            // The key, then the rest of the line as cached for this score and tier.
+            csv_field(out, key, d);
+            let rest = self.columns.get(1..).unwrap_or_default();
+            local.tails.write(out, o, |line| {
+                for col in rest {
+                    line.push(d);
+                    match col.cell {
+                        Cell::Score(_) => fixed2(line, o.score),
+                        _ => self.tier_field(line, 0, plan, o.tier),
+                    }
+                }
+                line.push(b'\n');
+            });
+            return true;
+        }
         for (c, col) in self.columns.iter().enumerate() {
             if c > 0 {
                 out.push(d);
@@ -1045,6 +1128,49 @@ mod tests {
                 memo.write(&mut a, x);
                 fixed2(&mut b, x);
                 assert_eq!(a, b, "{x}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_tail_memo_writes_what_is_made_afresh() {
+        // More (score, tier) pairs than slots, each written twice; texts past the 48 bytes
+        // kept are written but not cached.
+        let mut memo = TailMemo::new();
+        let tiers = [
+            TierOutcome::Tier(0),
+            TierOutcome::Tier(1),
+            TierOutcome::Tier(7),
+            TierOutcome::Excluded,
+            TierOutcome::OutOfSegment,
+        ];
+        let make = |o: Outcome, line: &mut Vec<u8>| {
+            line.push(b',');
+            fixed2(line, o.score);
+            line.push(b',');
+            let label = format!("{:?}", o.tier);
+            line.extend_from_slice(
+                label
+                    .repeat(usize::from(o.score > Decimal::from(50)))
+                    .as_bytes(),
+            );
+            line.extend_from_slice(label.as_bytes());
+            line.push(b'\n');
+        };
+        for _ in 0..2 {
+            for i in 0..400u32 {
+                let x = Decimal::from(i) * Decimal::ONE_HUNDRED / Decimal::from(397u32);
+                for t in tiers {
+                    let o = Outcome {
+                        score: x,
+                        coverage: Decimal::ZERO,
+                        tier: t,
+                    };
+                    let (mut a, mut b) = (b"key".to_vec(), b"key".to_vec());
+                    memo.write(&mut a, o, |line| make(o, line));
+                    make(o, &mut b);
+                    assert_eq!(a, b, "{x} {t:?}");
+                }
             }
         }
     }
