@@ -486,21 +486,20 @@ fn ascii_matches(bytes: &[u8], dict: &SetDict) -> Option<u64> {
         // (neither a separator nor above ASCII).
         let (chunk, skip) = match bytes.get(base..base + 16).map(<[u8; 16]>::try_from) {
             Some(Ok(c)) => (c, 0),
-            _ => match n.checked_sub(16) {
-                Some(b) => {
+            _ => {
+                if let Some(b) = n.checked_sub(16) {
                     let c = bytes.get(b..).map(<[u8; 16]>::try_from);
                     let skip = base - b;
                     base = b;
                     (c.and_then(Result::ok).unwrap_or([0; 16]), skip)
-                }
-                None => {
+                } else {
                     let mut c = [0u8; 16];
                     if let Some(head) = c.get_mut(..n) {
                         head.copy_from_slice(bytes);
                     }
                     (c, 0)
                 }
-            },
+            }
         };
         let v = u8x16::from(chunk);
         if v.to_bitmask() != 0 {
