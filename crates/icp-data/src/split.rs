@@ -10,7 +10,8 @@
 
 use std::ops::Range;
 
-use memchr::{memchr, memchr2, memchr3};
+use memchr::memchr;
+use wide::u8x16;
 
 /// How records are delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +111,100 @@ pub(crate) fn line_is_record(line: &[u8], delim: u8, width: usize) -> bool {
     fields == width
 }
 
+/// The scanner's searches (the next quote, line end, ... at or after an offset, as
+/// `memchr2` and `memchr3` find them) from bit masks of 64 bytes at a time, made once per
+/// window with `wide`'s SIMD compares (safe code) while the scan moves through it: most
+/// records hold a few quotes and one line end each, where a `memchr` call costs more than
+/// it finds.
+struct Finder<'a> {
+    buf: &'a [u8],
+    /// The window's start (a multiple of 64; `usize::MAX`: none yet) and its masks (bit
+    /// `k`: byte `base + k`) of quotes, of LFs and of CRs.
+    base: usize,
+    quotes: u64,
+    lfs: u64,
+    crs: u64,
+}
+
+impl<'a> Finder<'a> {
+    fn new(buf: &'a [u8]) -> Finder<'a> {
+        Finder {
+            buf,
+            base: usize::MAX,
+            quotes: 0,
+            lfs: 0,
+            crs: 0,
+        }
+    }
+
+    /// The next quote, LF or CR from `from` on.
+    #[inline]
+    fn any(&mut self, from: usize) -> Option<usize> {
+        self.next(from, |f| f.quotes | f.lfs | f.crs)
+    }
+
+    /// The next quote or LF from `from` on.
+    #[inline]
+    fn quote_or_lf(&mut self, from: usize) -> Option<usize> {
+        self.next(from, |f| f.quotes | f.lfs)
+    }
+
+    /// The next quote from `from` on.
+    #[inline]
+    fn quote(&mut self, from: usize) -> Option<usize> {
+        self.next(from, |f| f.quotes)
+    }
+
+    #[inline]
+    fn next(&mut self, from: usize, mask: impl Fn(&Finder<'_>) -> u64) -> Option<usize> {
+        let mut base = from & !63;
+        if base >= self.buf.len() {
+            return None;
+        }
+        if self.base != base {
+            self.load(base);
+        }
+        // `from - base` is below 64.
+        let mut m = mask(self) & (u64::MAX << (from - base));
+        while m == 0 {
+            base += 64;
+            if base >= self.buf.len() {
+                return None;
+            }
+            self.load(base);
+            m = mask(self);
+        }
+        Some(base + m.trailing_zeros() as usize)
+    }
+
+    #[inline]
+    fn load(&mut self, base: usize) {
+        let (q, lf, cr) = (u8x16::splat(b'"'), u8x16::splat(b'\n'), u8x16::splat(b'\r'));
+        let (mut quotes, mut lfs, mut crs) = (0u64, 0u64, 0u64);
+        let window = if let Some(Ok(w)) = self.buf.get(base..base + 64).map(<[u8; 64]>::try_from) {
+            w
+        } else {
+            // The end of the buffer, padded with bytes that match nothing (a zero byte is
+            // none of them).
+            let mut w = [0u8; 64];
+            for (slot, b) in w.iter_mut().zip(self.buf.get(base..).unwrap_or_default()) {
+                *slot = *b;
+            }
+            w
+        };
+        for (k, chunk) in window.chunks_exact(16).enumerate() {
+            let v = u8x16::from(<[u8; 16]>::try_from(chunk).unwrap_or([0; 16]));
+            quotes |= u64::from(v.simd_eq(q).to_bitmask()) << (16 * k);
+            lfs |= u64::from(v.simd_eq(lf).to_bitmask()) << (16 * k);
+            crs |= u64::from(v.simd_eq(cr).to_bitmask()) << (16 * k);
+        }
+        self.base = base;
+        self.quotes = quotes;
+        self.lfs = lfs;
+        self.crs = crs;
+    }
+}
+
 /// Scans CSV. With `eof`, `buf` is the rest of the input: the cut is its end. Stops after
 /// `limit` records. `width` is the header's number of fields: with two or more, the quote
 /// rule cuts a quoted field short when one of its following lines reads as a record of
@@ -120,7 +215,6 @@ pub(crate) fn scan_csv(buf: &[u8], delim: u8, eof: bool, limit: u64, width: usiz
 
 /// [`scan_csv`] of a buffer that follows a CR (`after_cr`: an LF first ends that CR's line,
 /// it is no blank line).
-#[expect(clippy::many_single_char_names, reason = "offsets in a scanner")]
 pub(crate) fn scan_csv_after(
     buf: &[u8],
     delim: u8,
@@ -148,11 +242,8 @@ pub(crate) fn scan_csv_after(
             }
         };
     }
-    'records: while let Some(off) = buf
-        .get(i..)
-        .and_then(|rest| memchr3(b'"', b'\n', b'\r', rest))
-    {
-        let p = i + off;
+    let mut find = Finder::new(buf);
+    'records: while let Some(p) = find.any(i) {
         if buf.get(p) == Some(&b'"') {
             let field_start = p == rec_start || (p > 0 && buf.get(p - 1) == Some(&delim));
             i = p + 1;
@@ -162,13 +253,12 @@ pub(crate) fn scan_csv_after(
             // Inside a quoted field: find its closing quote (`""` is an escaped quote).
             let mut j = p + 1;
             loop {
-                let next = buf.get(j..).and_then(|rest| {
-                    if rule {
-                        memchr2(b'"', b'\n', rest)
-                    } else {
-                        memchr(b'"', rest)
-                    }
-                });
+                let next = if rule {
+                    find.quote_or_lf(j)
+                } else {
+                    find.quote(j)
+                }
+                .map(|at| at - j);
                 match next {
                     None => {
                         if eof {
@@ -410,6 +500,37 @@ impl JsonSkip {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The finder's searches are `memchr`'s, from every offset of random buffers (windows,
+    /// their ends and the buffer's end included).
+    #[test]
+    fn the_finder_finds_what_memchr_finds() {
+        let mut next = crate::rng(0x9e37_79b9_7f4a_7c15);
+        let alphabet = [b'a', b'"', b'\n', b'\r', b',', 0, 0x80, 0xff];
+        for _ in 0..2_000 {
+            let len = (next() % 200) as usize;
+            let buf: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let mut find = Finder::new(&buf);
+            // Forwards, as the scanner moves, and from scattered offsets.
+            let mut offsets: Vec<usize> = (0..=len).collect();
+            offsets.extend((0..20).map(|_| (next() % (len as u64 + 1)) as usize));
+            for from in offsets {
+                let rest = &buf[from..];
+                let at = |o: Option<usize>| o.map(|o| from + o);
+                assert_eq!(
+                    find.any(from),
+                    at(memchr::memchr3(b'"', b'\n', b'\r', rest))
+                );
+                assert_eq!(
+                    find.quote_or_lf(from),
+                    at(memchr::memchr2(b'"', b'\n', rest))
+                );
+                assert_eq!(find.quote(from), at(memchr::memchr(b'"', rest)));
+            }
+        }
+    }
 
     fn csv_count(data: &[u8]) -> u64 {
         let mut r = csv::ReaderBuilder::new()
