@@ -454,3 +454,35 @@ fn chosen_columns_are_the_default_columns_projected() {
     }
     assert!(compared > 20_000, "{compared}");
 }
+
+/// An output past 16 MiB is flushed to disk in the background while rows go on being
+/// written: the file is whole and in place, and no temporary file is left.
+#[test]
+fn a_large_output_is_whole_after_its_background_flushes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("accounts.csv");
+    std::fs::write(&data, messy_accounts(150_000, 7)).unwrap();
+    let target = tmp.path().join("scored.csv");
+    let out = icp(tmp.path())
+        .arg("score")
+        .arg(cases_dir().join("batched/profile.icp"))
+        .arg(&data)
+        .args(["--as-of", "2026-12-05", "--keep-columns", "-o"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read(&target).unwrap();
+    assert!(written.len() > 20 << 20, "{} bytes", written.len());
+    let (_, rows) = table(&written);
+    assert_eq!(rows.len(), 150_000);
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}
