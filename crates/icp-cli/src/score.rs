@@ -681,8 +681,6 @@ enum Dest {
         target: PathBuf,
         /// Bytes written since the last flush to disk.
         unsynced: usize,
-        /// The flush to disk under way, on a thread of its own (see [`Dest::write`]).
-        syncing: Option<std::thread::JoinHandle<io::Result<()>>>,
     },
     /// A FIFO or a device, written in place.
     Through(std::fs::File),
@@ -693,22 +691,12 @@ impl Write for Dest {
         match self {
             Dest::Stdout(w) => w.write(buf),
             Dest::Through(f) => f.write(buf),
-            Dest::Temp {
-                file,
-                unsynced,
-                syncing,
-                ..
-            } => {
+            Dest::Temp { file, unsynced, .. } => {
                 let n = file.write(buf)?;
                 *unsynced += n;
                 if *unsynced >= SYNC_EVERY {
-                    // On a thread of its own: the disk works while the rows go on being
-                    // written (the one before is waited for, and its error reported).
-                    if let Some(done) = syncing.take() {
-                        join_sync(done)?;
-                    }
-                    let handle = file.as_file().try_clone()?;
-                    *syncing = Some(std::thread::spawn(move || handle.sync_data()));
+                    // On the writing thread, while the workers score the next blocks.
+                    file.as_file().sync_data()?;
                     *unsynced = 0;
                 }
                 Ok(n)
@@ -730,15 +718,7 @@ impl Dest {
         match self {
             Dest::Stdout(mut w) => w.flush(),
             Dest::Through(mut f) => f.flush(),
-            Dest::Temp {
-                file,
-                target,
-                syncing,
-                ..
-            } => {
-                if let Some(done) = syncing {
-                    join_sync(done)?;
-                }
+            Dest::Temp { file, target, .. } => {
                 file.as_file().sync_all()?;
                 let mut pending = PENDING
                     .lock()
@@ -760,12 +740,6 @@ impl Dest {
             }
         }
     }
-}
-
-/// The result of a flush to disk on its own thread.
-fn join_sync(done: std::thread::JoinHandle<io::Result<()>>) -> io::Result<()> {
-    done.join()
-        .unwrap_or_else(|_| Err(io::Error::other("flushing the output to disk failed")))
 }
 
 /// Where the rows go: standard output, a FIFO or device written in place, or a temporary
@@ -828,7 +802,6 @@ impl Output {
                     file,
                     target: path,
                     unsynced: 0,
-                    syncing: None,
                 }
             }
         };
