@@ -455,10 +455,10 @@ fn chosen_columns_are_the_default_columns_projected() {
     assert!(compared > 20_000, "{compared}");
 }
 
-/// An output past 16 MiB is flushed to disk in the background while rows go on being
-/// written: the file is whole and in place, and no temporary file is left.
+/// An output past 16 MiB is flushed to disk while rows go on being written (every 16 MiB):
+/// the file is whole and in place, and no temporary file is left.
 #[test]
-fn a_large_output_is_whole_after_its_background_flushes() {
+fn a_large_output_is_whole_after_its_flushes() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("accounts.csv");
     std::fs::write(&data, messy_accounts(150_000, 7)).unwrap();
