@@ -490,15 +490,7 @@ proptest! {
         share in 0.0..1.0f64,
         pool in prop::collection::vec(row_of(&T_KINDS), 1..40),
     ) {
-        let conds = [
-            cmp(Ge, field(A), num(50.0)),
-            and(field(P), cmp(Lt, field(B), num(100.0))),
-            or(field(Q), contains(field(TECH), Any, vec![text("HubSpot")])),
-            cmp(Eq, field(NAME), text("acme")),
-            cmp(Gt, arith(Div, field(A), field(B)), num(1.0)),
-            in_list(field(KIND), vec![variant(0), variant(2)]),
-            cmp(Ge, field(DAY), arith(Sub, today(), days(365))),
-        ];
+        let conds = seven_conditions();
         let mut p = profile();
         p.practical_share = d((share * 1000.0).round() / 1000.0);
         for (i, (w, c)) in weights.iter().zip(conds.iter().cycle()).enumerate() {

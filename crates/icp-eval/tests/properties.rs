@@ -47,15 +47,7 @@ fn rows() -> impl Strategy<Value = Vec<Value<'static>>> {
 
 /// A profile with weights drawn at random (some negative), thresholds sorted descending.
 fn profile_with(weights: &[f64], thresholds: &[f64], share: f64) -> icp_model::Profile {
-    let conds = [
-        cmp(Ge, field(A), num(50.0)),
-        and(field(P), cmp(Lt, field(B), num(100.0))),
-        or(field(Q), contains(field(TECH), Any, vec![text("HubSpot")])),
-        cmp(Eq, field(NAME), text("acme")),
-        cmp(Gt, arith(Div, field(A), field(B)), num(1.0)),
-        in_list(field(KIND), vec![variant(0), variant(2)]),
-        cmp(Ge, field(DAY), arith(Sub, today(), days(365))),
-    ];
+    let conds = seven_conditions();
     let mut p = profile();
     p.practical_share = d(share);
     p.groups = vec![group("g0"), group("g1")];

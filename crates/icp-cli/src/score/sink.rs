@@ -474,43 +474,39 @@ pub(super) struct Local {
     tails: TailMemo,
 }
 
-/// A small direct-mapped cache of the end of a lean csv line (after the key: score and tier
-/// in the chosen order, and the line end) by the row's score and tier: a file's rows repeat
-/// a few dozen of them. The text is the one written afresh, so output is the same bytes.
-pub(super) struct TailMemo {
-    keys: Vec<Option<(u128, u32)>>,
-    /// The text (at most 48 bytes are kept) and its length.
-    texts: Vec<([u8; 48], u8)>,
+/// A small direct-mapped cache of short texts by a key (`N` bytes of text kept at most):
+/// a file's rows repeat a few dozen scores, coverages and score-and-tier pairs, whose text
+/// takes a 128-bit division to round. A hit writes the text made for that key before, so
+/// output is the same bytes as made afresh.
+pub(super) struct TextCache<K, const N: usize> {
+    keys: Vec<Option<K>>,
+    /// The text and its length.
+    texts: Vec<([u8; N], u8)>,
     /// Where a text is made before it is kept.
     scratch: Vec<u8>,
 }
 
-impl TailMemo {
+impl<K: Copy + PartialEq, const N: usize> TextCache<K, N> {
     const SIZE: usize = 256;
 
-    fn new() -> TailMemo {
-        TailMemo {
-            keys: vec![None; TailMemo::SIZE],
-            texts: vec![([0; 48], 0); TailMemo::SIZE],
-            scratch: Vec::with_capacity(64),
+    fn new() -> Self {
+        TextCache {
+            keys: vec![None; Self::SIZE],
+            texts: vec![([0; N], 0); Self::SIZE],
+            scratch: Vec::with_capacity(2 * N),
         }
     }
 
-    /// Writes the text `make` writes for `o`'s score and tier, from the cache when it holds it.
+    /// Writes the text `make` writes for `key` (whose hash is `hash`), from the cache when
+    /// it holds it.
     #[inline]
-    fn write(&mut self, out: &mut Vec<u8>, o: Outcome, make: impl FnOnce(&mut Vec<u8>)) {
-        let tier = match o.tier {
-            TierOutcome::Tier(i) => i,
-            TierOutcome::Excluded => u32::MAX,
-            TierOutcome::OutOfSegment => u32::MAX - 1,
-        };
-        let key = (u128::from_le_bytes(o.score.serialize()), tier);
-        let mix = (key.0 as u64) ^ ((key.0 >> 64) as u64).rotate_left(29) ^ u64::from(tier) << 7;
-        let slot = (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize;
+    fn write(&mut self, out: &mut Vec<u8>, key: K, hash: u64, make: impl FnOnce(&mut Vec<u8>)) {
+        // Fibonacci hashing: the top 8 bits index the 256 slots.
+        let slot = (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize;
         if let (Some(Some(k)), Some((text, len))) = (self.keys.get(slot), self.texts.get(slot))
             && *k == key
         {
-            // All 48 bytes in one move, then cut to the text: no `memcpy` call.
+            // All `N` bytes in one move, then cut to the text: no `memcpy` call.
             let end = out.len() + usize::from(*len);
             out.extend_from_slice(text);
             out.truncate(end);
@@ -520,65 +516,61 @@ impl TailMemo {
         make(&mut self.scratch);
         out.extend_from_slice(&self.scratch);
         let made = self.scratch.as_slice();
-        if made.len() <= 48
-            && let (Some(k), Some((text, len))) =
-                (self.keys.get_mut(slot), self.texts.get_mut(slot))
-            && let Some(t) = text.get_mut(..made.len())
+        if let (Ok(n), Some(k), Some((text, len))) = (
+            u8::try_from(made.len()),
+            self.keys.get_mut(slot),
+            self.texts.get_mut(slot),
+        ) && let Some(t) = text.get_mut(..made.len())
         {
             t.copy_from_slice(made);
-            *len = made.len() as u8;
+            *len = n;
             *k = Some(key);
         }
     }
 }
 
-/// A small direct-mapped cache of [`fixed2`]'s text by the decimal's bits: a file's rows
-/// repeat a few dozen scores and coverages, whose exact 28-digit values take a 128-bit
-/// division to round. The text is `fixed2`'s own, so output is the same bytes.
-pub(super) struct Fixed2Memo {
-    keys: Vec<Option<u128>>,
-    /// The text (at most 16 bytes are kept) and its length.
-    texts: Vec<([u8; 16], u8)>,
+/// A decimal's bits, as a key of [`TextCache`], and their hash.
+fn decimal_key(x: Decimal) -> (u128, u64) {
+    let key = u128::from_le_bytes(x.serialize());
+    (key, (key as u64) ^ ((key >> 64) as u64).rotate_left(29))
 }
 
-impl Fixed2Memo {
-    const SIZE: usize = 128;
+/// Scores and coverages as [`fixed2`] writes them.
+pub(super) struct Fixed2Memo(TextCache<u128, 16>);
 
+impl Fixed2Memo {
     fn new() -> Fixed2Memo {
-        Fixed2Memo {
-            keys: vec![None; Fixed2Memo::SIZE],
-            texts: vec![([0; 16], 0); Fixed2Memo::SIZE],
-        }
+        Fixed2Memo(TextCache::new())
     }
 
     /// Writes `x` as [`fixed2`] does.
     #[inline]
     fn write(&mut self, out: &mut Vec<u8>, x: Decimal) {
-        let key = u128::from_le_bytes(x.serialize());
-        let mix = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
-        let slot = (mix.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 57) as usize;
-        if let (Some(Some(k)), Some((text, len))) = (self.keys.get(slot), self.texts.get(slot))
-            && *k == key
-        {
-            // All 16 bytes in one move, then cut to the text: no `memcpy` call.
-            let end = out.len() + usize::from(*len);
-            out.extend_from_slice(text);
-            out.truncate(end);
-            return;
-        }
-        let start = out.len();
-        fixed2(out, x);
-        let written = out.get(start..).unwrap_or_default();
-        if written.len() <= 16
-            && let (Some(k), Some((text, len))) =
-                (self.keys.get_mut(slot), self.texts.get_mut(slot))
-        {
-            if let Some(t) = text.get_mut(..written.len()) {
-                t.copy_from_slice(written);
-            }
-            *len = written.len() as u8;
-            *k = Some(key);
-        }
+        let (key, hash) = decimal_key(x);
+        self.0.write(out, key, hash, |text| fixed2(text, x));
+    }
+}
+
+/// The ends of lean csv lines (after the key: score and tier in the chosen order, and the
+/// line end) by the row's score and tier.
+pub(super) struct TailMemo(TextCache<(u128, u32), 48>);
+
+impl TailMemo {
+    fn new() -> TailMemo {
+        TailMemo(TextCache::new())
+    }
+
+    /// Writes the text `make` writes for `o`'s score and tier.
+    #[inline]
+    fn write(&mut self, out: &mut Vec<u8>, o: Outcome, make: impl FnOnce(&mut Vec<u8>)) {
+        let tier = match o.tier {
+            TierOutcome::Tier(i) => i,
+            TierOutcome::Excluded => u32::MAX,
+            TierOutcome::OutOfSegment => u32::MAX - 1,
+        };
+        let (score, hash) = decimal_key(o.score);
+        self.0
+            .write(out, (score, tier), hash ^ u64::from(tier) << 7, make);
     }
 }
 

@@ -337,3 +337,21 @@ pub fn check_src(src: &str) -> Program {
     assert!(errors.is_empty(), "{errors:#?}");
     checked.program
 }
+
+/// Seven criteria conditions over the test schema, one of each kind (a comparison, `and`,
+/// `or` with a set `contains`, text equality, arithmetic, an enum list, a date window): the
+/// property tests weigh them at random.
+pub fn seven_conditions() -> [Expr; 7] {
+    use ArithOp::{Div, Sub};
+    use CmpOp::{Eq, Ge, Gt, Lt};
+    use ContainsMode::Any;
+    [
+        cmp(Ge, field(A), num(50.0)),
+        and(field(P), cmp(Lt, field(B), num(100.0))),
+        or(field(Q), contains(field(TECH), Any, vec![text("HubSpot")])),
+        cmp(Eq, field(NAME), text("acme")),
+        cmp(Gt, arith(Div, field(A), field(B)), num(1.0)),
+        in_list(field(KIND), vec![variant(0), variant(2)]),
+        cmp(Ge, field(DAY), arith(Sub, today(), days(365))),
+    ]
+}
