@@ -111,6 +111,41 @@ pub(crate) fn line_is_record(line: &[u8], delim: u8, width: usize) -> bool {
     fields == width
 }
 
+/// The `N` bytes of `b` from `at`, padded with zero bytes past its end.
+#[inline]
+pub(crate) fn window<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    match b.get(at..at + N).map(<[u8; N]>::try_from) {
+        Some(Ok(w)) => w,
+        _ => padded(b, at),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn padded<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    let mut w = [0u8; N];
+    for (slot, &c) in w.iter_mut().zip(b.get(at..).unwrap_or_default()) {
+        *slot = c;
+    }
+    w
+}
+
+/// Bit `k`: byte `k` of `w` is one of `bytes` (each splat across a vector; `N` a multiple of
+/// 16, at most 64), from SIMD compares of sixteen bytes at a time (`wide`: SSE2 on x86-64,
+/// safe code).
+#[inline]
+pub(crate) fn eq_any<const N: usize, const K: usize>(w: &[u8; N], bytes: [u8x16; K]) -> u64 {
+    let mut m = 0u64;
+    for (k, chunk) in w.chunks_exact(16).enumerate() {
+        let v = u8x16::from(<[u8; 16]>::try_from(chunk).unwrap_or([0; 16]));
+        let hit = bytes
+            .iter()
+            .fold(u8x16::splat(0), |hit, &c| hit | v.simd_eq(c));
+        m |= u64::from(hit.to_bitmask()) << (16 * k);
+    }
+    m
+}
+
 /// The scanner's searches (the next quote, line end, ... at or after an offset, as
 /// `memchr2` and `memchr3` find them) from bit masks of 64 bytes at a time, made once per
 /// window with `wide`'s SIMD compares (safe code) while the scan moves through it: most
@@ -179,25 +214,9 @@ impl<'a> Finder<'a> {
 
     #[inline]
     fn load(&mut self, base: usize) {
-        let (q, lf, cr) = (u8x16::splat(b'"'), u8x16::splat(b'\n'), u8x16::splat(b'\r'));
-        let (mut quotes, mut lfs, mut crs) = (0u64, 0u64, 0u64);
-        let window = if let Some(Ok(w)) = self.buf.get(base..base + 64).map(<[u8; 64]>::try_from) {
-            w
-        } else {
-            // The end of the buffer, padded with bytes that match nothing (a zero byte is
-            // none of them).
-            let mut w = [0u8; 64];
-            for (slot, b) in w.iter_mut().zip(self.buf.get(base..).unwrap_or_default()) {
-                *slot = *b;
-            }
-            w
-        };
-        for (k, chunk) in window.chunks_exact(16).enumerate() {
-            let v = u8x16::from(<[u8; 16]>::try_from(chunk).unwrap_or([0; 16]));
-            quotes |= u64::from(v.simd_eq(q).to_bitmask()) << (16 * k);
-            lfs |= u64::from(v.simd_eq(lf).to_bitmask()) << (16 * k);
-            crs |= u64::from(v.simd_eq(cr).to_bitmask()) << (16 * k);
-        }
+        // Past the end, zero bytes: none of the three.
+        let w = window::<64>(self.buf, base);
+        let [quotes, lfs, crs] = [b'"', b'\n', b'\r'].map(|c| eq_any(&w, [u8x16::splat(c)]));
         self.base = base;
         self.quotes = quotes;
         self.lfs = lfs;

@@ -5,7 +5,6 @@
 use std::ops::Range;
 
 use icp_model::Value;
-use wide::u8x16;
 
 use super::csv_slow::csv_slow;
 use super::{
@@ -15,6 +14,8 @@ use super::{
 use crate::RowError;
 use crate::binding::{Binding, FieldReader};
 use crate::decode::{self, Plain, Why};
+use crate::split::{eq_any, window};
+use wide::u8x16;
 
 /// Where a field of a fast-parsed CSV record is: a range of the block's text, or with
 /// [`FieldRef::ARENA`] set in `start`, of the record's arena (unescaped `""`).
@@ -500,7 +501,8 @@ fn tail_word(b: &[u8], at: usize) -> (u64, u64) {
 /// compares do not need it; the word-at-a-time splitter before them did).
 #[derive(Clone, Copy)]
 struct SeparatorFlags<const CR: bool, const ASCII: bool> {
-    delim: u8x16,
+    /// `delim`, `\n` and `\r`, each in every byte of a vector.
+    bytes: [u8x16; 3],
 }
 
 impl<const CR: bool, const ASCII: bool> SeparatorFlags<CR, ASCII> {
@@ -512,7 +514,7 @@ impl<const CR: bool, const ASCII: bool> SeparatorFlags<CR, ASCII> {
     fn new(delim: u8) -> SeparatorFlags<CR, ASCII> {
         debug_assert!(!ASCII || delim.is_ascii(), "an ASCII delimiter");
         SeparatorFlags {
-            delim: u8x16::splat(delim),
+            bytes: [delim, b'\n', b'\r'].map(u8x16::splat),
         }
     }
 
@@ -527,31 +529,20 @@ impl<const CR: bool, const ASCII: bool> SeparatorFlags<CR, ASCII> {
 
     #[inline]
     fn of(self, w: &[u8; 32]) -> u64 {
-        let (lo, hi) = w.split_at(16);
-        self.of16(lo) | self.of16(hi) << 16
-    }
-
-    #[inline]
-    fn of16(self, c: &[u8]) -> u64 {
-        let v = u8x16::from(<[u8; 16]>::try_from(c).unwrap_or([0; 16]));
-        let mut m = v.simd_eq(self.delim) | v.simd_eq(u8x16::splat(b'\n'));
+        let [delim, lf, cr] = self.bytes;
         if CR {
-            m |= v.simd_eq(u8x16::splat(b'\r'));
+            eq_any(w, [delim, lf, cr])
+        } else {
+            eq_any(w, [delim, lf])
         }
-        u64::from(m.to_bitmask())
     }
 
     #[cold]
     #[inline(never)]
     fn tail(self, b: &[u8], at: usize) -> u64 {
-        let tail = b.get(at..).unwrap_or_default();
-        let mut w = [0u8; 32];
-        for (slot, &c) in w.iter_mut().zip(tail) {
-            *slot = c;
-        }
         // The padding may equal the delimiter (a NUL delimiter): only real bytes count.
-        let real = tail.len().min(32);
-        self.of(&w) & ((1u64 << real) - 1)
+        let real = b.len().saturating_sub(at).min(32);
+        self.of(&window::<32>(b, at)) & ((1u64 << real) - 1)
     }
 }
 
