@@ -52,10 +52,6 @@ pub struct ScoreArgs {
     /// link's target is replaced, not the link.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// With `-o FILE`: force the new file to disk before it replaces FILE, and the rename
-    /// after it, so that both survive a power cut (slower: about 20 ms per 25 MB here).
-    #[arg(long, requires = "output")]
-    pub sync: bool,
     /// Output format (default: from the `-o` extension, else csv).
     #[arg(long, value_enum)]
     pub format: Option<OutFormat>,
@@ -382,7 +378,7 @@ fn score(args: &ScoreArgs) -> Result<ExitCode, Usage> {
         plan.schema().key.map(icp_model::FieldId::index),
         columns,
     );
-    let mut output = Output::open(target, gzip, args.sync)?;
+    let mut output = Output::open(target, gzip)?;
     let mut header = Vec::new();
     sink.header(&mut header);
     if let Err(e) = output.write_all(&header) {
@@ -683,9 +679,8 @@ enum Dest {
     Temp {
         file: tempfile::NamedTempFile,
         target: PathBuf,
-        /// Bytes written since the last flush to disk; `None` without `--sync` (the
-        /// kernel writes the file back when it will).
-        unsynced: Option<usize>,
+        /// Bytes written since the last flush to disk.
+        unsynced: usize,
     },
     /// A FIFO or a device, written in place.
     Through(std::fs::File),
@@ -698,13 +693,11 @@ impl Write for Dest {
             Dest::Through(f) => f.write(buf),
             Dest::Temp { file, unsynced, .. } => {
                 let n = file.write(buf)?;
-                if let Some(unsynced) = unsynced {
-                    *unsynced += n;
-                    if *unsynced >= SYNC_EVERY {
-                        // On the writing thread, while the workers score the next blocks.
-                        file.as_file().sync_data()?;
-                        *unsynced = 0;
-                    }
+                *unsynced += n;
+                if *unsynced >= SYNC_EVERY {
+                    // On the writing thread, while the workers score the next blocks.
+                    file.as_file().sync_data()?;
+                    *unsynced = 0;
                 }
                 Ok(n)
             }
@@ -725,32 +718,23 @@ impl Dest {
         match self {
             Dest::Stdout(mut w) => w.flush(),
             Dest::Through(mut f) => f.flush(),
-            Dest::Temp {
-                file,
-                target,
-                unsynced,
-            } => {
-                let sync = unsynced.is_some();
-                if sync {
-                    file.as_file().sync_all()?;
-                }
+            Dest::Temp { file, target, .. } => {
+                file.as_file().sync_all()?;
                 let mut pending = PENDING
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 file.persist(&target).map_err(|e| e.error)?;
                 *pending = None;
                 drop(pending);
-                if sync {
-                    // The rename itself reaches the disk only with its directory: sync it,
-                    // so the new file survives a power cut. Best effort: some file systems
-                    // refuse to sync a directory, and the file is in place either way.
-                    let dir = match target.parent() {
-                        Some(d) if !d.as_os_str().is_empty() => d,
-                        _ => Path::new("."),
-                    };
-                    if let Ok(d) = std::fs::File::open(dir) {
-                        let _ = d.sync_all();
-                    }
+                // The rename itself reaches the disk only with its directory: sync it, so
+                // the new file survives a power cut. Best effort: some file systems refuse
+                // to sync a directory, and the file is in place either way.
+                let dir = match target.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                if let Ok(d) = std::fs::File::open(dir) {
+                    let _ = d.sync_all();
                 }
                 Ok(())
             }
@@ -766,13 +750,13 @@ enum Output {
     Gzip(flate2::write::GzEncoder<io::BufWriter<Dest>>),
 }
 
-/// With `--sync`, the temporary file is flushed to disk every this many bytes while rows
-/// are still being scored, so that the flush before the rename (which makes the new file
-/// durable before it replaces the old one) has little left to do.
+/// The temporary file is flushed to disk every this many bytes while rows are still being
+/// scored, so that the flush before the rename (which makes the new file durable before
+/// it replaces the old one) has little left to do.
 const SYNC_EVERY: usize = 16 << 20;
 
 impl Output {
-    fn open(target: Option<Target>, gzip: bool, sync: bool) -> Result<Output, Usage> {
+    fn open(target: Option<Target>, gzip: bool) -> Result<Output, Usage> {
         let dest = match target {
             None => Dest::Stdout(io::stdout()),
             Some(Target::Special(path)) => {
@@ -817,7 +801,7 @@ impl Output {
                 Dest::Temp {
                     file,
                     target: path,
-                    unsynced: sync.then_some(0),
+                    unsynced: 0,
                 }
             }
         };

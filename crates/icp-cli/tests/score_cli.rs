@@ -455,53 +455,34 @@ fn chosen_columns_are_the_default_columns_projected() {
     assert!(compared > 20_000, "{compared}");
 }
 
-/// With `--sync`, an output past 16 MiB is flushed to disk while rows go on being written
-/// (every 16 MiB): the file is whole and in place, the same as without `--sync`, and no
-/// temporary file is left.
+/// An output past 16 MiB is flushed to disk while rows go on being written (every 16 MiB):
+/// the file is whole and in place, and no temporary file is left.
 #[test]
 fn a_large_output_is_whole_after_its_flushes() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("accounts.csv");
     std::fs::write(&data, messy_accounts(150_000, 7)).unwrap();
-    let mut outputs = Vec::new();
-    for (name, sync) in [("synced.csv", true), ("plain.csv", false)] {
-        let target = tmp.path().join(name);
-        let out = icp(tmp.path())
-            .arg("score")
-            .arg(cases_dir().join("batched/profile.icp"))
-            .arg(&data)
-            .args(["--as-of", "2026-12-05", "--keep-columns", "-o"])
-            .arg(&target)
-            .args(sync.then_some("--sync"))
-            .output()
-            .unwrap();
-        assert!(
-            matches!(out.status.code(), Some(0 | 1)),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let written = std::fs::read(&target).unwrap();
-        assert!(written.len() > 20 << 20, "{} bytes", written.len());
-        assert_eq!(table(&written).1.len(), 150_000);
-        outputs.push(written);
-    }
-    assert!(outputs[0] == outputs[1], "--sync changed the output");
+    let target = tmp.path().join("scored.csv");
+    let out = icp(tmp.path())
+        .arg("score")
+        .arg(cases_dir().join("batched/profile.icp"))
+        .arg(&data)
+        .args(["--as-of", "2026-12-05", "--keep-columns", "-o"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read(&target).unwrap();
+    assert!(written.len() > 20 << 20, "{} bytes", written.len());
+    let (_, rows) = table(&written);
+    assert_eq!(rows.len(), 150_000);
     let left: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(left.len(), 3, "{left:?}");
-}
-
-/// `--sync` is about `-o`'s file: without `-o` it is a usage error, not silently ignored.
-#[test]
-fn sync_needs_an_output_file() {
-    let out = icp(&cases_dir().join("basic"))
-        .args(["score", "profile.icp", "accounts.csv", "--sync"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--output"), "{err}");
-    assert!(out.stdout.is_empty());
+    assert_eq!(left.len(), 2, "{left:?}");
 }
