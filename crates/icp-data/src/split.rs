@@ -146,6 +146,22 @@ pub(crate) fn eq_any<const N: usize, const K: usize>(w: &[u8; N], bytes: [u8x16;
     m
 }
 
+/// The quotes, LFs and CRs of the 64 bytes `w` (fewer: none past its end) as three masks
+/// (bit `k`: byte `k`), from one SIMD load per sixteen bytes.
+#[inline]
+fn quotes_and_ends(w: &[u8]) -> [u64; 3] {
+    let [quote, lf, cr] = [u8x16::splat(b'"'), u8x16::splat(b'\n'), u8x16::splat(b'\r')];
+    let (mut quotes, mut lfs, mut crs) = (0u64, 0u64, 0u64);
+    for (k, chunk) in w.chunks_exact(16).take(4).enumerate() {
+        let v = u8x16::from(<[u8; 16]>::try_from(chunk).unwrap_or([0; 16]));
+        let shift = 16 * k;
+        quotes |= u64::from(v.simd_eq(quote).to_bitmask()) << shift;
+        lfs |= u64::from(v.simd_eq(lf).to_bitmask()) << shift;
+        crs |= u64::from(v.simd_eq(cr).to_bitmask()) << shift;
+    }
+    [quotes, lfs, crs]
+}
+
 /// The scanner's searches (the next quote, line end, ... at or after an offset, as
 /// `memchr2` and `memchr3` find them) from bit masks of 64 bytes at a time, made once per
 /// window with `wide`'s SIMD compares (safe code) while the scan moves through it: most
@@ -215,8 +231,11 @@ impl<'a> Finder<'a> {
     #[inline]
     fn load(&mut self, base: usize) {
         // Past the end, zero bytes: none of the three.
-        let w = window::<64>(self.buf, base);
-        let [quotes, lfs, crs] = [b'"', b'\n', b'\r'].map(|c| eq_any(&w, [u8x16::splat(c)]));
+        // Compared where the bytes are (a copy of the window went through the stack).
+        let [quotes, lfs, crs] = match self.buf.get(base..base + 64) {
+            Some(w) => quotes_and_ends(w),
+            None => quotes_and_ends(&window::<64>(self.buf, base)),
+        };
         self.base = base;
         self.quotes = quotes;
         self.lfs = lfs;
