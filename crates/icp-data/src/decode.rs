@@ -470,6 +470,19 @@ pub(crate) enum Plain {
     Failed(Why),
 }
 
+/// An empty cell of `kind` into `slot`, as [`decode`] reads one (an empty set, or missing
+/// where the field is optional); [`Plain::Text`] for a required field (its error is made
+/// the general way).
+#[inline]
+pub(crate) fn empty_cell(kind: &Kind, optional: bool, slot: &mut Value<'_>) -> Plain {
+    match kind {
+        Kind::Set => *slot = Value::Set(SetVal { raw: "" }),
+        _ if optional => *slot = Value::Missing,
+        _ => return Plain::Text,
+    }
+    Plain::Done
+}
+
 /// `n` into `slot` (or why not): the tag, then the decimal in place. `*slot =
 /// Value::Num(n)` of a decimal a call returned (in memory) builds the value on the stack
 /// and copies it with a load that straddles the decimal's store there: a store-forwarding

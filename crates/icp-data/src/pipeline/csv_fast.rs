@@ -572,11 +572,16 @@ fn decode_fast<'a>(
     for (i, (f, slot)) in binding.fields.iter().zip(values.iter_mut()).enumerate() {
         // A cell of the block whose ends are visible ASCII (most of them) is decoded from
         // its bytes; any other (empty, to trim, unescaped, absent) as text.
-        let plain = match fields
-            .get(f.col)
-            .and_then(|r| Some((r, plain_cell(bytes, r)?)))
-        {
-            Some((r, cell)) => decode::decode_plain(
+        let plain = match fields.get(f.col).and_then(|r| {
+            if r.start == r.end {
+                // An empty cell (most missing values): as `decode` reads it, without the
+                // call and the copy of its result.
+                return Some(Err(decode::empty_cell(&f.kind, f.optional, slot)));
+            }
+            Some(Ok((r, plain_cell(bytes, r)?)))
+        }) {
+            Some(Err(plain)) => plain,
+            Some(Ok((r, cell))) => decode::decode_plain(
                 &f.kind,
                 binding.decimal,
                 f.optional,
