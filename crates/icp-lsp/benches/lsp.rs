@@ -5,7 +5,7 @@
 //! grows over the edits.
 //!
 //! `cargo bench -p icp-lsp --bench lsp` (add `-- --lines N --runs N --mb N` to change the
-//! sizes; `--mb 0` skips the big file).
+//! sizes; `--mb 0` skips the big file, `--symbols 0` its document symbols).
 //!
 //! By default the server runs in this process (over an in-memory pipe), and the memory
 //! figures are those of the whole process: the server, the client and its copies of the
@@ -213,6 +213,9 @@ impl Client {
 }
 
 fn stats(name: &str, mut times: Vec<Duration>, target_ms: Option<f64>) {
+    if times.is_empty() {
+        return;
+    }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let median = ms(times[times.len() / 2]);
@@ -475,7 +478,7 @@ async fn big(mb: usize, runs: usize, server: Option<&str>) {
     client_peak = client_peak.max(SELF.mib("VmHWM:"));
     mem.reset_peak();
     SELF.reset_peak();
-    let (sym_times, size) = symbols(&mut c, 5).await;
+    let (sym_times, size) = symbols(&mut c, arg("--symbols", 5)).await;
     let sym_peak = mem.mib("VmHWM:");
     client_peak = client_peak.max(SELF.mib("VmHWM:"));
     c.close().await;

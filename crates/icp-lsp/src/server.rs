@@ -93,6 +93,8 @@ pub struct Backend {
     requested: Arc<std::sync::Mutex<std::collections::HashSet<Uri>>>,
     /// `shutdown` was received.
     shut_down: Arc<std::sync::atomic::AtomicBool>,
+    /// `initialize` was received.
+    initialized: Arc<std::sync::atomic::AtomicBool>,
     /// The client accepts snippets in completion items.
     snippets: Arc<std::sync::atomic::AtomicBool>,
     /// The project model: see [`crate::workspace`].
@@ -144,12 +146,18 @@ impl Backend {
             checked: Arc::default(),
             requested: Arc::default(),
             shut_down: Arc::default(),
+            initialized: Arc::default(),
             snippets: Arc::default(),
             projects: Arc::new(crate::workspace::Projects::new(settings.list)),
             config_warnings: Arc::default(),
             test_results: Arc::default(),
             check_thread: Arc::default(),
         }
+    }
+
+    /// Whether `initialize` was received (requests are answered from then on).
+    pub fn is_initialized(&self) -> bool {
+        self.initialized.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Whether `shutdown` was received (`exit` without it is an error: exit code 1).
@@ -637,6 +645,8 @@ pub fn capabilities() -> ServerCapabilities {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        self.initialized
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let refresh = params
             .capabilities
             .workspace
