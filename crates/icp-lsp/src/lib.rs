@@ -72,14 +72,22 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
+    let stash = std::sync::Arc::new(framing::Stash::default());
+    let kept = stash.clone();
     let (service, socket) =
-        LspService::build(move |client| Backend::with_settings(client, settings))
+        LspService::build(move |client| Backend::with_settings(client, settings).with_stash(kept))
             .custom_method(framing::INVALID_METHOD, Backend::invalid_message)
+            .custom_method(framing::STASHED_METHOD, Backend::stashed)
             .finish();
     let backend = service.inner().clone();
-    // Bad frames would stop the transport: check each one on its way in.
+    // Bad frames would stop the transport: check each one on its way in (and big text-sync
+    // notifications go round it: [`framing::Stash`]).
     let (to_server, from_guard) = tokio::io::duplex(1 << 20);
-    let guard = tokio::spawn(framing::sanitize(input, to_server));
+    let guard = tokio::spawn(framing::sanitize_with(
+        input,
+        to_server,
+        framing::Deframer::stashing(stash),
+    ));
     // One channel of whole frames to the output: the transport's, and the big replies
     // written without it ([`direct`]).
     let (frames, mut to_write) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();

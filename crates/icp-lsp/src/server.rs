@@ -107,6 +107,8 @@ pub struct Backend {
     test_results: Arc<std::sync::Mutex<std::collections::HashMap<Uri, TestResults>>>,
     /// Where the checks of open documents run ([`crate::check_thread`]).
     check_thread: Arc<crate::check_thread::CheckThread>,
+    /// The big text-sync notifications the transport guard took out ([`crate::framing::Stash`]).
+    stash: Arc<crate::framing::Stash>,
 }
 
 /// The revision a document's tests ran on, and each test's failures by name.
@@ -152,6 +154,24 @@ impl Backend {
             config_warnings: Arc::default(),
             test_results: Arc::default(),
             check_thread: Arc::default(),
+            stash: Arc::default(),
+        }
+    }
+
+    /// The server, handling the notifications the transport guard puts in `stash`.
+    #[must_use]
+    pub fn with_stash(mut self, stash: Arc<crate::framing::Stash>) -> Self {
+        self.stash = stash;
+        self
+    }
+
+    /// A big `didOpen` or `didChange` the transport guard took out of the stream
+    /// ([`crate::framing::Stash`]), handled in its place.
+    pub async fn stashed(&self, params: crate::framing::StashKey) {
+        match self.stash.take(params.key) {
+            Some(crate::framing::Stashed::Open(p)) => self.did_open(p).await,
+            Some(crate::framing::Stashed::Change(p)) => self.did_change(p).await,
+            None => {}
         }
     }
 

@@ -669,6 +669,10 @@ impl HasSpan for Expr {
     }
 }
 
+// A big file has about one expression node per 15 bytes of text, most of them boxed: keep
+// the node small (an editor holds the trees of every open file).
+const _: () = assert!(std::mem::size_of::<Expr>() <= 48);
+
 /// The kinds of expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
@@ -678,8 +682,9 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// A bare name: field, `let`, segment, enum variant or `today`.
     Name(Ident),
-    /// `situation.full_ui`, `score.able`.
-    Path(Ident, Ident),
+    /// `situation.full_ui`, `score.able`. (Boxed, as `Call`'s name: rare, and two names
+    /// inline would make every expression node 16 bytes bigger.)
+    Path(Box<Ident>, Box<Ident>),
     /// `not x`, `-x`.
     Unary(UnaryOp, Box<Expr>),
     /// `a OP b`.
@@ -723,7 +728,7 @@ pub enum ExprKind {
     /// `f(args)`: only `count` and `sum(field)` exist, and only in goals.
     Call {
         /// Function name.
-        func: Ident,
+        func: Box<Ident>,
         /// Arguments.
         args: Vec<Expr>,
     },

@@ -1617,7 +1617,7 @@ impl Lower<'_> {
                     Some(tail) if tail.as_rule() == Rule::path_tail => {
                         let b = tail.into_inner().find(|x| x.as_rule() == Rule::ident)?;
                         let b = self.ident(&b);
-                        self.node(ExprKind::Path(id, b), span, 1)
+                        self.node(ExprKind::Path(Box::new(id), Box::new(b)), span, 1)
                     }
                     Some(args_pair) => {
                         let mut args = Vec::new();
@@ -1627,7 +1627,14 @@ impl Lower<'_> {
                             depth = depth.max(e.depth);
                             args.push(e.expr);
                         }
-                        self.node(ExprKind::Call { func: id, args }, span, depth + 1)
+                        self.node(
+                            ExprKind::Call {
+                                func: Box::new(id),
+                                args,
+                            },
+                            span,
+                            depth + 1,
+                        )
                     }
                 }
             }
