@@ -293,12 +293,17 @@ pub struct StashKey {
 }
 
 impl Stash {
-    /// Take out the parameters kept under `key`.
+    /// Take out the parameters kept under `key`. Those kept under smaller numbers go too:
+    /// stashed notifications are handled in order, so theirs were dropped by the transport
+    /// (sent before `initialize`) and would otherwise stay for the server's life.
     pub fn take(&self, key: u64) -> Option<Stashed> {
-        self.map
+        let mut map = self
+            .map
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&key)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let taken = map.remove(&key);
+        map.retain(|&k, _| k > key);
+        taken
     }
 
     /// The frame standing for `body`, with its parameters kept, if it is a well-formed
@@ -616,6 +621,14 @@ mod tests {
             other => panic!("stashed: {other:?}"),
         }
         assert!(stash.take(0).is_none(), "taken once");
+        // Taking a later one forgets the earlier ones (the transport dropped them).
+        let mut d = Deframer::stashing(stash.clone());
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            d.push(&frame(open.to_string().as_bytes()), &mut out);
+        }
+        assert!(matches!(stash.take(3), Some(Stashed::Open(_))));
+        assert!(stash.take(1).is_none() && stash.take(2).is_none());
     }
 
     #[test]
