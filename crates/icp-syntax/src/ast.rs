@@ -397,6 +397,11 @@ pub struct Profile {
     pub span: Span,
 }
 
+// A profile holds a vector of members: one kind must not make all of them big. (A big
+// file has one criterion per 150 bytes or so; its rare `practical_share` is boxed.)
+const _: () = assert!(std::mem::size_of::<ProfileMember>() <= 136);
+const _: () = assert!(std::mem::size_of::<Criterion>() <= 200);
+
 /// A member of a profile body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProfileMember {
@@ -408,8 +413,9 @@ pub enum ProfileMember {
     Let(Let),
     /// `group name "title" { criteria }`
     Group(Group),
-    /// A criterion outside any group.
-    Criterion(Criterion),
+    /// A criterion outside any group. (Boxed: a criterion is about 250 bytes, the other
+    /// members are less than half that, and a profile holds a vector of members.)
+    Criterion(Box<Criterion>),
     /// `exclude name "reason" { cond }`
     Exclude(Exclude),
     /// `tier name ...`
@@ -468,7 +474,7 @@ pub struct Criterion {
     /// The weight (may be negative).
     pub weight: Weight,
     /// `practical_share 60%`: overrides the profile's share for this criterion.
-    pub practical_share: Option<PracticalShare>,
+    pub practical_share: Option<Box<PracticalShare>>,
     /// Boolean or scorecard body.
     pub body: CriterionBody,
     /// The whole criterion.

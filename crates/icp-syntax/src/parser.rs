@@ -1204,7 +1204,7 @@ impl Lower<'_> {
                     span,
                 }))
             }
-            Rule::criterion => Some(ProfileMember::Criterion(self.criterion(c)?)),
+            Rule::criterion => Some(ProfileMember::Criterion(Box::new(self.criterion(c)?))),
             Rule::exclude => {
                 let span = self.span(&c);
                 let mut name = None;
@@ -1271,7 +1271,7 @@ impl Lower<'_> {
                     let span = self.span(&c);
                     let e = c.into_inner().find(|x| x.as_rule() == Rule::expr)?;
                     let value = self.expr(e)?;
-                    practical_share = Some(PracticalShare { value, span });
+                    practical_share = Some(Box::new(PracticalShare { value, span }));
                 }
                 Rule::weight => {
                     let v = c.into_inner().find(|x| x.as_rule() == Rule::weight_value)?;
