@@ -252,12 +252,16 @@ pub enum DefKind {
 }
 
 /// A definition.
+///
+/// Its name, container and detail are behind `Arc`s: an editor's incremental check copies
+/// the definitions of every profile it replays from the previous check's index, and those
+/// copies share them instead of each holding its own strings.
 #[derive(Debug, Clone)]
 pub struct Def {
     /// What it is.
     pub kind: DefKind,
     /// Its name.
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     /// Its file.
     pub file: FileId,
     /// The span of its name.
@@ -265,9 +269,9 @@ pub struct Def {
     /// The span of the whole declaration.
     pub full_span: Span,
     /// The enclosing declaration's name (a field's schema, a criterion's profile, ...).
-    pub container: Option<String>,
+    pub container: Option<std::sync::Arc<str>>,
     /// What the checker learned about it, for the editor's hover (the editor renders it).
-    pub detail: SymbolDetail,
+    pub detail: std::sync::Arc<SymbolDetail>,
 }
 
 /// The facts about a definition that the editor shows on hover. The checker states them;

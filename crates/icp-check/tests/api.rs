@@ -152,9 +152,9 @@ fn references_cross_files() {
     let s_ref = checked
         .def_at(FileId(0), main.find("s and").unwrap())
         .unwrap();
-    assert_eq!(checked.symbols.defs[s_ref].name, "s");
+    assert_eq!(&*checked.symbols.defs[s_ref].name, "s");
     assert!(matches!(
-        &checked.symbols.defs[s_ref].detail,
+        &*checked.symbols.defs[s_ref].detail,
         icp_check::SymbolDetail::Segment { cond_text, .. } if cond_text.contains("n > 1")
     ));
 }

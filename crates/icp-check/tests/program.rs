@@ -115,10 +115,10 @@ fn symbols_find_definitions_and_references() {
         .def_at(icp_syntax::FileId(0), at + 2)
         .expect("a reference to `employees`");
     let d = &checked.symbols.defs[def];
-    assert_eq!(d.name, "employees");
+    assert_eq!(&*d.name, "employees");
     assert_eq!(d.kind, icp_check::DefKind::Field);
     assert!(
-        matches!(&d.detail, icp_check::SymbolDetail::Field { ty_text, .. } if ty_text.contains("int")),
+        matches!(&*d.detail, icp_check::SymbolDetail::Field { ty_text, .. } if ty_text.contains("int")),
         "{:?}",
         d.detail
     );
@@ -127,13 +127,13 @@ fn symbols_find_definitions_and_references() {
         .symbols
         .defs
         .iter()
-        .find(|d| d.name == "size")
+        .find(|d| &*d.name == "size")
         .unwrap();
     let icp_check::SymbolDetail::Criterion {
         weight,
         positive_weight,
         ..
-    } = size.detail
+    } = *size.detail
     else {
         panic!("{:?}", size.detail)
     };

@@ -47,7 +47,7 @@ impl CheckThread {
                     *jobs = Some(running);
                     return Ok(());
                 }
-                // The thread ended (a job panicked): start another.
+                // The thread ended: start another.
                 Err(mpsc::SendError(job)) => job,
             },
             None => job,
@@ -57,7 +57,9 @@ impl CheckThread {
             .name("icp-check".into())
             .spawn(move || {
                 while let Ok(job) = rx.recv() {
-                    job();
+                    // A job that panics ends alone (its caller gets `None`): were the thread
+                    // to end with it, a job sent while it unwinds would be lost.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
                 }
             });
         if started.is_err() {

@@ -253,6 +253,92 @@ pub struct Deframer {
     scanned: usize,
     /// A refusal was sent since the last good message: stray bytes say nothing more.
     refused: bool,
+    /// Where big text-sync notifications are put ([`Stash`]), if anywhere.
+    stash: Option<std::sync::Arc<Stash>>,
+}
+
+/// The method a big `didOpen` or `didChange` becomes ([`Stash`]).
+pub const STASHED_METHOD: &str = "icp/stashed";
+
+/// Messages from this size on are stashed when they are text-sync notifications.
+pub const STASH_FROM: usize = 1 << 20;
+
+/// Big `textDocument/didOpen` and `didChange` notifications, taken out of the stream by the
+/// guard: `tower-lsp-server`'s reader holds a whole message in a buffer that never shrinks
+/// (16 MiB after a 10 MB `didOpen`, for the server's life) and parses it into a
+/// `serde_json::Value` first. The guard parses such a message into its parameters once, keeps
+/// them here under a number, and passes on `{"method": "icp/stashed", "params": {"key": N}}`
+/// instead, which the server handles in its place in the stream
+/// ([`crate::Backend::stashed`]): the order of messages is kept.
+#[derive(Debug, Default)]
+pub struct Stash {
+    next: std::sync::atomic::AtomicU64,
+    map: std::sync::Mutex<std::collections::HashMap<u64, Stashed>>,
+}
+
+/// A stashed notification's parameters.
+#[derive(Debug)]
+pub enum Stashed {
+    /// `textDocument/didOpen`.
+    Open(tower_lsp_server::ls_types::DidOpenTextDocumentParams),
+    /// `textDocument/didChange`.
+    Change(tower_lsp_server::ls_types::DidChangeTextDocumentParams),
+}
+
+/// The parameters of [`STASHED_METHOD`].
+#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize)]
+pub struct StashKey {
+    /// The number the parameters are kept under.
+    pub key: u64,
+}
+
+impl Stash {
+    /// Take out the parameters kept under `key`. Those kept under smaller numbers go too:
+    /// stashed notifications are handled in order, so theirs were dropped by the transport
+    /// (sent before `initialize`) and would otherwise stay for the server's life.
+    pub fn take(&self, key: u64) -> Option<Stashed> {
+        let mut map = self
+            .map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let taken = map.remove(&key);
+        map.retain(|&k, _| k > key);
+        taken
+    }
+
+    /// The frame standing for `body`, with its parameters kept, if it is a well-formed
+    /// `didOpen` or `didChange` notification.
+    fn put(&self, body: &[u8]) -> Option<Vec<u8>> {
+        #[derive(serde::Deserialize)]
+        struct Method {
+            method: Option<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Note<P> {
+            jsonrpc: String,
+            id: Option<serde::de::IgnoredAny>,
+            params: P,
+        }
+        fn note<P: serde::de::DeserializeOwned>(body: &[u8]) -> Option<P> {
+            let n: Note<P> = serde_json::from_slice(body).ok()?;
+            (n.jsonrpc == "2.0" && n.id.is_none()).then_some(n.params)
+        }
+        let method: Method = serde_json::from_slice(body).ok()?;
+        let stashed = match method.method.as_deref()? {
+            "textDocument/didOpen" => Stashed::Open(note(body)?),
+            "textDocument/didChange" => Stashed::Change(note(body)?),
+            _ => return None,
+        };
+        let key = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, stashed);
+        let body =
+            json!({ "jsonrpc": "2.0", "method": STASHED_METHOD, "params": StashKey { key } })
+                .to_string();
+        Some(frame(body.as_bytes()))
+    }
 }
 
 /// A [`Deframer`] buffer larger than this is given back once it is mostly empty.
@@ -270,6 +356,14 @@ impl Deframer {
     /// A deframer at the start of a stream.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A deframer putting big text-sync notifications in `stash` ([`Stash`]).
+    pub fn stashing(stash: std::sync::Arc<Stash>) -> Self {
+        Self {
+            stash: Some(stash),
+            ..Self::default()
+        }
     }
 
     /// The bytes held, waiting for the rest of a message.
@@ -403,6 +497,13 @@ impl Deframer {
         };
         let body_end = body_start + len;
         if let Some(body) = data.get(body_start..body_end) {
+            if body.len() >= STASH_FROM
+                && let Some(frame) = self.stash.as_ref().and_then(|s| s.put(body))
+            {
+                out.extend(frame);
+                self.refused = false;
+                return Step::Go(at + body_end);
+            }
             let Some(refusal) = check_body(body) else {
                 out.extend(pass(body));
                 self.refused = false;
@@ -448,12 +549,20 @@ impl Deframer {
 /// Copy frames from `input` to `output`, replacing the bad ones and resynchronising after
 /// bytes that are no message ([`Deframer`]); returns at the end of the input (or when the
 /// server stops reading).
-pub async fn sanitize<I, O>(mut input: I, mut output: O)
+pub async fn sanitize<I, O>(input: I, output: O)
 where
     I: AsyncRead + Unpin,
     O: AsyncWrite + Unpin,
 {
-    let mut deframer = Deframer::new();
+    sanitize_with(input, output, Deframer::new()).await;
+}
+
+/// [`sanitize`] through the given deframer (one that stashes: [`Deframer::stashing`]).
+pub async fn sanitize_with<I, O>(mut input: I, mut output: O, mut deframer: Deframer)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+{
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         let n = match input.read(&mut chunk).await {
@@ -476,6 +585,51 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn big_text_sync_notifications_are_stashed_in_place() {
+        let text = "x".repeat(STASH_FROM);
+        let open = json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": { "uri": "file:///a.icp", "languageId": "icp", "version": 1, "text": text } } });
+        // A big request (it has an id) and a small notification pass as they are.
+        let request = json!({ "jsonrpc": "2.0", "id": 4, "method": "textDocument/didOpen", "params": {
+            "textDocument": { "uri": "file:///b.icp", "languageId": "icp", "version": 1, "text": text } } });
+        let small = json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": { "uri": "file:///c.icp", "languageId": "icp", "version": 1, "text": "x" } } });
+        let stash = std::sync::Arc::new(Stash::default());
+        let mut d = Deframer::stashing(stash.clone());
+        let mut out = Vec::new();
+        for m in [&open, &request, &small] {
+            d.push(&frame(m.to_string().as_bytes()), &mut out);
+        }
+        let mut expected = frame(br#"{"jsonrpc":"2.0","method":"icp/stashed","params":{"key":0}}"#);
+        expected.extend(frame(request.to_string().as_bytes()));
+        expected.extend(frame(small.to_string().as_bytes()));
+        assert!(
+            out == expected,
+            "{}",
+            String::from_utf8_lossy(&out)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        );
+        match stash.take(0) {
+            Some(Stashed::Open(p)) => {
+                assert_eq!(p.text_document.text, text);
+                assert_eq!(p.text_document.uri.as_str(), "file:///a.icp");
+            }
+            other => panic!("stashed: {other:?}"),
+        }
+        assert!(stash.take(0).is_none(), "taken once");
+        // Taking a later one forgets the earlier ones (the transport dropped them).
+        let mut d = Deframer::stashing(stash.clone());
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            d.push(&frame(open.to_string().as_bytes()), &mut out);
+        }
+        assert!(matches!(stash.take(3), Some(Stashed::Open(_))));
+        assert!(stash.take(1).is_none() && stash.take(2).is_none());
+    }
 
     #[test]
     fn bodies() {

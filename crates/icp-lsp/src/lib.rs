@@ -23,6 +23,7 @@
 pub mod check_thread;
 pub mod config;
 pub mod diag;
+pub mod direct;
 pub mod features;
 pub mod framing;
 pub mod project;
@@ -31,7 +32,7 @@ pub mod text;
 pub mod workspace;
 pub mod world;
 
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt as _};
 use tower_lsp_server::{LspService, Server};
 
 pub use server::{Backend, Settings};
@@ -71,20 +72,43 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite,
 {
+    let stash = std::sync::Arc::new(framing::Stash::default());
+    let kept = stash.clone();
     let (service, socket) =
-        LspService::build(move |client| Backend::with_settings(client, settings))
+        LspService::build(move |client| Backend::with_settings(client, settings).with_stash(kept))
             .custom_method(framing::INVALID_METHOD, Backend::invalid_message)
+            .custom_method(framing::STASHED_METHOD, Backend::stashed)
             .finish();
     let backend = service.inner().clone();
-    // Bad frames would stop the transport: check each one on its way in.
+    // Bad frames would stop the transport: check each one on its way in (and big text-sync
+    // notifications go round it: [`framing::Stash`]).
     let (to_server, from_guard) = tokio::io::duplex(1 << 20);
-    let guard = tokio::spawn(framing::sanitize(input, to_server));
-    // INVARIANT: one message at a time, so a `didChange` is never overtaken by a later
-    // request; the slow part (checking) runs on its own tasks.
-    Server::new(from_guard, output, socket)
-        .concurrency_level(1)
-        .serve(service)
-        .await;
+    let guard = tokio::spawn(framing::sanitize_with(
+        input,
+        to_server,
+        framing::Deframer::stashing(stash),
+    ));
+    // One channel of whole frames to the output: the transport's, and the big replies
+    // written without it ([`direct`]).
+    let (frames, mut to_write) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    let service = direct::Direct::new(service, backend.clone(), frames.clone());
+    let serve = async move {
+        // INVARIANT: one message at a time, so a `didChange` is never overtaken by a later
+        // request; the slow part (checking) runs on its own tasks.
+        Server::new(from_guard, direct::FrameOut::new(frames), socket)
+            .concurrency_level(1)
+            .serve(service)
+            .await;
+    };
+    let write = async move {
+        tokio::pin!(output);
+        while let Some(frame) = to_write.recv().await {
+            if output.write_all(&frame).await.is_err() || output.flush().await.is_err() {
+                return;
+            }
+        }
+    };
+    tokio::join!(serve, write);
     guard.abort();
     if backend.has_shut_down() {
         Ending::Clean

@@ -93,6 +93,8 @@ pub struct Backend {
     requested: Arc<std::sync::Mutex<std::collections::HashSet<Uri>>>,
     /// `shutdown` was received.
     shut_down: Arc<std::sync::atomic::AtomicBool>,
+    /// `initialize` was received.
+    initialized: Arc<std::sync::atomic::AtomicBool>,
     /// The client accepts snippets in completion items.
     snippets: Arc<std::sync::atomic::AtomicBool>,
     /// The project model: see [`crate::workspace`].
@@ -105,6 +107,8 @@ pub struct Backend {
     test_results: Arc<std::sync::Mutex<std::collections::HashMap<Uri, TestResults>>>,
     /// Where the checks of open documents run ([`crate::check_thread`]).
     check_thread: Arc<crate::check_thread::CheckThread>,
+    /// The big text-sync notifications the transport guard took out ([`crate::framing::Stash`]).
+    stash: Arc<crate::framing::Stash>,
 }
 
 /// The revision a document's tests ran on, and each test's failures by name.
@@ -144,12 +148,36 @@ impl Backend {
             checked: Arc::default(),
             requested: Arc::default(),
             shut_down: Arc::default(),
+            initialized: Arc::default(),
             snippets: Arc::default(),
             projects: Arc::new(crate::workspace::Projects::new(settings.list)),
             config_warnings: Arc::default(),
             test_results: Arc::default(),
             check_thread: Arc::default(),
+            stash: Arc::default(),
         }
+    }
+
+    /// The server, handling the notifications the transport guard puts in `stash`.
+    #[must_use]
+    pub fn with_stash(mut self, stash: Arc<crate::framing::Stash>) -> Self {
+        self.stash = stash;
+        self
+    }
+
+    /// A big `didOpen` or `didChange` the transport guard took out of the stream
+    /// ([`crate::framing::Stash`]), handled in its place.
+    pub async fn stashed(&self, params: crate::framing::StashKey) {
+        match self.stash.take(params.key) {
+            Some(crate::framing::Stashed::Open(p)) => self.did_open(p).await,
+            Some(crate::framing::Stashed::Change(p)) => self.did_change(p).await,
+            None => {}
+        }
+    }
+
+    /// Whether `initialize` was received (requests are answered from then on).
+    pub fn is_initialized(&self) -> bool {
+        self.initialized.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Whether `shutdown` was received (`exit` without it is an error: exit code 1).
@@ -637,6 +665,8 @@ pub fn capabilities() -> ServerCapabilities {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        self.initialized
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let refresh = params
             .capabilities
             .workspace

@@ -358,7 +358,7 @@ impl Program {
                             .push(criterion(src, c, Some(g.name.name.clone()))?);
                     }
                 }
-                ProfileMember::Criterion(c) => prog.criteria.push(criterion(src, c, None)?),
+                ProfileMember::Criterion(c) => prog.criteria.push(criterion(src, *c, None)?),
                 ProfileMember::Exclude(x) => prog.excludes.push((x.name.name, x.cond)),
                 ProfileMember::Tier(t) => prog.tiers.push({
                     if let Some(a) = &t.action {

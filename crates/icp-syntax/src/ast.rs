@@ -397,6 +397,11 @@ pub struct Profile {
     pub span: Span,
 }
 
+// A profile holds a vector of members: one kind must not make all of them big. (A big
+// file has one criterion per 150 bytes or so; its rare `practical_share` is boxed.)
+const _: () = assert!(std::mem::size_of::<ProfileMember>() <= 136);
+const _: () = assert!(std::mem::size_of::<Criterion>() <= 200);
+
 /// A member of a profile body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProfileMember {
@@ -408,8 +413,9 @@ pub enum ProfileMember {
     Let(Let),
     /// `group name "title" { criteria }`
     Group(Group),
-    /// A criterion outside any group.
-    Criterion(Criterion),
+    /// A criterion outside any group. (Boxed: a criterion is about 250 bytes, the other
+    /// members are less than half that, and a profile holds a vector of members.)
+    Criterion(Box<Criterion>),
     /// `exclude name "reason" { cond }`
     Exclude(Exclude),
     /// `tier name ...`
@@ -468,7 +474,7 @@ pub struct Criterion {
     /// The weight (may be negative).
     pub weight: Weight,
     /// `practical_share 60%`: overrides the profile's share for this criterion.
-    pub practical_share: Option<PracticalShare>,
+    pub practical_share: Option<Box<PracticalShare>>,
     /// Boolean or scorecard body.
     pub body: CriterionBody,
     /// The whole criterion.
@@ -669,6 +675,10 @@ impl HasSpan for Expr {
     }
 }
 
+// A big file has about one expression node per 15 bytes of text, most of them boxed: keep
+// the node small (an editor holds the trees of every open file).
+const _: () = assert!(std::mem::size_of::<Expr>() <= 48);
+
 /// The kinds of expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
@@ -678,8 +688,9 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// A bare name: field, `let`, segment, enum variant or `today`.
     Name(Ident),
-    /// `situation.full_ui`, `score.able`.
-    Path(Ident, Ident),
+    /// `situation.full_ui`, `score.able`. (Boxed, as `Call`'s name: rare, and two names
+    /// inline would make every expression node 16 bytes bigger.)
+    Path(Box<Ident>, Box<Ident>),
     /// `not x`, `-x`.
     Unary(UnaryOp, Box<Expr>),
     /// `a OP b`.
@@ -723,7 +734,7 @@ pub enum ExprKind {
     /// `f(args)`: only `count` and `sum(field)` exist, and only in goals.
     Call {
         /// Function name.
-        func: Ident,
+        func: Box<Ident>,
         /// Arguments.
         args: Vec<Expr>,
     },

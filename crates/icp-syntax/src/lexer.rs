@@ -235,12 +235,29 @@ fn is_ident_char(b: u8) -> bool {
 
 /// The lexer proper.
 pub(crate) fn lex(src: &str) -> Vec<Tok> {
+    let mut out: Vec<Tok> = Vec::with_capacity(src.len() / 4);
+    lex_into(src, 0, src.len(), &mut out);
+    // Reserved for a token every 4 bytes; about one in 5 to 6 is usual. The vector lives as
+    // long as the parse of the whole file: give the rest back.
+    out.shrink_to_fit();
+    out
+}
+
+/// Append to `out` the tokens of `src` that start in `from..stop`, `from` being the start
+/// of a token or of a line (or 0), as [`lex`] finds them: no token spans a line break, and
+/// the only context a token reads is the token just before it (`preceded_by_dot`, which
+/// must touch it), so lexing from a line start gives the same tokens as lexing the file.
+pub(crate) fn lex_into(src: &str, from: usize, stop: usize, out: &mut Vec<Tok>) {
     let bytes = src.as_bytes();
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
-    let mut out: Vec<Tok> = Vec::with_capacity(src.len() / 4);
+    let stop = stop.min(bytes.len());
     // A byte-order mark is whitespace.
-    let mut i = if src.starts_with('\u{FEFF}') { 3 } else { 0 };
-    while i < bytes.len() {
+    let mut i = if from == 0 && src.starts_with('\u{FEFF}') {
+        3
+    } else {
+        from
+    };
+    while i < stop {
         let b = at(i);
         let start = i;
         let mut unterminated = false;
@@ -312,7 +329,7 @@ pub(crate) fn lex(src: &str) -> Vec<Tok> {
                 let word = src.get(start..i).unwrap_or("");
                 if is_keyword(word)
                     && !followed_by_colon(bytes, i)
-                    && !preceded_by_dot(&out, bytes, start)
+                    && !preceded_by_dot(out, bytes, start)
                 {
                     TokenKind::Keyword
                 } else {
@@ -360,7 +377,6 @@ pub(crate) fn lex(src: &str) -> Vec<Tok> {
             unterminated,
         });
     }
-    out
 }
 
 /// End of `digits ("." digits)?` starting at `i`.

@@ -42,6 +42,8 @@ pub use lexer::{
     KEYWORD_LISTS, PROFILE_KEYWORDS, PROFILE_MEMBERS, SITUATION_CLAUSES, SITUATION_KEYWORDS,
     TEST_CLAUSES, TEST_KEYWORDS, TYPE_NAMES, Token, TokenKind, is_keyword, tokens,
 };
+#[doc(hidden)]
+pub use parser::parse_cached_windowed;
 pub use parser::{ItemCache, MAX_BRACKET_DEPTH, MAX_DEPTH, parse, parse_cached, parse_with_tree};
 pub use shape::{debug_without_spans, same_shape};
 pub use span::{HasSpan, LineIndex, Span};

@@ -185,73 +185,85 @@ impl ItemCache {
 /// A reused item that did not move is shared with the cache, not copied; one that moved is
 /// copied once, and the cache keeps the moved copy (shared with the result).
 pub fn parse_cached(src: &str, cache: &mut ItemCache) -> Parsed {
+    parse_cached_windowed(src, cache, WINDOW)
+}
+
+/// [`parse_cached`], lexing `window` bytes at a time (for tests of the windows: the result
+/// is the same whatever the window).
+#[doc(hidden)]
+pub fn parse_cached_windowed(src: &str, cache: &mut ItemCache, window: usize) -> Parsed {
     use crate::shift::Shift as _;
-    let toks = lex(src);
-    let chunks = split(src, &toks);
     let mut old = std::mem::take(&mut cache.map);
-    let mut fresh: HashMap<ItemKey, Cached> = HashMap::with_capacity(chunks.len());
-    let mut results: Vec<Option<Recovered>> = Vec::with_capacity(chunks.len());
-    let mut misses: Vec<usize> = Vec::new();
-    for (i, c) in chunks.iter().enumerate() {
-        let reusable = at_line_start(src, c.start);
-        let hit = if reusable {
-            let key = ItemKey::of(src.get(c.start..c.end).unwrap_or(""));
-            match old.remove(&key) {
-                Some(v) => Some(fresh.entry(key).or_insert(v)),
-                None => fresh.get_mut(&key),
+    let mut fresh: HashMap<ItemKey, Cached> = HashMap::new();
+    let mut results: Vec<Option<Recovered>> = Vec::new();
+    // The chunks parsed: their place in `results`, their start and end.
+    let mut parsed: Vec<(usize, usize, usize)> = Vec::new();
+    let mut toks: Vec<Tok> = Vec::new();
+    for_each_window(src, window.max(1), &mut toks, |toks, chunks| {
+        let mut misses: Vec<(usize, Chunk)> = Vec::new();
+        for c in chunks {
+            let reusable = at_line_start(src, c.start);
+            let hit = if reusable {
+                let key = ItemKey::of(src.get(c.start..c.end).unwrap_or(""));
+                match old.remove(&key) {
+                    Some(v) => Some(fresh.entry(key).or_insert(v)),
+                    None => fresh.get_mut(&key),
+                }
+            } else {
+                None
+            };
+            if let Some(cached) = hit {
+                let at = u32::try_from(c.start).unwrap_or(u32::MAX);
+                let by = at.wrapping_sub(cached.base);
+                if by != 0 {
+                    // Moved: the cache keeps the moved copy (the old one stays with the trees
+                    // that hold it).
+                    cached.item.shift(by);
+                    cached.broken.shift(by);
+                    cached.diags.shift(by);
+                    cached.base = at;
+                }
+                results.push(Some(Recovered {
+                    item: cached.item.clone(),
+                    broken: cached.broken.clone(),
+                    diags: cached.diags.clone(),
+                    elements: Vec::new(),
+                }));
+            } else {
+                results.push(None);
+                misses.push((results.len() - 1, *c));
             }
-        } else {
-            None
-        };
-        if let Some(cached) = hit {
-            let at = u32::try_from(c.start).unwrap_or(u32::MAX);
-            let by = at.wrapping_sub(cached.base);
-            if by != 0 {
-                // Moved: the cache keeps the moved copy (the old one stays with the trees
-                // that hold it).
-                cached.item.shift(by);
-                cached.broken.shift(by);
-                cached.diags.shift(by);
-                cached.base = at;
-            }
-            results.push(Some(Recovered {
-                item: cached.item.clone(),
-                broken: cached.broken.clone(),
-                diags: cached.diags.clone(),
-                elements: Vec::new(),
-            }));
-        } else {
-            results.push(None);
-            misses.push(i);
         }
-    }
+        let parse_one =
+            |(i, c): &(usize, Chunk)| (*i, c.start, c.end, parse_chunk(src, toks, c, false));
+        let done: Vec<(usize, usize, usize, Recovered)> = if misses.len() >= PARALLEL_ITEMS {
+            use rayon::prelude::*;
+            misses.par_iter().map(parse_one).collect()
+        } else {
+            misses.iter().map(parse_one).collect()
+        };
+        for (i, start, end, r) in done {
+            parsed.push((i, start, end));
+            if let Some(slot) = results.get_mut(i) {
+                *slot = Some(r);
+            }
+        }
+    });
     drop(old);
-    let parse_one = |&i: &usize| {
-        chunks
-            .get(i)
-            .map(|c| (i, parse_chunk(src, &toks, c, false)))
-    };
-    let parsed: Vec<(usize, Recovered)> = if misses.len() >= PARALLEL_ITEMS {
-        use rayon::prelude::*;
-        misses.par_iter().filter_map(parse_one).collect()
-    } else {
-        misses.iter().filter_map(parse_one).collect()
-    };
     cache.parsed = parsed.len();
-    for (i, r) in parsed {
-        if let Some(c) = chunks.get(i)
-            && at_line_start(src, c.start)
+    // The items parsed now join the cache (after the lookups: a second copy of a new item
+    // is parsed too, as the first).
+    for (i, start, end) in parsed {
+        if at_line_start(src, start)
+            && let Some(Some(r)) = results.get(i)
         {
-            let key = ItemKey::of(src.get(c.start..c.end).unwrap_or(""));
+            let key = ItemKey::of(src.get(start..end).unwrap_or(""));
             fresh.entry(key).or_insert_with(|| Cached {
-                base: u32::try_from(c.start).unwrap_or(u32::MAX),
+                base: u32::try_from(start).unwrap_or(u32::MAX),
                 item: r.item.clone(),
                 broken: r.broken.clone(),
                 diags: r.diags.clone(),
             });
-        }
-        if let Some(slot) = results.get_mut(i) {
-            *slot = Some(r);
         }
     }
     cache.map = fresh;
@@ -262,6 +274,76 @@ pub fn parse_cached(src: &str, cache: &mut ItemCache) -> Parsed {
         out.file.broken.extend(r.broken);
     }
     out
+}
+
+/// How many bytes [`for_each_window`] lexes at a time (more when one item is longer).
+const WINDOW: usize = 1 << 20;
+
+/// Cut `src` into chunks as [`split`] does, a window at a time, and call `f` with the
+/// window's tokens and each run of its chunks, in order: the tokens of the whole file are
+/// never held at once (a 10 MB file has about 2 million, 24 MB).
+///
+/// A window starts where a chunk starts (or at 0), where [`split`]'s state is new, and ends
+/// at a line start, tokens being whole lines apart ([`lex_into`]); the tokens of the line of
+/// the next token after it are read too, all that [`split`] looks ahead from a token before
+/// the end. Its chunks that start before the end are as [`split`] of the whole file finds
+/// them; the last of them may go on past the end, so the next window starts there.
+fn for_each_window(
+    src: &str,
+    window: usize,
+    toks: &mut Vec<Tok>,
+    mut f: impl FnMut(&[Tok], &[Chunk]),
+) {
+    let len = src.len();
+    let mut from: usize = 0;
+    let mut size = window;
+    loop {
+        let end = line_start_from(src, from.saturating_add(size));
+        toks.clear();
+        crate::lexer::lex_into(src, from, end, toks);
+        if end >= len {
+            f(toks, &split(src, toks));
+            return;
+        }
+        crate::lexer::lex_into(src, end, lookahead_end(src, end), toks);
+        let chunks = split(src, toks);
+        let before_end = chunks.iter().take_while(|c| c.start < end).count();
+        match chunks.get(..before_end).and_then(<[Chunk]>::split_last) {
+            Some((last, done)) if !done.is_empty() => {
+                f(toks, done);
+                from = last.start;
+                size = window;
+            }
+            _ => size = size.saturating_mul(2),
+        }
+    }
+}
+
+/// The first line start at or after `at` (the end of `src` if none).
+fn line_start_from(src: &str, at: usize) -> usize {
+    if at >= src.len() {
+        return src.len();
+    }
+    if at_line_start(src, at) {
+        return at;
+    }
+    src.as_bytes()
+        .get(at..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .map_or(src.len(), |i| at + i + 1)
+}
+
+/// The end of the line holding the first token at or after `at` (the end of `src` if none).
+fn lookahead_end(src: &str, at: usize) -> usize {
+    let bytes = src.as_bytes();
+    let first = bytes
+        .get(at..)
+        .and_then(|rest| {
+            rest.iter()
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        })
+        .map_or(src.len(), |i| at + i);
+    line_start_from(src, first.saturating_add(1))
 }
 
 /// From this many items on, [`parse`] parses items in parallel.
@@ -1122,7 +1204,7 @@ impl Lower<'_> {
                     span,
                 }))
             }
-            Rule::criterion => Some(ProfileMember::Criterion(self.criterion(c)?)),
+            Rule::criterion => Some(ProfileMember::Criterion(Box::new(self.criterion(c)?))),
             Rule::exclude => {
                 let span = self.span(&c);
                 let mut name = None;
@@ -1189,7 +1271,7 @@ impl Lower<'_> {
                     let span = self.span(&c);
                     let e = c.into_inner().find(|x| x.as_rule() == Rule::expr)?;
                     let value = self.expr(e)?;
-                    practical_share = Some(PracticalShare { value, span });
+                    practical_share = Some(Box::new(PracticalShare { value, span }));
                 }
                 Rule::weight => {
                     let v = c.into_inner().find(|x| x.as_rule() == Rule::weight_value)?;
@@ -1617,7 +1699,7 @@ impl Lower<'_> {
                     Some(tail) if tail.as_rule() == Rule::path_tail => {
                         let b = tail.into_inner().find(|x| x.as_rule() == Rule::ident)?;
                         let b = self.ident(&b);
-                        self.node(ExprKind::Path(id, b), span, 1)
+                        self.node(ExprKind::Path(Box::new(id), Box::new(b)), span, 1)
                     }
                     Some(args_pair) => {
                         let mut args = Vec::new();
@@ -1627,7 +1709,14 @@ impl Lower<'_> {
                             depth = depth.max(e.depth);
                             args.push(e.expr);
                         }
-                        self.node(ExprKind::Call { func: id, args }, span, depth + 1)
+                        self.node(
+                            ExprKind::Call {
+                                func: Box::new(id),
+                                args,
+                            },
+                            span,
+                            depth + 1,
+                        )
                     }
                 }
             }

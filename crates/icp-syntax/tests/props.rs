@@ -217,6 +217,13 @@ fn check_laws(src: &str) {
     let plain = parse(src);
     assert_eq!(plain.diagnostics, parsed.diagnostics);
     assert_eq!(plain.file, parsed.file);
+    // Nor does lexing a few bytes at a time.
+    for window in [1, 17] {
+        let windowed =
+            icp_syntax::parse_cached_windowed(src, &mut icp_syntax::ItemCache::new(), window);
+        assert_eq!(plain.file, windowed.file, "window {window}");
+        assert_eq!(plain.diagnostics, windowed.diagnostics, "window {window}");
+    }
     for d in &parsed.diagnostics {
         assert!(
             d.span.start <= d.span.end && d.span.range().end <= src.len(),
@@ -364,6 +371,12 @@ proptest! {
 /// included, and an edit reparses only the items it touched.
 fn cached_agrees(versions: &[String]) {
     let mut cache = icp_syntax::ItemCache::new();
+    // The same, lexing a few bytes at a time (a window ends at a line start; one that ends
+    // inside an item is extended).
+    let mut windowed: Vec<(usize, icp_syntax::ItemCache)> = [1, 40, 300]
+        .into_iter()
+        .map(|w| (w, icp_syntax::ItemCache::new()))
+        .collect();
     for v in versions {
         let cached = icp_syntax::parse_cached(v, &mut cache);
         let plain = parse(v);
@@ -372,6 +385,14 @@ fn cached_agrees(versions: &[String]) {
             cached.diagnostics, plain.diagnostics,
             "the diagnostics of {v:?}"
         );
+        for (w, cache) in &mut windowed {
+            let cached = icp_syntax::parse_cached_windowed(v, cache, *w);
+            assert_eq!(cached.file, plain.file, "the tree of {v:?}, window {w}");
+            assert_eq!(
+                cached.diagnostics, plain.diagnostics,
+                "the diagnostics of {v:?}, window {w}"
+            );
+        }
     }
 }
 
@@ -484,5 +505,30 @@ proptest! {
             versions.push(next);
         }
         cached_agrees(&versions);
+    }
+}
+
+#[test]
+fn windows_of_every_size_agree_with_parse() {
+    // What the cut between two windows must not change: an `import` in column 0 inside
+    // braces with its path on the next line (an item only then), a header whose brace ends
+    // its line, comments and blank lines where a window ends, a byte-order mark.
+    let sources = [
+        "segment s {\nimport\n\"x.icp\"\n}\nsegment t { a > 1 }\n",
+        "segment s {\n  a > 1\nprofile p {\n}\n// c\n\n// d\nsegment t\n{ b }\n",
+        "\u{FEFF}segment s { a }\n\n\n// x\nprofile p\nsegment u { c }\nmystery\n",
+        "profile p {\n  criterion c weight 1 { a }\n  group g {\n}\nschema S {\n  a: int\n}\n",
+    ];
+    for src in sources {
+        let plain = parse(src);
+        for window in 1..=src.len() + 1 {
+            let windowed =
+                icp_syntax::parse_cached_windowed(src, &mut icp_syntax::ItemCache::new(), window);
+            assert_eq!(windowed.file, plain.file, "{src:?}, window {window}");
+            assert_eq!(
+                windowed.diagnostics, plain.diagnostics,
+                "{src:?}, window {window}"
+            );
+        }
     }
 }

@@ -81,9 +81,9 @@ impl<'a> Checker<'a> {
                             situation: None,
                             deps: Vec::new(),
                             model: None,
-                            tiers: Vec::new(),
-                            groups: HashMap::new(),
-                            reasons: HashMap::new(),
+                            tiers: std::sync::Arc::default(),
+                            groups: std::sync::Arc::default(),
+                            reasons: std::sync::Arc::default(),
                         });
                         (Global::Profile(self.profiles.len() - 1), &p.name, "profile")
                     }

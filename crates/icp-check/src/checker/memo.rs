@@ -81,18 +81,18 @@ pub(crate) struct ProfileMemo {
     pdef: usize,
     /// The definitions the check handed out, in [`Store::symbols`].
     defs: Range<usize>,
-    pdef_detail: SymbolDetail,
+    pdef_detail: Arc<SymbolDetail>,
     /// The references it made, in [`Store::symbols`].
     refs: Range<usize>,
-    diags: Vec<Diagnostic>,
+    diags: Arc<Vec<Diagnostic>>,
     err: bool,
     schema: Option<usize>,
     situation: Option<usize>,
     deps: Vec<usize>,
     model: Option<Arc<m::Profile>>,
-    tiers: Vec<(String, usize)>,
-    groups: HashMap<String, (u32, usize)>,
-    reasons: HashMap<String, usize>,
+    tiers: Arc<Vec<(String, usize)>>,
+    groups: Arc<HashMap<String, (u32, usize)>>,
+    reasons: Arc<HashMap<String, usize>>,
 }
 
 /// Every span of a diagnostic.
@@ -185,7 +185,9 @@ fn profile_spans(p: &mut m::Profile, f: &mut impl FnMut(&mut Span)) {
 /// Every span a profile's remembered check holds itself (its definitions and references
 /// are in the symbol index).
 fn memo_spans(memo: &mut ProfileMemo, f: &mut impl FnMut(&mut Span)) {
-    memo.diags.iter_mut().for_each(|d| diag_spans(d, f));
+    for d in Arc::make_mut(&mut memo.diags) {
+        diag_spans(d, f);
+    }
     if let Some(p) = &mut memo.model {
         // Copied here if a check still holds it: the moved copy is the memo's.
         profile_spans(Arc::make_mut(p), f);
@@ -304,13 +306,22 @@ impl Checker<'_> {
             r.def = renumber(r.def);
             r
         }));
-        self.set_detail(pdef, memo.pdef_detail.clone());
+        if let Some(d) = self.defs.get_mut(pdef) {
+            d.detail = memo.pdef_detail.clone();
+        }
         self.diags.extend(memo.diags.iter().cloned());
-        memo.tiers.iter_mut().for_each(|(_, d)| *d = renumber(*d));
-        memo.groups
-            .values_mut()
-            .for_each(|(_, d)| *d = renumber(*d));
-        memo.reasons.values_mut().for_each(|d| *d = renumber(*d));
+        // Renumbered only when the numbers moved (else shared as they are).
+        if old_base != base {
+            for (_, d) in Arc::make_mut(&mut memo.tiers) {
+                *d = renumber(*d);
+            }
+            for (_, d) in Arc::make_mut(&mut memo.groups).values_mut() {
+                *d = renumber(*d);
+            }
+            for d in Arc::make_mut(&mut memo.reasons).values_mut() {
+                *d = renumber(*d);
+            }
+        }
         memo.defs = base..self.defs.len();
         memo.refs = mark.refs..self.refs.len();
         if let Some(x) = self.profiles.get_mut(pi) {
@@ -368,7 +379,7 @@ impl Checker<'_> {
                 .map(|d| d.detail.clone())
                 .unwrap_or_default(),
             refs: mark.refs..self.refs.len(),
-            diags: self.diags.get(mark.diags..).unwrap_or_default().to_vec(),
+            diags: Arc::new(self.diags.get(mark.diags..).unwrap_or_default().to_vec()),
             err: info.err,
             schema: info.schema,
             situation: info.situation,

@@ -131,9 +131,11 @@ struct ProfileInfo<'a> {
     deps: Vec<usize>,
     /// Shared with the memo and the assembled program (see [`memo`]).
     model: Option<std::sync::Arc<m::Profile>>,
-    tiers: Vec<(String, usize)>,
-    groups: HashMap<String, (u32, usize)>,
-    reasons: HashMap<String, usize>,
+    /// What later passes read of the profile (its tiers, groups and reasons by name), shared
+    /// with the memo.
+    tiers: std::sync::Arc<Vec<(String, usize)>>,
+    groups: std::sync::Arc<HashMap<String, (u32, usize)>>,
+    reasons: std::sync::Arc<HashMap<String, usize>>,
 }
 
 struct TestInfo<'a> {
@@ -459,6 +461,10 @@ impl<'a> Checker<'a> {
         if self.cancelled {
             self.memo.abandon();
         }
+        // Exact capacities: an editor keeps the index until the next check, and a vector
+        // grown by doubling can be half empty.
+        self.defs.shrink_to_fit();
+        self.refs.shrink_to_fit();
         Output {
             program,
             pending_cases: self.pending_cases,

@@ -500,9 +500,9 @@ impl<'a> Checker<'a> {
             x.situation = situation;
             x.deps = deps;
             x.model = model;
-            x.tiers = tier_names;
-            x.groups = groups_map;
-            x.reasons = reasons;
+            x.tiers = std::sync::Arc::new(tier_names);
+            x.groups = std::sync::Arc::new(groups_map);
+            x.reasons = std::sync::Arc::new(reasons);
         }
     }
 

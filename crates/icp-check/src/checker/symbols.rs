@@ -1,9 +1,14 @@
 //! The symbol index: definitions, references and their hover details.
 
+use std::sync::Arc;
+
 use icp_syntax::{FileId, Span};
 
 use super::Checker;
 use crate::{Def, DefKind, Ref, SymbolDetail};
+
+/// The detail of a definition the checker said nothing about yet, shared by all of them.
+static NO_DETAIL: std::sync::LazyLock<Arc<SymbolDetail>> = std::sync::LazyLock::new(Arc::default);
 
 impl Checker<'_> {
     pub(super) fn def(
@@ -16,12 +21,12 @@ impl Checker<'_> {
     ) -> usize {
         self.defs.push(Def {
             kind,
-            name: name.to_owned(),
+            name: name.into(),
             file,
             name_span,
             full_span,
             container: None,
-            detail: SymbolDetail::None,
+            detail: NO_DETAIL.clone(),
         });
         self.defs.len() - 1
     }
@@ -37,14 +42,14 @@ impl Checker<'_> {
     ) -> usize {
         let d = self.def(kind, name, file, name_span, full_span);
         if let Some(x) = self.defs.get_mut(d) {
-            x.container = Some(container.to_owned());
+            x.container = Some(container.into());
         }
         d
     }
 
     pub(super) fn set_detail(&mut self, def: usize, detail: SymbolDetail) {
         if let Some(d) = self.defs.get_mut(def) {
-            d.detail = detail;
+            d.detail = Arc::new(detail);
         }
     }
 

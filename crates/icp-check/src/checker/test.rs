@@ -441,7 +441,7 @@ impl<'a> Checker<'a> {
         let pinfo = self.profiles.get(p)?;
         match &e.kind {
             a::ExpectKind::Tier(id) => {
-                let tiers: Vec<(String, usize)> = pinfo.tiers.clone();
+                let tiers: Vec<(String, usize)> = pinfo.tiers.to_vec();
                 if let Some((_, d)) = tiers.iter().find(|(n, _)| *n == id.name) {
                     self.reference(file, id.span, *d);
                 } else if !BUILTIN_TIERS.contains(&id.name.as_str()) {

@@ -13,7 +13,7 @@ use super::num_text;
 pub fn render(def: &Def) -> String {
     let name = &def.name;
     let mut out = String::new();
-    match &def.detail {
+    match &*def.detail {
         SymbolDetail::None => {}
         SymbolDetail::Test => {
             let _ = write!(out, "**test** \"{name}\"");

@@ -156,7 +156,7 @@ fn variant(items: &[(&Item, &str)], def: &Def) -> Option<String> {
             if let TypeKind::Enum(e) = &f.ty.kind
                 && e.variants
                     .iter()
-                    .any(|v| v.name.name == def.name && v.name.span.start == def.name_span.start)
+                    .any(|v| *v.name.name == *def.name && v.name.span.start == def.name_span.start)
             {
                 let mut out = code(&format!("{}: {}", f.name.name, type_text(&f.ty)));
                 let _ = write!(
@@ -165,7 +165,11 @@ fn variant(items: &[(&Item, &str)], def: &Def) -> Option<String> {
                     def.name, s.name.name, f.name.name
                 );
                 for v in &e.variants {
-                    let mark = if v.name.name == def.name { " ←" } else { "" };
+                    let mark = if *v.name.name == *def.name {
+                        " ←"
+                    } else {
+                        ""
+                    };
                     let _ = write!(out, "\n- `{}`{}{mark}", v.name.name, variant_reads(v));
                 }
                 return Some(out);

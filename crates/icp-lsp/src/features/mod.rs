@@ -240,7 +240,7 @@ pub fn criteria(p: &ast::Profile) -> Vec<&ast::Criterion> {
     let mut out = Vec::new();
     for m in &p.members {
         match m {
-            ProfileMember::Criterion(c) => out.push(c),
+            ProfileMember::Criterion(c) => out.push(&**c),
             ProfileMember::Group(g) => out.extend(g.criteria.iter()),
             _ => {}
         }

@@ -135,7 +135,7 @@ fn prepare(a: &Analysis, pos: Position) -> Option<Result<PrepareRenameResponse, 
         })?;
     Some(Ok(PrepareRenameResponse::RangeWithPlaceholder {
         range: a.range(ENTRY, span),
-        placeholder: def.name.clone(),
+        placeholder: def.name.to_string(),
     }))
 }
 
@@ -169,7 +169,7 @@ fn collision<'a>(
             .defs
             .iter()
             .find(|d| {
-                d.name == new_name
+                *d.name == *new_name
                     && family(d.kind) == family(def.kind)
                     && (top || d.container == def.container)
                     && !(b.uri_of(d.file) == Some(def_uri) && d.name_span == def.name_span)
@@ -234,7 +234,7 @@ pub fn rename_in(
             "`{new_name}` is not a valid name (letters, digits and `_`, not a keyword)"
         ));
     }
-    if new_name == def.name {
+    if *new_name == *def.name {
         return Ok(None);
     }
     let def_uri = a.uri_of(def.file).cloned().unwrap_or_else(|| a.uri.clone());
@@ -563,10 +563,10 @@ pub fn workspace_symbols(a: &Analysis, query: &str) -> Vec<WorkspaceSymbol> {
         .filter(|d| q.is_empty() || d.name.to_lowercase().contains(&q))
         .filter_map(|d| {
             Some(WorkspaceSymbol {
-                name: d.name.clone(),
+                name: d.name.to_string(),
                 kind: symbol_kind(d.kind),
                 tags: None,
-                container_name: d.container.clone(),
+                container_name: d.container.as_deref().map(str::to_owned),
                 location: OneOf::Left(location(a, d.file, d.name_span)?),
                 data: None,
             })

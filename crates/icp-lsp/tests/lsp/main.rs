@@ -18,6 +18,7 @@ mod actions;
 mod completion;
 mod config;
 mod diagnostics;
+mod direct;
 mod fuzz;
 mod hover;
 mod keywords;
