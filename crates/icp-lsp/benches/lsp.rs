@@ -11,7 +11,9 @@
 //! figures are those of the whole process: the server, the client and its copies of the
 //! text. `--server PATH` runs the server binary `PATH lsp` as a child process instead,
 //! over its stdin/stdout, on the program written to a temporary folder; the memory figures
-//! are then the child's alone (what an editor's user sees), read from `/proc/PID/status`.
+//! are then the child's alone (what an editor's user sees), read from `/proc/PID/status`,
+//! and judged against the 300 MB target: `cargo build --release -p icp-cli`, then
+//! `cargo bench -p icp-lsp --bench lsp -- --server target/release/icp`.
 #![allow(
     clippy::disallowed_methods,
     clippy::unwrap_used,
@@ -495,14 +497,19 @@ async fn big(mb: usize, runs: usize, server: Option<&str>) {
     let peak = open_peak.max(edit_peak).max(sym_peak);
     // The target is in MB (10^6 bytes): 300 MB is 286.1 MiB.
     let peak_mb = peak * 1.048_576;
-    let verdict = if peak_mb < 300.0 { "met" } else { "missed" };
+    // The target is the server's own memory: judged only when it runs as its own process.
     let whose = if server.is_some() {
-        "VmHWM of the server's process"
+        format!(
+            "VmHWM of the server's process; target < 300 MB: {}",
+            if peak_mb < 300.0 { "met" } else { "missed" }
+        )
     } else {
-        "VmHWM of the whole benchmark, client and its copy of the text included"
+        "VmHWM of the whole benchmark, client and its copy of the text included; the 300 MB \
+         target is the server's own: add `-- --server target/release/icp`"
+            .to_owned()
     };
     println!(
-        "memory: peak {peak:.0} MiB = {peak_mb:.0} MB ({whose}; target < 300 MB: {verdict}); resident after edit 1 {after_one:.0} MiB, after edit {runs} {after_all:.0} MiB"
+        "memory: peak {peak:.0} MiB = {peak_mb:.0} MB ({whose}); resident after edit 1 {after_one:.0} MiB, after edit {runs} {after_all:.0} MiB"
     );
     println!(
         "memory by phase (peak VmHWM, restarted before each): open {open_peak:.0} MiB (resident after {after_open:.0}), {runs} edits {edit_peak:.0} MiB, document symbols {sym_peak:.0} MiB"
