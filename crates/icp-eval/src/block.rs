@@ -419,13 +419,10 @@ impl Batch {
         s.cols.resize(self.num_fields.len(), NumCol::default());
         s.set_masks.resize(self.dicts.len() * GROUP, 0);
         s.set_states.resize(self.dicts.len(), (0, 0));
-        if s.memo.plan != self.id || s.memo.keys.len() != Memo::SIZE {
+        if s.memo.plan != self.id {
             s.set_cache.clear();
             s.set_cache.resize(self.dicts.len(), SetCache::default());
-            s.memo.keys.clear();
-            s.memo.keys.resize(Memo::SIZE, Memo::EMPTY);
-            s.memo.values.clear();
-            s.memo.values.resize(Memo::SIZE, (Decimal::ZERO, 0));
+            s.memo.cache.clear();
             s.memo.plan = self.id;
         }
     }
@@ -569,7 +566,7 @@ impl Batch {
             }
         }
         let last = self.tiers.len().saturating_sub(1) as u32;
-        let memo = &mut s.memo;
+        let memo = &mut s.memo.cache;
         out.extend(sums.iter().take(b.n).enumerate().map(|(k, sum)| {
             let (score, score_tier) = memo.get(*sum, || {
                 // As `eval` computes it from the same integer sum.
@@ -982,37 +979,14 @@ impl BlockScratch {
     }
 }
 
-/// A direct-mapped cache of a row's score and the tier it reaches, by its point sum (both
-/// functions of it alone, for one plan): each value is the one computed afresh.
+/// A row's score and the tier it reaches, by its point sum (both functions of it alone,
+/// for one plan; see [`crate::memo`]). Keys: every sum is at least `-i64::MAX` (see
+/// [`Batch::new`]), so none is `i64::MIN`, the empty slot.
 #[derive(Debug, Clone, Default)]
 struct Memo {
-    keys: Vec<i64>,
-    values: Vec<(Decimal, u32)>,
+    cache: crate::memo::DirectMemo<i64, (Decimal, u32), 256>,
     /// The [`Batch::id`] the values are for (0: none).
     plan: u64,
-}
-
-impl Memo {
-    const SIZE: usize = 256;
-    /// No sum reaches it: every sum is at least `-i64::MAX` (see [`Batch::new`]).
-    const EMPTY: i64 = i64::MIN;
-
-    #[inline]
-    fn get(&mut self, key: i64, f: impl FnOnce() -> (Decimal, u32)) -> (Decimal, u32) {
-        // Fibonacci hashing: the top 8 bits index the 256 slots.
-        let slot = ((key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize;
-        if let (Some(k), Some(v)) = (self.keys.get(slot), self.values.get(slot))
-            && *k == key
-        {
-            return *v;
-        }
-        let v = f();
-        if let (Some(k), Some(slot)) = (self.keys.get_mut(slot), self.values.get_mut(slot)) {
-            *k = key;
-            *slot = v;
-        }
-        v
-    }
 }
 
 /// The needles of one set field found in recent set texts: a direct-mapped cache by the

@@ -52,6 +52,7 @@ mod block;
 mod code;
 mod coverage;
 mod explain;
+mod memo;
 mod testing;
 mod text;
 
@@ -340,36 +341,18 @@ impl Scratch {
     }
 }
 
-/// A small direct-mapped cache of a decimal function of one `i128` sum (with a plan's
-/// [`Fixed`] sums, a row's score is a function of its point sum alone, and its coverage
-/// of its decided weight): most rows repeat a few dozen sums, so the division behind a
-/// score or a coverage runs once per distinct sum, not once per row. The cached value is
-/// the function's own result, so it is exactly the value computed afresh. The function
-/// also depends on a plan's total and sums' scale: the memo is emptied when they change
-/// (a scratch used with another plan).
-#[derive(Debug, Clone)]
+/// The score of a row by its point sum, or its coverage by its decided weight (with a
+/// plan's [`Fixed`] sums a function of that alone: see [`memo`]). The function also depends
+/// on a plan's total and sums' scale: the memo is emptied when they change (a scratch used
+/// with another plan). Keys: no sum of at most 64 terms of 63 bits reaches `i128::MIN`.
+#[derive(Debug, Clone, Default)]
 struct Memo {
-    keys: Vec<i128>,
-    values: Vec<Decimal>,
+    cache: memo::DirectMemo<i128, Decimal, 64>,
     /// The mantissa and scale of the total, and the scale of the sums, the values are for.
     of: (i128, u32, u32),
 }
 
-impl Default for Memo {
-    fn default() -> Memo {
-        Memo {
-            keys: vec![Memo::EMPTY; Memo::SIZE],
-            values: vec![Decimal::ZERO; Memo::SIZE],
-            of: (0, 0, 0),
-        }
-    }
-}
-
 impl Memo {
-    const SIZE: usize = 64;
-    /// No sum of at most 64 terms of 63 bits reaches it.
-    const EMPTY: i128 = i128::MIN;
-
     #[inline]
     fn get(
         &mut self,
@@ -380,22 +363,10 @@ impl Memo {
     ) -> Decimal {
         let of = (total.mantissa(), total.scale(), scale);
         if self.of != of {
-            self.keys.iter_mut().for_each(|k| *k = Memo::EMPTY);
+            self.cache.clear();
             self.of = of;
         }
-        // Fibonacci hashing of the low 64 bits: the top 6 bits index the 64 slots.
-        let slot = ((key as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize;
-        if let (Some(k), Some(v)) = (self.keys.get(slot), self.values.get(slot))
-            && *k == key
-        {
-            return *v;
-        }
-        let v = f();
-        if let (Some(k), Some(slot)) = (self.keys.get_mut(slot), self.values.get_mut(slot)) {
-            *k = key;
-            *slot = v;
-        }
-        v
+        self.cache.get(key, f)
     }
 }
 
