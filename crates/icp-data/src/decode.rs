@@ -554,7 +554,6 @@ pub(crate) fn decode_plain<'a>(
         }
         return Plain::Failed(Why::Required);
     }
-    let put_num = put_decimal;
     match kind {
         Kind::Text => match text() {
             Some(t) => {
@@ -583,14 +582,14 @@ pub(crate) fn decode_plain<'a>(
                 *slot = Value::Num(scaled_int(v, 0));
                 Plain::Done
             }
-            None => put_num(read_int(cell, decimal), slot),
+            None => put_decimal(read_int(cell, decimal), slot),
         },
         Kind::Money => money_into(cell, decimal, slot),
         Kind::Percent => percent_into(cell, decimal, slot),
-        Kind::Fraction => put_num(read_fraction(cell, decimal), slot),
+        Kind::Fraction => put_decimal(read_fraction(cell, decimal), slot),
         Kind::Date => date_into(cell, slot),
-        Kind::Number => put_num(read_number(cell, decimal), slot),
-        Kind::Duration => put_num(read_duration(cell, decimal), slot),
+        Kind::Number => put_decimal(read_number(cell, decimal), slot),
+        Kind::Duration => put_decimal(read_duration(cell, decimal), slot),
         Kind::Bool => match parse_bool(cell) {
             Some(b) => {
                 *slot = Value::Bool(b);
