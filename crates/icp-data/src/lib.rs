@@ -2,10 +2,10 @@
 //!
 //! An input is opened with [`Source::open`] (which reads the header), bound to a schema with
 //! [`Source::bind`] (every missing column reported at once, before any row is read), then
-//! streamed with [`Source::run`]: a reader thread cuts the input into blocks at record
-//! boundaries, worker threads decode each row into [`icp_model::Value`]s borrowed from the
-//! record and call a [`RowSink`], and the caller receives each block's output in input
-//! order. Every input row reaches the sink exactly once; a row that cannot be read carries
+//! streamed with [`Source::run`]: worker threads take turns reading the next block of the
+//! input (cut at a record boundary), decode each of its rows into [`icp_model::Value`]s
+//! borrowed from the record and call a [`RowSink`], and the caller receives each block's
+//! output in input order. Every input row reaches the sink exactly once; a row that cannot be read carries
 //! a [`RowError`] instead of values.
 //!
 //! Value decoding follows LANGUAGE.md, "Reading data": `Empty`, `NA`, `N/A`, `null` and `-`

@@ -643,3 +643,97 @@ fn from_never_falls_back_to_the_field_name() {
          1@2: [Text(\"x\"), Missing]\n"
     );
 }
+
+/// A file of `rows` rows of one column, for the pipeline's stopping tests.
+fn numbered(rows: usize) -> Vec<u8> {
+    let mut data = b"a\n".to_vec();
+    for i in 0..rows {
+        writeln!(data, "row{i}").unwrap();
+    }
+    data
+}
+
+/// When the caller's writing fails, the run stops with that error: the workers waiting for
+/// an output buffer or holding a finished block let go (no hang), whatever the threads.
+#[test]
+fn a_failed_write_stops_the_run() {
+    let sch = schema(vec![text("a")]);
+    let program = Program::default();
+    for threads in [1, 2, 4] {
+        let source = Source::open(
+            Box::new(std::io::Cursor::new(numbered(5_000))),
+            opts(Format::Csv, 64, threads),
+        )
+        .unwrap();
+        let (binding, _) = source.bind(&program, &sch).unwrap();
+        let mut chunks = 0;
+        let result = source.run(&binding, &Raw, |_| {
+            chunks += 1;
+            if chunks == 3 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            Ok(())
+        });
+        assert!(
+            matches!(&result, Err(DataError::Write(e)) if e.to_string() == "disk full"),
+            "{threads} threads: {result:?}"
+        );
+        assert_eq!(
+            chunks, 3,
+            "{threads} threads: no chunk after the failed one"
+        );
+    }
+}
+
+/// A reader that fails after `ok` bytes.
+struct FailAfter {
+    data: std::io::Cursor<Vec<u8>>,
+    ok: u64,
+}
+
+impl std::io::Read for FailAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.ok.saturating_sub(self.data.position());
+        if left == 0 {
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        self.data.read(&mut buf[..n])
+    }
+}
+
+/// A read error in the middle of the input ends the run with that error, after every block
+/// read before it was handed over in order, whatever the threads.
+#[test]
+fn a_read_error_mid_file_ends_the_run_with_it() {
+    let sch = schema(vec![text("a")]);
+    let program = Program::default();
+    let data = numbered(5_000);
+    for threads in [1, 2, 4] {
+        let reader = FailAfter {
+            data: std::io::Cursor::new(data.clone()),
+            ok: 20_000,
+        };
+        let source = Source::open(Box::new(reader), opts(Format::Csv, 256, threads)).unwrap();
+        let (binding, _) = source.bind(&program, &sch).unwrap();
+        let mut out = Vec::new();
+        let result = source.run(&binding, &Raw, |chunk| {
+            out.extend_from_slice(chunk.bytes);
+            Ok(())
+        });
+        assert!(
+            matches!(&result, Err(DataError::Read(e)) if e.to_string() == "the disk went away"),
+            "{threads} threads: {result:?}"
+        );
+        // The rows handed over are the file's first rows, in order, none twice.
+        let text = String::from_utf8(out).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert!(rows.len() > 1_000, "{threads} threads: {} rows", rows.len());
+        for (i, line) in rows.iter().enumerate() {
+            assert_eq!(
+                *line,
+                format!("{}@{}={:?}", i + 1, i + 2, [format!("row{i}")])
+            );
+        }
+    }
+}

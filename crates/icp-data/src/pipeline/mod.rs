@@ -1,15 +1,20 @@
 //! The parallel, streaming, order-preserving pipeline.
 //!
 //! ```text
-//!  reader thread            workers (N)                         caller's thread
-//!  read + gunzip   block   parse records (csv-core / serde),   reorder by sequence
-//!  cut at record  ───────▶ decode values into a reused Vec,  ─▶ number, hand each
-//!  boundaries              call the sink per row into a          chunk to `on_chunk`
-//!                          per-block output buffer               and recycle buffers
+//!  workers (N), each in turn:                                 caller's thread
+//!  ┌ under the reader's lock: read + gunzip the next block     reorder by sequence
+//!  │ into the worker's own buffer, cut it at a record    ───▶ number, hand each
+//!  │ boundary (the rest is carried to the next block)          chunk to `on_chunk`
+//!  └ parse its records (csv-core / serde), decode values,      and recycle output
+//!    call the sink per row into an output buffer               buffers
 //! ```
 //!
-//! INVARIANT: memory is bounded: at most `2 × threads + 2` blocks (input and output
-//! buffers, recycled) are alive at once, each about `block_size` plus one record.
+//! No thread only reads: a worker reads the block it parses, so the block is still in its
+//! core's cache, and there are never more busy threads than workers.
+//!
+//! INVARIANT: memory is bounded: one input buffer per worker (about `block_size` plus one
+//! record) and the carry (at most one record, or the first block), and at most
+//! `2 × threads + 2` output buffers (recycled), one per block in flight.
 //! Every record of the input reaches the sink exactly once, in input order.
 
 mod csv_fast;
@@ -19,7 +24,6 @@ mod json;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 
 use csv::ByteRecord;
@@ -241,7 +245,7 @@ struct Block {
     output: Vec<u8>,
 }
 
-/// A record the reader thread could not hand out as text: one invalid row.
+/// A record the reader could not hand out as text: one invalid row.
 enum Special {
     /// Longer than the limit: skipped, reading resumes on line `resume`.
     Overlong { limit: usize, resume: u64 },
@@ -268,15 +272,14 @@ impl Special {
 
 struct Done<St> {
     seq: u64,
-    input: Vec<u8>,
+    /// The block's input bytes.
+    input_bytes: u64,
     output: Vec<u8>,
     stats: St,
     rows: u64,
     /// (normalised key, message) of the block's warnings.
     warnings: Vec<(String, String)>,
 }
-
-type Buffers = (Vec<u8>, Vec<u8>);
 
 impl Source {
     /// Reads every row, decodes it with `binding`, hands it to `sink` on worker threads and
@@ -294,35 +297,23 @@ impl Source {
     {
         let threads = self.options.threads.max(1);
         let in_flight = threads * 2 + 2;
-        let (token_tx, token_rx) = mpsc::sync_channel::<Buffers>(in_flight);
+        // Output buffers, each returned by the writer once its block is written.
+        let (token_tx, token_rx) = mpsc::sync_channel::<Vec<u8>>(in_flight);
         for _ in 0..in_flight {
-            let _ = token_tx.send((Vec::new(), Vec::new()));
+            let _ = token_tx.send(Vec::new());
         }
-        // INVARIANT: a block is sent only with a token, so this never blocks.
-        let (block_tx, block_rx) = mpsc::sync_channel::<Block>(in_flight);
-        let block_rx = Mutex::new(block_rx);
+        let reader = Mutex::new(Reader::new(self, token_rx));
         let (done_tx, done_rx) = mpsc::channel::<Done<S::Stats>>();
         let reader_error: Mutex<Option<DataError>> = Mutex::new(None);
-        let blank_lines = AtomicU64::new(self.blank_lines);
-        let splitter = self.splitter;
         let written = std::thread::scope(|scope| {
-            let reader_error = &reader_error;
-            let blank_lines = &blank_lines;
-            scope.spawn(move || {
-                if let Err(e) = read_blocks(self, &token_rx, &block_tx, blank_lines)
-                    && let Ok(mut slot) = reader_error.lock()
-                {
-                    *slot = Some(e);
-                }
-            });
             for _ in 0..threads {
                 let done_tx = done_tx.clone();
-                let block_rx = &block_rx;
-                scope.spawn(move || work(splitter, binding, sink, block_rx, &done_tx));
+                let (reader, reader_error) = (&reader, &reader_error);
+                scope.spawn(move || work(binding, sink, reader, reader_error, &done_tx));
             }
             drop(done_tx);
             let written = write_in_order(done_rx, &token_tx, on_chunk);
-            // Unblocks the reader if the writer stopped early.
+            // Unblocks a worker waiting for a buffer if the writer stopped early.
             drop(token_tx);
             written
         });
@@ -331,8 +322,9 @@ impl Source {
         {
             return Err(e);
         }
+        let blank_lines = reader.into_inner().map_or(0, |r| r.blank_lines);
         written.map(|mut summary| {
-            summary.blank_lines = blank_lines.into_inner();
+            summary.blank_lines = blank_lines;
             summary
         })
     }
@@ -340,7 +332,7 @@ impl Source {
 
 fn write_in_order<St, F>(
     done_rx: mpsc::Receiver<Done<St>>,
-    token_tx: &mpsc::SyncSender<Buffers>,
+    token_tx: &mpsc::SyncSender<Vec<u8>>,
     mut on_chunk: F,
 ) -> Result<RunSummary, DataError>
 where
@@ -359,193 +351,250 @@ where
                 }
             }
             summary.rows += d.rows;
-            summary.input_bytes += d.input.len() as u64;
+            summary.input_bytes += d.input_bytes;
             on_chunk(Chunk {
                 bytes: &d.output,
                 stats: d.stats,
                 rows: d.rows,
-                input_bytes: d.input.len() as u64,
+                input_bytes: d.input_bytes,
             })
             .map_err(DataError::Write)?;
-            let _ = token_tx.send((d.input, d.output));
+            let _ = token_tx.send(d.output);
             next += 1;
         }
     }
     Ok(summary)
 }
 
-fn read_blocks(
-    mut src: Source,
-    tokens: &mpsc::Receiver<Buffers>,
-    blocks: &mpsc::SyncSender<Block>,
-    blank_lines: &AtomicU64,
-) -> Result<(), DataError> {
-    // The input so far ends with a CR (an LF next ends its line).
-    let mut after_cr = src.after_cr;
-    let block_size = src.options.block_size.max(1);
-    let max_record = src.options.max_record.max(block_size);
-    let width = match src.splitter {
-        Splitter::Csv(_) => src.header.len(),
-        _ => 0,
-    };
-    let mut carry = std::mem::take(&mut src.carry);
-    let mut eof = src.eof;
-    let mut row = 1u64;
-    let mut line = src.first_line;
-    let mut seq = 0u64;
-    let mut held: Option<Buffers> = None;
-    // Just after the closing `]` of a JSON array.
-    let mut after_array = false;
-    loop {
-        if after_array {
-            // Whitespace, then the end of the file or another array (`[...][...]`).
-            loop {
-                let ws = carry.iter().take_while(|c| c.is_ascii_whitespace()).count();
-                line += count_newlines(carry.get(..ws).unwrap_or_default());
-                carry.drain(..ws);
-                if !carry.is_empty() || eof {
-                    break;
-                }
-                eof = fill(&mut src.reader, &mut carry, block_size).map_err(DataError::Read)?;
-            }
-            match carry.first() {
-                None => return Ok(()),
-                Some(b'[') => {
-                    carry.drain(..1);
-                    after_array = false;
-                    continue;
-                }
-                Some(_) => {
-                    if !eof {
-                        // Enough to show what it is.
-                        let want = carry.len().max(64);
-                        fill(&mut src.reader, &mut carry, want).map_err(DataError::Read)?;
-                    }
-                    let found: String = String::from_utf8_lossy(&carry)
-                        .chars()
-                        .take_while(|&c| c != '\n' && c != '\r')
-                        .take(20)
-                        .collect();
-                    let Some((input, output)) = held.take().or_else(|| tokens.recv().ok()) else {
-                        return Ok(());
-                    };
-                    let _ = blocks.send(special_block(
-                        seq,
-                        row,
-                        line,
-                        Special::AfterArray { found },
-                        input,
-                        output,
-                    ));
-                    return Ok(());
-                }
-            }
-        }
-        if eof && carry.is_empty() {
-            return Ok(());
-        }
-        let (mut input, output) = match held.take() {
-            Some(t) => t,
-            None => match tokens.recv() {
-                Ok(t) => t,
-                Err(_) => return Ok(()),
+/// The reading side of the pipeline: reads the input and cuts it into blocks at record
+/// boundaries. No thread of its own: the workers take it in turn, under a lock, each
+/// reading the block it then parses (the block is still in its core's cache, and there are
+/// never more busy threads than workers).
+struct Reader {
+    src: Source,
+    /// Output buffers (each returned by the writer once its block is written): a block is
+    /// read only with one, which bounds the blocks in flight.
+    tokens: mpsc::Receiver<Vec<u8>>,
+    /// The input so far ends with a CR (an LF next ends its line).
+    after_cr: bool,
+    block_size: usize,
+    max_record: usize,
+    /// The header's fields (CSV), for the quote rule.
+    width: usize,
+    /// Bytes read after the last block's cut.
+    carry: Vec<u8>,
+    eof: bool,
+    /// The next block's first row, line and sequence number.
+    row: u64,
+    line: u64,
+    seq: u64,
+    /// An output buffer taken for a read that gave no record (used for the next).
+    held: Option<Vec<u8>>,
+    /// Just after the closing `]` of a JSON array.
+    after_array: bool,
+    /// Blank lines skipped so far.
+    blank_lines: u64,
+    /// The block handed out last was the input's last.
+    last: bool,
+    /// No block follows: the input is over, reading failed, or the writer stopped.
+    over: bool,
+}
+
+impl Reader {
+    fn new(mut src: Source, tokens: mpsc::Receiver<Vec<u8>>) -> Reader {
+        let block_size = src.options.block_size.max(1);
+        Reader {
+            after_cr: src.after_cr,
+            block_size,
+            max_record: src.options.max_record.max(block_size),
+            width: match src.splitter {
+                Splitter::Csv(_) => src.header.len(),
+                _ => 0,
             },
-        };
-        input.clear();
-        // The carry becomes the block (no copy: after the header it is a whole first
-        // block); the token's buffer holds the next carry.
-        std::mem::swap(&mut input, &mut carry);
-        let mut want = block_size.max(input.len() + 1);
-        let scanned = loop {
-            if !eof {
-                eof = fill(&mut src.reader, &mut input, want).map_err(DataError::Read)?;
+            carry: std::mem::take(&mut src.carry),
+            eof: src.eof,
+            row: 1,
+            line: src.first_line,
+            seq: 0,
+            held: None,
+            after_array: false,
+            blank_lines: src.blank_lines,
+            last: false,
+            over: false,
+            tokens,
+            src,
+        }
+    }
+
+    /// The next block, read into `input` (a worker's own buffer), `None` once there is none
+    /// (and ever after, as after an error).
+    fn next(&mut self, input: &mut Vec<u8>) -> Result<Option<Block>, DataError> {
+        if self.over || self.last {
+            return Ok(None);
+        }
+        let next = self.read(input);
+        if !matches!(next, Ok(Some(_))) {
+            self.over = true;
+        }
+        next
+    }
+
+    /// [`Reader::next`]: reads into `input` (the worker's buffer, handed back in the block,
+    /// or left with the worker when there is none).
+    fn read(&mut self, input: &mut Vec<u8>) -> Result<Option<Block>, DataError> {
+        loop {
+            if self.after_array {
+                // Whitespace, then the end of the file or another array (`[...][...]`).
+                loop {
+                    let ws = self
+                        .carry
+                        .iter()
+                        .take_while(|c| c.is_ascii_whitespace())
+                        .count();
+                    self.line += count_newlines(self.carry.get(..ws).unwrap_or_default());
+                    self.carry.drain(..ws);
+                    if !self.carry.is_empty() || self.eof {
+                        break;
+                    }
+                    self.eof = fill(&mut self.src.reader, &mut self.carry, self.block_size)
+                        .map_err(DataError::Read)?;
+                }
+                match self.carry.first() {
+                    None => return Ok(None),
+                    Some(b'[') => {
+                        self.carry.drain(..1);
+                        self.after_array = false;
+                        continue;
+                    }
+                    Some(_) => {
+                        if !self.eof {
+                            // Enough to show what it is.
+                            let want = self.carry.len().max(64);
+                            fill(&mut self.src.reader, &mut self.carry, want)
+                                .map_err(DataError::Read)?;
+                        }
+                        let found: String = String::from_utf8_lossy(&self.carry)
+                            .chars()
+                            .take_while(|&c| c != '\n' && c != '\r')
+                            .take(20)
+                            .collect();
+                        let Some(output) = self.output() else {
+                            return Ok(None);
+                        };
+                        // The rest of the file is not read.
+                        self.last = true;
+                        let special = Special::AfterArray { found };
+                        return Ok(Some(self.special(special, input, output)));
+                    }
+                }
             }
-            let scan = scan(src.splitter, &input, eof, width, after_cr);
-            if scan.cut > 0 || eof || scan.done {
-                break Some(scan);
+            if self.eof && self.carry.is_empty() {
+                return Ok(None);
             }
-            if input.len() >= max_record {
-                break None;
-            }
-            want = (input.len() * 2).min(max_record);
-        };
-        let Some(scan) = scanned else {
-            // One record longer than the limit: an invalid row, and reading goes on.
-            let (newlines, array_done) =
-                skip_overlong(&mut src, &mut input, &mut carry, &mut eof, block_size)?;
-            after_array = array_done;
-            after_cr = false;
-            let special = Special::Overlong {
-                limit: max_record,
-                resume: line + newlines,
+            let Some(output) = self.output() else {
+                return Ok(None);
             };
-            if blocks
-                .send(special_block(seq, row, line, special, input, output))
-                .is_err()
-            {
-                return Ok(());
+            // The block starts with the carry (the start of a record, most often short).
+            input.clear();
+            input.extend_from_slice(&self.carry);
+            self.carry.clear();
+            let mut want = self.block_size.max(input.len() + 1);
+            let scanned = loop {
+                if !self.eof {
+                    self.eof = fill(&mut self.src.reader, input, want).map_err(DataError::Read)?;
+                }
+                let scan = scan(
+                    self.src.splitter,
+                    input,
+                    self.eof,
+                    self.width,
+                    self.after_cr,
+                );
+                if scan.cut > 0 || self.eof || scan.done {
+                    break Some(scan);
+                }
+                if input.len() >= self.max_record {
+                    break None;
+                }
+                want = (input.len() * 2).min(self.max_record);
+            };
+            let Some(scan) = scanned else {
+                // One record longer than the limit: an invalid row, and reading goes on.
+                let (newlines, array_done) = skip_overlong(
+                    &mut self.src,
+                    input,
+                    &mut self.carry,
+                    &mut self.eof,
+                    self.block_size,
+                )?;
+                self.after_array = array_done;
+                self.after_cr = false;
+                let special = Special::Overlong {
+                    limit: self.max_record,
+                    resume: self.line + newlines,
+                };
+                let block = self.special(special, input, output);
+                self.row += 1;
+                self.line += newlines;
+                self.seq += 1;
+                return Ok(Some(block));
+            };
+            self.carry
+                .extend_from_slice(input.get(scan.cut..).unwrap_or_default());
+            if scan.done {
+                // The closing `]` of a JSON array: what follows is read above.
+                self.after_array = true;
             }
-            row += 1;
-            line += newlines;
-            seq += 1;
-            continue;
-        };
-        carry.extend_from_slice(input.get(scan.cut..).unwrap_or_default());
-        if scan.done {
-            // The closing `]` of a JSON array: what follows is read above.
-            after_array = true;
+            input.truncate(scan.cut);
+            self.blank_lines += scan.blank;
+            if let Some(&last) = input.last() {
+                self.after_cr = last == b'\r';
+            }
+            let newlines = count_newlines(input);
+            if scan.records == 0 {
+                self.line += newlines;
+                self.held = Some(output);
+                continue;
+            }
+            let block = Block {
+                seq: self.seq,
+                first_row: self.row,
+                first_line: self.line,
+                runaways: scan.runaways,
+                special: None,
+                input: std::mem::take(input),
+                output,
+            };
+            self.row += scan.records;
+            self.line += newlines;
+            self.seq += 1;
+            return Ok(Some(block));
         }
-        input.truncate(scan.cut);
-        blank_lines.fetch_add(scan.blank, Ordering::Relaxed);
-        if let Some(&last) = input.last() {
-            after_cr = last == b'\r';
-        }
-        let newlines = count_newlines(&input);
-        if scan.records == 0 {
-            line += newlines;
-            held = Some((input, output));
-            continue;
-        }
-        let block = Block {
-            seq,
-            first_row: row,
-            first_line: line,
-            runaways: scan.runaways,
-            special: None,
-            input,
+    }
+
+    /// An output buffer for the next block: the one kept back, or the next the writer
+    /// returns (`None`: the writer stopped).
+    fn output(&mut self) -> Option<Vec<u8>> {
+        self.held.take().or_else(|| self.tokens.recv().ok())
+    }
+
+    /// The block of one unreadable record, at the next row.
+    fn special(&self, special: Special, input: &mut Vec<u8>, output: Vec<u8>) -> Block {
+        input.clear();
+        Block {
+            seq: self.seq,
+            first_row: self.row,
+            first_line: self.line,
+            runaways: Vec::new(),
+            special: Some(special),
+            input: std::mem::take(input),
             output,
-        };
-        if blocks.send(block).is_err() {
-            return Ok(());
         }
-        row += scan.records;
-        line += newlines;
-        seq += 1;
     }
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
-}
-
-fn special_block(
-    seq: u64,
-    row: u64,
-    line: u64,
-    special: Special,
-    mut input: Vec<u8>,
-    output: Vec<u8>,
-) -> Block {
-    input.clear();
-    Block {
-        seq,
-        first_row: row,
-        first_line: line,
-        runaways: Vec::new(),
-        special: Some(special),
-        input,
-        output,
-    }
 }
 
 /// Skips a record longer than the limit whose first `input.len()` bytes are read: CSV and
@@ -627,10 +676,10 @@ struct Scratch {
 }
 
 fn work<S: RowSink>(
-    splitter: Splitter,
     binding: &Binding,
     sink: &S,
-    blocks: &Mutex<mpsc::Receiver<Block>>,
+    reader: &Mutex<Reader>,
+    reader_error: &Mutex<Option<DataError>>,
     done: &mpsc::Sender<Done<S::Stats>>,
 ) {
     let mut local = sink.local();
@@ -643,12 +692,24 @@ fn work<S: RowSink>(
         sets: String::new(),
         batch: csv_fast::Batch::default(),
     };
+    // The worker's input buffer: each block it takes is read into it, while the worker's
+    // core holds it in its cache (the kernel's copy and the parse then find it there).
+    let mut input = Vec::new();
     loop {
-        let block = match blocks.lock() {
-            Ok(rx) => rx.recv(),
+        let (next, splitter) = match reader.lock() {
+            Ok(mut r) => (r.next(&mut input), r.src.splitter),
             Err(_) => return,
         };
-        let Ok(mut block) = block else { return };
+        let mut block = match next {
+            Ok(Some(block)) => block,
+            Ok(None) => return,
+            Err(e) => {
+                if let Ok(mut slot) = reader_error.lock() {
+                    *slot = Some(e);
+                }
+                return;
+            }
+        };
         let mut stats = S::Stats::default();
         let mut out = std::mem::take(&mut block.output);
         out.clear();
@@ -685,9 +746,11 @@ fn work<S: RowSink>(
                 json_block(&block, splitter, &mut ctx, &mut scratch)
             }
         };
+        let input_bytes = block.input.len() as u64;
+        input = std::mem::take(&mut block.input);
         let finished = Done {
             seq: block.seq,
-            input: block.input,
+            input_bytes,
             output: out,
             stats,
             rows,
