@@ -494,10 +494,16 @@ impl Reader {
             let Some(output) = self.output() else {
                 return Ok(None);
             };
-            // The block starts with the carry (the start of a record, most often short).
+            // The block starts with the carry: most often the start of a record, copied; a
+            // carry the buffer cannot hold (the first block, read with the header) becomes
+            // the block itself.
             input.clear();
-            input.extend_from_slice(&self.carry);
-            self.carry.clear();
+            if input.capacity() < self.carry.len() {
+                std::mem::swap(input, &mut self.carry);
+            } else {
+                input.extend_from_slice(&self.carry);
+                self.carry.clear();
+            }
             let mut want = self.block_size.max(input.len() + 1);
             let scanned = loop {
                 if !self.eof {
