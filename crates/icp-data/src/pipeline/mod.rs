@@ -1,16 +1,20 @@
 //! The parallel, streaming, order-preserving pipeline.
 //!
 //! ```text
-//!  workers (N), each in turn:                                 caller's thread
-//!  ┌ under the reader's lock: read + gunzip the next block     reorder by sequence
-//!  │ into the worker's own buffer, cut it at a record    ───▶ number, hand each
-//!  │ boundary (the rest is carried to the next block)          chunk to `on_chunk`
-//!  └ parse its records (csv-core / serde), decode values,      and recycle output
-//!    call the sink per row into an output buffer               buffers
+//!  each of the N workers, in a loop:
+//!  1. under the reader's lock: read (+ gunzip) the next block into the worker's own
+//!     buffer and cut it at a record boundary (the rest is carried to the next block);
+//!  2. parse its records (csv-core / serde), decode values, call the sink per row into
+//!     an output buffer;
+//!  3. under the writer's lock: if the block is next in input order, hand it to
+//!     `on_chunk`, then the finished blocks it held up; else leave it for the worker
+//!     that finishes the one before.
 //! ```
 //!
-//! No thread only reads: a worker reads the block it parses, so the block is still in its
-//! core's cache, and there are never more busy threads than workers.
+//! No thread only reads or only writes: a worker reads the block it parses (still in its
+//! core's cache then) and writes what it made; there are never more busy threads than
+//! workers, and the caller's thread waits (89 context switches on ../shared/perf's 1M rows,
+//! where a reading thread and a writing one made 354).
 //!
 //! INVARIANT: memory is bounded: one input buffer per worker (about `block_size` plus one
 //! record) and the carry (at most one record, or the first block), and at most
@@ -283,7 +287,8 @@ struct Done<St> {
 
 impl Source {
     /// Reads every row, decodes it with `binding`, hands it to `sink` on worker threads and
-    /// passes each block's output, in input order, to `on_chunk` on this thread. An error
+    /// passes each block's output, in input order, to `on_chunk` on a worker thread (one
+    /// call at a time). An error
     /// from `on_chunk` stops the run ([`DataError::Write`]).
     pub fn run<S, F>(
         self,
@@ -293,37 +298,40 @@ impl Source {
     ) -> Result<RunSummary, DataError>
     where
         S: RowSink,
-        F: FnMut(Chunk<'_, S::Stats>) -> io::Result<()>,
+        F: FnMut(Chunk<'_, S::Stats>) -> io::Result<()> + Send,
     {
         let threads = self.options.threads.max(1);
         let in_flight = threads * 2 + 2;
-        // Output buffers, each returned by the writer once its block is written.
+        // Output buffers, each returned once its block is written.
         let (token_tx, token_rx) = mpsc::sync_channel::<Vec<u8>>(in_flight);
         for _ in 0..in_flight {
             let _ = token_tx.send(Vec::new());
         }
         let reader = Mutex::new(Reader::new(self, token_rx));
-        let (done_tx, done_rx) = mpsc::channel::<Done<S::Stats>>();
+        let in_order = Mutex::new(InOrder {
+            pending: BTreeMap::new(),
+            next: 0,
+            summary: RunSummary::default(),
+            warned: std::collections::HashSet::new(),
+            on_chunk,
+            tokens: Some(token_tx),
+            failed: None,
+        });
         let reader_error: Mutex<Option<DataError>> = Mutex::new(None);
         // The workers start together, woken from the barrier: a waking thread is put on an
         // idle core, where a new one stays on its parent's (`perf sched` on ../shared/perf:
         // one core idle for 8 of the first 10 ms, 0.3 ms with the barrier).
         let start = std::sync::Barrier::new(threads + 1);
-        let written = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             for _ in 0..threads {
-                let done_tx = done_tx.clone();
-                let (reader, reader_error, start) = (&reader, &reader_error, &start);
+                let (reader, reader_error, in_order, start) =
+                    (&reader, &reader_error, &in_order, &start);
                 scope.spawn(move || {
                     start.wait();
-                    work(binding, sink, reader, reader_error, &done_tx);
+                    work(binding, sink, reader, reader_error, in_order);
                 });
             }
             start.wait();
-            drop(done_tx);
-            let written = write_in_order(done_rx, &token_tx, on_chunk);
-            // Unblocks a worker waiting for a buffer if the writer stopped early.
-            drop(token_tx);
-            written
         });
         if let Ok(mut slot) = reader_error.lock()
             && let Some(e) = slot.take()
@@ -331,47 +339,74 @@ impl Source {
             return Err(e);
         }
         let blank_lines = reader.into_inner().map_or(0, |r| r.blank_lines);
-        written.map(|mut summary| {
-            summary.blank_lines = blank_lines;
-            summary
-        })
+        let in_order = in_order
+            .into_inner()
+            .map_err(|_| DataError::Write(io::Error::other("a worker thread panicked")))?;
+        if let Some(e) = in_order.failed {
+            return Err(DataError::Write(e));
+        }
+        let mut summary = in_order.summary;
+        summary.blank_lines = blank_lines;
+        Ok(summary)
     }
 }
 
-fn write_in_order<St, F>(
-    done_rx: mpsc::Receiver<Done<St>>,
-    token_tx: &mpsc::SyncSender<Vec<u8>>,
-    mut on_chunk: F,
-) -> Result<RunSummary, DataError>
+/// Hands the finished blocks to the caller (`on_chunk`) in input order, on the worker
+/// thread that finished the block that was next: no thread waits only to write, and a
+/// block is written from the core that made it.
+struct InOrder<St, F> {
+    /// Finished blocks waiting for an earlier one, by sequence number.
+    pending: BTreeMap<u64, Done<St>>,
+    next: u64,
+    summary: RunSummary,
+    warned: std::collections::HashSet<String>,
+    on_chunk: F,
+    /// Where written blocks' output buffers go back to the reader (dropped when writing
+    /// fails: a worker waiting for a buffer then stops).
+    tokens: Option<mpsc::SyncSender<Vec<u8>>>,
+    /// The caller's error: nothing is written after it.
+    failed: Option<io::Error>,
+}
+
+impl<St, F> InOrder<St, F>
 where
     F: FnMut(Chunk<'_, St>) -> io::Result<()>,
 {
-    let mut pending = BTreeMap::new();
-    let mut next = 0u64;
-    let mut summary = RunSummary::default();
-    let mut warned = std::collections::HashSet::new();
-    for d in done_rx {
-        pending.insert(d.seq, d);
-        while let Some(d) = pending.remove(&next) {
+    /// Takes a finished block and writes it, and the blocks it held up, when it is next;
+    /// `false` once writing failed (the worker stops).
+    fn finish(&mut self, d: Done<St>) -> bool {
+        if self.failed.is_some() {
+            return false;
+        }
+        self.pending.insert(d.seq, d);
+        while let Some(d) = self.pending.remove(&self.next) {
             for (key, message) in d.warnings {
-                if warned.len() < 64 && warned.insert(key) {
-                    summary.warnings.push(message);
+                if self.warned.len() < 64 && self.warned.insert(key) {
+                    self.summary.warnings.push(message);
                 }
             }
-            summary.rows += d.rows;
-            summary.input_bytes += d.input_bytes;
-            on_chunk(Chunk {
+            self.summary.rows += d.rows;
+            self.summary.input_bytes += d.input_bytes;
+            let written = (self.on_chunk)(Chunk {
                 bytes: &d.output,
                 stats: d.stats,
                 rows: d.rows,
                 input_bytes: d.input_bytes,
-            })
-            .map_err(DataError::Write)?;
-            let _ = token_tx.send(d.output);
-            next += 1;
+            });
+            if let Err(e) = written {
+                self.failed = Some(e);
+                self.pending.clear();
+                self.tokens = None;
+                return false;
+            }
+            if let Some(tokens) = &self.tokens {
+                // Never blocks: the channel holds every buffer there is.
+                let _ = tokens.send(d.output);
+            }
+            self.next += 1;
         }
+        true
     }
-    Ok(summary)
 }
 
 /// The reading side of the pipeline: reads the input and cuts it into blocks at record
@@ -689,13 +724,15 @@ struct Scratch {
     batch: csv_fast::Batch,
 }
 
-fn work<S: RowSink>(
+fn work<S: RowSink, F>(
     binding: &Binding,
     sink: &S,
     reader: &Mutex<Reader>,
     reader_error: &Mutex<Option<DataError>>,
-    done: &mpsc::Sender<Done<S::Stats>>,
-) {
+    in_order: &Mutex<InOrder<S::Stats, F>>,
+) where
+    F: FnMut(Chunk<'_, S::Stats>) -> io::Result<()>,
+{
     let mut local = sink.local();
     let mut scratch = Scratch {
         rec: ByteRecord::new(),
@@ -770,7 +807,8 @@ fn work<S: RowSink>(
             rows,
             warnings: std::mem::take(&mut scratch.warnings),
         };
-        if done.send(finished).is_err() {
+        let more = in_order.lock().is_ok_and(|mut w| w.finish(finished));
+        if !more {
             return;
         }
     }
