@@ -52,6 +52,32 @@ pub(crate) struct Scan {
     pub done: bool,
     /// Blank lines (nothing between two line ends) before `cut`, outside quoted fields.
     pub blank: u64,
+    /// LFs before `cut` (line ends, and those inside quoted fields).
+    pub newlines: u64,
+    /// Whether a CR may come before `cut` (`false`: none does).
+    pub cr: bool,
+}
+
+impl Scan {
+    /// A scan of records found otherwise (JSON): the LFs and CRs of `buf` before `cut`
+    /// counted here.
+    pub(crate) fn of(buf: &[u8], cut: usize, records: u64, done: bool) -> Scan {
+        let before = buf.get(..cut).unwrap_or_default();
+        Scan {
+            cut,
+            records,
+            runaways: Vec::new(),
+            done,
+            blank: 0,
+            newlines: count_lfs(before),
+            cr: memchr(b'\r', before).is_some(),
+        }
+    }
+}
+
+/// The LFs of `b`.
+pub(crate) fn count_lfs(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
 }
 
 /// Whether `line` (without its line end) reads alone as a clean CSV record of exactly
@@ -175,6 +201,11 @@ struct Finder<'a> {
     quotes: u64,
     lfs: u64,
     crs: u64,
+    /// The windows loaded so far: where the next one starts if they are all those before
+    /// it (`None` once one was skipped), their LFs and whether one held a CR.
+    next_base: Option<usize>,
+    loaded_lfs: u64,
+    loaded_cr: bool,
 }
 
 impl<'a> Finder<'a> {
@@ -185,6 +216,27 @@ impl<'a> Finder<'a> {
             quotes: 0,
             lfs: 0,
             crs: 0,
+            next_base: Some(0),
+            loaded_lfs: 0,
+            loaded_cr: false,
+        }
+    }
+
+    /// The LFs of `buf` before `cut` and whether a CR may be there, from the windows
+    /// loaded when they cover it (most scans), else counted.
+    fn ends_before(&self, cut: usize) -> (u64, bool) {
+        match self.next_base {
+            Some(end) if end >= cut => {
+                let after = self
+                    .buf
+                    .get(cut..end.min(self.buf.len()))
+                    .unwrap_or_default();
+                (self.loaded_lfs - count_lfs(after), self.loaded_cr)
+            }
+            _ => {
+                let before = self.buf.get(..cut).unwrap_or_default();
+                (count_lfs(before), memchr(b'\r', before).is_some())
+            }
         }
     }
 
@@ -240,6 +292,9 @@ impl<'a> Finder<'a> {
         self.quotes = quotes;
         self.lfs = lfs;
         self.crs = crs;
+        self.next_base = self.next_base.filter(|&b| b == base).map(|b| b + 64);
+        self.loaded_lfs += u64::from(lfs.count_ones());
+        self.loaded_cr |= crs != 0;
     }
 }
 
@@ -269,18 +324,21 @@ pub(crate) fn scan_csv_after(
     let mut records = 0;
     let mut runaways = Vec::new();
     let rule = width >= 2;
+    let mut find = Finder::new(buf);
     macro_rules! incomplete {
-        () => {
+        () => {{
+            let (newlines, cr) = find.ends_before(cut);
             return Scan {
                 cut,
                 records,
                 runaways,
                 done: false,
                 blank,
-            }
-        };
+                newlines,
+                cr,
+            };
+        }};
     }
-    let mut find = Finder::new(buf);
     'records: while let Some(p) = find.any(i) {
         if buf.get(p) == Some(&b'"') {
             let field_start = p == rec_start || (p > 0 && buf.get(p - 1) == Some(&delim));
@@ -306,12 +364,15 @@ pub(crate) fn scan_csv_after(
                                 resume: len,
                                 to_end: true,
                             });
+                            let (newlines, cr) = find.ends_before(len);
                             return Scan {
                                 cut: len,
                                 records: records + 1,
                                 runaways,
                                 done: false,
                                 blank,
+                                newlines,
+                                cr,
                             };
                         }
                         incomplete!();
@@ -568,6 +629,50 @@ mod tests {
                 assert_eq!(find.quote(from), at(memchr::memchr(b'"', rest)));
             }
         }
+    }
+
+    /// A scan's LFs before its cut are those of the buffer, and it never says "no CR"
+    /// where one is: random CSV pieces (quoted fields across lines and windows, CRLF, lone
+    /// CRs, lines that read as records after an open quote), every limit, width and end.
+    #[test]
+    fn a_scan_counts_the_line_ends_before_its_cut() {
+        let mut next = crate::rng(0x2545_f491_4f6c_dd1d);
+        let pieces: [&[u8]; 10] = [
+            b"abc,def",
+            b",",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\"q,\nx\"",
+            b"\"open",
+            b"x,y\n",
+            b"0123456789012345678901234567890123456789",
+            b"\"\"",
+        ];
+        let mut checked = 0;
+        for _ in 0..3_000 {
+            let mut buf = Vec::new();
+            while buf.len() < (next() % 400) as usize {
+                buf.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            for (eof, width, limit) in [
+                (true, 0, u64::MAX),
+                (false, 2, u64::MAX),
+                (true, 2, 3),
+                (false, 0, 1),
+            ] {
+                let scan = scan_csv(&buf, b',', eof, limit, width);
+                let before = &buf[..scan.cut];
+                assert_eq!(
+                    scan.newlines,
+                    count_lfs(before),
+                    "{buf:?} {eof} {width} {limit}"
+                );
+                assert!(scan.cr || !before.contains(&b'\r'), "{buf:?}");
+                checked += u64::from(scan.newlines > 0);
+            }
+        }
+        assert!(checked > 5_000);
     }
 
     fn csv_count(data: &[u8]) -> u64 {

@@ -69,7 +69,7 @@ pub(super) fn csv_block<S: RowSink>(
     let input = block.input.as_slice();
     let text = std::str::from_utf8(input).ok();
     // Whether a record may hold a CR (most files have none: the splitter then skips it).
-    let cr = memchr::memchr(b'\r', input).is_some();
+    let cr = block.cr;
     let mut runaways = block.runaways.iter().peekable();
     let mut n = 0u64;
     let mut pos = 0;

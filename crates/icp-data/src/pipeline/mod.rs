@@ -243,6 +243,8 @@ struct Block {
     first_line: u64,
     /// CSV records cut short by the quote rule (offsets in `input`).
     runaways: Vec<Runaway>,
+    /// Whether `input` may hold a CR (`false`: it holds none).
+    cr: bool,
     /// A block that is one unreadable record, not in `input`.
     special: Option<Special>,
     input: Vec<u8>,
@@ -599,7 +601,7 @@ impl Reader {
             if let Some(&last) = input.last() {
                 self.after_cr = last == b'\r';
             }
-            let newlines = count_newlines(input);
+            let newlines = scan.newlines;
             if scan.records == 0 {
                 self.line += newlines;
                 self.held = Some(output);
@@ -610,6 +612,7 @@ impl Reader {
                 first_row: self.row,
                 first_line: self.line,
                 runaways: scan.runaways,
+                cr: scan.cr,
                 special: None,
                 input: std::mem::take(input),
                 output,
@@ -635,6 +638,7 @@ impl Reader {
             first_row: self.row,
             first_line: self.line,
             runaways: Vec::new(),
+            cr: false,
             special: Some(special),
             input: std::mem::take(input),
             output,
@@ -643,7 +647,7 @@ impl Reader {
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', b).count() as u64
+    split::count_lfs(b)
 }
 
 /// Skips a record longer than the limit whose first `input.len()` bytes are read: CSV and
@@ -683,23 +687,11 @@ fn scan(splitter: Splitter, input: &[u8], eof: bool, width: usize, after_cr: boo
         Splitter::Csv(d) => split::scan_csv_after(input, d, eof, u64::MAX, width, after_cr),
         Splitter::Lines => {
             let (r, cut) = split::jsonl_records(input, eof, usize::MAX);
-            split::Scan {
-                cut,
-                records: r.len() as u64,
-                runaways: Vec::new(),
-                done: false,
-                blank: 0,
-            }
+            split::Scan::of(input, cut, r.len() as u64, false)
         }
         Splitter::JsonArray => {
             let (r, cut, done) = split::json_elements(input, eof, usize::MAX);
-            split::Scan {
-                cut,
-                records: r.len() as u64,
-                runaways: Vec::new(),
-                done,
-                blank: 0,
-            }
+            split::Scan::of(input, cut, r.len() as u64, done)
         }
     }
 }
