@@ -1101,29 +1101,31 @@ impl SetCache {
     }
 }
 
-/// A hash of `b`, eight bytes at a time (the step of `FxHash`, the length first); the last
-/// eight bytes of a text of eight or more are read as one word (overlapping the one before).
+/// A hash of `b` for [`SetCache`]'s slot: its first, middle and last eight bytes (fewer,
+/// zero-padded, for a short text) and its length, each word multiplied on its own (no chain
+/// of multiplications through the text, which the slot's load waited for). Texts that share
+/// those bytes and their length share a pair of slots; the comparison keeps hits exact.
 #[inline]
 fn text_hash(b: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
-    let mut h = b.len() as u64;
-    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        h = step(h, word(c));
-    }
-    if chunks.remainder().is_empty() {
-        return h;
-    }
-    if let Some(last) = b.len().checked_sub(8) {
-        return step(h, word(b.get(last..).unwrap_or_default()));
-    }
-    let mut w = [0u8; 8];
-    for (slot, c) in w.iter_mut().zip(b) {
-        *slot = *c;
-    }
-    step(h, u64::from_le_bytes(w))
+    let n = b.len();
+    let word = |at: usize| {
+        b.get(at..at + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let (first, middle, last) = if n >= 8 {
+        (word(0), word(n / 2 - 4), word(n - 8))
+    } else {
+        let mut w = [0u8; 8];
+        for (slot, c) in w.iter_mut().zip(b) {
+            *slot = *c;
+        }
+        (u64::from_le_bytes(w), 0, 0)
+    };
+    let h = (first ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ middle.wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+        ^ last.wrapping_mul(0x1656_67b1_9e37_79f9);
+    h ^ h >> 29
 }
 
 /// Per-thread buffers of [`Plan::eval_block`].
