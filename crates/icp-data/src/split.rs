@@ -62,22 +62,27 @@ impl Scan {
     /// A scan of records found otherwise (JSON): the LFs and CRs of `buf` before `cut`
     /// counted here.
     pub(crate) fn of(buf: &[u8], cut: usize, records: u64, done: bool) -> Scan {
-        let before = buf.get(..cut).unwrap_or_default();
+        let (newlines, cr) = line_ends(buf.get(..cut).unwrap_or_default());
         Scan {
             cut,
             records,
             runaways: Vec::new(),
             done,
             blank: 0,
-            newlines: count_lfs(before),
-            cr: memchr(b'\r', before).is_some(),
+            newlines,
+            cr,
         }
     }
 }
 
 /// The LFs of `b`.
-pub(crate) fn count_lfs(b: &[u8]) -> u64 {
+pub(crate) fn count_newlines(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+/// [`Scan::newlines`] and [`Scan::cr`] of `b`, counted.
+fn line_ends(b: &[u8]) -> (u64, bool) {
+    (count_newlines(b), memchr(b'\r', b).is_some())
 }
 
 /// Whether `line` (without its line end) reads alone as a clean CSV record of exactly
@@ -231,12 +236,9 @@ impl<'a> Finder<'a> {
                     .buf
                     .get(cut..end.min(self.buf.len()))
                     .unwrap_or_default();
-                (self.loaded_lfs - count_lfs(after), self.loaded_cr)
+                (self.loaded_lfs - count_newlines(after), self.loaded_cr)
             }
-            _ => {
-                let before = self.buf.get(..cut).unwrap_or_default();
-                (count_lfs(before), memchr(b'\r', before).is_some())
-            }
+            _ => line_ends(self.buf.get(..cut).unwrap_or_default()),
         }
     }
 
@@ -665,7 +667,7 @@ mod tests {
                 let before = &buf[..scan.cut];
                 assert_eq!(
                     scan.newlines,
-                    count_lfs(before),
+                    count_newlines(before),
                     "{buf:?} {eof} {width} {limit}"
                 );
                 assert!(scan.cr || !before.contains(&b'\r'), "{buf:?}");

@@ -14,7 +14,7 @@ use super::{
 use crate::RowError;
 use crate::binding::{Binding, FieldReader};
 use crate::decode::{self, Plain, Why};
-use crate::split::{eq_any, window};
+use crate::split::{count_newlines, eq_any, window};
 use wide::u8x16;
 
 /// Where a field of a fast-parsed CSV record is: a range of the block's text, or with
@@ -281,10 +281,6 @@ fn runaway_row<S: RowSink>(
     }
     let values = recycle(std::mem::take(&mut s.spare));
     s.spare = emit(ctx, number, line, values, Some(&error), Cells::Csv(&s.rec));
-}
-
-fn count_newlines(b: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', b).count() as u64
 }
 
 /// Splits the record starting at `start` (not a line end) into `fields[at..]` (kept between

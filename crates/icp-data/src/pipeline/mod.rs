@@ -36,7 +36,7 @@ use icp_model::Value;
 use crate::binding::{Binding, FieldReader, normalize};
 use crate::decode::{self, Why};
 use crate::source::{Source, fill};
-use crate::split::{self, JsonSkip, Runaway, Splitter};
+use crate::split::{self, JsonSkip, Runaway, Splitter, count_newlines};
 use crate::{DataError, RowError};
 
 use csv_fast::{FieldRef, csv_block, field_text};
@@ -290,8 +290,7 @@ struct Done<St> {
 impl Source {
     /// Reads every row, decodes it with `binding`, hands it to `sink` on worker threads and
     /// passes each block's output, in input order, to `on_chunk` on a worker thread (one
-    /// call at a time). An error
-    /// from `on_chunk` stops the run ([`DataError::Write`]).
+    /// call at a time). An error from `on_chunk` stops the run ([`DataError::Write`]).
     pub fn run<S, F>(
         self,
         binding: &Binding,
@@ -439,9 +438,8 @@ struct Reader {
     after_array: bool,
     /// Blank lines skipped so far.
     blank_lines: u64,
-    /// The block handed out last was the input's last.
-    last: bool,
-    /// No block follows: the input is over, reading failed, or the writer stopped.
+    /// No block follows: the input is over (or what follows is not read), reading failed,
+    /// or the writer stopped.
     over: bool,
 }
 
@@ -464,7 +462,6 @@ impl Reader {
             held: None,
             after_array: false,
             blank_lines: src.blank_lines,
-            last: false,
             over: false,
             tokens,
             src,
@@ -474,7 +471,7 @@ impl Reader {
     /// The next block, read into `input` (a worker's own buffer), `None` once there is none
     /// (and ever after, as after an error).
     fn next(&mut self, input: &mut Vec<u8>) -> Result<Option<Block>, DataError> {
-        if self.over || self.last {
+        if self.over {
             return Ok(None);
         }
         let next = self.read(input);
@@ -527,7 +524,7 @@ impl Reader {
                             return Ok(None);
                         };
                         // The rest of the file is not read.
-                        self.last = true;
+                        self.over = true;
                         let special = Special::AfterArray { found };
                         return Ok(Some(self.special(special, input, output)));
                     }
@@ -601,9 +598,8 @@ impl Reader {
             if let Some(&last) = input.last() {
                 self.after_cr = last == b'\r';
             }
-            let newlines = scan.newlines;
             if scan.records == 0 {
-                self.line += newlines;
+                self.line += scan.newlines;
                 self.held = Some(output);
                 continue;
             }
@@ -618,7 +614,7 @@ impl Reader {
                 output,
             };
             self.row += scan.records;
-            self.line += newlines;
+            self.line += scan.newlines;
             self.seq += 1;
             return Ok(Some(block));
         }
@@ -644,10 +640,6 @@ impl Reader {
             output,
         }
     }
-}
-
-fn count_newlines(b: &[u8]) -> u64 {
-    split::count_lfs(b)
 }
 
 /// Skips a record longer than the limit whose first `input.len()` bytes are read: CSV and
