@@ -39,14 +39,8 @@ async fn symbols_and_tokens_through_the_transport_are_the_backends() {
         .await;
     assert_eq!(early["error"]["code"], json!(-32002), "{early}");
 
-    c.request(2, "initialize", json!({ "capabilities": {} }))
-        .await;
-    c.notify("initialized", json!({})).await;
-    c.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": main.as_str(), "languageId": "icp", "version": 1, "text": MAIN } }),
-    )
-    .await;
+    c.initialize(2).await;
+    c.open(main.as_str(), 1, MAIN).await;
     let symbols = c
         .request(3, "textDocument/documentSymbol", doc.clone())
         .await;
@@ -126,14 +120,8 @@ async fn big_text_sync_messages_go_round_the_transport_in_order() {
     let big = big_program(icp_lsp::framing::STASH_FROM + 1000);
     let main = uri("big.icp");
     let mut c = connect(settings);
-    c.request(1, "initialize", json!({ "capabilities": {} }))
-        .await;
-    c.notify("initialized", json!({})).await;
-    c.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": main.as_str(), "languageId": "icp", "version": 1, "text": big } }),
-    )
-    .await;
+    c.initialize(1).await;
+    c.open(main.as_str(), 1, &big).await;
     // A whole-text change that breaks the last segment, then a small one that fixes it,
     // right behind: applied in this order, the file ends clean at version 3.
     let broken = format!("{big}segment oops {{ employees > }}\n");

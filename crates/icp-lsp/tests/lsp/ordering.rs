@@ -25,22 +25,15 @@ async fn two_hundred_changes_then_completion() {
         list: icp_lsp::project::fs_lister(),
     };
     let mut c = connect(settings);
-    let init = c
-        .request(1, "initialize", json!({ "capabilities": {} }))
-        .await;
+    let init = c.initialize(1).await;
     assert!(
         init["result"]["capabilities"]["completionProvider"].is_object(),
         "{init}"
     );
-    c.notify("initialized", json!({})).await;
 
     let main = uri("main.icp");
     let text = "import \"schema.icp\"\nsegment s_ {\n  f_ > 1\n}\nprofile p {\n  target \n}\n";
-    c.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": main.as_str(), "languageId": "icp", "version": 0, "text": text } }),
-    )
-    .await;
+    c.open(main.as_str(), 0, text).await;
     // Type 200 digits into the segment's name and into the field it reads, one change per
     // digit; each change's position depends on every change before it.
     let mut typed = String::new();
@@ -129,11 +122,8 @@ async fn two_hundred_changes_then_completion() {
 #[tokio::test]
 async fn malformed_messages_and_unknown_methods_do_not_kill_the_server() {
     let mut c = connect(icp_lsp::Settings::default());
-    let init = c
-        .request(1, "initialize", json!({ "capabilities": {} }))
-        .await;
+    let init = c.initialize(1).await;
     assert!(init["result"]["capabilities"].is_object());
-    c.notify("initialized", json!({})).await;
     // Not JSON at all.
     c.send_raw(b"{ this is not json").await;
     // JSON, but no JSON-RPC message.
@@ -154,11 +144,7 @@ async fn malformed_messages_and_unknown_methods_do_not_kill_the_server() {
         .await;
     assert_eq!(hover["result"], json!(null));
     // Positions far outside the document clamp instead of failing.
-    c.notify(
-        "textDocument/didOpen",
-        json!({ "textDocument": { "uri": "file:///tmp/x.icp", "languageId": "icp", "version": 1, "text": "segment 😀 {" } }),
-    )
-    .await;
+    c.open("file:///tmp/x.icp", 1, "segment 😀 {").await;
     let far = c
         .request(5, "textDocument/completion", json!({ "textDocument": { "uri": "file:///tmp/x.icp" }, "position": { "line": 99, "character": 99 } }))
         .await;

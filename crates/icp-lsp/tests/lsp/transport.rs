@@ -80,6 +80,25 @@ impl Client {
         self.write.flush().await.unwrap();
     }
 
+    /// `initialize` (as request `id`, no client capabilities), then `initialized`; returns
+    /// the reply to `initialize`.
+    pub async fn initialize(&mut self, id: i64) -> Value {
+        let init = self
+            .request(id, "initialize", json!({ "capabilities": {} }))
+            .await;
+        self.notify("initialized", json!({})).await;
+        init
+    }
+
+    /// `textDocument/didOpen` of an icp document.
+    pub async fn open(&mut self, uri: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "icp", "version": version, "text": text } }),
+        )
+        .await;
+    }
+
     pub async fn notify(&mut self, method: &str, params: Value) {
         let msg = json!({ "jsonrpc": "2.0", "method": method, "params": params });
         self.send_raw(msg.to_string().as_bytes()).await;
