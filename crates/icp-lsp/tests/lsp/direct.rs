@@ -17,19 +17,24 @@ use tower_lsp_server::ls_types::{
 use crate::common::{MAIN, ROOT, SCHEMA, start, uri};
 use crate::transport::connect;
 
+/// The server's settings for these tests: files from `loader`, checks right after a change.
+fn settings(loader: MemoryLoader) -> icp_lsp::Settings {
+    icp_lsp::Settings {
+        loader: Arc::new(loader),
+        today: icp_syntax::Date::from_ymd(2027, 1, 15),
+        debounce: Duration::from_millis(1),
+        request_wait: Duration::from_mins(1),
+        list: icp_lsp::project::fs_lister(),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn symbols_and_tokens_through_the_transport_are_the_backends() {
     let loader = MemoryLoader::new()
         .with(format!("{ROOT}/icp.toml"), "")
         .with(format!("{ROOT}/schema.icp"), SCHEMA)
         .with(format!("{ROOT}/main.icp"), MAIN);
-    let settings = icp_lsp::Settings {
-        loader: Arc::new(loader),
-        today: icp_syntax::Date::from_ymd(2027, 1, 15),
-        debounce: Duration::from_millis(1),
-        request_wait: Duration::from_mins(1),
-        list: icp_lsp::project::fs_lister(),
-    };
+    let settings = settings(loader);
     let main = uri("main.icp");
     let doc = json!({ "textDocument": { "uri": main.as_str() } });
     let mut c = connect(settings);
@@ -110,13 +115,7 @@ fn big_program(bytes: usize) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn big_text_sync_messages_go_round_the_transport_in_order() {
     let loader = MemoryLoader::new().with(format!("{ROOT}/icp.toml"), "");
-    let settings = icp_lsp::Settings {
-        loader: Arc::new(loader),
-        today: icp_syntax::Date::from_ymd(2027, 1, 15),
-        debounce: Duration::from_millis(1),
-        request_wait: Duration::from_mins(1),
-        list: icp_lsp::project::fs_lister(),
-    };
+    let settings = settings(loader);
     let big = big_program(icp_lsp::framing::STASH_FROM + 1000);
     let main = uri("big.icp");
     let mut c = connect(settings);
